@@ -1,0 +1,54 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The pipeline, one module a stage:
+//   SpecLanguage (YAML → typed spec, diagnostics, units, catalog, schema)
+//   → Planning (plan graph, backend choice)
+//   → Physics (geometry, couplings, the model a backend solves; closed forms; shared observables)
+//   → MeanFieldBackend | CumulantBackend | DickeBackend | ExactBackend
+//   → Execution (executor, result bundles, tables, pictures, rerun)
+//   → dipolesync (the command line).
+// CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE.
+let package = Package(
+    name: "dipolesync",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dipolesync", targets: ["dipolesync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CLAPACK", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+        .target(name: "LinearAlgebra", dependencies: [
+            "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .target(name: "SpecLanguage", dependencies: ["CYAML"], resources: []),
+        .target(name: "Physics", dependencies: ["LinearAlgebra"]),
+        .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra"]),
+        .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra"]),
+        .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra"]),
+        .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra"]),
+        .target(name: "Planning", dependencies: ["SpecLanguage", "Physics"]),
+        .target(name: "Execution", dependencies: [
+            "SpecLanguage", "Planning", "Physics", "LinearAlgebra",
+            "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
+        ]),
+        .executableTarget(name: "dipolesync", dependencies: [
+            "SpecLanguage", "Planning", "Execution",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage"]),
+        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics"]),
+        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend"]),
+        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics"]),
+        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

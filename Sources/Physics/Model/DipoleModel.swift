@@ -1,0 +1,66 @@
+import LinearAlgebra
+
+/// Everything a backend needs to write down the master equation of PHYSICS.md §1 for one point,
+/// in canonical units: rates and frequencies in Γ, lengths in λ.
+///
+///     H   = ½ Σ_a δ_a σᶻ_a + ½ Σ_{a≠b} g_ab σ⁺_a σ⁻_b
+///     L_f = ½ Σ_{a,b} f_ab (2 σ⁻_b ρ σ⁺_a − {σ⁺_a σ⁻_b, ρ}),  f_aa = Γ
+///     L_W = W Σ_a D[σ⁺_a]
+public struct DipoleModel: Sendable {
+    /// Single-dipole decay rate Γ (1 in canonical units; kept explicit so formulas read as in the papers).
+    public var gamma: Double
+    /// Incoherent pump rate W.
+    public var pump: Double
+    /// Detunings δ_a, one per dipole.
+    public var detunings: [Double]
+    /// Dissipative couplings f_ab (N×N, symmetric, f_aa = Γ).
+    public var f: Matrix
+    /// Elastic couplings g_ab (N×N, symmetric, zero diagonal).
+    public var g: Matrix
+    /// Dipole positions in λ (empty for an all-to-all model, which has no geometry).
+    public var positions: [SIMD3<Double>]
+    /// Set when the couplings are all-to-all uniform: f_ab = f_eff/N, g_ab = g_eff/N for a ≠ b.
+    public var uniform: UniformCouplings?
+
+    public init(gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
+                positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil) {
+        precondition(f.rows == detunings.count && f.cols == detunings.count, "f must be N×N")
+        precondition(g.rows == detunings.count && g.cols == detunings.count, "g must be N×N")
+        self.gamma = gamma
+        self.pump = pump
+        self.detunings = detunings
+        self.f = f
+        self.g = g
+        self.positions = positions
+        self.uniform = uniform
+    }
+
+    /// The all-to-all ("collective") model of the papers: f_ab = f_eff/N, g_ab = g_eff/N for a ≠ b.
+    public static func collective(n: Int, feff: Double, geff: Double = 0, pump: Double, gamma: Double = 1,
+                                  detunings: [Double]? = nil) -> DipoleModel {
+        let c = Couplings.uniform(n: n, feff: feff, geff: geff, gamma: gamma)
+        return DipoleModel(gamma: gamma, pump: pump, detunings: detunings ?? Array(repeating: 0, count: n),
+                           f: c.f, g: c.g, uniform: UniformCouplings(feff: feff, geff: geff))
+    }
+
+    /// Number of dipoles N.
+    public var count: Int { detunings.count }
+
+    /// f_eff = Σ_a Σ_{b≠a} f_ab / (N − 1) (PHYSICS.md §2); 0 for N = 1.
+    public var feff: Double { Couplings.effective(f) }
+    /// g_eff = Σ_a Σ_{b≠a} g_ab / (N − 1).
+    public var geff: Double { Couplings.effective(g) }
+
+    /// Whether every detuning equals the first within `tolerance`.
+    public func detuningsAreUniform(tolerance: Double = 1e-12) -> Bool {
+        guard let d0 = detunings.first else { return true }
+        return detunings.allSatisfy { abs($0 - d0) <= tolerance }
+    }
+}
+
+/// The two numbers of an all-to-all model.
+public struct UniformCouplings: Sendable, Equatable, Codable {
+    public var feff: Double
+    public var geff: Double
+    public init(feff: Double, geff: Double) { self.feff = feff; self.geff = geff }
+}

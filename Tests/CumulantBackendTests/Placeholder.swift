@@ -1,0 +1,2 @@
+import XCTest
+final class CumulantBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

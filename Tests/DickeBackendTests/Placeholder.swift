@@ -1,0 +1,2 @@
+import XCTest
+final class DickeBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

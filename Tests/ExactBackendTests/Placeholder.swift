@@ -1,0 +1,2 @@
+import XCTest
+final class ExactBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class ExecutionPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class MeanFieldBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class PhysicsPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

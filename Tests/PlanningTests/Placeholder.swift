@@ -1,0 +1,2 @@
+import XCTest
+final class PlanningPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

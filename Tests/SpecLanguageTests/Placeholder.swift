@@ -1,0 +1,2 @@
+import XCTest
+final class SpecLanguagePlaceholderTests: XCTestCase { func testModuleBuilds() {} }
