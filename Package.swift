@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dipolesync", targets: ["dipolesync"]),
+        .executable(name: "dipolesync-bench", targets: ["dipolesync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,10 @@ let package = Package(
         .executableTarget(name: "dipolesync", dependencies: [
             "SpecLanguage", "Planning", "Execution",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Benchmarks driven by the scripts in benchmarks/ (release builds only).
+        .executableTarget(name: "dipolesync-bench", dependencies: [
+            "Physics", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),

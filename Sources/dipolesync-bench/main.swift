@@ -1,0 +1,39 @@
+import Foundation
+
+// Each backend registers its benchmark cases in a file of its own (MeanFieldBench.swift, …).
+// Usage: dipolesync-bench CASE [ARGS...]; prints `key: value` lines that benchmarks/*.sh collect.
+let cases: [String: ([String]) throws -> Void] = [
+    "mean-field": meanFieldBenchmark,
+    "cumulant": cumulantBenchmark,
+    "dicke": dickeBenchmark,
+    "exact": exactBenchmark,
+]
+
+let args = Array(CommandLine.arguments.dropFirst())
+guard let name = args.first, let run = cases[name] else {
+    FileHandle.standardError.write("usage: dipolesync-bench \(cases.keys.sorted().joined(separator: "|")) [ARGS...]\n".data(using: .utf8)!)
+    exit(2)
+}
+do {
+    try run(Array(args.dropFirst()))
+} catch {
+    FileHandle.standardError.write("dipolesync-bench: \(error)\n".data(using: .utf8)!)
+    exit(3)
+}
+
+/// Peak resident memory of this process in bytes (Linux: VmHWM from /proc/self/status).
+func peakResidentBytes() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in s.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+/// Wall-clock seconds of `body`.
+func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let r = try body()
+    return (r, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+}

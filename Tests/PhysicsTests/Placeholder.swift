@@ -1,2 +1,0 @@
-import XCTest
-final class PhysicsPlaceholderTests: XCTestCase { func testModuleBuilds() {} }
