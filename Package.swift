@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: [
             "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .target(name: "SpecLanguage", dependencies: ["CYAML"], resources: []),
+        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics"]),
         .target(name: "Physics", dependencies: ["LinearAlgebra"]),
         .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra"]),
         .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra"]),

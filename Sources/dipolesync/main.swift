@@ -1,1 +1,4 @@
-print("dipolesync")
+import ArgumentParser
+import Foundation
+
+DipolesyncCommand.main()

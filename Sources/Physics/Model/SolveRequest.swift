@@ -68,6 +68,8 @@ public struct ObservableRequest: Sendable, Equatable {
     public var tauPoints: Int
     /// `qfi-conditional` and trajectory methods: how many trajectories.
     public var trajectories: Int
+    /// `qfi-conditional`: the length of each trajectory (in 1/Γ).
+    public var trajectoryTime: Double = 50
 
     public init(kind: ObservableKind, clusterSizes: [Int] = [], pairs: [DipolePair] = [DipolePair(0, 1)],
                 tauMax: Double = 20, tauPoints: Int = 400, trajectories: Int = 200) {

@@ -1,0 +1,163 @@
+import Foundation
+import Physics
+
+/// A spec after type checking, in canonical units (rates in Γ, lengths in λ, times in 1/Γ, angles in rad).
+public struct ExperimentSpec: Sendable {
+    public var name: String
+    public var description: String
+    public var species: Species?
+    public var system: SystemSpec
+    public var initial: InitialState
+    public var evolution: Evolution
+    public var observables: [ObservableRequest]
+    public var solver: SolverSpec
+    public var optimize: OptimizeSpec?
+    public var sweep: SweepSpec?
+}
+
+/// The physical system of one point.
+public struct SystemSpec: Sendable, Equatable {
+    public var lattice: Lattice
+    /// Lattice spacing a in λ (1 for all-to-all, where it is unused).
+    public var spacing: Double
+    public var couplings: CouplingModel
+    /// Unit vector of the dipole orientation.
+    public var polarization: SIMD3<Double>
+    public var detuning: DetuningModel
+    /// Pump rate W in Γ.
+    public var pump: Double
+    /// How W was derived ("W = Ω²/γ = …"), when a scheme was given.
+    public var pumpDerivation: String?
+
+    public var count: Int { lattice.count }
+}
+
+public enum CouplingModel: Sendable, Equatable {
+    case dipolar(elastic: Bool)
+    /// f_ab = strength·(a/r)^α, g = 0.
+    case powerLaw(alpha: Double, strength: Double)
+    /// All-to-all: f_ab = feff/N, g_ab = geff/N.
+    case uniform(feff: Double, geff: Double)
+
+    public var name: String {
+        switch self {
+        case .dipolar: return "dipolar"
+        case .powerLaw: return "power-law"
+        case .uniform: return "uniform"
+        }
+    }
+}
+
+/// Detuning disorder. Random draws come from `SeededRandom(seed, stream: [detuningStream])`, the same
+/// realization at every sweep point with the same N (a pump scan sees one sample).
+public enum DetuningModel: Sendable, Equatable {
+    case none
+    /// δ uniform in [−width/2, width/2].
+    case uniform(width: Double)
+    /// Cauchy with half width `hwhm`.
+    case lorentzian(hwhm: Double)
+    case gaussian(sigma: Double)
+    case values([Double])
+
+    public static let stream: UInt64 = 0x6465_7475_6e65   // "detune"
+
+    /// The detunings of N dipoles.
+    public func draw(count n: Int, seed: UInt64) -> [Double] {
+        var rng = SeededRandom(seed: seed, stream: [Self.stream, UInt64(n)])
+        switch self {
+        case .none: return Array(repeating: 0, count: n)
+        case .values(let v): return v
+        case .uniform(let w): return (0..<n).map { _ in (rng.uniform() - 0.5) * w }
+        case .lorentzian(let h):
+            return (0..<n).map { _ in
+                var u = rng.uniform()
+                while u == 0 { u = rng.uniform() }
+                return h * tan(Double.pi * (u - 0.5))
+            }
+        case .gaussian(let s): return (0..<n).map { _ in s * rng.normal() }
+        }
+    }
+
+    /// Whether every dipole has the same detuning (no randomness).
+    public var isUniform: Bool {
+        switch self {
+        case .none: return true
+        case .uniform(let w): return w == 0
+        case .lorentzian(let h): return h == 0
+        case .gaussian(let s): return s == 0
+        case .values(let v): return v.allSatisfy { $0 == v.first }
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .none: return "none"
+        case .uniform: return "uniform"
+        case .lorentzian: return "lorentzian"
+        case .gaussian: return "gaussian"
+        case .values: return "values"
+        }
+    }
+}
+
+public struct SolverSpec: Sendable, Equatable {
+    public var backend: String
+    public var seed: UInt64
+    public var tolerance: Double
+    /// nil: as many as the machine has.
+    public var threads: Int?
+    /// nil: the default budget (half of the machine's memory).
+    public var memoryBudget: Int?
+    /// Where `backend` was written, for diagnostics about a forced backend.
+    public var backendLocation: SourceLocation?
+}
+
+public struct OptimizeSpec: Sendable, Equatable {
+    public var maximize: String
+    public var over: String
+    public var low: Double
+    public var high: Double
+    public var tolerance: Double
+    public var location: SourceLocation
+}
+
+public struct SweepSpec: Sendable, Equatable {
+    public enum Mode: String, Sendable { case grid, zip }
+    public var mode: Mode
+    public var axes: [SweepAxis]
+
+    /// Number of points.
+    public var count: Int {
+        switch mode {
+        case .grid: return axes.reduce(1) { $0 * $1.values.count }
+        case .zip: return axes.first?.values.count ?? 1
+        }
+    }
+
+    /// The value index on each axis of point `k` (grid: the first axis varies slowest).
+    public func indices(of k: Int) -> [Int] {
+        switch mode {
+        case .zip: return axes.map { _ in k }
+        case .grid:
+            var rest = k
+            var out = [Int](repeating: 0, count: axes.count)
+            for i in stride(from: axes.count - 1, through: 0, by: -1) {
+                let n = axes[i].values.count
+                out[i] = rest % n
+                rest /= n
+            }
+            return out
+        }
+    }
+}
+
+public struct SweepAxis: Sendable, Equatable {
+    /// The dotted path, e.g. "system.pump.rate".
+    public var path: String
+    /// Values in canonical units.
+    public var values: [Double]
+    /// The family of the swept quantity (dimensionless for counts and exponents).
+    public var family: UnitFamily
+    public var isInteger: Bool
+    public var location: SourceLocation
+}

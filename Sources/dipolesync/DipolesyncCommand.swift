@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import SpecLanguage
+
+/// Exit codes of SPEC.md.
+enum ExitStatus {
+    static let success: Int32 = 0
+    static let invalid: Int32 = 1
+    static let usage: Int32 = 2
+    static let computation: Int32 = 3
+}
+
+struct DipolesyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dipolesync",
+        abstract: "Compile and run declarative experiments on arrays of radiating quantum dipoles.",
+        version: DipolesyncVersion.string,
+        subcommands: [Validate.self, Plan.self, Run.self, Rerun.self, Schema.self])
+
+    /// Usage errors exit 2 (ArgumentParser's validation errors use 64 by default).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let e as ExitCode {
+            Foundation.exit(e.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code.rawValue == 0 {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
+        }
+    }
+}
+
+enum DipolesyncVersion {
+    static let string = "0.1.0"
+}
+
+/// Writes to standard error.
+func printError(_ s: String) {
+    FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
+}
+
+/// Options shared by the commands that read specs.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .customLong("catalog"), help: "A folder of extra catalog files (repeatable).")
+    var catalogs: [String] = []
+}
+
+struct Schema: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the JSON Schema of the spec language.")
+    func run() throws { print(JSONSchemaExport.schema(), terminator: "") }
+}
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Check specs offline and report every problem.")
+
+    @Argument(help: "Spec files.") var files: [String]
+    @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var catalog: CatalogOptions
+
+    enum OutputFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() throws {
+        var all: [Diagnostic] = []
+        var failed = false
+        let color = isatty(fileno(stderr)) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        for f in files {
+            let outcome = SpecCompiler.compile(file: f, catalogFolders: catalog.catalogs)
+            all += outcome.diagnostics
+            failed = failed || outcome.hasErrors
+            if format == .text {
+                for d in outcome.diagnostics {
+                    printError(DiagnosticRenderer.text(d, source: d.file == f ? outcome.source : nil, color: color))
+                }
+                if !outcome.hasErrors {
+                    let n = outcome.compiled?.points.count ?? 0
+                    print("\(f): ok (\(n) point\(n == 1 ? "" : "s"))")
+                }
+            }
+        }
+        if format == .json { print(DiagnosticRenderer.json(all)) }
+        if failed { throw ExitCode(ExitStatus.invalid) }
+    }
+}
