@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Planning
 import SpecLanguage
 
 /// Exit codes of SPEC.md.
@@ -71,13 +72,18 @@ struct Validate: ParsableCommand {
         let color = isatty(fileno(stderr)) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for f in files {
             let outcome = SpecCompiler.compile(file: f, catalogFolders: catalog.catalogs)
-            all += outcome.diagnostics
-            failed = failed || outcome.hasErrors
+            var diagnostics = outcome.diagnostics
+            // The planner's checks are part of validation: a forced backend that cannot represent the
+            // model, observables no backend delivers at this size, a rate matrix that is not PSD.
+            if let compiled = outcome.compiled { diagnostics += Planner().plan(compiled).diagnostics }
+            let hasErrors = diagnostics.contains { $0.severity == .error }
+            all += diagnostics
+            failed = failed || hasErrors
             if format == .text {
-                for d in outcome.diagnostics {
+                for d in diagnostics {
                     printError(DiagnosticRenderer.text(d, source: d.file == f ? outcome.source : nil, color: color))
                 }
-                if !outcome.hasErrors {
+                if !hasErrors {
                     let n = outcome.compiled?.points.count ?? 0
                     print("\(f): ok (\(n) point\(n == 1 ? "" : "s"))")
                 }

@@ -1,0 +1,266 @@
+import Foundation
+import LinearAlgebra
+import Physics
+import SpecLanguage
+
+/// Compiles a checked spec into the plan graph and chooses a backend for every point.
+///
+/// Preference, when several backends can represent a point and deliver its observables within the
+/// memory budget: permutation-symmetric (exact and cheapest, for uniform models) → exact (small N) →
+/// cumulant (up to a few thousand dipoles) → mean-field. A forced `solver.backend` is honoured or
+/// refused with the reason. Observables only one backend has (`Z`, `phases`: mean-field;
+/// `qfi-conditional`: exact trajectories) decide by themselves.
+public struct Planner {
+    public var thresholds: PlannerThresholds
+    public init(thresholds: PlannerThresholds = .standard) { self.thresholds = thresholds }
+
+    public struct Outcome {
+        public var plan: ExecutionPlan?
+        public var diagnostics: [Diagnostic]
+    }
+
+    public func plan(_ compiled: CompiledSpec) -> Outcome {
+        let engine = DiagnosticEngine(file: compiled.source.path)
+        let doc = compiled.document
+        let couplingsLocation = doc.node(at: ["system", "couplings"])?.location
+            ?? doc.node(at: ["system"])?.location ?? .start
+        var nodes: [PlanNode] = []
+        var nodeIndex: [String: Int] = [:]
+        func node(_ stage: Stage, key: String, label: String, inputs: [String], point: Int) -> String {
+            if let i = nodeIndex[stage.rawValue + "|" + key] {
+                nodes[i].points.append(point)
+                return nodes[i].id
+            }
+            let id = "\(stage.rawValue)-\(nodes.filter { $0.stage == stage }.count)"
+            nodeIndex[stage.rawValue + "|" + key] = nodes.count
+            nodes.append(PlanNode(id: id, stage: stage, label: label, inputs: inputs, points: [point]))
+            return id
+        }
+
+        var points: [PointPlan] = []
+        var checkedRates = Set<String>()
+        let budgetDefault = thresholds.defaultMemoryBudget
+        var solveIDs: [String] = []
+        for p in compiled.points {
+            let s = p.spec
+            let sys = s.system
+            let geoKey = "\(sys.lattice)|\(sys.spacing)"
+            let geo = node(.geometry, key: geoKey, label: Self.geometryLabel(sys), inputs: [], point: p.index)
+            let cKey = geoKey + "|\(sys.couplings)|\(sys.polarization)"
+            let cpl = node(.couplings, key: cKey, label: Self.couplingsLabel(sys), inputs: [geo], point: p.index)
+            let mKey = cKey + "|\(sys.detuning)|\(sys.pump)|\(s.solver.seed)"
+            let mdl = node(.model, key: mKey, label: Self.modelLabel(sys), inputs: [cpl], point: p.index)
+
+            // The master equation must be of Lindblad form (PHYSICS.md §2).
+            if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys) {
+                if lam < -1e-9 {
+                    engine.error("the rate matrix f is not positive semidefinite (smallest eigenvalue \(String(format: "%.4g", lam)) Γ): the master equation is not of Lindblad form",
+                                 at: couplingsLocation,
+                                 hint: Self.psdHint(sys))
+                }
+            }
+
+            let budget = s.solver.memoryBudget ?? budgetDefault
+            let choice = choose(s, budget: budget, engine: engine, doc: doc)
+            let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
+            let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize) over \($0.over)" } ?? ""),
+                             inputs: [mdl], point: p.index)
+            solveIDs.append(solve)
+            _ = node(.observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
+                     inputs: [solve], point: p.index)
+            if let c = choice {
+                var params: [String: Double] = [:]
+                for (k, v) in p.parameters { params[k] = v }
+                points.append(PointPlan(index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
+                                        backend: c.backend, reason: c.reason, ruledOut: c.ruledOut,
+                                        estimate: c.estimate, dipoles: sys.count, solveNode: solve))
+            }
+        }
+        let observableIDs = nodes.filter { $0.stage == .observables }.map(\.id)
+        nodes.append(PlanNode(id: "artifacts-0", stage: .artifacts,
+                              label: "results.json, tables, pictures", inputs: observableIDs,
+                              points: compiled.points.map(\.index)))
+        let diags = engine.sorted
+        if engine.hasErrors { return Outcome(plan: nil, diagnostics: diags) }
+        let o = compiled.base.optimize.map {
+            "maximize \($0.maximize) over \($0.over) in [\(Self.num($0.low)), \(Self.num($0.high))]"
+        }
+        let plan = ExecutionPlan(name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
+                                 memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
+        return Outcome(plan: plan, diagnostics: diags)
+    }
+
+    struct Choice {
+        var backend: BackendKind
+        var reason: String
+        var ruledOut: [String: String]
+        var estimate: CostEstimate
+    }
+
+    /// Whether `backend` can solve `spec`, with its cost, or the reason it cannot.
+    public func assess(_ backend: BackendKind, _ spec: ExperimentSpec, budget: Int) -> (ok: Bool, reason: String, estimate: CostEstimate) {
+        let sys = spec.system
+        let n = sys.count
+        let kinds = Set(spec.observables.map(\.kind))
+        let missing = kinds.subtracting(backend.observables)
+        let timeEvolution: Bool = { if case .until = spec.evolution { return true }; return false }()
+        var estimate: CostEstimate
+        switch backend {
+        case .permutationSymmetric:
+            estimate = CostModel.permutationSymmetric(n: n, timeEvolution: timeEvolution)
+            if !isUniform(sys) {
+                return (false, "the couplings or detunings are not uniform (\(sys.couplings.name) couplings, \(sys.detuning.name) detuning)", estimate)
+            }
+            if case .product(_, nil) = spec.initial {
+                return (false, "random per-dipole phases in the initial state break permutation symmetry", estimate)
+            }
+            if n > thresholds.permutationSymmetricMaxDipoles {
+                return (false, "N = \(n) exceeds its limit of \(thresholds.permutationSymmetricMaxDipoles)", estimate)
+            }
+        case .exact:
+            let onlyTrajectories = kinds == [.qfiConditional]
+            let u1 = spec.initial.isU1Invariant
+            estimate = CostModel.exactDensityMatrix(n: n, u1: u1)
+            if kinds.contains(.qfiConditional) {
+                let r = spec.observables.first { $0.kind == .qfiConditional }
+                let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
+                                                    threads: ProcessInfo.processInfo.activeProcessorCount)
+                if n > thresholds.exactTrajectoryMaxDipoles {
+                    return (false, "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)", t)
+                }
+                estimate = onlyTrajectories ? t : CostEstimate(memoryBytes: max(t.memoryBytes, estimate.memoryBytes), flops: t.flops + estimate.flops)
+            }
+            if !onlyTrajectories {
+                let limit = u1 ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
+                if n > limit {
+                    return (false, "N = \(n) exceeds the exact density-matrix limit of \(limit)\(u1 ? "" : " outside the U(1) sector")", estimate)
+                }
+            }
+        case .cumulant:
+            estimate = CostModel.cumulant(n: n)
+            if !spec.initial.isU1Invariant {
+                return (false, "its U(1)-symmetric closure needs an initial state diagonal in excitation number", estimate)
+            }
+            if n > thresholds.cumulantMaxDipoles {
+                return (false, "N = \(n) exceeds its limit of \(thresholds.cumulantMaxDipoles)", estimate)
+            }
+        case .meanField:
+            estimate = CostModel.meanField(n: n)
+            if n > thresholds.meanFieldMaxDipoles {
+                return (false, "N = \(n) exceeds its limit of \(thresholds.meanFieldMaxDipoles)", estimate)
+            }
+        }
+        if !missing.isEmpty {
+            return (false, "it does not compute \(missing.map(\.rawValue).sorted().joined(separator: ", "))", estimate)
+        }
+        if estimate.memoryBytes > budget {
+            return (false, "it needs ≈ \(ByteCount(estimate.memoryBytes)), over the memory budget of \(ByteCount(budget))", estimate)
+        }
+        return (true, "", estimate)
+    }
+
+    func choose(_ spec: ExperimentSpec, budget: Int, engine: DiagnosticEngine, doc: YAMLNode) -> Choice? {
+        var verdicts: [BackendKind: (ok: Bool, reason: String, estimate: CostEstimate)] = [:]
+        for b in BackendKind.allCases { verdicts[b] = assess(b, spec, budget: budget) }
+        let n = spec.system.count
+        if spec.solver.backend != "auto", let forced = BackendKind(rawValue: spec.solver.backend) {
+            let v = verdicts[forced]!
+            if !v.ok {
+                engine.error("backend '\(forced.rawValue)' cannot solve this spec: \(v.reason)",
+                             at: spec.solver.backendLocation ?? .start,
+                             hint: BackendKind.allCases.first { verdicts[$0]!.ok }.map { "'\($0.rawValue)' can; or use 'auto'" })
+                return nil
+            }
+            var ruled: [String: String] = [:]
+            for b in BackendKind.allCases where b != forced { ruled[b.rawValue] = "not chosen: solver.backend forces \(forced.rawValue)" }
+            return Choice(backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate)
+        }
+        guard let best = BackendKind.allCases.first(where: { verdicts[$0]!.ok }) else {
+            // Say which observable is the obstacle, at its place in the list.
+            let kinds = spec.observables.map(\.kind)
+            let blocking = kinds.first { k in !BackendKind.allCases.contains { b in
+                b.observables.contains(k) && assess(b, ExperimentSpec(copying: spec, observables: [ObservableRequest(kind: k)]), budget: budget).ok
+            } }
+            let loc = blocking.flatMap { k in
+                doc["observables"]?.items?.first { $0.scalar == k.rawValue || $0.entries?.first?.key == k.rawValue }?.location
+            } ?? doc["observables"]?.location ?? doc.location
+            let detail = BackendKind.allCases.map { "\($0.rawValue): \(verdicts[$0]!.reason)" }.joined(separator: "; ")
+            if let k = blocking {
+                engine.error("no backend can deliver '\(k.rawValue)' at N = \(n)", at: loc, hint: detail)
+            } else {
+                engine.error("no single backend can deliver all these observables at N = \(n)", at: loc, hint: detail)
+            }
+            return nil
+        }
+        var ruled: [String: String] = [:]
+        for b in BackendKind.allCases where b != best {
+            ruled[b.rawValue] = verdicts[b]!.ok ? "valid, but \(best.rawValue) is preferred" : verdicts[b]!.reason
+        }
+        let reason: String
+        switch best {
+        case .permutationSymmetric: reason = "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
+        case .exact: reason = "N = \(n) is small enough for the full master equation"
+        case .cumulant: reason = "N = \(n) is too large for exact methods and the couplings are not uniform"
+        case .meanField:
+            let kinds = Set(spec.observables.map(\.kind))
+            reason = kinds.contains(.z) || kinds.contains(.phases) ? "the observables Z/phases are mean-field quantities"
+                : "N = \(n) is beyond the other backends"
+        }
+        return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
+    }
+
+    /// Uniform couplings (by model, or numerically for small geometries) and uniform detunings.
+    func isUniform(_ s: SystemSpec) -> Bool {
+        guard s.detuning.isUniform else { return false }
+        if case .uniform = s.couplings { return true }
+        guard s.count <= 64 else { return false }
+        if s.count <= 1 { return true }
+        let c = ModelBuilder.couplings(s)
+        let tol = thresholds.uniformityTolerance
+        let f0 = c.f[0, 1], g0 = c.g[0, 1]
+        for a in 0..<s.count { for b in 0..<s.count where a != b {
+            if abs(c.f[a, b] - f0) > tol * max(1, abs(f0)) || abs(c.g[a, b] - g0) > tol * max(1, abs(g0)) { return false }
+        } }
+        return true
+    }
+
+    static func psdHint(_ s: SystemSpec) -> String {
+        if case .uniform(let feff, _) = s.couplings {
+            return "the uniform model needs f_eff ≤ NΓ = \(s.count) Γ (got \(num(feff)) Γ)"
+        }
+        return "lower the coupling strength or increase the spacing"
+    }
+
+    static func num(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    static func geometryLabel(_ s: SystemSpec) -> String {
+        switch s.lattice {
+        case .chain(let n): return "chain of \(n), a = \(num(s.spacing)) λ"
+        case .square(let x, let y): return "square \(x)×\(y), a = \(num(s.spacing)) λ"
+        case .triangular(let x, let y): return "triangular \(x)×\(y), a = \(num(s.spacing)) λ"
+        case .cubic(let x, let y, let z): return "cubic \(x)×\(y)×\(z), a = \(num(s.spacing)) λ"
+        case .positions(let p): return "\(p.count) positions, a = \(num(s.spacing)) λ"
+        case .allToAll(let n): return "all-to-all, N = \(n)"
+        }
+    }
+
+    static func couplingsLabel(_ s: SystemSpec) -> String {
+        switch s.couplings {
+        case .dipolar(let e): return "dipolar\(e ? "" : ", no elastic part"), d̂ = (\(num(s.polarization.x)), \(num(s.polarization.y)), \(num(s.polarization.z)))"
+        case .powerLaw(let a, let st): return "power law α = \(num(a)), A = \(num(st)) Γ"
+        case .uniform(let f, let g): return "uniform f_eff = \(num(f)) Γ, g_eff = \(num(g)) Γ"
+        }
+    }
+
+    static func modelLabel(_ s: SystemSpec) -> String {
+        "W = \(num(s.pump)) Γ, detuning \(s.detuning.name)"
+    }
+}
+
+extension ExperimentSpec {
+    /// A copy with other observables (to ask which observable blocks every backend).
+    init(copying s: ExperimentSpec, observables: [ObservableRequest]) {
+        self = s
+        self.observables = observables
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import Planning
+import SpecLanguage
+
+/// Compiles a spec into its plan and prints it; run executes this very object.
+func compileAndPlan(_ file: String, catalogs: [String]) throws -> (CompiledSpec, ExecutionPlan) {
+    let outcome = SpecCompiler.compile(file: file, catalogFolders: catalogs)
+    let color = isatty(fileno(stderr)) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    for d in outcome.diagnostics { printError(DiagnosticRenderer.text(d, source: d.file == file ? outcome.source : nil, color: color)) }
+    guard let compiled = outcome.compiled, !outcome.hasErrors else { throw ExitCode(ExitStatus.invalid) }
+    let planned = Planner().plan(compiled)
+    for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: outcome.source, color: color)) }
+    guard let plan = planned.plan else { throw ExitCode(ExitStatus.invalid) }
+    return (compiled, plan)
+}
+
+struct Plan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the plan graph, the backend chosen for each point and why, and cost estimates.")
+
+    @Argument(help: "A spec file.") var file: String
+    @Option(help: "text, json or dot.") var format: Format = .text
+    @OptionGroup var catalog: CatalogOptions
+
+    enum Format: String, ExpressibleByArgument { case text, json, dot }
+
+    func run() throws {
+        let (_, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
+        switch format {
+        case .text: print(plan.text(), terminator: "")
+        case .json: print(plan.json())
+        case .dot: print(plan.dot(), terminator: "")
+        }
+    }
+}
