@@ -1,0 +1,168 @@
+import Foundation
+import LinearAlgebra
+import Physics
+import Planning
+import SpecLanguage
+
+/// Errors of writing or reading bundles (exit 1 for a bundle that does not check out, 3 for I/O).
+public enum BundleError: Error, CustomStringConvertible {
+    case exists(String)
+    case io(String)
+    case invalid(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .exists(let p): return "a bundle already exists at \(p) (use --force to replace it)"
+        case .io(let s): return s
+        case .invalid(let f, let r): return "\(f): \(r)"
+        }
+    }
+}
+
+/// The program's identity, recorded in manifests.
+public enum ProgramInfo {
+    public static let name = "dipolesync"
+    public static let version = "0.1.0"
+    public static let bundleFormat = 1
+
+    /// The git revision of the source tree the executable was built from, when it can be found
+    /// (the executable lives in `.build/` under the checkout), and whether the tree had changes.
+    public static let sourceRevision: (revision: String, dirty: Bool) = {
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        for _ in 0..<8 {
+            if FileManager.default.fileExists(atPath: dir.appendingPathComponent(".git").path) {
+                let rev = git(["-C", dir.path, "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines)
+                let status = git(["-C", dir.path, "status", "--porcelain", "--untracked-files=no"]) ?? ""
+                if let rev, !rev.isEmpty { return (rev, !status.isEmpty) }
+            }
+            dir.deleteLastPathComponent()
+        }
+        return ("unknown", false)
+    }()
+
+    static func git(_ args: [String]) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["git"] + args
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    }
+}
+
+/// Everything a bundle holds, as file contents, before it touches the disk.
+public struct BundleContents {
+    public var id: String
+    public var files: [(path: String, data: Data)]
+
+    public func data(_ path: String) -> Data? { files.first { $0.path == path }?.data }
+}
+
+public enum BundleWriter {
+    /// The bundle ID: the first 12 hex digits of the SHA-256 of the canonical (compact) resolved spec.
+    public static func id(_ compiled: CompiledSpec) -> String {
+        String(SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)).prefix(12))
+    }
+
+    /// The results and tables of a run: the part of a bundle that `rerun` compares.
+    public static func resultFiles(compiled: CompiledSpec, outcomes: [PointOutcome]) -> [(path: String, data: Data)] {
+        var files: [(String, Data)] = [("results.json", Data(JSONWriter.write(ResultsDocument.json(name: compiled.base.name, outcomes: outcomes)).utf8))]
+        for t in ResultsDocument.tables(outcomes) { files.append((t.path, Data(t.text.utf8))) }
+        return files
+    }
+
+    public static func contents(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome],
+                                threads: Int, totalSeconds: Double) -> BundleContents {
+        let bundleID = id(compiled)
+        var files: [(path: String, data: Data)] = []
+        files.append(("spec.yaml", Data(compiled.source.text.utf8)))
+        files.append(("resolved.json", Data(JSONWriter.write(compiled.resolved()).utf8)))
+        files.append(("plan.json", Data((plan.json() + "\n").utf8)))
+        files += resultFiles(compiled: compiled, outcomes: outcomes)
+        if let s = compiled.base.species {
+            files.append(("catalog.yaml", Data(Catalog.file(holding: [s]).utf8)))
+        }
+        let figures = Figures.make(spec: compiled.base, outcomes: outcomes)
+        for f in figures { files.append((f.path, Data(f.svg.utf8))) }
+        files.append(("index.html", Data(IndexPage.html(compiled: compiled, plan: plan, outcomes: outcomes,
+                                                       figures: figures.map(\.path)).utf8)))
+        let manifest = Manifest.make(compiled: compiled, id: bundleID, plan: plan, outcomes: outcomes, threads: threads,
+                                     totalSeconds: totalSeconds, files: files)
+        files.append(("manifest.json", Data(JSONWriter.write(manifest).utf8)))
+        return BundleContents(id: bundleID, files: files)
+    }
+
+    /// Writes the bundle into a temporary sibling folder and renames it into place when complete,
+    /// so a failure leaves nothing behind. Returns the bundle's path.
+    public static func write(_ contents: BundleContents, to target: String, force: Bool) throws -> String {
+        let fm = FileManager.default
+        let dest = URL(fileURLWithPath: target).standardizedFileURL
+        let parent = dest.deletingLastPathComponent()
+        if fm.fileExists(atPath: dest.path) && !force { throw BundleError.exists(dest.path) }
+        do { try fm.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw BundleError.io("cannot create \(parent.path): \(error.localizedDescription)")
+        }
+        let tmp = parent.appendingPathComponent(".\(dest.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+        try? fm.removeItem(at: tmp)
+        do {
+            for f in contents.files {
+                let url = tmp.appendingPathComponent(f.path)
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try f.data.write(to: url)
+            }
+            if fm.fileExists(atPath: dest.path) {
+                let old = parent.appendingPathComponent(".\(dest.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
+                try fm.moveItem(at: dest, to: old)
+                try fm.moveItem(at: tmp, to: dest)
+                try? fm.removeItem(at: old)
+            } else {
+                try fm.moveItem(at: tmp, to: dest)
+            }
+        } catch {
+            try? fm.removeItem(at: tmp)
+            throw BundleError.io("could not write the bundle to \(dest.path): \(error.localizedDescription)")
+        }
+        return dest.path
+    }
+}
+
+/// manifest.json: how the bundle was made and the SHA-256 of every other file.
+enum Manifest {
+    static func make(compiled: CompiledSpec, id: String, plan: ExecutionPlan, outcomes: [PointOutcome], threads: Int,
+                     totalSeconds: Double, files: [(path: String, data: Data)]) -> ResultValue {
+        let src = ProgramInfo.sourceRevision
+        let info = ProcessInfo.processInfo
+        var backends: [(String, ResultValue)] = []
+        for (b, n) in plan.backendCounts { backends.append((b.rawValue, .number(Double(n)))) }
+        let date = ISO8601DateFormatter().string(from: Date())
+        return .object([
+            ("format", .number(Double(ProgramInfo.bundleFormat))),
+            ("program", .object([("name", .string(ProgramInfo.name)), ("version", .string(ProgramInfo.version)),
+                                 ("source-revision", .string(src.revision)), ("source-modified", .bool(src.dirty))])),
+            ("spec", .object([("name", .string(compiled.base.name)), ("id", .string(id)),
+                              ("resolved-sha256", .string(SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)))),
+                              ("points", .number(Double(compiled.points.count)))])),
+            ("seed", .number(Double(compiled.base.solver.seed))),
+            ("backends", .object(backends)),
+            ("libraries", .object([("blas", .string(BLASLibrary.configuration)),
+                                   ("blas-threads-while-points-run-in-parallel", .number(1))])),
+            ("threads", .number(Double(threads))),
+            ("host", .object([("name", .string(info.hostName)), ("os", .string(info.operatingSystemVersionString)),
+                              ("cores", .number(Double(info.activeProcessorCount))),
+                              ("memory-bytes", .number(Double(info.physicalMemory)))])),
+            ("created", .string(date)),
+            ("timings", .object([("total-seconds", .number(totalSeconds)),
+                                 ("points", .array(outcomes.sorted { $0.index < $1.index }.map { o in
+                                     var e: [(String, ResultValue)] = [("index", .number(Double(o.index))), ("seconds", .number(o.seconds))]
+                                     if let opt = o.optimum { e.append(("solves", .number(Double(opt.evaluations)))) }
+                                     return .object(e)
+                                 }))])),
+            ("files", .object(files.map { ($0.path, .string(SHA256.hex([UInt8]($0.data)))) })),
+        ])
+    }
+}

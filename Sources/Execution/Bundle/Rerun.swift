@@ -1,0 +1,156 @@
+import Foundation
+import Physics
+import Planning
+import SpecLanguage
+
+/// Checking a bundle: its files against the manifest's hashes, and re-executed numbers against the
+/// stored ones.
+public enum BundleVerifier {
+    /// Reads manifest.json and checks that every listed file exists with the recorded SHA-256 and that
+    /// the required files are there. Throws `BundleError.invalid` naming the offending file.
+    public static func verify(_ dir: String) throws -> [(path: String, sha: String)] {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw BundleError.invalid(file: dir, reason: "not a bundle folder")
+        }
+        let manifestPath = (dir as NSString).appendingPathComponent("manifest.json")
+        guard let data = fm.contents(atPath: manifestPath) else {
+            throw BundleError.invalid(file: manifestPath, reason: "missing (not a dipolesync bundle?)")
+        }
+        let manifest: ResultValue
+        do { manifest = try JSONWriter.parse(data) } catch {
+            throw BundleError.invalid(file: manifestPath, reason: "\(error)")
+        }
+        guard case .object(let top) = manifest, case .object(let files)? = top.first(where: { $0.0 == "files" })?.1 else {
+            throw BundleError.invalid(file: manifestPath, reason: "has no 'files' table")
+        }
+        if case .number(let f)? = top.first(where: { $0.0 == "format" })?.1, f > Double(ProgramInfo.bundleFormat) {
+            throw BundleError.invalid(file: manifestPath, reason: "bundle format \(Int(f)) is newer than this dipolesync reads (\(ProgramInfo.bundleFormat))")
+        }
+        var out: [(String, String)] = []
+        for (path, v) in files {
+            guard case .string(let sha) = v else { throw BundleError.invalid(file: manifestPath, reason: "bad hash for \(path)") }
+            guard !path.contains(".."), !path.hasPrefix("/") else {
+                throw BundleError.invalid(file: manifestPath, reason: "refuses the path '\(path)'")
+            }
+            let full = (dir as NSString).appendingPathComponent(path)
+            guard let bytes = fm.contents(atPath: full) else {
+                throw BundleError.invalid(file: full, reason: "is listed in the manifest but missing")
+            }
+            let actual = SHA256.hex([UInt8](bytes))
+            if actual != sha {
+                throw BundleError.invalid(file: full, reason: "does not match its SHA-256 in the manifest (modified or truncated)")
+            }
+            out.append((path, sha))
+        }
+        for required in ["spec.yaml", "results.json", "resolved.json"] where !out.contains(where: { $0.0 == required }) {
+            throw BundleError.invalid(file: (dir as NSString).appendingPathComponent(required), reason: "is missing from the manifest")
+        }
+        return out
+    }
+
+    /// One number that did not reproduce.
+    public struct Difference: CustomStringConvertible {
+        public var file: String
+        public var location: String
+        public var stored: String
+        public var recomputed: String
+        public var relative: Double
+        public var description: String {
+            "\(file)  \(location)  stored \(stored)  now \(recomputed)" + (relative.isFinite ? String(format: "  (rel %.2e)", relative) : "")
+        }
+    }
+
+    /// Compares two JSON values number by number: bit-identical when `rtol` is 0.
+    public static func compare(_ a: ResultValue, _ b: ResultValue, file: String, rtol: Double, at path: String = "",
+                               into out: inout [Difference]) {
+        switch (a, b) {
+        case (.number(let x), .number(let y)):
+            if !same(x, y, rtol: rtol) { out.append(Difference(file: file, location: path, stored: "\(x)", recomputed: "\(y)", relative: rel(x, y))) }
+        case (.array(let xs), .array(let ys)):
+            if xs.count != ys.count {
+                out.append(Difference(file: file, location: path, stored: "\(xs.count) items", recomputed: "\(ys.count) items", relative: .nan))
+                return
+            }
+            for i in xs.indices { compare(xs[i], ys[i], file: file, rtol: rtol, at: path + "[\(i)]", into: &out) }
+        case (.object(let xs), .object(let ys)):
+            let keys = xs.map(\.0) + ys.map(\.0).filter { k in !xs.contains { $0.0 == k } }
+            for k in keys {
+                let x = xs.first { $0.0 == k }?.1, y = ys.first { $0.0 == k }?.1
+                let p = path.isEmpty ? k : path + "." + k
+                if let x, let y { compare(x, y, file: file, rtol: rtol, at: p, into: &out) }
+                else { out.append(Difference(file: file, location: p, stored: x == nil ? "absent" : "present", recomputed: y == nil ? "absent" : "present", relative: .nan)) }
+            }
+        default:
+            if a != b { out.append(Difference(file: file, location: path, stored: short(a), recomputed: short(b), relative: .nan)) }
+        }
+    }
+
+    /// Compares two CSV texts cell by cell (numbers with `rtol`, other cells exactly).
+    public static func compareCSV(_ a: String, _ b: String, file: String, rtol: Double, into out: inout [Difference]) {
+        let ra = a.split(separator: "\n", omittingEmptySubsequences: false), rb = b.split(separator: "\n", omittingEmptySubsequences: false)
+        if ra.count != rb.count {
+            out.append(Difference(file: file, location: "rows", stored: "\(ra.count)", recomputed: "\(rb.count)", relative: .nan))
+            return
+        }
+        for (i, (la, lb)) in zip(ra, rb).enumerated() where la != lb {
+            let ca = la.split(separator: ",", omittingEmptySubsequences: false), cb = lb.split(separator: ",", omittingEmptySubsequences: false)
+            if ca.count != cb.count {
+                out.append(Difference(file: file, location: "row \(i)", stored: String(la), recomputed: String(lb), relative: .nan))
+                continue
+            }
+            for (j, (x, y)) in zip(ca, cb).enumerated() where x != y {
+                if let dx = Double(x), let dy = Double(y), same(dx, dy, rtol: rtol) { continue }
+                out.append(Difference(file: file, location: "row \(i), column \(j + 1)", stored: String(x), recomputed: String(y),
+                                      relative: Double(x).flatMap { dx in Double(y).map { rel(dx, $0) } } ?? .nan))
+            }
+        }
+    }
+
+    static func same(_ x: Double, _ y: Double, rtol: Double) -> Bool {
+        if x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN) { return true }
+        if rtol == 0 { return false }
+        return abs(x - y) <= rtol * max(abs(x), abs(y)) || abs(x - y) < 1e-300
+    }
+
+    static func rel(_ x: Double, _ y: Double) -> Double {
+        let m = max(abs(x), abs(y))
+        return m > 0 ? abs(x - y) / m : 0
+    }
+
+    static func short(_ v: ResultValue) -> String {
+        let s = JSONWriter.write(v, pretty: false)
+        return s.count > 40 ? String(s.prefix(37)) + "…" : s
+    }
+
+    /// Compares the re-executed results and tables with the bundle's stored files: returns how many
+    /// files were compared and every difference.
+    public static func compareResults(bundle: String, listed: [(path: String, sha: String)],
+                                      fresh: [(path: String, data: Data)], rtol: Double) -> (compared: Int, differences: [Difference]) {
+        var differences: [Difference] = []
+        var compared = 0
+        for (path, _) in listed where path == "results.json" || (path.hasPrefix("tables/") && path.hasSuffix(".csv")) {
+            let storedData = FileManager.default.contents(atPath: (bundle as NSString).appendingPathComponent(path)) ?? Data()
+            guard let now = fresh.first(where: { $0.path == path })?.data else {
+                differences.append(Difference(file: path, location: "", stored: "present", recomputed: "not produced", relative: .nan))
+                continue
+            }
+            compared += 1
+            if path.hasSuffix(".json") {
+                do {
+                    try compare(JSONWriter.parse(storedData), JSONWriter.parse(now), file: path, rtol: rtol, into: &differences)
+                } catch {
+                    differences.append(Difference(file: path, location: "", stored: "unreadable", recomputed: "", relative: .nan))
+                }
+            } else {
+                compareCSV(String(decoding: storedData, as: UTF8.self), String(decoding: now, as: UTF8.self),
+                           file: path, rtol: rtol, into: &differences)
+            }
+        }
+        for f in fresh where !listed.contains(where: { $0.path == f.path }) {
+            differences.append(Difference(file: f.path, location: "", stored: "absent", recomputed: "produced", relative: .nan))
+        }
+        return (compared, differences)
+    }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import LinearAlgebra
+import Physics
+import Planning
+import SpecLanguage
+
+/// The backends a run may call, by kind.
+public struct BackendRegistry: Sendable {
+    public var backends: [BackendKind: any Backend]
+    public init(_ backends: [BackendKind: any Backend]) { self.backends = backends }
+}
+
+/// What one point produced.
+public struct PointOutcome: Sendable {
+    public var index: Int
+    public var parameters: [(path: String, value: Double)]
+    public var backend: BackendKind
+    public var result: PointResult
+    /// With `optimize`: the location of the maximum and how many solves it took.
+    public var optimum: (path: String, value: Double, evaluations: Int)?
+    public var seconds: Double
+}
+
+/// A point that could not be computed (SPEC.md exit code 3).
+public struct ExecutionError: Error, CustomStringConvertible {
+    public var point: Int
+    public var parameters: [(path: String, value: Double)]
+    public var underlying: Error
+    public var description: String {
+        let p = parameters.map { "\($0.path) = \(String(format: "%.6g", $0.value))" }.joined(separator: ", ")
+        return "point \(point)\(p.isEmpty ? "" : " (\(p))") failed: \(underlying)"
+    }
+}
+
+/// Executes the plan: every point on its chosen backend, in parallel over points when there are
+/// several, with results that do not depend on the number of threads (each point is computed by
+/// one deterministic solve; BLAS runs single-threaded while points run in parallel).
+public struct Executor {
+    public let compiled: CompiledSpec
+    public let plan: ExecutionPlan
+    public let registry: BackendRegistry
+    /// Total worker threads (nil: the spec's `solver.threads`, else every core).
+    public var threads: Int?
+    /// Only these point indices (nil: all). Used by sharded runs.
+    public var only: Set<Int>?
+
+    public init(compiled: CompiledSpec, plan: ExecutionPlan, registry: BackendRegistry, threads: Int? = nil) {
+        self.compiled = compiled
+        self.plan = plan
+        self.registry = registry
+        self.threads = threads
+    }
+
+    public var effectiveThreads: Int {
+        max(1, threads ?? compiled.base.solver.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    public func run(progress: ProgressReporter? = nil) throws -> [PointOutcome] {
+        let todo = plan.points.filter { only?.contains($0.index) ?? true }
+        let total = effectiveThreads
+        let workers = max(1, min(total, todo.count))
+        let innerThreads = max(1, total / workers)
+        let previousBLAS = BLASLibrary.threads
+        BLASLibrary.setThreads(workers > 1 ? 1 : total)
+        defer { BLASLibrary.setThreads(previousBLAS) }
+
+        var outcomes = [PointOutcome?](repeating: nil, count: todo.count)
+        var failure: ExecutionError?
+        let lock = NSLock()
+        var next = 0
+        progress?.start(total: todo.count)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                lock.lock()
+                let k = next
+                next += 1
+                let stop = failure != nil
+                lock.unlock()
+                if stop || k >= todo.count { return }
+                let pp = todo[k]
+                guard let sp = compiled.points.first(where: { $0.index == pp.index }) ?? nil else { continue }
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                do {
+                    var o = try solvePoint(sp, pp, threads: innerThreads)
+                    o.seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                    lock.lock()
+                    outcomes[k] = o
+                    lock.unlock()
+                    progress?.pointDone(o)
+                } catch {
+                    lock.lock()
+                    if failure == nil { failure = ExecutionError(point: pp.index, parameters: sp.parameters, underlying: error) }
+                    lock.unlock()
+                }
+            }
+        }
+        progress?.finish()
+        if let f = failure { throw f }
+        return outcomes.compactMap { $0 }
+    }
+
+    func request(for spec: ExperimentSpec, point: Int, threads: Int) -> SolveRequest {
+        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed)
+        return SolveRequest(model: model, lattice: spec.system.lattice, observables: spec.observables,
+                            initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
+                            pointIndex: point, tolerance: spec.solver.tolerance, threads: threads,
+                            memoryBudget: spec.solver.memoryBudget ?? plan.memoryBudget)
+    }
+
+    func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int) throws -> PointOutcome {
+        guard let backend = registry.backends[pp.backend] else {
+            throw BackendError.unsupported("the \(pp.backend.rawValue) backend is not available in this build")
+        }
+        guard let opt = sp.spec.optimize else {
+            let r = try backend.solve(request(for: sp.spec, point: sp.index, threads: threads))
+            return PointOutcome(index: sp.index, parameters: sp.parameters, backend: pp.backend, result: r, optimum: nil, seconds: 0)
+        }
+        var evaluations = 0
+        var cache: [Double: PointResult] = [:]
+        func objective(_ x: Double) throws -> Double {
+            if let r = cache[x] { return Self.value(r, opt.maximize) }
+            guard let s = compiled.spec(for: sp, setting: opt.over, to: x) else {
+                throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
+            }
+            let r = try backend.solve(request(for: s, point: sp.index, threads: threads))
+            evaluations += 1
+            cache[x] = r
+            return Self.value(r, opt.maximize)
+        }
+        let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance)
+        _ = try objective(xBest)
+        guard let best = cache[xBest] else { throw BackendError.numerical("optimum lost") }
+        return PointOutcome(index: sp.index, parameters: sp.parameters, backend: pp.backend, result: best,
+                            optimum: (opt.over, xBest, evaluations), seconds: 0)
+    }
+
+    static func value(_ r: PointResult, _ key: String) -> Double {
+        r.number(key) ?? -Double.infinity
+    }
+}
+
+/// One-dimensional maximization on a bracket: a coarse scan of 11 points (so a second hump is not
+/// missed), then golden-section search in the cell around the best sample.
+public enum Optimizer {
+    public static func maximize(_ f: (Double) throws -> Double, low: Double, high: Double,
+                                relativeTolerance: Double) throws -> Double {
+        let n = 11
+        let xs = (0..<n).map { low + (high - low) * Double($0) / Double(n - 1) }
+        var best = 0
+        var fbest = -Double.infinity
+        for (i, x) in xs.enumerated() {
+            let v = try f(x)
+            if v > fbest { fbest = v; best = i }
+        }
+        var a = xs[max(0, best - 1)], b = xs[min(n - 1, best + 1)]
+        let g = (5.0.squareRoot() - 1) / 2
+        var c = b - g * (b - a), d = a + g * (b - a)
+        var fc = try f(c), fd = try f(d)
+        let tol = max(relativeTolerance * max(abs(a), abs(b)), 1e-12)
+        var iterations = 0
+        while abs(b - a) > tol && iterations < 200 {
+            iterations += 1
+            if fc >= fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = try f(c) }
+            else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = try f(d) }
+        }
+        let candidates = [(xs[best], fbest), (c, fc), (d, fd)]
+        return candidates.max { $0.1 < $1.1 }!.0
+    }
+}

@@ -1,0 +1,9 @@
+import Physics
+import Planning
+
+extension BackendRegistry {
+    /// The backends of this build.
+    public static var standard: BackendRegistry {
+        BackendRegistry([:])
+    }
+}

@@ -1,3 +1,0 @@
-import ArgumentParser
-struct Run: ParsableCommand { func run() throws {} }
-struct Rerun: ParsableCommand { func run() throws {} }

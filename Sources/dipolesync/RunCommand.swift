@@ -1,0 +1,102 @@
+import ArgumentParser
+import Execution
+import Foundation
+import Planning
+import SpecLanguage
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Execute a spec and write a result bundle (prints the bundle's path last).")
+
+    @Argument(help: "A spec file.") var file: String
+    @Option(help: "Write the bundle exactly into this folder (default: outputs/NAME/ID).") var out: String?
+    @Flag(help: "Replace an existing bundle.") var force = false
+    @Option(help: "Worker threads (default: solver.threads, else every core). Results do not depend on it.") var threads: Int?
+    @Flag(help: "No progress on standard error.") var quiet = false
+    @OptionGroup var catalog: CatalogOptions
+
+    func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let (compiled, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
+        let id = BundleWriter.id(compiled)
+        let target = out ?? "outputs/\(compiled.base.name)/\(id)"
+        if FileManager.default.fileExists(atPath: target) && !force {
+            printError("error: a bundle already exists at \(target); use --force to replace it")
+            throw ExitCode(ExitStatus.usage)
+        }
+        var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
+        executor.threads = threads
+        let t0 = Date()
+        let outcomes: [PointOutcome]
+        do {
+            outcomes = try executor.run(progress: ProgressReporter(quiet: quiet))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.computation)
+        }
+        let contents = BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes,
+                                             threads: executor.effectiveThreads, totalSeconds: Date().timeIntervalSince(t0))
+        do {
+            let path = try BundleWriter.write(contents, to: target, force: force)
+            print(path)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.computation)
+        }
+    }
+}
+
+struct Rerun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-execute a bundle's spec and compare every number with the stored results.")
+
+    @Argument(help: "A bundle folder.") var bundle: String
+    @Option(help: "Relative tolerance (default 0: bit-identical). Use e.g. 1e-9 on another machine.") var rtol: Double = 0
+    @Option(help: "Worker threads.") var threads: Int?
+    @Flag(help: "No progress on standard error.") var quiet = false
+
+    func run() throws {
+        let files: [(path: String, sha: String)]
+        do { files = try BundleVerifier.verify(bundle) } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        let specPath = (bundle as NSString).appendingPathComponent("spec.yaml")
+        guard let bytes = FileManager.default.contents(atPath: specPath) else { throw ExitCode(ExitStatus.invalid) }
+        // The bundle's own catalog entries, so the rerun does not depend on today's catalog.
+        var catalog = Catalog()
+        let archived = (bundle as NSString).appendingPathComponent("catalog.yaml")
+        if FileManager.default.fileExists(atPath: archived) { catalog.load(file: archived) }
+        let outcome = SpecCompiler.compile(bytes: Array(bytes), path: specPath, catalog: catalog)
+        for d in outcome.diagnostics where d.severity == .error { printError(DiagnosticRenderer.text(d, source: outcome.source)) }
+        guard let compiled = outcome.compiled else { throw ExitCode(ExitStatus.invalid) }
+        let planned = Planner().plan(compiled)
+        guard let plan = planned.plan else {
+            for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: outcome.source)) }
+            throw ExitCode(ExitStatus.invalid)
+        }
+        var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
+        executor.threads = threads
+        let outcomes: [PointOutcome]
+        do { outcomes = try executor.run(progress: ProgressReporter(quiet: quiet)) } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.computation)
+        }
+        let fresh = BundleWriter.resultFiles(compiled: compiled, outcomes: outcomes)
+        let (compared, differences) = BundleVerifier.compareResults(bundle: bundle, listed: files, fresh: fresh, rtol: rtol)
+        if differences.isEmpty {
+            print("reproduced: \(compared) file\(compared == 1 ? "" : "s") of results \(rtol == 0 ? "bit for bit" : "within rtol \(rtol)")")
+            return
+        }
+        print("NOT reproduced: \(differences.count) difference\(differences.count == 1 ? "" : "s")\(rtol == 0 ? " (bit-identical comparison; try --rtol)" : "")")
+        print("file | where | stored | recomputed | relative")
+        for d in differences.prefix(200) {
+            print("\(d.file) | \(d.location) | \(d.stored) | \(d.recomputed) | \(d.relative.isFinite ? String(format: "%.2e", d.relative) : "-")")
+        }
+        if differences.count > 200 { print("… \(differences.count - 200) more") }
+        throw ExitCode(ExitStatus.invalid)
+    }
+}
