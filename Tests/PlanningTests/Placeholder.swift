@@ -1,2 +1,0 @@
-import XCTest
-final class PlanningPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

@@ -1,2 +1,0 @@
-import XCTest
-final class SpecLanguagePlaceholderTests: XCTestCase { func testModuleBuilds() {} }
