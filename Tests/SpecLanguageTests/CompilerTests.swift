@@ -1,0 +1,145 @@
+import XCTest
+import Physics
+@testable import SpecLanguage
+
+final class CompilerTests: XCTestCase {
+    func compile(_ text: String, catalog: Catalog = Catalog()) -> CompileOutcome {
+        SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: catalog)
+    }
+
+    let base = """
+    dipolesync: 1
+    name: t
+    system:
+      lattice: {shape: chain, sites: 6, spacing: 0.1 lambda}
+      polarization: {angle: magic}
+      pump: {rate: 2 Gamma}
+    """
+
+    func testDefaultsAreFilledIn() throws {
+        let c = try XCTUnwrap(compile(base).compiled)
+        let s = c.base
+        XCTAssertEqual(s.observables.map(\.kind), [.zq, .inversion])
+        XCTAssertEqual(s.initial, .ground)
+        XCTAssertEqual(s.evolution, .steadyState)
+        XCTAssertEqual(s.solver.backend, "auto")
+        XCTAssertEqual(s.solver.tolerance, 1e-10)
+        XCTAssertEqual(s.system.couplings, .dipolar(elastic: true))
+        XCTAssertEqual(s.system.detuning, .none)
+        let m = Quantity.magicAngle
+        XCTAssertEqual(s.system.polarization.x, cos(m), accuracy: 1e-15)
+        XCTAssertEqual(s.system.polarization.z, sin(m), accuracy: 1e-15)
+        XCTAssertEqual(c.points.count, 1)
+        XCTAssertTrue(c.points[0].parameters.isEmpty)
+    }
+
+    func testGridSweepExpandsWithFirstAxisSlowest() throws {
+        let text = base + """
+
+        sweep:
+          grid:
+            system.pump.rate: {from: 1 Gamma, to: 3 Gamma, points: 3}
+            system.lattice.spacing: {log: [0.01 lambda, 1 lambda], points: 3}
+        """
+        let c = try XCTUnwrap(compile(text).compiled)
+        XCTAssertEqual(c.points.count, 9)
+        XCTAssertEqual(c.points.map { $0.parameters[0].value }, [1, 1, 1, 2, 2, 2, 3, 3, 3])
+        XCTAssertEqual(c.points[1].parameters[1].value, 0.1, accuracy: 1e-15)
+        XCTAssertEqual(c.points[5].spec.system.pump, 2)
+        XCTAssertEqual(c.points[5].spec.system.spacing, 1)
+        XCTAssertEqual(c.points[4].spec.system.spacing, 0.1, accuracy: 1e-15)
+    }
+
+    func testZipSweepPairsValuesAndIntegerSitesCanBeSwept() throws {
+        let text = """
+        dipolesync: 1
+        name: t
+        system:
+          lattice: {shape: all-to-all, sites: 10}
+          couplings: {uniform: {feff: 5 Gamma}}
+          pump: {rate: 2 Gamma}
+        sweep:
+          zip:
+            system.lattice.sites: [10, 20, 40]
+            system.couplings.uniform.feff: [5 Gamma, 10 Gamma, 20 Gamma]
+        """
+        let c = try XCTUnwrap(compile(text).compiled, "\(compile(text).diagnostics)")
+        XCTAssertEqual(c.points.map(\.spec.system.count), [10, 20, 40])
+        XCTAssertEqual(c.points.map { $0.spec.system.couplings }, [.uniform(feff: 5, geff: 0), .uniform(feff: 10, geff: 0), .uniform(feff: 20, geff: 0)])
+    }
+
+    func testSpeciesConvertsPhysicalUnitsAndDerivesPumps() throws {
+        var catalog = Catalog()
+        catalog.load(bytes: Array("""
+        catalog: 1
+        species:
+          - id: sr
+            wavelength: {value: 2.6 um, source: s}
+            linewidth: {value: 290e3 /s, source: s}
+            spacing: {value: 200 nm, source: s}
+            pump:
+              three-level:
+                decay: {value: 1e8 /s, source: s}
+        """.utf8), path: "c.yaml")
+        XCTAssertTrue(catalog.problems.isEmpty, "\(catalog.problems)")
+        let text = """
+        dipolesync: 1
+        name: t
+        system:
+          species: sr
+          lattice: {shape: chain, sites: 4}
+          pump: {three-level: {rabi: 2pi*0.5 MHz}}
+        """
+        let c = try XCTUnwrap(compile(text, catalog: catalog).compiled)
+        XCTAssertEqual(c.base.system.spacing, 200e-9 / 2.6e-6, accuracy: 1e-12, "spacing defaults to the species' value")
+        let omega = 2 * Double.pi * 0.5e6
+        XCTAssertEqual(c.base.system.pump, omega * omega / 1e8 / 290e3, accuracy: 1e-9, "W = Ω²/γ in units of Γ")
+        XCTAssertNotNil(c.base.system.pumpDerivation)
+    }
+
+    func testOpticalPumpRate() throws {
+        var catalog = Catalog()
+        catalog.load(bytes: Array("""
+        catalog: 1
+        species:
+          - id: dye
+            wavelength: {value: 573 nm, source: s}
+            linewidth: {value: 1e9 /s, source: s}
+            pump:
+              optical:
+                cross-section: {value: 1e-16 cm^2, source: s}
+                wavelength: {value: 530 nm, source: s}
+        """.utf8), path: "c.yaml")
+        let text = """
+        dipolesync: 1
+        name: t
+        system:
+          species: dye
+          lattice: {shape: chain, sites: 4, spacing: 1 angstrom}
+          pump: {optical: {intensity: 5 kW/cm^2}}
+        """
+        let c = try XCTUnwrap(compile(text, catalog: catalog).compiled)
+        // W = σ I λ/(h c) = 1e-20 m² × 5e7 W/m² × 530e-9 m / (6.62607015e-34 × 299792458) s⁻¹.
+        let w = 1e-20 * 5e7 * 530e-9 / (6.62607015e-34 * 299_792_458)
+        XCTAssertEqual(c.base.system.pump, w / 1e9, accuracy: 1e-12)
+    }
+
+    func testDetuningDrawsAreSeededAndIndependentOfThePoint() {
+        let d = DetuningModel.uniform(width: 1)
+        let a = d.draw(count: 200, seed: 7), b = d.draw(count: 200, seed: 7), c = d.draw(count: 200, seed: 8)
+        XCTAssertEqual(a, b)
+        XCTAssertNotEqual(a, c)
+        XCTAssertTrue(a.allSatisfy { abs($0) <= 0.5 })
+        let mean = a.reduce(0, +) / 200
+        XCTAssertEqual(mean, 0, accuracy: 0.08)
+        // Lorentzian: the median of |δ| is the half width.
+        let l = DetuningModel.lorentzian(hwhm: 2).draw(count: 4001, seed: 3).map(abs).sorted()
+        XCTAssertEqual(l[2000], 2, accuracy: 0.2)
+    }
+
+    func testResolvedSpecIsStable() throws {
+        let c = try XCTUnwrap(compile(base).compiled)
+        let c2 = try XCTUnwrap(compile(base + "\n# a comment changes nothing resolved\n").compiled)
+        XCTAssertEqual(c.resolved(), c2.resolved())
+    }
+}
