@@ -1,0 +1,121 @@
+import XCTest
+import Physics
+@testable import Planning
+@testable import SpecLanguage
+
+final class PlannerTests: XCTestCase {
+    struct Case {
+        var name: String
+        var system: String
+        var tail: String = ""
+        var backend: BackendKind?
+        /// A fragment of the error when no backend (or the forced one) can serve.
+        var error: String?
+        /// Fragments expected in the reasons other backends were ruled out.
+        var ruledOut: [String: String] = [:]
+    }
+
+    static func text(_ c: Case) -> String {
+        "dipolesync: 1\nname: t\nsystem:\n" + c.system + "\n" + c.tail + "\n"
+    }
+
+    static let uniform = "  lattice: {shape: all-to-all, sites: 20}\n  couplings: {uniform: {feff: 15 Gamma}}\n  pump: {rate: 7 Gamma}"
+    static func chain(_ n: Int, extra: String = "") -> String {
+        "  lattice: {shape: chain, sites: \(n), spacing: 0.1 lambda}\n  pump: {rate: 2 Gamma}" + (extra.isEmpty ? "" : "\n" + extra)
+    }
+
+    static let cases: [Case] = [
+        Case(name: "collective model", system: uniform, backend: .permutationSymmetric,
+             ruledOut: ["exact": "exceeds the exact density-matrix limit of 14", "cumulant": "valid, but permutation-symmetric is preferred"]),
+        Case(name: "collective with uniform disorder", system: uniform + "\n  detuning: {uniform: {width: 1 Gamma}}", backend: .cumulant,
+             ruledOut: ["permutation-symmetric": "not uniform"]),
+        Case(name: "collective with zero-width disorder is uniform", system: uniform + "\n  detuning: {uniform: {width: 0 Gamma}}", backend: .permutationSymmetric),
+        Case(name: "small dipolar chain", system: chain(6), backend: .exact, ruledOut: ["permutation-symmetric": "not uniform"]),
+        Case(name: "exact within a stated budget", system: chain(13), tail: "solver: {memory: 8 GiB}", backend: .exact),
+        Case(name: "exact at its size limit but over the budget", system: chain(14), tail: "solver: {memory: 8 GiB}", backend: .cumulant,
+             ruledOut: ["exact": "over the memory budget of 8.0 GiB"]),
+        Case(name: "one past the exact limit", system: chain(15), backend: .cumulant, ruledOut: ["exact": "N = 15 exceeds"]),
+        Case(name: "two-dipole chain is uniform", system: chain(2), backend: .permutationSymmetric),
+        Case(name: "cumulant limit is inclusive", system: "  lattice: {shape: chain, sites: 5000, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}", backend: .cumulant),
+        Case(name: "beyond cumulant", system: "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}", backend: .meanField, ruledOut: ["cumulant": "N = 5001 exceeds its limit of 5000"]),
+        Case(name: "Z needs mean-field", system: chain(6), tail: "observables: [Z, ZQ]", backend: .meanField, ruledOut: ["exact": "does not compute Z"]),
+        Case(name: "phases need mean-field", system: uniform, tail: "observables: [phases]", backend: .meanField),
+        Case(name: "qfi on a chain", system: chain(8), tail: "observables: [qfi]", backend: .exact),
+        Case(name: "qfi on a large chain is impossible", system: chain(40), tail: "observables: [qfi]", error: "no backend can deliver 'qfi' at N = 40"),
+        Case(name: "qfi-conditional at N = 500", system: "  lattice: {shape: all-to-all, sites: 500}\n  couplings: {uniform: {feff: 15 Gamma}}\n  pump: {rate: 7 Gamma}",
+             tail: "observables: [{qfi-conditional: {trajectories: 10}}]", error: "no backend can deliver 'qfi-conditional' at N = 500"),
+        Case(name: "qfi-conditional at N = 16 by trajectories", system: uniform.replacingOccurrences(of: "sites: 20", with: "sites: 16"),
+             tail: "observables: [{qfi-conditional: {trajectories: 10}}]", backend: .exact),
+        Case(name: "two-time on a large chain", system: chain(100), tail: "observables: [{two-time: {pairs: [[0, 1]]}}]", backend: .cumulant),
+        Case(name: "random initial phases rule out the U(1) methods", system: chain(30), tail: "initial: {product: {polar: 90 deg, azimuth: random}}", backend: .meanField,
+             ruledOut: ["cumulant": "initial state diagonal in excitation number"]),
+        Case(name: "forced permutation-symmetric on a dipolar chain", system: chain(6), tail: "solver: {backend: permutation-symmetric}",
+             error: "backend 'permutation-symmetric' cannot solve this spec: the couplings or detunings are not uniform"),
+        Case(name: "forced exact on a large chain", system: chain(40), tail: "solver: {backend: exact}", error: "N = 40 exceeds the exact density-matrix limit"),
+        Case(name: "forced cumulant is honoured", system: chain(6), tail: "solver: {backend: cumulant}", backend: .cumulant,
+             ruledOut: ["exact": "forces cumulant"]),
+        Case(name: "forced mean-field is honoured", system: uniform, tail: "solver: {backend: mean-field}", backend: .meanField),
+        Case(name: "memory budget rules out exact", system: chain(12), tail: "solver: {memory: 100 MiB}", backend: .cumulant,
+             ruledOut: ["exact": "over the memory budget of 100.0 MiB"]),
+    ]
+
+    func testBackendChoicesAndReasons() {
+        for c in Self.cases {
+            let outcome = SpecCompiler.compile(bytes: Array(Self.text(c).utf8), path: "spec.yaml", catalog: Catalog())
+            guard let compiled = outcome.compiled else {
+                XCTFail("\(c.name): did not compile: \(outcome.diagnostics.map(\.message))")
+                continue
+            }
+            let planned = Planner().plan(compiled)
+            if let e = c.error {
+                XCTAssertNil(planned.plan, c.name)
+                XCTAssertTrue(planned.diagnostics.contains { $0.message.contains(e) },
+                              "\(c.name): expected '\(e)', got \(planned.diagnostics.map(\.message))")
+                continue
+            }
+            guard let plan = planned.plan, let p = plan.points.first else {
+                XCTFail("\(c.name): no plan: \(planned.diagnostics.map(\.message))")
+                continue
+            }
+            XCTAssertEqual(p.backend, c.backend, "\(c.name): \(p.reason); \(p.ruledOut)")
+            XCTAssertEqual(p.ruledOut.count, 3, "\(c.name): every other backend has a reason")
+            for (b, fragment) in c.ruledOut {
+                XCTAssertTrue(p.ruledOut[b]?.contains(fragment) ?? false, "\(c.name): \(b) ruled out for '\(p.ruledOut[b] ?? "-")'")
+            }
+            XCTAssertGreaterThan(p.estimate.memoryBytes, 0)
+        }
+    }
+
+    func testPumpSweepSharesOneCouplingsNode() throws {
+        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(8) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}\n"
+        let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let plan = try XCTUnwrap(Planner().plan(compiled).plan)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .geometry }.count, 1)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .couplings }.count, 1)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .model }.count, 5)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .solve }.count, 5)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .artifacts }.count, 1)
+        XCTAssertEqual(plan.nodes.first { $0.stage == .couplings }?.points, [0, 1, 2, 3, 4])
+        // A spacing sweep does not share couplings.
+        let t2 = text.replacingOccurrences(of: "system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}", with: "system.lattice.spacing: [0.1 lambda, 0.2 lambda]")
+        let c2 = try XCTUnwrap(SpecCompiler.compile(bytes: Array(t2.utf8), path: "s", catalog: Catalog()).compiled)
+        let p2 = try XCTUnwrap(Planner().plan(c2).plan)
+        XCTAssertEqual(p2.nodes.filter { $0.stage == .couplings }.count, 2)
+    }
+
+    func testPrintoutsComeFromThePlanObject() throws {
+        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n"
+        let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let plan = try XCTUnwrap(Planner().plan(compiled).plan)
+        let decoded = try JSONDecoder().decode(ExecutionPlan.self, from: Data(plan.json().utf8))
+        XCTAssertEqual(decoded, plan, "plan.json round-trips to the object run executes")
+        XCTAssertTrue(plan.dot().hasPrefix("digraph"))
+        XCTAssertTrue(plan.text().contains("permutation-symmetric: 1 point"))
+    }
+
+    func testCostModelsAreMonotoneAndExactCountsBlocks() {
+        XCTAssertEqual(CostModel.binomial(24, 12), 2_704_156)
+        XCTAssertLessThan(CostModel.cumulant(n: 100).memoryBytes, CostModel.cumulant(n: 200).memoryBytes)
+        XCTAssertLessThan(CostModel.exactDensityMatrix(n: 10, u1: true).memoryBytes, CostModel.exactDensityMatrix(n: 10, u1: false).memoryBytes)
+    }
+}
