@@ -36,7 +36,7 @@ public enum CostModel {
         return r.rounded()
     }
 
-    static func bytes(_ x: Double) -> Int { x >= Double(Int.max / 2) ? Int.max / 2 : Int(x) }
+    static func bytes(_ x: Double) -> Int { x.isFinite && x < Double(Int.max / 2) ? Int(max(0, x)) : Int.max / 2 }
 
     /// Mean-field: f and g as N×N doubles, 9 integrator vectors of 3N doubles; ~10⁴ steps of 7 stages
     /// with 4N² flops each.

@@ -231,6 +231,10 @@ public enum SpecCompiler {
                 continue
             }
             if t.isInteger {
+                if values.contains(where: { !(abs($0) < 1e9) }) {
+                    engine.error("'\(e.key)' takes whole numbers below 10⁹", at: r.location)
+                    continue
+                }
                 let rounded = values.map { $0.rounded() }
                 if Set(rounded).count != rounded.count {
                     engine.error("'\(e.key)' takes whole numbers and this range repeats some after rounding",

@@ -26,7 +26,7 @@ public enum BundleVerifier {
             throw BundleError.invalid(file: manifestPath, reason: "has no 'files' table")
         }
         if case .number(let f)? = top.first(where: { $0.0 == "format" })?.1, f > Double(ProgramInfo.bundleFormat) {
-            throw BundleError.invalid(file: manifestPath, reason: "bundle format \(Int(f)) is newer than this dipolesync reads (\(ProgramInfo.bundleFormat))")
+            throw BundleError.invalid(file: manifestPath, reason: "bundle format \(f) is newer than this dipolesync reads (\(ProgramInfo.bundleFormat))")
         }
         var out: [(String, String)] = []
         for (path, v) in files {

@@ -20,9 +20,9 @@ struct ShapeChecker {
         case .integer(let lo, let hi):
             guard let s = scalarText(node, expected: "a whole number", path: path) else { return }
             guard let k = Int(s), node.isPlainScalar else {
-                let hint = Double(s).map { _ in "write a whole number, e.g. \(Int(Double(s)!.rounded(.down)))" }
-                diagnostics.error("\(name(path)) must be a whole number, not '\(s)'", at: node.location,
-                                  hint: Double(s).map { $0.isFinite && abs($0) < 1e15 } == true ? hint : nil)
+                var hint: String?
+                if let x = Double(s), x.isFinite, abs(x) < 1e15 { hint = "write a whole number, e.g. \(Int(x.rounded(.down)))" }
+                diagnostics.error("\(name(path)) must be a whole number, not '\(s)'", at: node.location, hint: hint)
                 return
             }
             if let lo, k < lo {

@@ -363,7 +363,7 @@ struct SpecBuilder {
             let parts = m.replacingOccurrences(of: " ", with: "")
             let units: [(String, Double)] = [("GiB", 1_073_741_824), ("MiB", 1_048_576), ("GB", 1e9), ("MB", 1e6)]
             for (u, f) in units where parts.hasSuffix(u) {
-                if let x = Double(parts.dropLast(u.count)) { memory = Int(x * f) }
+                if let x = Double(parts.dropLast(u.count)), x * f < 1e18 { memory = Int(x * f) }
                 break
             }
         }
