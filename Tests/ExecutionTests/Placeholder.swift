@@ -1,2 +1,0 @@
-import XCTest
-final class ExecutionPlaceholderTests: XCTestCase { func testModuleBuilds() {} }
