@@ -91,8 +91,8 @@ public enum SpecCompiler {
         // A broken catalog file is reported against itself; it only stops a spec that needs its entries.
         let catalogNotes = catalog.problems.map { d -> Diagnostic in
             var w = d
+            if w.severity == .error { w.message = "catalog entry skipped: " + d.message }
             w.severity = .warning
-            w.message = "catalog entry skipped: " + d.message
             return w
         }
         guard let doc = YAMLParser.parse(bytes, diagnostics: engine) else {

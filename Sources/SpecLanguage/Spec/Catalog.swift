@@ -66,7 +66,12 @@ public struct Catalog: Sendable {
             return
         }
         for item in list {
-            if let s = Catalog.entry(item, path: path, lines: lines, engine: engine) { species[s.id] = s }
+            if let s = Catalog.entry(item, path: path, lines: lines, engine: engine) {
+                if let old = species[s.id] {
+                    engine.warning("species '\(s.id)' is defined again; this entry replaces the one at \(old.origin)", at: item.location)
+                }
+                species[s.id] = s
+            }
         }
     }
 
