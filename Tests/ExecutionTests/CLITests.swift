@@ -1,0 +1,121 @@
+import XCTest
+import Foundation
+
+/// The command line as a user meets it: exit codes, diagnostics, and files left behind.
+final class CLITests: XCTestCase {
+    static var productsDirectory: URL {
+        for b in Bundle.allBundles where b.bundlePath.hasSuffix(".xctest") { return b.bundleURL.deletingLastPathComponent() }
+        return Bundle.main.bundleURL
+    }
+
+    static var binary: URL { productsDirectory.appendingPathComponent("dipolesync") }
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Output { var status: Int32; var stdout: String; var stderr: String }
+
+    @discardableResult
+    static func run(_ args: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> Output {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = cwd ?? root
+        if let e = environment { p.environment = e }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("dipolesync-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: d) }
+        return d
+    }
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            throw XCTSkip("the dipolesync binary is not built next to the tests (\(Self.binary.path))")
+        }
+    }
+
+    func testValidateReportsEveryProblemWithPositionsAndExitsOne() throws {
+        let dir = try temporaryDirectory()
+        let spec = dir.appendingPathComponent("bad.yaml")
+        try "dipolesync: 1\nname: Bad\nsystem:\n  lattice: {shape: chian, sites: 4, spacing: 0.1 lambda}\n  pump: {rate: 2}\n".write(to: spec, atomically: true, encoding: .utf8)
+        let r = try Self.run(["validate", spec.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("\(spec.path):2:7: error: 'name' 'Bad' is not allowed"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\(spec.path):4:20: error: unknown lattice shape 'chian'"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("hint: did you mean 'chain'?"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("                   ^"), "a caret under the column")
+        let j = try Self.run(["validate", "--format", "json", spec.path])
+        XCTAssertEqual(j.status, 1)
+        let items = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [[String: Any]]
+        XCTAssertEqual(items?.count, 3)
+        XCTAssertEqual(items?.first?["line"] as? Int, 2)
+    }
+
+    func testValidateAcceptsTheExamplesAndExitsZero() throws {
+        let r = try Self.run(["validate", "specs/getting-started.yaml", "specs/fig5a-angle-spacing.yaml"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("specs/getting-started.yaml: ok (25 points)"), r.stdout)
+    }
+
+    func testUsageErrorsExitTwo() throws {
+        XCTAssertEqual(try Self.run(["validate"]).status, 2)
+        XCTAssertEqual(try Self.run(["frobnicate"]).status, 2)
+        XCTAssertEqual(try Self.run(["plan", "specs/getting-started.yaml", "--format", "pdf"]).status, 2)
+        XCTAssertEqual(try Self.run(["run", "specs/getting-started.yaml", "--threads", "0"]).status, 2)
+    }
+
+    func testMissingFileAndGarbageAreInvalidSpecs() throws {
+        let dir = try temporaryDirectory()
+        XCTAssertEqual(try Self.run(["validate", dir.appendingPathComponent("nope.yaml").path]).status, 1)
+        let junk = dir.appendingPathComponent("junk.yaml")
+        try Data([0x00, 0xFF, 0xFE, 0x41]).write(to: junk)
+        let r = try Self.run(["validate", junk.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("not valid UTF-8"), r.stderr)
+    }
+
+    func testPlanPrintsTextJSONAndDot() throws {
+        let t = try Self.run(["plan", "specs/getting-started.yaml"])
+        XCTAssertEqual(t.status, 0, t.stderr)
+        XCTAssertTrue(t.stdout.contains("permutation-symmetric: 25 points"), t.stdout)
+        XCTAssertTrue(t.stdout.contains("couplings: 1 node (shared by all points)"), t.stdout)
+        let j = try Self.run(["plan", "--format", "json", "specs/getting-started.yaml"])
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)))
+        let d = try Self.run(["plan", "--format", "dot", "specs/getting-started.yaml"])
+        XCTAssertTrue(d.stdout.hasPrefix("digraph"))
+    }
+
+    func testSchemaCommandPrintsTheSchemaFile() throws {
+        let r = try Self.run(["schema"])
+        let file = try String(contentsOf: Self.root.appendingPathComponent("schemas/experiment.schema.json"), encoding: .utf8)
+        XCTAssertEqual(r.stdout, file)
+    }
+
+    func testAnInvalidSpecLeavesNoBundle() throws {
+        let dir = try temporaryDirectory()
+        let spec = dir.appendingPathComponent("s.yaml")
+        try "dipolesync: 1\nname: t\nsystem:\n  lattice: {shape: all-to-all, sites: 4}\n  couplings: {uniform: {feff: 40 Gamma}}\n  pump: {rate: 1 Gamma}\n"
+            .write(to: spec, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("bundle")
+        let r = try Self.run(["run", spec.path, "--out", out.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("not positive semidefinite"), r.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["s.yaml"])
+    }
+
+    func testRerunRejectsFoldersThatAreNotBundles() throws {
+        let dir = try temporaryDirectory()
+        let r = try Self.run(["rerun", dir.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("manifest.json: missing"), r.stderr)
+    }
+}
