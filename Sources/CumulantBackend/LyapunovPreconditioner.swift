@@ -1,0 +1,202 @@
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+
+/// Approximate inverse of I·σ − J for the cumulant equations (σ = 1/Δt), block by block:
+/// s ↦ r/(σ + Q), D ↦ r/(σ + 2Q), and for C the solution of σV − (M V + V M†) = R through
+/// M = Φ diag(λ) Φ⁻¹:  V = Φ [ (Φ⁻¹ R Φ⁻†)_kl / (σ − λ_k − λ_l*) ] Φ†, diagonal then set to zero.
+struct LyapunovPreconditioner {
+    enum Kind {
+        /// δ = 0, g = 0: F_off = U diag(μ) Uᵀ once; λ_k = −Q/2 + ½ s̄ μ_k.
+        case symmetric(u: Matrix, mu: [Double])
+        /// General: M = diag(iδ − Q/2) + ½ diag(s) K*, recomputed when s moves.
+        case general(phi: ComplexMatrix, phiInverse: ComplexMatrix, lambda: [Complex<Double>], s: [Double])
+        case none
+    }
+    var kind_: Kind
+    var sBar = 0.0
+    let n: Int
+    let q: Double
+    var lambdaReal: [Double] = []
+    // Scratch.
+    var wide: Matrix
+    var tallA: Matrix
+    var tallB: Matrix
+    var cScratch: ComplexMatrix
+
+    var kind: String {
+        switch kind_ {
+        case .symmetric: return "Lyapunov (mean-inversion, eigenvectors of f)"
+        case .general: return "Lyapunov (eigenvectors of the regression matrix)"
+        case .none: return "none"
+        }
+    }
+
+    init(system: CumulantSystem) throws {
+        n = system.n
+        q = system.q
+        wide = Matrix(rows: 0, cols: 0)
+        tallA = Matrix(rows: 0, cols: 0)
+        tallB = Matrix(rows: 0, cols: 0)
+        cScratch = ComplexMatrix(rows: 0, cols: 0)
+        if n < 2 { kind_ = .none; return }
+        if system.resonant && system.gOff == nil {
+            let (mu, u) = try symmetricEigen(system.fOff)
+            kind_ = .symmetric(u: u, mu: mu)
+            wide = Matrix(rows: n, cols: 2 * n)
+            tallA = Matrix(rows: 2 * n, cols: n)
+            tallB = Matrix(rows: 2 * n, cols: n)
+        } else {
+            kind_ = .general(phi: ComplexMatrix(rows: 0, cols: 0), phiInverse: ComplexMatrix(rows: 0, cols: 0),
+                             lambda: [], s: [])
+        }
+    }
+
+    /// The matrix M = diag(iδ − Q/2) + ½ diag(s) K* of the regression theorem (PHYSICS.md §5).
+    static func regressionMatrix(system: CumulantSystem, s: [Double]) -> ComplexMatrix {
+        let n = system.n
+        var m = ComplexMatrix(rows: n, cols: n)
+        for b in 0..<n {
+            for a in 0..<n {
+                if a == b {
+                    m[a, a] = Complex(-system.q / 2, system.detunings[a])
+                } else {
+                    let g = system.gOff?[a, b] ?? 0
+                    m[a, b] = Complex(0.5 * s[a] * system.fOff[a, b], -0.5 * s[a] * g)
+                }
+            }
+        }
+        return m
+    }
+
+    mutating func update(system: CumulantSystem, s: [Double]) throws {
+        switch kind_ {
+        case .none: return
+        case .symmetric(_, let mu):
+            sBar = s.reduce(0, +) / Double(n)
+            lambdaReal = mu.map { -q / 2 + 0.5 * sBar * $0 }
+        case .general(_, _, _, let old):
+            if old.count == n && zip(old, s).allSatisfy({ abs($0 - $1) < 1e-3 }) { return }
+            let m = Self.regressionMatrix(system: system, s: s)
+            let (lambda, phi) = try eigen(m)
+            let inv: ComplexMatrix
+            do { inv = try LinearAlgebra.solve(phi, ComplexMatrix.identity(n)) } catch {
+                throw BackendError.numerical("the regression matrix is not diagonalizable (\(error))")
+            }
+            kind_ = .general(phi: phi, phiInverse: inv, lambda: lambda, s: s)
+        }
+    }
+
+    mutating func apply(_ r: [Double], sigma: Double, into out: inout [Double]) {
+        let n = self.n
+        for a in 0..<n { out[a] = r[a] / (sigma + q) }
+        guard n >= 2 else { return }
+        let dRate = sigma + 2 * q
+        switch kind_ {
+        case .none:
+            var k = n
+            for _ in 0..<(n * (n - 1) / 2) {
+                out[k] = r[k] / (sigma + q); out[k + 1] = r[k + 1] / (sigma + q); out[k + 2] = r[k + 2] / dRate
+                k += 3
+            }
+        case .symmetric(let u, _):
+            applySymmetric(r, u: u, sigma: sigma, into: &out)
+            var k = n + 2
+            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+        case .general(let phi, let inv, let lambda, _):
+            var rc = ComplexMatrix(rows: n, cols: n)
+            var k = n
+            for b in 0..<n { for a in 0..<b {
+                rc[a, b] = Complex(r[k], r[k + 1]); rc[b, a] = Complex(r[k], -r[k + 1]); k += 3
+            } }
+            if cScratch.rows != n { cScratch = ComplexMatrix(rows: n, cols: n) }
+            ComplexMatrix.gemm(inv, rc, into: &cScratch)
+            ComplexMatrix.gemm(cScratch, inv, transposeB: .adjoint, into: &rc)
+            for l in 0..<n { for kk in 0..<n {
+                let d = Complex(sigma) - lambda[kk] - lambda[l].conjugate
+                let len2 = d.real * d.real + d.imaginary * d.imaginary
+                let dd = len2 < 1e-12 * q * q ? Complex(1e-6 * q) : d
+                rc[kk, l] = rc[kk, l] / dd
+            } }
+            ComplexMatrix.gemm(phi, rc, into: &cScratch)
+            ComplexMatrix.gemm(cScratch, phi, transposeB: .adjoint, into: &rc)
+            k = n
+            for b in 0..<n { for a in 0..<b {
+                let v = rc[a, b]
+                out[k] = v.real; out[k + 1] = v.imaginary; out[k + 2] = r[k + 2] / dRate
+                k += 3
+            } }
+        }
+    }
+
+    /// C block with real orthogonal U: V = U [(Uᵀ R U)_kl / (σ − λ_k − λ_l)] Uᵀ for R = Re + i Im.
+    private mutating func applySymmetric(_ r: [Double], u: Matrix, sigma: Double, into out: inout [Double]) {
+        let n = self.n, nn = n * n
+        // wide ← [Re R | Im R]
+        wide.elements.withUnsafeMutableBufferPointer { c in
+            for a in 0..<n { c[a + a * n] = 0; c[nn + a + a * n] = 0 }
+            var k = n
+            for b in 0..<n { for a in 0..<b {
+                let re = r[k], im = r[k + 1]
+                c[a + b * n] = re; c[b + a * n] = re; c[nn + a + b * n] = im; c[nn + b + a * n] = -im
+                k += 3
+            } }
+        }
+        // tallA ← [Uᵀ Re R ; Uᵀ Im R] (stacked), computed as Uᵀ·wide then restacked.
+        var t = Matrix(rows: n, cols: 2 * n)
+        Matrix.gemm(u, wide, transposeA: .transpose, into: &t)
+        restack(wideToTall: t, into: &tallA)
+        Matrix.gemm(tallA, u, into: &tallB)         // [Uᵀ Re R U ; Uᵀ Im R U]
+        let lam = lambdaReal
+        let floor = 1e-6 * q
+        tallB.elements.withUnsafeMutableBufferPointer { e in
+            for l in 0..<n { for k in 0..<n {
+                var d = sigma - lam[k] - lam[l]
+                if abs(d) < floor { d = d < 0 ? -floor : floor }
+                e[k + l * 2 * n] /= d
+                e[n + k + l * 2 * n] /= d
+            } }
+        }
+        Matrix.gemm(tallB, u, transposeB: .transpose, into: &tallA)   // [V'_r Uᵀ ; V'_i Uᵀ]
+        restack(tallToWide: tallA, into: &t)
+        Matrix.gemm(u, t, into: &wide)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
+        wide.elements.withUnsafeBufferPointer { c in
+            var k = n
+            for b in 0..<n { for a in 0..<b {
+                // Symmetrize (round-off) while packing.
+                out[k] = 0.5 * (c[a + b * n] + c[b + a * n])
+                out[k + 1] = 0.5 * (c[nn + a + b * n] - c[nn + b + a * n])
+                k += 3
+            } }
+        }
+    }
+
+    private func restack(wideToTall w: Matrix, into t: inout Matrix) {
+        let n = self.n, nn = n * n
+        w.elements.withUnsafeBufferPointer { src in
+            t.elements.withUnsafeMutableBufferPointer { dst in
+                for col in 0..<n {
+                    for i in 0..<n {
+                        dst[i + col * 2 * n] = src[i + col * n]
+                        dst[n + i + col * 2 * n] = src[nn + i + col * n]
+                    }
+                }
+            }
+        }
+    }
+
+    private func restack(tallToWide t: Matrix, into w: inout Matrix) {
+        let n = self.n, nn = n * n
+        t.elements.withUnsafeBufferPointer { src in
+            w.elements.withUnsafeMutableBufferPointer { dst in
+                for col in 0..<n {
+                    for i in 0..<n {
+                        dst[i + col * n] = src[i + col * 2 * n]
+                        dst[nn + i + col * n] = src[n + i + col * 2 * n]
+                    }
+                }
+            }
+        }
+    }
+}
