@@ -36,6 +36,8 @@ public final class CumulantSystem {
     public var packedCount: Int { n + 3 * pairs }
     /// Whether the detunings all vanish.
     public let resonant: Bool
+    /// Workers for the matrix products (results do not depend on it; see `Products`).
+    public var threads = 1
 
     /// Scratch N×2N matrices ([Re | Im] halves side by side).
     var wideA: Matrix
@@ -96,10 +98,10 @@ public final class CumulantSystem {
 
     /// out ← K* C for C given as [Re | Im]: Re = F Re C + G Im C, Im = F Im C − G Re C.
     func multiplyKStar(_ c: Matrix, into out: inout Matrix) {
-        Matrix.gemm(fOff, c, into: &out)
+        Products.gemm(fOff, c, into: &out, threads: threads)
         guard let g = gOff else { return }
         if wideB.rows != n { wideB = Matrix(rows: n, cols: 2 * n) }
-        Matrix.gemm(g, c, into: &wideB)
+        Products.gemm(g, c, into: &wideB, threads: threads)
         let nn = n * n
         out.elements.withUnsafeMutableBufferPointer { o in
             wideB.elements.withUnsafeBufferPointer { w in
@@ -206,4 +208,14 @@ public final class CumulantSystem {
         if a == b { return 1 }
         return v[n + 3 * Self.pairIndex(min(a, b), max(a, b)) + 2]
     }
+}
+
+/// Runs `body` with OpenBLAS on one thread, then restores the thread count. LAPACK's reductions
+/// (dot products, norms inside eigen-solvers) are split across threads and would otherwise change the
+/// last bits with the thread count; the O(N³) products (gemm) partition the output and stay exact.
+func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
+    let saved = BLASLibrary.threads
+    BLASLibrary.setThreads(1)
+    defer { BLASLibrary.setThreads(saved) }
+    return try body()
 }

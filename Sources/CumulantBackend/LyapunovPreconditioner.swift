@@ -18,6 +18,7 @@ struct LyapunovPreconditioner {
     var sBar = 0.0
     let n: Int
     let q: Double
+    let threads: Int
     var lambdaReal: [Double] = []
     // Scratch.
     var wide: Matrix
@@ -36,13 +37,14 @@ struct LyapunovPreconditioner {
     init(system: CumulantSystem) throws {
         n = system.n
         q = system.q
+        threads = system.threads
         wide = Matrix(rows: 0, cols: 0)
         tallA = Matrix(rows: 0, cols: 0)
         tallB = Matrix(rows: 0, cols: 0)
         cScratch = ComplexMatrix(rows: 0, cols: 0)
         if n < 2 { kind_ = .none; return }
         if system.resonant && system.gOff == nil {
-            let (mu, u) = try symmetricEigen(system.fOff)
+            let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
             kind_ = .symmetric(u: u, mu: mu)
             wide = Matrix(rows: n, cols: 2 * n)
             tallA = Matrix(rows: 2 * n, cols: n)
@@ -79,9 +81,9 @@ struct LyapunovPreconditioner {
         case .general(_, _, _, let old):
             if old.count == n && zip(old, s).allSatisfy({ abs($0 - $1) < 1e-3 }) { return }
             let m = Self.regressionMatrix(system: system, s: s)
-            let (lambda, phi) = try eigen(m)
+            let (lambda, phi) = try singleThreaded { try eigen(m) }
             let inv: ComplexMatrix
-            do { inv = try LinearAlgebra.solve(phi, ComplexMatrix.identity(n)) } catch {
+            do { inv = try singleThreaded { try LinearAlgebra.solve(phi, ComplexMatrix.identity(n)) } } catch {
                 throw BackendError.numerical("the regression matrix is not diagonalizable (\(error))")
             }
             kind_ = .general(phi: phi, phiInverse: inv, lambda: lambda, s: s)
@@ -111,16 +113,16 @@ struct LyapunovPreconditioner {
                 rc[a, b] = Complex(r[k], r[k + 1]); rc[b, a] = Complex(r[k], -r[k + 1]); k += 3
             } }
             if cScratch.rows != n { cScratch = ComplexMatrix(rows: n, cols: n) }
-            ComplexMatrix.gemm(inv, rc, into: &cScratch)
-            ComplexMatrix.gemm(cScratch, inv, transposeB: .adjoint, into: &rc)
+            Products.gemm(inv, rc, into: &cScratch, threads: threads)
+            Products.gemm(cScratch, inv, transposeB: .adjoint, into: &rc, threads: threads)
             for l in 0..<n { for kk in 0..<n {
                 let d = Complex(sigma) - lambda[kk] - lambda[l].conjugate
                 let len2 = d.real * d.real + d.imaginary * d.imaginary
                 let dd = len2 < 1e-12 * q * q ? Complex(1e-6 * q) : d
                 rc[kk, l] = rc[kk, l] / dd
             } }
-            ComplexMatrix.gemm(phi, rc, into: &cScratch)
-            ComplexMatrix.gemm(cScratch, phi, transposeB: .adjoint, into: &rc)
+            Products.gemm(phi, rc, into: &cScratch, threads: threads)
+            Products.gemm(cScratch, phi, transposeB: .adjoint, into: &rc, threads: threads)
             k = n
             for b in 0..<n { for a in 0..<b {
                 let v = rc[a, b]
@@ -145,9 +147,9 @@ struct LyapunovPreconditioner {
         }
         // tallA ← [Uᵀ Re R ; Uᵀ Im R] (stacked), computed as Uᵀ·wide then restacked.
         var t = Matrix(rows: n, cols: 2 * n)
-        Matrix.gemm(u, wide, transposeA: .transpose, into: &t)
+        Products.gemm(u, wide, transposeA: .transpose, into: &t, threads: threads)
         restack(wideToTall: t, into: &tallA)
-        Matrix.gemm(tallA, u, into: &tallB)         // [Uᵀ Re R U ; Uᵀ Im R U]
+        Products.gemm(tallA, u, into: &tallB, threads: threads)         // [Uᵀ Re R U ; Uᵀ Im R U]
         let lam = lambdaReal
         let floor = 1e-6 * q
         tallB.elements.withUnsafeMutableBufferPointer { e in
@@ -158,9 +160,9 @@ struct LyapunovPreconditioner {
                 e[n + k + l * 2 * n] /= d
             } }
         }
-        Matrix.gemm(tallB, u, transposeB: .transpose, into: &tallA)   // [V'_r Uᵀ ; V'_i Uᵀ]
+        Products.gemm(tallB, u, transposeB: .transpose, into: &tallA, threads: threads)   // [V'_r Uᵀ ; V'_i Uᵀ]
         restack(tallToWide: tallA, into: &t)
-        Matrix.gemm(u, t, into: &wide)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
+        Products.gemm(u, t, into: &wide, threads: threads)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
         wide.elements.withUnsafeBufferPointer { c in
             var k = n
             for b in 0..<n { for a in 0..<b {
