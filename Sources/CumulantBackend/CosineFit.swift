@@ -71,7 +71,8 @@ public struct CosineFit: Sendable, Equatable {
         for _ in 0..<300 {
             let (jtj, jtr) = normalEquations(p, r)
             var a = Matrix(rows: 3, cols: 3)
-            for u in 0..<3 { for v in 0..<3 { a[u, v] = jtj[u][v] + (u == v ? mu * max(jtj[u][u], 1e-300) : 0) } }
+            let floor = 1e-12 * max(jtj[0][0], jtj[1][1], jtj[2][2], 1e-300)
+            for u in 0..<3 { for v in 0..<3 { a[u, v] = jtj[u][v] + (u == v ? mu * max(jtj[u][u], floor) + floor : 0) } }
             guard let step = try? LinearAlgebra.solve(a, jtr) else { break }
             let trial = zip(p, step).map { $0 + $1 }
             let (rt, rssT) = residuals(trial)
@@ -85,13 +86,22 @@ public struct CosineFit: Sendable, Equatable {
                 if mu > 1e12 { break }
             }
         }
-        // Standard errors.
+        // Standard errors. At ν ≈ 0 the model is even in ν (∂m/∂ν = 0), so the covariance is taken in the
+        // parameter u = ν² (m ≈ A e^{−γτ}(1 − uτ²/2)) and the ν error is √σ_u, a one-sided 1σ bound.
         var errors = [Double.nan, .nan, .nan]
         if m > 3 {
-            let (jtj, _) = normalEquations(p, r)
             let s2 = rss / Double(m - 3)
+            let even = abs(p[1]) * tMax < 1e-3
+            var jtj = [[Double]](repeating: [0, 0, 0], count: 3)
+            for i in 0..<m {
+                let c = cos(p[1] * tau[i]), s = sin(p[1] * tau[i]), e = exp(-p[2] * tau[i])
+                let dnu = even ? -0.5 * p[0] * tau[i] * tau[i] * c * e : -p[0] * tau[i] * s * e
+                let j = [c * e, dnu, -p[0] * tau[i] * c * e]
+                for u in 0..<3 { for v in 0..<3 { jtj[u][v] += j[u] * j[v] } }
+            }
             if let inv = try? LinearAlgebra.solve(Matrix(jtj), Matrix.identity(3)) {
                 errors = (0..<3).map { (max(0, s2 * inv[$0, $0])).squareRoot() }
+                if even { errors[1] = errors[1].squareRoot() }
             }
         }
         return CosineFit(amplitude: p[0], frequency: abs(p[1]), decay: p[2], amplitudeError: errors[0],

@@ -74,6 +74,16 @@ public struct Regression {
         return 2 * s
     }
 
+    /// dS/dω = 2 Re Σ_k −i c_k / (iω − λ_k)².
+    public func slope(_ c: [Complex<Double>], at omega: Double) -> Double {
+        var s = 0.0
+        for k in 0..<count {
+            let d = Complex(-lambda[k].real, omega - lambda[k].imaginary)
+            s += (c[k] * Complex(0, -1) / (d * d)).real
+        }
+        return 2 * s
+    }
+
     /// Peak position, peak value and full width at half maximum of S(ω), with the ω grid that was searched.
     public func spectralLine(_ c: [Complex<Double>]) -> (peak: Double, height: Double, fwhm: Double, range: ClosedRange<Double>) {
         // Modes that matter: Lorentzian heights |c_k|/|Re λ_k| within 1e-4 of the largest.
@@ -93,12 +103,16 @@ public struct Regression {
             let s = spectrum(c, at: w)
             if s > best.s { best = (w, s) }
         }
-        // Golden-section refinement of the maximum in [ω − step, ω + step].
+        // Refine the maximum in [ω − step, ω + step] by bisection on the sign of dS/dω.
         var a = best.omega - step, bb = best.omega + step
-        let r = (5.0.squareRoot() - 1) / 2
-        for _ in 0..<80 {
-            let x1 = bb - r * (bb - a), x2 = a + r * (bb - a)
-            if spectrum(c, at: x1) > spectrum(c, at: x2) { bb = x2 } else { a = x1 }
+        if slope(c, at: a) > 0 && slope(c, at: bb) < 0 {
+            for _ in 0..<200 {
+                let mid = (a + bb) / 2
+                if mid <= a || mid >= bb { break }
+                if slope(c, at: mid) > 0 { a = mid } else { bb = mid }
+            }
+        } else {
+            a = best.omega; bb = best.omega
         }
         let peak = (a + bb) / 2
         let height = spectrum(c, at: peak)
