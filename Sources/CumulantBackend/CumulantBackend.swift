@@ -28,8 +28,9 @@ public struct CumulantBackend: Backend {
         let packed = 8 * (n + 3 * n * (n - 1) / 2)
         var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic)
         bytes += SteadyStateSolver.packedVectors(restart: restart) * packed
-        // Preconditioner: U and three N×2N scratch (symmetric) or four complex N×N (general).
-        bytes += general ? 64 * n * n : 8 * n * n * 7
+        // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
+        // scratch plus the transient eigen-decomposition of f (low rank, large N).
+        bytes += general ? 64 * n * n : 8 * n * n * (n > LyapunovPreconditioner.lowRankThreshold ? 5 : 9)
         if regression { bytes += 16 * n * n * 5 }
         return bytes + (1 << 20)
     }

@@ -62,9 +62,9 @@ public final class CumulantSystem {
         x = Matrix(rows: n, cols: 2 * n)
     }
 
-    /// Bytes of the N×N matrices this object holds (f, g, X and scratch).
+    /// Bytes of the N×N matrices this object and the solver's Jacobian scratch hold (f, g, X and scratch).
     public static func fixedBytes(n: Int, elastic: Bool) -> Int {
-        8 * n * n * (1 + 2 + 2 + (elastic ? 3 : 0))
+        8 * n * n * (1 + 2 + 2 + 2 + (elastic ? 3 : 0))
     }
 
     @inline(__always) public static func pairIndex(_ a: Int, _ b: Int) -> Int { b * (b - 1) / 2 + a }

@@ -12,6 +12,10 @@ struct LyapunovPreconditioner {
         case symmetric(u: Matrix, mu: [Double])
         /// General: M = diag(iδ − Q/2) + ½ diag(s) K*, recomputed when s moves.
         case general(phi: ComplexMatrix, phiInverse: ComplexMatrix, lambda: [Complex<Double>], s: [Double])
+        /// Large N, δ = 0, g = 0: only the K eigenvectors B of F with extreme μ (the slow modes for either
+        /// sign of s̄) are treated exactly; the other eigenvalues are replaced by their median μ_r.
+        /// O(N² K) per application instead of O(N³).
+        case lowRank(b: Matrix, mu: [Double], muRest: Double)
         case none
     }
     var kind_: Kind
@@ -30,9 +34,17 @@ struct LyapunovPreconditioner {
         switch kind_ {
         case .symmetric: return "Lyapunov (mean-inversion, eigenvectors of f)"
         case .general: return "Lyapunov (eigenvectors of the regression matrix)"
+        case .lowRank(let b, _, _): return "Lyapunov (\(b.cols) extreme eigenvectors of f, mean inversion)"
         case .none: return "none"
         }
     }
+
+    /// Above this N the symmetric case uses the low-rank form.
+    nonisolated(unsafe) static var lowRankThreshold = 400
+    /// Eigenvectors kept at each end of the spectrum of f in the low-rank form.
+    static let lowRankModes = 48
+    var xr = Matrix(rows: 0, cols: 0)
+    var xi = Matrix(rows: 0, cols: 0)
 
     init(system: CumulantSystem) throws {
         n = system.n
@@ -43,7 +55,17 @@ struct LyapunovPreconditioner {
         tallB = Matrix(rows: 0, cols: 0)
         cScratch = ComplexMatrix(rows: 0, cols: 0)
         if n < 2 { kind_ = .none; return }
-        if system.resonant && system.gOff == nil {
+        if system.resonant && system.gOff == nil && n > Self.lowRankThreshold && n > 4 * Self.lowRankModes {
+            let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
+            let k = Self.lowRankModes
+            let keep = Array(0..<k) + Array((n - k)..<n)
+            var b = Matrix(rows: n, cols: 2 * k)
+            for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
+            let middle = Array(mu[k..<(n - k)])
+            kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
+            xr = Matrix(rows: n, cols: n)
+            xi = Matrix(rows: n, cols: n)
+        } else if system.resonant && system.gOff == nil {
             let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
             kind_ = .symmetric(u: u, mu: mu)
             wide = Matrix(rows: n, cols: 2 * n)
@@ -75,7 +97,7 @@ struct LyapunovPreconditioner {
     mutating func update(system: CumulantSystem, s: [Double]) throws {
         switch kind_ {
         case .none: return
-        case .symmetric(_, let mu):
+        case .symmetric(_, let mu), .lowRank(_, let mu, _):
             sBar = s.reduce(0, +) / Double(n)
             lambdaReal = mu.map { -q / 2 + 0.5 * sBar * $0 }
         case .general(_, _, _, let old):
@@ -104,6 +126,10 @@ struct LyapunovPreconditioner {
             }
         case .symmetric(let u, _):
             applySymmetric(r, u: u, sigma: sigma, into: &out)
+            var k = n + 2
+            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+        case .lowRank(let b, _, let muRest):
+            applyLowRank(r, b: b, lambdaRest: -q / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
             var k = n + 2
             for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
         case .general(let phi, let inv, let lambda, _):
@@ -171,6 +197,58 @@ struct LyapunovPreconditioner {
                 out[k + 1] = 0.5 * (c[nn + a + b * n] - c[nn + b + a * n])
                 k += 3
             } }
+        }
+    }
+
+    /// With S = span(B) (eigenvectors of f, eigenvalues λ_k) and λ_r on S⊥, c = 1/(σ − 2λ_r):
+    /// V = c X + B D (Z − Y Bᵀ) + (W − B Y) D Bᵀ + B (Y∘H − c Y) Bᵀ, where Z = BᵀX, W = XB, Y = BᵀXB,
+    /// D = diag(1/(σ − λ_k − λ_r) − c), H_kl = 1/(σ − λ_k − λ_l); exact when M has that spectrum.
+    private mutating func applyLowRank(_ r: [Double], b: Matrix, lambdaRest: Double, sigma: Double, into out: inout [Double]) {
+        let n = self.n, kk = b.cols
+        let floor = 1e-6 * q
+        func inv(_ d: Double) -> Double { abs(d) < floor ? (d < 0 ? -1 / floor : 1 / floor) : 1 / d }
+        let c = inv(sigma - 2 * lambdaRest)
+        let dk = (0..<kk).map { inv(sigma - lambdaReal[$0] - lambdaRest) - c }
+        xr.elements.withUnsafeMutableBufferPointer { pr in
+            xi.elements.withUnsafeMutableBufferPointer { pi in
+                for a in 0..<n { pr[a + a * n] = 0; pi[a + a * n] = 0 }
+                var k = n
+                for bb in 0..<n { for a in 0..<bb {
+                    pr[a + bb * n] = r[k]; pr[bb + a * n] = r[k]
+                    pi[a + bb * n] = r[k + 1]; pi[bb + a * n] = -r[k + 1]
+                    k += 3
+                } }
+            }
+        }
+        for part in 0..<2 {
+            var x = part == 0 ? xr : xi
+            if part == 0 { xr = Matrix(rows: 0, cols: 0) } else { xi = Matrix(rows: 0, cols: 0) }
+            var z = Matrix(rows: kk, cols: n), w = Matrix(rows: n, cols: kk), y = Matrix(rows: kk, cols: kk)
+            Products.gemm(b, x, transposeA: .transpose, into: &z, threads: threads)
+            Matrix.gemm(x, b, into: &w)
+            Matrix.gemm(z, b, into: &y)
+            Matrix.gemm(y, b, transposeB: .transpose, alpha: -1, beta: 1, into: &z)   // Z − Y Bᵀ
+            Matrix.gemm(b, y, alpha: -1, beta: 1, into: &w)                           // W − B Y
+            for col in 0..<n { for k in 0..<kk { z[k, col] *= dk[k] } }
+            for k in 0..<kk { for i in 0..<n { w[i, k] *= dk[k] } }
+            var e = Matrix(rows: kk, cols: kk)
+            for l in 0..<kk { for k in 0..<kk { e[k, l] = y[k, l] * (inv(sigma - lambdaReal[k] - lambdaReal[l]) - c) } }
+            // w ← (W − BY)D + B E  so that V = c X + B D(Z − YBᵀ) + w Bᵀ.
+            Matrix.gemm(b, e, alpha: 1, beta: 1, into: &w)
+            for i in x.elements.indices { x.elements[i] *= c }
+            Matrix.gemm(b, z, alpha: 1, beta: 1, into: &x)
+            Matrix.gemm(w, b, transposeB: .transpose, alpha: 1, beta: 1, into: &x)
+            if part == 0 { xr = x } else { xi = x }
+        }
+        xr.elements.withUnsafeBufferPointer { pr in
+            xi.elements.withUnsafeBufferPointer { pi in
+                var k = n
+                for bb in 0..<n { for a in 0..<bb {
+                    out[k] = 0.5 * (pr[a + bb * n] + pr[bb + a * n])
+                    out[k + 1] = 0.5 * (pi[a + bb * n] - pi[bb + a * n])
+                    k += 3
+                } }
+            }
         }
     }
 

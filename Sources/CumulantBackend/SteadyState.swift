@@ -39,7 +39,7 @@ public struct SteadyStateSolver {
     }
 
     /// Packed vectors GMRES(m) and Ψtc hold at once.
-    public static func packedVectors(restart m: Int) -> Int { m + 7 }
+    public static func packedVectors(restart m: Int) -> Int { m + 9 }
 
     public func solve(_ system: CumulantSystem) throws -> (state: [Double], report: SteadyStateReport) {
         let n = system.n

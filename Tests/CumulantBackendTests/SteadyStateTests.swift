@@ -161,6 +161,22 @@ final class SteadyStateTests: XCTestCase {
         XCTAssertEqual(long.number("ZQ2")!, steady.number("ZQ2")!, accuracy: 1e-7)
     }
 
+    /// The low-rank preconditioner (used for large N) reaches the same steady state as the full one.
+    func testLowRankPreconditionerGivesTheSameSteadyState() throws {
+        let lattice = Lattice.chain(260)
+        let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 1.5, strength: 0.25)
+        let model = DipoleModel(pump: 3, detunings: .init(repeating: 0, count: 260), f: c.f, g: c.g)
+        let (full, r1) = try SteadyStateSolver(tolerance: 1e-11).solve(CumulantSystem(model: model))
+        let saved = LyapunovPreconditioner.lowRankThreshold
+        LyapunovPreconditioner.lowRankThreshold = 100
+        defer { LyapunovPreconditioner.lowRankThreshold = saved }
+        let (low, r2) = try SteadyStateSolver(tolerance: 1e-11).solve(CumulantSystem(model: model))
+        XCTAssertTrue(r1.preconditioner.contains("eigenvectors of f") && r2.preconditioner.contains("extreme"), r2.preconditioner)
+        XCTAssertLessThan(r2.relativeResidual, 1e-11)
+        for i in full.indices { XCTAssertEqual(low[i], full[i], accuracy: 1e-8) }
+        print("krylov iterations: full \(r1.krylovIterations), low-rank \(r2.krylovIterations)")
+    }
+
     func testRejectsWhatTheClosureCannotDo() {
         let model = DipoleModel.collective(n: 4, feff: 2, pump: 3)
         let cases: [(SolveRequest, String)] = [
