@@ -54,8 +54,8 @@ final class QuTiPTests: XCTestCase {
     }
 
     /// N = 5 collective model in the synchronized regime: the closure drops three-point cumulants, which
-    /// are not small for five dipoles, so only agreement to 15 % of Z_Q² and 0.03 in ⟨σᶻ⟩ is expected
-    /// (measured: see the assertion messages); the sign and size of the correlations must match.
+    /// are not negligible for five dipoles: measured 4 % in Z_Q² (0.0647 vs 0.0622) and 0.005 in ⟨σᶻ⟩, so the
+    /// test allows 8 % and 0.01 (a convention error, e.g. a wrong factor in f or W, shifts these by far more).
     func testFiveDipoleCollectiveModelAgreesWithQuTiPLoosely() throws {
         let model = DipoleModel.collective(n: 5, feff: 4, pump: 2.5)
         let q = try qutip(model)
@@ -63,7 +63,7 @@ final class QuTiPTests: XCTestCase {
         let z2Exact = q.c[1][0]
         let z2 = try XCTUnwrap(r.number("ZQ2"))
         print("N = 5: ZQ2 cumulant \(z2), QuTiP \(z2Exact); s cumulant \(2 * (r.number("inversion") ?? 0)), QuTiP \(q.s[0])")
-        XCTAssertEqual(z2, z2Exact, accuracy: 0.15 * abs(z2Exact), "cumulant \(z2) vs QuTiP \(z2Exact)")
-        XCTAssertEqual(try XCTUnwrap(r.number("inversion")) * 2, q.s[0], accuracy: 0.03)
+        XCTAssertEqual(z2, z2Exact, accuracy: 0.08 * abs(z2Exact), "cumulant \(z2) vs QuTiP \(z2Exact)")
+        XCTAssertEqual(try XCTUnwrap(r.number("inversion")) * 2, q.s[0], accuracy: 0.01)
     }
 }
