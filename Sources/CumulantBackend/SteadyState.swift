@@ -86,7 +86,7 @@ public struct SteadyStateSolver {
             for i in x.indices { xNew[i] = x[i] + delta[i] }
             system.rhs(xNew, into: &fNew)
             let resNew = maxAbs(fNew)
-            if !resNew.isFinite || resNew > 4 * res {
+            if !resNew.isFinite || resNew > 1e3 * res {
                 dt /= 4
                 system.rhs(x, into: &f)   // restores the cached product of x
                 continue
