@@ -1,0 +1,267 @@
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+
+/// The second-order cumulant backend (PHYSICS.md §5): s_a, C_ab, D_ab for any geometry, detunings and
+/// couplings, O(N²) memory and O(N³) work per evaluation through BLAS.
+///
+/// Observables: `ZQ` (ZQ, ZQ2), `inversion`, `cluster-ZQ`, `correlations` (table), `mutual-information`
+/// and `discord` (from the two-dipole X states), `two-time` (regression; fit A cos(ντ) e^{−γτ} per pair,
+/// tables `two-time-A-B` and `nu-histogram`), `spectrum` (collective emission spectrum; table `spectrum`)
+/// and `frequency` (the spectrum's peak). `Z`, `phases`, `qfi`, `qfi-conditional` need the state
+/// itself and are not available. Only U(1)-invariant initial states (ground, excited) are accepted.
+public struct CumulantBackend: Backend {
+    public static let name = "cumulant"
+
+    public init() {}
+
+    static let unsupportedKinds: [ObservableKind: String] = [
+        .z: "the mean-field order parameter Z vanishes identically in the U(1)-symmetric cumulant closure (⟨σ⁻⟩ = 0); use mean-field",
+        .phases: "Bloch-vector phases vanish in the U(1)-symmetric closure; use mean-field",
+        .qfi: "the quantum Fisher information needs the full density matrix; use exact or permutation-symmetric",
+        .qfiConditional: "conditional QFI needs state-diffusion trajectories of the full state; use exact",
+    ]
+
+    /// Bytes the steady-state solver needs for N dipoles with GMRES(restart), plus the regression if asked.
+    public static func memoryEstimate(n: Int, elastic: Bool, general: Bool, restart: Int, regression: Bool) -> Int {
+        let packed = 8 * (n + 3 * n * (n - 1) / 2)
+        var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic)
+        bytes += SteadyStateSolver.packedVectors(restart: restart) * packed
+        // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
+        // scratch plus the transient eigen-decomposition of f (low rank, large N).
+        bytes += general ? 64 * n * n : 8 * n * n * (n > LyapunovPreconditioner.lowRankThreshold ? 5 : 9)
+        if regression { bytes += 16 * n * n * 5 }
+        return bytes + (1 << 20)
+    }
+
+    public func solve(_ request: SolveRequest) throws -> PointResult {
+        let model = request.model
+        let n = model.count
+        guard n >= 1 else { throw BackendError.unsupported("the cumulant backend needs at least one dipole") }
+        for o in request.observables {
+            if let why = Self.unsupportedKinds[o.kind] {
+                throw BackendError.unsupported("observable \(o.kind.rawValue) is not available from the cumulant backend: \(why)")
+            }
+            for pair in o.pairs where [.twoTime, .mutualInformation, .discord].contains(o.kind) {
+                guard pair.a >= 0, pair.b >= 0, pair.a < n, pair.b < n, pair.a != pair.b else {
+                    throw BackendError.unsupported("observable \(o.kind.rawValue): pair (\(pair.a), \(pair.b)) is not a pair of distinct dipoles in 0..<\(n)")
+                }
+            }
+            if o.kind == .twoTime || o.kind == .spectrum {
+                guard o.tauMax > 0, o.tauMax.isFinite, o.tauPoints >= 2 else {
+                    throw BackendError.unsupported("observable \(o.kind.rawValue) needs tau-max > 0 and at least two tau points")
+                }
+            }
+        }
+        guard request.initial.isU1Invariant else {
+            throw BackendError.unsupported(
+                "the cumulant backend uses the U(1)-symmetric closure (⟨σ±⟩ = 0), valid only for U(1)-invariant initial states (ground, excited); initial state \(request.initial) has coherences")
+        }
+        guard model.f.elements.allSatisfy(\.isFinite), model.g.elements.allSatisfy(\.isFinite),
+              model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0 else {
+            throw BackendError.unsupported("the model has non-finite couplings, detunings or a negative pump")
+        }
+        let elastic = model.g.elements.contains { $0 != 0 }
+        let general = elastic || !model.detunings.allSatisfy { $0 == 0 }
+        let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
+        let packed = 8 * (n + 3 * n * (n - 1) / 2)
+        var restart = 20
+        while restart > 4 && Self.memoryEstimate(n: n, elastic: elastic, general: general, restart: restart,
+                                                 regression: regression) > request.memoryBudget { restart -= 1 }
+        let needed = Self.memoryEstimate(n: n, elastic: elastic, general: general, restart: restart, regression: regression)
+        if needed > request.memoryBudget { throw BackendError.memory(needed: needed, budget: request.memoryBudget) }
+        _ = packed
+
+        // OpenBLAS stays on one thread; `Products` parallelizes with a fixed partition (bit-reproducible).
+        let savedThreads = BLASLibrary.threads
+        BLASLibrary.setThreads(1)
+        defer { BLASLibrary.setThreads(savedThreads) }
+        // Lindblad form needs f ⪰ 0 (PHYSICS.md §2).
+        let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(model.f) }
+        let fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
+        if fMin < -1e-9 * max(fScale, 1) * Double(n) {
+            throw BackendError.unsupported(
+                "the rate matrix f is not positive semidefinite (smallest eigenvalue \(fMin) Γ), so the master equation is not of Lindblad form")
+        }
+
+        let system = CumulantSystem(model: model)
+        system.threads = max(1, request.threads)
+        var result = PointResult()
+        var state: [Double]
+        switch request.evolution {
+        case .steadyState:
+            let solver = SteadyStateSolver(tolerance: request.tolerance, restart: restart)
+            let (x, report) = try solver.solve(system)
+            state = x
+            result.method = String(format: "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e", restart, report.residual)
+            result.diagnostics += [
+                ("residual", .number(report.residual)),
+                ("relative-residual", .number(report.relativeResidual)),
+                ("pseudo-transient-steps", .number(Double(report.outerIterations))),
+                ("krylov-iterations", .number(Double(report.krylovIterations))),
+                ("preconditioner", .string(report.preconditioner)),
+            ]
+        case .until(let time, let samples):
+            guard time >= 0, time.isFinite, samples >= 1 else {
+                throw BackendError.unsupported("evolve until needs a finite time ≥ 0 and at least one sample")
+            }
+            let s0: Double
+            switch request.initial {
+            case .ground: s0 = -1
+            case .excited: s0 = 1
+            case .product(let polar, _): s0 = cos(polar) >= 0 ? 1 : -1
+            }
+            let x0 = system.productState([Double](repeating: s0, count: n))
+            let outputs = samples == 1 ? [time] : (0..<samples).map { time * Double($0) / Double(samples - 1) }
+            let tol = max(request.tolerance, 1e-12)
+            let integrator = DormandPrince(relativeTolerance: tol, absoluteTolerance: tol)
+            var rows: [[Double]] = []
+            var columns = ["t"]
+            let wantZQ = request.request(.zq) != nil, wantInv = request.request(.inversion) != nil
+            let miPair = request.request(.mutualInformation)?.pairs.first
+            let dPair = request.request(.discord)?.pairs.first
+            if wantZQ { columns += ["ZQ", "ZQ2"] }
+            if wantInv { columns.append("inversion") }
+            if miPair != nil { columns.append("mutual-information") }
+            if dPair != nil { columns.append("discord") }
+            var observeError: Error?
+            let run: (t: Double, y: [Double], steps: Int)
+            do {
+                run = try integrator.integrate(from: 0, x0, to: outputs, rhs: { _, y, dy in system.rhs(y, into: &dy) },
+                                               observe: { t, y in
+                    var row = [t]
+                    if wantZQ { let z2 = Self.zq2(system, y); row += [OrderParameters.zq(fromSquare: z2), z2] }
+                    if wantInv { row.append(y[0..<n].reduce(0, +) / Double(2 * n)) }
+                    do {
+                        if let p = miPair { row.append(try PairCorrelations.mutualInformation(Self.xState(system, y, p))) }
+                        if let p = dPair { row.append(try PairCorrelations.discord(Self.xState(system, y, p))) }
+                    } catch { observeError = error }
+                    rows.append(row)
+                })
+            } catch {
+                throw BackendError.numerical("cumulant time evolution: \(error)")
+            }
+            if let e = observeError { throw BackendError.numerical("pair correlations: \(e)") }
+            state = run.y
+            result.tables.append(ResultTable(name: "timeseries", columns: columns, rows: rows))
+            result.method = String(format: "cumulant expansion to second order (U(1)-symmetric closure), Dormand–Prince 5(4) to t = %g, rtol %.1e", time, tol)
+            result.diagnostics.append(("integrator-steps", .number(Double(run.steps))))
+        }
+        guard state.allSatisfy(\.isFinite) else { throw BackendError.numerical("the cumulant solution is not finite") }
+        try observables(request, system: system, state: state, into: &result)
+        return result
+    }
+
+    static func zq2(_ system: CumulantSystem, _ y: [Double]) -> Double {
+        let n = system.n
+        guard n >= 2 else { return 0 }
+        var s = 0.0
+        var k = n
+        for _ in 0..<(n * (n - 1) / 2) { s += 2 * y[k]; k += 3 }
+        return s / Double(n * (n - 1))
+    }
+
+    static func xState(_ system: CumulantSystem, _ y: [Double], _ p: DipolePair) -> ComplexMatrix {
+        PairCorrelations.xState(sa: y[p.a], sb: y[p.b], dab: system.d(y, p.a, p.b), cab: system.c(y, p.a, p.b))
+    }
+
+    private func observables(_ request: SolveRequest, system: CumulantSystem, state: [Double],
+                             into result: inout PointResult) throws {
+        let n = system.n
+        let corr: (Int, Int) -> Complex<Double> = { system.c(state, $0, $1) }
+        var regression: Regression?
+        func getRegression() throws -> Regression {
+            if let r = regression { return r }
+            let r = try Regression(system: system, state: state)
+            regression = r
+            return r
+        }
+        for o in request.observables {
+            switch o.kind {
+            case .zq:
+                result.values += OrderParameters.zqValues(OrderParameters.zq2(count: n, correlation: corr))
+            case .inversion:
+                result["inversion"] = .number(state[0..<n].reduce(0, +) / Double(2 * n))
+            case .clusterZQ:
+                let lattice = request.lattice.count == n ? request.lattice : .allToAll(n)
+                let (value, skipped) = OrderParameters.clusterValues(sizes: o.clusterSizes, lattice: lattice, correlation: corr)
+                result["cluster-ZQ"] = value
+                if !skipped.isEmpty {
+                    result.diagnostics.append(("cluster-ZQ-skipped", .array(skipped.map { .number(Double($0)) })))
+                }
+            case .correlations:
+                result.tables.append(OrderParameters.correlationTable(count: n, correlation: corr))
+            case .mutualInformation, .discord:
+                let key = o.kind.rawValue
+                var list: [ResultValue] = []
+                for p in o.pairs {
+                    let rho = Self.xState(system, state, p)
+                    let v = o.kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho)
+                    if list.isEmpty { result[key] = .number(v) }
+                    list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))), ("value", .number(v))]))
+                }
+                if o.pairs.count > 1 { result["\(key)-pairs"] = .array(list) }
+            case .twoTime:
+                let reg = try getRegression()
+                let line = reg.spectralLine(reg.collectiveWeights())
+                let frame = line.peak
+                let taus = (0..<o.tauPoints).map { o.tauMax * Double($0) / Double(o.tauPoints - 1) }
+                var entries: [ResultValue] = []
+                var nus: [Double] = []
+                for p in o.pairs {
+                    let w = reg.pairWeights(p.a, p.b)
+                    let z = taus.map { reg.evaluate(w, at: $0) }
+                    // Fit in the frame rotating at the collective frequency, so ν is the precession relative to it.
+                    let y = zip(taus, z).map { (z: (tau: Double, z: Complex<Double>)) -> Double in
+                        (z.z * Complex(cos(frame * z.tau), -sin(frame * z.tau))).real
+                    }
+                    let fit = CosineFit.fit(tau: taus, y: y)
+                    nus.append(fit.frequency)
+                    entries.append(.object([
+                        ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
+                        ("A", Self.number(fit.amplitude)), ("nu", Self.number(fit.frequency)), ("gamma", Self.number(fit.decay)),
+                        ("A-err", Self.number(fit.amplitudeError)), ("nu-err", Self.number(fit.frequencyError)),
+                        ("gamma-err", Self.number(fit.decayError)),
+                    ]))
+                    result.tables.append(ResultTable(name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
+                                                     rows: zip(taus, z).map { [$0, $1.real, $1.imaginary] }))
+                }
+                result["two-time"] = .array(entries)
+                result.tables.append(Self.histogram(nus))
+                result.diagnostics.append(("two-time-frame-frequency", .number(frame)))
+            case .spectrum, .frequency:
+                let reg = try getRegression()
+                let c = reg.collectiveWeights()
+                let line = reg.spectralLine(c)
+                if o.kind == .frequency {
+                    result["frequency"] = .number(line.peak)
+                    continue
+                }
+                result["spectrum"] = .object([("linewidth", .number(line.fwhm)), ("peak-frequency", .number(line.peak))])
+                let points = max(o.tauPoints, 201)
+                let lo = line.peak - 10 * line.fwhm, hi = line.peak + 10 * line.fwhm
+                let rows = (0..<points).map { i -> [Double] in
+                    let w = lo + (hi - lo) * Double(i) / Double(points - 1)
+                    return [w, reg.spectrum(c, at: w)]
+                }
+                result.tables.append(ResultTable(name: "spectrum", columns: ["omega", "S"], rows: rows))
+            case .z, .phases, .qfi, .qfiConditional:
+                break   // rejected above
+            }
+        }
+    }
+
+    static func number(_ x: Double) -> ResultValue { x.isFinite ? .number(x) : .null }
+
+    /// Histogram of ν over the requested pairs: ⌈√count⌉ bins (at most 50) on [0, max ν].
+    static func histogram(_ nus: [Double]) -> ResultTable {
+        let top = nus.max() ?? 0
+        let bins = max(1, min(50, Int(Double(nus.count).squareRoot().rounded(.up))))
+        let width = top > 0 ? top / Double(bins) : 1
+        var counts = [Double](repeating: 0, count: bins)
+        for nu in nus { counts[min(bins - 1, Int(nu / width))] += 1 }
+        return ResultTable(name: "nu-histogram", columns: ["nu", "count"],
+                           rows: (0..<bins).map { [top > 0 ? (Double($0) + 0.5) * width : 0, counts[$0]] })
+    }
+}

@@ -1,0 +1,282 @@
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+
+/// Approximate inverse of I·σ − J for the cumulant equations (σ = 1/Δt), block by block:
+/// s ↦ r/(σ + Q), D ↦ r/(σ + 2Q), and for C the solution of σV − (M V + V M†) = R through
+/// M = Φ diag(λ) Φ⁻¹:  V = Φ [ (Φ⁻¹ R Φ⁻†)_kl / (σ − λ_k − λ_l*) ] Φ†, diagonal then set to zero.
+struct LyapunovPreconditioner {
+    enum Kind {
+        /// δ = 0, g = 0: F_off = U diag(μ) Uᵀ once; λ_k = −Q/2 + ½ s̄ μ_k.
+        case symmetric(u: Matrix, mu: [Double])
+        /// General: M = diag(iδ − Q/2) + ½ diag(s) K*, recomputed when s moves.
+        case general(phi: ComplexMatrix, phiInverse: ComplexMatrix, lambda: [Complex<Double>], s: [Double])
+        /// Large N, δ = 0, g = 0: only the K eigenvectors B of F with extreme μ (the slow modes for either
+        /// sign of s̄) are treated exactly; the other eigenvalues are replaced by their median μ_r.
+        /// O(N² K) per application instead of O(N³).
+        case lowRank(b: Matrix, mu: [Double], muRest: Double)
+        case none
+    }
+    var kind_: Kind
+    var sBar = 0.0
+    let n: Int
+    let q: Double
+    let threads: Int
+    var lambdaReal: [Double] = []
+    // Scratch.
+    var wide: Matrix
+    var tallA: Matrix
+    var tallB: Matrix
+    var cScratch: ComplexMatrix
+
+    var kind: String {
+        switch kind_ {
+        case .symmetric: return "Lyapunov (mean-inversion, eigenvectors of f)"
+        case .general: return "Lyapunov (eigenvectors of the regression matrix)"
+        case .lowRank(let b, _, _): return "Lyapunov (\(b.cols) extreme eigenvectors of f, mean inversion)"
+        case .none: return "none"
+        }
+    }
+
+    /// Above this N the symmetric case uses the low-rank form.
+    nonisolated(unsafe) static var lowRankThreshold = 400
+    /// Eigenvectors kept at each end of the spectrum of f in the low-rank form.
+    static let lowRankModes = 48
+    var xr = Matrix(rows: 0, cols: 0)
+    var xi = Matrix(rows: 0, cols: 0)
+
+    init(system: CumulantSystem) throws {
+        n = system.n
+        q = system.q
+        threads = system.threads
+        wide = Matrix(rows: 0, cols: 0)
+        tallA = Matrix(rows: 0, cols: 0)
+        tallB = Matrix(rows: 0, cols: 0)
+        cScratch = ComplexMatrix(rows: 0, cols: 0)
+        if n < 2 { kind_ = .none; return }
+        if system.resonant && system.gOff == nil && n > Self.lowRankThreshold && n > 4 * Self.lowRankModes {
+            let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
+            let k = Self.lowRankModes
+            let keep = Array(0..<k) + Array((n - k)..<n)
+            var b = Matrix(rows: n, cols: 2 * k)
+            for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
+            let middle = Array(mu[k..<(n - k)])
+            kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
+            xr = Matrix(rows: n, cols: n)
+            xi = Matrix(rows: n, cols: n)
+        } else if system.resonant && system.gOff == nil {
+            let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
+            kind_ = .symmetric(u: u, mu: mu)
+            wide = Matrix(rows: n, cols: 2 * n)
+            tallA = Matrix(rows: 2 * n, cols: n)
+            tallB = Matrix(rows: 2 * n, cols: n)
+        } else {
+            kind_ = .general(phi: ComplexMatrix(rows: 0, cols: 0), phiInverse: ComplexMatrix(rows: 0, cols: 0),
+                             lambda: [], s: [])
+        }
+    }
+
+    /// The matrix M = diag(iδ − Q/2) + ½ diag(s) K* of the regression theorem (PHYSICS.md §5).
+    static func regressionMatrix(system: CumulantSystem, s: [Double]) -> ComplexMatrix {
+        let n = system.n
+        var m = ComplexMatrix(rows: n, cols: n)
+        for b in 0..<n {
+            for a in 0..<n {
+                if a == b {
+                    m[a, a] = Complex(-system.q / 2, system.detunings[a])
+                } else {
+                    let g = system.gOff?[a, b] ?? 0
+                    m[a, b] = Complex(0.5 * s[a] * system.fOff[a, b], -0.5 * s[a] * g)
+                }
+            }
+        }
+        return m
+    }
+
+    mutating func update(system: CumulantSystem, s: [Double]) throws {
+        switch kind_ {
+        case .none: return
+        case .symmetric(_, let mu), .lowRank(_, let mu, _):
+            sBar = s.reduce(0, +) / Double(n)
+            lambdaReal = mu.map { -q / 2 + 0.5 * sBar * $0 }
+        case .general(_, _, _, let old):
+            if old.count == n && zip(old, s).allSatisfy({ abs($0 - $1) < 1e-3 }) { return }
+            let m = Self.regressionMatrix(system: system, s: s)
+            let (lambda, phi) = try singleThreaded { try eigen(m) }
+            let inv: ComplexMatrix
+            do { inv = try singleThreaded { try LinearAlgebra.solve(phi, ComplexMatrix.identity(n)) } } catch {
+                throw BackendError.numerical("the regression matrix is not diagonalizable (\(error))")
+            }
+            kind_ = .general(phi: phi, phiInverse: inv, lambda: lambda, s: s)
+        }
+    }
+
+    mutating func apply(_ r: [Double], sigma: Double, into out: inout [Double]) {
+        let n = self.n
+        for a in 0..<n { out[a] = r[a] / (sigma + q) }
+        guard n >= 2 else { return }
+        let dRate = sigma + 2 * q
+        switch kind_ {
+        case .none:
+            var k = n
+            for _ in 0..<(n * (n - 1) / 2) {
+                out[k] = r[k] / (sigma + q); out[k + 1] = r[k + 1] / (sigma + q); out[k + 2] = r[k + 2] / dRate
+                k += 3
+            }
+        case .symmetric(let u, _):
+            applySymmetric(r, u: u, sigma: sigma, into: &out)
+            var k = n + 2
+            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+        case .lowRank(let b, _, let muRest):
+            applyLowRank(r, b: b, lambdaRest: -q / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
+            var k = n + 2
+            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+        case .general(let phi, let inv, let lambda, _):
+            var rc = ComplexMatrix(rows: n, cols: n)
+            var k = n
+            for b in 0..<n { for a in 0..<b {
+                rc[a, b] = Complex(r[k], r[k + 1]); rc[b, a] = Complex(r[k], -r[k + 1]); k += 3
+            } }
+            if cScratch.rows != n { cScratch = ComplexMatrix(rows: n, cols: n) }
+            Products.gemm(inv, rc, into: &cScratch, threads: threads)
+            Products.gemm(cScratch, inv, transposeB: .adjoint, into: &rc, threads: threads)
+            for l in 0..<n { for kk in 0..<n {
+                let d = Complex(sigma) - lambda[kk] - lambda[l].conjugate
+                let len2 = d.real * d.real + d.imaginary * d.imaginary
+                let dd = len2 < 1e-12 * q * q ? Complex(1e-6 * q) : d
+                rc[kk, l] = rc[kk, l] / dd
+            } }
+            Products.gemm(phi, rc, into: &cScratch, threads: threads)
+            Products.gemm(cScratch, phi, transposeB: .adjoint, into: &rc, threads: threads)
+            k = n
+            for b in 0..<n { for a in 0..<b {
+                let v = rc[a, b]
+                out[k] = v.real; out[k + 1] = v.imaginary; out[k + 2] = r[k + 2] / dRate
+                k += 3
+            } }
+        }
+    }
+
+    /// C block with real orthogonal U: V = U [(Uᵀ R U)_kl / (σ − λ_k − λ_l)] Uᵀ for R = Re + i Im.
+    private mutating func applySymmetric(_ r: [Double], u: Matrix, sigma: Double, into out: inout [Double]) {
+        let n = self.n, nn = n * n
+        // wide ← [Re R | Im R]
+        wide.elements.withUnsafeMutableBufferPointer { c in
+            for a in 0..<n { c[a + a * n] = 0; c[nn + a + a * n] = 0 }
+            var k = n
+            for b in 0..<n { for a in 0..<b {
+                let re = r[k], im = r[k + 1]
+                c[a + b * n] = re; c[b + a * n] = re; c[nn + a + b * n] = im; c[nn + b + a * n] = -im
+                k += 3
+            } }
+        }
+        // tallA ← [Uᵀ Re R ; Uᵀ Im R] (stacked), computed as Uᵀ·wide then restacked.
+        var t = Matrix(rows: n, cols: 2 * n)
+        Products.gemm(u, wide, transposeA: .transpose, into: &t, threads: threads)
+        restack(wideToTall: t, into: &tallA)
+        Products.gemm(tallA, u, into: &tallB, threads: threads)         // [Uᵀ Re R U ; Uᵀ Im R U]
+        let lam = lambdaReal
+        let floor = 1e-6 * q
+        tallB.elements.withUnsafeMutableBufferPointer { e in
+            for l in 0..<n { for k in 0..<n {
+                var d = sigma - lam[k] - lam[l]
+                if abs(d) < floor { d = d < 0 ? -floor : floor }
+                e[k + l * 2 * n] /= d
+                e[n + k + l * 2 * n] /= d
+            } }
+        }
+        Products.gemm(tallB, u, transposeB: .transpose, into: &tallA, threads: threads)   // [V'_r Uᵀ ; V'_i Uᵀ]
+        restack(tallToWide: tallA, into: &t)
+        Products.gemm(u, t, into: &wide, threads: threads)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
+        wide.elements.withUnsafeBufferPointer { c in
+            var k = n
+            for b in 0..<n { for a in 0..<b {
+                // Symmetrize (round-off) while packing.
+                out[k] = 0.5 * (c[a + b * n] + c[b + a * n])
+                out[k + 1] = 0.5 * (c[nn + a + b * n] - c[nn + b + a * n])
+                k += 3
+            } }
+        }
+    }
+
+    /// With S = span(B) (eigenvectors of f, eigenvalues λ_k) and λ_r on S⊥, c = 1/(σ − 2λ_r):
+    /// V = c X + B D (Z − Y Bᵀ) + (W − B Y) D Bᵀ + B (Y∘H − c Y) Bᵀ, where Z = BᵀX, W = XB, Y = BᵀXB,
+    /// D = diag(1/(σ − λ_k − λ_r) − c), H_kl = 1/(σ − λ_k − λ_l); exact when M has that spectrum.
+    private mutating func applyLowRank(_ r: [Double], b: Matrix, lambdaRest: Double, sigma: Double, into out: inout [Double]) {
+        let n = self.n, kk = b.cols
+        let floor = 1e-6 * q
+        func inv(_ d: Double) -> Double { abs(d) < floor ? (d < 0 ? -1 / floor : 1 / floor) : 1 / d }
+        let c = inv(sigma - 2 * lambdaRest)
+        let dk = (0..<kk).map { inv(sigma - lambdaReal[$0] - lambdaRest) - c }
+        xr.elements.withUnsafeMutableBufferPointer { pr in
+            xi.elements.withUnsafeMutableBufferPointer { pi in
+                for a in 0..<n { pr[a + a * n] = 0; pi[a + a * n] = 0 }
+                var k = n
+                for bb in 0..<n { for a in 0..<bb {
+                    pr[a + bb * n] = r[k]; pr[bb + a * n] = r[k]
+                    pi[a + bb * n] = r[k + 1]; pi[bb + a * n] = -r[k + 1]
+                    k += 3
+                } }
+            }
+        }
+        for part in 0..<2 {
+            var x = part == 0 ? xr : xi
+            if part == 0 { xr = Matrix(rows: 0, cols: 0) } else { xi = Matrix(rows: 0, cols: 0) }
+            var z = Matrix(rows: kk, cols: n), w = Matrix(rows: n, cols: kk), y = Matrix(rows: kk, cols: kk)
+            Products.gemm(b, x, transposeA: .transpose, into: &z, threads: threads)
+            Matrix.gemm(x, b, into: &w)
+            Matrix.gemm(z, b, into: &y)
+            Matrix.gemm(y, b, transposeB: .transpose, alpha: -1, beta: 1, into: &z)   // Z − Y Bᵀ
+            Matrix.gemm(b, y, alpha: -1, beta: 1, into: &w)                           // W − B Y
+            for col in 0..<n { for k in 0..<kk { z[k, col] *= dk[k] } }
+            for k in 0..<kk { for i in 0..<n { w[i, k] *= dk[k] } }
+            var e = Matrix(rows: kk, cols: kk)
+            for l in 0..<kk { for k in 0..<kk { e[k, l] = y[k, l] * (inv(sigma - lambdaReal[k] - lambdaReal[l]) - c) } }
+            // w ← (W − BY)D + B E  so that V = c X + B D(Z − YBᵀ) + w Bᵀ.
+            Matrix.gemm(b, e, alpha: 1, beta: 1, into: &w)
+            for i in x.elements.indices { x.elements[i] *= c }
+            Matrix.gemm(b, z, alpha: 1, beta: 1, into: &x)
+            Matrix.gemm(w, b, transposeB: .transpose, alpha: 1, beta: 1, into: &x)
+            if part == 0 { xr = x } else { xi = x }
+        }
+        xr.elements.withUnsafeBufferPointer { pr in
+            xi.elements.withUnsafeBufferPointer { pi in
+                var k = n
+                for bb in 0..<n { for a in 0..<bb {
+                    out[k] = 0.5 * (pr[a + bb * n] + pr[bb + a * n])
+                    out[k + 1] = 0.5 * (pi[a + bb * n] - pi[bb + a * n])
+                    k += 3
+                } }
+            }
+        }
+    }
+
+    private func restack(wideToTall w: Matrix, into t: inout Matrix) {
+        let n = self.n, nn = n * n
+        w.elements.withUnsafeBufferPointer { src in
+            t.elements.withUnsafeMutableBufferPointer { dst in
+                for col in 0..<n {
+                    for i in 0..<n {
+                        dst[i + col * 2 * n] = src[i + col * n]
+                        dst[n + i + col * 2 * n] = src[nn + i + col * n]
+                    }
+                }
+            }
+        }
+    }
+
+    private func restack(tallToWide t: Matrix, into w: inout Matrix) {
+        let n = self.n, nn = n * n
+        t.elements.withUnsafeBufferPointer { src in
+            w.elements.withUnsafeMutableBufferPointer { dst in
+                for col in 0..<n {
+                    for i in 0..<n {
+                        dst[i + col * n] = src[i + col * 2 * n]
+                        dst[nn + i + col * n] = src[n + i + col * 2 * n]
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class CumulantBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }

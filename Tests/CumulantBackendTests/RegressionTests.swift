@@ -1,0 +1,156 @@
+import XCTest
+import Numerics
+import LinearAlgebra
+@testable import Physics
+@testable import CumulantBackend
+
+final class RegressionTests: XCTestCase {
+    let backend = CumulantBackend()
+
+    private func steady(_ model: DipoleModel) throws -> (CumulantSystem, [Double]) {
+        let system = CumulantSystem(model: model)
+        let (x, _) = try SteadyStateSolver(tolerance: 1e-12).solve(system)
+        return (system, x)
+    }
+
+    /// G(τ) from the eigen-decomposition equals a direct integration of dG/dτ = M G, and G(0) is the
+    /// equal-time correlation matrix (C off the diagonal, (1 + s_a)/2 on it).
+    func testRegressionMatchesDirectIntegrationAndEqualTimeValues() throws {
+        var rng = SeededRandom(seed: 41)
+        let n = 6
+        let model = DenseReference.randomModel(n: n, rng: &rng)
+        let (system, x) = try steady(model)
+        let reg = try Regression(system: system, state: x)
+        let m = LyapunovPreconditioner.regressionMatrix(system: system, s: Array(x[0..<n]))
+        for a in 0..<n { for b in 0..<n {
+            let g0 = reg.evaluate(reg.correlationWeights(a, b), at: 0)
+            XCTAssertEqual(g0.real, system.c(x, a, b).real, accuracy: 1e-10)
+            XCTAssertEqual(g0.imaginary, system.c(x, a, b).imaginary, accuracy: 1e-10)
+        } }
+        let z0 = reg.evaluate(reg.pairWeights(1, 4), at: 0)
+        XCTAssertEqual(z0.real, (1 + x[1]) / 2 + (1 + x[4]) / 2 + 2 * system.c(x, 1, 4).real, accuracy: 1e-10)
+        XCTAssertEqual(z0.imaginary, 0, accuracy: 1e-10)
+        // Direct integration of column b = 2 of G.
+        let b = 2, tau = 1.3
+        let y0 = (0..<n).flatMap { a -> [Double] in let c = system.c(x, a, b); return [c.real, c.imaginary] }
+        let run = try DormandPrince(relativeTolerance: 1e-12, absoluteTolerance: 1e-14).integrate(
+            from: 0, y0, to: [tau], rhs: { _, y, dy in
+                for a in 0..<n {
+                    var s = Complex<Double>.zero
+                    for c in 0..<n { s = s + m[a, c] * Complex(y[2 * c], y[2 * c + 1]) }
+                    dy[2 * a] = s.real; dy[2 * a + 1] = s.imaginary
+                }
+            })
+        for a in 0..<n {
+            let g = reg.evaluate(reg.correlationWeights(a, b), at: tau)
+            XCTAssertEqual(g.real, run.y[2 * a], accuracy: 1e-9)
+            XCTAssertEqual(g.imaginary, run.y[2 * a + 1], accuracy: 1e-9)
+        }
+    }
+
+    /// Uniform model: M = −Q/2 + ½ s (F − iG)/N (11ᵀ − I) has the collective eigenvalue
+    /// λ_c = −Q/2 + ½ s (F − iG)(N−1)/N and the (N−1)-fold λ = −Q/2 − ½ s (F − iG)/N; ⟨J⁺(τ)J⁻⟩ is the single
+    /// exponential e^{λ_c τ}⟨J⁺J⁻⟩, so the spectrum is one Lorentzian of FWHM −2 Re λ_c at Im λ_c.
+    func testCollectiveModelDecayRatesAndSpectrum() throws {
+        let n = 40, feff = 12.0, geff = 3.0, w = 5.0
+        let model = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w)
+        let (system, x) = try steady(model)
+        let s = x[0]
+        let reg = try Regression(system: system, state: x)
+        let k = Complex(feff, -geff) * Complex(0.5 * s / Double(n))
+        let lc = Complex(-(1 + w) / 2) + k * Complex(Double(n - 1))
+        let lo = Complex(-(1 + w) / 2) - k
+        let sorted = reg.lambda.sorted { $0.real > $1.real }
+        XCTAssertEqual(sorted[0].real, lc.real, accuracy: 1e-9)
+        XCTAssertEqual(sorted[0].imaginary, lc.imaginary, accuracy: 1e-9)
+        for l in sorted.dropFirst() {
+            XCTAssertEqual(l.real, lo.real, accuracy: 1e-9); XCTAssertEqual(l.imaginary, lo.imaginary, accuracy: 1e-9)
+        }
+        let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .spectrum), .init(kind: .frequency)],
+                                               tolerance: 1e-12))
+        guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
+        XCTAssertEqual(spec[0].0, "linewidth")
+        XCTAssertEqual(spec[0].1.number!, -2 * lc.real, accuracy: 1e-7 * abs(lc.real))
+        XCTAssertEqual(spec[1].1.number!, lc.imaginary, accuracy: 1e-7)
+        XCTAssertEqual(r.number("frequency")!, lc.imaginary, accuracy: 1e-7)
+        let table = try XCTUnwrap(r.tables.first { $0.name == "spectrum" })
+        let peakRow = try XCTUnwrap(table.rows.max { $0[1] < $1[1] })
+        XCTAssertEqual(peakRow[0], lc.imaginary, accuracy: 0.11 * abs(lc.real))   // half the grid spacing
+    }
+
+    /// ∫ S(ω) dω/2π = ⟨J⁺J⁻⟩ = Σ_ab ⟨σ⁺_a σ⁻_b⟩ for a detuned, elastically coupled array (many Lorentzians);
+    /// and a lone detuned dipole (no coupling) emits at ω = +δ with FWHM Γ + W.
+    func testSpectrumIntegratesToIntensityAndSignConvention() throws {
+        var rng = SeededRandom(seed: 43)
+        let model = DenseReference.randomModel(n: 5, rng: &rng)
+        let (system, x) = try steady(model)
+        let reg = try Regression(system: system, state: x)
+        let c = reg.collectiveWeights()
+        var intensity = 0.0
+        for a in 0..<5 { for b in 0..<5 { intensity += system.c(x, a, b).real } }
+        // Integrate on ω = Ω tan θ (θ ∈ (−π/2, π/2)), midpoint rule: smooth for Lorentzian tails.
+        let omega0 = 10.0, m = 200_000
+        var integral = 0.0
+        for i in 0..<m {
+            let th = -Double.pi / 2 + Double.pi * (Double(i) + 0.5) / Double(m)
+            let w = omega0 * tan(th)
+            integral += reg.spectrum(c, at: w) * omega0 / (cos(th) * cos(th)) * (Double.pi / Double(m))
+        }
+        XCTAssertEqual(integral / (2 * Double.pi), intensity, accuracy: 1e-6 * intensity)
+
+        let lone = DipoleModel(pump: 2, detunings: [0.7], f: Matrix([[1]]), g: Matrix([[0]]))
+        let r = try backend.solve(SolveRequest(model: lone, observables: [.init(kind: .spectrum)]))
+        guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
+        XCTAssertEqual(spec[0].1.number!, 3, accuracy: 1e-8)
+        XCTAssertEqual(spec[1].1.number!, 0.7, accuracy: 1e-8)
+    }
+
+    /// Synthetic A cos(ντ) e^{−γτ}: exact data gives the parameters to round-off; noisy data gives them
+    /// within 4 reported standard errors.
+    func testCosineFitRecoversKnownParameters() {
+        let taus = (0..<300).map { 15 * Double($0) / 299 }
+        for (a, nu, g) in [(0.8, 0.0, 0.3), (1.3, 1.7, 0.25), (0.4, 0.6, 1.1), (-0.5, 2.4, 0.05)] {
+            let y = taus.map { a * cos(nu * $0) * exp(-g * $0) }
+            let fit = CosineFit.fit(tau: taus, y: y)
+            XCTAssertEqual(fit.amplitude, a, accuracy: 1e-7)
+            XCTAssertEqual(fit.frequency, nu, accuracy: 1e-7)
+            XCTAssertEqual(fit.decay, g, accuracy: 1e-7)
+            var rng = SeededRandom(seed: 7)
+            let noisy = y.map { $0 + 0.01 * rng.normal() }
+            let nf = CosineFit.fit(tau: taus, y: noisy)
+            XCTAssertEqual(nf.amplitude, a, accuracy: 4 * nf.amplitudeError)
+            XCTAssertEqual(nf.frequency, nu, accuracy: max(4 * nf.frequencyError, nu == 0 ? 0.02 : 0))
+            XCTAssertEqual(nf.decay, g, accuracy: 4 * nf.decayError)
+            XCTAssertGreaterThan(nf.decayError, 0)
+        }
+    }
+
+    /// The backend's two-time output: one entry and one table per pair, the fitted curve follows the
+    /// sampled Z_ab(τ), the histogram counts every pair, and entrained dipoles (no detunings, g = 0) have ν = 0.
+    func testTwoTimeOutputForAChain() throws {
+        let n = 30
+        let lattice = Lattice.chain(n)
+        let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 0.5, strength: 0.25)
+        let model = DipoleModel(pump: 2, detunings: .init(repeating: 0, count: n), f: c.f, g: c.g)
+        let pairs = (16..<22).map { DipolePair(15, $0) }
+        let r = try backend.solve(SolveRequest(model: model, lattice: lattice,
+                                               observables: [.init(kind: .twoTime, pairs: pairs, tauMax: 10, tauPoints: 200)]))
+        guard case .array(let entries)? = r["two-time"] else { return XCTFail("no two-time") }
+        XCTAssertEqual(entries.count, pairs.count)
+        for (entry, p) in zip(entries, pairs) {
+            guard case .object(let o) = entry else { return XCTFail() }
+            let d = Dictionary(uniqueKeysWithValues: o.map { ($0.0, $0.1.number ?? .nan) })
+            XCTAssertEqual(d["b"], Double(p.b))
+            XCTAssertEqual(d["nu"]!, 0, accuracy: 1e-4)   // ν τ_max ≪ 1: a sum of real exponentials has no oscillation
+            let table = try XCTUnwrap(r.tables.first { $0.name == "two-time-15-\(p.b)" })
+            XCTAssertEqual(table.columns, ["tau", "re", "im"])
+            XCTAssertEqual(table.rows.count, 200)
+            for row in table.rows {
+                XCTAssertEqual(row[2], 0, accuracy: 1e-10)   // real without detunings and elastic couplings
+                XCTAssertEqual(row[1], d["A"]! * cos(d["nu"]! * row[0]) * exp(-d["gamma"]! * row[0]), accuracy: 0.05 * d["A"]!)
+            }
+        }
+        let hist = try XCTUnwrap(r.tables.first { $0.name == "nu-histogram" })
+        XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[1] }, Double(pairs.count))
+    }
+}
