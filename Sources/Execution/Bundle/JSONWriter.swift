@@ -12,7 +12,9 @@ public enum JSONWriter {
 
     static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
-        if x == 0 { return x.sign == .minus ? "-0.0" : "0.0" }
+        if x == 0 { return x.sign == .minus ? "-0.0" : "0" }
+        // Whole numbers print as integers ("index": 3); every other value in its shortest round-trip form.
+        if x == x.rounded(), abs(x) < 9.0e15 { return String(Int64(x)) }
         return "\(x)"
     }
 

@@ -1,9 +1,12 @@
+import CumulantBackend
 import Physics
 import Planning
 
 extension BackendRegistry {
     /// The backends of this build.
     public static var standard: BackendRegistry {
-        BackendRegistry([:])
+        BackendRegistry([
+            .cumulant: CumulantBackend(),
+        ])
     }
 }
