@@ -1,0 +1,118 @@
+import XCTest
+import Physics
+import Planning
+@testable import Execution
+@testable import SpecLanguage
+
+final class ExecutorTests: XCTestCase {
+    func compiled(_ text: String) throws -> (CompiledSpec, ExecutionPlan) {
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
+        let p = try XCTUnwrap(Planner().plan(c).plan)
+        return (c, p)
+    }
+
+    static let cumulantSweep = """
+    dipolesync: 1
+    name: threads
+    system:
+      lattice: {shape: chain, sites: 24, spacing: 0.05 lambda}
+      couplings: {power-law: {alpha: 1.5}}
+      detuning: {uniform: {width: 0.5 Gamma}}
+      pump: {rate: 2 Gamma}
+    observables: [ZQ, inversion, {mutual-information: {pairs: [[0, 1]]}}]
+    sweep:
+      grid:
+        system.pump.rate: {from: 1 Gamma, to: 6 Gamma, points: 4}
+    solver: {backend: cumulant}
+    """
+
+    func testResultsDoNotDependOnTheThreadCount() throws {
+        let (c, p) = try compiled(Self.cumulantSweep)
+        var e1 = Executor(compiled: c, plan: p, registry: .standard); e1.threads = 1
+        var e2 = Executor(compiled: c, plan: p, registry: .standard); e2.threads = 2
+        let f1 = BundleWriter.resultFiles(compiled: c, outcomes: try e1.run())
+        let f2 = BundleWriter.resultFiles(compiled: c, outcomes: try e2.run())
+        XCTAssertEqual(f1.map(\.path), f2.map(\.path))
+        for (a, b) in zip(f1, f2) { XCTAssertEqual(a.data, b.data, "\(a.path) differs between 1 and 2 threads") }
+        XCTAssertTrue(f1.contains { $0.path == "tables/ZQ.csv" })
+        // One point: the backend itself gets 1 or 2 threads.
+        let single = Self.cumulantSweep.components(separatedBy: "sweep:")[0] + "solver: {backend: cumulant}\n"
+        let (cs, ps) = try compiled(single)
+        var s1 = Executor(compiled: cs, plan: ps, registry: .standard); s1.threads = 1
+        var s2 = Executor(compiled: cs, plan: ps, registry: .standard); s2.threads = 2
+        XCTAssertEqual(BundleWriter.resultFiles(compiled: cs, outcomes: try s1.run()).map(\.data),
+                       BundleWriter.resultFiles(compiled: cs, outcomes: try s2.run()).map(\.data))
+    }
+
+    func testBundleIsCompleteAndRerunDetectsTampering() throws {
+        let (c, p) = try compiled(Self.cumulantSweep)
+        let outcomes = try Executor(compiled: c, plan: p, registry: .standard).run()
+        let contents = BundleWriter.contents(compiled: c, plan: p, outcomes: outcomes, threads: 2, totalSeconds: 1)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let path = try BundleWriter.write(contents, to: dir.path, force: false)
+        for f in ["spec.yaml", "resolved.json", "plan.json", "manifest.json", "results.json", "index.html", "tables/points.csv",
+                  "figures/ZQ.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: path + "/" + f), f)
+        }
+        XCTAssertThrowsError(try BundleWriter.write(contents, to: dir.path, force: false), "no overwrite without --force")
+        XCTAssertNoThrow(try BundleWriter.write(contents, to: dir.path, force: true))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.deletingLastPathComponent().path)
+            .filter { $0.contains(dir.lastPathComponent) && $0 != dir.lastPathComponent }, [], "no temporary folders left")
+        let listed = try BundleVerifier.verify(path)
+        XCTAssertEqual(listed.count, contents.files.count - 1)
+        // Recomputing gives the same bits.
+        let again = BundleWriter.resultFiles(compiled: c, outcomes: try Executor(compiled: c, plan: p, registry: .standard).run())
+        XCTAssertTrue(BundleVerifier.compareResults(bundle: path, listed: listed, fresh: again, rtol: 0).differences.isEmpty)
+        // A changed number is found and named.
+        var altered = again
+        let i = altered.firstIndex { $0.path == "results.json" }!
+        let text = String(decoding: altered[i].data, as: UTF8.self)
+        let results = try JSONWriter.parse(altered[i].data)
+        guard case .object(let top) = results, case .array(let pts) = top[2].1, case .object(let p0) = pts[3],
+              case .object(let obs) = p0.first(where: { $0.0 == "observables" })!.1, let zq = obs.first(where: { $0.0 == "inversion" })?.1.number else {
+            return XCTFail("unexpected results layout: \(text.prefix(200))")
+        }
+        XCTAssertNotEqual(zq, 0)
+        XCTAssertTrue(text.contains("\(zq)"), "\(zq) not in \(text.prefix(400))")
+        altered[i].data = Data(text.replacingOccurrences(of: "\(zq)", with: "\(zq * (1 + 1e-6))").utf8)
+        let diff = BundleVerifier.compareResults(bundle: path, listed: listed, fresh: altered, rtol: 0).differences
+        XCTAssertEqual(diff.map(\.location), ["points[3].observables.inversion"])
+        // Tampering with a file or truncating one is caught by the hashes, naming the file.
+        let results2 = URL(fileURLWithPath: path).appendingPathComponent("tables/points.csv")
+        try Data("index\n".utf8).write(to: results2)
+        XCTAssertThrowsError(try BundleVerifier.verify(path)) { e in
+            XCTAssertTrue("\(e)".contains("tables/points.csv"), "\(e)")
+        }
+        try FileManager.default.removeItem(at: results2)
+        XCTAssertThrowsError(try BundleVerifier.verify(path)) { e in XCTAssertTrue("\(e)".contains("missing"), "\(e)") }
+    }
+
+    func testOptimizerFindsTheMaximumOfKnownFunctions() throws {
+        // A parabola with its top at 7.3, and a function with a smaller hump near the bracket's low end.
+        var calls = 0
+        let x = try Optimizer.maximize({ calls += 1; return -($0 - 7.3) * ($0 - 7.3) }, low: 0.5, high: 40, relativeTolerance: 1e-6)
+        XCTAssertEqual(x, 7.3, accuracy: 1e-4)
+        XCTAssertLessThan(calls, 80)
+        let y = try Optimizer.maximize({ 0.5 * exp(-($0 - 1) * ($0 - 1)) + exp(-($0 - 30) * ($0 - 30) / 20) }, low: 0, high: 40,
+                                       relativeTolerance: 1e-6)
+        XCTAssertEqual(y, 30, accuracy: 1e-3)
+    }
+
+    func testAFailingPointStopsTheRunWithItsReason() throws {
+        struct Failing: Backend {
+            static let name = "failing"
+            func solve(_ r: SolveRequest) throws -> PointResult {
+                if r.model.pump > 3 { throw BackendError.noConvergence("residual stuck at 1e-3") }
+                return PointResult(values: [("inversion", .number(r.model.pump))])
+            }
+        }
+        let (c, p) = try compiled(Self.cumulantSweep)
+        let e = Executor(compiled: c, plan: p, registry: BackendRegistry([.cumulant: Failing()]))
+        XCTAssertThrowsError(try e.run()) { err in
+            XCTAssertTrue("\(err)".contains("did not converge: residual stuck at 1e-3"), "\(err)")
+            XCTAssertTrue("\(err)".contains("system.pump.rate = 4.33333") || "\(err)".contains("system.pump.rate = 6"), "\(err)")
+        }
+    }
+}
