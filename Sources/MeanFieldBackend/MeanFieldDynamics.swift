@@ -103,14 +103,18 @@ final class MeanFieldDynamics {
     }
 
     /// The common rotation ω that best explains dβ/dt = −iωβ (least squares over the dipoles,
-    /// ω = −Σ Im(β_a* β̇_a)/Σ|β_a|²: the phase velocity of ⟨σ⁺⟩), and the stationarity residual in
-    /// the frame rotating with it, max_a max(|β̇_a + iωβ_a|, |ṡ_a|). ω is nil when every β_a = 0.
-    func rotatingFrameResidual(_ y: [Double], _ dy: [Double]) -> (omega: Double?, residual: Double) {
+    /// ω = −Σ Im(β_a* β̇_a)/Σ|β_a|²: the phase velocity of ⟨σ⁺⟩); the stationarity residual in the
+    /// frame rotating with it, max_a max(|β̇_a + iωβ_a|, |ṡ_a|); and the relative growth rate of
+    /// the coherences, Σ Re(β_a* β̇_a)/Σ|β_a|² (positive while the state leaves the unstable
+    /// incoherent fixed point β = 0, negative while it decays to it). ω and the growth are nil
+    /// when every β_a = 0.
+    func rotatingFrameResidual(_ y: [Double], _ dy: [Double]) -> (omega: Double?, residual: Double, growth: Double?) {
         let n = self.n
-        var num = 0.0, den = 0.0
+        var num = 0.0, den = 0.0, grow = 0.0
         for a in 0..<n {
             let br = y[a], bi = y[n + a], dr = dy[a], di = dy[n + a]
             num -= br * di - bi * dr      // −Im(β* β̇)
+            grow += br * dr + bi * di     // Re(β* β̇)
             den += br * br + bi * bi
         }
         let omega: Double? = den > 0 ? num / den : nil
@@ -121,7 +125,7 @@ final class MeanFieldDynamics {
             let er = dy[a] - om * y[n + a], ei = dy[n + a] + om * y[a]
             r = max(r, (er * er + ei * ei).squareRoot(), abs(dy[2 * n + a]))
         }
-        return (omega, r)
+        return (omega, r, den > 0 ? grow / den : nil)
     }
 
     /// The largest off-diagonal absolute row sum max_a Σ_{b≠a} |f_ab + i g_ab| (a rate scale).
