@@ -1,0 +1,149 @@
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+
+/// The mean-field equations of PHYSICS.md §4 in the complex (β, s) form,
+///
+///     dβ_a/dt = −(iδ_a + (Γ_a + W)/2) β_a + ½ s_a Σ_{b≠a} (f_ab + i g_ab) β_b
+///     ds_a/dt = −Γ_a(1 + s_a) + W(1 − s_a) − 2 Σ_{b≠a} Re[(f_ab + i g_ab) β_a* β_b]
+///
+/// with β_a = ⟨σ⁻_a⟩, s_a = ⟨σᶻ_a⟩ and Γ_a = f_aa. The state is the flat vector
+/// y = (Re β_0…Re β_{N−1}, Im β_0…Im β_{N−1}, s_0…s_{N−1}), so its first 2N entries are the N×2
+/// column-major matrix X = [Re β, Im β], and the coupling sums are the two BLAS products f·X and g·X
+/// (dgemm, 2·N²·2 flops each; the g product is skipped when g = 0) with the diagonal terms
+/// f_aa β_a, g_aa β_a subtracted afterwards. No copy of f or g is made: memory beyond the model is O(N).
+final class MeanFieldDynamics {
+    let n: Int
+    let f: Matrix
+    let g: Matrix
+    let hasElastic: Bool
+    let fDiagonal: [Double]
+    let gDiagonal: [Double]
+    let detunings: [Double]
+    let pump: Double
+    private var x: Matrix
+    private var fx: Matrix
+    private var gx: Matrix
+    /// Number of right-hand-side evaluations so far.
+    private(set) var evaluations = 0
+
+    init(model: DipoleModel) {
+        n = model.count
+        f = model.f
+        g = model.g
+        hasElastic = model.g.elements.contains { $0 != 0 }
+        fDiagonal = model.f.diagonal
+        gDiagonal = model.g.diagonal
+        detunings = model.detunings
+        pump = model.pump
+        x = Matrix(rows: n, cols: 2)
+        fx = Matrix(rows: n, cols: 2)
+        gx = Matrix(rows: n, cols: 2)
+    }
+
+    /// The coupling sums k_a = Σ_{b≠a} (f_ab + i g_ab) β_b for the β held in y[0..<2N], written
+    /// to fx (real part in column 0, imaginary part in column 1).
+    private func couplingSums(_ y: [Double]) {
+        let n = self.n
+        x.elements.withUnsafeMutableBufferPointer { px in
+            y.withUnsafeBufferPointer { py in
+                for i in 0..<(2 * n) { px[i] = py[i] }
+            }
+        }
+        Matrix.gemm(f, x, into: &fx)
+        if hasElastic { Matrix.gemm(g, x, into: &gx) }
+        let elastic = hasElastic
+        fx.elements.withUnsafeMutableBufferPointer { k in
+            gx.elements.withUnsafeBufferPointer { gb in
+                y.withUnsafeBufferPointer { py in
+                    fDiagonal.withUnsafeBufferPointer { fd in
+                        gDiagonal.withUnsafeBufferPointer { gd in
+                            for a in 0..<n {
+                                let br = py[a], bi = py[n + a]
+                                var kr = k[a] - fd[a] * br
+                                var ki = k[n + a] - fd[a] * bi
+                                if elastic {
+                                    kr -= gb[n + a] - gd[a] * bi
+                                    ki += gb[a] - gd[a] * br
+                                }
+                                k[a] = kr
+                                k[n + a] = ki
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dy/dt at y (see the type's documentation).
+    func rhs(_ y: [Double], _ dy: inout [Double]) {
+        evaluations += 1
+        couplingSums(y)
+        let n = self.n, w = pump
+        fx.elements.withUnsafeBufferPointer { k in
+            y.withUnsafeBufferPointer { py in
+                dy.withUnsafeMutableBufferPointer { pd in
+                    detunings.withUnsafeBufferPointer { det in
+                        fDiagonal.withUnsafeBufferPointer { fd in
+                            for a in 0..<n {
+                                let br = py[a], bi = py[n + a], s = py[2 * n + a]
+                                let kr = k[a], ki = k[n + a]
+                                let half = 0.5 * (fd[a] + w)
+                                pd[a] = det[a] * bi - half * br + 0.5 * s * kr
+                                pd[n + a] = -det[a] * br - half * bi + 0.5 * s * ki
+                                pd[2 * n + a] = -fd[a] * (1 + s) + w * (1 - s) - 2 * (br * kr + bi * ki)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The common rotation ω that best explains dβ/dt = −iωβ (least squares over the dipoles,
+    /// ω = −Σ Im(β_a* β̇_a)/Σ|β_a|²: the phase velocity of ⟨σ⁺⟩); the stationarity residual in the
+    /// frame rotating with it, max_a max(|β̇_a + iωβ_a|, |ṡ_a|); and the relative growth rate of
+    /// the coherences, Σ Re(β_a* β̇_a)/Σ|β_a|² (positive while the state leaves the unstable
+    /// incoherent fixed point β = 0, negative while it decays to it). ω and the growth are nil
+    /// when every β_a = 0.
+    func rotatingFrameResidual(_ y: [Double], _ dy: [Double]) -> (omega: Double?, residual: Double, growth: Double?) {
+        let n = self.n
+        var num = 0.0, den = 0.0, grow = 0.0
+        for a in 0..<n {
+            let br = y[a], bi = y[n + a], dr = dy[a], di = dy[n + a]
+            num -= br * di - bi * dr      // −Im(β* β̇)
+            grow += br * dr + bi * di     // Re(β* β̇)
+            den += br * br + bi * bi
+        }
+        let omega: Double? = den > 0 ? num / den : nil
+        let om = omega ?? 0
+        var r = 0.0
+        for a in 0..<n {
+            // β̇ + iωβ = (dr − ω bi) + i(di + ω br)
+            let er = dy[a] - om * y[n + a], ei = dy[n + a] + om * y[a]
+            r = max(r, (er * er + ei * ei).squareRoot(), abs(dy[2 * n + a]))
+        }
+        return (omega, r, den > 0 ? grow / den : nil)
+    }
+
+    /// The largest off-diagonal absolute row sum max_a Σ_{b≠a} |f_ab + i g_ab| (a rate scale).
+    func couplingScale() -> Double {
+        var best = 0.0
+        var rowSums = [Double](repeating: 0, count: n)
+        f.elements.withUnsafeBufferPointer { pf in
+            g.elements.withUnsafeBufferPointer { pg in
+                for b in 0..<n {
+                    let col = b * n
+                    for a in 0..<n where a != b {
+                        let fv = pf[col + a], gv = pg[col + a]
+                        rowSums[a] += (fv * fv + gv * gv).squareRoot()
+                    }
+                }
+            }
+        }
+        for v in rowSums { best = max(best, v) }
+        return best
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class MeanFieldBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }
