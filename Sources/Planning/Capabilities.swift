@@ -13,7 +13,7 @@ public enum BackendKind: String, CaseIterable, Sendable, Codable {
         case .meanField:
             return [.z, .frequency, .inversion, .zq, .phases, .correlations, .clusterZQ]
         case .cumulant:
-            return [.zq, .inversion, .clusterZQ, .correlations, .mutualInformation, .discord, .twoTime, .spectrum]
+            return [.zq, .inversion, .clusterZQ, .correlations, .mutualInformation, .discord, .twoTime, .spectrum, .frequency]
         case .permutationSymmetric:
             return [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum, .twoTime]
         case .exact:

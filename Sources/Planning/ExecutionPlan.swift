@@ -24,6 +24,9 @@ public struct PointPlan: Sendable, Codable, Equatable {
     /// Parameter paths in axis order (JSON objects do not keep order).
     public var parameterOrder: [String]
     public var backend: BackendKind
+    /// How the backend solves this point when it has several ways ("closed-form", "self-consistent",
+    /// "dynamic" for mean-field); nil otherwise.
+    public var method: String?
     public var reason: String
     public var ruledOut: [String: String]
     public var estimate: CostEstimate

@@ -27,6 +27,8 @@ public enum ModelBuilder {
         let c = c ?? couplings(s)
         var uniform: UniformCouplings?
         if case .uniform(let feff, let geff) = s.couplings { uniform = UniformCouplings(feff: feff, geff: geff) }
+        // f_ab = A (a/r)^0 = A for every pair: the all-to-all model with f_eff = N·A.
+        if case .powerLaw(0, let a) = s.couplings { uniform = UniformCouplings(feff: a * Double(s.count), geff: 0) }
         return DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
                            f: c.f, g: c.g, positions: positions(s), uniform: uniform)
     }

@@ -71,8 +71,10 @@ public struct Planner {
             if let c = choice {
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
+                let method = c.backend == .meanField ? Self.meanFieldMethod(s) : nil
                 points.append(PointPlan(index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
-                                        backend: c.backend, reason: c.reason, ruledOut: c.ruledOut,
+                                        backend: c.backend, method: method?.name,
+                                        reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
                                         estimate: c.estimate, dipoles: sys.count, solveNode: solve))
             }
         }
@@ -209,10 +211,31 @@ public struct Planner {
         return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
     }
 
+    /// The mean-field method for a point: the closed forms of PHYSICS.md §4 or the self-consistency
+    /// equations (A1)/(A2) when the model is all-to-all, the state stationary and only the scalar
+    /// order parameters are asked; the dynamic equations otherwise.
+    static func meanFieldMethod(_ s: ExperimentSpec) -> (name: String, reason: String) {
+        let scalar: Set<ObservableKind> = [.z, .frequency, .inversion, .zq]
+        guard case .uniform(_, let geff) = s.system.couplings, s.evolution == .steadyState,
+              Set(s.observables.map(\.kind)).isSubset(of: scalar) else {
+            return ("dynamic", "mean-field equations integrated to the steady state")
+        }
+        switch s.system.detuning {
+        case .none: return ("closed-form", "collective model: the closed form of PHYSICS.md §4")
+        case .lorentzian where geff == 0:
+            return ("closed-form", "collective model with Lorentzian disorder: the closed form of PHYSICS.md §4 (N → ∞ average over the distribution)")
+        case .uniform, .gaussian, .lorentzian:
+            return ("self-consistent", "collective model with disorder: the self-consistency equations (A1)/(A2), averaged over the distribution")
+        case .values:
+            return ("dynamic", "explicit detunings: mean-field equations integrated to the steady state")
+        }
+    }
+
     /// Uniform couplings (by model, or numerically for small geometries) and uniform detunings.
     func isUniform(_ s: SystemSpec) -> Bool {
         guard s.detuning.isUniform else { return false }
         if case .uniform = s.couplings { return true }
+        if case .powerLaw(let alpha, _) = s.couplings, alpha == 0 { return true }
         guard s.count <= 64 else { return false }
         if s.count <= 1 { return true }
         let c = ModelBuilder.couplings(s)

@@ -53,7 +53,8 @@ public enum SpecCompiler {
         folders.append(beside)
         folders += extra
         var seen = Set<String>()
-        return folders.filter { seen.insert(($0 as NSString).standardizingPath).inserted }
+        // The same folder named two ways (relative, absolute, through a link) is read once.
+        return folders.filter { seen.insert(URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path).inserted }
     }
 
     public static func shippedCatalog() -> String? {

@@ -116,3 +116,64 @@ final class ExecutorTests: XCTestCase {
         }
     }
 }
+
+final class MeanFieldPipelineTests: XCTestCase {
+    /// Fig. 2a through the whole pipeline: the planner picks the closed form for the collective model,
+    /// and Z > 0 exactly where F·P > Q² with F = f_eff(N−1)/N, P = W − Γ, Q = W + Γ.
+    func testPhaseDiagramWedge() throws {
+        let text = """
+        dipolesync: 1
+        name: wedge
+        system:
+          lattice: {shape: all-to-all, sites: 200}
+          couplings: {uniform: {feff: 15 Gamma}}
+          pump: {rate: 1 Gamma}
+        observables: [Z, inversion, frequency]
+        sweep:
+          grid:
+            system.pump.rate: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
+            system.couplings.uniform.feff: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
+        """
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog())
+        let c = try XCTUnwrap(outcome.compiled)
+        let plan = try XCTUnwrap(Planner().plan(c).plan)
+        XCTAssertTrue(plan.points.allSatisfy { $0.backend == .meanField && $0.method == "closed-form" })
+        let results = try Executor(compiled: c, plan: plan, registry: .standard).run()
+        var inside = 0
+        for r in results {
+            let w = r.parameters[0].value, feff = r.parameters[1].value
+            let f = feff * 199 / 200, p = w - 1, q = w + 1
+            let z = try XCTUnwrap(r.result.number("Z"))
+            if f * p > q * q {
+                inside += 1
+                XCTAssertEqual(z, (f * p - q * q).squareRoot() / (2.0.squareRoot() * f), accuracy: 1e-12)
+            } else {
+                XCTAssertEqual(z, 0)
+            }
+            XCTAssertLessThanOrEqual(z, 1 / 8.0.squareRoot())
+            XCTAssertTrue(r.result.method.contains("closed form"), r.result.method)
+        }
+        XCTAssertGreaterThan(inside, 10)
+    }
+
+    /// The dynamic method on the same model reproduces the closed form (one point, N = 100).
+    func testDynamicAgreesWithClosedFormThroughThePipeline() throws {
+        let text = """
+        dipolesync: 1
+        name: dyn
+        system:
+          lattice: {shape: all-to-all, sites: 100}
+          couplings: {uniform: {feff: 15 Gamma}}
+          pump: {rate: 7.5 Gamma}
+        observables: [Z, inversion, phases]
+        solver: {tolerance: 1e-9}
+        """
+        let c = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let plan = try XCTUnwrap(Planner().plan(c).plan)
+        XCTAssertEqual(plan.points[0].method, "dynamic", "phases need the dynamic equations")
+        let r = try XCTUnwrap(try Executor(compiled: c, plan: plan, registry: .standard).run().first)
+        let f = 15.0 * 99 / 100, p = 6.5, q = 8.5
+        XCTAssertEqual(r.result.number("Z") ?? 0, (f * p - q * q).squareRoot() / (2.0.squareRoot() * f), accuracy: 1e-5)
+        XCTAssertNotNil(r.result.tables.first { $0.name == "phases" })
+    }
+}

@@ -7,7 +7,19 @@ import SpecLanguage
 /// The backends a run may call, by kind.
 public struct BackendRegistry: Sendable {
     public var backends: [BackendKind: any Backend]
-    public init(_ backends: [BackendKind: any Backend]) { self.backends = backends }
+    /// A point-specific configuration of a backend (e.g. the mean-field method), or nil for the default.
+    public var configure: @Sendable (BackendKind, PointPlan, ExperimentSpec) -> (any Backend)?
+
+    public init(_ backends: [BackendKind: any Backend],
+                configure: @escaping @Sendable (BackendKind, PointPlan, ExperimentSpec) -> (any Backend)? = { _, _, _ in nil }) {
+        self.backends = backends
+        self.configure = configure
+    }
+
+    /// The backend that solves `plan`'s point.
+    public func backend(for plan: PointPlan, spec: ExperimentSpec) -> (any Backend)? {
+        configure(plan.backend, plan, spec) ?? backends[plan.backend]
+    }
 }
 
 /// What one point produced.
@@ -108,7 +120,7 @@ public struct Executor {
     }
 
     func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int) throws -> PointOutcome {
-        guard let backend = registry.backends[pp.backend] else {
+        guard let backend = registry.backend(for: pp, spec: sp.spec) else {
             throw BackendError.unsupported("the \(pp.backend.rawValue) backend is not available in this build")
         }
         guard let opt = sp.spec.optimize else {
