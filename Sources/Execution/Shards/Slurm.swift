@@ -33,6 +33,10 @@ public struct SlurmSettings: Equatable, Sendable {
     /// Reads a site file; errors are `FILE:LINE:COL: error: …`.
     public static func site(file: String) throws -> SlurmSettings {
         guard let data = FileManager.default.contents(atPath: file) else { throw ShardError.invalid("\(file): cannot read the site file") }
+        var s = SlurmSettings()
+        let meaningful = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") && $0 != "---" }
+        if meaningful.isEmpty { return s }
         let engine = DiagnosticEngine(file: file)
         func fail(_ msg: String, _ loc: SourceLocation) -> ShardError {
             ShardError.invalid("\(file):\(loc.line):\(loc.column): error: \(msg)")
@@ -41,7 +45,6 @@ public struct SlurmSettings: Equatable, Sendable {
             let d = engine.sorted.first
             throw ShardError.invalid("\(file):\(d?.location.line ?? 1):\(d?.location.column ?? 1): error: \(d?.message ?? "not YAML")")
         }
-        var s = SlurmSettings()
         if root.isNull { return s }
         guard let entries = root.entries else { throw fail("a site file is a mapping of keys (\(siteKeys.joined(separator: ", ")))", root.location) }
         for e in entries {
