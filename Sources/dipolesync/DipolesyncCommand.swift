@@ -16,7 +16,7 @@ struct DipolesyncCommand: ParsableCommand {
         commandName: "dipolesync",
         abstract: "Compile and run declarative experiments on arrays of radiating quantum dipoles.",
         version: DipolesyncVersion.string,
-        subcommands: [Validate.self, Plan.self, Run.self, Rerun.self, Schema.self])
+        subcommands: [Validate.self, Plan.self, Run.self, Rerun.self, Submit.self, Merge.self, Schema.self])
 
     /// Usage errors exit 2 (ArgumentParser's validation errors use 64 by default).
     static func main() {

@@ -13,37 +13,59 @@ struct Run: ParsableCommand {
     @Flag(help: "Replace an existing bundle.") var force = false
     @Option(help: "Worker threads (default: solver.threads, else every core). Results do not depend on it.") var threads: Int?
     @Flag(help: "No progress on standard error.") var quiet = false
+    @Option(help: ArgumentHelp("Compute only shard K of N (points with index mod N = K-1) and write a shard bundle for `dipolesync merge` (default folder: outputs/NAME/ID.shards/shard-K-of-N).", valueName: "K/N"))
+    var shard: String?
+    @Flag(help: "Continue an interrupted run from the points its checkpoint kept.") var resume = false
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        if let s = shard { do { _ = try ShardSpec(parsing: s) } catch { throw ValidationError("\(error)") } }
     }
 
     func run() throws {
         let (compiled, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
         let id = BundleWriter.id(compiled)
-        let target = out ?? "outputs/\(compiled.base.name)/\(id)"
+        let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
+        let target = out ?? (shardSpec.map { "outputs/\(compiled.base.name)/\(id).shards/\($0.folderName)" }
+            ?? "outputs/\(compiled.base.name)/\(id)")
         if FileManager.default.fileExists(atPath: target) && !force {
             printError("error: a bundle already exists at \(target); use --force to replace it")
             throw ExitCode(ExitStatus.usage)
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
         executor.threads = threads
+        if let s = shardSpec { executor.only = Set(s.indices(of: compiled.points.count)) }
+        let session = CheckpointedRun(executor: executor, target: target, resume: resume, note: { printError($0) })
         let t0 = Date()
         let outcomes: [PointOutcome]
         do {
-            outcomes = try executor.run(progress: ProgressReporter(quiet: quiet))
+            outcomes = try session.run(progress: ProgressReporter(quiet: quiet))
+        } catch let e as ShardError {
+            printError("error: \(e)")
+            if case .invalid = e { throw ExitCode(ExitStatus.invalid) }
+            throw ExitCode(ExitStatus.computation)
         } catch {
             printError("error: \(error)")
+            let kept = session.checkpointedPoints
+            if kept > 0 {
+                printError("note: \(kept) finished point\(kept == 1 ? " is" : "s are") kept in \(session.checkpoint.folder.path); add --resume to continue from them")
+            }
             throw ExitCode(ExitStatus.computation)
         }
-        let contents = BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes,
-                                             threads: executor.effectiveThreads, totalSeconds: Date().timeIntervalSince(t0))
+        let seconds = Date().timeIntervalSince(t0)
+        let contents = shardSpec.map {
+            ShardBundle.contents(compiled: compiled, plan: plan, shard: $0, outcomes: outcomes,
+                                 threads: executor.effectiveThreads, totalSeconds: seconds)
+        } ?? BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes,
+                                   threads: executor.effectiveThreads, totalSeconds: seconds)
         do {
             let path = try BundleWriter.write(contents, to: target, force: force)
+            session.checkpoint.remove()
             print(path)
         } catch {
             printError("error: \(error)")
+            printError("note: the finished points are kept in \(session.checkpoint.folder.path); add --resume to continue from them")
             throw ExitCode(ExitStatus.computation)
         }
     }

@@ -55,6 +55,9 @@ public struct Executor {
     public var threads: Int?
     /// Only these point indices (nil: all). Used by sharded runs.
     public var only: Set<Int>?
+    /// Called on the worker thread as soon as a point has finished (before the next one starts),
+    /// e.g. to checkpoint it. An error it throws stops the run like a failed point.
+    public var onPointDone: (@Sendable (PointOutcome) throws -> Void)?
 
     public init(compiled: CompiledSpec, plan: ExecutionPlan, registry: BackendRegistry, threads: Int? = nil) {
         self.compiled = compiled
@@ -95,6 +98,7 @@ public struct Executor {
                 do {
                     var o = try solvePoint(sp, pp, threads: innerThreads)
                     o.seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                    try onPointDone?(o)
                     lock.lock()
                     outcomes[k] = o
                     lock.unlock()

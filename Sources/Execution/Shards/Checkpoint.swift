@@ -1,0 +1,162 @@
+import Foundation
+import Physics
+import Planning
+import SpecLanguage
+
+/// What identifies the computation a shard or checkpoint belongs to.
+public struct SpecIdentity: Equatable, Sendable, CustomStringConvertible {
+    /// SHA-256 of the canonical (compact) resolved spec; its first 12 digits are the bundle ID.
+    public var resolvedSHA256: String
+    public var programVersion: String
+    public var points: Int
+
+    public init(resolvedSHA256: String, programVersion: String, points: Int) {
+        self.resolvedSHA256 = resolvedSHA256
+        self.programVersion = programVersion
+        self.points = points
+    }
+
+    public init(_ compiled: CompiledSpec) {
+        self.init(resolvedSHA256: SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)),
+                  programVersion: ProgramInfo.version, points: compiled.points.count)
+    }
+
+    public var description: String {
+        "spec \(resolvedSHA256.prefix(12)), \(points) point\(points == 1 ? "" : "s"), dipolesync \(programVersion)"
+    }
+}
+
+/// Problems with checkpoints, shards and merges (exit 1: the input does not check out; exit 3 for I/O).
+public enum ShardError: Error, CustomStringConvertible {
+    case invalid(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let s), .io(let s): return s
+        }
+    }
+}
+
+/// The points a run has finished, kept in a hidden folder beside the target bundle
+/// (`PARENT/.NAME.checkpoint/`) so an interrupted run can continue where it stopped.
+///
+/// Each point is written to a temporary file and renamed into place as soon as it finishes, so a
+/// kill at any moment leaves only whole point files. `checkpoint.json` names the resolved spec and
+/// program version the points belong to.
+public struct Checkpoint: Sendable {
+    public let folder: URL
+    public let identity: SpecIdentity
+
+    /// The checkpoint folder of a bundle written to `target`.
+    public static func folder(forBundleAt target: String) -> URL {
+        let dest = URL(fileURLWithPath: target).standardizedFileURL
+        return dest.deletingLastPathComponent().appendingPathComponent(".\(dest.lastPathComponent).checkpoint")
+    }
+
+    public init(forBundleAt target: String, identity: SpecIdentity) {
+        folder = Self.folder(forBundleAt: target)
+        self.identity = identity
+    }
+
+    public var exists: Bool { FileManager.default.fileExists(atPath: folder.path) }
+
+    var infoURL: URL { folder.appendingPathComponent("checkpoint.json") }
+
+    static func pointName(_ index: Int) -> String { String(format: "point-%06d.json", index) }
+
+    /// The identity recorded in an existing checkpoint.
+    public func recordedIdentity() throws -> SpecIdentity {
+        guard let data = FileManager.default.contents(atPath: infoURL.path) else {
+            throw ShardError.invalid("\(infoURL.path): missing (not a dipolesync checkpoint?)")
+        }
+        let v: ResultValue
+        do { v = try JSONWriter.parse(data) } catch { throw ShardError.invalid("\(infoURL.path): \(error)") }
+        guard case .string(let sha)? = v.field("resolved-sha256"), case .string(let version)? = v.field("program-version"),
+              case .number(let n)? = v.field("points"), let points = Int(exactly: n) else {
+            throw ShardError.invalid("\(infoURL.path): not a dipolesync checkpoint")
+        }
+        return SpecIdentity(resolvedSHA256: sha, programVersion: version, points: points)
+    }
+
+    /// Creates the folder and its `checkpoint.json` (kept if it already exists).
+    public func create(name: String) throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(at: folder, withIntermediateDirectories: true)
+            if !fm.fileExists(atPath: infoURL.path) {
+                let info = ResultValue.object([
+                    ("kind", .string("dipolesync checkpoint")),
+                    ("name", .string(name)),
+                    ("resolved-sha256", .string(identity.resolvedSHA256)),
+                    ("program-version", .string(identity.programVersion)),
+                    ("points", .number(Double(identity.points))),
+                ])
+                try Self.atomicWrite(Data(JSONWriter.write(info).utf8), to: infoURL)
+            }
+        } catch let e as ShardError { throw e } catch {
+            throw ShardError.io("cannot create the checkpoint \(folder.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Writes one finished point (temporary file, then rename: never a half-written point file).
+    public func save(_ o: PointOutcome) throws {
+        try Self.atomicWrite(OutcomeCodec.data(o), to: folder.appendingPathComponent(Self.pointName(o.index)))
+    }
+
+    /// The points in the checkpoint that decode cleanly, and a note for every file that did not
+    /// (such files are removed and their points computed again).
+    public func load() -> (outcomes: [PointOutcome], notes: [String]) {
+        let fm = FileManager.default
+        guard let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return ([], []) }
+        var outcomes: [PointOutcome] = []
+        var notes: [String] = []
+        for name in names.sorted() {
+            let url = folder.appendingPathComponent(name)
+            if name.hasPrefix(".tmp-") { try? fm.removeItem(at: url); continue }
+            guard name.hasPrefix("point-"), name.hasSuffix(".json") else { continue }
+            do {
+                guard let data = fm.contents(atPath: url.path) else { throw ShardError.io("unreadable") }
+                let o = try OutcomeCodec.decode(data)
+                guard name == Self.pointName(o.index), o.index < identity.points else {
+                    throw ShardError.invalid("holds point \(o.index)")
+                }
+                outcomes.append(o)
+            } catch {
+                notes.append("note: \(url.path) is damaged (\(error)); its point is computed again")
+                try? fm.removeItem(at: url)
+            }
+        }
+        return (outcomes, notes)
+    }
+
+    public func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    static func atomicWrite(_ data: Data, to url: URL) throws {
+        let tmp = url.deletingLastPathComponent()
+            .appendingPathComponent(".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+        do {
+            try data.write(to: tmp)
+            if rename(tmp.path, url.path) != 0 {
+                throw ShardError.io(String(cString: strerror(errno)))
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw ShardError.io("could not write \(url.path): \(error)")
+        }
+    }
+}
+
+extension ResultValue {
+    /// The value of `key` in an object (nil for other values or a missing key).
+    func field(_ key: String) -> ResultValue? {
+        if case .object(let o) = self { return o.first { $0.0 == key }?.1 }
+        return nil
+    }
+
+    func field(_ path: [String]) -> ResultValue? {
+        var v: ResultValue? = self
+        for k in path { v = v?.field(k) }
+        return v
+    }
+}

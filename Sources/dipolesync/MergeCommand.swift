@@ -1,0 +1,40 @@
+import ArgumentParser
+import Execution
+import Foundation
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge shard bundles (from `run --shard K/N`) into one bundle, identical to a single run's.",
+        discussion: """
+            Checks that the shards come from the same resolved spec and program version and that every \
+            point is present exactly once; prints the bundle's path last.
+            """)
+
+    @Argument(help: "Shard bundles, or folders holding them (e.g. the folder `submit` writes).") var shards: [String]
+    @Option(help: "Write the bundle exactly into this folder (default: outputs/NAME/ID).") var out: String?
+    @Flag(help: "Replace an existing bundle.") var force = false
+
+    func run() throws {
+        let merged: ShardBundle.Merged
+        do {
+            merged = try ShardBundle.merge(try ShardBundle.expand(shards))
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        let contents = merged.contents()
+        let target = out ?? "outputs/\(merged.compiled.base.name)/\(contents.id)"
+        if FileManager.default.fileExists(atPath: target) && !force {
+            printError("error: a bundle already exists at \(target); use --force to replace it")
+            throw ExitCode(ExitStatus.usage)
+        }
+        do {
+            let path = try BundleWriter.write(contents, to: target, force: force)
+            printError("merged \(merged.shards.count) shard\(merged.shards.count == 1 ? "" : "s"), \(merged.outcomes.count) points")
+            print(path)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.computation)
+        }
+    }
+}
