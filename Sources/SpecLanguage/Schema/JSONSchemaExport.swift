@@ -1,4 +1,5 @@
 import Foundation
+import Physics
 
 /// Prints the spec language as a JSON Schema (draft-07, what editors' YAML language servers read),
 /// from the same `Shape` definitions the validator walks.
@@ -8,14 +9,11 @@ public enum JSONSchemaExport {
         root.insert(("$schema", .string("http://json-schema.org/draft-07/schema#")), at: 0)
         root.insert(("$id", .string("https://dipolesync.invalid/schemas/experiment.schema.json")), at: 1)
         root.insert(("title", .string("dipolesync experiment spec, version \(ExperimentSchema.version)")), at: 2)
-        return render(.object(root), indent: 0) + "\n"
+        return JSONWriter.write(.object(root))
     }
 
-    /// A JSON value with ordered keys (so the output is stable and diffable).
-    indirect enum J {
-        case string(String), number(Double), int(Int), bool(Bool)
-        case array([J]), object([(String, J)])
-    }
+    /// JSON with ordered keys (so the output is stable and diffable).
+    typealias J = ResultValue
 
     static func object(_ o: ObjectShape) -> [(String, J)] {
         var props: [(String, J)] = []
@@ -33,7 +31,7 @@ public enum JSONSchemaExport {
     }
 
     static func defaultValue(_ text: String) -> J {
-        if let i = Int(text) { return .int(i) }
+        if let i = Int(text) { return .number(Double(i)) }
         if let x = Double(text) { return .number(x) }
         if text.hasPrefix("[") || text.hasPrefix("{"), let node = YAMLParser.parse(text, diagnostics: DiagnosticEngine(file: "")) {
             return fromYAML(node)
@@ -45,7 +43,7 @@ public enum JSONSchemaExport {
     static func fromYAML(_ n: YAMLNode) -> J {
         switch n.kind {
         case .scalar(let s, let plain):
-            if plain, let i = Int(s) { return .int(i) }
+            if plain, let i = Int(s) { return .number(Double(i)) }
             if plain, let x = Double(s) { return .number(x) }
             return .string(s)
         case .sequence(let items): return .array(items.map(fromYAML))
@@ -71,8 +69,8 @@ public enum JSONSchemaExport {
         case .number(let b): return numberSchema(b)
         case .integer(let lo, let hi):
             var o: [(String, J)] = [("type", .string("integer"))]
-            if let lo { o.append(("minimum", .int(lo))) }
-            if let hi { o.append(("maximum", .int(hi))) }
+            if let lo { o.append(("minimum", .number(Double(lo)))) }
+            if let hi { o.append(("maximum", .number(Double(hi)))) }
             return o
         case .string(let p, let ex):
             var o: [(String, J)] = [("type", .string("string"))]
@@ -83,8 +81,8 @@ public enum JSONSchemaExport {
         case .boolean: return [("enum", .array([.bool(true), .bool(false), .string("on"), .string("off")]))]
         case .list(let item, let lo, let hi):
             var o: [(String, J)] = [("type", .string("array")), ("items", .object(shape(item)))]
-            if let lo { o.append(("minItems", .int(lo))) }
-            if let hi { o.append(("maxItems", .int(hi))) }
+            if let lo { o.append(("minItems", .number(Double(lo)))) }
+            if let hi { o.append(("maxItems", .number(Double(hi)))) }
             return o
         case .variants(let vs):
             var alts: [J] = []
@@ -120,34 +118,4 @@ public enum JSONSchemaExport {
         return o
     }
 
-    static func render(_ j: J, indent: Int) -> String {
-        let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
-        switch j {
-        case .string(let s): return quote(s)
-        case .number(let x): return x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
-        case .int(let i): return String(i)
-        case .bool(let b): return b ? "true" : "false"
-        case .array(let a):
-            if a.isEmpty { return "[]" }
-            return "[\n" + a.map { pad + render($0, indent: indent + 1) }.joined(separator: ",\n") + "\n\(end)]"
-        case .object(let o):
-            if o.isEmpty { return "{}" }
-            return "{\n" + o.map { pad + quote($0.0) + ": " + render($0.1, indent: indent + 1) }.joined(separator: ",\n") + "\n\(end)}"
-        }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
 }
