@@ -26,34 +26,28 @@ private func asLapack(_ p: UnsafeMutablePointer<Complex<Double>>?) -> UnsafeMuta
 /// Eigen-decomposition of a real symmetric matrix (LAPACK `dsyevd`).
 /// Eigenvalues ascending; the columns of `vectors` are orthonormal eigenvectors.
 public func symmetricEigen(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
-    precondition(a.rows == a.cols, "symmetricEigen needs a square matrix")
-    let n = a.rows
-    var v = a
-    var w = [Double](repeating: 0, count: n)
-    if n == 0 { return (w, v) }
-    let info = v.elements.withUnsafeMutableBufferPointer { pv in
-        w.withUnsafeMutableBufferPointer { pw in
-            LAPACKE_dsyevd(LAPACK_COL_MAJOR, 86 /* V */, 85 /* U */, Int32(n), pv.baseAddress, Int32(n), pw.baseAddress)
-        }
-    }
-    try check(info, "dsyevd")
-    return (w, v)
+    try dsyevd(a, vectors: true)
 }
 
 /// Eigenvalues only of a real symmetric matrix, ascending.
 public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
-    precondition(a.rows == a.cols)
+    try dsyevd(a, vectors: false).values
+}
+
+private func dsyevd(_ a: Matrix, vectors: Bool) throws -> (values: [Double], vectors: Matrix) {
+    precondition(a.rows == a.cols, "symmetric eigenproblems need a square matrix")
     let n = a.rows
     var v = a
     var w = [Double](repeating: 0, count: n)
-    if n == 0 { return w }
+    if n == 0 { return (w, v) }
+    let jobz: CChar = vectors ? 86 /* V */ : 78 /* N */
     let info = v.elements.withUnsafeMutableBufferPointer { pv in
         w.withUnsafeMutableBufferPointer { pw in
-            LAPACKE_dsyevd(LAPACK_COL_MAJOR, 78 /* N */, 85, Int32(n), pv.baseAddress, Int32(n), pw.baseAddress)
+            LAPACKE_dsyevd(LAPACK_COL_MAJOR, jobz, 85 /* U */, Int32(n), pv.baseAddress, Int32(n), pw.baseAddress)
         }
     }
     try check(info, "dsyevd")
-    return w
+    return (w, v)
 }
 
 /// Eigen-decomposition of a complex Hermitian matrix (LAPACK `zheevd`). Eigenvalues ascending.
