@@ -79,10 +79,10 @@ public struct DickeSteadyState: Sendable {
         }
         let n0 = max(fullWindowLimit / 2 + 1, n / 4)
         var coarse = self
-        coarse.ladder = DickeLadder(n: n0, gamma: ladder.local + ladder.collective * Double(n),
+        coarse.ladder = DickeLadder(n: n0, gamma: ladder.local + ladder.collective,
                                     feff: ladder.collective * Double(n), geff: ladder.geff,
                                     pump: ladder.pump, detuning: ladder.detuning)
-        // γ = Γ − f_eff/N: rebuild Γ from the fine ladder (Γ = γ + c N).
+        // Γ = γ + c and f_eff = c N are the intensive parameters shared by every N.
         let reference = try coarse.solve()
         var pad = 0.15
         for _ in 0..<4 {
