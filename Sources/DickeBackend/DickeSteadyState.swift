@@ -28,9 +28,9 @@ import Physics
 public struct DickeSteadyState: Sendable {
     public var ladder: DickeLadder
     /// Relative probability below which states are dropped (ε above).
-    public var truncation: Double = 1e-17
+    public var truncation: Double = 1e-15
     /// Largest relative probability allowed on an artificial window boundary.
-    public var boundaryTolerance: Double = 1e-13
+    public var boundaryTolerance: Double = 1e-12
     /// N up to which the full chain is solved without a window.
     public var fullWindowLimit: Int = 400
     /// Bytes the reduction may hold.
@@ -84,7 +84,7 @@ public struct DickeSteadyState: Sendable {
                                     pump: ladder.pump, detuning: ladder.detuning)
         // Γ = γ + c and f_eff = c N are the intensive parameters shared by every N.
         let reference = try coarse.solve()
-        var pad = 0.15
+        var pad = 0.05
         for _ in 0..<4 {
             let window = Self.window(from: reference.populations, n: n, epsilon: truncation, pad: pad)
             let pivot = Self.peakLevel(reference.populations, scaledTo: n)
