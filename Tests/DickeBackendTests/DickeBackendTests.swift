@@ -1,0 +1,159 @@
+import XCTest
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+@testable import DickeBackend
+
+final class DickeBackendTests: XCTestCase {
+    /// (N, f_eff, g_eff, δ, W): random-ish uniform parameters, with detuning and elastic coupling.
+    static let cases: [(Int, Double, Double, Double, Double)] = [
+        (2, 1.3, 0.7, 0.4, 0.9), (3, 2.1, -1.1, 0.3, 1.7), (4, 3.7, 0.9, -0.6, 2.3), (5, 4.2, 1.6, 0.8, 0.45),
+        (4, 4.0, 0.0, 0.0, 3.0),   // γ = Γ − f_eff/N = 0: no local decay
+    ]
+    static let all: [ObservableRequest] = [.init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
+                                           .init(kind: .mutualInformation), .init(kind: .discord)]
+
+    func testSteadyStateMatchesDenseLiouvillian() throws {
+        for (n, feff, geff, delta, w) in Self.cases {
+            let model = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
+            let res = try DickeBackend().solve(SolveRequest(model: model, observables: Self.all))
+            let dense = DenseReference(n: n)
+            let rho = try dense.steadyState(model)
+            let jz = dense.expect(dense.jz, rho).real
+            let jpjm = dense.expect(dense.jp * dense.jm, rho).real
+            let zq2 = (jpjm - jz - Double(n) / 2) / Double(n * (n - 1))
+            let label = "N=\(n) feff=\(feff) W=\(w)"
+            XCTAssertEqual(res.number("ZQ2") ?? .nan, zq2, accuracy: 1e-10, label)
+            XCTAssertEqual(res.number("inversion") ?? .nan, jz / Double(n), accuracy: 1e-10, label)
+            // Dicke-basis moments beyond those: ⟨J²⟩ and ⟨J_z²⟩ fix more of the (j, m) distribution.
+            var ss = DickeSteadyState(ladder: try DickeBackend.ladder(for: model))
+            ss.fullWindowLimit = 400
+            let p = try ss.solve().populations
+            let jzm = dense.jz
+            let jsq: ComplexMatrix = dense.add(dense.add(dense.jx * dense.jx, dense.jy * dense.jy), jzm * jzm)
+            let j2: Double = dense.expect(jsq, rho).real
+            XCTAssertEqual(p.expectation { j, _ in j * (j + 1) }, j2, accuracy: 1e-10, label)
+            let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
+            XCTAssertEqual(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, accuracy: 1e-9, label)
+            // QFI against the dense mixed-state formula.
+            let fq = (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
+                      + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
+            XCTAssertEqual(res.number("qfi") ?? .nan, fq, accuracy: 1e-8, label)
+            XCTAssertEqual(res.number("qfi-witness") ?? .nan, 2 * Double(n) / 3, accuracy: 1e-14)
+            // Pair state: partial trace of the dense state over every dipole but 0 and 1.
+            var rab = ComplexMatrix(rows: 4, cols: 4)
+            for i in 0..<dense.dim { for k in 0..<dense.dim where (i >> 2) == (k >> 2) {
+                // basis bit 0 = dipole 0 (A), bit 1 = dipole 1 (B); PairCorrelations index 2·iA + iB
+                let ri = 2 * (i & 1) + ((i >> 1) & 1), rk = 2 * (k & 1) + ((k >> 1) & 1)
+                rab[ri, rk] = rab[ri, rk] + rho[i, k]
+            } }
+            XCTAssertEqual(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), accuracy: 1e-9, label)
+            XCTAssertEqual(res.number("discord") ?? .nan, try PairCorrelations.discord(rab), accuracy: 1e-8, label)
+        }
+    }
+
+    func testTimeEvolutionMatchesDense() throws {
+        let n = 3
+        let model = DipoleModel.collective(n: n, feff: 2.2, geff: 0.8, pump: 1.1, detunings: Array(repeating: 0.5, count: n))
+        let dense = DenseReference(n: n)
+        let l = dense.liouvillian(model)
+        for (initial, polar) in [(InitialState.ground, Double.pi), (.excited, 0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
+            let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                                                            initial: initial, evolution: .until(time: 1.5, samples: 3)))
+            // Dense |θ, φ⟩^⊗3 with cos(θ/2)|↑⟩ + e^{iφ} sin(θ/2)|↓⟩ (bit = 1 for ↓).
+            let phi = 0.3
+            var psi = [Complex<Double>](repeating: .zero, count: dense.dim)
+            for i in 0..<dense.dim {
+                var a = Complex<Double>.one
+                for b in 0..<n { a = a * ((i >> b) & 1 == 0 ? Complex(cos(polar / 2)) : Complex(cos(phi), sin(phi)) * Complex(sin(polar / 2))) }
+                psi[i] = a
+            }
+            var y0 = [Double](repeating: 0, count: 2 * dense.dim * dense.dim)
+            for c in 0..<dense.dim { for r in 0..<dense.dim {
+                let v = psi[r] * psi[c].conjugate
+                y0[2 * (r + dense.dim * c)] = v.real; y0[2 * (r + dense.dim * c) + 1] = v.imaginary
+            } }
+            let out = try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: [1.5], rhs: dense.rhs(l))
+            let rho = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
+            let jz = dense.expect(dense.jz, rho).real
+            let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - 1.5) / 6
+            XCTAssertEqual(res.number("ZQ2") ?? .nan, zq2, accuracy: 1e-8, "\(initial)")
+            XCTAssertEqual(res.number("inversion") ?? .nan, jz / 3, accuracy: 1e-8, "\(initial)")
+            XCTAssertEqual(res.tables.first { $0.name == "timeseries" }?.rows.count, 4)
+        }
+        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)],
+                                                                   initial: .product(polar: 1, azimuth: nil), evolution: .until(time: 1, samples: 2))))
+    }
+
+    func testCollectiveCorrelationMatchesDenseQuantumRegression() throws {
+        let n = 3
+        let model = DipoleModel.collective(n: n, feff: 2.5, geff: 1.3, pump: 1.4, detunings: Array(repeating: -0.7, count: n))
+        let req = ObservableRequest(kind: .spectrum, tauMax: 2, tauPoints: 5)
+        let res = try DickeBackend().solve(SolveRequest(model: model, observables: [req]))
+        let table = try XCTUnwrap(res.tables.first { $0.name == "two-time-collective" })
+        let dense = DenseReference(n: n)
+        let rho = try dense.steadyState(model)
+        let x0 = dense.jm * rho
+        let y0 = x0.elements.flatMap { [$0.real, $0.imaginary] }
+        var got: [Complex<Double>] = []
+        let jp = dense.jp
+        try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: table.rows.map { $0[0] }, rhs: dense.rhs(dense.liouvillian(model)), observe: { _, y in
+            let x = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
+            got.append(dense.expect(jp, x))
+        })
+        for (row, g) in zip(table.rows, got) {
+            XCTAssertEqual(row[1], g.real, accuracy: 1e-7, "tau \(row[0])")
+            XCTAssertEqual(row[2], g.imaginary, accuracy: 1e-7, "tau \(row[0])")
+        }
+        XCTAssertNotNil(res["spectrum"])
+    }
+
+    func testLargeNApproachesMeanFieldClosedFormAndWindowMatchesFullSolve() throws {
+        // f_eff = 15, W = 7.5: Z_Q² → (f P − Q²)/(2 f²) = 0.0561111 with 1/N corrections.
+        let limit = (15.0 * 6.5 - 8.5 * 8.5) / (2 * 225)
+        var previous = Double.infinity
+        for n in [50, 100, 200, 400] {
+            let res = try DickeBackend().solve(SolveRequest(model: .collective(n: n, feff: 15, pump: 7.5), observables: [.init(kind: .zq)]))
+            let z2 = try XCTUnwrap(res.number("ZQ2"))
+            XCTAssertLessThan(abs(z2 - limit), previous, "N = \(n)")
+            previous = abs(z2 - limit)
+            XCTAssertLessThanOrEqual(z2, 1.0 / 8 + 1e-12)
+        }
+        XCTAssertLessThan(previous, 0.005)
+        // N = 800 goes through the window from N = 200; compare with the full chain.
+        let lad = DickeLadder(n: 800, gamma: 1, feff: 15, geff: 0, pump: 7.5, detuning: 0)
+        var windowed = DickeSteadyState(ladder: lad)
+        windowed.fullWindowLimit = 400
+        let w = try windowed.solve()
+        XCTAssertTrue(w.truncated)
+        XCTAssertLessThan(w.residual, 1e-12)
+        let full = try DickeSteadyState(ladder: lad).solve(window: .fullWindow(n: 800), pivot: nil)
+        XCTAssertFalse(full.truncated)
+        XCTAssertLessThan(full.residual, 1e-12)
+        let zw = DickeMoments(w.populations).zq2, zf = DickeMoments(full.populations).zq2
+        XCTAssertEqual(zw, zf, accuracy: 1e-12)
+        XCTAssertEqual(DickeMoments(w.populations).inversion, DickeMoments(full.populations).inversion, accuracy: 1e-12)
+    }
+
+    func testConservationAcrossParameters() throws {
+        for (n, feff, w) in [(31, 10.0, 0.2), (64, 30.0, 14.0), (65, 5.0, 40.0), (120, 60.0, 30.0)] {
+            let lad = DickeLadder(n: n, gamma: 1, feff: feff, geff: 0.5, pump: w, detuning: 0.2)
+            let sol = try DickeSteadyState(ladder: lad).solve()
+            XCTAssertEqual(sol.populations.values.reduce(0, +), 1, accuracy: 1e-12)
+            XCTAssertGreaterThan(sol.minimum, -1e-14)
+            XCTAssertLessThan(sol.residual, 1e-11)
+            XCTAssertLessThanOrEqual(DickeMoments(sol.populations).zq2, 1 / 8.0.squareRoot() * 1 / 8.0.squareRoot() + 1e-12)
+        }
+    }
+
+    func testUnsupportedModelsAreRefused() {
+        var model = DipoleModel.collective(n: 4, feff: 2, pump: 1)
+        model.detunings = [0, 0.1, 0, 0]
+        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)])))
+        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 5, pump: 1), observables: [.init(kind: .zq)])))
+        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .twoTime)])))
+        let chain = DipoleModel(pump: 1, detunings: [0, 0], f: Matrix([[1, 0.5], [0.5, 1]]), g: Matrix(rows: 2, cols: 2))
+        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: chain, observables: [.init(kind: .zq)])))
+    }
+}

@@ -1,0 +1,48 @@
+import XCTest
+import Foundation
+import Physics
+@testable import DickeBackend
+
+/// Cross-check with QuTiP's PIQS (Shammah et al. 2018) at N = 10 and 12, skipped without QuTiP. (PIQS's steady
+/// state needs method="eigen" in QuTiP 5, which takes minutes at N = 30, too long for CI.)
+final class PIQSComparisonTests: XCTestCase {
+    static let script = """
+    import sys
+    import qutip
+    from qutip import piqs
+    n, feff, geff, delta, w = int(sys.argv[1]), *map(float, sys.argv[2:6])
+    system = piqs.Dicke(N=n, emission=1.0 - feff / n, pumping=w, collective_emission=feff / n)
+    jz = piqs.jspin(n, "z"); jp = piqs.jspin(n, "+"); jm = piqs.jspin(n, "-")
+    system.hamiltonian = delta * jz + geff / (2 * n) * (jp * jm - jz - n / 2 * qutip.qeye(jz.dims[0]))
+    rho = qutip.steadystate(system.liouvillian(), method="eigen")  # "direct" reports a singular matrix for PIQS Liouvillians (QuTiP 5)
+    ez = qutip.expect(jz, rho); epm = qutip.expect(jp * jm, rho)
+    print((epm - ez - n / 2) / (n * (n - 1)), ez / n)
+    """
+
+    func run(_ args: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", Self.script] + args
+        let out = Pipe(); p.standardOutput = out; p.standardError = Pipe()
+        try p.run(); p.waitUntilExit()
+        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    func testSteadyStateMatchesPIQS() throws {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import qutip.piqs"]
+        probe.standardError = Pipe()
+        try probe.run(); probe.waitUntilExit()
+        if probe.terminationStatus != 0 { throw XCTSkip("QuTiP not installed: python3 -c 'import qutip.piqs' failed") }
+        for (n, feff, geff, delta, w) in [(10, 6.0, 1.5, 0.3, 3.0), (12, 10.0, 0.0, 0.0, 5.0)] {
+            let out = try run(["\(n)", "\(feff)", "\(geff)", "\(delta)", "\(w)"]).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            XCTAssertEqual(out.count, 2, "PIQS output")
+            guard out.count == 2 else { continue }
+            let model = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
+            let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)]))
+            XCTAssertEqual(res.number("ZQ2") ?? .nan, out[0], accuracy: 1e-6, "N = \(n)")
+            XCTAssertEqual(res.number("inversion") ?? .nan, out[1], accuracy: 1e-6, "N = \(n)")
+        }
+    }
+}

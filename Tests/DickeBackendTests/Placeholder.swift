@@ -1,2 +1,0 @@
-import XCTest
-final class DickeBackendPlaceholderTests: XCTestCase { func testModuleBuilds() {} }
