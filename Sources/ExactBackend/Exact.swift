@@ -28,8 +28,9 @@ public struct ExactBackend: Backend {
         self.trajectorySettings = trajectorySettings
     }
 
-    /// Bytes the density-matrix method needs for N dipoles and these observables: GMRES(40) basis and
-    /// work vectors (46 vectors of C(2N,N) complex numbers), the preconditioner's eigenvectors and
+    /// Bytes the density-matrix method needs for N dipoles and these observables: the minimal FGMRES(12)
+    /// bases and work vectors (28 vectors of C(2N,N) complex numbers; a longer Krylov basis, up to 60
+    /// pairs, is used when half the budget allows it, see `krylovDimension`), the preconditioner's eigenvectors and
     /// inverses (2 C(2N,N)), the sector tables, and for `two-time`/`spectrum` the Dormand–Prince
     /// stages on the charge-1 family (20 doubles per entry of C(2N,N−1)). `qfi-conditional` adds the
     /// diffusion trajectories' vectors (per thread).
@@ -38,7 +39,7 @@ public struct ExactBackend: Backend {
         guard n >= 1 else { return 0 }
         if n > 26 { return Int.max / 4 }
         let dm = SectorBasis.binomial(2 * n, n)
-        var bytes = SectorBasis.tableBytes(n: n) + dm * 16 * 48
+        var bytes = SectorBasis.tableBytes(n: n) + dm * 16 * 28
         // H_eff in compressed-row form: C(N,k)(k(N−k)+1) entries of 20 bytes.
         var hnnz = 0
         for k in 0...n { hnnz += SectorBasis.binomial(n, k) * (k * (n - k) + 1) }
@@ -54,6 +55,12 @@ public struct ExactBackend: Backend {
         if kinds.contains(.qfi) { bytes += dm * 16 * 2 }
         if kinds.contains(.qfiConditional) { bytes += DiffusionTrajectories.bytes(n: n) * max(1, threads) }
         return bytes
+    }
+
+    /// The FGMRES restart length: up to 60 (v_j, z_j) pairs when they fit in half the budget, else fewer (≥ 12).
+    static func krylovDimension(n: Int, budget: Int) -> Int {
+        let vector = 16 * SectorBasis.binomial(2 * n, n)
+        return max(12, min(60, budget / 4 / max(vector, 1)))
     }
 
     /// Bytes of the jump-trajectory method: sector tables plus ~40 vectors of the largest sector per thread.
@@ -163,8 +170,10 @@ public struct ExactBackend: Backend {
         case .steadyState:
             var g = guess
             if let gg = g, gg.layout != BlockLayout(n: basis.n, shift: 0) { g = nil }
-            let out = try SteadyStateSolver(tolerance: request.tolerance).solve(l, guess: g)
-            result.method = "exact density matrix (U(1) blocks, C(2N,N) = \(out.rho.layout.count) entries), steady state by GMRES(40) preconditioned with the sector-diagonal Sylvester inverse"
+            var solver = SteadyStateSolver(tolerance: request.tolerance)
+            solver.restart = ExactBackend.krylovDimension(n: basis.n, budget: request.memoryBudget)
+            let out = try solver.solve(l, guess: g)
+            result.method = "exact density matrix (U(1) blocks, C(2N,N) = \(out.rho.layout.count) entries), steady state by GMRES(\(solver.restart)) preconditioned with the sector-diagonal Sylvester inverse"
             result.diagnostics.append(("residual", .number(out.residual)))
             result.diagnostics.append(("iterations", .number(Double(out.iterations))))
             try addDensityObservables(request, l: l, rho: out.rho, into: &result)

@@ -1,8 +1,9 @@
 import Foundation
 import Numerics
 
-/// Restarted GMRES (Saad & Schultz 1986) with right preconditioning for a complex linear system
-/// A x = b: it minimizes ‖b − A M y‖₂ over a Krylov space of A M and sets x = x₀ + M y.
+/// Restarted flexible GMRES (FGMRES, Saad 1993) for a complex linear system A x = b with a right
+/// preconditioner M that may be inexact (here: single precision): it keeps z_j = M v_j, so the Arnoldi
+/// relation A Z = V H holds in double precision and x = x₀ + Z y minimizes ‖b − A x‖₂ over span Z.
 /// Modified Gram–Schmidt, Givens rotations. Deterministic (fixed operation order).
 struct GMRES {
     var restart: Int
@@ -30,6 +31,7 @@ struct GMRES {
             residual = beta
             if beta <= absoluteTolerance || !beta.isFinite { break }
             var v: [[Complex<Double>]] = [GMRES.scaled(r, 1 / beta)]
+            var z: [[Complex<Double>]] = []
             var h = [[Complex<Double>]]()           // h[j] is column j, length j+2
             var cs = [Complex<Double>](), sn = [Complex<Double>]()
             var g: [Complex<Double>] = [Complex(beta)]
@@ -37,7 +39,8 @@ struct GMRES {
             for j in 0..<restart {
                 if iterations >= maxIterations { break }
                 iterations += 1
-                var w = a(m(v[j]))
+                z.append(m(v[j]))
+                var w = a(z[j])
                 var col = [Complex<Double>](repeating: .zero, count: j + 2)
                 for i in 0...j {
                     let hij = GMRES.dot(v[i], w)
@@ -70,11 +73,9 @@ struct GMRES {
                 for k in (i + 1)..<max(i + 1, steps) { s = s - h[k][i] * y[k] }
                 y[i] = s / h[i][i]
             }
-            var u = [Complex<Double>](repeating: .zero, count: x.count)
-            for i in 0..<steps { GMRES.axpy(y[i], v[i], &u) }
-            let mu = m(u)
-            for i in x.indices { x[i] = x[i] + mu[i] }
-            if residual <= absoluteTolerance { break }
+            for i in 0..<steps { GMRES.axpy(y[i], z[i], &x) }
+            // The loop head recomputes the true residual: with an inexact (single-precision)
+            // preconditioner the cycles act as iterative refinement.
         }
         // The true residual of the returned x.
         var r = a(x)

@@ -84,6 +84,10 @@ struct SectorPreconditioner {
     var v: [ComplexMatrix] = []
     var vinv: [ComplexMatrix] = []
     var lambda: [[Complex<Double>]] = []
+    /// Single-precision copies of V_k and V_k⁻¹ for blocks of at least `floatThreshold` rows.
+    var vf: [FloatComplexMatrix?] = []
+    var vinvf: [FloatComplexMatrix?] = []
+    static let floatThreshold = 64
     let layout: BlockLayout
     let floor: Double
 
@@ -94,8 +98,32 @@ struct SectorPreconditioner {
             let h = liouvillian.effectiveHamiltonian(sector: k)
             let (w, vec) = try eigen(h)
             let inv = try solve(vec, ComplexMatrix.identity(h.rows))
-            v.append(vec); vinv.append(inv); lambda.append(w)
+            lambda.append(w)
+            if h.rows >= SectorPreconditioner.floatThreshold {
+                vf.append(FloatComplexMatrix(vec.elements, n: h.rows)); vinvf.append(FloatComplexMatrix(inv.elements, n: h.rows))
+                v.append(ComplexMatrix(rows: 0, cols: 0)); vinv.append(ComplexMatrix(rows: 0, cols: 0))
+            } else {
+                vf.append(nil); vinvf.append(nil); v.append(vec); vinv.append(inv)
+            }
         }
+    }
+
+    private func applyFloat(_ b: [Complex<Double>], o: Int, d: Int, v: FloatComplexMatrix, vinv: FloatComplexMatrix,
+                            lam: [Complex<Double>], gamma: Double, into out: inout [Complex<Double>]) {
+        let bk = FloatComplexMatrix(Array(b[o..<(o + d * d)]), n: d)
+        var t = FloatComplexMatrix(zero: d), u = FloatComplexMatrix(zero: d)
+        FloatComplexMatrix.multiply(vinv, bk, adjointB: false, into: &t)
+        FloatComplexMatrix.multiply(t, vinv, adjointB: true, into: &u)
+        for j in 0..<d { for i in 0..<d {
+            var den = Complex<Double>(0, -1) * (lam[i] - lam[j].conjugate)
+            if den.length < floor { den = Complex(gamma) }
+            let e = 2 * (i + j * d)
+            let z = Complex(Double(u.storage[e]), Double(u.storage[e + 1])) / den
+            u.storage[e] = Float(z.real); u.storage[e + 1] = Float(z.imaginary)
+        } }
+        FloatComplexMatrix.multiply(v, u, adjointB: false, into: &t)
+        FloatComplexMatrix.multiply(t, v, adjointB: true, into: &u)
+        for i in 0..<(d * d) { out[o + i] = Complex(Double(u.storage[2 * i]), Double(u.storage[2 * i + 1])) }
     }
 
     /// Bytes the decompositions take: 2 Σ_k C(N,k)² complex numbers.
@@ -105,6 +133,10 @@ struct SectorPreconditioner {
         var out = [Complex<Double>](repeating: .zero, count: b.count)
         for k in layout.sectors {
             let d = layout.rows[k], o = layout.offsets[k]
+            if let vk = vf[k], let vik = vinvf[k] {
+                applyFloat(b, o: o, d: d, v: vk, vinv: vik, lam: lambda[k], gamma: gamma, into: &out)
+                continue
+            }
             let bk = ComplexMatrix(rows: d, cols: d, elements: Array(b[o..<(o + d * d)]))
             var t = ComplexMatrix(rows: d, cols: d), u = ComplexMatrix(rows: d, cols: d)
             ComplexMatrix.gemm(vinv[k], bk, into: &t)
