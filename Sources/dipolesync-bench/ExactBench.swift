@@ -1,7 +1,7 @@
 import Foundation
 import Physics
 import LinearAlgebra
-@testable import ExactBackend
+import ExactBackend
 
 /// `dipolesync-bench exact steady N [spacing] [W]`: steady state of a dipolar chain at the magic angle;
 /// `dipolesync-bench exact jumps N [trajectories] [time] [threads]`: jump-trajectory rate.
@@ -46,16 +46,6 @@ func exactBenchmark(_ args: [String]) throws {
         print("trajectory_time_per_second: \(Double(traj) * time / t)")
         print("ZQ2: \(r.number("ZQ2") ?? .nan) ± \(r.number("ZQ2-stderr") ?? .nan)")
         print("inversion: \(r.number("inversion") ?? .nan) ± \(r.number("inversion-stderr") ?? .nan)")
-    case "profile":
-        let l = BlockLiouvillian(model: model)
-        l.threads = 2
-        let rho = BlockDensityMatrix.independentDipoles(basis: l.basis, model: model)
-        let (_, ta) = timed { for _ in 0..<5 { _ = l.apply(rho.entries, layout: rho.layout) } }
-        print("apply_seconds: \(ta / 5)")
-        let (pre, tp) = try timed { try SectorPreconditioner(liouvillian: l) }
-        print("preconditioner_setup_seconds: \(tp)")
-        let (_, tq) = timed { for _ in 0..<5 { _ = pre.apply(rho.entries, gamma: 1) } }
-        print("preconditioner_apply_seconds: \(tq / 5)")
     default:
         throw BackendError.unsupported("unknown exact benchmark mode \(mode)")
     }

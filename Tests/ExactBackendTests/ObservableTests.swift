@@ -101,7 +101,8 @@ final class ObservableTests: XCTestCase {
         XCTAssertThrowsError(try ExactBackend(method: .densityMatrix).solve(req)) { e in
             guard case BackendError.memory = e else { return XCTFail("\(e)") }
         }
-        XCTAssertGreaterThan(ExactBackend.memoryEstimate(n: 12, observables: []), 16 * 2_704_156 * 40)
+        XCTAssertGreaterThan(ExactBackend.memoryEstimate(n: 12, observables: []), 16 * 2_704_156 * 20)
+        XCTAssertLessThan(ExactBackend.memoryEstimate(n: 12, observables: []), 8 << 30)
     }
 
     /// Passing the previous state as a guess converges to the same state in fewer iterations.
