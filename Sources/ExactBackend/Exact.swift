@@ -1,1 +1,507 @@
-// placeholder: replaced by the exact backend
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+
+/// The exact backend: the full master equation of PHYSICS.md §1 for any positions, couplings and
+/// detunings, without approximation.
+///
+/// - `densityMatrix`: U(1) block-diagonal ρ = ⊕_k ρ_k (C(2N,N) numbers), the Liouvillian applied
+///   matrix-free (`BlockLiouvillian`); steady state by preconditioned GMRES (`SteadyStateSolver`),
+///   time evolution by Dormand–Prince; two-time correlations by quantum regression on the charge-1
+///   family. A non-U(1) initial state under `evolve: until` uses all charge families (4^N numbers,
+///   N ≤ 10, `FullStateFallback`).
+/// - `jumpTrajectories`: quantum-jump trajectories in definite excitation-number sectors (N ≤ 24),
+///   ensemble and time averages with standard errors (`<key>-stderr` values).
+/// - `qfi-conditional` always uses quantum-state-diffusion trajectories on the 2^N vector.
+/// `automatic` picks the density matrix when `memoryEstimate` fits the budget, trajectories otherwise.
+public struct ExactBackend: Backend {
+    public static let name = "exact"
+
+    public enum Method: String, Sendable { case automatic, densityMatrix = "density-matrix", jumpTrajectories = "jump-trajectories" }
+
+    public var method: Method
+    public var trajectorySettings: TrajectorySettings
+
+    public init(method: Method = .automatic, trajectorySettings: TrajectorySettings = TrajectorySettings()) {
+        self.method = method
+        self.trajectorySettings = trajectorySettings
+    }
+
+    /// Bytes the density-matrix method needs for N dipoles and these observables: the minimal FGMRES(12)
+    /// bases and work vectors (28 vectors of C(2N,N) complex numbers; a longer Krylov basis, up to 60
+    /// pairs, is used when half the budget allows it, see `krylovDimension`), the preconditioner's eigenvectors and
+    /// inverses (2 C(2N,N)), the sector tables, and for `two-time`/`spectrum` the Dormand–Prince
+    /// stages on the charge-1 family (20 doubles per entry of C(2N,N−1)). `qfi-conditional` adds the
+    /// diffusion trajectories' vectors (per thread).
+    public static func memoryEstimate(n: Int, observables: [ObservableRequest], evolution: Evolution = .steadyState,
+                                      threads: Int = 1) -> Int {
+        guard n >= 1 else { return 0 }
+        if n > 26 { return Int.max / 4 }
+        let dm = SectorBasis.binomial(2 * n, n)
+        var bytes = SectorBasis.tableBytes(n: n) + dm * 16 * 28
+        // H_eff in compressed-row form: C(N,k)(k(N−k)+1) entries of 20 bytes.
+        var hnnz = 0
+        for k in 0...n { hnnz += SectorBasis.binomial(n, k) * (k * (n - k) + 1) }
+        bytes += hnnz * 20
+        switch evolution {
+        case .steadyState: break
+        case .until: bytes += dm * 16 * 12
+        }
+        let kinds = Set(observables.map(\.kind))
+        if kinds.contains(.twoTime) || kinds.contains(.spectrum) || kinds.contains(.frequency) {
+            bytes += SectorBasis.binomial(2 * n, n - 1) * 16 * 12
+        }
+        if kinds.contains(.qfi) { bytes += dm * 16 * 2 }
+        if kinds.contains(.qfiConditional) { bytes += DiffusionTrajectories.bytes(n: n) * max(1, threads) }
+        return bytes
+    }
+
+    /// The FGMRES restart length: up to 60 (v_j, z_j) pairs when they fit in half the budget, else fewer (≥ 12).
+    static func krylovDimension(n: Int, budget: Int) -> Int {
+        let vector = 16 * SectorBasis.binomial(2 * n, n)
+        return max(12, min(60, budget / 4 / max(vector, 1)))
+    }
+
+    /// Bytes of the jump-trajectory method: sector tables plus ~40 vectors of the largest sector per thread.
+    public static func trajectoryMemoryEstimate(n: Int, threads: Int = 1) -> Int {
+        guard n >= 1, n <= SectorBasis.maximumDipoles else { return Int.max / 4 }
+        let dmax = SectorBasis.binomial(n, n / 2)
+        let raising = n * (1 << (n - 1)) * 8
+        return SectorBasis.tableBytes(n: n) + raising + dmax * 16 * 40 * max(1, threads)
+    }
+
+    public func solve(_ request: SolveRequest) throws -> PointResult {
+        try solve(request, initialGuess: nil).result
+    }
+
+    /// Solves one point; `initialGuess` (a previous point's steady state of the same N) speeds up sweeps.
+    /// Returns the steady state (or final state) when the density-matrix method ran.
+    public func solve(_ request: SolveRequest, initialGuess: BlockDensityMatrix?) throws
+        -> (result: PointResult, state: BlockDensityMatrix?) {
+        let model = request.model
+        let n = model.count
+        try validate(request)
+        let kinds = Set(request.observables.map(\.kind))
+        var useDensity: Bool
+        switch method {
+        case .densityMatrix: useDensity = true
+        case .jumpTrajectories: useDensity = false
+        case .automatic:
+            useDensity = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
+                                                     threads: request.threads) <= request.memoryBudget
+        }
+        let needsDensity = kinds.contains(.qfi) || kinds.contains(.twoTime) || kinds.contains(.spectrum)
+            || kinds.contains(.frequency)
+        if !useDensity && needsDensity {
+            if method == .jumpTrajectories {
+                throw BackendError.unsupported("qfi, two-time, spectrum and frequency need the density matrix, not jump trajectories")
+            }
+            useDensity = true
+        }
+        let basis = SectorBasis(n: n)
+        var result: PointResult
+        var state: BlockDensityMatrix?
+        if useDensity {
+            let need = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
+                                                   threads: request.threads)
+            if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
+            (result, state) = try solveDensity(request, basis: basis, guess: initialGuess)
+        } else {
+            let need = ExactBackend.trajectoryMemoryEstimate(n: n, threads: request.threads)
+            if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
+            result = try solveJumps(request, basis: basis)
+        }
+        if kinds.contains(.qfiConditional) {
+            try addConditionalQFI(request, basis: basis, into: &result)
+        }
+        return (result, state)
+    }
+
+    // MARK: - Validation
+
+    func validate(_ request: SolveRequest) throws {
+        let model = request.model
+        let n = model.count
+        guard n >= 1 else { throw BackendError.unsupported("the exact backend needs at least one dipole") }
+        guard n <= SectorBasis.maximumDipoles else {
+            throw BackendError.unsupported("the exact backend handles at most \(SectorBasis.maximumDipoles) dipoles (got \(n))")
+        }
+        var fmax = 0.0
+        for v in model.f.elements { fmax = max(fmax, abs(v)) }
+        let lmin = (try? Couplings.smallestRateEigenvalue(model.f)) ?? 0
+        if lmin < -1e-9 * max(fmax, 1) {
+            throw BackendError.unsupported(String(format:
+                "the rate matrix f is not positive semidefinite (smallest eigenvalue %.4g Γ): not a Lindblad master equation", lmin))
+        }
+        guard model.pump >= 0, model.gamma >= 0 else { throw BackendError.unsupported("negative rates") }
+        for o in request.observables {
+            switch o.kind {
+            case .z, .phases:
+                throw BackendError.unsupported("\(o.kind.rawValue) is a mean-field observable")
+            case .twoTime, .mutualInformation, .discord:
+                for p in o.pairs where p.a < 0 || p.b < 0 || p.a >= n || p.b >= n || p.a == p.b {
+                    throw BackendError.unsupported("pair (\(p.a), \(p.b)) is not a pair of distinct dipoles among \(n)")
+                }
+            default: break
+            }
+            if (o.kind == .twoTime || o.kind == .spectrum) && (o.tauMax <= 0 || o.tauPoints < 4) {
+                throw BackendError.unsupported("\(o.kind.rawValue) needs tau > 0 and at least 4 samples")
+            }
+        }
+        if case .until(let time, let samples) = request.evolution, time < 0 || samples < 1 {
+            throw BackendError.unsupported("evolve: until needs a time ≥ 0 and at least one sample")
+        }
+        if !request.initial.isU1Invariant {
+            if case .steadyState = request.evolution {} else if n > FullStateFallback.maximumDipoles {
+                throw BackendError.unsupported("a coherent initial state is evolved in the full 4^N representation, limited to N ≤ \(FullStateFallback.maximumDipoles)")
+            }
+        }
+    }
+
+    // MARK: - Density matrix
+
+    func solveDensity(_ request: SolveRequest, basis: SectorBasis, guess: BlockDensityMatrix?) throws
+        -> (PointResult, BlockDensityMatrix?) {
+        let l = BlockLiouvillian(model: request.model, basis: basis)
+        l.threads = max(1, request.threads)
+        var result = PointResult()
+        switch request.evolution {
+        case .steadyState:
+            var g = guess
+            if let gg = g, gg.layout != BlockLayout(n: basis.n, shift: 0) { g = nil }
+            var solver = SteadyStateSolver(tolerance: request.tolerance)
+            solver.restart = ExactBackend.krylovDimension(n: basis.n, budget: request.memoryBudget)
+            let out = try solver.solve(l, guess: g)
+            result.method = "exact density matrix (U(1) blocks, C(2N,N) = \(out.rho.layout.count) entries), steady state by GMRES(\(solver.restart)) preconditioned with the sector-diagonal Sylvester inverse"
+            result.diagnostics.append(("residual", .number(out.residual)))
+            result.diagnostics.append(("iterations", .number(Double(out.iterations))))
+            try addDensityObservables(request, l: l, rho: out.rho, into: &result)
+            return (result, out.rho)
+        case .until(let time, let samples):
+            let times = (0...samples).map { time * Double($0) / Double(samples) }
+            let dp = DormandPrince(relativeTolerance: max(request.tolerance, 1e-12),
+                                   absoluteTolerance: max(request.tolerance, 1e-12) * 1e-2)
+            var rows: [[Double]] = []
+            let wantQFI = request.request(.qfi) != nil
+            if request.initial.isU1Invariant {
+                let start = request.initial == .excited ? basis.n : 0
+                let rho0 = BlockDensityMatrix.allInSector(start, basis: basis)
+                let layout = rho0.layout
+                var y0 = [Double](repeating: 0, count: 2 * layout.count)
+                for i in rho0.entries.indices { y0[2 * i] = rho0.entries[i].real; y0[2 * i + 1] = rho0.entries[i].imaginary }
+                var final: BlockDensityMatrix = rho0
+                var sampleError: Error?
+                do {
+                    try dp.integrate(from: 0, y0, to: times, rhs: { _, y, dy in
+                        y.withUnsafeBufferPointer { py in dy.withUnsafeMutableBufferPointer { pd in
+                            l.apply(UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                                    into: UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                                    layout: layout)
+                        } }
+                    }, observe: { t, y in
+                        let rho = BlockDensityMatrix(layout: layout, entries: (0..<layout.count).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
+                        let mom = SecondMoments(rho, basis: basis)
+                        var row = [t, OrderParameters.zq2(mom.c), mom.inversion]
+                        if wantQFI {
+                            do { row.append(try BlockFisher.averageQFI(rho, basis: basis)) } catch { sampleError = error }
+                        }
+                        rows.append(row)
+                        final = rho
+                    })
+                } catch { throw BackendError.noConvergence("time evolution: \(error)") }
+                if let e = sampleError { throw BackendError.numerical("QFI along the evolution: \(e)") }
+                result.method = "exact density matrix (U(1) blocks), Dormand–Prince time evolution to t = \(time)"
+                result.tables.append(ResultTable(name: "timeseries", columns: ["t", "ZQ2", "inversion"] + (wantQFI ? ["qfi"] : []),
+                                                 rows: rows))
+                try addDensityObservables(request, l: l, rho: final, into: &result)
+                return (result, final)
+            }
+            // Coherent product state: all charge families.
+            guard case .product(let polar, let azimuth) = request.initial else {
+                throw BackendError.unsupported("initial state")
+            }
+            var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), 0xA21])
+            let phis = (0..<basis.n).map { _ in azimuth ?? 2 * Double.pi * rng.uniform() }
+            let y0 = FullStateFallback.productState(basis: basis, polar: polar, azimuths: phis)
+            var finalRho = ComplexMatrix(rows: 1, cols: 1)
+            var sampleError: Error?
+            do {
+                try dp.integrate(from: 0, y0, to: times, rhs: { _, y, dy in FullStateFallback.applyAll(l, y, &dy) },
+                                 observe: { t, y in
+                    let rho = FullStateFallback.dense(y, basis: basis)
+                    let mom = FullStateFallback.moments(rho, n: basis.n)
+                    var row = [t, OrderParameters.zq2(mom.c), mom.inversion]
+                    if wantQFI {
+                        do { row.append(try FullStateFallback.averageQFI(rho, n: basis.n)) } catch { sampleError = error }
+                    }
+                    rows.append(row)
+                    finalRho = rho
+                })
+            } catch { throw BackendError.noConvergence("time evolution: \(error)") }
+            if let e = sampleError { throw BackendError.numerical("QFI along the evolution: \(e)") }
+            result.method = "exact density matrix, all 2N+1 charge families (4^N entries), Dormand–Prince time evolution to t = \(time)"
+            result.tables.append(ResultTable(name: "timeseries", columns: ["t", "ZQ2", "inversion"] + (wantQFI ? ["qfi"] : []),
+                                             rows: rows))
+            try addFullObservables(request, rho: finalRho, into: &result)
+            return (result, nil)
+        }
+    }
+
+    func addMomentObservables(_ request: SolveRequest, moments mom: SecondMoments, pairState: (Int, Int) -> ComplexMatrix,
+                              into result: inout PointResult) throws {
+        let n = mom.n
+        for o in request.observables {
+            switch o.kind {
+            case .zq:
+                for (k, v) in OrderParameters.zqValues(OrderParameters.zq2(mom.c)) { result[k] = v }
+            case .inversion:
+                result["inversion"] = .number(mom.inversion)
+            case .clusterZQ:
+                let (v, skipped) = OrderParameters.clusterValues(sizes: o.clusterSizes, lattice: request.lattice) { mom.c[$0, $1] }
+                result["cluster-ZQ"] = v
+                if !skipped.isEmpty {
+                    result.diagnostics.append(("cluster-ZQ-skipped", .array(skipped.map { .number(Double($0)) })))
+                }
+            case .correlations:
+                result.tables.append(OrderParameters.correlationTable(count: n) { mom.c[$0, $1] })
+            case .mutualInformation, .discord:
+                let key = o.kind.rawValue
+                var list: [ResultValue] = []
+                for (i, p) in o.pairs.enumerated() {
+                    let rho = pairState(p.a, p.b)
+                    let v: Double
+                    do {
+                        v = o.kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho)
+                    } catch { throw BackendError.numerical("\(key) of pair (\(p.a), \(p.b)): \(error)") }
+                    if i == 0 { result[key] = .number(v) }
+                    list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))), ("value", .number(v))]))
+                }
+                if o.pairs.count > 1 { result["\(key)-pairs"] = .array(list) }
+            default: break
+            }
+        }
+    }
+
+    func addDensityObservables(_ request: SolveRequest, l: BlockLiouvillian, rho: BlockDensityMatrix,
+                               into result: inout PointResult) throws {
+        let basis = l.basis
+        let mom = SecondMoments(rho, basis: basis)
+        try addMomentObservables(request, moments: mom, pairState: { mom.pairState($0, $1) }, into: &result)
+        let n = basis.n
+        for o in request.observables {
+            switch o.kind {
+            case .qfi:
+                let q: Double
+                do { q = try BlockFisher.averageQFI(rho, basis: basis) } catch {
+                    throw BackendError.numerical("QFI: \(error)")
+                }
+                result["qfi"] = .number(q)
+                result["qfi-witness"] = .number(2 * Double(n) / 3)
+            case .twoTime:
+                var list: [ResultValue] = []
+                let tau = (0..<o.tauPoints).map { o.tauMax * Double($0) / Double(o.tauPoints - 1) }
+                for p in o.pairs {
+                    let g = try QuantumRegression.correlation(l, rho: rho, dipoles: [p.a, p.b], tau: tau, tolerance: request.tolerance)
+                    let omega = QuantumRegression.meanFrequency(g, spacing: tau[1] - tau[0])
+                    let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
+                    let fit = DampedCosineFit.fit(tau: tau, y: y)
+                    list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
+                                         ("A", .number(fit.amplitude)), ("nu", .number(fit.frequency)),
+                                         ("gamma", .number(fit.decay)), ("A-err", .number(fit.amplitudeError)),
+                                         ("nu-err", .number(fit.frequencyError)), ("gamma-err", .number(fit.decayError)),
+                                         ("omega", .number(omega))]))
+                    result.tables.append(ResultTable(name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
+                                                     rows: zip(tau, g).map { [$0, $1.real, $1.imaginary] }))
+                }
+                result["two-time"] = .array(list)
+            case .spectrum, .frequency:
+                if o.kind == .frequency && request.request(.spectrum) != nil { continue }
+                let spec = request.request(.spectrum) ?? o
+                let tau = (0..<spec.tauPoints).map { spec.tauMax * Double($0) / Double(spec.tauPoints - 1) }
+                let g = try QuantumRegression.correlation(l, rho: rho, dipoles: Array(0..<n), tau: tau, tolerance: request.tolerance)
+                let dt = tau[1] - tau[0]
+                let omega = QuantumRegression.meanFrequency(g, spacing: dt)
+                let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
+                let fit = DampedCosineFit.fit(tau: tau, y: y)
+                // S(ω) = 2 Re ∫₀^τmax G(τ) e^{−iωτ} dτ (trapezoid) on ω̄ ± 10 linewidths.
+                let width = max(2 * fit.decay, 1e-3)
+                var rows: [[Double]] = []
+                for i in 0..<401 {
+                    let w = omega + width * 10 * (Double(i) / 200 - 1)
+                    var s = Complex<Double>.zero
+                    for (k, t) in tau.enumerated() {
+                        let wt = (k == 0 || k == tau.count - 1) ? 0.5 * dt : dt
+                        s = s + Complex(wt) * g[k] * Complex(cos(w * t), -sin(w * t))
+                    }
+                    rows.append([w, 2 * s.real])
+                }
+                if request.request(.spectrum) != nil {
+                    result["spectrum"] = .object([("linewidth", .number(2 * fit.decay)), ("peak-frequency", .number(omega + 0))])
+                    result.tables.append(ResultTable(name: "spectrum", columns: ["omega", "S"], rows: rows))
+                }
+                if request.request(.frequency) != nil { result["frequency"] = .number(omega) }
+            default: break
+            }
+        }
+    }
+
+    func addFullObservables(_ request: SolveRequest, rho: ComplexMatrix, into result: inout PointResult) throws {
+        let n = request.model.count
+        let mom = FullStateFallback.moments(rho, n: n)
+        try addMomentObservables(request, moments: mom, pairState: { FullStateFallback.pairState(rho, n: n, a: $0, b: $1) },
+                                 into: &result)
+        for o in request.observables {
+            switch o.kind {
+            case .qfi:
+                let q: Double
+                do { q = try FullStateFallback.averageQFI(rho, n: n) } catch { throw BackendError.numerical("QFI: \(error)") }
+                result["qfi"] = .number(q)
+                result["qfi-witness"] = .number(2 * Double(n) / 3)
+            case .twoTime, .spectrum, .frequency:
+                throw BackendError.unsupported("\(o.kind.rawValue) is a steady-state observable; use evolve: steady-state")
+            default: break
+            }
+        }
+    }
+
+    // MARK: - Trajectories
+
+    func sampleTimes(_ request: SolveRequest) -> (times: [Double], averageFrom: Double) {
+        switch request.evolution {
+        case .steadyState:
+            let s = trajectorySettings
+            let count = max(1, Int((s.averaging / s.sampleInterval).rounded()))
+            return ((0...count).map { s.burnIn + s.averaging * Double($0) / Double(count) }, s.burnIn)
+        case .until(let time, let samples):
+            return ((0...samples).map { time * Double($0) / Double(samples) }, time)
+        }
+    }
+
+    func trajectoryCount(_ request: SolveRequest, _ kind: ObservableKind? = nil) -> Int {
+        if let k = kind, let o = request.request(k) { return max(2, o.trajectories) }
+        return max(2, request.observables.map(\.trajectories).max() ?? 200)
+    }
+
+    func solveJumps(_ request: SolveRequest, basis: SectorBasis) throws -> PointResult {
+        guard request.initial.isU1Invariant else {
+            throw BackendError.unsupported("jump trajectories start in a definite excitation number (ground or excited)")
+        }
+        let engine = try TrajectoryEngine(model: request.model, basis: basis)
+        let jumps = JumpTrajectories(engine: engine, tolerance: max(request.tolerance, 1e-9))
+        let (times, from) = sampleTimes(request)
+        let count = trajectoryCount(request)
+        let wantD = request.request(.mutualInformation) != nil || request.request(.discord) != nil
+        let start = request.initial == .excited ? basis.n : 0
+        let records = try parallelMap(count: count, threads: request.threads) { j -> TrajectoryRecord in
+            var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j)])
+            return try jumps.run(start: start, sampleTimes: times, averageFrom: from, wantD: wantD, rng: &rng)
+        }
+        var result = PointResult()
+        result.method = "exact quantum-jump trajectories in excitation-number sectors (\(count) trajectories)"
+        try addTrajectoryObservables(request, records: records, times: times, into: &result)
+        let totalJumps = records.reduce(0) { $0 + $1.jumps }
+        result.diagnostics.append(("trajectories", .number(Double(count))))
+        result.diagnostics.append(("jumps-per-trajectory", .number(Double(totalJumps) / Double(count))))
+        return result
+    }
+
+    /// Mean and standard error of the mean.
+    static func meanAndError(_ xs: [Double]) -> (Double, Double) {
+        let m = xs.reduce(0, +) / Double(xs.count)
+        guard xs.count > 1 else { return (m, .nan) }
+        let v = xs.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(xs.count - 1)
+        return (m, (v / Double(xs.count)).squareRoot())
+    }
+
+    func addTrajectoryObservables(_ request: SolveRequest, records: [TrajectoryRecord], times: [Double],
+                                  into result: inout PointResult) throws {
+        let n = request.model.count
+        let count = Double(records.count)
+        var c = ComplexMatrix(rows: n, cols: n)
+        var d = Matrix(rows: n, cols: n)
+        for r in records {
+            for a in 0..<n { for b in 0..<n {
+                c[a, b] = c[a, b] + Complex(r.c[a * n + b].real / count, r.c[a * n + b].imaginary / count)
+                if !r.d.isEmpty { d[a, b] += r.d[a * n + b] / count }
+            } }
+        }
+        let mom = SecondMoments(c: c, d: d)
+        try addMomentObservables(request, moments: mom, pairState: { mom.pairState($0, $1) }, into: &result)
+        // Standard errors of the scalar observables from the per-trajectory values.
+        let perTrajectory = records.map { r -> (Double, Double) in
+            let cm = ComplexMatrix(rows: n, cols: n, elements: (0..<(n * n)).map { r.c[($0 % n) * n + $0 / n] })
+            let m = SecondMoments(c: cm, d: Matrix(rows: n, cols: n))
+            return (OrderParameters.zq2(cm), m.inversion)
+        }
+        if request.request(.zq) != nil {
+            result["ZQ2-stderr"] = .number(ExactBackend.meanAndError(perTrajectory.map(\.0)).1)
+        }
+        if request.request(.inversion) != nil {
+            result["inversion-stderr"] = .number(ExactBackend.meanAndError(perTrajectory.map(\.1)).1)
+        }
+        if case .until = request.evolution {
+            let cols = 2
+            var rows: [[Double]] = []
+            for (i, t) in times.enumerated() {
+                var row = [t]
+                for k in 0..<cols {
+                    let (m, e) = ExactBackend.meanAndError(records.map { $0.series[i][k] })
+                    row.append(m); row.append(e)
+                }
+                rows.append(row)
+            }
+            result.tables.append(ResultTable(name: "timeseries",
+                                             columns: ["t", "ZQ2", "ZQ2-stderr", "inversion", "inversion-stderr"], rows: rows))
+        }
+    }
+
+    /// Conditional QFI from quantum-state-diffusion trajectories (time-averaged after the burn-in for a
+    /// steady state; at the final time for `evolve: until`), with its standard error over trajectories.
+    func addConditionalQFI(_ request: SolveRequest, basis: SectorBasis, into result: inout PointResult) throws {
+        let n = basis.n
+        let need = DiffusionTrajectories.bytes(n: n) * max(1, request.threads) + SectorBasis.tableBytes(n: n)
+        if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
+        guard request.initial.isU1Invariant else {
+            throw BackendError.unsupported("qfi-conditional starts from the ground or the excited state")
+        }
+        let engine = try TrajectoryEngine(model: request.model, basis: basis)
+        let dt = trajectorySettings.diffusionStepFraction / engine.rateScale
+        let qsd = DiffusionTrajectories(engine: engine, dt: dt)
+        let (times, from) = sampleTimes(request)
+        let count = trajectoryCount(request, .qfiConditional)
+        let start = request.initial == .excited ? n : 0
+        let records = try parallelMap(count: count, threads: request.threads) { j -> TrajectoryRecord in
+            // Streams of diffusion trajectories are offset so they never coincide with jump trajectories.
+            var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j), 0x0D1F])
+            return qsd.run(start: start, sampleTimes: times, averageFrom: from, wantD: false, rng: &rng)
+        }
+        let values: [Double]
+        switch request.evolution {
+        case .steadyState: values = records.map(\.qfi)
+        case .until: values = records.map { $0.series.last?[2] ?? 0 }
+        }
+        let (m, e) = ExactBackend.meanAndError(values)
+        result["qfi-conditional"] = .number(m)
+        result["qfi-conditional-stderr"] = .number(e)
+        result["qfi-witness"] = .number(2 * Double(n) / 3)
+        result.diagnostics.append(("qfi-conditional-trajectories", .number(Double(count))))
+        result.diagnostics.append(("qfi-conditional-step", .number(dt)))
+        if case .until = request.evolution {
+            var rows: [[Double]] = []
+            for (i, t) in times.enumerated() {
+                let (qm, qe) = ExactBackend.meanAndError(records.map { $0.series[i][2] })
+                rows.append([t, qm, qe])
+            }
+            result.tables.append(ResultTable(name: "timeseries-conditional", columns: ["t", "qfi-conditional", "qfi-conditional-stderr"],
+                                             rows: rows))
+        }
+    }
+}
+
+extension SecondMoments {
+    init(c: ComplexMatrix, d: Matrix) {
+        self.c = c
+        self.d = d
+    }
+}

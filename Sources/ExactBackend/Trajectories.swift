@@ -1,0 +1,341 @@
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+
+/// How long trajectories run (times in 1/Γ).
+public struct TrajectorySettings: Sendable, Equatable {
+    /// Time discarded before steady-state averages start.
+    public var burnIn: Double
+    /// Length of the steady-state time average.
+    public var averaging: Double
+    /// Spacing of the samples of the time average.
+    public var sampleInterval: Double
+    /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
+    public var diffusionStepFraction: Double
+
+    public init(burnIn: Double = 20, averaging: Double = 50, sampleInterval: Double = 0.1,
+                diffusionStepFraction: Double = 0.005) {
+        self.burnIn = burnIn
+        self.averaging = averaging
+        self.sampleInterval = sampleInterval
+        self.diffusionStepFraction = diffusionStepFraction
+    }
+}
+
+/// The pieces of the master equation that trajectories need, applied matrix-free on state vectors
+/// of one sector (C(N,k) amplitudes):
+///
+///     H_eff = ½ Σ δ_a σᶻ_a + Σ_{a≠c} K_ac σ⁺_a σ⁻_c − (i/2) Σ_a (f_aa n_a + W(1 − n_a)),  K = ½(g − i f),
+///     collective jumps √λ_μ J_μ⁻, J_μ⁻ = Σ_b v_μb σ⁻_b with f = Σ_μ λ_μ v_μ v_μᵀ (PHYSICS.md §6),
+///     pump jumps √W σ⁺_a.
+final class TrajectoryEngine: @unchecked Sendable {
+    let basis: SectorBasis
+    let n: Int
+    let model: DipoleModel
+    let diag: [[Complex<Double>]]
+    let kmat: [Complex<Double>]     // K_ac, row-major a·N + c, zero diagonal
+    let lambda: [Double]            // eigenvalues of f (clamped at 0)
+    let vectors: [Double]           // v_μb at μ·N + b
+    let raising: [RaisingList]
+    let rateScale: Double
+
+    init(model: DipoleModel, basis: SectorBasis) throws {
+        self.basis = basis
+        n = basis.n
+        self.model = model
+        var dg: [[Complex<Double>]] = []
+        for k in 0...n { dg.append(basis.states[k].map { BlockLiouvillian.diagonal(mask: Int($0), model: model) }) }
+        diag = dg
+        var km = [Complex<Double>](repeating: .zero, count: n * n)
+        var scale = max(model.gamma, model.pump)
+        for a in 0..<n {
+            var row = 0.0
+            for c in 0..<n where c != a {
+                km[a * n + c] = Complex(0.5 * model.g[a, c], -0.5 * model.f[a, c])
+                row += km[a * n + c].length
+            }
+            scale = max(scale, row * Double(n) / 2 + abs(model.detunings[a]) + model.f[a, a] + model.pump)
+        }
+        kmat = km
+        rateScale = scale
+        let (w, v) = try symmetricEigen(model.f)
+        lambda = w.map { max($0, 0) }
+        var vv = [Double](repeating: 0, count: n * n)
+        for mu in 0..<n { for b in 0..<n { vv[mu * n + b] = v[b, mu] } }
+        vectors = vv
+        raising = (0...n).map { RaisingList(basis: basis, sector: $0) }
+    }
+
+    /// out = −i H_eff ψ for ψ in sector k.
+    func derivative(_ psi: UnsafePointer<Complex<Double>>, _ out: UnsafeMutablePointer<Complex<Double>>, sector k: Int) {
+        let st = basis.states[k]
+        let n = self.n
+        diag[k].withUnsafeBufferPointer { dg in kmat.withUnsafeBufferPointer { km in basis.index.withUnsafeBufferPointer { ix in
+            for i in 0..<st.count {
+                let m = Int(st[i])
+                var acc = dg[i] * psi[i]
+                var up = m
+                while up != 0 {
+                    let a = up.trailingZeroBitCount
+                    up &= up - 1
+                    var down = ~m & ((1 << n) - 1)
+                    while down != 0 {
+                        let c = down.trailingZeroBitCount
+                        down &= down - 1
+                        acc = acc + km[a * n + c] * psi[Int(ix[m ^ (1 << a) ^ (1 << c)])]
+                    }
+                }
+                out[i] = Complex(acc.imaginary, -acc.real)
+            }
+        } } }
+    }
+
+    /// C_ab = ⟨ψ|σ⁺_a σ⁻_b|ψ⟩/⟨ψ|ψ⟩ (populations on the diagonal) and, if asked, D_ab = ⟨σᶻ_a σᶻ_b⟩.
+    func moments(_ psi: [Complex<Double>], sector k: Int, wantD: Bool) -> (c: [Complex<Double>], d: [Double]) {
+        let n = self.n
+        var c = [Complex<Double>](repeating: .zero, count: n * n)
+        var d = [Double](repeating: 0, count: wantD ? n * n : 0)
+        var norm = 0.0
+        let st = basis.states[k]
+        for j in 0..<st.count {
+            let m = Int(st[j])
+            let pj = psi[j]
+            let w = pj.lengthSquared
+            norm += w
+            var bits = m
+            while bits != 0 {
+                let b = bits.trailingZeroBitCount
+                bits &= bits - 1
+                c[b * n + b] = c[b * n + b] + Complex(w)
+                var down = ~m & ((1 << n) - 1)
+                while down != 0 {
+                    let a = down.trailingZeroBitCount
+                    down &= down - 1
+                    // ρ[j, i] = ψ_j ψ_i*, i = j − b + a.
+                    let i = Int(basis.index[m ^ (1 << a) ^ (1 << b)])
+                    c[a * n + b] = c[a * n + b] + pj * psi[i].conjugate
+                }
+            }
+            if wantD {
+                for a in 0..<n {
+                    let sa: Double = m & (1 << a) != 0 ? w : -w
+                    for b in 0..<n { d[a * n + b] += m & (1 << b) != 0 ? sa : -sa }
+                }
+            }
+        }
+        if norm > 0 {
+            for i in c.indices { c[i] = Complex(c[i].real / norm, c[i].imaginary / norm) }
+            for i in d.indices { d[i] /= norm }
+        }
+        return (c, d)
+    }
+}
+
+/// What one trajectory contributes: time- or sample-resolved averages.
+struct TrajectoryRecord: Sendable {
+    /// Time-averaged (steady state) or final (evolution) C_ab and D_ab.
+    var c: [Complex<Double>]
+    var d: [Double]
+    /// Per sample: (Z_Q², inversion[, QFI]).
+    var series: [[Double]]
+    /// Time-averaged QFI (diffusion only).
+    var qfi: Double = 0
+    var jumps: Int = 0
+}
+
+/// Quantum-jump (Monte-Carlo wave-function) trajectories in definite excitation-number sectors
+/// (Dalibard, Castin & Mølmer 1992; PHYSICS.md §6): the unnormalized state follows dψ/dt = −iH_eff ψ
+/// (Dormand–Prince) until ‖ψ‖² falls to a uniform random r; the jump time is located on the cubic
+/// Hermite interpolant of the last step, and the jump is drawn from the rates λ_μ ‖J_μ⁻ψ‖² = λ_μ v_μᵀ C v_μ
+/// and W⟨1 − n_a⟩. Every trajectory draws from SeededRandom(seed, [point, trajectory]).
+struct JumpTrajectories {
+    let engine: TrajectoryEngine
+    let tolerance: Double
+
+    /// Runs one trajectory from sector `start` (0 = ground, N = excited) and records moments at `sampleTimes`.
+    /// `average` picks time averages over the samples at or after `averageFrom`; otherwise the last sample's
+    /// moments are kept.
+    func run(start: Int, sampleTimes: [Double], averageFrom: Double, wantD: Bool, rng: inout SeededRandom) throws
+        -> TrajectoryRecord {
+        let e = engine
+        let n = e.n
+        var k = start
+        var psi = [Complex<Double>](repeating: .zero, count: e.basis.dimension(k))
+        psi[0] = .one
+        var t = 0.0
+        var r = rng.uniform()
+        var cAvg = [Complex<Double>](repeating: .zero, count: n * n)
+        var dAvg = [Double](repeating: 0, count: wantD ? n * n : 0)
+        var nAvg = 0
+        var series: [[Double]] = []
+        var jumps = 0
+        let dp = DormandPrince(relativeTolerance: max(tolerance, 1e-9), absoluteTolerance: max(tolerance, 1e-9) * 1e-3)
+        for target in sampleTimes {
+            while t < target {
+                let sector = k
+                var y = TrajectoryEngine.flatten(psi)
+                var prev = (t: t, y: y, dy: y)
+                e.derivativeFlat(y, &prev.dy, sector: sector)
+                var last = prev
+                var crossed = false
+                let result: (t: Double, y: [Double], steps: Int)
+                do {
+                    result = try dp.integrate(from: t, y, to: [target], rhs: { _, yy, dd in e.derivativeFlat(yy, &dd, sector: sector) },
+                                              shouldStop: { tt, yy, dd in
+                        let nn = TrajectoryEngine.normSquared(yy)
+                        if nn <= r { crossed = true; return true }
+                        prev = last
+                        last = (tt, yy, dd)
+                        return false
+                    })
+                } catch { throw BackendError.noConvergence("jump trajectory: \(error)") }
+                if !crossed {
+                    t = result.t; y = result.y
+                    psi = TrajectoryEngine.unflatten(y)
+                    break
+                }
+                // The jump lies in (last.t, result.t]: bisect the Hermite interpolant for ‖ψ‖² = r.
+                var dyEnd = result.y
+                e.derivativeFlat(result.y, &dyEnd, sector: sector)
+                let h = result.t - last.t
+                var lo = 0.0, hi = 1.0
+                var yi = result.y
+                for _ in 0..<50 {
+                    let mid = 0.5 * (lo + hi)
+                    TrajectoryEngine.hermite(last.y, last.dy, result.y, dyEnd, h: h, theta: mid, into: &yi)
+                    if TrajectoryEngine.normSquared(yi) > r { lo = mid } else { hi = mid }
+                }
+                TrajectoryEngine.hermite(last.y, last.dy, result.y, dyEnd, h: h, theta: hi, into: &yi)
+                t = last.t + hi * h
+                psi = TrajectoryEngine.unflatten(yi)
+                (psi, k) = jump(psi, sector: k, rng: &rng)
+                jumps += 1
+                r = rng.uniform()
+            }
+            let (c, d) = e.moments(psi, sector: k, wantD: wantD)
+            var z2 = 0.0, inv = 0.0
+            for a in 0..<n {
+                inv += 2 * c[a * n + a].real - 1
+                for b in 0..<n where b != a { z2 += c[a * n + b].real }
+            }
+            series.append([n > 1 ? z2 / Double(n * (n - 1)) : 0, inv / Double(2 * n)])
+            if target >= averageFrom - 1e-12 {
+                for i in cAvg.indices { cAvg[i] = cAvg[i] + c[i] }
+                for i in dAvg.indices { dAvg[i] += d[i] }
+                nAvg += 1
+            }
+        }
+        if nAvg > 0 {
+            for i in cAvg.indices { cAvg[i] = Complex(cAvg[i].real / Double(nAvg), cAvg[i].imaginary / Double(nAvg)) }
+            for i in dAvg.indices { dAvg[i] /= Double(nAvg) }
+        }
+        return TrajectoryRecord(c: cAvg, d: dAvg, series: series, jumps: jumps)
+    }
+
+    /// Applies a jump drawn from the rates of the (unnormalized) state; returns the normalized state.
+    func jump(_ psi: [Complex<Double>], sector k: Int, rng: inout SeededRandom) -> ([Complex<Double>], Int) {
+        let e = engine
+        let n = e.n
+        let (c, _) = e.moments(psi, sector: k, wantD: false)
+        var rates = [Double](repeating: 0, count: 2 * n)
+        if k > 0 {
+            for mu in 0..<n where e.lambda[mu] > 0 {
+                var s = 0.0
+                for a in 0..<n { for b in 0..<n {
+                    s += e.vectors[mu * n + a] * e.vectors[mu * n + b] * c[a * n + b].real
+                } }
+                rates[mu] = e.lambda[mu] * max(s, 0)
+            }
+        }
+        if k < n && e.model.pump > 0 {
+            for a in 0..<n { rates[n + a] = e.model.pump * max(0, 1 - c[a * n + a].real) }
+        }
+        let total = rates.reduce(0, +)
+        guard total > 0 else { return (psi, k) }
+        var u = rng.uniform() * total
+        var choice = rates.count - 1
+        for i in rates.indices { if u < rates[i] { choice = i; break }; u -= rates[i] }
+        var out: [Complex<Double>]
+        var newK: Int
+        if choice < n {
+            // J_μ⁻ψ in sector k−1: (Jψ)[i] = Σ_{b∉i} v_μb ψ[i + b].
+            newK = k - 1
+            let rl = e.raising[newK]
+            out = [Complex<Double>](repeating: .zero, count: e.basis.dimension(newK))
+            for i in 0..<out.count {
+                var s = Complex<Double>.zero
+                for t in 0..<rl.width {
+                    let b = Int(rl.bit[i * rl.width + t])
+                    s = s + Complex(e.vectors[choice * n + b]) * psi[Int(rl.target[i * rl.width + t])]
+                }
+                out[i] = s
+            }
+        } else {
+            // σ⁺_a ψ in sector k+1: (σ⁺_aψ)[i] = ψ[i − a] for a ∈ i.
+            let a = choice - n
+            newK = k + 1
+            let low = e.basis.lower[newK]
+            out = [Complex<Double>](repeating: .zero, count: e.basis.dimension(newK))
+            for i in 0..<out.count { let q = Int(low[i * n + a]); if q >= 0 { out[i] = psi[q] } }
+        }
+        var nn = 0.0
+        for z in out { nn += z.lengthSquared }
+        guard nn > 0 else { return (psi, k) }
+        let s = 1 / nn.squareRoot()
+        for i in out.indices { out[i] = Complex(out[i].real * s, out[i].imaginary * s) }
+        return (out, newK)
+    }
+}
+
+extension TrajectoryEngine {
+    static func flatten(_ psi: [Complex<Double>]) -> [Double] {
+        var y = [Double](repeating: 0, count: 2 * psi.count)
+        for i in psi.indices { y[2 * i] = psi[i].real; y[2 * i + 1] = psi[i].imaginary }
+        return y
+    }
+
+    static func unflatten(_ y: [Double]) -> [Complex<Double>] {
+        (0..<(y.count / 2)).map { Complex(y[2 * $0], y[2 * $0 + 1]) }
+    }
+
+    static func normSquared(_ y: [Double]) -> Double {
+        var s = 0.0
+        for v in y { s += v * v }
+        return s
+    }
+
+    func derivativeFlat(_ y: [Double], _ dy: inout [Double], sector k: Int) {
+        y.withUnsafeBufferPointer { py in dy.withUnsafeMutableBufferPointer { pd in
+            derivative(UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                       UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self), sector: k)
+        } }
+    }
+
+    /// Cubic Hermite interpolation on [t₀, t₀ + h] at t₀ + θh.
+    static func hermite(_ y0: [Double], _ f0: [Double], _ y1: [Double], _ f1: [Double], h: Double, theta s: Double,
+                        into out: inout [Double]) {
+        let s2 = s * s, s3 = s2 * s
+        let h00 = 2 * s3 - 3 * s2 + 1, h10 = (s3 - 2 * s2 + s) * h, h01 = -2 * s3 + 3 * s2, h11 = (s3 - s2) * h
+        for i in out.indices { out[i] = h00 * y0[i] + h10 * f0[i] + h01 * y1[i] + h11 * f1[i] }
+    }
+}
+
+/// Runs `count` independent jobs on `threads` workers with a static partition (job j on worker
+/// j mod threads); each job's result lands in its own slot, so the output does not depend on threads.
+func parallelMap<T>(count: Int, threads: Int, _ body: (Int) throws -> T) throws -> [T] {
+    var slots = [Result<T, Error>?](repeating: nil, count: count)
+    let workers = max(1, min(threads, count))
+    slots.withUnsafeMutableBufferPointer { buf in
+        let base = buf.baseAddress!
+        nonisolated(unsafe) let p = base
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var j = w
+            while j < count {
+                p[j] = Result { try body(j) }
+                j += workers
+            }
+        }
+    }
+    return try slots.map { try $0!.get() }
+}

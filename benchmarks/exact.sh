@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Exact backend versus QuTiP's full-Liouvillian steady state for dipolar chains at the magic angle
+# (spacing 0.1 λ, W = f_eff/2), then the 12-dipole chain and the 20-dipole jump-trajectory rate.
+# Usage: benchmarks/exact.sh [NMAX_QUTIP=8]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build -c release --product dipolesync-bench >/dev/null
+BENCH=.build/release/dipolesync-bench
+NMAX=${1:-8}
+printf "%3s %12s %12s %10s %12s %12s %10s %12s\n" N ours_s qutip_s speedup ours_MiB qutip_MiB mem_ratio dZQ2
+for n in $(seq 4 "$NMAX"); do
+  ours=$($BENCH exact steady "$n")
+  ts=$(echo "$ours" | awk '/^seconds:/ {print $2}')
+  zq=$(echo "$ours" | awk '/^ZQ:/ {print $2}')
+  rs=$(echo "$ours" | awk '/^peak_rss_bytes:/ {print $2}')
+  if q=$(python3 benchmarks/exact_qutip.py "$n" 2>/dev/null); then
+    tq=$(echo "$q" | awk '/qutip_seconds:/ {print $2}')
+    zq2q=$(echo "$q" | awk '/qutip_ZQ2:/ {print $2}')
+    rq=$(echo "$q" | awk '/qutip_peak_rss_bytes:/ {print $2}')
+    awk -v n="$n" -v ts="$ts" -v tq="$tq" -v rs="$rs" -v rq="$rq" -v zq="$zq" -v zq2q="$zq2q" 'BEGIN {
+      printf "%3d %12.3f %12.3f %10.1f %12.1f %12.1f %10.2f %12.2e\n", n, ts, tq, tq/ts, rs/2^20, rq/2^20, rq/rs, zq*zq - zq2q }'
+  else
+    awk -v n="$n" -v ts="$ts" -v rs="$rs" 'BEGIN { printf "%3d %12.3f %12s %10s %12.1f\n", n, ts, "n/a", "-", rs/2^20 }'
+  fi
+done
+echo "--- 12-dipole dipolar chain steady state (tolerance 1e-10)"
+/usr/bin/time -f "wall_seconds: %e  max_rss_kib: %M" $BENCH exact steady 12
+echo "--- 20-dipole jump trajectories (2 trajectories x 0.2/Gamma, 2 threads)"
+$BENCH exact jumps 20 0.1 "" 2 0.2 2
