@@ -32,7 +32,10 @@ let package = Package(
         .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra"]),
         .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra"]),
         .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "Planning", dependencies: ["SpecLanguage", "Physics"]),
+        // The planner asks each backend for its own memory estimate.
+        .target(name: "Planning", dependencies: [
+            "SpecLanguage", "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
+        ]),
         .target(name: "Execution", dependencies: [
             "SpecLanguage", "Planning", "Physics", "LinearAlgebra",
             "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",

@@ -15,10 +15,21 @@ public enum BackendKind: String, CaseIterable, Sendable, Codable {
         case .cumulant:
             return [.zq, .inversion, .clusterZQ, .correlations, .mutualInformation, .discord, .twoTime, .spectrum, .frequency]
         case .permutationSymmetric:
-            return [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum, .twoTime]
+            // Pair functions Z_ab(τ) need states symmetric under N−1 dipoles only: not available here;
+            // the collective ⟨J⁺(τ)J⁻⟩ comes with `spectrum`.
+            return [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum]
         case .exact:
             return [.zq, .inversion, .clusterZQ, .correlations, .qfi, .qfiConditional, .mutualInformation, .discord,
-                    .twoTime, .spectrum]
+                    .twoTime, .spectrum, .frequency]
+        }
+    }
+
+    /// Whether the backend reads the N×N matrices f and g (the others read `DipoleModel.uniform`).
+    public func needsCouplingMatrices(method: String?) -> Bool {
+        switch self {
+        case .permutationSymmetric: return false
+        case .meanField: return method == nil || method == "dynamic"
+        case .exact, .cumulant: return true
         }
     }
 }

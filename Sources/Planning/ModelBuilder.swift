@@ -22,13 +22,15 @@ public enum ModelBuilder {
         }
     }
 
-    /// The full model of a point; `seed` draws the detunings.
-    public static func model(_ s: SystemSpec, seed: UInt64, couplings c: Couplings? = nil) -> DipoleModel {
-        let c = c ?? couplings(s)
+    /// The model of a point; `seed` draws the detunings. With `matrices: false` an all-to-all model is
+    /// built without its N×N matrices (for backends that read only `uniform`).
+    public static func model(_ s: SystemSpec, seed: UInt64, couplings c: Couplings? = nil, matrices: Bool = true) -> DipoleModel {
         var uniform: UniformCouplings?
         if case .uniform(let feff, let geff) = s.couplings { uniform = UniformCouplings(feff: feff, geff: geff) }
         // f_ab = A (a/r)^0 = A for every pair: the all-to-all model with f_eff = N·A.
         if case .powerLaw(0, let a) = s.couplings { uniform = UniformCouplings(feff: a * Double(s.count), geff: 0) }
+        let c = (!matrices && uniform != nil) ? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
+            : (c ?? couplings(s))
         return DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
                            f: c.f, g: c.g, positions: positions(s), uniform: uniform)
     }

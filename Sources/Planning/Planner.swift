@@ -122,7 +122,7 @@ public struct Planner {
         case .exact:
             let onlyTrajectories = kinds == [.qfiConditional]
             let u1 = spec.initial.isU1Invariant
-            estimate = CostModel.exactDensityMatrix(n: n, u1: u1)
+            estimate = CostModel.exactDensityMatrix(spec, threads: ProcessInfo.processInfo.activeProcessorCount)
             if kinds.contains(.qfiConditional) {
                 let r = spec.observables.first { $0.kind == .qfiConditional }
                 let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
@@ -139,7 +139,7 @@ public struct Planner {
                 }
             }
         case .cumulant:
-            estimate = CostModel.cumulant(n: n)
+            estimate = CostModel.cumulant(spec)
             if !spec.initial.isU1Invariant {
                 return (false, "its U(1)-symmetric closure needs an initial state diagonal in excitation number", estimate)
             }
@@ -147,7 +147,7 @@ public struct Planner {
                 return (false, "N = \(n) exceeds its limit of \(thresholds.cumulantMaxDipoles)", estimate)
             }
         case .meanField:
-            estimate = CostModel.meanField(n: n)
+            estimate = CostModel.meanField(spec, method: Self.meanFieldMethod(spec).name)
             if n > thresholds.meanFieldMaxDipoles {
                 return (false, "N = \(n) exceeds its limit of \(thresholds.meanFieldMaxDipoles)", estimate)
             }

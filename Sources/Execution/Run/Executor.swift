@@ -115,8 +115,10 @@ public struct Executor {
         return outcomes.compactMap { $0 }
     }
 
-    func request(for spec: ExperimentSpec, point: Int, threads: Int) -> SolveRequest {
-        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed)
+    func request(for spec: ExperimentSpec, point pp: PointPlan, threads: Int) -> SolveRequest {
+        let point = pp.index
+        let matrices = pp.backend.needsCouplingMatrices(method: pp.method)
+        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices)
         return SolveRequest(model: model, lattice: spec.system.lattice, observables: spec.observables,
                             initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
                             pointIndex: point, tolerance: spec.solver.tolerance, threads: threads,
@@ -128,7 +130,7 @@ public struct Executor {
             throw BackendError.unsupported("the \(pp.backend.rawValue) backend is not available in this build")
         }
         guard let opt = sp.spec.optimize else {
-            let r = try backend.solve(request(for: sp.spec, point: sp.index, threads: threads))
+            let r = try backend.solve(request(for: sp.spec, point: pp, threads: threads))
             return PointOutcome(index: sp.index, parameters: sp.parameters, backend: pp.backend, result: r, optimum: nil, seconds: 0)
         }
         var evaluations = 0
@@ -138,7 +140,7 @@ public struct Executor {
             guard let s = compiled.spec(for: sp, setting: opt.over, to: x) else {
                 throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
             }
-            let r = try backend.solve(request(for: s, point: sp.index, threads: threads))
+            let r = try backend.solve(request(for: s, point: pp, threads: threads))
             evaluations += 1
             cache[x] = r
             return Self.value(r, opt.maximize)

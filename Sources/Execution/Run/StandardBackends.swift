@@ -1,4 +1,6 @@
 import CumulantBackend
+import DickeBackend
+import ExactBackend
 import MeanFieldBackend
 import Physics
 import Planning
@@ -10,7 +12,14 @@ extension BackendRegistry {
         BackendRegistry([
             .cumulant: CumulantBackend(),
             .meanField: MeanFieldBackend(),
+            .permutationSymmetric: DickeBackend(),
+            .exact: ExactBackend(),
         ], configure: { kind, plan, spec in
+            if kind == .exact, let q = spec.observables.first(where: { $0.kind == .qfiConditional }) {
+                // `until` is each trajectory's length: the first 40 % is burn-in, the rest is averaged.
+                return ExactBackend(trajectorySettings: TrajectorySettings(burnIn: 0.4 * q.trajectoryTime,
+                                                                           averaging: 0.6 * q.trajectoryTime))
+            }
             guard kind == .meanField, let m = plan.method else { return nil }
             switch m {
             case "closed-form": return MeanFieldBackend(method: .closedForm(distribution(spec.system.detuning)))

@@ -13,7 +13,8 @@ public struct DipoleModel: Sendable {
     public var pump: Double
     /// Detunings δ_a, one per dipole.
     public var detunings: [Double]
-    /// Dissipative couplings f_ab (N×N, symmetric, f_aa = Γ).
+    /// Dissipative couplings f_ab (N×N, symmetric, f_aa = Γ); empty for a matrix-free uniform model
+    /// (`hasMatrices` false), which only backends that read `uniform` accept.
     public var f: Matrix
     /// Elastic couplings g_ab (N×N, symmetric, zero diagonal).
     public var g: Matrix
@@ -24,8 +25,10 @@ public struct DipoleModel: Sendable {
 
     public init(gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
                 positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil) {
-        precondition(f.rows == detunings.count && f.cols == detunings.count, "f must be N×N")
-        precondition(g.rows == detunings.count && g.cols == detunings.count, "g must be N×N")
+        // f and g may be left empty (0×0) for an all-to-all model: `uniform` then says everything.
+        let empty = uniform != nil && f.rows == 0 && g.rows == 0
+        precondition(empty || (f.rows == detunings.count && f.cols == detunings.count), "f must be N×N")
+        precondition(empty || (g.rows == detunings.count && g.cols == detunings.count), "g must be N×N")
         self.gamma = gamma
         self.pump = pump
         self.detunings = detunings
@@ -43,13 +46,16 @@ public struct DipoleModel: Sendable {
                            f: c.f, g: c.g, uniform: UniformCouplings(feff: feff, geff: geff))
     }
 
+    /// Whether f and g are stored (false for a matrix-free all-to-all model).
+    public var hasMatrices: Bool { f.rows == count }
+
     /// Number of dipoles N.
     public var count: Int { detunings.count }
 
     /// f_eff = Σ_a Σ_{b≠a} f_ab / (N − 1) (PHYSICS.md §2); 0 for N = 1.
-    public var feff: Double { Couplings.effective(f) }
+    public var feff: Double { hasMatrices ? Couplings.effective(f) : (uniform?.feff ?? 0) }
     /// g_eff = Σ_a Σ_{b≠a} g_ab / (N − 1).
-    public var geff: Double { Couplings.effective(g) }
+    public var geff: Double { hasMatrices ? Couplings.effective(g) : (uniform?.geff ?? 0) }
 
     /// Whether every detuning equals the first within `tolerance`.
     public func detuningsAreUniform(tolerance: Double = 1e-12) -> Bool {
