@@ -68,7 +68,9 @@ public struct Planner {
             solveIDs.append(solve)
             _ = node(.observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
                      inputs: [solve], point: p.index)
-            if let c = choice {
+            if var c = choice {
+                // An optimize loop solves the point ~25 times (11-point scan, then golden section).
+                if s.optimize != nil { c.estimate.flops *= 25 }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
                 let method = c.backend == .meanField ? Self.meanFieldMethod(s) : nil
