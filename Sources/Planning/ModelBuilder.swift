@@ -25,14 +25,31 @@ public enum ModelBuilder {
     /// The model of a point; `seed` draws the detunings. With `matrices: false` an all-to-all model is
     /// built without its N×N matrices (for backends that read only `uniform`).
     public static func model(_ s: SystemSpec, seed: UInt64, couplings c: Couplings? = nil, matrices: Bool = true) -> DipoleModel {
-        var uniform: UniformCouplings?
-        if case .uniform(let feff, let geff) = s.couplings { uniform = UniformCouplings(feff: feff, geff: geff) }
-        // f_ab = A (a/r)^0 = A for every pair: the all-to-all model with f_eff = N·A.
-        if case .powerLaw(0, let a) = s.couplings { uniform = UniformCouplings(feff: a * Double(s.count), geff: 0) }
-        let c = (!matrices && uniform != nil) ? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
-            : (c ?? couplings(s))
+        let built = (matrices || uniformCouplings(s) == nil) ? (c ?? couplings(s)) : nil
+        let uniform = uniformCouplings(s, couplings: built)
+        let c = built ?? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
         return DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
                            f: c.f, g: c.g, positions: positions(s), uniform: uniform)
+    }
+
+    /// The all-to-all parameters when every pair couples alike: by model (uniform couplings, a power law
+    /// with α = 0, where f_ab = A for every pair, so f_eff = N·A), or numerically for small geometries
+    /// whose off-diagonal f and g are all equal within `tolerance` (two dipoles, an equilateral triangle).
+    public static func uniformCouplings(_ s: SystemSpec, couplings c: Couplings? = nil,
+                                        tolerance: Double = PlannerThresholds.standard.uniformityTolerance) -> UniformCouplings? {
+        let n = s.count
+        switch s.couplings {
+        case .uniform(let feff, let geff): return UniformCouplings(feff: feff, geff: geff)
+        case .powerLaw(let alpha, let a) where alpha == 0: return UniformCouplings(feff: a * Double(n), geff: 0)
+        default: break
+        }
+        guard n >= 2, n <= 64 else { return nil }
+        let m = c ?? couplings(s)
+        let f0 = m.f[0, 1], g0 = m.g[0, 1]
+        for a in 0..<n { for b in 0..<n where a != b {
+            if abs(m.f[a, b] - f0) > tolerance * max(1, abs(f0)) || abs(m.g[a, b] - g0) > tolerance * max(1, abs(g0)) { return nil }
+        } }
+        return UniformCouplings(feff: f0 * Double(n), geff: g0 * Double(n))
     }
 
     /// The smallest eigenvalue of the rate matrix f, when it can be had cheaply: closed form for the

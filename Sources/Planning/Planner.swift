@@ -235,18 +235,7 @@ public struct Planner {
 
     /// Uniform couplings (by model, or numerically for small geometries) and uniform detunings.
     func isUniform(_ s: SystemSpec) -> Bool {
-        guard s.detuning.isUniform else { return false }
-        if case .uniform = s.couplings { return true }
-        if case .powerLaw(let alpha, _) = s.couplings, alpha == 0 { return true }
-        guard s.count <= 64 else { return false }
-        if s.count <= 1 { return true }
-        let c = ModelBuilder.couplings(s)
-        let tol = thresholds.uniformityTolerance
-        let f0 = c.f[0, 1], g0 = c.g[0, 1]
-        for a in 0..<s.count { for b in 0..<s.count where a != b {
-            if abs(c.f[a, b] - f0) > tol * max(1, abs(f0)) || abs(c.g[a, b] - g0) > tol * max(1, abs(g0)) { return false }
-        } }
-        return true
+        s.detuning.isUniform && ModelBuilder.uniformCouplings(s, tolerance: thresholds.uniformityTolerance) != nil
     }
 
     static func psdHint(_ s: SystemSpec) -> String {

@@ -80,7 +80,7 @@ public enum ResultsDocument {
     }
 
     /// Shortest round-trip decimal form, so tables compare bit for bit.
-    static func num(_ x: Double) -> String { x.isFinite ? "\(x)" : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
+    static func num(_ x: Double) -> String { x.isFinite ? JSONWriter.number(x) : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
 
     static func csvField(_ s: String) -> String {
         s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s

@@ -10,7 +10,8 @@ public enum JSONWriter {
         return out + (pretty ? "\n" : "")
     }
 
-    static func number(_ x: Double) -> String {
+    /// The shortest decimal text that reads back to the same bits ("null" for NaN and infinities).
+    public static func number(_ x: Double) -> String {
         guard x.isFinite else { return "null" }
         if x == 0 { return x.sign == .minus ? "-0.0" : "0" }
         // Whole numbers print as integers ("index": 3); every other value in its shortest round-trip form.
