@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+@testable import Execution
 
 /// The command line as a user meets it: exit codes, diagnostics, and files left behind.
 final class CLITests: XCTestCase {
@@ -117,5 +118,44 @@ final class CLITests: XCTestCase {
         let r = try Self.run(["rerun", dir.path])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("manifest.json: missing"), r.stderr)
+    }
+}
+
+/// The bundle committed under outputs/archived/ must still reproduce.
+final class ArchivedBundleTests: XCTestCase {
+    func testArchivedBundleReproduces() throws {
+        guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else { throw XCTSkip("no dipolesync binary") }
+        let bundle = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: bundle.appendingPathComponent("manifest.json").path))
+        // Another build or machine may round differently in the last bits: compare to 1e-9.
+        let r = try CLITests.run(["rerun", bundle.path, "--rtol", "1e-9", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("reproduced:"), r.stdout)
+        // The three backends the planner chose are recorded.
+        let results = try String(contentsOf: bundle.appendingPathComponent("results.json"), encoding: .utf8)
+        for b in ["permutation-symmetric", "exact", "cumulant"] { XCTAssertTrue(results.contains("\"backend\": \"\(b)\""), b) }
+    }
+
+    func testRerunReportsADifferenceAndExitsOne() throws {
+        guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else { throw XCTSkip("no dipolesync binary") }
+        let source = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends")
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("archived-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: copy)
+        addTeardownBlock { try? FileManager.default.removeItem(at: copy) }
+        // Change one stored number and re-sign the manifest, as if the program's physics had changed.
+        let resultsURL = copy.appendingPathComponent("results.json")
+        var text = try String(contentsOf: resultsURL, encoding: .utf8)
+        guard let range = text.range(of: #""inversion": -?[0-9.e-]+"#, options: .regularExpression) else { return XCTFail("no inversion") }
+        text.replaceSubrange(range, with: "\"inversion\": 0.123")
+        try text.write(to: resultsURL, atomically: true, encoding: .utf8)
+        let manifestURL = copy.appendingPathComponent("manifest.json")
+        let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+        let oldSHA = try XCTUnwrap(manifest.range(of: #""results.json": "[0-9a-f]{64}""#, options: .regularExpression))
+        let newSHA = SHA256.hex(Array(text.utf8))
+        try manifest.replacingCharacters(in: oldSHA, with: "\"results.json\": \"\(newSHA)\"").write(to: manifestURL, atomically: true, encoding: .utf8)
+        let r = try CLITests.run(["rerun", copy.path, "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stdout.contains("NOT reproduced: 1 difference"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("results.json | points[0].observables.inversion | 0.123"), r.stdout)
     }
 }
