@@ -305,7 +305,7 @@ public struct ExactBackend: Backend {
                     let g = try QuantumRegression.correlation(l, rho: rho, dipoles: [p.a, p.b], tau: tau, tolerance: request.tolerance)
                     let omega = QuantumRegression.meanFrequency(g, spacing: tau[1] - tau[0])
                     let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
-                    let fit = DampedCosineFit.fit(tau: tau, y: y)
+                    let fit = CosineFit.fit(tau: tau, y: y)
                     list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
                                          ("A", .number(fit.amplitude)), ("nu", .number(fit.frequency)),
                                          ("gamma", .number(fit.decay)), ("A-err", .number(fit.amplitudeError)),
@@ -323,7 +323,7 @@ public struct ExactBackend: Backend {
                 let dt = tau[1] - tau[0]
                 let omega = QuantumRegression.meanFrequency(g, spacing: dt)
                 let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
-                let fit = DampedCosineFit.fit(tau: tau, y: y)
+                let fit = CosineFit.fit(tau: tau, y: y)
                 // S(ω) = 2 Re ∫₀^τmax G(τ) e^{−iωτ} dτ (trapezoid) on ω̄ ± 10 linewidths.
                 let width = max(2 * fit.decay, 1e-3)
                 var rows: [[Double]] = []

@@ -72,7 +72,7 @@ final class TwoTimeTests: XCTestCase {
         for (a, nu, gamma) in [(1.3, 0.0, 0.4), (0.7, 2.1, 0.3), (2.0, 0.5, 1.2)] {
             let tau = (0..<200).map { 10 * Double($0) / 199 }
             let y = tau.map { a * cos(nu * $0) * exp(-gamma * $0) }
-            let fit = DampedCosineFit.fit(tau: tau, y: y)
+            let fit = CosineFit.fit(tau: tau, y: y)
             XCTAssertEqual(fit.amplitude, a, accuracy: 1e-6)
             XCTAssertEqual(fit.frequency, nu, accuracy: 1e-6)
             XCTAssertEqual(fit.decay, gamma, accuracy: 1e-6)
