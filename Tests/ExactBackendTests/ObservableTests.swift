@@ -5,17 +5,6 @@ import Physics
 @testable import ExactBackend
 
 final class ObservableTests: XCTestCase {
-    /// Dense partial trace of the two-dipole state (basis ↑↑, ↑↓, ↓↑, ↓↓).
-    func densePair(_ rho: ComplexMatrix, n: Int, _ a: Int, _ b: Int) -> ComplexMatrix {
-        var out = ComplexMatrix(rows: 4, cols: 4)
-        func idx(_ m: Int) -> Int { 2 * (m & (1 << a) != 0 ? 0 : 1) + (m & (1 << b) != 0 ? 0 : 1) }
-        let mask = (1 << a) | (1 << b)
-        for m in 0..<(1 << n) { for mp in 0..<(1 << n) where (m & ~mask) == (mp & ~mask) {
-            out[idx(m), idx(mp)] = out[idx(m), idx(mp)] + rho[m, mp]
-        } }
-        return out
-    }
-
     /// C_ab, inversion, the pair states and the mixed QFI from the blocks equal dense evaluations.
     func testObservablesMatchDenseEvaluation() throws {
         for n in [3, 4] {
@@ -36,7 +25,7 @@ final class ObservableTests: XCTestCase {
                     var c = Complex<Double>.zero
                     for i in 0..<ref.dim { for k in 0..<ref.dim { c = c + op[i, k] * dense[k, i] } }
                     XCTAssertLessThan((c - mom.c[a, b]).length, 1e-10)
-                    let pair = densePair(dense, n: n, a, b)
+                    let pair = FullStateFallback.pairState(dense, n: n, a: a, b: b)   // the dense partial trace
                     XCTAssertLessThan(pair.maxAbsDifference(mom.pairState(a, b)), 1e-10)
                 }
             }
