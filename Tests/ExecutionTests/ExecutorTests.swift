@@ -177,3 +177,30 @@ final class MeanFieldPipelineTests: XCTestCase {
         XCTAssertNotNil(r.result.tables.first { $0.name == "phases" })
     }
 }
+
+final class FigureTests: XCTestCase {
+    /// A mean-field point with `phases` gets a phase snapshot, a 1-D sweep gets line plots.
+    func testPhaseSnapshotAndLinePlots() throws {
+        let text = """
+        dipolesync: 1
+        name: pics
+        system:
+          lattice: {shape: all-to-all, sites: 40}
+          couplings: {uniform: {feff: 15 Gamma}}
+          pump: {rate: 7.5 Gamma}
+        observables: [Z, phases]
+        sweep:
+          grid:
+            system.pump.rate: [5 Gamma, 7.5 Gamma]
+        """
+        let c = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let plan = try XCTUnwrap(Planner().plan(c).plan)
+        let outcomes = try Executor(compiled: c, plan: plan, registry: .standard).run()
+        let figures = Figures.make(spec: c.base, outcomes: outcomes)
+        let paths = figures.map(\.path)
+        XCTAssertTrue(paths.contains("figures/Z.svg"), "\(paths)")
+        XCTAssertTrue(paths.contains("figures/point-0000-phases.svg"), "\(paths)")
+        let snapshot = try XCTUnwrap(figures.first { $0.path == "figures/point-0001-phases.svg" }?.svg)
+        XCTAssertEqual(snapshot.components(separatedBy: "<circle cx=").count - 1, 40 + 2, "one dot per dipole and two guide circles")
+    }
+}

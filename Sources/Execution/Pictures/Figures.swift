@@ -79,7 +79,7 @@ public enum Figures {
             for t in o.result.tables {
                 let name = ResultsDocument.fileName(t.name)
                 let col = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in t.rows.map { $0[i] } } }
-                if t.name == "phases", let phi = col("phi"), let sp = col("S_perp") ?? col("Sperp") ?? col("s_perp") {
+                if t.name == "phases", let phi = col("phi"), let sp = col("S-perp") {
                     out.append((prefix + "phases.svg", SVGPlot.phases(title: "mean-field phases", phi: phi, length: sp)))
                 } else if t.name == "correlations" {
                     continue   // an N² table; the numbers are in tables/
