@@ -53,11 +53,13 @@ final class TrajectoryEngine: @unchecked Sendable {
         }
         kmat = km
         rateScale = Self.rateScale(model)
-        let (w, v) = try symmetricEigen(model.f)
+        // Plain-Swift Jacobi, not LAPACK: the jump operators must be the same bits for any BLAS threading.
+        let (w, v) = Self.jacobiEigen(model.f)
+        guard w.allSatisfy(\.isFinite), v.allSatisfy(\.isFinite) else {
+            throw BackendError.numerical("the rate matrix f has non-finite entries or eigenvectors")
+        }
         lambda = w.map { max($0, 0) }
-        var vv = [Double](repeating: 0, count: n * n)
-        for mu in 0..<n { for b in 0..<n { vv[mu * n + b] = v[b, mu] } }
-        vectors = vv
+        vectors = v
         raising = (0...n).map { RaisingList(basis: basis, sector: $0) }
     }
 

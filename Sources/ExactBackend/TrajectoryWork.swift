@@ -213,3 +213,57 @@ extension ExactBackend {
         return result
     }
 }
+
+extension TrajectoryEngine {
+    /// Eigen-decomposition f = Σ_μ λ_μ v_μ v_μᵀ of a real symmetric N×N matrix by cyclic Jacobi
+    /// rotations in plain Swift (eigenvalues ascending, `vectors[μ·N + b]` = v_μb). The trajectories'
+    /// jump operators J_μ = Σ_b v_μb σ⁻_b are arbitrary within degenerate eigenspaces (uniform
+    /// couplings have an (N−1)-fold degenerate λ), and a trajectory's noise couples to them one by
+    /// one, so the basis must be the same bits on every machine and for every BLAS thread count —
+    /// which LAPACK's dsyev with a threaded BLAS does not guarantee.
+    static func jacobiEigen(_ m: Matrix) -> (values: [Double], vectors: [Double]) {
+        let n = m.rows
+        var a = [Double](repeating: 0, count: n * n)   // row-major, symmetrized
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = 0.5 * (m[i, j] + m[j, i]) } }
+        var v = [Double](repeating: 0, count: n * n)    // columns are eigenvectors: v[k·n + μ]
+        for i in 0..<n { v[i * n + i] = 1 }
+        var scale = 0.0
+        for x in a { scale = max(scale, abs(x)) }
+        for _ in 0..<100 {
+            var off = 0.0
+            for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off += a[p * n + q] * a[p * n + q] } }
+            if off <= 1e-32 * scale * scale || off == 0 { break }
+            for p in 0..<max(0, n - 1) {
+                for q in (p + 1)..<n {
+                    let apq = a[p * n + q]
+                    if apq == 0 { continue }
+                    let theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
+                    let t = abs(theta) > 1e150 ? 1 / (2 * theta)
+                        : (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let c = 1 / (t * t + 1).squareRoot(), s = t * c
+                    for k in 0..<n {   // columns p, q
+                        let akp = a[k * n + p], akq = a[k * n + q]
+                        a[k * n + p] = c * akp - s * akq
+                        a[k * n + q] = s * akp + c * akq
+                    }
+                    for k in 0..<n {   // rows p, q
+                        let apk = a[p * n + k], aqk = a[q * n + k]
+                        a[p * n + k] = c * apk - s * aqk
+                        a[q * n + k] = s * apk + c * aqk
+                    }
+                    a[p * n + q] = 0
+                    a[q * n + p] = 0
+                    for k in 0..<n {
+                        let vkp = v[k * n + p], vkq = v[k * n + q]
+                        v[k * n + p] = c * vkp - s * vkq
+                        v[k * n + q] = s * vkp + c * vkq
+                    }
+                }
+            }
+        }
+        let order = (0..<n).sorted { (a[$0 * n + $0], $0) < (a[$1 * n + $1], $1) }
+        var vectors = [Double](repeating: 0, count: n * n)
+        for (mu, col) in order.enumerated() { for b in 0..<n { vectors[mu * n + b] = v[b * n + col] } }
+        return (order.map { a[$0 * n + $0] }, vectors)
+    }
+}
