@@ -1,5 +1,6 @@
 import Foundation
 import ExactBackend
+import LinearAlgebra
 import Physics
 import Planning
 import SpecLanguage
@@ -101,11 +102,17 @@ public struct TrajectorySplit: Sendable {
         shard.indices(of: count).filter { work[$0] == nil }
     }
 
-    /// Computes `units` one after the other, each with all of `executor.effectiveThreads` threads.
+    /// Computes `units` one after the other, each with all of `executor.effectiveThreads` threads
+    /// (trajectories in parallel; BLAS single-threaded).
     /// Errors are `ExecutionError`s naming the point.
     public static func run(_ units: [TrajectoryUnit], executor: Executor, progress: ProgressReporter? = nil) throws
         -> [TrajectoryUnitResult] {
         let threads = executor.effectiveThreads
+        // BLAS single-threaded, as the executor runs points of a sweep: the density-matrix base's last
+        // bits depend on BLAS threading (trajectories parallelize over their own workers instead).
+        let previousBLAS = BLASLibrary.threads
+        BLASLibrary.setThreads(1)
+        defer { BLASLibrary.setThreads(previousBLAS) }
         var out: [TrajectoryUnitResult] = []
         for u in units {
             guard let pp = executor.plan.points.first(where: { $0.index == u.point }),
