@@ -79,43 +79,15 @@ public struct ExactBackend: Backend {
     /// Returns the steady state (or final state) when the density-matrix method ran.
     public func solve(_ request: SolveRequest, initialGuess: BlockDensityMatrix?) throws
         -> (result: PointResult, state: BlockDensityMatrix?) {
-        let model = request.model
-        let n = model.count
-        try validate(request)
-        let kinds = Set(request.observables.map(\.kind))
-        var useDensity: Bool
-        switch method {
-        case .densityMatrix: useDensity = true
-        case .jumpTrajectories: useDensity = false
-        case .automatic:
-            useDensity = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
-                                                     threads: request.threads) <= request.memoryBudget
+        // One code path with split runs: base, every trajectory of every ensemble, reduction.
+        let work = try work(for: request)
+        let (base, state) = try solveBase(request, work: work, initialGuess: initialGuess)
+        let basis = SectorBasis(n: request.model.count)
+        var contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]] = [:]
+        for e in work.ensembles {
+            contributions[e.kind] = try trajectories(request, basis: basis, kind: e.kind, range: 0..<e.count)
         }
-        let needsDensity = kinds.contains(.qfi) || kinds.contains(.twoTime) || kinds.contains(.spectrum)
-            || kinds.contains(.frequency)
-        if !useDensity && needsDensity {
-            if method == .jumpTrajectories {
-                throw BackendError.unsupported("qfi, two-time, spectrum and frequency need the density matrix, not jump trajectories")
-            }
-            useDensity = true
-        }
-        let basis = SectorBasis(n: n)
-        var result: PointResult
-        var state: BlockDensityMatrix?
-        if useDensity {
-            let need = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
-                                                   threads: request.threads)
-            if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
-            (result, state) = try solveDensity(request, basis: basis, guess: initialGuess)
-        } else {
-            let need = ExactBackend.trajectoryMemoryEstimate(n: n, threads: request.threads)
-            if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
-            result = try solveJumps(request, basis: basis)
-        }
-        if kinds.contains(.qfiConditional) {
-            try addConditionalQFI(request, basis: basis, into: &result)
-        }
-        return (result, state)
+        return (try reduce(request, work: work, base: base, contributions: contributions), state)
     }
 
     // MARK: - Validation
@@ -383,29 +355,6 @@ public struct ExactBackend: Backend {
         return max(2, request.observables.map(\.trajectories).max() ?? 200)
     }
 
-    func solveJumps(_ request: SolveRequest, basis: SectorBasis) throws -> PointResult {
-        guard request.initial.isU1Invariant else {
-            throw BackendError.unsupported("jump trajectories start in a definite excitation number (ground or excited)")
-        }
-        let engine = try TrajectoryEngine(model: request.model, basis: basis)
-        let jumps = JumpTrajectories(engine: engine, tolerance: max(request.tolerance, 1e-9))
-        let (times, from) = sampleTimes(request)
-        let count = trajectoryCount(request)
-        let wantD = request.request(.mutualInformation) != nil || request.request(.discord) != nil
-        let start = request.initial == .excited ? basis.n : 0
-        let records = try parallelMap(count: count, threads: request.threads) { j -> TrajectoryRecord in
-            var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j)])
-            return try jumps.run(start: start, sampleTimes: times, averageFrom: from, wantD: wantD, rng: &rng)
-        }
-        var result = PointResult()
-        result.method = "exact quantum-jump trajectories in excitation-number sectors (\(count) trajectories)"
-        try addTrajectoryObservables(request, records: records, times: times, into: &result)
-        let totalJumps = records.reduce(0) { $0 + $1.jumps }
-        result.diagnostics.append(("trajectories", .number(Double(count))))
-        result.diagnostics.append(("jumps-per-trajectory", .number(Double(totalJumps) / Double(count))))
-        return result
-    }
-
     /// Mean and standard error of the mean.
     static func meanAndError(_ xs: [Double]) -> (Double, Double) {
         let m = xs.reduce(0, +) / Double(xs.count)
@@ -458,24 +407,10 @@ public struct ExactBackend: Backend {
 
     /// Conditional QFI from quantum-state-diffusion trajectories (time-averaged after the burn-in for a
     /// steady state; at the final time for `evolve: until`), with its standard error over trajectories.
-    func addConditionalQFI(_ request: SolveRequest, basis: SectorBasis, into result: inout PointResult) throws {
-        let n = basis.n
-        let need = DiffusionTrajectories.bytes(n: n) * max(1, request.threads) + SectorBasis.tableBytes(n: n)
-        if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
-        guard request.initial.isU1Invariant else {
-            throw BackendError.unsupported("qfi-conditional starts from the ground or the excited state")
-        }
-        let engine = try TrajectoryEngine(model: request.model, basis: basis)
-        let dt = trajectorySettings.diffusionStepFraction / engine.rateScale
-        let qsd = DiffusionTrajectories(engine: engine, dt: dt)
-        let (times, from) = sampleTimes(request)
-        let count = trajectoryCount(request, .qfiConditional)
-        let start = request.initial == .excited ? n : 0
-        let records = try parallelMap(count: count, threads: request.threads) { j -> TrajectoryRecord in
-            // Streams of diffusion trajectories are offset so they never coincide with jump trajectories.
-            var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j), 0x0D1F])
-            return qsd.run(start: start, sampleTimes: times, averageFrom: from, wantD: false, rng: &rng)
-        }
+    func addConditionalQFI(_ request: SolveRequest, records: [TrajectoryRecord], dt: Double, into result: inout PointResult) {
+        let n = request.model.count
+        let count = records.count
+        let times = sampleTimes(request).times
         let values: [Double]
         switch request.evolution {
         case .steadyState: values = records.map(\.qfi)

@@ -48,23 +48,32 @@ final class TrajectoryEngine: @unchecked Sendable {
         for k in 0...n { dg.append(basis.states[k].map { BlockLiouvillian.diagonal(mask: Int($0), model: model) }) }
         diag = dg
         var km = [Complex<Double>](repeating: .zero, count: n * n)
+        for a in 0..<n {
+            for c in 0..<n where c != a { km[a * n + c] = Complex(0.5 * model.g[a, c], -0.5 * model.f[a, c]) }
+        }
+        kmat = km
+        rateScale = Self.rateScale(model)
+        // Plain-Swift Jacobi, not LAPACK: the jump operators must be the same bits for any BLAS threading.
+        let (w, v) = Self.jacobiEigen(model.f)
+        guard w.allSatisfy(\.isFinite), v.allSatisfy(\.isFinite) else {
+            throw BackendError.numerical("the rate matrix f has non-finite entries or eigenvectors")
+        }
+        lambda = w.map { max($0, 0) }
+        vectors = v
+        raising = (0...n).map { RaisingList(basis: basis, sector: $0) }
+    }
+
+    /// The rate scale of H_eff that sets the diffusion step: the largest of Γ, W and, per dipole a,
+    /// (N/2) Σ_{c≠a} |K_ac| + |δ_a| + f_aa + W.
+    static func rateScale(_ model: DipoleModel) -> Double {
+        let n = model.count
         var scale = max(model.gamma, model.pump)
         for a in 0..<n {
             var row = 0.0
-            for c in 0..<n where c != a {
-                km[a * n + c] = Complex(0.5 * model.g[a, c], -0.5 * model.f[a, c])
-                row += km[a * n + c].length
-            }
+            for c in 0..<n where c != a { row += Complex(0.5 * model.g[a, c], -0.5 * model.f[a, c]).length }
             scale = max(scale, row * Double(n) / 2 + abs(model.detunings[a]) + model.f[a, a] + model.pump)
         }
-        kmat = km
-        rateScale = scale
-        let (w, v) = try symmetricEigen(model.f)
-        lambda = w.map { max($0, 0) }
-        var vv = [Double](repeating: 0, count: n * n)
-        for mu in 0..<n { for b in 0..<n { vv[mu * n + b] = v[b, mu] } }
-        vectors = vv
-        raising = (0...n).map { RaisingList(basis: basis, sector: $0) }
+        return scale
     }
 
     /// out = −i H_eff ψ for ψ in sector k.

@@ -13,14 +13,17 @@ struct Run: ParsableCommand {
     @Flag(help: "Replace an existing bundle.") var force = false
     @Option(help: "Worker threads (default: solver.threads, else every core). Results do not depend on it.") var threads: Int?
     @Flag(help: "No progress on standard error.") var quiet = false
-    @Option(help: ArgumentHelp("Compute only shard K of N (points with index mod N = K-1) and write a shard bundle for `dipolesync merge` (default folder: outputs/NAME/ID.shards/shard-K-of-N).", valueName: "K/N"))
+    @Option(help: ArgumentHelp("Compute only shard K of N (points with index mod N = K-1; trajectory points split into units, see --trajectory-block) and write a shard bundle for `dipolesync merge` (default folder: outputs/NAME/ID.shards/shard-K-of-N).", valueName: "K/N"))
     var shard: String?
+    @Option(help: ArgumentHelp("With --shard: trajectories per unit of work when points average over trajectories (exact backend, qfi-conditional or jump trajectories); such points are split into units (the point's base and blocks of B trajectories), shared out round-robin like points.", valueName: "B"))
+    var trajectoryBlock: Int = TrajectorySplit.defaultBlock
     @Flag(help: "Continue an interrupted run from the points its checkpoint kept.") var resume = false
     @OptionGroup var catalog: CatalogOptions
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if let s = shard { do { _ = try ShardSpec(parsing: s) } catch { throw ValidationError("\(error)") } }
+        if trajectoryBlock < 1 { throw ValidationError("--trajectory-block must be at least 1") }
     }
 
     func run() throws {
@@ -35,12 +38,27 @@ struct Run: ParsableCommand {
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
         executor.threads = threads
-        if let s = shardSpec { executor.only = Set(s.indices(of: compiled.points.count)) }
+        var split: TrajectorySplit?
+        if let s = shardSpec {
+            do {
+                let sp = try TrajectorySplit(executor: executor, block: trajectoryBlock)
+                split = sp
+                executor.only = Set(sp.ordinaryPoints(of: s, count: compiled.points.count))
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(ExitStatus.invalid)
+            }
+        }
         let session = CheckpointedRun(executor: executor, target: target, resume: resume, note: { printError($0) })
         let t0 = Date()
         let outcomes: [PointOutcome]
+        var units: [TrajectoryUnitResult] = []
         do {
             outcomes = try session.run(progress: ProgressReporter(quiet: quiet))
+            if let sp = split, let s = shardSpec, !sp.isEmpty {
+                // Trajectory units (not checkpointed: an interrupted shard recomputes its units).
+                units = try TrajectorySplit.run(sp.units(of: s), executor: executor)
+            }
         } catch let e as ShardError {
             printError("error: \(e)")
             if case .invalid = e { throw ExitCode(ExitStatus.invalid) }
@@ -55,7 +73,7 @@ struct Run: ParsableCommand {
         }
         let seconds = Date().timeIntervalSince(t0)
         let contents = shardSpec.map {
-            ShardBundle.contents(compiled: compiled, plan: plan, shard: $0, outcomes: outcomes,
+            ShardBundle.contents(compiled: compiled, plan: plan, shard: $0, outcomes: outcomes, units: units, split: split,
                                  threads: executor.effectiveThreads, totalSeconds: seconds)
         } ?? BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes,
                                    threads: executor.effectiveThreads, totalSeconds: seconds)

@@ -1,4 +1,5 @@
 import Foundation
+import ExactBackend
 import LinearAlgebra
 import Physics
 import Planning
@@ -13,8 +14,10 @@ import SpecLanguage
 /// the resolved spec's SHA-256, and the SHA-256 of every other file.
 public enum ShardBundle {
     public static let split = "round-robin: point i belongs to shard K of N when i mod N = K - 1"
+    public static let trajectorySplit = "trajectory points are split into units (base, then blocks of trajectory-block trajectories per ensemble), numbered g over the trajectory points in index order; unit g belongs to shard K of N when g mod N = K - 1; other points as in split"
 
     public static func contents(compiled: CompiledSpec, plan: ExecutionPlan, shard: ShardSpec, outcomes: [PointOutcome],
+                                units: [TrajectoryUnitResult] = [], split: TrajectorySplit? = nil,
                                 threads: Int, totalSeconds: Double) -> BundleContents {
         let identity = SpecIdentity(compiled)
         let sorted = outcomes.sorted { $0.index < $1.index }
@@ -25,6 +28,17 @@ public enum ShardBundle {
         if let s = compiled.base.species { files.append(("catalog.yaml", Data(Catalog.file(holding: [s]).utf8))) }
         files.append(("results.json", Data(JSONWriter.write(ResultsDocument.json(name: compiled.base.name, outcomes: sorted)).utf8)))
         for o in sorted { files.append(("points/" + Checkpoint.pointName(o.index), OutcomeCodec.data(o))) }
+        let sortedUnits = units.sorted { $0.unit.global < $1.unit.global }
+        for u in sortedUnits { files.append(("units/" + u.unit.name + ".json", TrajectoryUnitCodec.data(u))) }
+        var shardFields: [(String, ResultValue)] = [
+            ("k", .number(Double(shard.k))), ("n", .number(Double(shard.n))), ("split", .string(Self.split)),
+            ("points", .array(sorted.map { .number(Double($0.index)) }))]
+        if let sp = split, !sp.isEmpty {
+            // Trajectory points are split into units (their base and blocks of trajectories).
+            shardFields += [("trajectory-split", .string(trajectorySplit)), ("trajectory-block", .number(Double(sp.block))),
+                            ("trajectory-points", .array(sp.points.map { .number(Double($0)) })),
+                            ("units", .array(sortedUnits.map { .string($0.unit.name) }))]
+        }
         let src = ProgramInfo.sourceRevision
         let info = ProcessInfo.processInfo
         let manifest = ResultValue.object([
@@ -35,8 +49,7 @@ public enum ShardBundle {
             ("spec", .object([("name", .string(compiled.base.name)), ("id", .string(BundleWriter.id(compiled))),
                               ("resolved-sha256", .string(identity.resolvedSHA256)),
                               ("points", .number(Double(identity.points)))])),
-            ("shard", .object([("k", .number(Double(shard.k))), ("n", .number(Double(shard.n))), ("split", .string(split)),
-                               ("points", .array(sorted.map { .number(Double($0.index)) }))])),
+            ("shard", .object(shardFields)),
             ("seed", .number(Double(compiled.base.solver.seed))),
             ("libraries", .object([("blas", .string(BLASLibrary.configuration))])),
             ("threads", .number(Double(threads))),
@@ -60,6 +73,11 @@ public enum ShardBundle {
         public var threads: Int
         public var seconds: Double
         public var host: String
+        /// Trajectory units (empty for plans without trajectory points).
+        public var units: [TrajectoryUnitResult] = []
+        /// The trajectory block size and points the shard was split with (nil without trajectory points).
+        public var trajectoryBlock: Int?
+        public var trajectoryPoints: [Int] = []
     }
 
     /// Reads a shard bundle: every file must match its SHA-256 in the manifest, the manifest must
@@ -87,7 +105,23 @@ public enum ShardBundle {
         let shard: ShardSpec
         do { shard = try ShardSpec(k: k, n: n) } catch { throw bad("\(error)") }
         let indices = claimed.compactMap { $0.number.flatMap { Int(exactly: $0) } }
-        guard indices.count == claimed.count, indices == shard.indices(of: points) else {
+        var trajectoryBlock: Int?
+        var trajectoryPoints: [Int] = []
+        var unitNames: [String] = []
+        if let b = m.field(["shard", "trajectory-block"]) {
+            guard case .number(let bb) = b, let block = Int(exactly: bb), block >= 1,
+                  case .array(let tp)? = m.field(["shard", "trajectory-points"]), case .array(let un)? = m.field(["shard", "units"]) else {
+                throw bad("manifest.json has a malformed trajectory split")
+            }
+            trajectoryBlock = block
+            trajectoryPoints = tp.compactMap { $0.number.flatMap { Int(exactly: $0) } }
+            unitNames = un.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
+            guard trajectoryPoints.count == tp.count, unitNames.count == un.count else {
+                throw bad("manifest.json has a malformed trajectory split")
+            }
+        }
+        let trajectorySet = Set(trajectoryPoints)
+        guard indices.count == claimed.count, indices == shard.indices(of: points).filter({ !trajectorySet.contains($0) }) else {
             throw bad("its points \(short(indices)) are not those of shard \(shard) of \(points) points")
         }
         var outcomes: [PointOutcome] = []
@@ -102,6 +136,20 @@ public enum ShardBundle {
             guard o.index == i else { throw bad("\(rel) holds point \(o.index)") }
             outcomes.append(o)
         }
+        var units: [TrajectoryUnitResult] = []
+        for name in unitNames {
+            let rel = "units/" + name + ".json"
+            guard listed.contains(where: { $0.path == rel }),
+                  let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel)) else {
+                throw bad("\(rel) is missing")
+            }
+            let u: TrajectoryUnitResult
+            do { u = try TrajectoryUnitCodec.decode(data) } catch { throw bad("\(rel): \(error)") }
+            guard u.unit.name == name, u.unit.global % shard.n == shard.k - 1, trajectorySet.contains(u.unit.point) else {
+                throw bad("\(rel) holds \(u.unit) (unit \(u.unit.global)), which is not a unit of shard \(shard)")
+            }
+            units.append(u)
+        }
         var revision = "unknown"
         if case .string(let r)? = m.field(["program", "source-revision"]) { revision = r }
         var name = ""
@@ -111,7 +159,8 @@ public enum ShardBundle {
         return Loaded(path: dir, identity: SpecIdentity(resolvedSHA256: sha, programVersion: version, points: points),
                       name: name, revision: revision, shard: shard, outcomes: outcomes,
                       threads: m.field("threads")?.number.flatMap { Int(exactly: $0) } ?? 1,
-                      seconds: m.field(["timings", "total-seconds"])?.number ?? 0, host: host)
+                      seconds: m.field(["timings", "total-seconds"])?.number ?? 0, host: host, units: units,
+                      trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints)
     }
 
     /// The shard folders named by `arguments`: a shard bundle itself, or a folder whose (non-hidden)
@@ -152,7 +201,8 @@ public enum ShardBundle {
                case .object(var m)? = try? JSONWriter.parse(c.files[i].data) {
                 m.append(("merged-from", .array(shards.map { s in
                     .object([("shard", .string(s.shard.description)), ("path", .string(s.path)), ("host", .string(s.host)),
-                             ("source-revision", .string(s.revision)), ("points", .number(Double(s.outcomes.count)))])
+                             ("source-revision", .string(s.revision)), ("points", .number(Double(s.outcomes.count)))]
+                            + (s.trajectoryBlock == nil ? [] : [("units", .number(Double(s.units.count)))]))
                 })))
                 c.files[i].data = Data(JSONWriter.write(.object(m)).utf8)
             }
@@ -163,7 +213,11 @@ public enum ShardBundle {
     /// Merges shard bundles. They must come from the same resolved spec, program version and source
     /// revision, and hold every point exactly once; each point must have run on the backend the
     /// plan names. Every error names the shards concerned.
-    public static func merge(_ paths: [String]) throws -> Merged {
+    ///
+    /// Trajectory points (see `TrajectorySplit`) are gathered from their units: every unit of the split
+    /// must be present exactly once, all with the same split decision, and the point's result is the
+    /// exact backend's reduction of its base and all its trajectories (`registry` gives the backend).
+    public static func merge(_ paths: [String], registry: BackendRegistry = .standard) throws -> Merged {
         guard !paths.isEmpty else { throw ShardError.invalid("no shards to merge") }
         let shards = try paths.map(load)
         let first = shards[0]
@@ -180,6 +234,16 @@ public enum ShardBundle {
             let text = shards.map { "\($0.path) (\($0.revision.prefix(12)))" }.joined(separator: ", ")
             throw ShardError.invalid("the shards were computed by different builds of dipolesync: \(text)")
         }
+        // One trajectory split.
+        let splits = Dictionary(grouping: shards.indices, by: { i -> String in
+            shards[i].trajectoryBlock.map { "block \($0), trajectory points \(short(shards[i].trajectoryPoints))" } ?? "no trajectory split"
+        })
+        if splits.count > 1 {
+            let text = splits.sorted { $0.value[0] < $1.value[0] }.map { k, g in g.map { shards[$0].path }.joined(separator: ", ") + " (\(k))" }
+                .joined(separator: "; ")
+            throw ShardError.invalid("the shards were split differently: \(text)")
+        }
+        let trajectoryPoints = Set(first.trajectoryPoints)
         // Every point exactly once.
         let total = first.identity.points
         var owners = [[String]](repeating: [], count: total)
@@ -189,7 +253,7 @@ public enum ShardBundle {
             let text = duplicated.prefix(5).map { "point \($0) is in \(owners[$0].joined(separator: " and "))" }.joined(separator: "; ")
             throw ShardError.invalid("points given more than once (\(duplicated.count)): \(text)\(duplicated.count > 5 ? "; …" : "")")
         }
-        let missing = owners.indices.filter { owners[$0].isEmpty }
+        let missing = owners.indices.filter { owners[$0].isEmpty && !trajectoryPoints.contains($0) }
         if !missing.isEmpty {
             let ns = shards.map(\.shard.n)
             let n = ns.max { a, b in ns.filter { $0 == a }.count < ns.filter { $0 == b }.count } ?? 1
@@ -226,9 +290,75 @@ public enum ShardBundle {
                 outcomes.append(o)
             }
         }
+        if let block = first.trajectoryBlock {
+            outcomes += try mergeTrajectoryPoints(shards, compiled: compiled, plan: plan, registry: registry, block: block)
+        }
         outcomes.sort { $0.index < $1.index }
         return Merged(compiled: compiled, plan: plan, outcomes: outcomes, threads: shards.map(\.threads).max() ?? 1,
                       totalSeconds: shards.map(\.seconds).reduce(0, +), shards: shards)
+    }
+
+    /// The trajectory points' outcomes: every unit of the split exactly once, reduced per point.
+    static func mergeTrajectoryPoints(_ shards: [Loaded], compiled: CompiledSpec, plan: ExecutionPlan, registry: BackendRegistry,
+                                      block: Int) throws -> [PointOutcome] {
+        let executor = Executor(compiled: compiled, plan: plan, registry: registry, threads: 1)
+        let split = try TrajectorySplit(executor: executor, block: block)
+        let claimed = shards[0].trajectoryPoints
+        guard split.points == claimed else {
+            throw ShardError.invalid("shard \(shards[0].path): its trajectory points \(short(claimed)) are not those this dipolesync plans (\(short(split.points)))")
+        }
+        let n = shards[0].shard.n
+        var holders: [String: [(shard: Loaded, unit: TrajectoryUnitResult)]] = [:]
+        for s in shards { for u in s.units { holders[u.unit.name, default: []].append((s, u)) } }
+        let expected = Set(split.units.map(\.name))
+        if let stray = holders.keys.sorted().first(where: { !expected.contains($0) }), let h = holders[stray]?.first {
+            throw ShardError.invalid("shard \(h.shard.path): unit \(stray) is not part of this spec's trajectory split")
+        }
+        var problems: [String] = []
+        for u in split.units {
+            let h = holders[u.name] ?? []
+            let owner = "\(u.global % n + 1)/\(n)"
+            if h.isEmpty {
+                let given = shards.filter { $0.shard.description == owner }.map(\.path)
+                problems.append("\(u) (unit \(u.global)) is missing: it belongs to shard \(owner), " +
+                                (given.isEmpty ? "which was not given" : "but \(given.joined(separator: " and ")) lacks it"))
+            } else if h.count > 1 {
+                problems.append("\(u) (unit \(u.global)) is given more than once, by \(h.map(\.shard.path).joined(separator: " and "))")
+            } else if h[0].unit.unit != u {
+                problems.append("shard \(h[0].shard.path): \(h[0].unit.unit) is not the unit \(u) of the split")
+            } else if h[0].unit.work != split.work[u.point] {
+                problems.append("shard \(h[0].shard.path): \(u) was computed with another split of the point's work")
+            }
+        }
+        if !problems.isEmpty {
+            throw ShardError.invalid("trajectory units do not check out (\(problems.count)): " + problems.prefix(5).joined(separator: "; ")
+                                     + (problems.count > 5 ? "; …" : ""))
+        }
+        var outcomes: [PointOutcome] = []
+        for p in split.points {
+            guard let work = split.work[p], let pp = plan.points.first(where: { $0.index == p }),
+                  let sp = compiled.points.first(where: { $0.index == p }),
+                  let exact = registry.backend(for: pp, spec: sp.spec) as? ExactBackend else {
+                throw ShardError.invalid("point \(p): not a trajectory point of the exact backend")
+            }
+            let units = split.units.filter { $0.point == p }.compactMap { holders[$0.name]?.first?.unit }
+            guard let base = units.first(where: { $0.unit.part == .base })?.base else {
+                throw ShardError.invalid("point \(p): its base unit holds no outcome")
+            }
+            var contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]] = [:]
+            for u in units { if case .block(let kind, _, _) = u.unit.part { contributions[kind, default: []] += u.contributions } }
+            let result: PointResult
+            do {
+                result = try exact.reduce(executor.request(for: sp.spec, point: pp, threads: 1), work: work, base: base.result,
+                                          contributions: contributions)
+            } catch {
+                let where_ = Set(shards.filter { s in s.units.contains { $0.unit.point == p } }.map(\.path)).sorted()
+                throw ShardError.invalid("point \(p) (from \(where_.joined(separator: ", "))): \(error)")
+            }
+            outcomes.append(PointOutcome(index: p, parameters: base.parameters, backend: base.backend, result: result, optimum: nil,
+                                         seconds: units.reduce(0) { $0 + $1.seconds }))
+        }
+        return outcomes
     }
 
     static func short(_ xs: [Int]) -> String {
