@@ -150,7 +150,7 @@ enum Manifest {
             ("seed", .number(Double(compiled.base.solver.seed))),
             ("backends", .object(backends)),
             ("libraries", .object([("blas", .string(BLASLibrary.configuration)),
-                                   ("blas-threads-while-points-run-in-parallel", .number(1))])),
+                                   ("blas-threads", .number(1))])),
             ("threads", .number(Double(threads))),
             ("host", .object([("name", .string(info.hostName)), ("os", .string(info.operatingSystemVersionString)),
                               ("cores", .number(Double(info.activeProcessorCount))),

@@ -45,8 +45,9 @@ public struct ExecutionError: Error, CustomStringConvertible {
 }
 
 /// Executes the plan: every point on its chosen backend, in parallel over points when there are
-/// several, with results that do not depend on the number of threads (each point is computed by
-/// one deterministic solve; BLAS runs single-threaded while points run in parallel).
+/// several, with results that do not depend on the number of threads: BLAS always runs on one
+/// thread (OpenBLAS's multithreaded kernels change the last bits with the thread count), points
+/// run in parallel, and a backend that parallelizes itself does so with a fixed partition.
 public struct Executor {
     public let compiled: CompiledSpec
     public let plan: ExecutionPlan
@@ -76,7 +77,7 @@ public struct Executor {
         let workers = max(1, min(total, todo.count))
         let innerThreads = max(1, total / workers)
         let previousBLAS = BLASLibrary.threads
-        BLASLibrary.setThreads(workers > 1 ? 1 : total)
+        BLASLibrary.setThreads(1)
         defer { BLASLibrary.setThreads(previousBLAS) }
 
         var outcomes = [PointOutcome?](repeating: nil, count: todo.count)
