@@ -86,3 +86,47 @@ final class ConditionalEvolutionTests: XCTestCase {
         XCTAssertNotEqual(a.tables, c.tables)
     }
 }
+
+/// The Krylov no-jump propagator of the jump trajectories against Dormand–Prince at tight tolerance,
+/// with and without a waiting-time threshold.
+final class KrylovPropagatorTests: XCTestCase {
+    func testAgainstDormandPrince() throws {
+        let model = DenseReference.randomModel(n: 5, seed: 8, pump: 1.3)
+        let engine = try TrajectoryEngine(model: model, basis: SectorBasis(n: 5))
+        let k = 2, d = engine.basis.dimension(k)
+        var rng = SeededRandom(seed: 1, stream: [9])
+        var psi0 = (0..<d).map { _ in Complex(rng.normal(), rng.normal()) }
+        let s = 1 / psi0.reduce(0.0) { $0 + $1.lengthSquared }.squareRoot()
+        psi0 = psi0.map { Complex($0.real * s, $0.imaginary * s) }
+        func reference(_ t: Double) throws -> [Complex<Double>] {
+            var y0 = [Double](repeating: 0, count: 2 * d)
+            for i in 0..<d { y0[2 * i] = psi0[i].real; y0[2 * i + 1] = psi0[i].imaginary }
+            let out = try DormandPrince(relativeTolerance: 1e-13, absoluteTolerance: 1e-15).integrate(from: 0, y0, to: [t], rhs: { _, y, dy in
+                y.withUnsafeBufferPointer { p in dy.withUnsafeMutableBufferPointer { q in
+                    engine.derivative(UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                                      UnsafeMutableRawPointer(q.baseAddress!).assumingMemoryBound(to: Complex<Double>.self), sector: k)
+                } }
+            })
+            return (0..<d).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) }
+        }
+        let krylov = KrylovPropagator(engine: engine, tolerance: 1e-11, maxDimension: 4)
+        let ws = KrylovPropagator.Workspace(engine: engine, mMax: 4)
+        // No threshold: several Krylov steps (m = 4 < d = 10) up to t = 0.7.
+        var psi = psi0, t = 0.0, steps = 0
+        while t < 0.7 { (t, _) = krylov.advance(&psi, sector: k, from: t, to: 0.7, threshold: 0, workspace: ws); steps += 1 }
+        XCTAssertGreaterThan(steps, 1)
+        let ref = try reference(0.7)
+        for i in 0..<d { XCTAssertLessThan((psi[i] - ref[i]).length, 1e-9) }
+        // Threshold: stops where ‖ψ‖² = r, on the reference trajectory.
+        let r = 0.5 * ref.reduce(0.0) { $0 + $1.lengthSquared } + 0.25
+        psi = psi0; t = 0
+        var crossed = false
+        while !crossed && t < 0.7 {
+            (t, crossed) = krylov.advance(&psi, sector: k, from: t, to: 0.7, threshold: r, workspace: ws)
+        }
+        XCTAssertTrue(crossed)
+        XCTAssertEqual(psi.reduce(0.0) { $0 + $1.lengthSquared }, r, accuracy: 1e-10)
+        let refT = try reference(t)
+        for i in 0..<d { XCTAssertLessThan((psi[i] - refT[i]).length, 1e-9) }
+    }
+}
