@@ -423,14 +423,31 @@ public struct ExactBackend: Backend {
         result.diagnostics.append(("qfi-conditional-trajectories", .number(Double(count))))
         result.diagnostics.append(("qfi-conditional-step", .number(dt)))
         if case .until = request.evolution {
-            var rows: [[Double]] = []
-            for (i, t) in times.enumerated() {
+            // F̄_Q(t): trajectory mean, its standard error, and the first trajectory's own curve (papers' Fig. 2c).
+            var columns: [[Double]] = []
+            for i in times.indices {
                 let (qm, qe) = ExactBackend.meanAndError(records.map { $0.series[i][2] })
-                rows.append([t, qm, qe])
+                columns.append([qm, qe, records[0].series[i][2]])
             }
-            result.tables.append(ResultTable(name: "timeseries-conditional", columns: ["t", "qfi-conditional", "qfi-conditional-stderr"],
-                                             rows: rows))
+            ExactBackend.mergeTimeseries(times: times, names: ["qfi-conditional", "qfi-conditional-stderr", "qfi-conditional-trajectory-0"],
+                                         values: columns, into: &result)
         }
+    }
+
+    /// Adds columns to the `timeseries` table: appended to an existing table with the same sample times,
+    /// or a new table (t plus the columns) when there is none.
+    static func mergeTimeseries(times: [Double], names: [String], values: [[Double]], into result: inout PointResult) {
+        if let i = result.tables.firstIndex(where: { $0.name == "timeseries" }),
+           result.tables[i].rows.count == times.count,
+           zip(result.tables[i].rows, times).allSatisfy({ abs(($0.first ?? .nan) - $1) <= 1e-9 * max(1, abs($1)) }) {
+            var table = result.tables[i]
+            table.columns += names
+            for r in table.rows.indices { table.rows[r] += values[r] }
+            result.tables[i] = table
+            return
+        }
+        result.tables.append(ResultTable(name: "timeseries", columns: ["t"] + names,
+                                         rows: times.indices.map { [times[$0]] + values[$0] }))
     }
 }
 

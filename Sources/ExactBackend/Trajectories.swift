@@ -155,9 +155,10 @@ struct TrajectoryRecord: Sendable {
 
 /// Quantum-jump (Monte-Carlo wave-function) trajectories in definite excitation-number sectors
 /// (Dalibard, Castin & Mølmer 1992; PHYSICS.md §6): the unnormalized state follows dψ/dt = −iH_eff ψ
-/// (Dormand–Prince) until ‖ψ‖² falls to a uniform random r; the jump time is located on the cubic
-/// Hermite interpolant of the last step, and the jump is drawn from the rates λ_μ ‖J_μ⁻ψ‖² = λ_μ v_μᵀ C v_μ
-/// and W⟨1 − n_a⟩. Every trajectory draws from SeededRandom(seed, [point, trajectory]).
+/// (Krylov exponentials, `KrylovPropagator`, relative error `tolerance` per step) until ‖ψ‖² falls to a
+/// uniform random r, the waiting time being solved for in the Krylov space; the jump is drawn from the
+/// rates λ_μ ‖J_μ⁻ψ‖² = λ_μ v_μᵀ C v_μ and W⟨1 − n_a⟩. Every trajectory draws from
+/// SeededRandom(seed, [point, trajectory]).
 struct JumpTrajectories {
     let engine: TrajectoryEngine
     let tolerance: Double
@@ -179,45 +180,13 @@ struct JumpTrajectories {
         var nAvg = 0
         var series: [[Double]] = []
         var jumps = 0
-        let dp = DormandPrince(relativeTolerance: max(tolerance, 1e-9), absoluteTolerance: max(tolerance, 1e-9) * 1e-3)
+        let krylov = KrylovPropagator(engine: e, tolerance: max(tolerance, 1e-12))
+        let workspace = KrylovPropagator.Workspace(engine: e, mMax: krylov.maxDimension)
         for target in sampleTimes {
             while t < target {
-                let sector = k
-                var y = TrajectoryEngine.flatten(psi)
-                var prev = (t: t, y: y, dy: y)
-                e.derivativeFlat(y, &prev.dy, sector: sector)
-                var last = prev
-                var crossed = false
-                let result: (t: Double, y: [Double], steps: Int)
-                do {
-                    result = try dp.integrate(from: t, y, to: [target], rhs: { _, yy, dd in e.derivativeFlat(yy, &dd, sector: sector) },
-                                              shouldStop: { tt, yy, dd in
-                        let nn = TrajectoryEngine.normSquared(yy)
-                        if nn <= r { crossed = true; return true }
-                        prev = last
-                        last = (tt, yy, dd)
-                        return false
-                    })
-                } catch { throw BackendError.noConvergence("jump trajectory: \(error)") }
-                if !crossed {
-                    t = result.t; y = result.y
-                    psi = TrajectoryEngine.unflatten(y)
-                    break
-                }
-                // The jump lies in (last.t, result.t]: bisect the Hermite interpolant for ‖ψ‖² = r.
-                var dyEnd = result.y
-                e.derivativeFlat(result.y, &dyEnd, sector: sector)
-                let h = result.t - last.t
-                var lo = 0.0, hi = 1.0
-                var yi = result.y
-                for _ in 0..<50 {
-                    let mid = 0.5 * (lo + hi)
-                    TrajectoryEngine.hermite(last.y, last.dy, result.y, dyEnd, h: h, theta: mid, into: &yi)
-                    if TrajectoryEngine.normSquared(yi) > r { lo = mid } else { hi = mid }
-                }
-                TrajectoryEngine.hermite(last.y, last.dy, result.y, dyEnd, h: h, theta: hi, into: &yi)
-                t = last.t + hi * h
-                psi = TrajectoryEngine.unflatten(yi)
+                let step = krylov.advance(&psi, sector: k, from: t, to: target, threshold: r, workspace: workspace)
+                t = step.t
+                guard step.crossed else { continue }
                 (psi, k) = jump(psi, sector: k, rng: &rng)
                 jumps += 1
                 r = rng.uniform()
@@ -294,39 +263,6 @@ struct JumpTrajectories {
         let s = 1 / nn.squareRoot()
         for i in out.indices { out[i] = Complex(out[i].real * s, out[i].imaginary * s) }
         return (out, newK)
-    }
-}
-
-extension TrajectoryEngine {
-    static func flatten(_ psi: [Complex<Double>]) -> [Double] {
-        var y = [Double](repeating: 0, count: 2 * psi.count)
-        for i in psi.indices { y[2 * i] = psi[i].real; y[2 * i + 1] = psi[i].imaginary }
-        return y
-    }
-
-    static func unflatten(_ y: [Double]) -> [Complex<Double>] {
-        (0..<(y.count / 2)).map { Complex(y[2 * $0], y[2 * $0 + 1]) }
-    }
-
-    static func normSquared(_ y: [Double]) -> Double {
-        var s = 0.0
-        for v in y { s += v * v }
-        return s
-    }
-
-    func derivativeFlat(_ y: [Double], _ dy: inout [Double], sector k: Int) {
-        y.withUnsafeBufferPointer { py in dy.withUnsafeMutableBufferPointer { pd in
-            derivative(UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
-                       UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self), sector: k)
-        } }
-    }
-
-    /// Cubic Hermite interpolation on [t₀, t₀ + h] at t₀ + θh.
-    static func hermite(_ y0: [Double], _ f0: [Double], _ y1: [Double], _ f1: [Double], h: Double, theta s: Double,
-                        into out: inout [Double]) {
-        let s2 = s * s, s3 = s2 * s
-        let h00 = 2 * s3 - 3 * s2 + 1, h10 = (s3 - 2 * s2 + s) * h, h01 = -2 * s3 + 3 * s2, h11 = (s3 - s2) * h
-        for i in out.indices { out[i] = h00 * y0[i] + h10 * f0[i] + h01 * y1[i] + h11 * f1[i] }
     }
 }
 

@@ -97,7 +97,10 @@ extension ExactBackend {
             useDensity = true
         }
         var ensembles: [TrajectoryEnsemble] = []
-        if useDensity {
+        if kinds == [.qfiConditional] {
+            // Only the diffusion trajectories are needed: no density matrix, no jump ensemble.
+            useDensity = false
+        } else if useDensity {
             let need = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
                                                    threads: request.threads)
             if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
@@ -197,7 +200,11 @@ extension ExactBackend {
             records[e.kind] = list.map(\.record)
         }
         var result = base
-        if !work.density {
+        if !work.density && records[.jumps] == nil {
+            // Only qfi-conditional was asked: the diffusion trajectories are the whole result.
+            result = PointResult()
+            result.method = "exact quantum-state-diffusion trajectories (full 2^N vector)"
+        } else if !work.density {
             let jumps = records[.jumps] ?? []
             result = PointResult()
             result.method = "exact quantum-jump trajectories in excitation-number sectors (\(jumps.count) trajectories)"

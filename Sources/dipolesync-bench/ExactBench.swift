@@ -46,6 +46,7 @@ func exactBenchmark(_ args: [String]) throws {
         print("trajectory_time_per_second: \(Double(traj) * time / t)")
         print("ZQ2: \(r.number("ZQ2") ?? .nan) ± \(r.number("ZQ2-stderr") ?? .nan)")
         print("inversion: \(r.number("inversion") ?? .nan) ± \(r.number("inversion-stderr") ?? .nan)")
+        for (k, v) in r.diagnostics { print("\(k): \(v)") }
     default:
         throw BackendError.unsupported("unknown exact benchmark mode \(mode)")
     }
