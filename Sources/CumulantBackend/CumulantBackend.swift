@@ -101,7 +101,15 @@ public struct CumulantBackend: Backend {
                 ("pseudo-transient-steps", .number(Double(report.outerIterations))),
                 ("krylov-iterations", .number(Double(report.krylovIterations))),
                 ("preconditioner", .string(report.preconditioner)),
+                ("steady-state-start", .string(report.start)),
+                ("regression-max-rate", .number(report.regressionMaxRate)),
             ]
+            if report.integratorSteps > 0 {
+                result.diagnostics.append(("relaxation-steps", .number(Double(report.integratorSteps))))
+            }
+            if !report.rejected.isEmpty {
+                result.diagnostics.append(("rejected-starts", .array(report.rejected.map { .string($0) })))
+            }
         case .until(let time, let samples):
             guard time >= 0, time.isFinite, samples >= 1 else {
                 throw BackendError.unsupported("evolve until needs a finite time ≥ 0 and at least one sample")

@@ -9,9 +9,20 @@ public struct SteadyStateReport: Sendable {
     public var residual: Double
     /// The residual divided by the rate scale Γ + W + max_a Σ_b |K_ab|.
     public var relativeResidual: Double
+    /// Pseudo-transient steps over all attempts.
     public var outerIterations: Int
     public var krylovIterations: Int
     public var preconditioner: String
+    /// The start that led to the returned state: "symmetric reduction", "product state" or
+    /// "relaxation" (Dormand–Prince from the symmetric reduction's state, then continuation).
+    public var start: String = ""
+    /// Accepted Dormand–Prince steps of the relaxation fallback (0 when it was not needed).
+    public var integratorSteps = 0
+    /// max Re λ(M) of the regression matrix M = diag(iδ − Q/2) + ½ diag(s) K* at the returned state
+    /// (in Γ); ≤ 0 for a stable steady state, see `SteadyStateSolver`.
+    public var regressionMaxRate = 0.0
+    /// Attempts that were discarded, with the reason.
+    public var rejected: [String] = []
 }
 
 /// Steady state of the cumulant equations by pseudo-transient continuation (Ψtc; Kelley & Keyes,
@@ -19,56 +30,159 @@ public struct SteadyStateReport: Sendable {
 ///
 ///     (I/Δt − J) δ = F(x),   x ← x + δ,   Δt ← Δt · ‖F_old‖/‖F_new‖   (switched evolution relaxation)
 ///
-/// started from the uncorrelated state s_a = (W−Γ)/(W+Γ), C = 0, D_ab = s_a s_b, so that early steps
-/// follow the physical relaxation and late steps (Δt → ∞) are Newton steps with quadratic convergence.
+/// so that early steps follow the physical relaxation and late steps (Δt → ∞) are Newton steps with
+/// quadratic convergence. A step that raises the residual more than `maxResidualGrowth`-fold is rejected
+/// and retried with Δt/4.
+///
 /// Each linear system is solved by right-preconditioned restarted GMRES with exact Jacobian-vector
 /// products (one O(N³) product each). The preconditioner inverts the dominant part of I/Δt − J:
 /// the C block V ↦ V/Δt − (M V + V M†) with M = diag(iδ − Q/2) + ½ diag(s) K* (the same matrix that
 /// drives two-time correlations) through an eigen-decomposition of M, and the diagonal rates Q and 2Q
 /// of the s and D blocks. Without detunings and elastic couplings M is replaced by
 /// −Q/2 + ½ s̄ F (s̄ the mean inversion) so that one symmetric eigen-decomposition of F serves all steps.
+///
+/// Which fixed point. Above the synchronization threshold the closed equations have, besides the
+/// synchronized state, unstable fixed points near the uncorrelated state (large inversion, Z_Q² ≤ 0)
+/// that Newton's method reaches easily from the uncorrelated start. They are recognized by the
+/// regression matrix: with s and D frozen the C block obeys dC/dt = M C + C M† + …, whose rates are
+/// λ_k + λ_l*, so a state with max Re λ(M) > 0 has growing correlations (and growing two-time
+/// correlations G(τ)); the lasing-type saturation of a stable state pins max Re λ(M) at or below 0.
+/// A converged state is accepted only if max Re λ(M) ≤ `stabilityTolerance` · (rate scale). Starts,
+/// in order, until one is accepted:
+///  1. the uniform state of the three-variable symmetric reduction (every s_a = s, C_ab = c, D_ab = d)
+///     for the mean pair coupling f̄ = Σ_{a≠b} f_ab / (N(N−1)), relaxed from the ground state
+///     (s, c, d) = (−1, 0, 1) with Dormand–Prince (exact for the uniform model, close for slowly
+///     decaying couplings);
+///  2. the uncorrelated state s_a = (W−Γ)/(W+Γ), C = 0, D_ab = s_a s_b;
+///  3. relaxation: the full equations integrated by Dormand–Prince from start 1 until the relative
+///     residual is below `relaxationResidual` (at most `relaxationTime` or `relaxationSteps`), then Ψtc.
+/// If none is accepted, `BackendError.noConvergence` lists every attempt.
 public struct SteadyStateSolver {
     public var tolerance: Double
     public var maxOuterIterations = 80
     public var restart: Int
     public var maxKrylovPerStep = 200
+    /// A pseudo-transient step that multiplies the residual by more than this is rejected.
+    public var maxResidualGrowth = 10.0
+    /// Accept a state only if max Re λ(M) ≤ stabilityTolerance · (rate scale).
+    public var stabilityTolerance = 1e-6
+    /// Relaxation fallback: stop integrating once ‖F‖_∞/scale is below this …
+    public var relaxationResidual = 1e-4
+    /// … or at this time (1/Γ) or after this many accepted steps.
+    public var relaxationTime = 200.0
+    public var relaxationSteps = 4000
+    /// The starts of the list above, tried in this order.
+    public enum Start: String, Sendable, CaseIterable {
+        case symmetricReduction = "symmetric reduction"
+        case productState = "product state"
+        case relaxation = "relaxation"
+    }
+    public var starts: [Start] = Start.allCases
 
     public init(tolerance: Double, restart: Int = 20) {
         self.tolerance = tolerance
         self.restart = restart
     }
 
-    /// Packed vectors GMRES(m) and Ψtc hold at once.
-    public static func packedVectors(restart m: Int) -> Int { m + 9 }
+    /// Packed vectors GMRES(m) and Ψtc hold at once (the Dormand–Prince fallback needs 10, fewer).
+    public static func packedVectors(restart m: Int) -> Int { max(m + 9, 12) }
 
-    public func solve(_ system: CumulantSystem) throws -> (state: [Double], report: SteadyStateReport) {
+    /// Γ + W + max_a Σ_b |K_ab|: the fastest rate of the equations.
+    static func rateScale(_ system: CumulantSystem) -> Double {
         let n = system.n
-        let q = system.q
-        var scale = q
+        var scale = system.q
         for a in 0..<n {
             var row = 0.0
             for b in 0..<n {
                 row += abs(system.fOff[a, b])
                 if let g = system.gOff { row += abs(g[a, b]) }
             }
-            scale = max(scale, q + row)
+            scale = max(scale, system.q + row)
         }
+        return scale
+    }
+
+    public func solve(_ system: CumulantSystem) throws -> (state: [Double], report: SteadyStateReport) {
+        let n = system.n
+        let scale = Self.rateScale(system)
+        var report = SteadyStateReport(residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
+                                       krylovIterations: 0, preconditioner: "")
+        var precond = try LyapunovPreconditioner(system: system)
+        report.preconditioner = precond.kind
+        let reduced = Self.symmetricGuess(system)
+
+        func attempt(_ name: String, _ x0: [Double]) throws -> [Double]? {
+            do {
+                let x = try continuation(system, from: x0, scale: scale, precond: &precond, report: &report)
+                let rate = try Self.maxRegressionRate(system: system, s: Array(x[0..<n]))
+                if rate > stabilityTolerance * scale {
+                    report.rejected.append("\(name): converged to an unstable fixed point (max Re λ(M) = \(rate) Γ, Z_Q² = \(Self.meanC(system, x)))")
+                    return nil
+                }
+                report.start = name
+                report.regressionMaxRate = rate
+                return x
+            } catch BackendError.noConvergence(let why) {
+                report.rejected.append("\(name): \(why)")
+                return nil
+            }
+        }
+
+        for start in starts {
+            let x0: [Double]
+            switch start {
+            case .symmetricReduction: x0 = reduced
+            case .productState: x0 = system.productState([Double](repeating: system.p / system.q, count: n))
+            case .relaxation: x0 = try relax(system, from: reduced, scale: scale, report: &report)
+            }
+            if let x = try attempt(start.rawValue, x0) { return (x, report) }
+        }
+        throw BackendError.noConvergence("cumulant steady state: no stable fixed point found; " + report.rejected.joined(separator: "; "))
+    }
+
+    /// Integrates the full equations from `x0` (Dormand–Prince, rtol 1e-6) until ‖F‖_∞ ≤ relaxationResidual·scale.
+    func relax(_ system: CumulantSystem, from x0: [Double], scale: Double,
+               report: inout SteadyStateReport) throws -> [Double] {
+        let integrator = DormandPrince(relativeTolerance: 1e-6, absoluteTolerance: 1e-8, maxSteps: relaxationSteps)
+        let target = relaxationResidual * scale
+        var steps = 0
+        do {
+            let run = try integrator.integrate(from: 0, x0, to: [relaxationTime],
+                                               rhs: { _, y, dy in system.rhs(y, into: &dy) },
+                                               shouldStop: { _, _, dy in steps += 1; return maxAbs(dy) <= target })
+            report.integratorSteps += run.steps
+            return run.y
+        } catch let failure as DormandPrince.Failure {
+            report.integratorSteps += steps
+            throw BackendError.noConvergence("cumulant steady state: relaxation fallback failed (\(failure)); " + report.rejected.joined(separator: "; "))
+        }
+    }
+
+    /// Ψtc from `x0` to the residual target; throws `noConvergence`.
+    func continuation(_ system: CumulantSystem, from x0: [Double], scale: Double,
+                      precond: inout LyapunovPreconditioner, report: inout SteadyStateReport) throws -> [Double] {
+        let n = system.n
+        let q = system.q
         let target = max(tolerance, 1e-13) * scale
-        var x = system.productState([Double](repeating: system.p / q, count: n))
+        var x = x0
         var f = [Double](repeating: 0, count: system.packedCount)
         system.rhs(x, into: &f)
         var res = maxAbs(f)
-        var precond = try LyapunovPreconditioner(system: system)
         var dt = 1 / q
-        var outer = 0, krylov = 0
+        var outer = 0
         var scratch = Matrix(rows: n, cols: 2 * n)
         var fNew = f
         var xNew = x
+        defer {
+            report.outerIterations += outer
+            report.residual = res
+            report.relativeResidual = res / scale
+        }
         while res > target {
             outer += 1
             if outer > maxOuterIterations || !res.isFinite {
                 throw BackendError.noConvergence(
-                    "cumulant steady state: residual \(res) after \(outer - 1) pseudo-transient steps (target \(target))")
+                    "residual \(res) after \(outer - 1) pseudo-transient steps (target \(target))")
             }
             let sigma = dt > 1e14 ? 0 : 1 / dt
             try precond.update(system: system, s: Array(x[0..<n]))
@@ -82,11 +196,11 @@ public struct SteadyStateSolver {
                                          for i in out.indices { out[i] = sigma * v[i] - out[i] }
                                      },
                                      precondition: { v, out in precond.apply(v, sigma: sigma, into: &out) })
-            krylov += its
+            report.krylovIterations += its
             for i in x.indices { xNew[i] = x[i] + delta[i] }
             system.rhs(xNew, into: &fNew)
             let resNew = maxAbs(fNew)
-            if !resNew.isFinite || resNew > 1e3 * res {
+            if !resNew.isFinite || resNew > maxResidualGrowth * res {
                 dt /= 4
                 system.rhs(x, into: &f)   // restores the cached product of x
                 continue
@@ -96,8 +210,92 @@ public struct SteadyStateSolver {
             swap(&f, &fNew)
             res = resNew
         }
-        return (x, SteadyStateReport(residual: res, relativeResidual: res / scale, outerIterations: outer,
-                                     krylovIterations: krylov, preconditioner: precond.kind))
+        return x
+    }
+
+    /// Mean of Re C_ab over pairs (= Z_Q²).
+    static func meanC(_ system: CumulantSystem, _ x: [Double]) -> Double {
+        let n = system.n
+        guard n >= 2 else { return 0 }
+        var s = 0.0, k = n
+        for _ in 0..<system.pairs { s += x[k]; k += 3 }
+        return s / Double(system.pairs)
+    }
+
+    /// The packed uniform state (s, c, d) of the three-variable symmetric reduction with the mean pair
+    /// coupling f̄ (g and δ ignored): with Q = Γ + W, P = W − Γ,
+    ///
+    ///     ds/dt = P − Q s − 2(N−1) f̄ c
+    ///     dc/dt = −Q c + (f̄/2)(s + d) + s (N−2) f̄ c
+    ///     dd/dt = 2P s − 2Q d + 4 f̄ c − 4 s (N−2) f̄ c
+    ///
+    /// relaxed from the ground state (−1, 0, 1) to t = 10⁴/Γ (early stop at ‖d/dt‖ ≤ 10⁻¹³·scale).
+    static func symmetricGuess(_ system: CumulantSystem) -> [Double] {
+        let n = system.n
+        let (s, c, d) = symmetricReduction(system)
+        var v = [Double](repeating: 0, count: system.packedCount)
+        for a in 0..<n { v[a] = s }
+        var k = n
+        for _ in 0..<system.pairs { v[k] = c; v[k + 2] = d; k += 3 }
+        return v
+    }
+
+    static func symmetricReduction(_ system: CumulantSystem) -> (s: Double, c: Double, d: Double) {
+        let n = system.n
+        let q = system.q, p = system.p
+        guard n >= 2 else { return (p / q, 0, 0) }
+        var total = 0.0
+        system.fOff.elements.withUnsafeBufferPointer { for v in $0 { total += v } }
+        let f = total / Double(n * (n - 1))
+        let nn = Double(n)
+        let rhs: DormandPrince.RightHandSide = { _, x, dx in
+            let (s, c, d) = (x[0], x[1], x[2])
+            dx[0] = p - q * s - 2 * (nn - 1) * f * c
+            dx[1] = -q * c + f / 2 * (s + d) + s * (nn - 2) * f * c
+            dx[2] = 2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c
+        }
+        let stop = 1e-13 * (q + abs(f) * nn)
+        let integrator = DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13, maxSteps: 2_000_000)
+        guard let run = try? integrator.integrate(from: 0, [-1, 0, 1], to: [1e4], rhs: rhs,
+                                                  shouldStop: { _, _, dx in max(abs(dx[0]), abs(dx[1]), abs(dx[2])) <= stop }),
+              run.y.allSatisfy(\.isFinite) else {
+            return (p / q, 0, (p / q) * (p / q))
+        }
+        return (run.y[0], run.y[1], run.y[2])
+    }
+
+    /// max Re λ of M = diag(iδ − Q/2) + ½ diag(s) K* (in Γ). Resonant, g = 0, s of one sign: the
+    /// symmetric form −Q/2 + ½ sign(s) |S|^{1/2} F |S|^{1/2} (same spectrum); otherwise LAPACK dgeev on M
+    /// or on the real 2N×2N form [[Re M, −Im M], [Im M, Re M]] (spectrum λ ∪ λ*).
+    static func maxRegressionRate(system: CumulantSystem, s: [Double]) throws -> Double {
+        let n = system.n
+        let q = system.q
+        guard n >= 2 else { return -q / 2 }
+        if system.resonant && system.gOff == nil {
+            if s.allSatisfy({ $0 == 0 }) { return -q / 2 }
+            let sign: Double? = s.allSatisfy { $0 >= 0 } ? 1 : (s.allSatisfy { $0 <= 0 } ? -1 : nil)
+            if let sign {
+                var m = Matrix(rows: n, cols: n)
+                let r = s.map { abs($0).squareRoot() }
+                for b in 0..<n { for a in 0..<n { m[a, b] = r[a] * system.fOff[a, b] * r[b] } }
+                let mu = try singleThreaded { try symmetricEigenvalues(m) }
+                let top = sign > 0 ? (mu.last ?? 0) : -(mu.first ?? 0)
+                return -q / 2 + 0.5 * top
+            }
+            var m = Matrix(rows: n, cols: n)
+            for b in 0..<n { for a in 0..<n { m[a, b] = 0.5 * s[a] * system.fOff[a, b] } }
+            let lambda = try singleThreaded { try eigenvalues(m) }
+            return -q / 2 + (lambda.map(\.real).max() ?? 0)
+        }
+        let mc = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
+        var m = Matrix(rows: 2 * n, cols: 2 * n)
+        for b in 0..<n { for a in 0..<n {
+            let z = mc[a, b]
+            m[a, b] = z.real; m[a + n, b + n] = z.real
+            m[a, b + n] = -z.imaginary; m[a + n, b] = z.imaginary
+        } }
+        let lambda = try singleThreaded { try eigenvalues(m) }
+        return lambda.map(\.real).max() ?? 0
     }
 }
 

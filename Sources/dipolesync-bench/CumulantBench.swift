@@ -3,7 +3,8 @@ import LinearAlgebra
 import Physics
 import CumulantBackend
 
-/// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS]`: steady state of the cumulant backend for a
+/// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS]` (GEOMETRY chain, square, or
+/// collective with ALPHA read as f_eff)`: steady state of the cumulant backend for a
 /// chain of N dipoles or a √N × √N square with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a),
 /// g = δ = 0. Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
 func cumulantBenchmark(_ args: [String]) throws {
@@ -14,17 +15,37 @@ func cumulantBenchmark(_ args: [String]) throws {
     let pump = args.count > 3 ? Double(args[3]) ?? 4 : 4
     let threads = args.count > 4 ? Int(args[4]) ?? 2 : 2
     let lattice: Lattice
-    if geometry == "square" {
-        let side = Int(Double(n).squareRoot().rounded())
-        lattice = .square(side, side)
-    } else {
+    let model: DipoleModel
+    if geometry == "collective" {
+        // `cumulant collective N FEFF W THREADS`: the uniform model f_ab = f_eff/N.
         lattice = .chain(n)
+        model = .collective(n: n, feff: alpha, pump: pump)
+    } else {
+        if geometry == "square" {
+            let side = Int(Double(n).squareRoot().rounded())
+            lattice = .square(side, side)
+        } else {
+            lattice = .chain(n)
+        }
+        let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
+        model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g)
     }
-    let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
-    let model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g)
     let request = SolveRequest(model: model, lattice: lattice,
                                observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
                                tolerance: 1e-10, threads: threads, memoryBudget: 4 << 30)
+    if let only = ProcessInfo.processInfo.environment["CUMULANT_START"] {
+        // Diagnostics: one start of the steady-state solver only (symmetric reduction, product state, relaxation).
+        var solver = SteadyStateSolver(tolerance: 1e-10)
+        solver.starts = [SteadyStateSolver.Start(rawValue: only) ?? .productState]
+        let system = CumulantSystem(model: model)
+        system.threads = threads
+        BLASLibrary.setThreads(1)
+        do {
+            let ((x, report), seconds) = try timed { try solver.solve(system) }
+            print("seconds: \(String(format: "%.2f", seconds)) start: \(report.start) steps: \(report.outerIterations) relaxation-steps: \(report.integratorSteps) rate: \(report.regressionMaxRate) inversion: \(x[0..<system.n].reduce(0, +) / Double(2 * system.n))")
+        } catch { print("failed: \(error)") }
+        return
+    }
     let (result, seconds) = try timed { try CumulantBackend().solve(request) }
     print("case: cumulant steady state, \(geometry) N = \(lattice.count), alpha = \(alpha), W = \(pump), threads = \(threads)")
     print("seconds: \(String(format: "%.2f", seconds))")

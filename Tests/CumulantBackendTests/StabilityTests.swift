@@ -1,0 +1,110 @@
+import XCTest
+import Numerics
+import LinearAlgebra
+@testable import Physics
+@testable import CumulantBackend
+
+/// Strongly collective models: above the synchronization threshold the closed equations also have
+/// unstable fixed points near the uncorrelated state, which Newton-type iterations started there reach
+/// (or wander between without converging). The solver must return the stable state, the one time
+/// evolution from the ground state relaxes to.
+final class StabilityTests: XCTestCase {
+    let backend = CumulantBackend()
+
+    /// f_ab = (Γ/4)(a/r_ab)^α on a chain, g = δ = 0.
+    static func powerLawChain(n: Int, alpha: Double, pump: Double) -> DipoleModel {
+        let c = Couplings.powerLaw(positions: Lattice.chain(n).unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
+        return DipoleModel(pump: pump, detunings: .init(repeating: 0, count: n), f: c.f, g: c.g)
+    }
+
+    /// α = 0, N = 200 (f_ab = Γ/4 for every pair: the uniform model with f_eff = 50 Γ), W = 3 Γ. From the
+    /// uncorrelated start the continuation converges to a fixed point with Z_Q² < 0 and max Re λ(M) ≈ +13 Γ
+    /// (the solver before this test returned it: Z_Q = 0, inversion 0.47). The returned state must be
+    /// the symmetric reduction's (computed in the test by explicit relaxation), with max Re λ(M) < 0.
+    func testAllToAllChainAvoidsTheUnstableFixedPoint() throws {
+        let n = 200, w = 3.0
+        let model = Self.powerLawChain(n: n, alpha: 0, pump: w)
+        var productOnly = SteadyStateSolver(tolerance: 1e-11)
+        productOnly.starts = [.productState]
+        XCTAssertThrowsError(try productOnly.solve(CumulantSystem(model: model))) { error in
+            guard case BackendError.noConvergence(let why) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(why.contains("unstable"), why)
+        }
+        let reduced = try SymmetricReduction.steadyState(n: n, feff: 0.25 * Double(n), pump: w)
+        XCTAssertGreaterThan(reduced[1], 0.01)   // synchronized: Z_Q² ≈ 0.02
+        let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                                               tolerance: 1e-11))
+        XCTAssertEqual(try XCTUnwrap(r.number("ZQ2")), reduced[1], accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(r.number("inversion")), reduced[0] / 2, accuracy: 1e-9)
+        let rate = try XCTUnwrap(r.diagnostics.first { $0.0 == "regression-max-rate" }.flatMap { v -> Double? in
+            if case .number(let x) = v.1 { return x } else { return nil } })
+        XCTAssertLessThan(rate, 0)
+    }
+
+    /// A non-uniform case, α = 0.05, N = 120, W = 10 Γ: from the uncorrelated start the continuation does
+    /// not converge at all (the solver before this test threw `noConvergence`). The steady state must be
+    /// the state that the time evolution from the ground state reaches (Dormand–Prince to t = 80/Γ, far
+    /// beyond the slowest relaxation time 1/|max Re λ(M)| ≈ 3/Γ), and mirror symmetric.
+    func testNonUniformChainMatchesLongTimeEvolution() throws {
+        let n = 120
+        let model = Self.powerLawChain(n: n, alpha: 0.05, pump: 10)
+        var productOnly = SteadyStateSolver(tolerance: 1e-11)
+        productOnly.starts = [.productState]
+        XCTAssertThrowsError(try productOnly.solve(CumulantSystem(model: model)))
+
+        let system = CumulantSystem(model: model)
+        let (x, report) = try SteadyStateSolver(tolerance: 1e-11).solve(system)
+        XCTAssertLessThan(report.relativeResidual, 1e-10)
+        XCTAssertLessThan(report.regressionMaxRate, -0.1)
+        let evolved = try DormandPrince(relativeTolerance: 1e-9, absoluteTolerance: 1e-11).integrate(
+            from: 0, system.productState([Double](repeating: -1, count: n)), to: [80],
+            rhs: { _, y, dy in system.rhs(y, into: &dy) }).y
+        var worst = 0.0
+        for i in x.indices { worst = max(worst, abs(x[i] - evolved[i])) }
+        XCTAssertLessThan(worst, 1e-6)
+        for a in 0..<n { XCTAssertEqual(x[a], x[n - 1 - a], accuracy: 1e-8) }
+        XCTAssertGreaterThan(SteadyStateSolver.meanC(system, x), 0.03)   // synchronized
+    }
+
+    /// Every start on its own reaches the same stable state where all do (α = 0.25, N = 200, W = 10 Γ).
+    func testStartsAgree() throws {
+        let model = Self.powerLawChain(n: 200, alpha: 0.25, pump: 10)
+        var states: [[Double]] = []
+        for start in SteadyStateSolver.Start.allCases {
+            var solver = SteadyStateSolver(tolerance: 1e-11)
+            solver.starts = [start]
+            let (x, report) = try solver.solve(CumulantSystem(model: model))
+            XCTAssertEqual(report.start, start.rawValue)
+            XCTAssertLessThan(report.regressionMaxRate, 0)
+            states.append(x)
+        }
+        for other in states.dropFirst() {
+            for i in other.indices { XCTAssertEqual(other[i], states[0][i], accuracy: 1e-8) }
+        }
+    }
+
+    /// max Re λ(M) against the eigenvalues of the complex matrix M itself (zgeev), for the symmetric
+    /// shortcut (s of one sign), the real general path (mixed signs) and the detuned/elastic path.
+    func testRegressionRateMatchesDirectEigenvalues() throws {
+        var rng = SeededRandom(seed: 77)
+        let n = 9
+        for trial in 0..<4 {
+            let model = DenseReference.randomModel(n: n, rng: &rng, elastic: trial == 3, detuned: trial >= 2)
+            let system = CumulantSystem(model: model)
+            let s: [Double] = (0..<n).map { a in
+                let u = rng.uniform()
+                switch trial { case 0: return u; case 1: return a % 2 == 0 ? u : -u; default: return 2 * u - 1 }
+            }
+            let m = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
+            let direct = try eigen(m).values.map(\.real).max() ?? 0
+            XCTAssertEqual(try SteadyStateSolver.maxRegressionRate(system: system, s: s), direct, accuracy: 1e-10,
+                           "trial \(trial)")
+        }
+    }
+
+    /// The backend reports how the state was found.
+    func testDiagnosticsNameTheStart() throws {
+        let r = try backend.solve(SolveRequest(model: .collective(n: 30, feff: 20, pump: 8), observables: [.init(kind: .zq)]))
+        XCTAssertTrue(r.diagnostics.contains { $0.0 == "steady-state-start" && $0.1 == .string("symmetric reduction") })
+    }
+}
