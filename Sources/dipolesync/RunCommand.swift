@@ -126,7 +126,13 @@ struct Rerun: ParsableCommand {
             throw ExitCode(ExitStatus.computation)
         }
         let fresh = BundleWriter.resultFiles(compiled: compiled, outcomes: outcomes)
-        let (compared, differences) = BundleVerifier.compareResults(bundle: bundle, listed: files, fresh: fresh, rtol: rtol)
+        let (compared, all) = BundleVerifier.compareResults(bundle: bundle, listed: files, fresh: fresh, rtol: rtol)
+        let details = all.filter(\.isSolverDetail)
+        let differences = all.filter { !$0.isSolverDetail }
+        if !details.isEmpty {
+            print("note: \(details.count) solver detail\(details.count == 1 ? "" : "s") (method text, residuals, iteration counts) changed; they do not count as results:")
+            for d in details.prefix(20) { print("  \(d.location): \(d.stored) → \(d.recomputed)") }
+        }
         if differences.isEmpty {
             print("reproduced: \(compared) file\(compared == 1 ? "" : "s") of results \(rtol == 0 ? "bit for bit" : "within rtol \(rtol)")")
             return

@@ -41,6 +41,17 @@ final class BundleToolsTests: XCTestCase {
         d = []
         BundleVerifier.compare(a, b, file: "r.json", rtol: 1e-9, into: &d)
         XCTAssertTrue(d.isEmpty)
+        // Solver details (method text, residuals, iteration counts) are reported but are not results.
+        d = []
+        let withDiagnostics = { (r: Double, z: Double) -> ResultValue in
+            .object([("points", .array([.object([("observables", .object([("ZQ", .number(z))])), ("method", .string("m")),
+                                                 ("diagnostics", .object([("residual", .number(r))]))])]))])
+        }
+        BundleVerifier.compare(withDiagnostics(1e-10, 0.3), withDiagnostics(2e-10, 0.3), file: "results.json", rtol: 0, into: &d)
+        XCTAssertEqual(d.map(\.isSolverDetail), [true])
+        d = []
+        BundleVerifier.compare(withDiagnostics(1e-10, 0.3), withDiagnostics(1e-10, 0.31), file: "results.json", rtol: 0, into: &d)
+        XCTAssertEqual(d.map(\.isSolverDetail), [false])
         d = []
         BundleVerifier.compareCSV("a,b\n1.0,2.0\n", "a,b\n1.0,2.5\n", file: "t.csv", rtol: 1e-9, into: &d)
         XCTAssertEqual(d.first?.location, "row 1, column 2")

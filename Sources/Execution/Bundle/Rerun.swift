@@ -57,6 +57,11 @@ public enum BundleVerifier {
         public var stored: String
         public var recomputed: String
         public var relative: Double
+        /// A difference in how the solver got there (its `method` text or `diagnostics`: residuals,
+        /// iteration counts), not in a result: reported, but it does not make a rerun fail.
+        public var isSolverDetail: Bool {
+            file == "results.json" && (location.hasSuffix(".method") || location.contains(".diagnostics"))
+        }
         public var description: String {
             "\(file)  \(location)  stored \(stored)  now \(recomputed)" + (relative.isFinite ? String(format: "  (rel %.2e)", relative) : "")
         }
