@@ -73,7 +73,7 @@ public struct CumulantBackend: Backend {
         if needed > request.memoryBudget { throw BackendError.memory(needed: needed, budget: request.memoryBudget) }
         _ = packed
 
-        // OpenBLAS stays on one thread; `Products` parallelizes with a fixed partition (bit-reproducible).
+        // OpenBLAS stays on one thread; `BlockedProducts` parallelizes with a fixed partition (bit-reproducible).
         let savedThreads = BLASLibrary.threads
         BLASLibrary.setThreads(1)
         defer { BLASLibrary.setThreads(savedThreads) }

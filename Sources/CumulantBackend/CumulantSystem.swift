@@ -36,7 +36,7 @@ public final class CumulantSystem {
     public var packedCount: Int { n + 3 * pairs }
     /// Whether the detunings all vanish.
     public let resonant: Bool
-    /// Workers for the matrix products (results do not depend on it; see `Products`).
+    /// Workers for the matrix products (results do not depend on it; see `BlockedProducts`).
     public var threads = 1
 
     /// Scratch N×2N matrices ([Re | Im] halves side by side).
@@ -98,10 +98,10 @@ public final class CumulantSystem {
 
     /// out ← K* C for C given as [Re | Im]: Re = F Re C + G Im C, Im = F Im C − G Re C.
     func multiplyKStar(_ c: Matrix, into out: inout Matrix) {
-        Products.gemm(fOff, c, into: &out, threads: threads)
+        BlockedProducts.gemm(fOff, c, into: &out, threads: threads)
         guard let g = gOff else { return }
         if wideB.rows != n { wideB = Matrix(rows: n, cols: 2 * n) }
-        Products.gemm(g, c, into: &wideB, threads: threads)
+        BlockedProducts.gemm(g, c, into: &wideB, threads: threads)
         let nn = n * n
         out.elements.withUnsafeMutableBufferPointer { o in
             wideB.elements.withUnsafeBufferPointer { w in

@@ -139,16 +139,16 @@ struct LyapunovPreconditioner {
                 rc[a, b] = Complex(r[k], r[k + 1]); rc[b, a] = Complex(r[k], -r[k + 1]); k += 3
             } }
             if cScratch.rows != n { cScratch = ComplexMatrix(rows: n, cols: n) }
-            Products.gemm(inv, rc, into: &cScratch, threads: threads)
-            Products.gemm(cScratch, inv, transposeB: .adjoint, into: &rc, threads: threads)
+            BlockedProducts.gemm(inv, rc, into: &cScratch, threads: threads)
+            BlockedProducts.gemm(cScratch, inv, transposeB: .adjoint, into: &rc, threads: threads)
             for l in 0..<n { for kk in 0..<n {
                 let d = Complex(sigma) - lambda[kk] - lambda[l].conjugate
                 let len2 = d.real * d.real + d.imaginary * d.imaginary
                 let dd = len2 < 1e-12 * q * q ? Complex(1e-6 * q) : d
                 rc[kk, l] = rc[kk, l] / dd
             } }
-            Products.gemm(phi, rc, into: &cScratch, threads: threads)
-            Products.gemm(cScratch, phi, transposeB: .adjoint, into: &rc, threads: threads)
+            BlockedProducts.gemm(phi, rc, into: &cScratch, threads: threads)
+            BlockedProducts.gemm(cScratch, phi, transposeB: .adjoint, into: &rc, threads: threads)
             k = n
             for b in 0..<n { for a in 0..<b {
                 let v = rc[a, b]
@@ -173,9 +173,9 @@ struct LyapunovPreconditioner {
         }
         // tallA ← [Uᵀ Re R ; Uᵀ Im R] (stacked), computed as Uᵀ·wide then restacked.
         var t = Matrix(rows: n, cols: 2 * n)
-        Products.gemm(u, wide, transposeA: .transpose, into: &t, threads: threads)
+        BlockedProducts.gemm(u, wide, transposeA: .transpose, into: &t, threads: threads)
         restack(wideToTall: t, into: &tallA)
-        Products.gemm(tallA, u, into: &tallB, threads: threads)         // [Uᵀ Re R U ; Uᵀ Im R U]
+        BlockedProducts.gemm(tallA, u, into: &tallB, threads: threads)         // [Uᵀ Re R U ; Uᵀ Im R U]
         let lam = lambdaReal
         let floor = 1e-6 * q
         tallB.elements.withUnsafeMutableBufferPointer { e in
@@ -186,9 +186,9 @@ struct LyapunovPreconditioner {
                 e[n + k + l * 2 * n] /= d
             } }
         }
-        Products.gemm(tallB, u, transposeB: .transpose, into: &tallA, threads: threads)   // [V'_r Uᵀ ; V'_i Uᵀ]
+        BlockedProducts.gemm(tallB, u, transposeB: .transpose, into: &tallA, threads: threads)   // [V'_r Uᵀ ; V'_i Uᵀ]
         restack(tallToWide: tallA, into: &t)
-        Products.gemm(u, t, into: &wide, threads: threads)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
+        BlockedProducts.gemm(u, t, into: &wide, threads: threads)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
         wide.elements.withUnsafeBufferPointer { c in
             var k = n
             for b in 0..<n { for a in 0..<b {
@@ -224,7 +224,7 @@ struct LyapunovPreconditioner {
             var x = part == 0 ? xr : xi
             if part == 0 { xr = Matrix(rows: 0, cols: 0) } else { xi = Matrix(rows: 0, cols: 0) }
             var z = Matrix(rows: kk, cols: n), w = Matrix(rows: n, cols: kk), y = Matrix(rows: kk, cols: kk)
-            Products.gemm(b, x, transposeA: .transpose, into: &z, threads: threads)
+            BlockedProducts.gemm(b, x, transposeA: .transpose, into: &z, threads: threads)
             Matrix.gemm(x, b, into: &w)
             Matrix.gemm(z, b, into: &y)
             Matrix.gemm(y, b, transposeB: .transpose, alpha: -1, beta: 1, into: &z)   // Z − Y Bᵀ

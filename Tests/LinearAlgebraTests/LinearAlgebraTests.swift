@@ -64,3 +64,24 @@ final class LinearAlgebraTests: XCTestCase {
         XCTAssertThrowsError(try solve(Matrix([[1, 2], [2, 4]]), [1, 1]))
     }
 }
+
+final class BlockedProductsTests: XCTestCase {
+    /// Blocked products equal one BLAS call (to rounding) and give the same bits for any worker count.
+    func testBlockedProductsMatchBLASAndIgnoreThreads() {
+        let n = 600   // three column blocks
+        let a = Matrix(square: n) { sin(Double($0 * 7 + $1)) }, b = Matrix(square: n) { cos(Double($0 + 3 * $1)) }
+        var one = Matrix(rows: n, cols: n), two = Matrix(rows: n, cols: n), ref = Matrix(rows: n, cols: n)
+        BlockedProducts.gemm(a, b, transposeB: .transpose, into: &one, threads: 1)
+        BlockedProducts.gemm(a, b, transposeB: .transpose, into: &two, threads: 2)
+        Matrix.gemm(a, b, transposeB: .transpose, into: &ref)
+        XCTAssertEqual(one.elements, two.elements)
+        XCTAssertLessThan(one.maxAbsDifference(ref), 1e-10)
+        let ca = ComplexMatrix(real: a, imaginary: b), cb = ComplexMatrix(real: b, imaginary: a)
+        var c1 = ComplexMatrix(rows: n, cols: n), c2 = ComplexMatrix(rows: n, cols: n), cr = ComplexMatrix(rows: n, cols: n)
+        BlockedProducts.gemm(ca, cb, transposeB: .adjoint, into: &c1, threads: 1)
+        BlockedProducts.gemm(ca, cb, transposeB: .adjoint, into: &c2, threads: 3)
+        ComplexMatrix.gemm(ca, cb, transposeB: .adjoint, into: &cr)
+        XCTAssertEqual(c1.elements, c2.elements)
+        XCTAssertLessThan(c1.maxAbsDifference(cr), 1e-9)
+    }
+}
