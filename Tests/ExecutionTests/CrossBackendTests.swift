@@ -7,12 +7,7 @@ import Planning
 /// Where two backends are both valid, they must agree: the strongest independent check we have.
 final class CrossBackendTests: XCTestCase {
     func solve(_ text: String, backend: String) throws -> [PointOutcome] {
-        let spec = text.replacingOccurrences(of: "BACKEND", with: backend)
-        let outcome = SpecCompiler.compile(bytes: Array(spec.utf8), path: "s", catalog: Catalog())
-        let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
-        let planned = Planner().plan(c)
-        let plan = try XCTUnwrap(planned.plan, "\(planned.diagnostics.map(\.message))")
-        return try Executor(compiled: c, plan: plan, registry: .standard).run().sorted { $0.index < $1.index }
+        try runPipeline(text.replacingOccurrences(of: "BACKEND", with: backend))
     }
 
     /// Two dipoles: the permutation-symmetric and exact solutions are both exact, and the second-order

@@ -5,12 +5,7 @@ import Planning
 @testable import SpecLanguage
 
 final class ExecutorTests: XCTestCase {
-    func compiled(_ text: String) throws -> (CompiledSpec, ExecutionPlan) {
-        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
-        let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
-        let p = try XCTUnwrap(Planner().plan(c).plan)
-        return (c, p)
-    }
+    func compiled(_ text: String) throws -> (CompiledSpec, ExecutionPlan) { try compileAndPlan(text) }
 
     static let cumulantSweep = """
     dipolesync: 1
@@ -134,9 +129,7 @@ final class MeanFieldPipelineTests: XCTestCase {
             system.pump.rate: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
             system.couplings.uniform.feff: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
         """
-        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog())
-        let c = try XCTUnwrap(outcome.compiled)
-        let plan = try XCTUnwrap(Planner().plan(c).plan)
+        let (c, plan) = try compileAndPlan(text)
         XCTAssertTrue(plan.points.allSatisfy { $0.backend == .meanField && $0.method == "closed-form" })
         let results = try Executor(compiled: c, plan: plan, registry: .standard).run()
         var inside = 0
@@ -168,8 +161,7 @@ final class MeanFieldPipelineTests: XCTestCase {
         observables: [Z, inversion, phases]
         solver: {tolerance: 1e-9}
         """
-        let c = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
-        let plan = try XCTUnwrap(Planner().plan(c).plan)
+        let (c, plan) = try compileAndPlan(text)
         XCTAssertEqual(plan.points[0].method, "dynamic", "phases need the dynamic equations")
         let r = try XCTUnwrap(try Executor(compiled: c, plan: plan, registry: .standard).run().first)
         let f = 15.0 * 99 / 100, p = 6.5, q = 8.5
@@ -193,8 +185,7 @@ final class FigureTests: XCTestCase {
           grid:
             system.pump.rate: [5 Gamma, 7.5 Gamma]
         """
-        let c = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
-        let plan = try XCTUnwrap(Planner().plan(c).plan)
+        let (c, plan) = try compileAndPlan(text)
         let outcomes = try Executor(compiled: c, plan: plan, registry: .standard).run()
         let figures = Figures.make(spec: c.base, outcomes: outcomes)
         let paths = figures.map(\.path)
