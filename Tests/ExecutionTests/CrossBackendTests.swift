@@ -106,4 +106,29 @@ final class CrossBackendTests: XCTestCase {
         XCTAssertEqual(d.number("ZQ2") ?? 0, closed, accuracy: 0.03 * closed, "exact at N = 400 within 3 % of N → ∞")
         XCTAssertEqual(m.number("ZQ") ?? 0, (d.number("ZQ2") ?? 0).squareRoot(), accuracy: 0.02)
     }
+
+    /// A power law with α = 0 couples every pair alike (f_ab = A): the planner hands it to the
+    /// permutation-symmetric backend as the all-to-all model with f_eff = N·A. The exact backend,
+    /// which reads the coupling matrix itself, must agree.
+    func testPowerLawWithAlphaZeroIsTheAllToAllModel() throws {
+        let text = """
+        dipolesync: 1
+        name: alpha-zero
+        system:
+          lattice: {shape: chain, sites: 5, spacing: 0.1 lambda}
+          couplings: {power-law: {alpha: 0, strength: 0.6 Gamma}}
+          pump: {rate: 1.5 Gamma}
+        observables: [ZQ, inversion, qfi]
+        solver: {backend: BACKEND, tolerance: 1e-12}
+        """
+        let (_, plan) = try compileAndPlan(text.replacingOccurrences(of: "BACKEND", with: "auto"))
+        XCTAssertEqual(plan.points[0].backend, .permutationSymmetric)
+        let d = try solve(text, backend: "permutation-symmetric")[0].result
+        let e = try solve(text, backend: "exact")[0].result
+        for key in ["ZQ2", "inversion", "qfi"] {
+            let x = try XCTUnwrap(d.number(key), key)
+            XCTAssertEqual(e.number(key) ?? .nan, x, accuracy: 1e-8 * max(1, abs(x)), key)
+        }
+        XCTAssertGreaterThan(d.number("ZQ2") ?? 0, 0)
+    }
 }
