@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exact backend versus QuTiP's full-Liouvillian steady state for dipolar chains at the magic angle
-# (spacing 0.1 λ, W = f_eff/2), then the 12-dipole chain and the 20-dipole jump-trajectory rate.
+# (spacing 0.1 λ, W = f_eff/2), then the 12-dipole chain and the 16- and 20-dipole jump-trajectory rates.
 # Usage: benchmarks/exact.sh [NMAX_QUTIP=8]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,5 +25,6 @@ for n in $(seq 4 "$NMAX"); do
 done
 echo "--- 12-dipole dipolar chain steady state (tolerance 1e-10)"
 /usr/bin/time -f "wall_seconds: %e  max_rss_kib: %M" $BENCH exact steady 12
-echo "--- 20-dipole jump trajectories (2 trajectories x 0.2/Gamma, 2 threads)"
-$BENCH exact jumps 20 0.1 "" 2 0.2 2
+echo "--- quantum-jump trajectories, a = 0.02 lambda, W = 7 Gamma: N = 16 (2 x 5/Gamma, 1 thread), N = 20 (2 x 1/Gamma, 2 threads)"
+$BENCH exact jumps 16 0.02 7 2 5 1 | grep -E "^(N|seconds|trajectory_time_per_second|jumps-per-trajectory|peak_rss_bytes):"
+$BENCH exact jumps 20 0.02 7 2 1 2 | grep -E "^(N|seconds|trajectory_time_per_second|jumps-per-trajectory|peak_rss_bytes):"

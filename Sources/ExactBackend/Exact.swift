@@ -15,7 +15,7 @@ import Physics
 ///   ensemble and time averages with standard errors (`<key>-stderr` values).
 /// - `qfi-conditional` always uses quantum-state-diffusion trajectories on the 2^N vector.
 /// `automatic` picks the density matrix when `memoryEstimate` fits the budget, trajectories otherwise.
-public struct ExactBackend: Backend {
+public struct ExactBackend: WarmStartBackend {
     public static let name = "exact"
 
     public enum Method: String, Sendable { case automatic, densityMatrix = "density-matrix", jumpTrajectories = "jump-trajectories" }
@@ -73,6 +73,12 @@ public struct ExactBackend: Backend {
 
     public func solve(_ request: SolveRequest) throws -> PointResult {
         try solve(request, initialGuess: nil).result
+    }
+
+    /// `WarmStartBackend`: the previous steady state (a `BlockDensityMatrix` of the same N) starts GMRES.
+    public func solve(_ request: SolveRequest, warmStart: (any Sendable)?) throws -> (result: PointResult, state: (any Sendable)?) {
+        let r = try solve(request, initialGuess: warmStart as? BlockDensityMatrix)
+        return (r.result, r.state)
     }
 
     /// Solves one point; `initialGuess` (a previous point's steady state of the same N) speeds up sweeps.
@@ -339,19 +345,24 @@ public struct ExactBackend: Backend {
 
     // MARK: - Trajectories
 
-    func sampleTimes(_ request: SolveRequest) -> (times: [Double], averageFrom: Double) {
+    /// The sample times of one ensemble's trajectories and where their time average starts.
+    func sampleTimes(_ request: SolveRequest, _ kind: TrajectoryEnsembleKind) -> (times: [Double], averageFrom: Double) {
         switch request.evolution {
         case .steadyState:
             let s = trajectorySettings
-            let count = max(1, Int((s.averaging / s.sampleInterval).rounded()))
-            return ((0...count).map { s.burnIn + s.averaging * Double($0) / Double(count) }, s.burnIn)
+            let burnIn = kind == .diffusion ? s.diffusionBurnIn ?? s.burnIn : s.burnIn
+            let averaging = kind == .diffusion ? s.diffusionAveraging ?? s.averaging : s.averaging
+            let count = max(1, Int((averaging / s.sampleInterval).rounded()))
+            return ((0...count).map { burnIn + averaging * Double($0) / Double(count) }, burnIn)
         case .until(let time, let samples):
             return ((0...samples).map { time * Double($0) / Double(samples) }, time)
         }
     }
 
+    /// Trajectories of the jump ensemble (`kind` nil) or of the ensemble an observable asks for.
     func trajectoryCount(_ request: SolveRequest, _ kind: ObservableKind? = nil) -> Int {
         if let k = kind, let o = request.request(k) { return max(2, o.trajectories) }
+        if let c = trajectorySettings.jumpCount { return max(2, c) }
         return max(2, request.observables.map(\.trajectories).max() ?? 200)
     }
 
@@ -410,7 +421,7 @@ public struct ExactBackend: Backend {
     func addConditionalQFI(_ request: SolveRequest, records: [TrajectoryRecord], dt: Double, into result: inout PointResult) {
         let n = request.model.count
         let count = records.count
-        let times = sampleTimes(request).times
+        let times = sampleTimes(request, .diffusion).times
         let values: [Double]
         switch request.evolution {
         case .steadyState: values = records.map(\.qfi)

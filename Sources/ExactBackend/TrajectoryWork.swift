@@ -147,12 +147,12 @@ extension ExactBackend {
         }
         let n = basis.n
         let engine = try TrajectoryEngine(model: request.model, basis: basis)
-        let (times, from) = sampleTimes(request)
+        let (times, from) = sampleTimes(request, kind)
         let start = request.initial == .excited ? n : 0
         let first = range.lowerBound
         switch kind {
         case .jumps:
-            let jumps = JumpTrajectories(engine: engine, tolerance: max(request.tolerance, 1e-9))
+            let jumps = JumpTrajectories(engine: engine, tolerance: max(request.tolerance, 1e-7))
             let wantD = request.request(.mutualInformation) != nil || request.request(.discord) != nil
             return try parallelMap(count: range.count, threads: request.threads) { i -> TrajectoryContribution in
                 let j = first + i
@@ -190,7 +190,7 @@ extension ExactBackend {
                 throw BackendError.unsupported("\(e.kind.rawValue) trajectories of point \(request.pointIndex): expected 0..<\(e.count), got \(list.count)\(missing.isEmpty ? "" : ", missing \(missing.prefix(8).map(String.init).joined(separator: ", "))")")
             }
             let n = request.model.count
-            let samples = sampleTimes(request).times.count
+            let samples = sampleTimes(request, e.kind).times.count
             let columns = e.kind == .jumps ? 2 : 3
             let wantD = e.kind == .jumps && (request.request(.mutualInformation) != nil || request.request(.discord) != nil)
             for t in list where t.c.count != 2 * n * n || t.d.count != (wantD ? n * n : 0) || t.series.count != samples
@@ -208,7 +208,7 @@ extension ExactBackend {
             let jumps = records[.jumps] ?? []
             result = PointResult()
             result.method = "exact quantum-jump trajectories in excitation-number sectors (\(jumps.count) trajectories)"
-            try addTrajectoryObservables(request, records: jumps, times: sampleTimes(request).times, into: &result)
+            try addTrajectoryObservables(request, records: jumps, times: sampleTimes(request, .jumps).times, into: &result)
             let totalJumps = jumps.reduce(0) { $0 + $1.jumps }
             result.diagnostics.append(("trajectories", .number(Double(jumps.count))))
             result.diagnostics.append(("jumps-per-trajectory", .number(Double(totalJumps) / Double(jumps.count))))

@@ -1,3 +1,4 @@
+import ExactBackend
 import Foundation
 import LinearAlgebra
 import Physics
@@ -73,7 +74,11 @@ public struct Planner {
                 if s.optimize != nil { c.estimate.flops *= 25 }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
-                let method = c.backend == .meanField ? Self.meanFieldMethod(s) : nil
+                let method: (name: String, reason: String)? = switch c.backend {
+                case .meanField: Self.meanFieldMethod(s)
+                case .exact: exactMethod(s, budget: budget).map { ($0.name.rawValue, $0.reason) }
+                default: nil
+                }
                 points.append(PointPlan(index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
                                         backend: c.backend, method: method?.name,
                                         reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
@@ -123,8 +128,27 @@ public struct Planner {
             }
         case .exact:
             let onlyTrajectories = kinds == [.qfiConditional]
-            let u1 = spec.initial.isU1Invariant
-            estimate = CostModel.exactDensityMatrix(spec, threads: ProcessInfo.processInfo.activeProcessorCount)
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            estimate = CostModel.exactDensityMatrix(spec, threads: cores)
+            var jumpFailure: String?
+            if !onlyTrajectories {
+                let limit = spec.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles
+                    : min(7, thresholds.exactDensityMatrixMaxDipoles)
+                switch exactMethod(spec, budget: budget) {
+                case .some((.jumpTrajectories, _)):
+                    let t = spec.solver.trajectories ?? .defaults
+                    estimate = CostModel.exactJumpTrajectories(n: n, pump: spec.system.pump, trajectories: t.count,
+                                                               time: t.burnIn + t.average, threads: cores)
+                    jumpFailure = jumpTrajectoryObstacle(spec)
+                default:
+                    if n > limit {
+                        let hint = spec.initial.isU1Invariant && n <= thresholds.exactTrajectoryMaxDipoles
+                            ? " (jump trajectories reach N = \(thresholds.exactTrajectoryMaxDipoles), at minutes per point: set solver.backend: exact)" : ""
+                        return (false, "N = \(n) exceeds the exact density-matrix limit of \(limit)\(spec.initial.isU1Invariant ? "" : " outside the U(1) sector")\(hint)", estimate)
+                    }
+                }
+            }
+            if let f = jumpFailure { return (false, f, estimate) }
             if kinds.contains(.qfiConditional) {
                 let r = spec.observables.first { $0.kind == .qfiConditional }
                 let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
@@ -133,12 +157,6 @@ public struct Planner {
                     return (false, "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)", t)
                 }
                 estimate = onlyTrajectories ? t : CostEstimate(memoryBytes: max(t.memoryBytes, estimate.memoryBytes), flops: t.flops + estimate.flops)
-            }
-            if !onlyTrajectories {
-                let limit = u1 ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
-                if n > limit {
-                    return (false, "N = \(n) exceeds the exact density-matrix limit of \(limit)\(u1 ? "" : " outside the U(1) sector")", estimate)
-                }
             }
         case .cumulant:
             estimate = CostModel.cumulant(spec)
@@ -211,6 +229,50 @@ public struct Planner {
                 : "N = \(n) is beyond the other backends"
         }
         return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
+    }
+
+    /// How the exact backend would hold a point's state (nil: neither way is possible; `assess` says why).
+    /// `solver.exact-method` decides when it is given. Otherwise the U(1)-block density matrix when N is
+    /// within its limit and its estimate within the memory budget, and quantum-jump trajectories when it
+    /// is not but `solver.backend` forces the exact backend (they take minutes per point, so `auto`
+    /// prefers the cumulant backend there).
+    func exactMethod(_ s: ExperimentSpec, budget: Int) -> (name: ExactBackend.Method, reason: String)? {
+        let n = s.system.count
+        switch s.solver.exactMethod {
+        case "density-matrix": return (.densityMatrix, "U(1)-block density matrix (solver.exact-method)")
+        case "jump-trajectories": return (.jumpTrajectories, Self.jumpReason(s, "solver.exact-method"))
+        default: break
+        }
+        let limit = s.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
+        let dm = CostModel.exactDensityMatrix(s, threads: ProcessInfo.processInfo.activeProcessorCount)
+        if n <= limit && dm.memoryBytes <= budget {
+            return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
+        }
+        if s.solver.backend == BackendKind.exact.rawValue && s.initial.isU1Invariant {
+            let why = n > limit ? "N = \(n) is over the density-matrix limit of \(limit)"
+                : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the budget"
+            return (.jumpTrajectories, Self.jumpReason(s, why))
+        }
+        return nil
+    }
+
+    static func jumpReason(_ s: ExperimentSpec, _ why: String) -> String {
+        let t = s.solver.trajectories ?? .defaults
+        return "quantum-jump trajectories (\(why)): \(t.count) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
+    }
+
+    /// Why jump trajectories cannot deliver a spec, or nil.
+    func jumpTrajectoryObstacle(_ s: ExperimentSpec) -> String? {
+        let n = s.system.count
+        let needDensity = Set(s.observables.map(\.kind)).intersection([.qfi, .twoTime, .spectrum, .frequency])
+        if !needDensity.isEmpty {
+            return "\(needDensity.map(\.rawValue).sorted().joined(separator: ", ")) need the density matrix, which jump trajectories do not give"
+        }
+        if !s.initial.isU1Invariant { return "jump trajectories start in a definite excitation number (initial: ground or excited)" }
+        if n > thresholds.exactTrajectoryMaxDipoles {
+            return "N = \(n) exceeds the jump-trajectory limit of \(thresholds.exactTrajectoryMaxDipoles)"
+        }
+        return nil
     }
 
     /// The mean-field method for a point: the closed forms of PHYSICS.md §4 or the self-consistency

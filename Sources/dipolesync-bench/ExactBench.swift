@@ -37,10 +37,12 @@ func exactBenchmark(_ args: [String]) throws {
         let threads = args.count > 6 ? Int(args[6]) ?? 1 : 1
         let backend = ExactBackend(method: .jumpTrajectories,
                                    trajectorySettings: .init(burnIn: 0, averaging: time, sampleInterval: 0.1))
-        var obs = ObservableRequest(kind: .zq)
-        obs.trajectories = traj
-        let request = SolveRequest(model: model, lattice: .chain(n), observables: [obs, ObservableRequest(kind: .inversion)],
-                                   threads: threads)
+        let observables = [ObservableKind.zq, .inversion].map { kind -> ObservableRequest in
+            var o = ObservableRequest(kind: kind)
+            o.trajectories = traj
+            return o
+        }
+        let request = SolveRequest(model: model, lattice: .chain(n), observables: observables, threads: threads)
         let (r, t) = try timed { try backend.solve(request) }
         print("seconds: \(t)")
         print("trajectory_time_per_second: \(Double(traj) * time / t)")

@@ -1,6 +1,7 @@
 import XCTest
 import Physics
 import Planning
+import ExactBackend
 @testable import Execution
 @testable import SpecLanguage
 
@@ -130,5 +131,73 @@ final class CrossBackendTests: XCTestCase {
             XCTAssertEqual(e.number(key) ?? .nan, x, accuracy: 1e-8 * max(1, abs(x)), key)
         }
         XCTAssertGreaterThan(d.number("ZQ2") ?? 0, 0)
+    }
+}
+
+/// The exact backend's two representations through the whole pipeline: `solver.trajectories` and
+/// `solver.exact-method` reach the backend, and the trajectory average agrees with the density matrix.
+final class ExactMethodPipelineTests: XCTestCase {
+    static let chain = """
+    dipolesync: 1
+    name: six
+    system:
+      lattice: {shape: chain, sites: 6, spacing: 0.05 lambda}
+      polarization: {angle: magic}
+      pump: {rate: 3 Gamma}
+    observables: [ZQ, inversion]
+    solver:
+      backend: exact
+      exact-method: METHOD
+      trajectories: {count: 12, burn-in: 3 /Gamma, average: 12 /Gamma, sample-interval: 0.05 /Gamma}
+      seed: 5
+    """
+
+    func testJumpTrajectoriesAgreeWithTheDensityMatrixThroughThePipeline() throws {
+        let dm = try XCTUnwrap(runPipeline(Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")).first)
+        let tr = try XCTUnwrap(runPipeline(Self.chain.replacingOccurrences(of: "METHOD", with: "jump-trajectories")).first)
+        XCTAssertTrue(dm.result.method.hasPrefix("exact density matrix"), dm.result.method)
+        XCTAssertTrue(tr.result.method.contains("quantum-jump trajectories") && tr.result.method.contains("(12 trajectories)"),
+                      tr.result.method)
+        for key in ["ZQ2", "inversion"] {
+            let exact = try XCTUnwrap(dm.result.number(key))
+            let mean = try XCTUnwrap(tr.result.number(key))
+            let err = try XCTUnwrap(tr.result.number(key + "-stderr"))
+            XCTAssertGreaterThan(err, 0)
+            XCTAssertLessThan(err, 0.1 * abs(exact), "\(key): 12 × 12 /Γ should pin it to a few per cent")
+            XCTAssertLessThan(abs(mean - exact), 4 * err, "\(key): trajectories \(mean) ± \(err) against \(exact)")
+        }
+    }
+
+    func testOptimizeChainsWarmStartsAndFindsTheColdOptimum() throws {
+        // The same optimum with and without passing each solve's state to the next.
+        struct Cold: Backend {
+            static var name: String { "exact" }
+            let inner: any Backend
+            func solve(_ request: SolveRequest) throws -> PointResult { try inner.solve(request) }
+        }
+        final class Spy: WarmStartBackend, @unchecked Sendable {
+            static var name: String { "exact" }
+            let inner = ExactBackend()
+            var warmStarts = 0, solves = 0
+            func solve(_ request: SolveRequest) throws -> PointResult { try inner.solve(request) }
+            func solve(_ request: SolveRequest, warmStart: (any Sendable)?) throws -> (result: PointResult, state: (any Sendable)?) {
+                solves += 1
+                if warmStart != nil { warmStarts += 1 }
+                return try inner.solve(request, warmStart: warmStart)
+            }
+        }
+        let text = Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
+            .replacingOccurrences(of: "sites: 6", with: "sites: 5")
+            + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
+        let (c, p) = try compileAndPlan(text)
+        let spy = Spy()
+        let warm = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
+        let cold = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: Cold(inner: ExactBackend())]),
+                                          threads: 1).run().first)
+        XCTAssertEqual(spy.warmStarts, spy.solves - 1, "every solve after the first starts from the previous state")
+        XCTAssertGreaterThan(spy.solves, 10)
+        let xw = try XCTUnwrap(warm.optimum?.value), xc = try XCTUnwrap(cold.optimum?.value)
+        XCTAssertEqual(xw, xc, accuracy: 0.02 * xc)
+        XCTAssertEqual(try XCTUnwrap(warm.result.number("ZQ")), try XCTUnwrap(cold.result.number("ZQ")), accuracy: 1e-6)
     }
 }

@@ -13,6 +13,8 @@ final class PlannerTests: XCTestCase {
         var error: String?
         /// Fragments expected in the reasons other backends were ruled out.
         var ruledOut: [String: String] = [:]
+        /// The method the plan names (exact: density matrix or jump trajectories).
+        var method: String?
     }
 
     static func text(_ c: Case) -> String {
@@ -30,11 +32,28 @@ final class PlannerTests: XCTestCase {
         Case(name: "collective with uniform disorder", system: uniform + "\n  detuning: {uniform: {width: 1 Gamma}}", backend: .cumulant,
              ruledOut: ["permutation-symmetric": "not uniform"]),
         Case(name: "collective with zero-width disorder is uniform", system: uniform + "\n  detuning: {uniform: {width: 0 Gamma}}", backend: .permutationSymmetric),
-        Case(name: "small dipolar chain", system: chain(6), backend: .exact, ruledOut: ["permutation-symmetric": "not uniform"]),
+        Case(name: "small dipolar chain", system: chain(6), backend: .exact, ruledOut: ["permutation-symmetric": "not uniform"],
+             method: "density-matrix"),
         Case(name: "exact within a stated budget", system: chain(13), tail: "solver: {memory: 8 GiB}", backend: .exact),
         Case(name: "exact at its size limit but over the budget", system: chain(14), tail: "solver: {memory: 8 GiB}", backend: .cumulant,
              ruledOut: ["exact": "over the memory budget of 8.0 GiB"]),
-        Case(name: "one past the exact limit", system: chain(15), backend: .cumulant, ruledOut: ["exact": "N = 15 exceeds"]),
+        Case(name: "one past the exact limit", system: chain(15), backend: .cumulant,
+             ruledOut: ["exact": "N = 15 exceeds the exact density-matrix limit of 14 (jump trajectories reach N = 20"]),
+        Case(name: "forced exact past the density-matrix limit runs jump trajectories", system: chain(16),
+             tail: "solver: {backend: exact, trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma}}", backend: .exact,
+             method: "jump-trajectories"),
+        Case(name: "jump trajectories reach N = 20", system: chain(20), tail: "solver: {backend: exact}", backend: .exact,
+             method: "jump-trajectories"),
+        Case(name: "jump trajectories stop at N = 20", system: chain(21), tail: "solver: {backend: exact}",
+             error: "N = 21 exceeds the jump-trajectory limit of 20"),
+        Case(name: "jump trajectories give no density-matrix observables", system: chain(16),
+             tail: "observables: [ZQ, spectrum]\nsolver: {backend: exact}", error: "spectrum need the density matrix"),
+        Case(name: "jump trajectories need a definite excitation number", system: chain(16),
+             tail: "initial: {product: {polar: 90 deg, azimuth: 0 deg}}\nsolver: {backend: exact}", error: "backend 'exact' cannot solve"),
+        Case(name: "jump trajectories asked for at small N", system: chain(6), tail: "solver: {exact-method: jump-trajectories}",
+             backend: .exact, method: "jump-trajectories"),
+        Case(name: "the density matrix asked for past its limit", system: chain(16),
+             tail: "solver: {backend: exact, exact-method: density-matrix}", error: "N = 16 exceeds the exact density-matrix limit of 14"),
         Case(name: "two-dipole chain is uniform", system: chain(2), backend: .permutationSymmetric),
         Case(name: "cumulant limit is inclusive", system: "  lattice: {shape: chain, sites: 5000, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}", backend: .cumulant),
         Case(name: "beyond cumulant", system: "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}", backend: .meanField, ruledOut: ["cumulant": "N = 5001 exceeds its limit of 5000"]),
@@ -51,7 +70,7 @@ final class PlannerTests: XCTestCase {
              ruledOut: ["cumulant": "initial state diagonal in excitation number"]),
         Case(name: "forced permutation-symmetric on a dipolar chain", system: chain(6), tail: "solver: {backend: permutation-symmetric}",
              error: "backend 'permutation-symmetric' cannot solve this spec: the couplings or detunings are not uniform"),
-        Case(name: "forced exact on a large chain", system: chain(40), tail: "solver: {backend: exact}", error: "N = 40 exceeds the exact density-matrix limit"),
+        Case(name: "forced exact on a large chain", system: chain(40), tail: "solver: {backend: exact}", error: "N = 40 exceeds the jump-trajectory limit of 20"),
         Case(name: "forced cumulant is honoured", system: chain(6), tail: "solver: {backend: cumulant}", backend: .cumulant,
              ruledOut: ["exact": "forces cumulant"]),
         Case(name: "forced mean-field is honoured", system: uniform, tail: "solver: {backend: mean-field}", backend: .meanField),
@@ -78,6 +97,7 @@ final class PlannerTests: XCTestCase {
                 continue
             }
             XCTAssertEqual(p.backend, c.backend, "\(c.name): \(p.reason); \(p.ruledOut)")
+            if let m = c.method { XCTAssertEqual(p.method, m, c.name) }
             XCTAssertEqual(p.ruledOut.count, 3, "\(c.name): every other backend has a reason")
             for (b, fragment) in c.ruledOut {
                 XCTAssertTrue(p.ruledOut[b]?.contains(fragment) ?? false, "\(c.name): \(b) ruled out for '\(p.ruledOut[b] ?? "-")'")

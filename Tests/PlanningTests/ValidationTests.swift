@@ -124,6 +124,13 @@ final class ValidationTests: XCTestCase {
         Case(name: "zero tolerance", text: spec(tail: "observables: [ZQ]\nsolver: {tolerance: 0}"), message: "'solver.tolerance' must be positive", line: 7, column: 21),
         Case(name: "zero threads", text: spec(tail: "observables: [ZQ]\nsolver: {threads: 0}"), message: "must be at least 1", line: 7, column: 19),
         Case(name: "bad memory", text: spec(tail: "observables: [ZQ]\nsolver: {memory: lots}"), message: "'solver.memory' 'lots' is not allowed", line: 7, column: 18),
+        Case(name: "unknown exact method", text: spec(tail: "observables: [ZQ]\nsolver: {exact-method: jumps}"), message: "'jumps'", line: 7, column: 24),
+        Case(name: "one trajectory", text: spec(tail: "observables: [ZQ]\nsolver: {trajectories: {count: 1}}"), message: "must be at least 2", line: 7, column: 32),
+        Case(name: "trajectory time in metres", text: spec(tail: "observables: [ZQ]\nsolver: {trajectories: {average: 3 m}}"), message: "average", line: 7, column: 34),
+        Case(name: "negative burn-in", text: spec(tail: "observables: [ZQ]\nsolver: {trajectories: {burn-in: -1 /Gamma}}"), message: "burn-in", line: 7, column: 34),
+        Case(name: "samples sparser than the average", text: spec(tail: "observables: [ZQ]\nsolver:\n  trajectories: {average: 1 /Gamma, sample-interval: 2 /Gamma}"),
+             message: "sample-interval (2 /Gamma) is longer than the averaging time (1 /Gamma)", line: 8, column: 54),
+        Case(name: "unknown trajectory key", text: spec(tail: "observables: [ZQ]\nsolver: {trajectories: {length: 3 /Gamma}}"), message: "length", line: 7, column: 25),
         // Warnings.
         Case(name: "spacing beyond half a wavelength", text: spec(lattice: "  lattice: {shape: chain, sites: 4, spacing: 0.6 lambda}"), message: "not subwavelength", line: 4, column: 46, severity: .warning),
         Case(name: "strong three-level drive", text: spec(pump: "  pump: {three-level: {rabi: 5 Gamma, decay: 10 Gamma}}"), message: "Ω/γ = 0.5", line: 5, column: 30, severity: .warning),

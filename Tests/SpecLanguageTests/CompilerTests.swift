@@ -33,6 +33,23 @@ final class CompilerTests: XCTestCase {
         XCTAssertTrue(c.points[0].parameters.isEmpty)
     }
 
+    func testJumpTrajectorySettingsAreReadInCanonicalUnits() throws {
+        XCTAssertNil(try XCTUnwrap(compile(base).compiled).base.solver.trajectories, "no block: the defaults, not echoed")
+        XCTAssertEqual(JumpTrajectorySpec.defaults, JumpTrajectorySpec(count: 200, burnIn: 20, average: 50, sampleInterval: 0.1))
+        let text = base + "\nsolver:\n  exact-method: jump-trajectories\n  trajectories: {count: 8, burn-in: 5 /Gamma, average: 30 /Gamma}\n"
+        let c = try XCTUnwrap(compile(text).compiled, "\(compile(text).diagnostics.map(\.message))")
+        let s = c.base.solver
+        XCTAssertEqual(s.exactMethod, "jump-trajectories")
+        let t = try XCTUnwrap(s.trajectories)
+        XCTAssertEqual(t.count, 8)
+        XCTAssertEqual(t.burnIn, 5)
+        XCTAssertEqual(t.average, 30)
+        XCTAssertEqual(t.sampleInterval, 0.1, "unset keys keep their defaults")
+        let resolved = JSONWriter.write(c.resolved())
+        XCTAssertTrue(resolved.contains("\"exact-method\": \"jump-trajectories\""), resolved)
+        XCTAssertTrue(resolved.contains("\"count\": 8"), resolved)
+    }
+
     func testGridSweepExpandsWithFirstAxisSlowest() throws {
         let text = base + """
 

@@ -136,12 +136,21 @@ public struct Executor {
         }
         var evaluations = 0
         var cache: [Double: PointResult] = [:]
+        // Each solve starts from the previous evaluation's state where the backend can use it: the
+        // sequence of evaluations is fixed, so the result does not depend on threads or shards.
+        var warm: (any Sendable)?
         func objective(_ x: Double) throws -> Double {
             if let r = cache[x] { return Self.value(r, opt.maximize) }
             guard let s = compiled.spec(for: sp, setting: opt.over, to: x) else {
                 throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
             }
-            let r = try backend.solve(request(for: s, point: pp, threads: threads))
+            let req = request(for: s, point: pp, threads: threads)
+            let r: PointResult
+            if let w = backend as? any WarmStartBackend {
+                (r, warm) = try w.solve(req, warmStart: warm)
+            } else {
+                r = try backend.solve(req)
+            }
             evaluations += 1
             cache[x] = r
             return Self.value(r, opt.maximize)

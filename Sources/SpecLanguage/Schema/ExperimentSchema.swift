@@ -140,6 +140,17 @@ public enum ExperimentSchema {
         Field("tolerance", .number(.positive), "Relative tolerance of integrators and steady-state residuals.", default: "1e-10"),
         Field("threads", .variants([.keyword("auto", doc: "All cores."), .other(.integer(min: 1, max: 1024))]), "Worker threads (results do not depend on it).", default: "auto"),
         Field("memory", .string(pattern: "^[0-9]+(\\.[0-9]+)? ?(MiB|GiB|MB|GB)$", example: "8 GiB"), "Memory budget per point (default: half the machine's memory)."),
+        Field("exact-method", .keyword(exactMethods), "How the exact backend holds the state: auto = the U(1)-block density matrix when it fits (N ≤ 14 and the memory budget), else quantum-jump trajectories (N ≤ 20).", default: "auto"),
+        Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ)."),
+    ])
+
+    public static let exactMethods = ["auto", "density-matrix", "jump-trajectories"]
+
+    static let trajectories = ObjectShape("Quantum-jump trajectories per point: each starts in `initial`, runs `burn-in` unrecorded, then time-averages over `average`.", [
+        Field("count", .integer(min: 2, max: 10_000_000), "Trajectories per point (standard errors come from their spread).", default: "200"),
+        Field("burn-in", .quantity(.time, .nonNegative), "Time discarded before averaging.", default: "20 /Gamma"),
+        Field("average", .quantity(.time, .positive), "Length of each trajectory's time average.", default: "50 /Gamma"),
+        Field("sample-interval", .quantity(.time, .positive), "Spacing of the samples of the time average.", default: "0.1 /Gamma"),
     ])
 
     public static let root = ObjectShape("A dipolesync experiment (language version 1).", [

@@ -49,6 +49,12 @@ extension ExperimentSpec {
         ]
         solverO.append(("threads", solver.threads.map { .number(Double($0)) } ?? .string("auto")))
         solverO.append(("memory-bytes", solver.memoryBudget.map { .number(Double($0)) } ?? .string("default")))
+        if solver.exactMethod != "auto" { solverO.append(("exact-method", .string(solver.exactMethod))) }
+        if let t = solver.trajectories {
+            solverO.append(("trajectories", .object([("count", .number(Double(t.count))), ("burn-in", .number(t.burnIn)),
+                                                     ("average", .number(t.average)),
+                                                     ("sample-interval", .number(t.sampleInterval))])))
+        }
         o.append(("solver", .object(solverO)))
         if let op = optimize {
             o.append(("optimize", .object([("maximize", .string(op.maximize)), ("over", .string(op.over)),

@@ -110,6 +110,30 @@ public struct SolverSpec: Sendable, Equatable {
     public var memoryBudget: Int?
     /// Where `backend` was written, for diagnostics about a forced backend.
     public var backendLocation: SourceLocation?
+    /// How the exact backend holds the state: `auto` (the density matrix when it fits, else jump
+    /// trajectories), `density-matrix` or `jump-trajectories`.
+    public var exactMethod: String = "auto"
+    /// The jump-trajectory ensemble of the exact backend; nil: the defaults (not echoed in the resolved spec).
+    public var trajectories: JumpTrajectorySpec?
+}
+
+/// `solver.trajectories`: how many quantum-jump trajectories a point runs and for how long (1/Γ).
+/// Each trajectory starts in `initial`, runs `burnIn` unrecorded, then averages its moments over
+/// `average` at samples `sampleInterval` apart.
+public struct JumpTrajectorySpec: Sendable, Equatable {
+    public var count: Int
+    public var burnIn: Double
+    public var average: Double
+    public var sampleInterval: Double
+
+    public static let defaults = JumpTrajectorySpec(count: 200, burnIn: 20, average: 50, sampleInterval: 0.1)
+
+    public init(count: Int, burnIn: Double, average: Double, sampleInterval: Double) {
+        self.count = count
+        self.burnIn = burnIn
+        self.average = average
+        self.sampleInterval = sampleInterval
+    }
 }
 
 public struct OptimizeSpec: Sendable, Equatable {

@@ -367,8 +367,33 @@ struct SpecBuilder {
                 break
             }
         }
-        return SolverSpec(backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
-                          backendLocation: backendNode?.location)
+        var solver = SolverSpec(backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
+                                backendLocation: backendNode?.location)
+        solver.exactMethod = s?["exact-method"]?.scalar ?? "auto"
+        if let t = s?["trajectories"] {
+            let d = JumpTrajectorySpec.defaults
+            var j = d
+            if let c = integer(t["count"]) { j.count = c }
+            if let b = t["burn-in"] { guard let v = quantity(b, .time, what: "burn-in") else { return nil }; j.burnIn = v }
+            if let a = t["average"] { guard let v = quantity(a, .time, what: "average") else { return nil }; j.average = v }
+            if let i = t["sample-interval"] {
+                guard let v = quantity(i, .time, what: "sample-interval") else { return nil }
+                j.sampleInterval = v
+            }
+            if j.sampleInterval > j.average {
+                diagnostics.error("sample-interval (\(String(format: "%g", j.sampleInterval)) /Gamma) is longer than the averaging time (\(String(format: "%g", j.average)) /Gamma)",
+                                  at: (t["sample-interval"] ?? t).location,
+                                  hint: "take at least one sample per averaging window, e.g. sample-interval: 0.1 /Gamma")
+                return nil
+            }
+            if j.average / j.sampleInterval > 1e6 {
+                diagnostics.error("\(Int(j.average / j.sampleInterval)) samples per trajectory is more than 10⁶",
+                                  at: (t["sample-interval"] ?? t).location, hint: "use a longer sample-interval")
+                return nil
+            }
+            solver.trajectories = j
+        }
+        return solver
     }
 
     private mutating func buildInitial(_ doc: YAMLNode) -> InitialState? {
