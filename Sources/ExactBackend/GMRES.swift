@@ -97,23 +97,32 @@ struct GMRES {
         return (c, s, r)
     }
 
+    /// ⟨a, b⟩ = Σ conj(a_i) b_i, summed in four interleaved partial sums (i mod 4) combined in a fixed
+    /// order: independent additions the CPU can overlap (a single running sum is latency bound), and
+    /// the same bits on every run.
     static func dot(_ a: [Complex<Double>], _ b: [Complex<Double>]) -> Complex<Double> {
-        var re = 0.0, im = 0.0
+        var re = SIMD4<Double>(), im = SIMD4<Double>()
         a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
-            for i in 0..<pa.count {
+            let n = min(pa.count, pb.count), quads = n / 4
+            for q in 0..<quads {
+                let i = 4 * q
+                let xr = SIMD4(pa[i].real, pa[i + 1].real, pa[i + 2].real, pa[i + 3].real)
+                let xi = SIMD4(pa[i].imaginary, pa[i + 1].imaginary, pa[i + 2].imaginary, pa[i + 3].imaginary)
+                let yr = SIMD4(pb[i].real, pb[i + 1].real, pb[i + 2].real, pb[i + 3].real)
+                let yi = SIMD4(pb[i].imaginary, pb[i + 1].imaginary, pb[i + 2].imaginary, pb[i + 3].imaginary)
+                re += xr * yr + xi * yi
+                im += xr * yi - xi * yr
+            }
+            for i in (4 * quads)..<n {
                 let x = pa[i], y = pb[i]
-                re += x.real * y.real + x.imaginary * y.imaginary
-                im += x.real * y.imaginary - x.imaginary * y.real
+                re[0] += x.real * y.real + x.imaginary * y.imaginary
+                im[0] += x.real * y.imaginary - x.imaginary * y.real
             }
         } }
-        return Complex(re, im)
+        return Complex((re[0] + re[1]) + (re[2] + re[3]), (im[0] + im[1]) + (im[2] + im[3]))
     }
 
-    static func norm(_ a: [Complex<Double>]) -> Double {
-        var s = 0.0
-        for z in a { s += z.real * z.real + z.imaginary * z.imaginary }
-        return s.squareRoot()
-    }
+    static func norm(_ a: [Complex<Double>]) -> Double { dot(a, a).real.squareRoot() }
 
     static func scaled(_ a: [Complex<Double>], _ c: Double) -> [Complex<Double>] {
         a.map { Complex($0.real * c, $0.imaginary * c) }

@@ -194,4 +194,37 @@ final class FigureTests: XCTestCase {
         let snapshot = try XCTUnwrap(figures.first { $0.path == "figures/point-0001-phases.svg" }?.svg)
         XCTAssertEqual(snapshot.components(separatedBy: "<circle cx=").count - 1, 40 + 2, "one dot per dipole and two guide circles")
     }
+
+    /// A grid with a short axis is drawn as a family of curves, and a value with a standard error gets
+    /// error bars instead of a picture of its own.
+    func testFamilyOfCurvesWithErrorBars() throws {
+        let text = """
+        dipolesync: 1
+        name: family
+        system:
+          lattice: {shape: chain, sites: 4, spacing: 0.1 lambda}
+          pump: {rate: 1 Gamma}
+        sweep:
+          grid:
+            system.lattice.spacing: [0.02 lambda, 0.03 lambda]
+            system.pump.rate: {from: 1 Gamma, to: 8 Gamma, points: 8}
+        """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p -> PointOutcome in
+            var r = PointResult()
+            let w = p.parameters[1].value
+            r["ZQ2"] = .number(0.01 * w)
+            r["ZQ2-stderr"] = .number(0.001 * w)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .exact, result: r, optimum: nil, seconds: 0)
+        }
+        let figures = Figures.make(spec: c.base, outcomes: outcomes)
+        XCTAssertEqual(figures.map(\.path), ["figures/ZQ2.svg"], "no separate picture of the error")
+        let svg = try XCTUnwrap(figures.first?.svg)
+        XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2, "one curve per spacing")
+        XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 16, "one marker per point")
+        XCTAssertEqual(svg.components(separatedBy: "<path d=\"M").count - 1, 16, "one error bar per point")
+        XCTAssertTrue(svg.contains("spacing a/λ = 0.02") && svg.contains("spacing a/λ = 0.03"), "legend names the curves")
+        XCTAssertTrue(svg.contains("ZQ2 versus pump rate W/Γ"))
+        XCTAssertFalse(svg.contains("nan"))
+    }
 }

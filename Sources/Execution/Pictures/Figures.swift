@@ -3,13 +3,21 @@ import Physics
 import SpecLanguage
 
 /// The pictures of a bundle: a line plot per scalar observable for a 1-D sweep, a heat map for a 2-D
-/// sweep, cluster order over (parameter, d), and each point's own curves (time series, spectra,
-/// two-time correlations, phase snapshots) when there are few points.
+/// sweep (or a family of curves when one of its two axes has at most `familyLimit` values), cluster
+/// order over (parameter, d), and each point's own curves (time series, spectra, two-time
+/// correlations, phase snapshots) when there are few points. An observable `X` with a standard error
+/// `X-stderr` (trajectory methods) is drawn with ±1 error bars; the errors get no picture of their own.
 public enum Figures {
+    static let familyLimit = 6
+
     public static func make(spec: ExperimentSpec, outcomes: [PointOutcome]) -> [(path: String, svg: String)] {
         let sorted = outcomes.sorted { $0.index < $1.index }
         var out: [(String, String)] = []
-        let keys = ResultsDocument.scalarKeys(sorted)
+        let allKeys = ResultsDocument.scalarKeys(sorted)
+        let keys = allKeys.filter { !($0.hasSuffix("-stderr") && allKeys.contains(String($0.dropLast("-stderr".count)))) }
+        let errors = { (k: String, points: [PointOutcome]) -> [Double]? in
+            allKeys.contains(k + "-stderr") ? points.map { $0.result.number(k + "-stderr") ?? .nan } : nil
+        }
         let axes = spec.sweep?.axes ?? []
         let logAxis = { (a: SweepAxis) -> Bool in
             let v = a.values.filter { $0 > 0 }
@@ -24,7 +32,8 @@ public enum Figures {
                 let ys = sorted.map { $0.result.number(k) ?? .nan }
                 out.append(("figures/\(ResultsDocument.fileName(k)).svg",
                             SVGPlot.line(title: "\(k) versus \(label(a.path))", xLabel: label(a.path), yLabel: k,
-                                         series: [SVGPlot.Series(label: k, x: xs, y: ys)], logX: logAxis(a))))
+                                         series: [SVGPlot.Series(label: k, x: xs, y: ys, error: errors(k, sorted))],
+                                         logX: logAxis(a))))
             }
             if let opt = spec.optimize, sorted.contains(where: { $0.optimum != nil }) {
                 let xs = sorted.map { $0.parameters.first?.value ?? .nan }
@@ -32,6 +41,26 @@ public enum Figures {
                 out.append(("figures/optimum.svg",
                             SVGPlot.line(title: "optimal \(label(opt.over))", xLabel: label(a.path), yLabel: label(opt.over),
                                          series: [SVGPlot.Series(label: "optimum", x: xs, y: ys)], logX: logAxis(a))))
+            }
+        } else if axes.count == 2, spec.sweep?.mode == .grid,
+                  min(axes[0].values.count, axes[1].values.count) <= familyLimit,
+                  max(axes[0].values.count, axes[1].values.count) > familyLimit {
+            // A family of curves: x along the long axis, one curve per value of the short one.
+            let shortFirst = axes[0].values.count <= axes[1].values.count
+            let (curve, along) = shortFirst ? (axes[0], axes[1]) : (axes[1], axes[0])
+            for k in keys {
+                let series = curve.values.indices.map { c -> SVGPlot.Series in
+                    let members = along.values.indices.compactMap { a -> PointOutcome? in
+                        let index = shortFirst ? c * along.values.count + a : a * curve.values.count + c
+                        return sorted.first { $0.index == index }
+                    }
+                    return SVGPlot.Series(label: "\(label(curve.path)) = \(SVGPlot.tick(curve.values[c]))",
+                                          x: members.map { m in m.parameters.first { $0.path == along.path }?.value ?? .nan },
+                                          y: members.map { $0.result.number(k) ?? .nan }, error: errors(k, members))
+                }
+                out.append(("figures/\(ResultsDocument.fileName(k)).svg",
+                            SVGPlot.line(title: "\(k) versus \(label(along.path))", xLabel: label(along.path), yLabel: k,
+                                         series: series, logX: logAxis(along))))
             }
         } else if axes.count >= 2, spec.sweep?.mode == .grid {
             let (ax, ay) = (axes[0], axes[1])

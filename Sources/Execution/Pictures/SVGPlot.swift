@@ -10,16 +10,29 @@ public enum SVGPlot {
         public var label: String
         public var x: [Double]
         public var y: [Double]
-        public init(label: String, x: [Double], y: [Double]) { self.label = label; self.x = x; self.y = y }
+        /// Standard errors of y, drawn as ±1 bars (nil: none).
+        public var error: [Double]?
+        public init(label: String, x: [Double], y: [Double], error: [Double]? = nil) {
+            self.label = label; self.x = x; self.y = y; self.error = error
+        }
+
+        /// (x, y, error) triples with finite x and y (and x > 0 on a log axis); a missing error is 0.
+        func points(logX: Bool) -> [(x: Double, y: Double, e: Double)] {
+            x.indices.compactMap { i in
+                guard i < y.count, x[i].isFinite, y[i].isFinite, !logX || x[i] > 0 else { return nil }
+                let e = error.flatMap { i < $0.count && $0[i].isFinite ? abs($0[i]) : nil } ?? 0
+                return (x[i], y[i], e)
+            }
+        }
     }
 
-    /// A line plot with markers; `logX` uses a logarithmic x axis.
+    /// A line plot with markers and optional ±1 standard-error bars; `logX` uses a logarithmic x axis.
     public static func line(title: String, xLabel: String, yLabel: String, series: [Series], logX: Bool = false) -> String {
-        let pts = series.flatMap { s in zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) } }
+        let pts = series.flatMap { $0.points(logX: logX) }
         guard !pts.isEmpty else { return empty(title) }
         let tx: (Double) -> Double = logX ? { log10($0) } : { $0 }
-        var (x0, x1) = (pts.map { tx($0.0) }.min()!, pts.map { tx($0.0) }.max()!)
-        var (y0, y1) = (pts.map(\.1).min()!, pts.map(\.1).max()!)
+        var (x0, x1) = (pts.map { tx($0.x) }.min()!, pts.map { tx($0.x) }.max()!)
+        var (y0, y1) = (pts.map { $0.y - $0.e }.min()!, pts.map { $0.y + $0.e }.max()!)
         if x0 == x1 { x0 -= 0.5; x1 += 0.5 }
         if y0 == y1 { y0 -= max(0.5, abs(y0) * 0.1); y1 += max(0.5, abs(y1) * 0.1) }
         let pad = (y1 - y0) * 0.05
@@ -30,11 +43,16 @@ public enum SVGPlot {
         svg += axes(x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX)
         for (k, s) in series.enumerated() {
             let color = palette[k % palette.count]
-            let xy = zip(s.x, s.y).filter { $0.0.isFinite && $0.1.isFinite && (!logX || $0.0 > 0) }
-            let path = xy.map { String(format: "%.2f,%.2f", px($0.0), py($0.1)) }.joined(separator: " ")
+            let xy = s.points(logX: logX)
+            let path = xy.map { String(format: "%.2f,%.2f", px($0.x), py($0.y)) }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
+            for p in xy where p.e > 0 {
+                let (xa, ya, yb) = (px(p.x), py(p.y - p.e), py(p.y + p.e))
+                svg += String(format: "<path d=\"M%.2f,%.2f V%.2f M%.2f,%.2f h8 M%.2f,%.2f h8\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
+                              xa, ya, yb, xa - 4, ya, xa - 4, yb, color)
+            }
             if xy.count <= 80 {
-                for p in xy { svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%@\"/>\n", px(p.0), py(p.1), color) }
+                for p in xy { svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%@\"/>\n", px(p.x), py(p.y), color) }
             }
             if series.count > 1 {
                 let ly = top + 16 + Double(k) * 18
