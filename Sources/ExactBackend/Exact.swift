@@ -352,7 +352,8 @@ public struct ExactBackend: WarmStartBackend {
             let s = trajectorySettings
             let burnIn = kind == .diffusion ? s.diffusionBurnIn ?? s.burnIn : s.burnIn
             let averaging = kind == .diffusion ? s.diffusionAveraging ?? s.averaging : s.averaging
-            let count = max(1, Int((averaging / s.sampleInterval).rounded()))
+            let interval = kind == .diffusion ? s.diffusionSampleInterval : s.sampleInterval
+            let count = max(1, Int((averaging / interval).rounded()))
             return ((0...count).map { burnIn + averaging * Double($0) / Double(count) }, burnIn)
         case .until(let time, let samples):
             return ((0...samples).map { time * Double($0) / Double(samples) }, time)

@@ -16,6 +16,8 @@ public struct TrajectorySettings: Sendable, Equatable {
     /// Burn-in and averaging of the diffusion (`qfi-conditional`) trajectories; nil: those of the jumps.
     public var diffusionBurnIn: Double?
     public var diffusionAveraging: Double?
+    /// Sample spacing of the diffusion trajectories' time average (independent of the jumps').
+    public var diffusionSampleInterval: Double = 0.1
     /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
     public var diffusionStepFraction: Double
 

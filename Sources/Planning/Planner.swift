@@ -137,9 +137,16 @@ public struct Planner {
                 switch exactMethod(spec, budget: budget) {
                 case .some((.jumpTrajectories, _)):
                     let t = spec.solver.trajectories ?? .defaults
+                    let dm = estimate
                     estimate = CostModel.exactJumpTrajectories(n: n, pump: spec.system.pump, trajectories: t.count,
                                                                time: t.burnIn + t.average, threads: cores)
-                    jumpFailure = jumpTrajectoryObstacle(spec)
+                    if let obstacle = jumpTrajectoryObstacle(spec) {
+                        // Say why trajectories were considered at all when the density matrix was the obstacle.
+                        let dmProblem = spec.solver.exactMethod == "jump-trajectories" ? ""
+                            : n > limit ? "N = \(n) exceeds the exact density-matrix limit of \(limit), and "
+                            : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the memory budget of \(ByteCount(budget)), and "
+                        jumpFailure = dmProblem + obstacle
+                    }
                 default:
                     if n > limit {
                         let hint = spec.initial.isU1Invariant && n <= thresholds.exactTrajectoryMaxDipoles
@@ -221,7 +228,7 @@ public struct Planner {
         let reason: String
         switch best {
         case .permutationSymmetric: reason = "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
-        case .exact: reason = "N = \(n) is small enough for the full master equation"
+        case .exact: reason = "N = \(n) is within reach of the full master equation"
         case .cumulant: reason = "N = \(n) is too large for exact methods and the couplings are not uniform"
         case .meanField:
             let kinds = Set(spec.observables.map(\.kind))
@@ -244,7 +251,7 @@ public struct Planner {
         default: break
         }
         let limit = s.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
-        let dm = CostModel.exactDensityMatrix(s, threads: ProcessInfo.processInfo.activeProcessorCount)
+        let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         if n <= limit && dm.memoryBytes <= budget {
             return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
         }

@@ -1,6 +1,7 @@
 import XCTest
 import Physics
 import Planning
+import ExactBackend
 @testable import Execution
 @testable import SpecLanguage
 
@@ -226,5 +227,58 @@ final class FigureTests: XCTestCase {
         XCTAssertTrue(svg.contains("spacing a/λ = 0.02") && svg.contains("spacing a/λ = 0.03"), "legend names the curves")
         XCTAssertTrue(svg.contains("ZQ2 versus pump rate W/Γ"))
         XCTAssertFalse(svg.contains("nan"))
+        // The short axis second: still one curve per spacing, with x along the pump rate.
+        let swapped = text.replacingOccurrences(of: "    system.lattice.spacing: [0.02 lambda, 0.03 lambda]\n", with: "")
+            .replacingOccurrences(of: "points: 8}", with: "points: 8}\n    system.lattice.spacing: [0.02 lambda, 0.03 lambda]")
+        let (c2, _) = try compileAndPlan(swapped)
+        XCTAssertEqual(c2.base.sweep?.axes.map(\.path), ["system.pump.rate", "system.lattice.spacing"])
+        let outcomes2 = c2.points.map { p -> PointOutcome in
+            var r = PointResult()
+            let a = p.parameters[1].value, w = p.parameters[0].value
+            r["ZQ2"] = .number(a * w)   // rises with W on each curve only if x is the pump rate
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .exact, result: r, optimum: nil, seconds: 0)
+        }
+        let svg2 = try XCTUnwrap(Figures.make(spec: c2.base, outcomes: outcomes2).first { $0.path == "figures/ZQ2.svg" }?.svg)
+        XCTAssertEqual(svg2.components(separatedBy: "<polyline").count - 1, 2)
+        XCTAssertTrue(svg2.contains("ZQ2 versus pump rate W/Γ") && svg2.contains("spacing a/λ = 0.03"))
+        // Along each curve, y grows with x: the markers' pixel x increases while pixel y decreases.
+        let circles = svg2.components(separatedBy: "<circle cx=\"").dropFirst().map { s -> (Double, Double) in
+            let f = s.split(separator: "\"")
+            return (Double(f[0]) ?? .nan, Double(f[2]) ?? .nan)
+        }
+        XCTAssertEqual(circles.count, 16)
+        for curve in [circles[0..<8], circles[8..<16]] {
+            let pts = Array(curve)
+            for i in 1..<pts.count { XCTAssertTrue(pts[i].0 > pts[i - 1].0 && pts[i].1 < pts[i - 1].1, "\(pts)") }
+        }
+    }
+
+    /// The standard registry hands the exact backend the planner's method and the spec's two trajectory
+    /// schedules: `solver.trajectories` for the jump ensemble, `qfi-conditional`'s `until` for the diffusion one.
+    func testRegistryConfiguresTheExactBackendFromThePlanAndSpec() throws {
+        let text = """
+        dipolesync: 1
+        name: traj
+        system:
+          lattice: {shape: chain, sites: 16, spacing: 0.05 lambda}
+          pump: {rate: 3 Gamma}
+        observables: [ZQ, {qfi-conditional: {trajectories: 2000, until: 10 /Gamma}}]
+        solver:
+          backend: exact
+          trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}
+        """
+        let (c, p) = try compileAndPlan(text)
+        let pp = try XCTUnwrap(p.points.first)
+        XCTAssertEqual(pp.method, "jump-trajectories")
+        let exact = try XCTUnwrap(BackendRegistry.standard.backend(for: pp, spec: c.base) as? ExactBackend)
+        XCTAssertEqual(exact.method, .jumpTrajectories)
+        XCTAssertEqual(exact.trajectorySettings, TrajectorySettings(burnIn: 5, averaging: 20, sampleInterval: 0.2, jumpCount: 8,
+                                                                    diffusionBurnIn: 4, diffusionAveraging: 6))
+        // Without the block: the documented defaults, whatever qfi-conditional asks for its own ensemble.
+        let (c2, p2) = try compileAndPlan(text.replacingOccurrences(of: "  trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}", with: ""))
+        let e2 = try XCTUnwrap(BackendRegistry.standard.backend(for: try XCTUnwrap(p2.points.first), spec: c2.base) as? ExactBackend)
+        XCTAssertEqual(e2.trajectorySettings.jumpCount, 200)
+        XCTAssertEqual(e2.trajectorySettings.sampleInterval, 0.1)
+        XCTAssertEqual(e2.trajectorySettings.diffusionSampleInterval, 0.1)
     }
 }

@@ -5,8 +5,9 @@ import SpecLanguage
 /// The pictures of a bundle: a line plot per scalar observable for a 1-D sweep, a heat map for a 2-D
 /// sweep (or a family of curves when one of its two axes has at most `familyLimit` values), cluster
 /// order over (parameter, d), and each point's own curves (time series, spectra, two-time
-/// correlations, phase snapshots) when there are few points. An observable `X` with a standard error
-/// `X-stderr` (trajectory methods) is drawn with ±1 error bars; the errors get no picture of their own.
+/// correlations, phase snapshots) when there are few points. In line plots, an observable `X` with a
+/// standard error `X-stderr` (trajectory methods) is drawn with ±1 error bars instead of a plot of its
+/// own; heat maps show the errors as maps of their own.
 public enum Figures {
     static let familyLimit = 6
 
@@ -66,7 +67,7 @@ public enum Figures {
             let (ax, ay) = (axes[0], axes[1])
             let rest = axes.count > 2 ? " (first values of the other axes)" : ""
             let restCount = axes.dropFirst(2).reduce(1) { $0 * $1.values.count }
-            for k in keys {
+            for k in allKeys {   // a heat map has no error bars: errors get maps of their own
                 var z = [[Double]](repeating: [Double](repeating: .nan, count: ay.values.count), count: ax.values.count)
                 for o in sorted {
                     let i = o.index / (ay.values.count * restCount)

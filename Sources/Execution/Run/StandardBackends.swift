@@ -31,7 +31,7 @@ extension BackendRegistry {
     static func exact(_ plan: PointPlan, _ spec: ExperimentSpec) -> ExactBackend {
         let j = spec.solver.trajectories ?? .defaults
         var settings = TrajectorySettings(burnIn: j.burnIn, averaging: j.average, sampleInterval: j.sampleInterval,
-                                          jumpCount: spec.solver.trajectories?.count)
+                                          jumpCount: j.count)
         if let q = spec.observables.first(where: { $0.kind == .qfiConditional }) {
             settings.diffusionBurnIn = 0.4 * q.trajectoryTime
             settings.diffusionAveraging = 0.6 * q.trajectoryTime

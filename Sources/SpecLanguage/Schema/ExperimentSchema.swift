@@ -140,7 +140,7 @@ public enum ExperimentSchema {
         Field("tolerance", .number(.positive), "Relative tolerance of integrators and steady-state residuals.", default: "1e-10"),
         Field("threads", .variants([.keyword("auto", doc: "All cores."), .other(.integer(min: 1, max: 1024))]), "Worker threads (results do not depend on it).", default: "auto"),
         Field("memory", .string(pattern: "^[0-9]+(\\.[0-9]+)? ?(MiB|GiB|MB|GB)$", example: "8 GiB"), "Memory budget per point (default: half the machine's memory)."),
-        Field("exact-method", .keyword(exactMethods), "How the exact backend holds the state: auto = the U(1)-block density matrix when it fits (N ≤ 14 and the memory budget), else quantum-jump trajectories (N ≤ 20).", default: "auto"),
+        Field("exact-method", .keyword(exactMethods), "How the exact backend holds the state: density-matrix (U(1) blocks, N ≤ 14), jump-trajectories (N ≤ 20), or auto: the density matrix when it fits (N ≤ 14 and the memory budget), otherwise trajectories if solver.backend is exact (backend auto then prefers the cumulant backend).", default: "auto"),
         Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ)."),
     ])
 

@@ -110,8 +110,8 @@ public struct SolverSpec: Sendable, Equatable {
     public var memoryBudget: Int?
     /// Where `backend` was written, for diagnostics about a forced backend.
     public var backendLocation: SourceLocation?
-    /// How the exact backend holds the state: `auto` (the density matrix when it fits, else jump
-    /// trajectories), `density-matrix` or `jump-trajectories`.
+    /// How the exact backend holds the state: `density-matrix`, `jump-trajectories`, or `auto` (the
+    /// density matrix when it fits; else jump trajectories if `backend` forces the exact backend).
     public var exactMethod: String = "auto"
     /// The jump-trajectory ensemble of the exact backend; nil: the defaults (not echoed in the resolved spec).
     public var trajectories: JumpTrajectorySpec?
