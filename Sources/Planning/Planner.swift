@@ -70,8 +70,7 @@ public struct Planner {
             _ = node(.observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
                      inputs: [solve], point: p.index)
             if var c = choice {
-                // An optimize loop solves the point ~25 times (11-point scan, then golden section).
-                if s.optimize != nil { c.estimate.flops *= 25 }
+                if let o = s.optimize { c.estimate.flops *= Double(Self.optimizeSolves(o)) }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
                 let method: (name: String, reason: String)? = switch c.backend {
@@ -236,6 +235,15 @@ public struct Planner {
                 : "N = \(n) is beyond the other backends"
         }
         return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
+    }
+
+    /// Solves of one `optimize` search: the 11-point scan, then golden section from the two scan cells
+    /// around the best sample (width 0.2 of the bracket) down to the tolerance (each step ×0.618).
+    static func optimizeSolves(_ o: OptimizeSpec) -> Int {
+        let width = 0.2 * abs(o.high - o.low)
+        let target = max(o.tolerance * max(abs(o.low), abs(o.high)), 1e-12)
+        let steps = width > target ? Int((log(width / target) / log(1.618_034)).rounded(.up)) : 0
+        return 11 + 2 + steps
     }
 
     /// How the exact backend would hold a point's state (nil: neither way is possible; `assess` says why).
