@@ -367,6 +367,13 @@ public struct ExactBackend: WarmStartBackend {
         return max(2, request.observables.map(\.trajectories).max() ?? 200)
     }
 
+    /// The standard error of Z_Q = √(Z_Q²) from that of Z_Q²: σ/(2 Z_Q) where Z_Q² is resolved
+    /// (Z_Q² > σ), else √σ, the size of Z_Q that the noise alone produces.
+    static func rootError(_ z: Double, _ sigma2: Double) -> Double {
+        guard sigma2.isFinite else { return .nan }
+        return z * z > sigma2 ? sigma2 / (2 * z) : sigma2.squareRoot()
+    }
+
     /// Mean and standard error of the mean.
     static func meanAndError(_ xs: [Double]) -> (Double, Double) {
         let m = xs.reduce(0, +) / Double(xs.count)
@@ -396,7 +403,9 @@ public struct ExactBackend: WarmStartBackend {
             return (OrderParameters.zq2(cm), m.inversion)
         }
         if request.request(.zq) != nil {
-            result["ZQ2-stderr"] = .number(ExactBackend.meanAndError(perTrajectory.map(\.0)).1)
+            let e2 = ExactBackend.meanAndError(perTrajectory.map(\.0)).1
+            result["ZQ2-stderr"] = .number(e2)
+            if let z = result.number("ZQ") { result["ZQ-stderr"] = .number(ExactBackend.rootError(z, e2)) }
         }
         if request.request(.inversion) != nil {
             result["inversion-stderr"] = .number(ExactBackend.meanAndError(perTrajectory.map(\.1)).1)

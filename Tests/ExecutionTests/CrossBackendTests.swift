@@ -191,7 +191,7 @@ final class ExactMethodPipelineTests: XCTestCase {
         XCTAssertTrue(dm.result.method.hasPrefix("exact density matrix"), dm.result.method)
         XCTAssertTrue(tr.result.method.contains("quantum-jump trajectories") && tr.result.method.contains("(12 trajectories)"),
                       tr.result.method)
-        for key in ["ZQ2", "inversion"] {
+        for key in ["ZQ2", "ZQ", "inversion"] {
             let exact = try XCTUnwrap(dm.result.number(key))
             let mean = try XCTUnwrap(tr.result.number(key))
             let err = try XCTUnwrap(tr.result.number(key + "-stderr"))

@@ -41,6 +41,17 @@ public enum SVGPlot {
         let py = { (y: Double) in height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom) }
         var svg = header(title)
         svg += axes(x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX)
+        // The legend goes in the corner of the plot area that covers the fewest data points.
+        let legendWidth = 156.0, legendHeight = 18.0 * Double(series.count) + 6
+        let corners = [(width - right - legendWidth, top + 2), (width - right - legendWidth, height - bottom - legendHeight - 2),
+                       (left + 8, top + 2), (left + 8, height - bottom - legendHeight - 2)]
+        let covered = corners.map { c in
+            pts.filter { p in
+                let (x, y) = (px(p.x), py(p.y))
+                return x >= c.0 - 4 && x <= c.0 + legendWidth && y >= c.1 - 4 && y <= c.1 + legendHeight + 4
+            }.count
+        }
+        let corner = corners[covered.indices.min { covered[$0] < covered[$1] } ?? 0]
         for (k, s) in series.enumerated() {
             let color = palette[k % palette.count]
             let xy = s.points(logX: logX)
@@ -55,9 +66,9 @@ public enum SVGPlot {
                 for p in xy { svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%@\"/>\n", px(p.x), py(p.y), color) }
             }
             if series.count > 1 {
-                let ly = top + 16 + Double(k) * 18
-                svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", width - right - 150, ly - 4, width - right - 130, ly - 4, color)
-                svg += "<text x=\"\(width - right - 124)\" y=\"\(ly)\" font-size=\"12\">\(escape(s.label))</text>\n"
+                let ly = corner.1 + 16 + Double(k) * 18
+                svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", corner.0 + 6, ly - 4, corner.0 + 26, ly - 4, color)
+                svg += "<text x=\"\(corner.0 + 32)\" y=\"\(ly)\" font-size=\"12\">\(escape(s.label))</text>\n"
             }
         }
         return svg + "</svg>\n"
