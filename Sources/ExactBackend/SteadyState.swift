@@ -185,6 +185,29 @@ public struct SteadyStateSolver {
         do { pre = try SectorPreconditioner(liouvillian: l) } catch {
             throw BackendError.numerical("diagonalizing the effective Hamiltonian failed: \(error)")
         }
+        // GMRES stops on its own residual estimate, which the single-precision preconditioner and the
+        // final hermitization can leave above the true target (seen from warm starts that begin close
+        // to the solution). Then the solve restarts from its result, at most twice.
+        var total = 0
+        var last: Outcome?
+        for attempt in 0..<3 {
+            let out = try solveOnce(l, start: last?.rho ?? x0, preconditioner: pre, layout: layout)
+            total += out.iterations
+            let target = tolerance * l.rateScale
+            if out.residual <= target || attempt == 2 {
+                if out.residual > target {
+                    throw BackendError.noConvergence(String(format:
+                        "GMRES steady state: residual ‖Lρ‖ = %.3g after %d iterations (target %.3g)", out.residual, total, target))
+                }
+                return Outcome(rho: out.rho, residual: out.residual, iterations: total)
+            }
+            last = out
+        }
+        throw BackendError.noConvergence("GMRES steady state did not converge")
+    }
+
+    private func solveOnce(_ l: BlockLiouvillian, start x0: BlockDensityMatrix, preconditioner pre: SectorPreconditioner,
+                           layout: BlockLayout) throws -> Outcome {
         let e = x0.entries
         let gamma = l.model.gamma
         let op: GMRES.Operator = { x in
@@ -200,10 +223,6 @@ public struct SteadyStateSolver {
         rho.hermitizeAndNormalize()
         let res = GMRES.norm(l.apply(rho.entries, layout: layout))
         guard res.isFinite else { throw BackendError.numerical("the steady-state iteration produced non-finite values") }
-        if res > target {
-            throw BackendError.noConvergence(String(format:
-                "GMRES steady state: residual ‖Lρ‖ = %.3g after %d iterations (target %.3g)", res, out.iterations, target))
-        }
         return Outcome(rho: rho, residual: res, iterations: out.iterations)
     }
 }

@@ -39,4 +39,25 @@ final class LiouvillianTests: XCTestCase {
             XCTAssertLessThan(out.residual, 1e-10)
         }
     }
+
+    /// A GMRES run that stops short of the target (here: capped iterations) is continued from its
+    /// result; the restarted solve reaches the same steady state, and a hopeless cap is an error.
+    func testSteadyStateRestartsFromAnUnfinishedSolve() throws {
+        let model = DenseReference.randomModel(n: 4, seed: 24, pump: 2.3)
+        let l = BlockLiouvillian(model: model)
+        let full = try SteadyStateSolver(tolerance: 1e-12).solve(l)
+        var capped = SteadyStateSolver(tolerance: 1e-12)
+        capped.maxIterations = full.iterations / 2 + 2
+        let out = try capped.solve(l)
+        XCTAssertGreaterThan(out.iterations, capped.maxIterations, "it needed a second attempt")
+        XCTAssertLessThan(out.residual, 1e-12 * l.rateScale)
+        var diff = 0.0
+        for (a, b) in zip(out.rho.entries, full.rho.entries) { diff = max(diff, (a - b).length) }
+        XCTAssertLessThan(diff, 1e-10)
+        var hopeless = SteadyStateSolver(tolerance: 1e-12)
+        hopeless.maxIterations = 2
+        XCTAssertThrowsError(try hopeless.solve(l)) { e in
+            XCTAssertTrue("\(e)".contains("after 6 iterations"), "\(e)")
+        }
+    }
 }
