@@ -129,10 +129,8 @@ public struct Planner {
             let onlyTrajectories = kinds == [.qfiConditional]
             let cores = ProcessInfo.processInfo.activeProcessorCount
             estimate = CostModel.exactDensityMatrix(spec, threads: cores)
-            var jumpFailure: String?
             if !onlyTrajectories {
-                let limit = spec.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles
-                    : min(7, thresholds.exactDensityMatrixMaxDipoles)
+                let limit = densityMatrixLimit(spec)
                 switch exactMethod(spec, budget: budget) {
                 case .some((.jumpTrajectories, _)):
                     let t = spec.solver.trajectories ?? .defaults
@@ -144,7 +142,7 @@ public struct Planner {
                         let dmProblem = spec.solver.exactMethod == "jump-trajectories" ? ""
                             : n > limit ? "N = \(n) exceeds the exact density-matrix limit of \(limit), and "
                             : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the memory budget of \(ByteCount(budget)), and "
-                        jumpFailure = dmProblem + obstacle
+                        return (false, dmProblem + obstacle, estimate)
                     }
                 default:
                     if n > limit {
@@ -154,7 +152,6 @@ public struct Planner {
                     }
                 }
             }
-            if let f = jumpFailure { return (false, f, estimate) }
             if kinds.contains(.qfiConditional) {
                 let r = spec.observables.first { $0.kind == .qfiConditional }
                 let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
@@ -258,7 +255,7 @@ public struct Planner {
         case "jump-trajectories": return (.jumpTrajectories, Self.jumpReason(s, "solver.exact-method"))
         default: break
         }
-        let limit = s.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
+        let limit = densityMatrixLimit(s)
         let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         if n <= limit && dm.memoryBytes <= budget {
             return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
@@ -269,6 +266,12 @@ public struct Planner {
             return (.jumpTrajectories, Self.jumpReason(s, why))
         }
         return nil
+    }
+
+    /// The largest N of the exact density matrix: U(1) blocks for ground or excited starts, the full
+    /// 4^N representation (N ≤ 7) for coherent ones.
+    func densityMatrixLimit(_ s: ExperimentSpec) -> Int {
+        s.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
     }
 
     static func jumpReason(_ s: ExperimentSpec, _ why: String) -> String {
