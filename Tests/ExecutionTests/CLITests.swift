@@ -1,6 +1,7 @@
 import XCTest
 import Foundation
 @testable import Execution
+@testable import Execution
 
 /// The command line as a user meets it: exit codes, diagnostics, and files left behind.
 final class CLITests: XCTestCase {
@@ -134,6 +135,32 @@ final class ArchivedBundleTests: XCTestCase {
         // The three backends the planner chose are recorded.
         let results = try String(contentsOf: bundle.appendingPathComponent("results.json"), encoding: .utf8)
         for b in ["permutation-symmetric", "exact", "cumulant"] { XCTAssertTrue(results.contains("\"backend\": \"\(b)\""), b) }
+    }
+
+    /// The committed Fig. 5b bundles are intact and show the papers' result: the exact 16-dipole chain
+    /// follows the collective model with its f_eff and stays below it (within 3 standard errors).
+    func testArchivedFig5bBundlesShowTheChainBelowTheCollectiveModel() throws {
+        func points(_ name: String) throws -> [[String: Any]] {
+            let dir = CLITests.root.appendingPathComponent("outputs/archived/\(name)")
+            _ = try BundleVerifier.verify(dir.path)
+            let data = try Data(contentsOf: dir.appendingPathComponent("results.json"))
+            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            return try XCTUnwrap(json["points"] as? [[String: Any]])
+        }
+        let chain = try points("fig5b-chain-vs-collective"), collective = try points("fig5b-collective-reference")
+        XCTAssertEqual(chain.count, 28)
+        XCTAssertEqual(collective.count, 28)
+        for (c, u) in zip(chain, collective) {
+            let co = try XCTUnwrap(c["observables"] as? [String: Double]), uo = try XCTUnwrap(u["observables"] as? [String: Double])
+            let w = try XCTUnwrap((c["parameters"] as? [String: Double])?["system.pump.rate"])
+            XCTAssertEqual(c["backend"] as? String, "exact")
+            let (zc, zu, err) = (try XCTUnwrap(co["ZQ"]), try XCTUnwrap(uo["ZQ"]), try XCTUnwrap(co["ZQ-stderr"]))
+            XCTAssertLessThan(zc, zu + 3 * err, "W = \(w): chain \(zc) ± \(err) against collective \(zu)")
+            if w >= 2 {   // above threshold (below it, Z_Q ≈ 0 and its error is √σ(Z_Q²))
+                XCTAssertLessThan(err, 0.01, "W = \(w)")
+                XCTAssertGreaterThan(zc, 0.8 * zu, "W = \(w): the same W dependence")
+            }
+        }
     }
 
     func testRerunReportsADifferenceAndExitsOne() throws {
