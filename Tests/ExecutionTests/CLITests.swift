@@ -163,6 +163,31 @@ final class ArchivedBundleTests: XCTestCase {
         }
     }
 
+    /// The committed Fig. 5a bundle (12-dipole chains, exact, optimal W, merged from two shards) is intact
+    /// and shows the papers' result: Z_Q peaks at the magic angle for each spacing, and g changing by
+    /// orders of magnitude lowers it by less than a factor of two.
+    func testArchivedFig5aBundleShowsTheMaximumAtTheMagicAngle() throws {
+        let dir = CLITests.root.appendingPathComponent("outputs/archived/fig5a-angle-spacing")
+        _ = try BundleVerifier.verify(dir.path)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("results.json"))) as? [String: Any])
+        let points = try XCTUnwrap(json["points"] as? [[String: Any]])
+        XCTAssertEqual(points.count, 6)
+        var z: [Double: [(theta: Double, zq: Double)]] = [:]
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double])
+            let zq = try XCTUnwrap((p["observables"] as? [String: Double])?["ZQ"])
+            let w = try XCTUnwrap((p["optimum"] as? [String: Double])?["system.pump.rate"])
+            XCTAssertTrue(w > 0.6 && w < 14.9, "the optimum W = \(w) lies inside the bracket")
+            z[try XCTUnwrap(par["system.lattice.spacing"]), default: []].append((try XCTUnwrap(par["system.polarization.angle"]), zq))
+        }
+        for (a, row) in z {
+            let best = try XCTUnwrap(row.max { $0.zq < $1.zq })
+            XCTAssertEqual(best.theta, acos(1 / 3.0.squareRoot()), accuracy: 1e-9, "a = \(a): maximum at θ_m")
+            let worst = try XCTUnwrap(row.map(\.zq).min())
+            XCTAssertGreaterThan(worst, 0.5 * best.zq, "a = \(a): less than a factor of two")
+        }
+    }
+
     func testRerunReportsADifferenceAndExitsOne() throws {
         guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else { throw XCTSkip("no dipolesync binary") }
         let source = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends")
