@@ -94,7 +94,7 @@ public enum CostModel {
 
     /// Quantum-jump trajectories: the backend's tables and per-thread vectors; per 1/Γ of trajectory
     /// about N(W + Γ)/2 jumps, each ~14 applications of H_eff to a sector of up to C(N, N/2) amplitudes
-    /// with N²/4 hops each (calibrated: N = 16, W = 7 Γ runs 2.7 /Γ of trajectory per second per core).
+    /// with N²/4 hops each (calibrated: N = 16, W = 7 Γ runs ~3 /Γ of trajectory per second per core, benchmarks/exact.sh).
     public static func exactJumpTrajectories(n: Int, pump: Double, trajectories: Int, time: Double, threads: Int) -> CostEstimate {
         let N = Double(n)
         let perUnitTime = N * (pump + 1) / 2 * 14 * binomial(n, n / 2) * N * N / 4

@@ -137,17 +137,19 @@ final class ArchivedBundleTests: XCTestCase {
         for b in ["permutation-symmetric", "exact", "cumulant"] { XCTAssertTrue(results.contains("\"backend\": \"\(b)\""), b) }
     }
 
+    /// The points of a committed bundle in outputs/archived/, after checking its manifest's hashes.
+    static func points(_ name: String) throws -> [[String: Any]] {
+        let dir = CLITests.root.appendingPathComponent("outputs/archived/\(name)")
+        _ = try BundleVerifier.verify(dir.path)
+        let data = try Data(contentsOf: dir.appendingPathComponent("results.json"))
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return try XCTUnwrap(json["points"] as? [[String: Any]])
+    }
+
     /// The committed Fig. 5b bundles are intact and show the papers' result: the exact 16-dipole chain
     /// follows the collective model with its f_eff and stays below it (within 3 standard errors).
     func testArchivedFig5bBundlesShowTheChainBelowTheCollectiveModel() throws {
-        func points(_ name: String) throws -> [[String: Any]] {
-            let dir = CLITests.root.appendingPathComponent("outputs/archived/\(name)")
-            _ = try BundleVerifier.verify(dir.path)
-            let data = try Data(contentsOf: dir.appendingPathComponent("results.json"))
-            let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-            return try XCTUnwrap(json["points"] as? [[String: Any]])
-        }
-        let chain = try points("fig5b-chain-vs-collective"), collective = try points("fig5b-collective-reference")
+        let chain = try Self.points("fig5b-chain-vs-collective"), collective = try Self.points("fig5b-collective-reference")
         XCTAssertEqual(chain.count, 28)
         XCTAssertEqual(collective.count, 28)
         for (c, u) in zip(chain, collective) {
@@ -167,10 +169,7 @@ final class ArchivedBundleTests: XCTestCase {
     /// and shows the papers' result: Z_Q peaks at the magic angle for each spacing, and g changing by
     /// orders of magnitude lowers it by less than a factor of two.
     func testArchivedFig5aBundleShowsTheMaximumAtTheMagicAngle() throws {
-        let dir = CLITests.root.appendingPathComponent("outputs/archived/fig5a-angle-spacing")
-        _ = try BundleVerifier.verify(dir.path)
-        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("results.json"))) as? [String: Any])
-        let points = try XCTUnwrap(json["points"] as? [[String: Any]])
+        let points = try Self.points("fig5a-angle-spacing")
         XCTAssertEqual(points.count, 6)
         var z: [Double: [(theta: Double, zq: Double)]] = [:]
         for p in points {
