@@ -36,12 +36,14 @@ let package = Package(
         .target(name: "Planning", dependencies: [
             "SpecLanguage", "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
+        // The source revision is fixed at build time (Plugins/BuildProvenance, scripts/provenance).
+        .plugin(name: "BuildProvenance", capability: .buildTool()),
         .target(name: "Execution", dependencies: [
             "SpecLanguage", "Planning", "Physics", "LinearAlgebra",
             "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
-        ]),
+        ], plugins: ["BuildProvenance"]),
         .executableTarget(name: "dipolesync", dependencies: [
-            "SpecLanguage", "Planning", "Execution",
+            "SpecLanguage", "Planning", "Execution", "LinearAlgebra",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks driven by the scripts in benchmarks/ (release builds only).

@@ -1,4 +1,9 @@
 import Foundation
+import LinearAlgebra
+
+// Benchmarks run the kernels that runs use (docs/reproducibility.md); DIPOLESYNC_BLAS_KERNELS=native
+// measures the CPU's own.
+BLASKernels.pinProcess()
 
 // Each backend registers its benchmark cases in a file of its own (MeanFieldBench.swift, …).
 // Usage: dipolesync-bench CASE [ARGS...]; prints `key: value` lines that benchmarks/*.sh collect.
@@ -14,6 +19,7 @@ guard let name = args.first, let run = cases[name] else {
     FileHandle.standardError.write("usage: dipolesync-bench \(cases.keys.sorted().joined(separator: "|")) [ARGS...]\n".data(using: .utf8)!)
     exit(2)
 }
+print("blas_kernels: \(BLASKernels.current)\(BLASKernels.isPinned ? " (pinned)" : " (native)")")
 do {
     try run(Array(args.dropFirst()))
 } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Execution
 import Foundation
 import Planning
 import SpecLanguage
@@ -38,7 +39,7 @@ struct DipolesyncCommand: ParsableCommand {
 }
 
 enum DipolesyncVersion {
-    static let string = "0.1.0"
+    static let string = ProgramInfo.version
 }
 
 /// Writes to standard error.

@@ -94,7 +94,7 @@ struct Rerun: ParsableCommand {
         abstract: "Re-execute a bundle's spec and compare every number with the stored results.")
 
     @Argument(help: "A bundle folder.") var bundle: String
-    @Option(help: "Relative tolerance (default 0: bit-identical). Use e.g. 1e-9 on another machine.") var rtol: Double = 0
+    @Option(help: "Relative tolerance (default: bit-identical where the bundle's arithmetic can be repeated here, else 1e-9, and rerun says why).") var rtol: Double?
     @Option(help: "Worker threads.") var threads: Int?
     @Flag(help: "No progress on standard error.") var quiet = false
 
@@ -104,6 +104,12 @@ struct Rerun: ParsableCommand {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
         }
+        // Re-execute with the kernels that computed the bundle, where this CPU can run them.
+        let stored = ArithmeticRecord(bundle: bundle)
+        RerunComparison.adoptKernels(of: stored)
+        let comparison = RerunComparison(stored: stored, now: .current, requested: rtol)
+        let rtol = comparison.rtol
+        if let why = comparison.reason { print("note: \(why)") }
         let specPath = (bundle as NSString).appendingPathComponent("spec.yaml")
         guard let bytes = FileManager.default.contents(atPath: specPath) else { throw ExitCode(ExitStatus.invalid) }
         // The bundle's own catalog entries, so the rerun does not depend on today's catalog.

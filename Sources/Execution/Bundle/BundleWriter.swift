@@ -25,33 +25,23 @@ public enum ProgramInfo {
     public static let version = "0.1.0"
     public static let bundleFormat = 1
 
-    /// The git revision of the source tree the executable was built from, when it can be found
-    /// (the executable lives in `.build/` under the checkout), and whether the tree had changes.
-    public static let sourceRevision: (revision: String, dirty: Bool) = {
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-        var dir = exe.deletingLastPathComponent()
-        for _ in 0..<8 {
-            if FileManager.default.fileExists(atPath: dir.appendingPathComponent(".git").path) {
-                let rev = git(["-C", dir.path, "rev-parse", "HEAD"])?.trimmingCharacters(in: .whitespacesAndNewlines)
-                let status = git(["-C", dir.path, "status", "--porcelain", "--untracked-files=no"]) ?? ""
-                if let rev, !rev.isEmpty { return (rev, !status.isEmpty) }
-            }
-            dir.deleteLastPathComponent()
-        }
-        return ("unknown", false)
-    }()
+    /// The git revision of the source tree this executable was built from and whether its tracked
+    /// files had changes, fixed at build time (scripts/provenance); "unknown" for a build outside a
+    /// git checkout.
+    public static let sourceRevision: (revision: String, dirty: Bool) = (BuildProvenance.revision, BuildProvenance.modified)
 
-    static func git(_ args: [String]) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["git"] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return p.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+    /// The manifest's `program` record.
+    static var record: ResultValue {
+        .object([("name", .string(name)), ("version", .string(version)),
+                 ("source-revision", .string(sourceRevision.revision)), ("source-modified", .bool(sourceRevision.dirty))])
+    }
+
+    /// The manifest's `libraries` record: the BLAS build, the kernel set that computed the numbers,
+    /// whether it was pinned (docs/reproducibility.md), the architecture, and BLAS's thread count.
+    static var librariesRecord: ResultValue {
+        .object([("blas", .string(BLASLibrary.configuration)), ("blas-threads", .number(1)),
+                 ("blas-kernels", .string(BLASKernels.current)), ("blas-kernels-pinned", .bool(BLASKernels.isPinned)),
+                 ("architecture", .string(BLASKernels.architecture))])
     }
 }
 
@@ -135,22 +125,19 @@ public enum BundleWriter {
 enum Manifest {
     static func make(compiled: CompiledSpec, id: String, plan: ExecutionPlan, outcomes: [PointOutcome], threads: Int,
                      totalSeconds: Double, files: [(path: String, data: Data)]) -> ResultValue {
-        let src = ProgramInfo.sourceRevision
         let info = ProcessInfo.processInfo
         var backends: [(String, ResultValue)] = []
         for (b, n) in plan.backendCounts { backends.append((b.rawValue, .number(Double(n)))) }
         let date = ISO8601DateFormatter().string(from: Date())
         return .object([
             ("format", .number(Double(ProgramInfo.bundleFormat))),
-            ("program", .object([("name", .string(ProgramInfo.name)), ("version", .string(ProgramInfo.version)),
-                                 ("source-revision", .string(src.revision)), ("source-modified", .bool(src.dirty))])),
+            ("program", ProgramInfo.record),
             ("spec", .object([("name", .string(compiled.base.name)), ("id", .string(id)),
                               ("resolved-sha256", .string(SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)))),
                               ("points", .number(Double(compiled.points.count)))])),
             ("seed", .number(Double(compiled.base.solver.seed))),
             ("backends", .object(backends)),
-            ("libraries", .object([("blas", .string(BLASLibrary.configuration)),
-                                   ("blas-threads", .number(1))])),
+            ("libraries", ProgramInfo.librariesRecord),
             ("threads", .number(Double(threads))),
             ("host", .object([("name", .string(info.hostName)), ("os", .string(info.operatingSystemVersionString)),
                               ("cores", .number(Double(info.activeProcessorCount))),

@@ -39,19 +39,17 @@ public enum ShardBundle {
                             ("trajectory-points", .array(sp.points.map { .number(Double($0)) })),
                             ("units", .array(sortedUnits.map { .string($0.unit.name) }))]
         }
-        let src = ProgramInfo.sourceRevision
         let info = ProcessInfo.processInfo
         let manifest = ResultValue.object([
             ("format", .number(Double(ProgramInfo.bundleFormat))),
             ("kind", .string("shard")),
-            ("program", .object([("name", .string(ProgramInfo.name)), ("version", .string(ProgramInfo.version)),
-                                 ("source-revision", .string(src.revision)), ("source-modified", .bool(src.dirty))])),
+            ("program", ProgramInfo.record),
             ("spec", .object([("name", .string(compiled.base.name)), ("id", .string(BundleWriter.id(compiled))),
                               ("resolved-sha256", .string(identity.resolvedSHA256)),
                               ("points", .number(Double(identity.points)))])),
             ("shard", .object(shardFields)),
             ("seed", .number(Double(compiled.base.solver.seed))),
-            ("libraries", .object([("blas", .string(BLASLibrary.configuration))])),
+            ("libraries", ProgramInfo.librariesRecord),
             ("threads", .number(Double(threads))),
             ("host", .object([("name", .string(info.hostName)), ("cores", .number(Double(info.activeProcessorCount)))])),
             ("created", .string(ISO8601DateFormatter().string(from: Date()))),
