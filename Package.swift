@@ -50,15 +50,17 @@ let package = Package(
         .executableTarget(name: "dipolesync-bench", dependencies: [
             "Physics", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
+        // What several test targets share: the dense master-equation reference (Tests/TestSupport).
+        .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage"]),
         .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics"]),
-        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend"],
+        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
-        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics"]),
-        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend"]),
+        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "TestSupport"]),
+        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning"]),
     ],
     swiftLanguageModes: [.v5]

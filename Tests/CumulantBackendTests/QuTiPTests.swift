@@ -1,5 +1,6 @@
 import XCTest
 import Foundation
+import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics

@@ -3,6 +3,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import TestSupport
 @testable import DickeBackend
 
 final class DickeBackendTests: XCTestCase {
@@ -18,8 +19,8 @@ final class DickeBackendTests: XCTestCase {
         for (n, feff, geff, delta, w) in Self.cases {
             let model = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
             let res = try DickeBackend().solve(SolveRequest(model: model, observables: Self.all))
-            let dense = DenseReference(n: n)
-            let rho = try dense.steadyState(model)
+            let dense = DenseReference(model: model)
+            let rho = try dense.steadyState()
             let jz = dense.expect(dense.jz, rho).real
             let jpjm = dense.expect(dense.jp * dense.jm, rho).real
             let zq2 = (jpjm - jz - Double(n) / 2) / Double(n * (n - 1))
@@ -31,7 +32,7 @@ final class DickeBackendTests: XCTestCase {
             ss.fullWindowLimit = 400
             let p = try ss.solve().populations
             let jzm = dense.jz
-            let jsq: ComplexMatrix = dense.add(dense.add(dense.jx * dense.jx, dense.jy * dense.jy), jzm * jzm)
+            let jsq: ComplexMatrix = dense.jx * dense.jx + dense.jy * dense.jy + jzm * jzm
             let j2: Double = dense.expect(jsq, rho).real
             XCTAssertEqual(p.expectation { j, _ in j * (j + 1) }, j2, accuracy: 1e-10, label)
             let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
@@ -42,12 +43,7 @@ final class DickeBackendTests: XCTestCase {
             XCTAssertEqual(res.number("qfi") ?? .nan, fq, accuracy: 1e-8, label)
             XCTAssertEqual(res.number("qfi-witness") ?? .nan, 2 * Double(n) / 3, accuracy: 1e-14)
             // Pair state: partial trace of the dense state over every dipole but 0 and 1.
-            var rab = ComplexMatrix(rows: 4, cols: 4)
-            for i in 0..<dense.dim { for k in 0..<dense.dim where (i >> 2) == (k >> 2) {
-                // basis bit 0 = dipole 0 (A), bit 1 = dipole 1 (B); PairCorrelations index 2·iA + iB
-                let ri = 2 * (i & 1) + ((i >> 1) & 1), rk = 2 * (k & 1) + ((k >> 1) & 1)
-                rab[ri, rk] = rab[ri, rk] + rho[i, k]
-            } }
+            let rab = dense.pairState(rho, 0, 1)
             XCTAssertEqual(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), accuracy: 1e-9, label)
             XCTAssertEqual(res.number("discord") ?? .nan, try PairCorrelations.discord(rab), accuracy: 1e-8, label)
         }
@@ -56,17 +52,17 @@ final class DickeBackendTests: XCTestCase {
     func testTimeEvolutionMatchesDense() throws {
         let n = 3
         let model = DipoleModel.collective(n: n, feff: 2.2, geff: 0.8, pump: 1.1, detunings: Array(repeating: 0.5, count: n))
-        let dense = DenseReference(n: n)
-        let l = dense.liouvillian(model)
+        let dense = DenseReference(model: model)
+        let l = dense.liouvillian
         for (initial, polar) in [(InitialState.ground, Double.pi), (.excited, 0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
             let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
                                                             initial: initial, evolution: .until(time: 1.5, samples: 3)))
-            // Dense |θ, φ⟩^⊗3 with cos(θ/2)|↑⟩ + e^{iφ} sin(θ/2)|↓⟩ (bit = 1 for ↓).
+            // Dense |θ, φ⟩^⊗3 with cos(θ/2)|↑⟩ + e^{iφ} sin(θ/2)|↓⟩ (bit set for ↑).
             let phi = 0.3
             var psi = [Complex<Double>](repeating: .zero, count: dense.dim)
             for i in 0..<dense.dim {
                 var a = Complex<Double>.one
-                for b in 0..<n { a = a * ((i >> b) & 1 == 0 ? Complex(cos(polar / 2)) : Complex(cos(phi), sin(phi)) * Complex(sin(polar / 2))) }
+                for b in 0..<n { a = a * ((i >> b) & 1 == 1 ? Complex(cos(polar / 2)) : Complex(cos(phi), sin(phi)) * Complex(sin(polar / 2))) }
                 psi[i] = a
             }
             var y0 = [Double](repeating: 0, count: 2 * dense.dim * dense.dim)
@@ -92,13 +88,13 @@ final class DickeBackendTests: XCTestCase {
         let req = ObservableRequest(kind: .spectrum, tauMax: 2, tauPoints: 5)
         let res = try DickeBackend().solve(SolveRequest(model: model, observables: [req]))
         let table = try XCTUnwrap(res.tables.first { $0.name == "two-time-collective" })
-        let dense = DenseReference(n: n)
-        let rho = try dense.steadyState(model)
+        let dense = DenseReference(model: model)
+        let rho = try dense.steadyState()
         let x0 = dense.jm * rho
         let y0 = x0.elements.flatMap { [$0.real, $0.imaginary] }
         var got: [Complex<Double>] = []
         let jp = dense.jp
-        try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: table.rows.map { $0[0] }, rhs: dense.rhs(dense.liouvillian(model)), observe: { _, y in
+        try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: table.rows.map { $0[0] }, rhs: dense.rhs(dense.liouvillian), observe: { _, y in
             let x = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
             got.append(dense.expect(jp, x))
         })

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics
@@ -16,12 +17,12 @@ final class ObservableTests: XCTestCase {
             let mom = SecondMoments(rho, basis: l.basis)
             var inv = 0.0
             for a in 0..<n {
-                let sz = ref.sp(a) * ref.sm[a]
+                let sz = ref.raise[a] * ref.lower[a]
                 var pop = Complex<Double>.zero
                 for i in 0..<ref.dim { for k in 0..<ref.dim { pop = pop + sz[i, k] * dense[k, i] } }
                 inv += (2 * pop.real - 1) / Double(2 * n)
                 for b in 0..<n where b != a {
-                    let op = ref.sp(a) * ref.sm[b]
+                    let op = ref.raise[a] * ref.lower[b]
                     var c = Complex<Double>.zero
                     for i in 0..<ref.dim { for k in 0..<ref.dim { c = c + op[i, k] * dense[k, i] } }
                     XCTAssertLessThan((c - mom.c[a, b]).length, 1e-10)

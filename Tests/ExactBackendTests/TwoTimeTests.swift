@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics
@@ -41,8 +42,8 @@ final class TwoTimeTests: XCTestCase {
         let tau = [0, 0.25, 0.5, 1.0]
         let g = try QuantumRegression.correlation(l, rho: rho, dipoles: [0, 2], tau: tau, tolerance: 1e-12)
         // Dense: χ = (σ⁻_0 + σ⁻_2) ρ, RK4 with h = 1e-3, G = Tr[(σ⁺_0 + σ⁺_2) χ].
-        var sm = ref.sm[0]
-        for i in 0..<sm.elements.count { sm.elements[i] = sm.elements[i] + ref.sm[2].elements[i] }
+        var sm = ref.lower[0]
+        for i in 0..<sm.elements.count { sm.elements[i] = sm.elements[i] + ref.lower[2].elements[i] }
         var chi = (sm * rhoD).elements
         let sp = sm.adjoint
         func trace(_ x: [Complex<Double>]) -> Complex<Double> {
