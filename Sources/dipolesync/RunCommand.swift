@@ -30,10 +30,29 @@ struct Run: ParsableCommand {
         let (compiled, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
         let id = BundleWriter.id(compiled)
         let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
-        let target = out ?? (shardSpec.map { "outputs/\(compiled.base.name)/\(id).shards/\($0.folderName)" }
-            ?? "outputs/\(compiled.base.name)/\(id)")
-        if FileManager.default.fileExists(atPath: target) && !force {
-            printError("error: a bundle already exists at \(target); use --force to replace it")
+        let target = OutputTarget.absolute(out ?? (shardSpec.map { "outputs/\(compiled.base.name)/\(id).shards/\($0.folderName)" }
+            ?? "outputs/\(compiled.base.name)/\(id)"))
+        // Before computing anything: the target can be written, and no other run writes it.
+        let lock: TargetLock
+        do {
+            try OutputTarget.checkParentWritable(of: target)
+            lock = try TargetLock.acquire(for: target)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        defer { lock.release() }
+        OutputTarget.clearLeftovers(beside: target).forEach(printError)
+        let identity = SpecIdentity(compiled)
+        if resume && Checkpoint.isComplete(target, identity: identity, shard: shardSpec) {
+            // A requeued task whose run had finished: nothing left to do.
+            Checkpoint(forBundleAt: target, identity: identity).remove()
+            printError("note: \(target) is already complete for this spec; nothing to resume")
+            print(target)
+            return
+        }
+        do { try OutputTarget.check(target, kind: shardSpec == nil ? .bundle : .shard, force: force) } catch {
+            printError("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
@@ -83,8 +102,10 @@ struct Run: ParsableCommand {
             print(path)
         } catch {
             printError("error: \(error)")
-            printError("note: the finished points are kept in \(session.checkpoint.folder.path); add --resume to continue from them")
-            throw ExitCode(ExitStatus.computation)
+            if session.checkpointedPoints > 0 {
+                printError("note: the finished points are kept in \(session.checkpoint.folder.path); add --resume to continue from them")
+            }
+            throw ExitCode(error is TargetError ? ExitStatus.usage : ExitStatus.computation)
         }
     }
 }

@@ -101,13 +101,23 @@ struct Submit: ParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         let fm = FileManager.default
-        for p in [target, work] where fm.fileExists(atPath: p) && !force {
-            printError("error: \(p) already exists; use --force to replace it")
+        // --force replaces only an earlier submission's folder and a bundle dipolesync wrote.
+        let lock: TargetLock
+        do {
+            try OutputTarget.check(target, kind: .bundle, force: force)
+            try OutputTarget.checkParentWritable(of: work)
+            lock = try TargetLock.acquire(for: work)
+            OutputTarget.clearLeftovers(beside: work).forEach(printError)
+            try OutputTarget.check(work, kind: .submission, force: force)
+        } catch {
+            printError("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
+        defer { lock.release() }
         do {
-            if fm.fileExists(atPath: work) { try fm.removeItem(atPath: work) }
+            if OutputTarget.recognised(work) == .submission { try fm.removeItem(atPath: work) }
             try fm.createDirectory(atPath: work + "/logs", withIntermediateDirectories: true)
+            try Data(JSONWriter.write(submission.manifest(specID: id)).utf8).write(to: URL(fileURLWithPath: work + "/manifest.json"))
             // The shards read a frozen copy of the spec (and its catalog entry beside it), so editing
             // the original while jobs wait changes nothing.
             try Data(compiled.source.text.utf8).write(to: URL(fileURLWithPath: submission.spec))
@@ -118,7 +128,7 @@ struct Submit: ParsableCommand {
             try Data(submission.arrayScript.utf8).write(to: URL(fileURLWithPath: submission.arrayScriptPath))
             try Data(submission.mergeScript.utf8).write(to: URL(fileURLWithPath: submission.mergeScriptPath))
         } catch {
-            printError("error: cannot write \(work): \(error.localizedDescription)")
+            printError("error: cannot write \(work): \(IOMessage.reason(error))")
             throw ExitCode(ExitStatus.computation)
         }
         let arrayID: String

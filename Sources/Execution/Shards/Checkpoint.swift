@@ -132,6 +132,19 @@ public struct Checkpoint: Sendable {
 
     public func remove() { try? FileManager.default.removeItem(at: folder) }
 
+    /// Whether `target` already holds the finished, intact dipolesync folder of this computation (for
+    /// shards: of the same shard), so that `run --resume` has nothing left to do.
+    public static func isComplete(_ target: String, identity: SpecIdentity, shard: ShardSpec?) -> Bool {
+        guard OutputTarget.recognised(target) == (shard == nil ? .bundle : .shard),
+              let data = FileManager.default.contents(atPath: (target as NSString).appendingPathComponent("manifest.json")),
+              let m = try? JSONWriter.parse(data),
+              m.field(["spec", "resolved-sha256"]) == .string(identity.resolvedSHA256) else { return false }
+        if let s = shard {
+            guard m.field(["shard", "k"])?.number == Double(s.k), m.field(["shard", "n"])?.number == Double(s.n) else { return false }
+        }
+        return (try? BundleVerifier.verify(target)) != nil
+    }
+
     static func atomicWrite(_ data: Data, to url: URL) throws {
         let tmp = url.deletingLastPathComponent()
             .appendingPathComponent(".tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")

@@ -173,7 +173,8 @@ public enum ShardBundle {
             guard fm.fileExists(atPath: a, isDirectory: &isDir), isDir.boolValue else {
                 throw ShardError.invalid("\(a): no such folder")
             }
-            if fm.fileExists(atPath: (a as NSString).appendingPathComponent("manifest.json")) { out.append(a); continue }
+            if fm.fileExists(atPath: (a as NSString).appendingPathComponent("manifest.json")),
+               OutputTarget.recognised(a) != .submission { out.append(a); continue }
             let subs = ((try? fm.contentsOfDirectory(atPath: a)) ?? [])
                 .filter { !$0.hasPrefix(".") }
                 .sorted { $0.localizedStandardCompare($1) == .orderedAscending }

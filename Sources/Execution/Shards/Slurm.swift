@@ -184,6 +184,19 @@ public struct SlurmSubmission {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The work folder's manifest.json: marks it as a submission folder, which `submit --force` may replace.
+    public func manifest(specID: String) -> ResultValue {
+        .object([
+            ("format", .number(Double(ProgramInfo.bundleFormat))),
+            ("kind", .string("submission")),
+            ("program", .object([("name", .string(ProgramInfo.name)), ("version", .string(ProgramInfo.version))])),
+            ("spec", .object([("name", .string(name)), ("id", .string(specID))])),
+            ("bundle", .string(target)),
+            ("tasks", .number(Double(tasks))),
+            ("created", .string(ISO8601DateFormatter().string(from: Date()))),
+        ])
+    }
+
     public var arrayScriptPath: String { workFolder + "/array.sh" }
     public var mergeScriptPath: String { workFolder + "/merge.sh" }
 

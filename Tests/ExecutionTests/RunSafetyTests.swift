@@ -1,0 +1,200 @@
+import XCTest
+import Foundation
+@testable import Execution
+import Physics
+import Planning
+import SpecLanguage
+
+/// What `run`, `merge`, `submit` and `rerun` may and may not do to the user's files, and what they
+/// accept as a bundle.
+final class RunSafetyTests: XCTestCase {
+    static let spec = """
+        dipolesync: 1
+        name: safety
+        system:
+          lattice: {shape: all-to-all, sites: 4}
+          couplings: {uniform: {feff: 2 Gamma}}
+          pump: {rate: 1 Gamma}
+        observables: [ZQ, inversion]
+        sweep:
+          grid:
+            system.pump.rate: [1 Gamma, 2 Gamma, 3 Gamma]
+        solver: {seed: 5}
+
+        """
+
+    var dir: URL!
+    var specPath: String { dir.appendingPathComponent("s.yaml").path }
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else {
+            throw XCTSkip("the dipolesync binary is not built next to the tests")
+        }
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("dipolesync-safety-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let d = dir!
+        addTeardownBlock { try? FileManager.default.removeItem(at: d) }
+        try Self.spec.write(toFile: specPath, atomically: true, encoding: .utf8)
+    }
+
+    func run(_ args: [String], cwd: URL? = nil) throws -> CLITests.Output {
+        try CLITests.run(args, cwd: cwd ?? dir)
+    }
+
+    func path(_ p: String) -> String { dir.appendingPathComponent(p).path }
+
+    /// Writes a bundle with `run` and returns its path.
+    func bundle(_ name: String = "b", extra: [String] = []) throws -> String {
+        let r = try run(["run", specPath, "--out", path(name), "--quiet"] + extra)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return path(name)
+    }
+
+    /// Rewrites a bundle file and its hash in the manifest, as if the bundle had been made that way.
+    func resign(_ bundle: String, _ file: String, _ edit: (String) -> String) throws {
+        let url = URL(fileURLWithPath: bundle).appendingPathComponent(file)
+        let text = edit(try String(contentsOf: url, encoding: .utf8))
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let murl = URL(fileURLWithPath: bundle).appendingPathComponent("manifest.json")
+        var m = try String(contentsOf: murl, encoding: .utf8)
+        let r = try XCTUnwrap(m.range(of: "\"\(file)\": \"[0-9a-f]{64}\"", options: .regularExpression))
+        m.replaceSubrange(r, with: "\"\(file)\": \"\(SHA256.hex(Array(text.utf8)))\"")
+        try m.write(to: murl, atomically: true, encoding: .utf8)
+    }
+
+    func testForceNeverReplacesAFileAFolderOrTheCurrentFolder() throws {
+        let fm = FileManager.default
+        // A regular file.
+        try "precious".write(toFile: path("notes.txt"), atomically: true, encoding: .utf8)
+        var r = try run(["run", specPath, "--out", path("notes.txt"), "--force", "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("is a regular file"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path("notes.txt"), encoding: .utf8), "precious")
+        // A folder dipolesync did not write.
+        try fm.createDirectory(atPath: path("thesis"), withIntermediateDirectories: true)
+        try "chapter".write(toFile: path("thesis/ch1.tex"), atomically: true, encoding: .utf8)
+        r = try run(["run", specPath, "--out", path("thesis"), "--force", "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dipolesync did not write"), r.stderr)
+        XCTAssertTrue(fm.fileExists(atPath: path("thesis/ch1.tex")))
+        // The current folder, and a folder holding it (even if it were a bundle).
+        let b = try bundle()
+        r = try run(["run", specPath, "--out", ".", "--force", "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("current folder"), r.stderr)
+        try fm.createDirectory(atPath: b + "/figures/inner", withIntermediateDirectories: true)
+        r = try run(["run", specPath, "--out", b, "--force", "--quiet"], cwd: URL(fileURLWithPath: b + "/figures/inner"))
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("current folder or holds it"), r.stderr)
+        try fm.removeItem(atPath: b + "/figures/inner")
+        XCTAssertTrue(fm.fileExists(atPath: path("s.yaml")) && fm.fileExists(atPath: path("notes.txt")))
+        // A bundle it wrote is replaced; a shard bundle is not taken for one.
+        r = try run(["run", specPath, "--out", b, "--force", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try run(["run", specPath, "--shard", "1/1", "--out", b, "--force", "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("result bundle"), r.stderr)
+    }
+
+    func testMergeAndSubmitForceRefuseForeignFolders() throws {
+        let fm = FileManager.default
+        XCTAssertEqual(try run(["run", specPath, "--shard", "1/1", "--out", path("shards/shard-1-of-1"), "--quiet"]).status, 0)
+        try fm.createDirectory(atPath: path("data"), withIntermediateDirectories: true)
+        try "keep".write(toFile: path("data/raw.h5"), atomically: true, encoding: .utf8)
+        var r = try run(["merge", path("shards"), "--out", path("data"), "--force"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(fm.fileExists(atPath: path("data/raw.h5")))
+        r = try run(["merge", path("shards"), "--out", path("notes"), "--force"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // submit --force: the work folder BUNDLE.slurm must be an earlier submission's.
+        try fm.createDirectory(atPath: path("sub.slurm"), withIntermediateDirectories: true)
+        try "keep".write(toFile: path("sub.slurm/job.sh"), atomically: true, encoding: .utf8)
+        r = try run(["submit", specPath, "--slurm", "--out", path("sub"), "--force"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dipolesync did not write"), r.stderr)
+        XCTAssertTrue(fm.fileExists(atPath: path("sub.slurm/job.sh")))
+        // The submission folder carries a manifest that marks it (and merge still reads its shards).
+        XCTAssertEqual(OutputTarget.recognised(path("sub.slurm")), nil)
+        try fm.removeItem(atPath: path("sub.slurm"))
+        try fm.createDirectory(atPath: path("sub.slurm"), withIntermediateDirectories: true)
+        let sub = SlurmSubmission(name: "safety", executable: "/x", spec: "/s", workFolder: path("sub.slurm"), target: path("sub"),
+                                  tasks: 1, settings: SlurmSettings(), force: false, directory: "/")
+        try Data(JSONWriter.write(sub.manifest(specID: "abc")).utf8).write(to: URL(fileURLWithPath: path("sub.slurm/manifest.json")))
+        XCTAssertEqual(OutputTarget.recognised(path("sub.slurm")), .submission)
+        try fm.moveItem(atPath: path("shards/shard-1-of-1"), toPath: path("sub.slurm/shard-1-of-1"))
+        XCTAssertEqual(try ShardBundle.expand([path("sub.slurm")]), [path("sub.slurm/shard-1-of-1")])
+    }
+
+    func testStaleLeftoversOfKilledRunsAreRemovedAndNothingElse() throws {
+        let fm = FileManager.default
+        let dead = "4999999"   // above Linux's largest PID
+        for name in [".b.partial-\(dead)", ".b.old-\(dead)", ".b.partial-\(dead)x", ".b.partial-", ".bb.partial-\(dead)",
+                     ".b.partial-\(ProcessInfo.processInfo.processIdentifier)", "b.partial-\(dead)"] {
+            try fm.createDirectory(atPath: path(name + "/x"), withIntermediateDirectories: true)
+        }
+        let r = try run(["run", specPath, "--out", path("b"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let left = Set(try fm.contentsOfDirectory(atPath: dir.path))
+        XCTAssertFalse(left.contains(".b.partial-\(dead)"))
+        XCTAssertFalse(left.contains(".b.old-\(dead)"))
+        for kept in [".b.partial-\(dead)x", ".b.partial-", ".bb.partial-\(dead)", ".b.partial-\(ProcessInfo.processInfo.processIdentifier)", "b.partial-\(dead)"] {
+            XCTAssertTrue(left.contains(kept), kept)
+        }
+        XCTAssertFalse(left.contains(".b.lock"), "the lock file is removed when the run ends")
+        XCTAssertFalse(left.contains(".b.checkpoint"))
+    }
+
+    func testAKilledReplacementIsRestored() throws {
+        let b = try bundle()
+        try FileManager.default.moveItem(atPath: b, toPath: path(".b.old-4999999"))
+        let r = try run(["run", specPath, "--out", b, "--quiet"])
+        XCTAssertEqual(r.status, 2, "the restored bundle is there again: " + r.stderr)
+        XCTAssertTrue(r.stderr.contains("restored"), r.stderr)
+        XCTAssertNoThrow(try BundleVerifier.verify(b))
+    }
+
+    func testASecondRunIntoTheSameTargetFailsAtOnce() throws {
+        let lock = try TargetLock.acquire(for: path("b"))
+        let r = try run(["run", specPath, "--out", path("b"), "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("another dipolesync is writing"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path(".b.checkpoint")))
+        lock.release()
+        XCTAssertEqual(try run(["run", specPath, "--out", path("b"), "--quiet"]).status, 0)
+    }
+
+    func testResumingAFinishedRunSucceeds() throws {
+        let b = try bundle()
+        var r = try run(["run", specPath, "--out", b, "--resume", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stdout, b + "\n")
+        XCTAssertTrue(r.stderr.contains("already complete"), r.stderr)
+        // A requeued Slurm task: --resume --force on its finished shard.
+        let s = path("shard-1-of-2")
+        XCTAssertEqual(try run(["run", specPath, "--shard", "1/2", "--out", s, "--quiet"]).status, 0)
+        r = try run(["run", specPath, "--shard", "1/2", "--out", s, "--resume", "--force", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("already complete"), r.stderr)
+        // Another shard's folder is not "complete" for this one.
+        r = try run(["run", specPath, "--shard", "2/2", "--out", s, "--resume", "--quiet"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+    }
+
+    func testUnwritableTargetsAreFoundBeforeComputing() throws {
+        try "x".write(toFile: path("file"), atomically: true, encoding: .utf8)
+        var r = try run(["run", specPath, "--out", path("file/sub/b")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("cannot create \(path("file/sub/b")): a parent (\(path("file"))) is a regular file"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("point 1/"), "nothing computed: " + r.stderr)
+        try FileManager.default.createSymbolicLink(atPath: path("dangling"), withDestinationPath: path("nowhere/b"))
+        r = try run(["run", specPath, "--out", path("dangling")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("symbolic link"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("point 1/"), "nothing computed: " + r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("nowhere")))
+        XCTAssertEqual(IOMessage.reason(NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))), "no space left on device")
+        XCTAssertEqual(IOMessage.reason(CocoaError(.fileWriteOutOfSpace)), "no space left on device")
+        XCTAssertEqual(IOMessage.reason(NSError(domain: NSCocoaErrorDomain, code: 4, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOTDIR))])),
+                       "a parent is a regular file")
+    }
+}
