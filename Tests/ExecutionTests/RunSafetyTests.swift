@@ -180,6 +180,35 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.stderr)
     }
 
+    func testARunFailingBeforeItsFirstPointLeavesNoCheckpoint() throws {
+        let (c, p) = try ShardFixture.compile(in: dir)
+        let target = path("cp-bundle")
+        let run = CheckpointedRun(executor: ShardFixture.executor(c, p, TestBackend(failAt: 0), threads: 1), target: target, resume: false)
+        XCTAssertThrowsError(try run.run())
+        XCTAssertFalse(FileManager.default.fileExists(atPath: Checkpoint.folder(forBundleAt: target).path))
+    }
+
+    func testAHandEditedCheckpointPointIsComputedAgain() throws {
+        let (c, p) = try ShardFixture.compile(in: dir)
+        let target = path("cp-bundle")
+        XCTAssertThrowsError(try CheckpointedRun(executor: ShardFixture.executor(c, p, TestBackend(failAt: 5), threads: 1),
+                                                 target: target, resume: false).run())
+        let file = Checkpoint.folder(forBundleAt: target).appendingPathComponent("point-000002.json")
+        var text = try String(contentsOf: file, encoding: .utf8)
+        let r = try XCTUnwrap(text.range(of: #""ZQ",\s*[-0-9.e+]+"#, options: .regularExpression), text)
+        text.replaceSubrange(r, with: "\"ZQ\", 0.987654")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let backend = TestBackend()
+        var notes: [String] = []
+        let outcomes = try CheckpointedRun(executor: ShardFixture.executor(c, p, backend), target: target, resume: true,
+                                           note: { notes.append($0) }).run()
+        XCTAssertEqual(backend.solvedPoints, [2] + Array(5..<12))
+        XCTAssertTrue(notes.contains { $0.contains("point-000002.json") && $0.contains("SHA-256") }, "\(notes)")
+        let reference = try ShardFixture.executor(c, p, TestBackend()).run()
+        XCTAssertEqual(ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: outcomes)),
+                       ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: reference)))
+    }
+
     func testUnwritableTargetsAreFoundBeforeComputing() throws {
         try "x".write(toFile: path("file"), atomically: true, encoding: .utf8)
         var r = try run(["run", specPath, "--out", path("file/sub/b")])

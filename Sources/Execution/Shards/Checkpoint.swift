@@ -99,9 +99,31 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    /// Writes one finished point (temporary file, then rename: never a half-written point file).
-    public func save(_ o: PointOutcome) throws {
-        try Self.atomicWrite(OutcomeCodec.data(o), to: folder.appendingPathComponent(Self.pointName(o.index)))
+    /// The first line of a checkpointed point file; the SHA-256 of the rest (the point's
+    /// `OutcomeCodec` form) follows it, so a point edited by hand is recognised and computed again.
+    static let pointHeader = "dipolesync checkpoint point sha256="
+
+    /// Writes one finished point (temporary file, then rename: never a half-written point file),
+    /// creating the checkpoint folder with the first point.
+    public func save(_ o: PointOutcome, name: String) throws {
+        try create(name: name)
+        let body = OutcomeCodec.data(o)
+        var data = Data((Self.pointHeader + SHA256.hex([UInt8](body)) + "\n").utf8)
+        data.append(body)
+        try Self.atomicWrite(data, to: folder.appendingPathComponent(Self.pointName(o.index)))
+    }
+
+    /// The outcome in a checkpointed point file, after checking its SHA-256.
+    static func decodePoint(_ data: Data) throws -> PointOutcome {
+        let header = Array(Self.pointHeader.utf8)
+        let bytes = [UInt8](data)
+        guard bytes.starts(with: header), let nl = bytes.firstIndex(of: 0x0A), nl == header.count + 64 else {
+            throw ShardError.invalid("it has no SHA-256 line (written by another version, or edited)")
+        }
+        let recorded = String(decoding: bytes[header.count..<nl], as: UTF8.self)
+        let body = Array(bytes[(nl + 1)...])
+        guard SHA256.hex(body) == recorded else { throw ShardError.invalid("it does not match its SHA-256 (modified or truncated)") }
+        return try OutcomeCodec.decode(Data(body))
     }
 
     /// The points in the checkpoint that decode cleanly, and a note for every file that did not
@@ -117,7 +139,7 @@ public struct Checkpoint: Sendable {
             guard name.hasPrefix("point-"), name.hasSuffix(".json") else { continue }
             do {
                 guard let data = fm.contents(atPath: url.path) else { throw ShardError.io("unreadable") }
-                let o = try OutcomeCodec.decode(data)
+                let o = try Self.decodePoint(data)
                 guard name == Self.pointName(o.index), o.index < identity.points else {
                     throw ShardError.invalid("holds point \(o.index)")
                 }
