@@ -209,6 +209,57 @@ final class RunSafetyTests: XCTestCase {
                        ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: reference)))
     }
 
+    func testABundleHoldsOnlyItsListedFilesAndNoLinks() throws {
+        let b = try bundle()
+        try "x".write(toFile: b + "/tables/extra.csv", atomically: true, encoding: .utf8)
+        var r = try run(["rerun", b, "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("tables/extra.csv") && r.stderr.contains("not listed"), r.stderr)
+        try FileManager.default.removeItem(atPath: b + "/tables/extra.csv")
+        // A listed file replaced by a link to an identical copy outside the bundle.
+        try FileManager.default.moveItem(atPath: b + "/results.json", toPath: path("outside.json"))
+        try FileManager.default.createSymbolicLink(atPath: b + "/results.json", withDestinationPath: path("outside.json"))
+        r = try run(["rerun", b, "--quiet"])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("symbolic link"), r.stderr)
+        try FileManager.default.removeItem(atPath: b + "/results.json")
+        try FileManager.default.moveItem(atPath: path("outside.json"), toPath: b + "/results.json")
+        XCTAssertEqual(try run(["rerun", b, "--quiet"]).status, 0)
+        // A shard with an extra file is not merged.
+        XCTAssertEqual(try run(["run", specPath, "--shard", "1/1", "--out", path("shards/shard-1-of-1"), "--quiet"]).status, 0)
+        try "x".write(toFile: path("shards/shard-1-of-1/points/notes.txt"), atomically: true, encoding: .utf8)
+        r = try run(["merge", path("shards"), "--out", path("merged")])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stderr.contains("points/notes.txt"), r.stderr)
+    }
+
+    func testRerunChecksTheResolvedSpecThePlanAndTheKindOfBundle() throws {
+        let b = try bundle()
+        try FileManager.default.copyItem(atPath: b, toPath: path("seed"))
+        try resign(path("seed"), "resolved.json") { $0.replacingOccurrences(of: "\"seed\": 5", with: "\"seed\": 999") }
+        var r = try run(["rerun", path("seed"), "--quiet"])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("NOT reproduced") && r.stdout.contains("resolved.json"), r.stdout)
+        // The plan: another backend fails; other estimates are a note.
+        try FileManager.default.copyItem(atPath: b, toPath: path("plan"))
+        try resign(path("plan"), "plan.json") { $0.replacingOccurrences(of: "\"backend\" : \"permutation-symmetric\"", with: "\"backend\" : \"exact\"") }
+        r = try run(["rerun", path("plan"), "--quiet"])
+        XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("backend was \"exact\""), r.stdout)
+        try FileManager.default.copyItem(atPath: b, toPath: path("estimate"))
+        try resign(path("estimate"), "plan.json") { t in
+            t.replacingOccurrences(of: #""flops" : [0-9.e+]+"#, with: "\"flops\" : 1", options: .regularExpression)
+        }
+        r = try run(["rerun", path("estimate"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("estimate of 3 points changed"), r.stdout)
+        // A shard bundle.
+        XCTAssertEqual(try run(["run", specPath, "--shard", "1/2", "--out", path("sh"), "--quiet"]).status, 0)
+        r = try run(["rerun", path("sh"), "--quiet"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("shard bundle") && r.stderr.contains("merge"), r.stderr)
+    }
+
     func testUnwritableTargetsAreFoundBeforeComputing() throws {
         try "x".write(toFile: path("file"), atomically: true, encoding: .utf8)
         var r = try run(["run", specPath, "--out", path("file/sub/b")])
@@ -225,5 +276,13 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertEqual(IOMessage.reason(CocoaError(.fileWriteOutOfSpace)), "no space left on device")
         XCTAssertEqual(IOMessage.reason(NSError(domain: NSCocoaErrorDomain, code: 4, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOTDIR))])),
                        "a parent is a regular file")
+    }
+
+    func testBadRerunOptionsAreUsageErrors() throws {
+        let b = try bundle()
+        for args in [["--rtol", "inf"], ["--rtol", "nan"], ["--rtol", "-1"], ["--threads", "0"]] {
+            let r = try run(["rerun", b, "--quiet"] + args)
+            XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
+        }
     }
 }

@@ -263,18 +263,15 @@ public enum ShardBundle {
         }
         // The spec, recompiled from the first shard with its archived catalog entry.
         let dir = first.path
-        let specPath = (dir as NSString).appendingPathComponent("spec.yaml")
-        guard let bytes = FileManager.default.contents(atPath: specPath) else { throw ShardError.invalid("shard \(dir): spec.yaml is missing") }
-        var catalog = Catalog()
-        let archived = (dir as NSString).appendingPathComponent("catalog.yaml")
-        if FileManager.default.fileExists(atPath: archived) { catalog.load(file: archived) }
-        let outcome = SpecCompiler.compile(bytes: Array(bytes), path: specPath, catalog: catalog)
-        guard let compiled = outcome.compiled, !outcome.hasErrors else {
-            let errors = outcome.diagnostics.filter { $0.severity == .error }.map { $0.message }.prefix(3).joined(separator: "; ")
-            throw ShardError.invalid("shard \(dir): its spec.yaml does not compile any more: \(errors)")
+        let compiled: CompiledSpec
+        do { compiled = try ArchivedSpec.compile(dir) } catch {
+            throw ShardError.invalid("shard \(dir): its spec.yaml does not compile any more: \(error)")
         }
         guard SpecIdentity(compiled) == first.identity else {
             throw ShardError.invalid("shard \(dir): its spec.yaml resolves to \(SpecIdentity(compiled)), not to the \(first.identity) its manifest names")
+        }
+        if let problem = ArchivedSpec.mismatches(dir, compiled: compiled).first {
+            throw ShardError.invalid("shard \(dir): \(problem)")
         }
         // The plan that ran (the first shard's), else planned again.
         let planData = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")) ?? Data()
