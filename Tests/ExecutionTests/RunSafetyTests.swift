@@ -260,6 +260,43 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("shard bundle") && r.stderr.contains("merge"), r.stderr)
     }
 
+    func testACatalogWithAnchorsMergeKeysAndFlowStyleIsArchivedFaithfully() throws {
+        let cat = dir.appendingPathComponent("cat")
+        try FileManager.default.createDirectory(at: cat, withIntermediateDirectories: true)
+        try """
+            catalog: 1
+            common: &common
+              linewidth: {value: 290e3 /s, source: "shared linewidth"}
+              spacing: &sp {value: 200 nm, source: "lattice"}
+            species:
+              - {id: flow-atom, description: "flow style", wavelength: {value: 2.6 um, source: a}, linewidth: {value: 1e5 /s, source: b}}
+              - id: anchored-atom
+                <<: *common
+                description: merged keys
+                wavelength: {value: 0.7 um, source: "c"}
+              - id: alias-atom
+                wavelength: {value: 1.1 um, source: d}
+                linewidth: {value: 3e4 /s, source: e}
+                spacing: *sp
+                pump: {three-level: {decay: {value: 30 MHz, source: "f"}}}
+
+            """.write(to: cat.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        for species in ["flow-atom", "anchored-atom", "alias-atom"] {
+            let spec = Self.spec.replacingOccurrences(of: "name: safety\nsystem:\n", with: "name: safety\nsystem:\n  species: \(species)\n")
+                .replacingOccurrences(of: "{shape: all-to-all, sites: 4}", with: "{shape: chain, sites: 3, spacing: 0.1 lambda}")
+                .replacingOccurrences(of: "couplings: {uniform: {feff: 2 Gamma}}", with: "couplings: dipolar")
+            try spec.write(toFile: path("\(species).yaml"), atomically: true, encoding: .utf8)
+            var r = try run(["run", path("\(species).yaml"), "--catalog", cat.path, "--out", path(species), "--quiet"])
+            XCTAssertEqual(r.status, 0, species + ": " + r.stderr)
+            let archived = try String(contentsOfFile: path(species + "/catalog.yaml"), encoding: .utf8)
+            XCTAssertTrue(archived.contains("id: \"\(species)\""), archived)
+            XCTAssertFalse(archived.contains("*") || archived.contains("<<") || archived.contains("flow-atom") && species != "flow-atom", archived)
+            r = try run(["rerun", path(species), "--quiet"])
+            XCTAssertEqual(r.status, 0, species + ": " + r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.contains("reproduced: ") && !r.stdout.contains("NOT"), r.stdout)
+        }
+    }
+
     func testUnwritableTargetsAreFoundBeforeComputing() throws {
         try "x".write(toFile: path("file"), atomically: true, encoding: .utf8)
         var r = try run(["run", specPath, "--out", path("file/sub/b")])
