@@ -38,6 +38,12 @@ struct Submit: ParsableCommand {
         if let t = tasks, t < 1 { throw ValidationError("--tasks must be at least 1") }
         if let c = cpus, c < 1 { throw ValidationError("--cpus must be at least 1") }
         if let m = mem, SlurmSettings.memoryBytes(m) == nil { throw ValidationError("--mem takes a Slurm size like 4G or 500M, not '\(m)'") }
+        for (name, values) in [("--partition", [partition]), ("--time", [time]), ("--mem", [mem]), ("--account", [account]),
+                               ("--qos", [qos]), ("--module", modules), ("--sbatch", sbatchLines)] as [(String, [String?])] {
+            for v in values.compactMap({ $0 }) where SlurmSettings.unsafe(v) {
+                throw ValidationError("\(name) must be one line of printable characters, not \(SlurmSubmission.quote(v).debugDescription)")
+            }
+        }
     }
 
     func run() throws {

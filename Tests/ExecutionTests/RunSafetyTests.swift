@@ -322,4 +322,18 @@ final class RunSafetyTests: XCTestCase {
             XCTAssertEqual(r.status, 2, "\(args): \(r.stderr)")
         }
     }
+
+    func testSubmitQuotesModulesAndRejectsLineBreaks() throws {
+        var r = try run(["submit", specPath, "--slurm", "--dry-run", "--module", "gcc; touch /tmp/pwned", "--out", path("sub")])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("module load 'gcc; touch /tmp/pwned'"), r.stdout)
+        r = try run(["submit", specPath, "--slurm", "--dry-run", "--sbatch", "--x=1\nrm -rf ~", "--out", path("sub")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        try "modules: [\"a\\nb\"]\n".write(toFile: path("site.yaml"), atomically: true, encoding: .utf8)
+        r = try run(["submit", specPath, "--slurm", "--dry-run", "--site", path("site.yaml"), "--out", path("sub")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        try "modules: \"a\\rb\"\n".write(toFile: path("site.yaml"), atomically: true, encoding: .utf8)
+        r = try run(["submit", specPath, "--slurm", "--dry-run", "--site", path("site.yaml"), "--out", path("sub")])
+        XCTAssertEqual(r.status, 2, r.stderr)
+    }
 }
