@@ -62,6 +62,8 @@ final class RunSafetyTests: XCTestCase {
         try m.write(to: murl, atomically: true, encoding: .utf8)
     }
 
+    // MARK: 1. --force replaces only what dipolesync wrote
+
     func testForceNeverReplacesAFileAFolderOrTheCurrentFolder() throws {
         let fm = FileManager.default
         // A regular file.
@@ -124,6 +126,8 @@ final class RunSafetyTests: XCTestCase {
         try fm.moveItem(atPath: path("shards/shard-1-of-1"), toPath: path("sub.slurm/shard-1-of-1"))
         XCTAssertEqual(try ShardBundle.expand([path("sub.slurm")]), [path("sub.slurm/shard-1-of-1")])
     }
+
+    // MARK: 2. leftovers, locks, checkpoints, idempotent resume
 
     func testStaleLeftoversOfKilledRunsAreRemovedAndNothingElse() throws {
         let fm = FileManager.default
@@ -208,6 +212,8 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertEqual(ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: outcomes)),
                        ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: reference)))
     }
+
+    // MARK: 3. integrity
 
     func testABundleHoldsOnlyItsListedFilesAndNoLinks() throws {
         let b = try bundle()
@@ -297,6 +303,8 @@ final class RunSafetyTests: XCTestCase {
         }
     }
 
+    // MARK: 4. messages and usage errors
+
     func testUnwritableTargetsAreFoundBeforeComputing() throws {
         try "x".write(toFile: path("file"), atomically: true, encoding: .utf8)
         var r = try run(["run", specPath, "--out", path("file/sub/b")])
@@ -313,6 +321,19 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertEqual(IOMessage.reason(CocoaError(.fileWriteOutOfSpace)), "no space left on device")
         XCTAssertEqual(IOMessage.reason(NSError(domain: NSCocoaErrorDomain, code: 4, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOTDIR))])),
                        "a parent is a regular file")
+    }
+
+    func testAPointLargerThanTheMachineFailsBeforeAllocating() throws {
+        let (c, p) = try ShardFixture.compile(in: dir)
+        var plan = p
+        plan.points[3].estimate.memoryBytes = 1 << 50
+        let backend = TestBackend()
+        var e = Executor(compiled: c, plan: plan, registry: BackendRegistry([.meanField: backend]))
+        e.machineMemory = 16 << 30
+        XCTAssertThrowsError(try e.run()) { error in
+            XCTAssertTrue("\(error)".contains("point 3") && "\(error)".contains("more than this machine's 16.0 GiB"), "\(error)")
+        }
+        XCTAssertEqual(backend.solvedPoints, [], "nothing computed")
     }
 
     func testBadRerunOptionsAreUsageErrors() throws {
