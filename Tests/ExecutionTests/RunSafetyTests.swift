@@ -192,6 +192,24 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: Checkpoint.folder(forBundleAt: target).path))
     }
 
+    func testOnlyACheckpointFolderIsRemovedAsOne() throws {
+        let fm = FileManager.default
+        // Something of the user's that happens to have the checkpoint's name: kept, and the run says why it fails.
+        try "mine".write(toFile: path(".b.checkpoint"), atomically: true, encoding: .utf8)
+        var r = try run(["run", specPath, "--out", path("b"), "--quiet"])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("cannot create the checkpoint \(path(".b.checkpoint")): something else is already there"), r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path(".b.checkpoint"), encoding: .utf8), "mine")
+        try fm.removeItem(atPath: path(".b.checkpoint"))
+        try fm.createDirectory(atPath: path(".b.checkpoint"), withIntermediateDirectories: true)
+        try "mine".write(toFile: path(".b.checkpoint/notes.txt"), atomically: true, encoding: .utf8)
+        Checkpoint(forBundleAt: path("b"), identity: SpecIdentity(resolvedSHA256: "x", programVersion: "y", points: 1)).remove()
+        XCTAssertTrue(fm.fileExists(atPath: path(".b.checkpoint/notes.txt")))
+        r = try run(["run", specPath, "--out", path("c"), "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(fm.fileExists(atPath: path(".c.checkpoint")))
+    }
+
     func testAHandEditedCheckpointPointIsComputedAgain() throws {
         let (c, p) = try ShardFixture.compile(in: dir)
         let target = path("cp-bundle")

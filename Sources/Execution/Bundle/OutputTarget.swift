@@ -232,6 +232,8 @@ public enum IOMessage {
             case NSFileWriteOutOfSpaceError: return ENOSPC
             case NSFileWriteNoPermissionError, NSFileReadNoPermissionError: return EACCES
             case NSFileWriteVolumeReadOnlyError: return EROFS
+            case NSFileWriteFileExistsError: return EEXIST
+            case NSFileNoSuchFileError, NSFileReadNoSuchFileError: return ENOENT
             default: break
             }
         }
@@ -249,6 +251,7 @@ public enum IOMessage {
         case EACCES?, EPERM?: return "permission denied"
         case EROFS?: return "read-only file system"
         case EEXIST?: return "something else is already there"
+        case ENOENT?: return "no such file or folder"
         case ENAMETOOLONG?: return "the name is too long"
         case let e?: return String(cString: strerror(e))
         case nil: return error.localizedDescription

@@ -59,7 +59,7 @@ public struct Checkpoint: Sendable {
         self.identity = identity
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: folder.path) }
+    public var exists: Bool { FileStatus.of(folder.path) == .directory }
 
     var infoURL: URL { folder.appendingPathComponent("checkpoint.json") }
 
@@ -95,7 +95,7 @@ public struct Checkpoint: Sendable {
                 try Self.atomicWrite(Data(JSONWriter.write(info).utf8), to: infoURL)
             }
         } catch let e as ShardError { throw e } catch {
-            throw ShardError.io("cannot create the checkpoint \(folder.path): \(error.localizedDescription)")
+            throw ShardError.io("cannot create the checkpoint \(folder.path): \(IOMessage.reason(error))")
         }
     }
 
@@ -152,7 +152,15 @@ public struct Checkpoint: Sendable {
         return (outcomes, notes)
     }
 
-    public func remove() { try? FileManager.default.removeItem(at: folder) }
+    /// Removes the checkpoint folder — only a folder that is one (it holds `checkpoint.json`, or
+    /// nothing but point and temporary files): anything else by that name is the user's.
+    public func remove() {
+        let fm = FileManager.default
+        guard FileStatus.of(folder.path) == .directory, let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
+        let ours = names.contains("checkpoint.json")
+            || names.allSatisfy { $0.hasPrefix(".tmp-") || ($0.hasPrefix("point-") && $0.hasSuffix(".json")) }
+        if ours { try? fm.removeItem(at: folder) }
+    }
 
     /// Whether `target` already holds the finished, intact dipolesync folder of this computation (for
     /// shards: of the same shard), so that `run --resume` has nothing left to do.
@@ -173,11 +181,11 @@ public struct Checkpoint: Sendable {
         do {
             try data.write(to: tmp)
             if rename(tmp.path, url.path) != 0 {
-                throw ShardError.io(String(cString: strerror(errno)))
+                throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno))
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw ShardError.io("could not write \(url.path): \(error)")
+            throw ShardError.io("could not write \(url.path): \(IOMessage.reason(error))")
         }
     }
 }
