@@ -321,6 +321,25 @@ final class RunSafetyTests: XCTestCase {
         }
     }
 
+    func testEveryShippedCatalogEntryReadsBackFromItsArchiveBitForBit() throws {
+        let shipped = Catalog(folders: [CLITests.root.appendingPathComponent("specs/catalog").path])
+        XCTAssertFalse(shipped.ids.isEmpty)
+        for s in shipped.species.values {
+            var back = Catalog()
+            back.load(bytes: Array(Catalog.file(holding: [s]).utf8), path: "catalog.yaml")
+            XCTAssertTrue(back.problems.isEmpty, "\(s.id): \(back.problems.map(\.message))")
+            let b = try XCTUnwrap(back[s.id], s.id)
+            XCTAssertEqual(b.wavelength.bitPattern, s.wavelength.bitPattern, s.id)
+            XCTAssertEqual(b.linewidth.bitPattern, s.linewidth.bitPattern, s.id)
+            XCTAssertEqual(b.spacing?.bitPattern, s.spacing?.bitPattern, s.id)
+            XCTAssertEqual(b.pumpDecay?.bitPattern, s.pumpDecay?.bitPattern, s.id)
+            XCTAssertEqual(b.pumpCrossSection?.bitPattern, s.pumpCrossSection?.bitPattern, s.id)
+            XCTAssertEqual(b.pumpWavelength?.bitPattern, s.pumpWavelength?.bitPattern, s.id)
+            XCTAssertEqual(b.sources, s.sources, s.id)
+            XCTAssertEqual(b.description, s.description, s.id)
+        }
+    }
+
     // MARK: 4. messages and usage errors
 
     func testUnwritableTargetsAreFoundBeforeComputing() throws {
