@@ -18,12 +18,17 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// Memory budget per point when the spec gives none: this fraction of the machine's memory.
     public var memoryFraction = 0.5
 
+    /// The memory budget to use when the spec gives none, in place of `memoryFraction` of this
+    /// machine's memory: `rerun` sets the budget the bundle was planned with, and tests a fixed one,
+    /// so that neither plans differently on a machine with other memory.
+    public var memoryBudgetOverride: Int?
+
     public init() {}
 
     public static let standard = PlannerThresholds()
 
     /// The default memory budget in bytes.
     public var defaultMemoryBudget: Int {
-        Int(Double(ProcessInfo.processInfo.physicalMemory) * memoryFraction)
+        memoryBudgetOverride ?? Int(Double(ProcessInfo.processInfo.physicalMemory) * memoryFraction)
     }
 }

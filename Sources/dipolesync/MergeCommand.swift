@@ -23,18 +23,25 @@ struct Merge: ParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         let contents = merged.contents()
-        let target = out ?? "outputs/\(merged.compiled.base.name)/\(contents.id)"
-        if FileManager.default.fileExists(atPath: target) && !force {
-            printError("error: a bundle already exists at \(target); use --force to replace it")
+        let target = OutputTarget.absolute(out ?? "outputs/\(merged.compiled.base.name)/\(contents.id)")
+        let lock: TargetLock
+        do {
+            try OutputTarget.checkParentWritable(of: target)
+            lock = try TargetLock.acquire(for: target)
+            OutputTarget.clearLeftovers(beside: target).forEach(printError)
+            try OutputTarget.check(target, kind: .bundle, force: force)
+        } catch {
+            printError("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
+        defer { lock.release() }
         do {
             let path = try BundleWriter.write(contents, to: target, force: force)
             printError("merged \(merged.shards.count) shard\(merged.shards.count == 1 ? "" : "s"), \(merged.outcomes.count) points")
             print(path)
         } catch {
             printError("error: \(error)")
-            throw ExitCode(ExitStatus.computation)
+            throw ExitCode(error is TargetError ? ExitStatus.usage : ExitStatus.computation)
         }
     }
 }

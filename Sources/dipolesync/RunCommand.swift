@@ -30,10 +30,29 @@ struct Run: ParsableCommand {
         let (compiled, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
         let id = BundleWriter.id(compiled)
         let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
-        let target = out ?? (shardSpec.map { "outputs/\(compiled.base.name)/\(id).shards/\($0.folderName)" }
-            ?? "outputs/\(compiled.base.name)/\(id)")
-        if FileManager.default.fileExists(atPath: target) && !force {
-            printError("error: a bundle already exists at \(target); use --force to replace it")
+        let target = OutputTarget.absolute(out ?? (shardSpec.map { "outputs/\(compiled.base.name)/\(id).shards/\($0.folderName)" }
+            ?? "outputs/\(compiled.base.name)/\(id)"))
+        // Before computing anything: the target can be written, and no other run writes it.
+        let lock: TargetLock
+        do {
+            try OutputTarget.checkParentWritable(of: target)
+            lock = try TargetLock.acquire(for: target)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(ExitStatus.usage)
+        }
+        defer { lock.release() }
+        OutputTarget.clearLeftovers(beside: target).forEach(printError)
+        let identity = SpecIdentity(compiled)
+        if resume && Checkpoint.isComplete(target, identity: identity, shard: shardSpec) {
+            // A requeued task whose run had finished: nothing left to do.
+            Checkpoint(forBundleAt: target, identity: identity).remove()
+            printError("note: \(target) is already complete for this spec; nothing to resume")
+            print(target)
+            return
+        }
+        do { try OutputTarget.check(target, kind: shardSpec == nil ? .bundle : .shard, force: force) } catch {
+            printError("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
@@ -83,8 +102,10 @@ struct Run: ParsableCommand {
             print(path)
         } catch {
             printError("error: \(error)")
-            printError("note: the finished points are kept in \(session.checkpoint.folder.path); add --resume to continue from them")
-            throw ExitCode(ExitStatus.computation)
+            if session.checkpointedPoints > 0 {
+                printError("note: the finished points are kept in \(session.checkpoint.folder.path); add --resume to continue from them")
+            }
+            throw ExitCode(error is TargetError ? ExitStatus.usage : ExitStatus.computation)
         }
     }
 }
@@ -98,11 +119,20 @@ struct Rerun: ParsableCommand {
     @Option(help: "Worker threads.") var threads: Int?
     @Flag(help: "No progress on standard error.") var quiet = false
 
+    func validate() throws {
+        if let r = rtol, !(r.isFinite && r >= 0) { throw ValidationError("--rtol must be a finite number ≥ 0, not \(r)") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         let files: [(path: String, sha: String)]
         do { files = try BundleVerifier.verify(bundle) } catch {
             printError("error: \(error)")
             throw ExitCode(ExitStatus.invalid)
+        }
+        if OutputTarget.recognised(bundle) == .shard {
+            printError("error: \(bundle) is a shard bundle (from `run --shard`): merge its shards first (`dipolesync merge FOLDER-OF-SHARDS`), then rerun the merged bundle")
+            throw ExitCode(ExitStatus.usage)
         }
         // Re-execute with the kernels that computed the bundle, where this CPU can run them.
         let stored = ArithmeticRecord(bundle: bundle)
@@ -110,18 +140,30 @@ struct Rerun: ParsableCommand {
         let comparison = RerunComparison(stored: stored, now: .current, requested: rtol)
         let rtol = comparison.rtol
         if let why = comparison.reason { print("note: \(why)") }
-        let specPath = (bundle as NSString).appendingPathComponent("spec.yaml")
-        guard let bytes = FileManager.default.contents(atPath: specPath) else { throw ExitCode(ExitStatus.invalid) }
-        // The bundle's own catalog entries, so the rerun does not depend on today's catalog.
-        var catalog = Catalog()
-        let archived = (bundle as NSString).appendingPathComponent("catalog.yaml")
-        if FileManager.default.fileExists(atPath: archived) { catalog.load(file: archived) }
-        let outcome = SpecCompiler.compile(bytes: Array(bytes), path: specPath, catalog: catalog)
-        for d in outcome.diagnostics where d.severity == .error { printError(DiagnosticRenderer.text(d, source: outcome.source)) }
-        guard let compiled = outcome.compiled else { throw ExitCode(ExitStatus.invalid) }
-        let planned = Planner().plan(compiled)
+        // The bundle's own spec and catalog entries, so the rerun does not depend on today's catalog.
+        let compiled: CompiledSpec
+        do { compiled = try ArchivedSpec.compile(bundle) } catch {
+            printError("\(error)")
+            throw ExitCode(ExitStatus.invalid)
+        }
+        let mismatches = ArchivedSpec.mismatches(bundle, compiled: compiled)
+        if !mismatches.isEmpty {
+            print("NOT reproduced: the bundle does not belong to its own spec")
+            for m in mismatches { print("  \(m)") }
+            throw ExitCode(ExitStatus.invalid)
+        }
+        // Plan with the memory budget the bundle was planned with, not this machine's.
+        var thresholds = PlannerThresholds.standard
+        thresholds.memoryBudgetOverride = ArchivedSpec.plannedMemoryBudget(bundle)
+        let planned = Planner(thresholds: thresholds).plan(compiled)
         guard let plan = planned.plan else {
-            for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: outcome.source)) }
+            for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: compiled.source)) }
+            throw ExitCode(ExitStatus.invalid)
+        }
+        let planCheck = ArchivedSpec.comparePlan(bundle, fresh: plan)
+        if !planCheck.mismatches.isEmpty {
+            print("NOT reproduced: the spec is planned differently now than in plan.json (\(planCheck.mismatches.count) difference\(planCheck.mismatches.count == 1 ? "" : "s")); set solver.backend or solver.memory to pin it")
+            for m in planCheck.mismatches.prefix(20) { print("  \(m)") }
             throw ExitCode(ExitStatus.invalid)
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
@@ -135,6 +177,9 @@ struct Rerun: ParsableCommand {
         let (compared, all) = BundleVerifier.compareResults(bundle: bundle, listed: files, fresh: fresh, rtol: rtol)
         let details = all.filter(\.isSolverDetail)
         let differences = all.filter { !$0.isSolverDetail }
+        if !planCheck.notes.isEmpty {
+            print("note: the plan's other details changed (they do not count as results): " + planCheck.notes.joined(separator: "; "))
+        }
         if !details.isEmpty {
             print("note: \(details.count) solver detail\(details.count == 1 ? "" : "s") (method text, residuals, iteration counts) changed; they do not count as results:")
             for d in details.prefix(20) { print("  \(d.location): \(d.stored) → \(d.recomputed)") }

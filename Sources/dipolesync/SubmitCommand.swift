@@ -38,6 +38,12 @@ struct Submit: ParsableCommand {
         if let t = tasks, t < 1 { throw ValidationError("--tasks must be at least 1") }
         if let c = cpus, c < 1 { throw ValidationError("--cpus must be at least 1") }
         if let m = mem, SlurmSettings.memoryBytes(m) == nil { throw ValidationError("--mem takes a Slurm size like 4G or 500M, not '\(m)'") }
+        for (name, values) in [("--partition", [partition]), ("--time", [time]), ("--mem", [mem]), ("--account", [account]),
+                               ("--qos", [qos]), ("--module", modules), ("--sbatch", sbatchLines)] as [(String, [String?])] {
+            for v in values.compactMap({ $0 }) where SlurmSettings.unsafe(v) {
+                throw ValidationError("\(name) must be one line of printable characters, not \(SlurmSubmission.quote(v).debugDescription)")
+            }
+        }
     }
 
     func run() throws {
@@ -101,13 +107,23 @@ struct Submit: ParsableCommand {
             throw ExitCode(ExitStatus.invalid)
         }
         let fm = FileManager.default
-        for p in [target, work] where fm.fileExists(atPath: p) && !force {
-            printError("error: \(p) already exists; use --force to replace it")
+        // --force replaces only an earlier submission's folder and a bundle dipolesync wrote.
+        let lock: TargetLock
+        do {
+            try OutputTarget.check(target, kind: .bundle, force: force)
+            try OutputTarget.checkParentWritable(of: work)
+            lock = try TargetLock.acquire(for: work)
+            OutputTarget.clearLeftovers(beside: work).forEach(printError)
+            try OutputTarget.check(work, kind: .submission, force: force)
+        } catch {
+            printError("error: \(error)")
             throw ExitCode(ExitStatus.usage)
         }
+        defer { lock.release() }
         do {
-            if fm.fileExists(atPath: work) { try fm.removeItem(atPath: work) }
+            if OutputTarget.recognised(work) == .submission { try fm.removeItem(atPath: work) }
             try fm.createDirectory(atPath: work + "/logs", withIntermediateDirectories: true)
+            try Data(JSONWriter.write(submission.manifest(specID: id)).utf8).write(to: URL(fileURLWithPath: work + "/manifest.json"))
             // The shards read a frozen copy of the spec (and its catalog entry beside it), so editing
             // the original while jobs wait changes nothing.
             try Data(compiled.source.text.utf8).write(to: URL(fileURLWithPath: submission.spec))
@@ -118,7 +134,7 @@ struct Submit: ParsableCommand {
             try Data(submission.arrayScript.utf8).write(to: URL(fileURLWithPath: submission.arrayScriptPath))
             try Data(submission.mergeScript.utf8).write(to: URL(fileURLWithPath: submission.mergeScriptPath))
         } catch {
-            printError("error: cannot write \(work): \(error.localizedDescription)")
+            printError("error: cannot write \(work): \(IOMessage.reason(error))")
             throw ExitCode(ExitStatus.computation)
         }
         let arrayID: String

@@ -159,7 +159,7 @@ final class SlurmTests: XCTestCase {
         let a = sub.arrayScript
         for line in ["#!/bin/bash", "#SBATCH --array=1-4", "#SBATCH --partition=short", "#SBATCH --account=acc", "#SBATCH --qos=q",
                      "#SBATCH --time=1:00:00", "#SBATCH --mem=2G", "#SBATCH --cpus-per-task=3", "#SBATCH --constraint=avx2",
-                     "#SBATCH --chdir=/home/u", "#SBATCH --output=/w/it's/logs/shard-%a.out", "module load openblas",
+                     "#SBATCH --chdir=/home/u", "#SBATCH --output=/w/it's/logs/shard-%a.out", "module load 'openblas'",
                      "exec '/opt/ds bin/dipolesync' run '/w/it'\\''s/spec.yaml' --shard \"$k/4\" --out '/w/it'\\''s'\"/shard-$k-of-4\" --resume --force --threads 3"] {
             XCTAssertTrue(a.split(separator: "\n").contains(Substring(line)), "array script lacks: \(line)\n\(a)")
         }

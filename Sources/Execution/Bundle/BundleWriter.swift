@@ -88,24 +88,26 @@ public enum BundleWriter {
     }
 
     /// Writes the bundle into a temporary sibling folder and renames it into place when complete,
-    /// so a failure leaves nothing behind. Returns the bundle's path.
+    /// so a failure leaves nothing behind. Returns the bundle's path. With `force`, an existing folder
+    /// is replaced only when it is a dipolesync folder of the same kind (a bundle, or a shard bundle);
+    /// anything else there is refused (`TargetError`).
     public static func write(_ contents: BundleContents, to target: String, force: Bool) throws -> String {
         let fm = FileManager.default
-        let dest = URL(fileURLWithPath: target).standardizedFileURL
+        let dest = URL(fileURLWithPath: OutputTarget.absolute(target))
         let parent = dest.deletingLastPathComponent()
-        if fm.fileExists(atPath: dest.path) && !force { throw BundleError.exists(dest.path) }
+        try OutputTarget.check(dest.path, kind: contents.kind, force: force)
         do { try fm.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
-            throw BundleError.io("cannot create \(parent.path): \(error.localizedDescription)")
+            throw BundleError.io("cannot create \(parent.path): \(IOMessage.reason(error))")
         }
         let tmp = parent.appendingPathComponent(".\(dest.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
-        try? fm.removeItem(at: tmp)
+        if FileStatus.of(tmp.path) == .directory { try? fm.removeItem(at: tmp) }
         do {
             for f in contents.files {
                 let url = tmp.appendingPathComponent(f.path)
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try f.data.write(to: url)
             }
-            if fm.fileExists(atPath: dest.path) {
+            if FileStatus.of(dest.path) != .missing {
                 let old = parent.appendingPathComponent(".\(dest.lastPathComponent).old-\(ProcessInfo.processInfo.processIdentifier)")
                 try fm.moveItem(at: dest, to: old)
                 try fm.moveItem(at: tmp, to: dest)
@@ -115,9 +117,17 @@ public enum BundleWriter {
             }
         } catch {
             try? fm.removeItem(at: tmp)
-            throw BundleError.io("could not write the bundle to \(dest.path): \(error.localizedDescription)")
+            throw BundleError.io("could not write the bundle to \(dest.path): \(IOMessage.reason(error))")
         }
         return dest.path
+    }
+}
+
+extension BundleContents {
+    /// A shard bundle or a result bundle, by its manifest's "kind".
+    public var kind: TargetKind {
+        guard let m = data("manifest.json"), let v = try? JSONWriter.parse(m) else { return .bundle }
+        return v.field("kind") == .string("shard") ? .shard : .bundle
     }
 }
 

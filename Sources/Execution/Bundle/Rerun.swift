@@ -15,12 +15,17 @@ public enum BundleVerifier {
             throw BundleError.invalid(file: dir, reason: "not a bundle folder")
         }
         let manifestPath = (dir as NSString).appendingPathComponent("manifest.json")
+        // Every entry of the bundle, without following links: symbolic links are refused anywhere.
+        let present = try entries(of: dir)
         guard let data = fm.contents(atPath: manifestPath) else {
             throw BundleError.invalid(file: manifestPath, reason: "missing (not a dipolesync bundle?)")
         }
         let manifest: ResultValue
         do { manifest = try JSONWriter.parse(data) } catch {
             throw BundleError.invalid(file: manifestPath, reason: "\(error)")
+        }
+        if manifest.field("kind") == .string("submission") {
+            throw BundleError.invalid(file: dir, reason: "is the work folder of `dipolesync submit`, not a bundle (its shards are merged into the bundle it names)")
         }
         guard case .object(let top) = manifest, case .object(let files)? = top.first(where: { $0.0 == "files" })?.1 else {
             throw BundleError.invalid(file: manifestPath, reason: "has no 'files' table")
@@ -31,7 +36,8 @@ public enum BundleVerifier {
         var out: [(String, String)] = []
         for (path, v) in files {
             guard case .string(let sha) = v else { throw BundleError.invalid(file: manifestPath, reason: "bad hash for \(path)") }
-            guard !path.contains(".."), !path.hasPrefix("/") else {
+            let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+            guard !path.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }), path != "manifest.json" else {
                 throw BundleError.invalid(file: manifestPath, reason: "refuses the path '\(path)'")
             }
             let full = (dir as NSString).appendingPathComponent(path)
@@ -44,9 +50,43 @@ public enum BundleVerifier {
             }
             out.append((path, sha))
         }
+        // Every file must be accounted for: one the manifest does not list is not part of the bundle.
+        let listed = Set(out.map(\.0))
+        if let stray = present.first(where: { $0 != "manifest.json" && !listed.contains($0) }) {
+            throw BundleError.invalid(file: (dir as NSString).appendingPathComponent(stray),
+                                      reason: "is not listed in the manifest (added after the bundle was written?); a bundle holds only the files its manifest lists")
+        }
         for required in ["spec.yaml", "results.json", "resolved.json"] where !out.contains(where: { $0.0 == required }) {
             throw BundleError.invalid(file: (dir as NSString).appendingPathComponent(required), reason: "is missing from the manifest")
         }
+        return out
+    }
+
+    /// The relative paths of the files (not folders) under `dir`, sorted; throws for a symbolic link
+    /// or anything that is neither a file nor a folder.
+    static func entries(of dir: String) throws -> [String] {
+        var out: [String] = []
+        func walk(_ rel: String) throws {
+            let full = rel.isEmpty ? dir : (dir as NSString).appendingPathComponent(rel)
+            let names: [String]
+            do { names = try FileManager.default.contentsOfDirectory(atPath: full) } catch {
+                throw BundleError.invalid(file: full, reason: "cannot be read (\(IOMessage.reason(error)))")
+            }
+            for n in names.sorted() {
+                let r = rel.isEmpty ? n : rel + "/" + n
+                let path = (dir as NSString).appendingPathComponent(r)
+                switch FileStatus.of(path) {
+                case .file: out.append(r)
+                case .directory: try walk(r)
+                case .symlink:
+                    let to = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+                    throw BundleError.invalid(file: path, reason: "is a symbolic link (to \(to)); a bundle holds only its own files")
+                case .missing: continue
+                case .other: throw BundleError.invalid(file: path, reason: "is not a regular file")
+                }
+            }
+        }
+        try walk("")
         return out
     }
 

@@ -44,6 +44,15 @@ public struct ExecutionError: Error, CustomStringConvertible {
     }
 }
 
+/// A point whose memory estimate exceeds what the machine has (refused before it allocates).
+public struct MachineMemoryError: Error, CustomStringConvertible {
+    public var needed: Int
+    public var available: Int
+    public var description: String {
+        "it needs about \(ByteCount(needed)) by the plan's estimate, more than this machine's \(ByteCount(available)) of memory (solver.memory allows more than the machine has); run it on a larger machine or make the point smaller"
+    }
+}
+
 /// Executes the plan: every point on its chosen backend, in parallel over points when there are
 /// several, with results that do not depend on the number of threads: BLAS always runs on one
 /// thread (OpenBLAS's multithreaded kernels change the last bits with the thread count), points
@@ -59,6 +68,10 @@ public struct Executor {
     /// Called on the worker thread as soon as a point has finished (before the next one starts),
     /// e.g. to checkpoint it. An error it throws stops the run like a failed point.
     public var onPointDone: (@Sendable (PointOutcome) throws -> Void)?
+    /// This machine's memory. A point whose plan estimate exceeds it is refused before anything
+    /// runs (the budget `solver.memory` sets may be larger than the machine, and an allocation
+    /// the system cannot give would abort the program instead of failing the point).
+    public var machineMemory: Int = Int(clamping: ProcessInfo.processInfo.physicalMemory)
 
     public init(compiled: CompiledSpec, plan: ExecutionPlan, registry: BackendRegistry, threads: Int? = nil) {
         self.compiled = compiled
@@ -73,6 +86,11 @@ public struct Executor {
 
     public func run(progress: ProgressReporter? = nil) throws -> [PointOutcome] {
         let todo = plan.points.filter { only?.contains($0.index) ?? true }
+        if let big = todo.max(by: { $0.estimate.memoryBytes < $1.estimate.memoryBytes }), big.estimate.memoryBytes > machineMemory {
+            let params = compiled.points.first { $0.index == big.index }?.parameters ?? []
+            throw ExecutionError(point: big.index, parameters: params,
+                                 underlying: MachineMemoryError(needed: big.estimate.memoryBytes, available: machineMemory))
+        }
         let total = effectiveThreads
         let workers = max(1, min(total, todo.count))
         let innerThreads = max(1, total / workers)

@@ -59,7 +59,7 @@ public struct Checkpoint: Sendable {
         self.identity = identity
     }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: folder.path) }
+    public var exists: Bool { FileStatus.of(folder.path) == .directory }
 
     var infoURL: URL { folder.appendingPathComponent("checkpoint.json") }
 
@@ -95,13 +95,35 @@ public struct Checkpoint: Sendable {
                 try Self.atomicWrite(Data(JSONWriter.write(info).utf8), to: infoURL)
             }
         } catch let e as ShardError { throw e } catch {
-            throw ShardError.io("cannot create the checkpoint \(folder.path): \(error.localizedDescription)")
+            throw ShardError.io("cannot create the checkpoint \(folder.path): \(IOMessage.reason(error))")
         }
     }
 
-    /// Writes one finished point (temporary file, then rename: never a half-written point file).
-    public func save(_ o: PointOutcome) throws {
-        try Self.atomicWrite(OutcomeCodec.data(o), to: folder.appendingPathComponent(Self.pointName(o.index)))
+    /// The first line of a checkpointed point file; the SHA-256 of the rest (the point's
+    /// `OutcomeCodec` form) follows it, so a point edited by hand is recognised and computed again.
+    static let pointHeader = "dipolesync checkpoint point sha256="
+
+    /// Writes one finished point (temporary file, then rename: never a half-written point file),
+    /// creating the checkpoint folder with the first point.
+    public func save(_ o: PointOutcome, name: String) throws {
+        try create(name: name)
+        let body = OutcomeCodec.data(o)
+        var data = Data((Self.pointHeader + SHA256.hex([UInt8](body)) + "\n").utf8)
+        data.append(body)
+        try Self.atomicWrite(data, to: folder.appendingPathComponent(Self.pointName(o.index)))
+    }
+
+    /// The outcome in a checkpointed point file, after checking its SHA-256.
+    static func decodePoint(_ data: Data) throws -> PointOutcome {
+        let header = Array(Self.pointHeader.utf8)
+        let bytes = [UInt8](data)
+        guard bytes.starts(with: header), let nl = bytes.firstIndex(of: 0x0A), nl == header.count + 64 else {
+            throw ShardError.invalid("it has no SHA-256 line (written by another version, or edited)")
+        }
+        let recorded = String(decoding: bytes[header.count..<nl], as: UTF8.self)
+        let body = Array(bytes[(nl + 1)...])
+        guard SHA256.hex(body) == recorded else { throw ShardError.invalid("it does not match its SHA-256 (modified or truncated)") }
+        return try OutcomeCodec.decode(Data(body))
     }
 
     /// The points in the checkpoint that decode cleanly, and a note for every file that did not
@@ -117,7 +139,7 @@ public struct Checkpoint: Sendable {
             guard name.hasPrefix("point-"), name.hasSuffix(".json") else { continue }
             do {
                 guard let data = fm.contents(atPath: url.path) else { throw ShardError.io("unreadable") }
-                let o = try OutcomeCodec.decode(data)
+                let o = try Self.decodePoint(data)
                 guard name == Self.pointName(o.index), o.index < identity.points else {
                     throw ShardError.invalid("holds point \(o.index)")
                 }
@@ -130,7 +152,28 @@ public struct Checkpoint: Sendable {
         return (outcomes, notes)
     }
 
-    public func remove() { try? FileManager.default.removeItem(at: folder) }
+    /// Removes the checkpoint folder — only a folder that is one (it holds `checkpoint.json`, or
+    /// nothing but point and temporary files): anything else by that name is the user's.
+    public func remove() {
+        let fm = FileManager.default
+        guard FileStatus.of(folder.path) == .directory, let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
+        let ours = names.contains("checkpoint.json")
+            || names.allSatisfy { $0.hasPrefix(".tmp-") || ($0.hasPrefix("point-") && $0.hasSuffix(".json")) }
+        if ours { try? fm.removeItem(at: folder) }
+    }
+
+    /// Whether `target` already holds the finished, intact dipolesync folder of this computation (for
+    /// shards: of the same shard), so that `run --resume` has nothing left to do.
+    public static func isComplete(_ target: String, identity: SpecIdentity, shard: ShardSpec?) -> Bool {
+        guard OutputTarget.recognised(target) == (shard == nil ? .bundle : .shard),
+              let data = FileManager.default.contents(atPath: (target as NSString).appendingPathComponent("manifest.json")),
+              let m = try? JSONWriter.parse(data),
+              m.field(["spec", "resolved-sha256"]) == .string(identity.resolvedSHA256) else { return false }
+        if let s = shard {
+            guard m.field(["shard", "k"])?.number == Double(s.k), m.field(["shard", "n"])?.number == Double(s.n) else { return false }
+        }
+        return (try? BundleVerifier.verify(target)) != nil
+    }
 
     static func atomicWrite(_ data: Data, to url: URL) throws {
         let tmp = url.deletingLastPathComponent()
@@ -138,11 +181,11 @@ public struct Checkpoint: Sendable {
         do {
             try data.write(to: tmp)
             if rename(tmp.path, url.path) != 0 {
-                throw ShardError.io(String(cString: strerror(errno)))
+                throw NSError(domain: NSPOSIXErrorDomain, code: Int(errno))
             }
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw ShardError.io("could not write \(url.path): \(error)")
+            throw ShardError.io("could not write \(url.path): \(IOMessage.reason(error))")
         }
     }
 }

@@ -85,11 +85,12 @@ public struct CheckpointedRun {
         } else if resume {
             note("note: no checkpoint at \(cp.folder.path); starting from the beginning")
         }
-        try cp.create(name: executor.compiled.base.name)
+        // The folder appears with the first finished point: a run that fails before it leaves nothing.
         let have = Set(done.map(\.index))
         var ex = executor
         ex.only = wanted.subtracting(have)
-        ex.onPointDone = { try cp.save($0) }
+        let name = executor.compiled.base.name
+        ex.onPointDone = { try cp.save($0, name: name) }
         let fresh = ex.only?.isEmpty == false ? try ex.run(progress: progress) : []
         return (done + fresh).sorted { $0.index < $1.index }
     }

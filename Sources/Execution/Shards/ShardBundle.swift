@@ -76,6 +76,8 @@ public enum ShardBundle {
         /// The trajectory block size and points the shard was split with (nil without trajectory points).
         public var trajectoryBlock: Int?
         public var trajectoryPoints: [Int] = []
+        /// The manifest's `libraries` record: the BLAS kernels that computed these points.
+        public var libraries: ResultValue = .null
     }
 
     /// Reads a shard bundle: every file must match its SHA-256 in the manifest, the manifest must
@@ -158,7 +160,8 @@ public enum ShardBundle {
                       name: name, revision: revision, shard: shard, outcomes: outcomes,
                       threads: m.field("threads")?.number.flatMap { Int(exactly: $0) } ?? 1,
                       seconds: m.field(["timings", "total-seconds"])?.number ?? 0, host: host, units: units,
-                      trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints)
+                      trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints,
+                      libraries: m.field("libraries") ?? .null)
     }
 
     /// The shard folders named by `arguments`: a shard bundle itself, or a folder whose (non-hidden)
@@ -171,7 +174,8 @@ public enum ShardBundle {
             guard fm.fileExists(atPath: a, isDirectory: &isDir), isDir.boolValue else {
                 throw ShardError.invalid("\(a): no such folder")
             }
-            if fm.fileExists(atPath: (a as NSString).appendingPathComponent("manifest.json")) { out.append(a); continue }
+            if fm.fileExists(atPath: (a as NSString).appendingPathComponent("manifest.json")),
+               OutputTarget.recognised(a) != .submission { out.append(a); continue }
             let subs = ((try? fm.contentsOfDirectory(atPath: a)) ?? [])
                 .filter { !$0.hasPrefix(".") }
                 .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
@@ -202,6 +206,10 @@ public enum ShardBundle {
                              ("source-revision", .string(s.revision)), ("points", .number(Double(s.outcomes.count)))]
                             + (s.trajectoryBlock == nil ? [] : [("units", .number(Double(s.units.count)))]))
                 })))
+                // The numbers were computed by the shards: record their kernels, not this process's.
+                if let libs = shards.first?.libraries, libs != .null, let k = m.firstIndex(where: { $0.0 == "libraries" }) {
+                    m[k].1 = libs
+                }
                 c.files[i].data = Data(JSONWriter.write(.object(m)).utf8)
             }
             return c
@@ -232,6 +240,13 @@ public enum ShardBundle {
             let text = shards.map { "\($0.path) (\($0.revision.prefix(12)))" }.joined(separator: ", ")
             throw ShardError.invalid("the shards were computed by different builds of dipolesync: \(text)")
         }
+        // One arithmetic: points computed with different BLAS kernels would not be those of one run
+        // (docs/reproducibility.md).
+        let kernels = Dictionary(grouping: shards, by: { ArithmeticRecord(manifest: .object([("libraries", $0.libraries)])).summary })
+        if kernels.count > 1 {
+            let text = kernels.keys.sorted().map { k in "\(k): " + (kernels[k] ?? []).map(\.path).joined(separator: ", ") }.joined(separator: "; ")
+            throw ShardError.invalid("the shards were computed with different BLAS kernels (\(text)); rerun the odd ones with the same kernels")
+        }
         // One trajectory split.
         let splits = Dictionary(grouping: shards.indices, by: { i -> String in
             shards[i].trajectoryBlock.map { "block \($0), trajectory points \(short(shards[i].trajectoryPoints))" } ?? "no trajectory split"
@@ -260,18 +275,15 @@ public enum ShardBundle {
         }
         // The spec, recompiled from the first shard with its archived catalog entry.
         let dir = first.path
-        let specPath = (dir as NSString).appendingPathComponent("spec.yaml")
-        guard let bytes = FileManager.default.contents(atPath: specPath) else { throw ShardError.invalid("shard \(dir): spec.yaml is missing") }
-        var catalog = Catalog()
-        let archived = (dir as NSString).appendingPathComponent("catalog.yaml")
-        if FileManager.default.fileExists(atPath: archived) { catalog.load(file: archived) }
-        let outcome = SpecCompiler.compile(bytes: Array(bytes), path: specPath, catalog: catalog)
-        guard let compiled = outcome.compiled, !outcome.hasErrors else {
-            let errors = outcome.diagnostics.filter { $0.severity == .error }.map { $0.message }.prefix(3).joined(separator: "; ")
-            throw ShardError.invalid("shard \(dir): its spec.yaml does not compile any more: \(errors)")
+        let compiled: CompiledSpec
+        do { compiled = try ArchivedSpec.compile(dir) } catch {
+            throw ShardError.invalid("shard \(dir): its spec.yaml does not compile any more: \(error)")
         }
         guard SpecIdentity(compiled) == first.identity else {
             throw ShardError.invalid("shard \(dir): its spec.yaml resolves to \(SpecIdentity(compiled)), not to the \(first.identity) its manifest names")
+        }
+        if let problem = ArchivedSpec.mismatches(dir, compiled: compiled).first {
+            throw ShardError.invalid("shard \(dir): \(problem)")
         }
         // The plan that ran (the first shard's), else planned again.
         let planData = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")) ?? Data()

@@ -50,14 +50,17 @@ public struct SlurmSettings: Equatable, Sendable {
         for e in entries {
             func scalar() throws -> String {
                 guard let v = e.value.scalar, !e.value.isNull, !v.isEmpty else { throw fail("'\(e.key)' takes a single value", e.value.location) }
-                guard !v.contains("\n") else { throw fail("'\(e.key)' must be one line", e.value.location) }
+                guard !unsafe(v) else { throw fail("'\(e.key)' must be one line of printable characters", e.value.location) }
                 return v
             }
             func list() throws -> [String] {
-                if let v = e.value.scalar, !e.value.isNull { return [v] }
+                if let v = e.value.scalar, !e.value.isNull {
+                    guard !unsafe(v) else { throw fail("'\(e.key)' holds one-line strings of printable characters", e.value.location) }
+                    return [v]
+                }
                 guard let items = e.value.items else { throw fail("'\(e.key)' takes a list", e.value.location) }
                 return try items.map { i in
-                    guard let v = i.scalar, !v.contains("\n") else { throw fail("'\(e.key)' holds one-line strings", i.location) }
+                    guard let v = i.scalar, !unsafe(v) else { throw fail("'\(e.key)' holds one-line strings of printable characters", i.location) }
                     return v
                 }
             }
@@ -80,6 +83,19 @@ public struct SlurmSettings: Equatable, Sendable {
             }
         }
         return s
+    }
+
+    /// Whether a value cannot go into a script line: a line break or another control character.
+    public static func unsafe(_ value: String) -> Bool {
+        value.unicodeScalars.contains { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }
+    }
+
+    /// The first value that cannot go into a script line, with the key it came from.
+    public var unsafeValue: (key: String, value: String)? {
+        let all: [(String, String?)] = [("account", account), ("partition", partition), ("qos", qos), ("time", time), ("mem", mem)]
+            + modules.map { ("modules", $0) } + sbatch.map { ("sbatch", $0) }
+        for (k, v) in all { if let v, Self.unsafe(v) { return (k, v) } }
+        return nil
     }
 
     /// These settings with every value `other` sets taking precedence (lists: `other`'s when non-empty).
@@ -155,7 +171,7 @@ public struct SlurmSubmission {
     func body() -> [String] {
         var lines = settings.sbatch.map { $0.hasPrefix("#SBATCH") ? $0 : "#SBATCH " + $0 }
         lines += ["", "set -euo pipefail"]
-        lines += settings.modules.map { "module load \($0)" }
+        lines += settings.modules.map { "module load \(Self.quote($0))" }
         return lines
     }
 
@@ -182,6 +198,19 @@ public struct SlurmSubmission {
         lines += body()
         lines.append("exec \(q(executable)) merge \(q(workFolder)) --out \(q(target))\(force ? " --force" : "")")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The work folder's manifest.json: marks it as a submission folder, which `submit --force` may replace.
+    public func manifest(specID: String) -> ResultValue {
+        .object([
+            ("format", .number(Double(ProgramInfo.bundleFormat))),
+            ("kind", .string("submission")),
+            ("program", .object([("name", .string(ProgramInfo.name)), ("version", .string(ProgramInfo.version))])),
+            ("spec", .object([("name", .string(name)), ("id", .string(specID))])),
+            ("bundle", .string(target)),
+            ("tasks", .number(Double(tasks))),
+            ("created", .string(ISO8601DateFormatter().string(from: Date()))),
+        ])
     }
 
     public var arrayScriptPath: String { workFolder + "/array.sh" }

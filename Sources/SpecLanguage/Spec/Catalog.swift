@@ -122,17 +122,57 @@ public struct Catalog: Sendable {
                        sources: sources, origin: "\(path):\(node.location.line)", definition: definition)
     }
 
-    /// A catalog file holding exactly `species` (for archiving into a bundle).
+    /// A catalog file holding exactly `species` (for archiving into a bundle): each entry written
+    /// from its resolved values (SI units, printed so they read back to the same bits) with their
+    /// sources, in plain block style, whatever anchors, merge keys or flow style the original used.
     public static func file(holding species: [Species]) -> String {
-        var out = "# Catalog entries used by this bundle, as they were when it was made.\ncatalog: 1\nspecies:\n"
+        var out = "# Catalog entries used by this bundle, as they were when it was made (values in SI units).\ncatalog: 1\nspecies:\n"
         for s in species {
-            // Re-indent the archived entry so it sits under `species:`.
-            let lines = s.definition.split(separator: "\n", omittingEmptySubsequences: false)
-            let indent = lines.first.map { $0.prefix { $0 == " " }.count } ?? 0
-            for l in lines where !l.trimmingCharacters(in: .whitespaces).isEmpty {
-                out += "  " + String(l.dropFirst(min(indent, l.prefix { $0 == " " }.count))) + "\n"
+            out += "  - id: \(quoted(s.id))\n"
+            if !s.description.isEmpty { out += "    description: \(quoted(s.description))\n" }
+            out += "    origin: \(quoted(s.origin))\n"
+            func value(_ key: String, _ v: Double?, _ unit: String, indent: String) -> String {
+                guard let v else { return "" }
+                let name = key.split(separator: ".").last.map(String.init) ?? key
+                return "\(indent)\(name):\n\(indent)  value: \(quoted("\(v) \(unit)"))\n"
+                    + "\(indent)  source: \(quoted(s.sources[key] ?? ""))\n"
+            }
+            out += value("wavelength", s.wavelength, "m", indent: "    ")
+            out += value("linewidth", s.linewidth, "/s", indent: "    ")
+            out += value("spacing", s.spacing, "m", indent: "    ")
+            if s.pumpDecay != nil || s.pumpCrossSection != nil || s.pumpWavelength != nil {
+                out += "    pump:\n"
+                if s.pumpDecay != nil {
+                    out += "      three-level:\n" + value("pump.three-level.decay", s.pumpDecay, "/s", indent: "        ")
+                }
+                if s.pumpCrossSection != nil || s.pumpWavelength != nil {
+                    out += "      optical:\n"
+                    out += value("pump.optical.cross-section", s.pumpCrossSection, "m^2", indent: "        ")
+                    out += value("pump.optical.wavelength", s.pumpWavelength, "m", indent: "        ")
+                }
             }
         }
         return out
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for u in text.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.properties.generalCategory == .lineSeparator
+                    || u.properties.generalCategory == .paragraphSeparator {
+                    out += String(format: "\\u%04X", u.value)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import Physics
+import Planning
+import SpecLanguage
+
+/// The spec archived in a bundle or shard bundle, compiled with the bundle's own `catalog.yaml` (so
+/// it does not depend on today's catalog), and checked against what the bundle says it is. The one
+/// loader `rerun` and `merge` share.
+public enum ArchivedSpec {
+    public struct Failure: Error, CustomStringConvertible {
+        /// Rendered diagnostics or the reason, one per line.
+        public var lines: [String]
+        public var description: String { lines.joined(separator: "\n") }
+    }
+
+    /// Compiles `DIR/spec.yaml` with `DIR/catalog.yaml` (if present). Throws `Failure` with the
+    /// rendered diagnostics when it does not compile.
+    public static func compile(_ dir: String) throws -> CompiledSpec {
+        let specPath = (dir as NSString).appendingPathComponent("spec.yaml")
+        guard let bytes = FileManager.default.contents(atPath: specPath) else {
+            throw Failure(lines: ["\(specPath): missing"])
+        }
+        var catalog = Catalog()
+        let archived = (dir as NSString).appendingPathComponent("catalog.yaml")
+        if FileManager.default.fileExists(atPath: archived) { catalog.load(file: archived) }
+        let outcome = SpecCompiler.compile(bytes: Array(bytes), path: specPath, catalog: catalog)
+        let catalogErrors = catalog.problems.filter { $0.severity == .error }
+        let errors = outcome.diagnostics.filter { $0.severity == .error }
+        guard let compiled = outcome.compiled, errors.isEmpty, catalogErrors.isEmpty else {
+            throw Failure(lines: catalogErrors.map { "\($0.file):\($0.location.line):\($0.location.column): error: \($0.message)" }
+                          + errors.map { DiagnosticRenderer.text($0, source: outcome.source) })
+        }
+        return compiled
+    }
+
+    /// What does not match between the recompiled spec and the bundle: its `resolved.json` (byte for
+    /// byte) and the spec ID and resolved-spec SHA-256 in its manifest. Empty when all match.
+    public static func mismatches(_ dir: String, compiled: CompiledSpec) -> [String] {
+        var out: [String] = []
+        let fresh = Data(JSONWriter.write(compiled.resolved()).utf8)
+        let stored = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("resolved.json"))
+        if stored != fresh {
+            var where_ = ""
+            if let s = stored, let a = try? JSONWriter.parse(s), let b = try? JSONWriter.parse(fresh) {
+                var d: [BundleVerifier.Difference] = []
+                BundleVerifier.compare(a, b, file: "resolved.json", rtol: 0, into: &d)
+                where_ = d.prefix(3).map { " \($0.location.isEmpty ? "(whole file)" : $0.location): stored \($0.stored), now \($0.recomputed)" }.joined(separator: ";")
+            }
+            out.append("resolved.json is not what its spec.yaml resolves to\(where_.isEmpty ? "" : ":" + where_)")
+        }
+        if let m = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("manifest.json")),
+           let v = try? JSONWriter.parse(m) {
+            let id = BundleWriter.id(compiled), sha = SpecIdentity(compiled).resolvedSHA256
+            if v.field(["spec", "id"]) != .string(id) {
+                out.append("manifest.json names the spec id \(short(v.field(["spec", "id"]))), but spec.yaml resolves to \(id)")
+            }
+            if v.field(["spec", "resolved-sha256"]) != .string(sha) {
+                out.append("manifest.json names the resolved spec \(short(v.field(["spec", "resolved-sha256"]))), but spec.yaml resolves to \(sha)")
+            }
+        }
+        return out
+    }
+
+    static func short(_ v: ResultValue?) -> String { v.map { BundleVerifier.short($0) } ?? "none" }
+
+    /// Compares the bundle's `plan.json` with the plan made now. Every point must be planned alike
+    /// (same points, and for each its dipoles, parameters, backend and method): that is what the
+    /// results depend on. Anything else (cost estimates, reasons, thresholds, the memory budget, node
+    /// labels) may change between versions and machines and is returned as notes.
+    /// The memory budget the bundle was planned with (plan.json `memoryBudget`), so that a rerun plans
+    /// as the original run did whatever this machine's memory.
+    public static func plannedMemoryBudget(_ dir: String) -> Int? {
+        guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")),
+              let plan = try? JSONWriter.parse(data), case .number(let b)? = plan.field("memoryBudget"),
+              b.isFinite, b > 0, b < 9.0e18 else { return nil }
+        return Int(b)
+    }
+
+    public static func comparePlan(_ dir: String, fresh: ExecutionPlan) -> (mismatches: [String], notes: [String]) {
+        guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")),
+              let stored = try? JSONWriter.parse(data) else {
+            return (["plan.json is missing or unreadable"], [])
+        }
+        guard let now = try? JSONWriter.parse(Data(fresh.json().utf8)) else { return ([], ["the plan made now could not be read back"]) }
+        var mismatches: [String] = [], changed: [String: Int] = [:]
+        guard case .array(let a)? = stored.field("points"), case .array(let b)? = now.field("points") else {
+            return (["plan.json has no points"], [])
+        }
+        if a.count != b.count { mismatches.append("plan.json has \(a.count) points, the spec now plans \(b.count)") }
+        let essential = ["index", "dipoles", "parameters", "backend", "method"]
+        for (x, y) in zip(a, b) {
+            let i = x.field("index").map { BundleVerifier.short($0) } ?? "?"
+            for k in essential where x.field(k) != y.field(k) {
+                mismatches.append("point \(i): \(k) was \(short(x.field(k))) in plan.json, now \(short(y.field(k)))")
+            }
+            if case .object(let fx) = x, case .object(let fy) = y {
+                for k in Set(fx.map(\.0) + fy.map(\.0)) where !essential.contains(k) && x.field(k) != y.field(k) {
+                    changed["points[].\(k)", default: 0] += 1
+                }
+            }
+        }
+        if case .object(let top) = stored, case .object(let topNow) = now {
+            for k in Set(top.map(\.0) + topNow.map(\.0)) where k != "points" && stored.field(k) != now.field(k) {
+                changed[k, default: 0] += 1
+            }
+        }
+        let notes = changed.keys.sorted().map { k in
+            k.hasPrefix("points[]") ? "plan.json: \(k.dropFirst(9)) of \(changed[k, default: 0]) point\(changed[k, default: 0] == 1 ? "" : "s") changed" : "plan.json: \(k) changed"
+        }
+        return (mismatches, notes)
+    }
+}
