@@ -4,7 +4,7 @@ import LinearAlgebra
 @testable import Physics
 
 /// A dense master-equation reference for a few dipoles (2^N × 2^N density matrices), written
-/// directly from PHYSICS.md §1 and independent of the cumulant code. Basis index: bit a set = dipole a up.
+/// directly from docs/physics.md §1.1 and independent of the cumulant code. Basis index: bit a set = dipole a up.
 struct DenseReference {
     let n: Int
     let dim: Int
@@ -39,7 +39,7 @@ struct DenseReference {
         hamiltonian = h
     }
 
-    /// L[ρ] of PHYSICS.md §1.
+    /// L[ρ] of docs/physics.md §1.1.
     func lindblad(_ rho: ComplexMatrix) -> ComplexMatrix {
         let i = Complex<Double>(0, 1)
         var out = (hamiltonian * rho - rho * hamiltonian) * (-i)

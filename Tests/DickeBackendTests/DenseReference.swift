@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// An independent dense reference: the full 2^N Hilbert space, the master equation of PHYSICS.md §1
+/// An independent dense reference: the full 2^N Hilbert space, the master equation of docs/physics.md §1.1
 /// built term by term from the model's f, g, δ and W (no Dicke-basis algebra).
 struct DenseReference {
     let n: Int

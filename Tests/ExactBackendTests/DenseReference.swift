@@ -4,7 +4,7 @@ import LinearAlgebra
 import Physics
 @testable import ExactBackend
 
-/// An independent dense construction of the master equation of PHYSICS.md §1 on the full
+/// An independent dense construction of the master equation of docs/physics.md §1.1 on the full
 /// 2^N × 2^N space (basis: bit mask, bit a set = dipole a up), as a 4^N × 4^N superoperator acting
 /// on column-major vec(ρ): vec(A ρ B) = (Bᵀ ⊗ A) vec ρ.
 struct DenseReference {
