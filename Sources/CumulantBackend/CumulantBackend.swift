@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// The second-order cumulant backend (PHYSICS.md §5): s_a, C_ab, D_ab for any geometry, detunings and
+/// The second-order cumulant backend (docs/physics.md §5): s_a, C_ab, D_ab for any geometry, detunings and
 /// couplings, O(N²) memory and O(N³) work per evaluation through BLAS.
 ///
 /// Observables: `ZQ` (ZQ, ZQ2), `inversion`, `cluster-ZQ`, `correlations` (table), `mutual-information`
@@ -77,7 +77,7 @@ public struct CumulantBackend: Backend {
         let savedThreads = BLASLibrary.threads
         BLASLibrary.setThreads(1)
         defer { BLASLibrary.setThreads(savedThreads) }
-        // Lindblad form needs f ⪰ 0 (PHYSICS.md §2).
+        // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5).
         let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(model.f) }
         let fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
         if fMin < -1e-9 * max(fScale, 1) * Double(n) {

@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// The second-order cumulant equations of PHYSICS.md §5 (U(1)-symmetric closure) for one model.
+/// The second-order cumulant equations of docs/physics.md §5.1–§5.3 (U(1)-symmetric closure) for one model.
 ///
 /// Variables: s_a = ⟨σᶻ_a⟩, C_ab = ⟨σ⁺_a σ⁻_b⟩ (Hermitian, a ≠ b) and D_ab = ⟨σᶻ_a σᶻ_b⟩ (symmetric,
 /// a ≠ b). With K = F + iG (zero diagonal), Q = Γ + W, P = W − Γ and X = K* C (C with zero diagonal):

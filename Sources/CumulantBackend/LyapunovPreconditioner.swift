@@ -77,7 +77,7 @@ struct LyapunovPreconditioner {
         }
     }
 
-    /// The matrix M = diag(iδ − Q/2) + ½ diag(s) K* of the regression theorem (PHYSICS.md §5).
+    /// The matrix M = diag(iδ − Q/2) + ½ diag(s) K* of the regression theorem (docs/physics.md §5.5).
     static func regressionMatrix(system: CumulantSystem, s: [Double]) -> ComplexMatrix {
         let n = system.n
         var m = ComplexMatrix(rows: n, cols: n)

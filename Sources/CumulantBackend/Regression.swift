@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// Two-time correlations by the quantum regression theorem with the cumulant closure (PHYSICS.md §5):
+/// Two-time correlations by the quantum regression theorem with the cumulant closure (docs/physics.md §5.5):
 ///
 ///     G_ab(τ) = ⟨σ⁺_a(τ) σ⁻_b(0)⟩,  dG/dτ = M G,  M = diag(iδ_a − (Γ+W)/2) + ½ diag(s) K*,
 ///     G(0) = C with C_aa = (1 + s_a)/2,

@@ -4,7 +4,7 @@ import LinearAlgebra
 import Physics
 
 /// The permutation-symmetric backend ("permutation-symmetric"): all-to-all couplings and a uniform
-/// detuning, solved exactly in the Dicke basis (PHYSICS.md §6, `DickeLadder`).
+/// detuning, solved exactly in the Dicke basis (docs/physics.md §6.4, `DickeLadder`).
 ///
 /// - Steady state: U(1)-diagonal populations P(j, m) by linear level reduction (`DickeSteadyState`),
 ///   exact for N ≤ 400, on a verified window beyond.

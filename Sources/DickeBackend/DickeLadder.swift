@@ -1,6 +1,6 @@
 import Foundation
 
-/// The rates of the permutation-symmetric master equation in the Dicke basis |j, m⟩ (PHYSICS.md §6).
+/// The rates of the permutation-symmetric master equation in the Dicke basis |j, m⟩ (docs/physics.md §6.4).
 ///
 /// For all-to-all couplings f_ab = f_eff/N, g_ab = g_eff/N (a ≠ b), f_aa = Γ and a uniform detuning δ,
 ///

@@ -42,7 +42,7 @@ public struct BlockLayout: Sendable, Equatable {
     public var sectors: [Int] { (0...n).filter { offsets[$0] >= 0 } }
 }
 
-/// The master equation of PHYSICS.md §1 written on U(1) blocks and applied matrix-free:
+/// The master equation of docs/physics.md §1.1 written on U(1) blocks and applied matrix-free:
 ///
 ///     L(X) = −i (H_eff X − X H_eff†) + Σ_{a,b} f_ab σ⁻_b X σ⁺_a + W Σ_a σ⁺_a X σ⁻_a,
 ///     H_eff = ½ Σ_a δ_a σᶻ_a + ½ Σ_{a≠b} (g_ab − i f_ab) σ⁺_a σ⁻_b − (i/2) Σ_a (f_aa n_a + W (1 − n_a)).

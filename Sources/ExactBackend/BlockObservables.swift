@@ -25,7 +25,7 @@ public struct SecondMoments: Sendable {
         return s / Double(2 * n)
     }
 
-    /// The two-dipole reduced state of (a, b), an X state (PHYSICS.md §5, exact here).
+    /// The two-dipole reduced state of (a, b), an X state (docs/physics.md §5.6, exact here).
     public func pairState(_ a: Int, _ b: Int) -> ComplexMatrix {
         PairCorrelations.xState(sa: sz(a), sb: sz(b), dab: d[a, b], cab: c[a, b])
     }
@@ -78,7 +78,7 @@ public struct SecondMoments: Sendable {
     }
 }
 
-/// The mixed-state QFI of a block-diagonal state (PHYSICS.md §3).
+/// The mixed-state QFI of a block-diagonal state (docs/physics.md §3.4).
 ///
 /// With ρ = ⊕_k Σ_i λ_ki |k i⟩⟨k i|, J_z is constant on each block, so F(J_z) = 0; J_± connect
 /// blocks k and k ± 1, and with M_k = U_{k+1}† J⁺ U_k

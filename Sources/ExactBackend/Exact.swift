@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// The exact backend: the full master equation of PHYSICS.md §1 for any positions, couplings and
+/// The exact backend: the full master equation of docs/physics.md §1.1 for any positions, couplings and
 /// detunings, without approximation.
 ///
 /// - `densityMatrix`: U(1) block-diagonal ρ = ⊕_k ρ_k (C(2N,N) numbers), the Liouvillian applied

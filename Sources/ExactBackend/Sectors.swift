@@ -1,7 +1,7 @@
 import Foundation
 
 /// The computational basis of N two-level dipoles split into U(1) sectors of fixed excitation
-/// number k = Σ_a n_a (PHYSICS.md §6).
+/// number k = Σ_a n_a (docs/physics.md §6.1).
 ///
 /// A basis state is a bit mask m with bit a set when dipole a is in |↑⟩; sector k holds the C(N, k)
 /// masks with k bits set, in increasing numeric order. `index[m]` is the position of m inside its

@@ -37,7 +37,7 @@ public struct TrajectorySettings: Sendable, Equatable {
 /// of one sector (C(N,k) amplitudes):
 ///
 ///     H_eff = ½ Σ δ_a σᶻ_a + Σ_{a≠c} K_ac σ⁺_a σ⁻_c − (i/2) Σ_a (f_aa n_a + W(1 − n_a)),  K = ½(g − i f),
-///     collective jumps √λ_μ J_μ⁻, J_μ⁻ = Σ_b v_μb σ⁻_b with f = Σ_μ λ_μ v_μ v_μᵀ (PHYSICS.md §6),
+///     collective jumps √λ_μ J_μ⁻, J_μ⁻ = Σ_b v_μb σ⁻_b with f = Σ_μ λ_μ v_μ v_μᵀ (docs/physics.md §6.2),
 ///     pump jumps √W σ⁺_a.
 final class TrajectoryEngine: @unchecked Sendable {
     let basis: SectorBasis
@@ -164,7 +164,7 @@ struct TrajectoryRecord: Sendable {
 }
 
 /// Quantum-jump (Monte-Carlo wave-function) trajectories in definite excitation-number sectors
-/// (Dalibard, Castin & Mølmer 1992; PHYSICS.md §6): the unnormalized state follows dψ/dt = −iH_eff ψ
+/// (Dalibard, Castin & Mølmer 1992; docs/physics.md §6.2): the unnormalized state follows dψ/dt = −iH_eff ψ
 /// (Krylov exponentials, `KrylovPropagator`, relative error `tolerance` per step) until ‖ψ‖² falls to a
 /// uniform random r, the waiting time being solved for in the Krylov space; the jump is drawn from the
 /// rates λ_μ ‖J_μ⁻ψ‖² = λ_μ v_μᵀ C v_μ and W⟨1 − n_a⟩. Every trajectory draws from

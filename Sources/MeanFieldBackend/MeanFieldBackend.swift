@@ -5,9 +5,9 @@ import Physics
 
 /// How the mean-field backend obtains its numbers.
 public enum MeanFieldMethod: Sendable, Equatable {
-    /// Integrate the equations of PHYSICS.md §4 for the actual model (any geometry, detunings, g).
+    /// Integrate the equations of docs/physics.md §4.1 for the actual model (any geometry, detunings, g).
     case dynamic
-    /// The closed forms of PHYSICS.md §4 for an all-to-all model in the limit N → ∞: `.none`
+    /// The closed forms of docs/physics.md §4.2 and §4.3 for an all-to-all model in the limit N → ∞: `.none`
     /// (identical dipoles, any g_eff) or `.lorentzian` (g_eff = 0).
     case closedForm(DetuningDistribution)
     /// The self-consistency equations (long paper (A1)/(A2)) for an all-to-all model with detunings
@@ -24,7 +24,7 @@ public enum MeanFieldMethod: Sendable, Equatable {
 }
 
 /// The mean-field backend ("mean-field"): product states ρ = ⊗_a ρ_a, described by β_a = ⟨σ⁻_a⟩ and
-/// s_a = ⟨σᶻ_a⟩ (PHYSICS.md §4).
+/// s_a = ⟨σᶻ_a⟩ (docs/physics.md §4.1).
 ///
 /// Conventions. A dipole's Bloch vector is (⟨σˣ⟩, ⟨σʸ⟩, ⟨σᶻ⟩) = (2 Re β, −2 Im β, s), so
 /// ⟨σ⁺_a⟩ = β_a* = S⊥_a e^{iφ_a} with S⊥_a = |β_a| (half the transverse Bloch length, the papers' S⊥)

@@ -1,18 +1,18 @@
 import Foundation
 
-/// Stationary mean-field solutions of the all-to-all model in the limit N → ∞ (PHYSICS.md §4),
+/// Stationary mean-field solutions of the all-to-all model in the limit N → ∞ (docs/physics.md §4.2–§4.4),
 /// all rates in Γ. Notation: F = f_eff and G = g_eff (the coupling sums Σ_{b≠a} f_ab, Σ_{b≠a} g_ab
 /// seen by one dipole), Q = Γ + W, P = W − Γ.
 ///
 /// Sign convention of the frequency: ω is the phase velocity of ⟨σ⁺_a⟩ = S⊥_a e^{iφ_a}, i.e.
-/// β_a = ⟨σ⁻_a⟩ ∝ e^{−iωt}; an isolated dipole has ω = δ_a. With the Hamiltonian of PHYSICS.md §1
+/// β_a = ⟨σ⁻_a⟩ ∝ e^{−iωt}; an isolated dipole has ω = δ_a. With the Hamiltonian of docs/physics.md §1.1
 /// (H = ½Σδσᶻ + ½Σ g σ⁺σ⁻) the collective model at δ = 0 then rotates at ω = −G Q/(2F). The papers
 /// print +G Q/(2F): their Eqs. (5)–(7) and (A1)/(A2) carry g with the opposite sign to their
 /// Hamiltonian (2) (flipping g and δ conjugates the state, so only the sign of ω is affected).
 ///
 /// Derivation of the self-consistency equations used here. With β_a = b_a e^{−iωt}, the field
 /// Σ_{b≠a} (f_ab + i g_ab) β_b ≈ (F + iG) Z e^{−iωt} (Z real ≥ 0) and Δ_a = δ_a − ω, the stationary
-/// equations of PHYSICS.md §4 give
+/// equations of docs/physics.md §4.1 give
 ///
 ///     b_a = P (Q − 2iΔ_a)(F + iG) Z / (Q (4Δ_a² + c²)),   s_a = P (Q² + 4Δ_a²) / (Q (4Δ_a² + c²)),
 ///     c² = Q² + 2(F² + G²) Z²,
@@ -52,7 +52,7 @@ public enum MeanFieldClosedForm {
         return num > 0 ? num.squareRoot() / (2.0.squareRoot() * f) : 0
     }
 
-    /// The Lorentzian half width at which Z vanishes, Δ_c = (F P − Q²)/(2Q) (PHYSICS.md's sign; ≤ 0
+    /// The Lorentzian half width at which Z vanishes, Δ_c = (F P − Q²)/(2Q) (the sign of docs/physics.md §4.3; ≤ 0
     /// means no synchronization even without disorder).
     public static func criticalWidth(feff f: Double, pump w: Double, gamma: Double = 1) -> Double {
         let (q, p) = (gamma + w, w - gamma)

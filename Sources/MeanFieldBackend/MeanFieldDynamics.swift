@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// The mean-field equations of PHYSICS.md §4 in the complex (β, s) form,
+/// The mean-field equations of docs/physics.md §4.1 in the complex (β, s) form,
 ///
 ///     dβ_a/dt = −(iδ_a + (Γ_a + W)/2) β_a + ½ s_a Σ_{b≠a} (f_ab + i g_ab) β_b
 ///     ds_a/dt = −Γ_a(1 + s_a) + W(1 − s_a) − 2 Σ_{b≠a} Re[(f_ab + i g_ab) β_a* β_b]

@@ -7,7 +7,7 @@ public enum BackendKind: String, CaseIterable, Sendable, Codable {
     case cumulant
     case meanField = "mean-field"
 
-    /// The observables each backend delivers (SPEC.md names).
+    /// The observables each backend delivers (names of docs/spec-language.md §6).
     public var observables: Set<ObservableKind> {
         switch self {
         case .meanField:

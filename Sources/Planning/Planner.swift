@@ -52,7 +52,7 @@ public struct Planner {
             let mKey = cKey + "|\(sys.detuning)|\(sys.pump)|\(s.solver.seed)"
             let mdl = node(.model, key: mKey, label: Self.modelLabel(sys), inputs: [cpl], point: p.index)
 
-            // The master equation must be of Lindblad form (PHYSICS.md §2).
+            // The master equation must be of Lindblad form (docs/physics.md §2.5).
             if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys) {
                 if lam < -1e-9 {
                     engine.error("the rate matrix f is not positive semidefinite (smallest eigenvalue \(String(format: "%.4g", lam)) Γ): the master equation is not of Lindblad form",
@@ -293,7 +293,7 @@ public struct Planner {
         return nil
     }
 
-    /// The mean-field method for a point: the closed forms of PHYSICS.md §4 or the self-consistency
+    /// The mean-field method for a point: the closed forms of docs/physics.md §4.2/§4.3 or the self-consistency
     /// equations (A1)/(A2) when the model is all-to-all, the state stationary and only the scalar
     /// order parameters are asked; the dynamic equations otherwise.
     static func meanFieldMethod(_ s: ExperimentSpec) -> (name: String, reason: String) {
@@ -303,9 +303,9 @@ public struct Planner {
             return ("dynamic", "mean-field equations integrated to the steady state")
         }
         switch s.system.detuning {
-        case .none: return ("closed-form", "collective model: the closed form of PHYSICS.md §4")
+        case .none: return ("closed-form", "collective model: the closed form of docs/physics.md §4.2")
         case .lorentzian where geff == 0:
-            return ("closed-form", "collective model with Lorentzian disorder: the closed form of PHYSICS.md §4 (N → ∞ average over the distribution)")
+            return ("closed-form", "collective model with Lorentzian disorder: the closed form of docs/physics.md §4.3 (N → ∞ average over the distribution)")
         case .uniform, .gaussian, .lorentzian:
             return ("self-consistent", "collective model with disorder: the self-consistency equations (A1)/(A2), averaged over the distribution")
         case .values:

@@ -4,7 +4,7 @@ import Foundation
 import Planning
 import SpecLanguage
 
-/// Exit codes of SPEC.md.
+/// Exit codes of docs/spec-language.md §11.2.
 enum ExitStatus {
     static let success: Int32 = 0
     static let invalid: Int32 = 1

@@ -25,7 +25,7 @@ final class EquationsTests: XCTestCase {
     /// N = 3: exact derivative − closed equations = the three-point cumulant terms the closure drops,
     /// ½ Σ_c K*_ac (⟨σᶻ_a σ⁺_c σ⁻_b⟩ − s_a C_cb) + ½ Σ_c K_bc (⟨σᶻ_b σ⁺_a σ⁻_c⟩ − s_b C_ac) for C and
     /// −2 Σ_c Re K_ac (⟨σᶻ_b σ⁺_a σ⁻_c⟩ − s_b C_ac) − 2 Σ_c Re K_bc (⟨σᶻ_a σ⁺_b σ⁻_c⟩ − s_a C_bc) for D.
-    /// This checks the unclosed equations of PHYSICS.md §5 term by term.
+    /// This checks the unclosed equations of docs/physics.md §5.1–§5.2 term by term.
     func testThreeDipoleEquationsDifferOnlyByThreePointCumulants() {
         var rng = SeededRandom(seed: 12)
         let n = 3

@@ -65,7 +65,7 @@ final class SteadyStateTests: XCTestCase {
     }
 
     /// The collective model against the symmetric reduction, and the 1/N approach to the closed form
-    /// Z² = (f_eff P − Q²)/(2 f_eff²) (PHYSICS.md §5: +32 % at N = 70, +8 % at N = 400 for f_eff = 15, W = 7.5).
+    /// Z² = (f_eff P − Q²)/(2 f_eff²) (docs/physics.md §5.4: +32 % at N = 70, +8 % at N = 400 for f_eff = 15, W = 7.5).
     func testCollectiveModelMatchesSymmetricReductionAndLargeNLimit() throws {
         let feff = 15.0, w = 7.5
         let closed = (feff * (w - 1) - (w + 1) * (w + 1)) / (2 * feff * feff)

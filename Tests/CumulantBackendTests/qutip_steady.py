@@ -1,4 +1,4 @@
-# Steady state of PHYSICS.md §1 with QuTiP (independent of the Swift code).
+# Steady state of docs/physics.md §1.1 with QuTiP (independent of the Swift code).
 # stdin: JSON {"n", "pump", "detunings", "f", "g"}; stdout: JSON {"s": [...], "c": [[re, im]...] (row-major), "d": [...]}
 import json, sys
 import numpy as np

@@ -55,7 +55,7 @@ final class ObservableTests: XCTestCase {
     }
 
     /// The collective model is permutation symmetric: every C_ab (a ≠ b) and every ⟨n_a⟩ agree, and the
-    /// result does not depend on the sign of g (PHYSICS.md §1).
+    /// result does not depend on the sign of g (docs/physics.md §1.3).
     func testCollectiveModelSymmetry() throws {
         let n = 5
         var values: [Double] = []

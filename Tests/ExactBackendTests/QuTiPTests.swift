@@ -50,7 +50,7 @@ final class QuTiPTests: XCTestCase {
     }
 
     static let script = #"""
-# Reference steady state of the dipole master equation (PHYSICS.md §1) with QuTiP.
+# Reference steady state of the dipole master equation (docs/physics.md §1.1) with QuTiP.
 # stdin: JSON {"n", "f" (row-major N*N), "g", "delta", "W"}; stdout: JSON {"c_re", "c_im"} with
 # C_ab = <sigma+_a sigma-_b> (populations on the diagonal), row-major.
 import json, sys

@@ -12,7 +12,7 @@ final class CrossBackendTests: XCTestCase {
     }
 
     /// Two dipoles: the permutation-symmetric and exact solutions are both exact, and the second-order
-    /// cumulant equations are exact for N = 2 (PHYSICS.md §5).
+    /// cumulant equations are exact for N = 2 (docs/physics.md §5.4).
     func testTwoDipoleChainAgreesOnThreeBackends() throws {
         let text = """
         dipolesync: 1
@@ -79,7 +79,7 @@ final class CrossBackendTests: XCTestCase {
         """
         let (c, _) = try compileAndPlan(chain)
         let feff = ModelBuilder.model(c.base.system, seed: 1).feff
-        XCTAssertGreaterThan(feff, 4, "the chain's coupling sum (PHYSICS.md §2)")
+        XCTAssertGreaterThan(feff, 4, "the chain's coupling sum (docs/physics.md §2.4)")
         let collective = chain.replacingOccurrences(of: "lattice: {shape: chain, sites: 8, spacing: 0.02 lambda}",
                                                     with: "lattice: {shape: all-to-all, sites: 8}\n  couplings: {uniform: {feff: \(feff) Gamma}}")
             .replacingOccurrences(of: "  polarization: {angle: magic}\n", with: "")

@@ -14,7 +14,7 @@ func collectiveRequest(n: Int, feff: Double, geff: Double = 0, pump: Double, det
 
 final class MeanFieldDynamicTests: XCTestCase {
     /// For a product state the mean-field factorization is exact at that instant, so the right-hand
-    /// side must equal Tr(σ⁻_a L[ρ]) and Tr(σᶻ_a L[ρ]) of the full master equation (PHYSICS.md §1),
+    /// side must equal Tr(σ⁻_a L[ρ]) and Tr(σᶻ_a L[ρ]) of the full master equation (docs/physics.md §1.1),
     /// built here densely for N = 3 with random f (PSD not needed), g, δ, W and a random product state.
     func testRightHandSideEqualsMasterEquationOnProductStates() throws {
         let n = 3, dim = 8
@@ -128,7 +128,7 @@ final class MeanFieldDynamicTests: XCTestCase {
         XCTAssertEqual(series.rows.map { $0[0] }, [0, t / 2, t])
     }
 
-    /// Dynamic steady states of the collective model agree with the closed form (PHYSICS.md §4)
+    /// Dynamic steady states of the collective model agree with the closed form (docs/physics.md §4.2)
     /// to the integration tolerance when F is the coupling sum one dipole sees, F(N−1)/N, both in
     /// the synchronized and the unsynchronized phase, and ω = −G Q/(2F) with elastic couplings.
     func testDynamicMatchesCollectiveClosedFormOverGrid() throws {

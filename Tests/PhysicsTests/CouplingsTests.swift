@@ -37,7 +37,7 @@ final class CouplingsTests: XCTestCase {
         XCTAssertEqual(pow(0.001, 3) * Couplings.dipolarPair(zeta: 0.001, cosTheta: 1).g, -3, accuracy: 1e-5)
     }
 
-    /// Values worked by hand from PHYSICS.md §2:
+    /// Values worked by hand from docs/physics.md §2.1:
     /// - θ = 90° (s² = 1, 3c² − 1 = −1), ζ = π (r = λ/2): sin = 0, cos = −1:
     ///   f = (3/2)(0 − 0 + cos/ζ²) = −3/(2π²) = −0.15198…; g = −(3/2)(cos/ζ − cos/ζ³) = (3/2)(1/π − 1/π³).
     /// - θ = 0 (s² = 0, 3c² − 1 = 2), ζ = π: f = 3(0 + 1/π²) = 3/π²; g = −3(−1/π³) = 3/π³.

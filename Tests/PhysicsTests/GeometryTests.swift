@@ -3,7 +3,7 @@ import XCTest
 
 final class GeometryTests: XCTestCase {
     /// Site order index = ix + nx·(iy + ny·iz), central dipole (⌊nx/2⌋, ⌊ny/2⌋, ⌊nz/2⌋), clusters
-    /// along x from the central dipole (SPEC.md).
+    /// along x from the central dipole (docs/spec-language.md §4.2, §6).
     func testLatticesTable() {
         struct Case { let lattice: Lattice; let count: Int; let central: Int; let clusters: [Int: [Int]?] }
         let cases: [Case] = [

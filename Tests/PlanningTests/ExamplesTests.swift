@@ -31,7 +31,7 @@ final class ExamplesTests: XCTestCase {
             XCTAssertNotNil(s.sources["linewidth"], s.id)
             XCTAssertFalse(s.definition.isEmpty)
         }
-        // The papers' Sr-87 numbers (PHYSICS.md §7).
+        // The papers' Sr-87 numbers (docs/physics.md §7).
         XCTAssertEqual(c["sr87-3P0-3D1"]?.linewidth, 290e3)
         XCTAssertEqual(c["sr87-3P0-3D1"]?.wavelength ?? 0, 2.6e-6, accuracy: 1e-18)
     }

@@ -3,7 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// The one dense reference of the test suites: the master equation of docs/physics.md §1 written
+/// The one dense reference of the test suites: the master equation of docs/physics.md §1.1 written
 /// term by term on the full 2^N-dimensional Hilbert space from a model's f, g, δ and W, independent
 /// of every backend's algebra (U(1) blocks, Dicke basis, cumulants). For a few dipoles only.
 ///

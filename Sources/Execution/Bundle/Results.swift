@@ -3,7 +3,7 @@ import Physics
 import Planning
 import SpecLanguage
 
-/// `results.json` (layout fixed by SPEC.md) and the CSV tables, built from the point outcomes.
+/// `results.json` (layout fixed by docs/spec-language.md §11.4) and the CSV tables, built from the point outcomes.
 public enum ResultsDocument {
     public static func json(name: String, outcomes: [PointOutcome]) -> ResultValue {
         .object([

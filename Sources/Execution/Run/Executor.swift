@@ -33,7 +33,7 @@ public struct PointOutcome: Sendable {
     public var seconds: Double
 }
 
-/// A point that could not be computed (SPEC.md exit code 3).
+/// A point that could not be computed (exit code 3, docs/spec-language.md §11.2).
 public struct ExecutionError: Error, CustomStringConvertible {
     public var point: Int
     public var parameters: [(path: String, value: Double)]

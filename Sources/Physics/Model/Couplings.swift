@@ -1,7 +1,7 @@
 import Foundation
 import LinearAlgebra
 
-/// The coupling matrices f (dissipative) and g (elastic) of PHYSICS.md §2.
+/// The coupling matrices f (dissipative) and g (elastic) of docs/physics.md §2.
 public struct Couplings: Sendable {
     /// f_ab with Γ on the diagonal.
     public var f: Matrix
@@ -94,7 +94,7 @@ public struct Couplings: Sendable {
     }
 
     /// The smallest eigenvalue of f. The master equation is of Lindblad form only when it is ≥ 0
-    /// (PHYSICS.md §2); callers allow round-off of order 1e-9·max|f|.
+    /// (docs/physics.md §2.5); callers allow round-off of order 1e-9·max|f|.
     public static func smallestRateEigenvalue(_ f: Matrix) throws -> Double {
         try symmetricEigenvalues(f).first ?? 0
     }

@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// Everything a backend needs to write down the master equation of PHYSICS.md §1 for one point,
+/// Everything a backend needs to write down the master equation of docs/physics.md §1.1 for one point,
 /// in canonical units: rates and frequencies in Γ, lengths in λ.
 ///
 ///     H   = ½ Σ_a δ_a σᶻ_a + ½ Σ_{a≠b} g_ab σ⁺_a σ⁻_b
@@ -52,7 +52,7 @@ public struct DipoleModel: Sendable {
     /// Number of dipoles N.
     public var count: Int { detunings.count }
 
-    /// f_eff = Σ_a Σ_{b≠a} f_ab / (N − 1) (PHYSICS.md §2); 0 for N = 1.
+    /// f_eff = Σ_a Σ_{b≠a} f_ab / (N − 1) (docs/physics.md §2.4); 0 for N = 1.
     public var feff: Double { hasMatrices ? Couplings.effective(f) : (uniform?.feff ?? 0) }
     /// g_eff = Σ_a Σ_{b≠a} g_ab / (N − 1).
     public var geff: Double { hasMatrices ? Couplings.effective(g) : (uniform?.geff ?? 0) }

@@ -1,4 +1,4 @@
-/// Lattice geometries of the spec (SPEC.md `system.lattice`), positions in units of the spacing.
+/// Lattice geometries of the spec (docs/spec-language.md §4.2, `system.lattice`), positions in units of the spacing.
 ///
 /// Site order: index = ix + nx·(iy + ny·iz), 0-based. Chains lie along x, planar lattices in the
 /// x–y plane. The central dipole is (⌊nx/2⌋, ⌊ny/2⌋, ⌊nz/2⌋).
@@ -57,7 +57,7 @@ public enum Lattice: Sendable, Equatable {
         }
     }
 
-    /// The indices c, c+1, …, c+d−1 along x from the central dipole c (the cluster of SPEC.md
+    /// The indices c, c+1, …, c+d−1 along x from the central dipole c (the cluster of docs/spec-language.md §6,
     /// `cluster-ZQ`), or nil when the row holds fewer than d sites from c on.
     public func cluster(size d: Int) -> [Int]? {
         let (nx, _, _) = extent

@@ -39,7 +39,7 @@ public struct SolveRequest: Sendable {
     }
 }
 
-/// The observables of SPEC.md (names fixed by the contract).
+/// The observables of docs/spec-language.md §6 (names fixed by the contract, §13).
 public enum ObservableKind: String, CaseIterable, Sendable, Codable {
     case zq = "ZQ"
     case inversion
@@ -88,7 +88,7 @@ public struct DipolePair: Sendable, Equatable, Hashable, Codable {
     public init(_ a: Int, _ b: Int) { self.a = a; self.b = b }
 }
 
-/// The initial state of SPEC.md `initial`.
+/// The initial state of docs/spec-language.md §5 (`initial`).
 public enum InitialState: Sendable, Equatable {
     /// All dipoles in |↓⟩.
     case ground
@@ -107,7 +107,7 @@ public enum InitialState: Sendable, Equatable {
     }
 }
 
-/// SPEC.md `evolve`.
+/// docs/spec-language.md §5 (`evolve`).
 public enum Evolution: Sendable, Equatable {
     case steadyState
     /// Integrate to `time` (in 1/Γ) and record `samples` equally spaced snapshots.

@@ -1,7 +1,7 @@
 import Numerics
 import LinearAlgebra
 
-/// The quantum order parameter of PHYSICS.md §3, shared by every backend so the definition lives in one place.
+/// The quantum order parameter of docs/physics.md §3.2, shared by every backend so the definition lives in one place.
 public enum OrderParameters {
     /// Z_Q² = mean over ordered pairs a ≠ b (of `indices`, default all) of Re⟨σ⁺_a σ⁻_b⟩, where
     /// `correlation(a, b)` returns ⟨σ⁺_a σ⁻_b⟩. Returns 0 for fewer than two dipoles.

@@ -2,12 +2,12 @@ import Foundation
 import Numerics
 import LinearAlgebra
 
-/// Quantum and classical correlations of two dipoles from their 4×4 reduced state (PHYSICS.md §3).
+/// Quantum and classical correlations of two dipoles from their 4×4 reduced state (docs/physics.md §3.5).
 ///
 /// Basis order: index = 2·i_A + i_B with i = 0 for |↑⟩ and 1 for |↓⟩, so (|↑↑⟩, |↑↓⟩, |↓↑⟩, |↓↓⟩);
 /// A is the first dipole of the pair. Entropies in bits.
 public enum PairCorrelations {
-    /// The X state fixed by second-order moments (PHYSICS.md §5): populations
+    /// The X state fixed by second-order moments (docs/physics.md §5.6): populations
     /// p_{σσ'} = (1 + σ s_a + σ' s_b + σσ' D_ab)/4 and ⟨↑↓|ρ|↓↑⟩ = C_ab* where C_ab = ⟨σ⁺_a σ⁻_b⟩.
     public static func xState(sa: Double, sb: Double, dab: Double, cab: Complex<Double>) -> ComplexMatrix {
         var rho = ComplexMatrix(rows: 4, cols: 4)

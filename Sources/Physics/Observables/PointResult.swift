@@ -1,5 +1,5 @@
 /// What a backend returns for one point: the values that go into `results.json` (keys fixed by
-/// SPEC.md: `ZQ`, `ZQ2`, `inversion`, `Z`, `frequency`, `cluster-ZQ`, `qfi`, `qfi-witness`,
+/// docs/spec-language.md §6: `ZQ`, `ZQ2`, `inversion`, `Z`, `frequency`, `cluster-ZQ`, `qfi`, `qfi-witness`,
 /// `mutual-information`, `discord`, `two-time`, `spectrum`, …) and the tables that go beside it.
 public struct PointResult: Sendable, Equatable {
     /// Observable values in canonical units, in insertion order.

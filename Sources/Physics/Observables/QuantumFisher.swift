@@ -1,7 +1,7 @@
 import Numerics
 import LinearAlgebra
 
-/// Quantum Fisher information (PHYSICS.md §3).
+/// Quantum Fisher information (docs/physics.md §3.4).
 public enum QuantumFisher {
     /// F(ρ, O) = 2 Σ_{k,l: λk+λl>0} (λk − λl)²/(λk + λl) |⟨k|O|l⟩|² for ρ = Σ λk |k⟩⟨k|.
     /// Eigenvalues below `cutoff` are treated as zero (round-off in a steady state).

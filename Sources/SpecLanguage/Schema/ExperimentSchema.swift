@@ -1,4 +1,4 @@
-/// The spec language, version 1 (SPEC.md), as data. Every key, default and allowed value lives here.
+/// The spec language, version 1 (docs/spec-language.md), as data. Every key, default and allowed value lives here.
 public enum ExperimentSchema {
     public static let version = 1
     public static let namePattern = "^[a-z0-9][a-z0-9-]*$"
@@ -28,7 +28,7 @@ public enum ExperimentSchema {
     ])
 
     static let couplings = Shape.variants([
-        .keyword("dipolar", doc: "Dipole–dipole couplings f and g of free-space radiation (PHYSICS.md §2)."),
+        .keyword("dipolar", doc: "Dipole–dipole couplings f and g of free-space radiation (docs/physics.md §2.1)."),
         .tagged("dipolar", .object(ObjectShape("Dipolar couplings with options.", [
             Field("elastic", .boolean, "off drops the elastic (coherent) couplings g.", default: "on"),
         ])), doc: "Dipolar couplings with options."),

@@ -2,7 +2,7 @@ import Foundation
 import Physics
 
 /// `resolved.json`: the spec with every default filled in, units converted to canonical ones and the
-/// sweep expanded. Its canonical form names the bundle (SPEC.md: ID = SHA-256 prefix).
+/// sweep expanded. Its canonical form names the bundle (docs/spec-language.md §11.3: ID = SHA-256 prefix).
 extension CompiledSpec {
     public func resolved() -> ResultValue {
         var o = base.resolvedSummary()
