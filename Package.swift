@@ -50,18 +50,19 @@ let package = Package(
         .executableTarget(name: "dipolesync-bench", dependencies: [
             "Physics", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
-        // What several test targets share: the dense master-equation reference (Tests/TestSupport).
+        // What several test targets share (Tests/TestSupport): the dense master-equation reference, the
+        // one subprocess runner (both output streams drained, with a timeout), the repository root.
         .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "TestSupport"]),
         .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics"]),
         .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
         .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "TestSupport"]),
         .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -13,12 +13,7 @@ final class QuTiPTests: XCTestCase {
     struct Moments: Decodable { let s: [Double]; let c: [[Double]]; let d: [Double] }
 
     func qutip(_ model: DipoleModel) throws -> Moments {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import qutip"]
-        probe.standardError = FileHandle.nullDevice
-        do { try probe.run(); probe.waitUntilExit() } catch { throw XCTSkip("QuTiP not installed: \(error)") }
-        if probe.terminationStatus != 0 { throw XCTSkip("QuTiP not installed: import qutip failed") }
+        if !Subprocess.pythonHas("qutip") { throw XCTSkip("QuTiP not installed: import qutip failed") }
         let n = model.count
         let input: [String: Any] = [
             "n": n, "pump": model.pump, "detunings": model.detunings,
@@ -26,18 +21,9 @@ final class QuTiPTests: XCTestCase {
             "g": (0..<n).map { a in (0..<n).map { model.g[a, $0] } },
         ]
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("qutip_steady.py")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script.path]
-        let inPipe = Pipe(), outPipe = Pipe()
-        p.standardInput = inPipe; p.standardOutput = outPipe
-        try p.run()
-        inPipe.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: input))
-        try inPipe.fileHandleForWriting.close()
-        let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
-        return try JSONDecoder().decode(Moments.self, from: data)
+        let r = Subprocess.run(["python3", script.path], input: try JSONSerialization.data(withJSONObject: input))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try JSONDecoder().decode(Moments.self, from: Data(r.stdout.utf8))
     }
 
     /// N = 2 with elastic couplings and detunings: the cumulant steady state is exact.

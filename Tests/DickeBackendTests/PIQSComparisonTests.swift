@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 import Physics
 @testable import DickeBackend
@@ -30,21 +31,11 @@ final class PIQSComparisonTests: XCTestCase {
     """
 
     func run(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", Self.script] + args
-        let out = Pipe(); p.standardOutput = out; p.standardError = Pipe()
-        try p.run(); p.waitUntilExit()
-        return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        Subprocess.run(["python3", "-c", Self.script] + args).stdout
     }
 
     func testSteadyStateMatchesPIQS() throws {
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        probe.arguments = ["python3", "-c", "import qutip.piqs"]
-        probe.standardError = Pipe()
-        try probe.run(); probe.waitUntilExit()
-        if probe.terminationStatus != 0 { throw XCTSkip("QuTiP not installed: python3 -c 'import qutip.piqs' failed") }
+        if !Subprocess.pythonHas("qutip.piqs") { throw XCTSkip("QuTiP not installed: python3 -c 'import qutip.piqs' failed") }
         for (n, feff, geff, delta, w) in [(10, 6.0, 1.5, 0.3, 3.0), (30, 15.0, 0.0, 0.0, 7.5)] {
             let out = try run(["\(n)", "\(feff)", "\(geff)", "\(delta)", "\(w)"]).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
             XCTAssertEqual(out.count, 2, "PIQS output")

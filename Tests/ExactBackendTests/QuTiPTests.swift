@@ -9,23 +9,12 @@ import Physics
 /// Cross-check against QuTiP's `steadystate` (skipped when QuTiP is not installed).
 final class QuTiPTests: XCTestCase {
     static func python(_ script: String, input: Data) throws -> Data {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", script]
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        p.standardInput = inPipe; p.standardOutput = outPipe; p.standardError = errPipe
-        try p.run()
-        inPipe.fileHandleForWriting.write(input)
-        try inPipe.fileHandleForWriting.close()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        if p.terminationStatus != 0 {
-            let msg = String(decoding: err, as: UTF8.self)
-            if msg.contains("No module named 'qutip'") { throw XCTSkip("QuTiP not installed: \(msg)") }
-            throw NSError(domain: "python", code: Int(p.terminationStatus), userInfo: [NSLocalizedDescriptionKey: msg])
+        let r = Subprocess.run(["python3", script], input: input)
+        if r.status != 0 {
+            if r.stderr.contains("No module named 'qutip'") { throw XCTSkip("QuTiP not installed: \(r.stderr)") }
+            throw NSError(domain: "python", code: Int(r.status), userInfo: [NSLocalizedDescriptionKey: r.stderr])
         }
-        return out
+        return Data(r.stdout.utf8)
     }
 
     func testSteadyStateMatchesQuTiP() throws {

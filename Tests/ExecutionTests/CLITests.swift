@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 @testable import Execution
 @testable import Execution
@@ -11,25 +12,15 @@ final class CLITests: XCTestCase {
     }
 
     static var binary: URL { productsDirectory.appendingPathComponent("dipolesync") }
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = repositoryRoot
 
-    struct Output { var status: Int32; var stdout: String; var stderr: String }
+    typealias Output = Subprocess.Output
 
+    /// Runs the dipolesync binary (in `cwd`, default the repository root; `environment` replaces the
+    /// whole environment when given).
     @discardableResult
-    static func run(_ args: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> Output {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = cwd ?? root
-        if let e = environment { p.environment = e }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    static func run(_ args: [String], cwd: URL? = nil, environment: [String: String]? = nil, timeout: Double = 600) throws -> Output {
+        Subprocess.run([binary.path] + args, replacingEnvironment: environment, cwd: (cwd ?? root).path, timeout: timeout)
     }
 
     func temporaryDirectory() throws -> URL {

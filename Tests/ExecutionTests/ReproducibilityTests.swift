@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Foundation
 import LinearAlgebra
 import Physics
@@ -37,6 +38,7 @@ final class ReproducibilityTests: XCTestCase {
     /// Opting out of pinning (`DIPOLESYNC_BLAS_KERNELS=native`) is possible; a rerun on other kernels
     /// then says which tolerance it applies and why. (The differing kernels are forced here.)
     func testRerunOnOtherKernelsStatesItsToleranceAndWhy() throws {
+        guard BLASKernels.architecture == "x86_64" else { throw XCTSkip("forces an x86-64 kernel set") }
         let bundle = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends").path
         let r = try CLITests.run(["rerun", bundle, "--quiet"],
                                  environment: Self.environment(["DIPOLESYNC_BLAS_KERNELS": "native", "OPENBLAS_CORETYPE": "Prescott",
@@ -58,15 +60,8 @@ final class ReproducibilityTests: XCTestCase {
         let spec = dir.appendingPathComponent("s.yaml")
         try "dipolesync: 1\nname: t\nsystem:\n  lattice: {shape: all-to-all, sites: 3}\n  couplings: {uniform: {feff: 3 Gamma}}\n  pump: {rate: 1 Gamma}\nobservables: [ZQ]\n"
             .write(to: spec, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = copy
-        p.arguments = ["run", spec.path, "--out", dir.appendingPathComponent("b").path, "--quiet"]
-        p.currentDirectoryURL = dir
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0)
+        let r = Subprocess.run([copy.path, "run", spec.path, "--out", dir.appendingPathComponent("b").path, "--quiet"], cwd: dir.path)
+        XCTAssertEqual(r.status, 0, r.stderr)
         let manifest = try JSONWriter.parse(Data(contentsOf: dir.appendingPathComponent("b/manifest.json")))
         let record = ArithmeticRecord(manifest: manifest)
         XCTAssertEqual(record.architecture, BLASKernels.architecture)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 import Physics
 import Planning
 import SpecLanguage
@@ -24,7 +25,7 @@ final class SlurmTests: XCTestCase {
     }
 
     static let repository: String = {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        repositoryRoot.path
     }()
 
     /// The `dipolesync` executable built beside the test bundle.
@@ -44,43 +45,8 @@ final class SlurmTests: XCTestCase {
     @discardableResult
     static func shell(_ args: [String], env: [String: String] = [:], cwd: String? = nil, timeout: Double = 120)
         -> (status: Int32, out: String, err: String) {
-        let tmp = FileManager.default.temporaryDirectory
-        let outPath = tmp.appendingPathComponent("ds-out-\(UUID().uuidString)").path
-        let errPath = tmp.appendingPathComponent("ds-err-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        var command = ["/usr/bin/env"]
-        if let cwd { command += ["-C", cwd] }
-        command += args
-        let environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }.map { "\($0.key)=\($0.value)" }
-        let argv = command.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: pid_t = 0
-        guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp) == 0 else { return (-1, "", "cannot start \(args)") }
-        var status: Int32 = 0
-        let deadline = Date().addingTimeInterval(timeout)
-        var finished = false
-        while Date() < deadline {
-            let r = waitpid(pid, &status, WNOHANG)
-            if r == pid { finished = true; break }
-            if r < 0 { break }
-            usleep(50_000)
-        }
-        if !finished {
-            kill(pid, SIGKILL)
-            _ = waitpid(pid, &status, 0)
-            return (-9, "", "timed out after \(timeout) s: \(args)")
-        }
-        let o = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let e = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, o, e)
+        let r = Subprocess.run(args, environment: env.mapValues { Optional($0) }, cwd: cwd, timeout: timeout)
+        return (r.status, r.stdout, r.stderr)
     }
 
     // MARK: site files and scripts

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import Physics
 @testable import Planning
 @testable import SpecLanguage
@@ -121,16 +122,9 @@ final class ExamplesTests: XCTestCase {
                 print('accepted', text); bad += 1
         print("BAD" if bad else "OK")
         """
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", script, repositoryRoot.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let r = Subprocess.run(["python3", "-c", script, repositoryRoot.path])
+        let text = r.stdout
         if text.hasPrefix("SKIP") { throw XCTSkip("python3 jsonschema/pyyaml not installed: \(text)") }
-        XCTAssertTrue(text.hasSuffix("OK\n"), text)
+        XCTAssertTrue(text.hasSuffix("OK\n"), text + r.stderr)
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 @testable import SpecLanguage
 
@@ -32,5 +33,3 @@ func compile(_ text: String) -> CompileOutcome {
     SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: testCatalog())
 }
 
-/// The repository root (for specs/, schemas/).
-let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
