@@ -138,6 +138,8 @@ public enum Suggestions {
         let limit = maxDistance ?? max(2, w.count / 3)
         var best: (String, Int)?
         for c in candidates {
+            // Lengths further apart than the limit cannot be within it (and a huge key stays cheap).
+            guard abs(w.count - c.count) <= limit else { continue }
             let d = distance(w, c.lowercased())
             if d <= limit && (best == nil || d < best!.1) { best = (c, d) }
         }
