@@ -39,7 +39,8 @@ public struct CompileOutcome: Sendable {
 
 /// The front end: bytes → YAML tree → structural check → typed spec → sweep expansion.
 public enum SpecCompiler {
-    /// More points than this are refused (a sweep of that size is a typo more often than a plan).
+    /// More points than this are refused (a sweep of that size is a typo more often than a plan);
+    /// docs/spec-language.md states it.
     public static let maximumPoints = 1_000_000
 
     /// The catalog folders searched for a spec at `specPath`: the given ones (--catalog), a `catalog/`
@@ -121,10 +122,13 @@ public enum SpecCompiler {
         base.sweep = sweep
 
         var points: [SpecPoint] = []
-        let count = sweep?.count ?? 1
-        if count > maximumPoints {
-            engine.error("the sweep has \(count) points, more than the \(maximumPoints) allowed",
-                         at: doc["sweep"]?.location ?? doc.location)
+        let count = sweep.map { $0.checkedCount ?? Int.max } ?? 1
+        if count > maximumPoints, let sweep {
+            let sizes = sweep.axes.map { String($0.values.count) }.joined(separator: " × ")
+            let total = sweep.checkedCount.map { "\($0) points" } ?? "more points than can be counted"
+            engine.error("the sweep has \(total) (\(sizes)), more than the \(maximumPoints) allowed",
+                         at: doc["sweep"]?.location ?? doc.location,
+                         hint: "sweep fewer values, or split the study into several specs")
             return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source)
         }
         points.reserveCapacity(count)
