@@ -27,12 +27,16 @@ public struct Planner {
             ?? doc.node(at: ["system"])?.location ?? .start
         var nodes: [PlanNode] = []
         var nodeIndex: [String: Int] = [:]
+        /// Nodes made so far in each stage (a node's id is its stage and its number within the stage).
+        var stageCounts: [Stage: Int] = [:]
         func node(_ stage: Stage, key: String, label: String, inputs: [String], point: Int) -> String {
             if let i = nodeIndex[stage.rawValue + "|" + key] {
                 nodes[i].points.append(point)
                 return nodes[i].id
             }
-            let id = "\(stage.rawValue)-\(nodes.filter { $0.stage == stage }.count)"
+            let number = stageCounts[stage, default: 0]
+            stageCounts[stage] = number + 1
+            let id = "\(stage.rawValue)-\(number)"
             nodeIndex[stage.rawValue + "|" + key] = nodes.count
             nodes.append(PlanNode(id: id, stage: stage, label: label, inputs: inputs, points: [point]))
             return id

@@ -126,6 +126,23 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(p2.nodes.filter { $0.stage == .couplings }.count, 2)
     }
 
+    func testNodeIdsAreNumberedWithinTheirStage() throws {
+        // Ids are counted per stage as nodes are made (this used to rescan every node, quadratic in points).
+        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(4) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 7}\n    system.lattice.spacing: [0.1 lambda, 0.2 lambda]\n"
+        let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let plan = try XCTUnwrap(Planner().plan(compiled).plan)
+        for stage in Stage.allCases {
+            let ids = plan.nodes.filter { $0.stage == stage }.map(\.id)
+            XCTAssertEqual(ids, (0..<ids.count).map { "\(stage.rawValue)-\($0)" }, "\(stage)")
+        }
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .couplings }.count, 2)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .solve }.count, 14)
+        let ids = Set(plan.nodes.map(\.id))
+        XCTAssertEqual(ids.count, plan.nodes.count)
+        for n in plan.nodes { for i in n.inputs { XCTAssertTrue(ids.contains(i), "\(n.id) ← \(i)") } }
+        XCTAssertEqual(plan.points.map(\.solveNode), (0..<14).map { "solve-\($0)" })
+    }
+
     func testPrintoutsComeFromThePlanObject() throws {
         let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n"
         let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
