@@ -66,7 +66,10 @@ public struct Planner {
             }
 
             let budget = s.solver.memoryBudget ?? budgetDefault
-            let choice = choose(s, budget: budget, engine: engine, doc: doc)
+            var choice = choose(s, budget: budget, engine: engine, doc: doc)
+            if let o = s.optimize, let c = choice, !checkBracket(o, of: p, in: compiled, backend: c.backend, budget: budget, engine: engine) {
+                choice = nil
+            }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
             let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize) over \($0.over)" } ?? ""),
                              inputs: [mdl], point: p.index)
@@ -236,6 +239,39 @@ public struct Planner {
                 : "N = \(n) is beyond the other backends"
         }
         return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
+    }
+
+    /// Whether every value `optimize` may try at `point` makes a valid spec that the point's backend
+    /// solves: the spec at both ends of the bracket must build (an integer such as the number of sites
+    /// must stay in range), keep the rate matrix positive semidefinite and stay within the backend's
+    /// reach. The search only tries values inside the bracket, and these properties change
+    /// monotonically with the size and the rates, so the ends decide. Errors are reported at `within`.
+    func checkBracket(_ o: OptimizeSpec, of point: SpecPoint, in compiled: CompiledSpec, backend: BackendKind,
+                      budget: Int, engine: DiagnosticEngine) -> Bool {
+        let at = compiled.document.node(at: ["optimize", "within"])?.location ?? o.location
+        for x in [o.low, o.high] {
+            let probe = DiagnosticEngine(file: compiled.source.path)
+            let shown = o.over == "system.lattice.sites" ? String(Int(x.rounded())) : Self.num(x)
+            let setting = "\(o.over) = \(shown)"
+            guard let s = compiled.spec(for: point, setting: o.over, to: x, diagnostics: probe) else {
+                let why = probe.diagnostics.first { $0.severity == .error }?.message ?? "the spec is not valid there"
+                engine.error("optimize cannot try \(setting), an end of its bracket: \(why)", at: at,
+                             hint: "narrow 'within' to values the spec allows")
+                return false
+            }
+            if let lam = ModelBuilder.smallestRateEigenvalue(s.system), lam < -1e-9 {
+                engine.error("at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
+                             at: at, hint: Self.psdHint(s.system))
+                return false
+            }
+            let v = assess(backend, s, budget: budget)
+            if !v.ok {
+                engine.error("at \(setting), an end of the optimize bracket, the \(backend.rawValue) backend chosen for this point cannot solve the spec: \(v.reason)",
+                             at: at, hint: "narrow 'within'")
+                return false
+            }
+        }
+        return true
     }
 
     /// Solves of one `optimize` search: the 11-point scan, then golden section from the two scan cells

@@ -21,7 +21,11 @@ public struct CompiledSpec: Sendable {
 
     /// The spec of `point` with one more scalar set (the `optimize.over` variable), in canonical units.
     public func spec(for point: SpecPoint, setting path: String, to value: Double) -> ExperimentSpec? {
-        let engine = DiagnosticEngine(file: source.path)
+        spec(for: point, setting: path, to: value, diagnostics: DiagnosticEngine(file: source.path))
+    }
+
+    /// The same, reporting why the value cannot be set (out of range, an invalid spec) to `engine`.
+    public func spec(for point: SpecPoint, setting path: String, to value: Double, diagnostics engine: DiagnosticEngine) -> ExperimentSpec? {
         guard let target = SweepPaths.target(path, at: .start, diagnostics: engine) else { return nil }
         var subs = point.substitutions
         subs.append((path, SweepPaths.text(value, family: target.family, isInteger: target.isInteger), .start))

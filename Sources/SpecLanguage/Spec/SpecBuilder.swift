@@ -10,6 +10,9 @@ struct SpecBuilder {
     let catalog: Catalog
     /// Largest number of dipoles any backend could hold; larger lattices are rejected before allocation.
     static let maximumDipoles = 1_000_000
+    /// Largest rate, in units of Γ, that a spec may give or derive (a pump, a coupling, a detuning
+    /// width). Physical experiments stay far below; past it the backends' linear algebra overflows.
+    static let maximumRate = 1e9
 
     private var gammaSI: Double?
     private var lambdaSI: Double?
@@ -61,7 +64,10 @@ struct SpecBuilder {
 
     // MARK: Scalars
 
-    private mutating func quantity(_ node: YAMLNode?, _ family: UnitFamily, what: String) -> Double? {
+    /// The value of a quantity node in canonical units. Values that are not finite after conversion,
+    /// and rates beyond `maximumRate` unless `bounded` is false (inputs of a derived rate that is
+    /// checked itself), are errors.
+    private mutating func quantity(_ node: YAMLNode?, _ family: UnitFamily, what: String, bounded: Bool = true) -> Double? {
         guard let node, let text = node.scalar, case .success(let q) = Quantity.parse(text), q.unit.family == family else {
             return nil   // already reported by the shape checker
         }
@@ -71,7 +77,26 @@ struct SpecBuilder {
                   at: node.location, hint: "add system.species, or write it in \(natural)")
             return nil
         }
+        guard v.isFinite else {
+            error("\(what) '\(text)' is too large to represent", at: node.location)
+            return nil
+        }
+        if family == .rate && bounded && !checkRate(v, "\(what) '\(text)'", at: node.location) { return nil }
         return v
+    }
+
+    /// Whether a rate (in Γ) is finite and within `maximumRate`; reports `what` at `loc` when not.
+    private mutating func checkRate(_ v: Double, _ what: String, at loc: SourceLocation, hint: String? = nil) -> Bool {
+        if !v.isFinite {
+            error("\(what) is not a finite number", at: loc, hint: hint)
+            return false
+        }
+        if abs(v) > SpecBuilder.maximumRate {
+            error("\(what) is \(fmt3(v)) Γ, beyond the \(fmt3(SpecBuilder.maximumRate)) Γ the backends can handle", at: loc,
+                  hint: hint ?? "rates are in units of the single-dipole decay rate Γ; check the value and its unit")
+            return false
+        }
+        return true
     }
 
     private func number(_ node: YAMLNode?) -> Double? {
@@ -111,9 +136,20 @@ struct SpecBuilder {
         let evolution = buildEvolution(doc)
         var observables = buildObservables(doc, system: system)
         let optimize = buildOptimize(doc)
-        if let o = optimize, let kind = ObservableKind(rawValue: o.maximize == "ZQ2" ? "ZQ" : o.maximize),
-           !observables.contains(where: { $0.kind == kind }) {
-            observables.append(ObservableRequest(kind: kind))
+        if let o = optimize, let kind = ObservableKind(rawValue: o.maximize == "ZQ2" ? "ZQ" : o.maximize) {
+            // The maximized observable must be asked, and be one number per point.
+            let at = doc["optimize"]?["maximize"]?.location ?? o.location
+            if let r = observables.first(where: { $0.kind == kind }) {
+                if (kind == .mutualInformation || kind == .discord) && r.pairs.count != 1 {
+                    error("'\(o.maximize)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
+                          hint: "ask it for exactly one pair, e.g. {\(kind.rawValue): {pairs: [[0, 1]]}}")
+                }
+            } else if doc["observables"] == nil {
+                observables.append(ObservableRequest(kind: kind))
+            } else {
+                error("optimize maximizes '\(o.maximize)', which is not among the observables", at: at,
+                      hint: "add '\(kind.rawValue)' to observables")
+            }
         }
         guard !failed, let system, let solver, let initial, let evolution else { return nil }
         return ExperimentSpec(name: name, description: description, species: species, system: system,
@@ -293,10 +329,10 @@ struct SpecBuilder {
             guard let w = quantity(r, .rate, what: "pump rate") else { return nil }
             pump = w
         } else if let t = pNode["three-level"] {
-            guard let omega = quantity(t["rabi"], .rate, what: "rabi") else { return nil }
+            guard let omega = quantity(t["rabi"], .rate, what: "rabi", bounded: false) else { return nil }
             var gammaP: Double?
             if let dNode = t["decay"] {
-                gammaP = quantity(dNode, .rate, what: "decay")
+                gammaP = quantity(dNode, .rate, what: "decay", bounded: false)
                 if gammaP == nil { return nil }
             } else if let d = species?.pumpDecay, let g = gammaSI {
                 gammaP = d / g
@@ -307,6 +343,8 @@ struct SpecBuilder {
             guard let g = gammaP else { return nil }
             pump = omega * omega / g
             derivation = "W = Ω²/γ = (\(fmt3(omega)) Γ)² / \(fmt3(g)) Γ = \(fmt3(pump)) Γ"
+            guard checkRate(pump, "the pump rate W = Ω²/γ derived from the three-level pump", at: t["rabi"]?.location ?? t.location,
+                            hint: "Ω = \(fmt3(omega)) Γ, γ = \(fmt3(g)) Γ; check the Rabi frequency and its unit") else { return nil }
             if omega > 0.3 * g {
                 diagnostics.warning("three-level pump with Ω/γ = \(fmt3(omega / g)): W = Ω²/γ assumes Ω ≪ γ",
                                     at: t["rabi"]?.location ?? t.location,
@@ -332,6 +370,8 @@ struct SpecBuilder {
             let wSI = sigma * intensity / (h * c / lp)
             pump = wSI / g
             derivation = "W = σI/(hc/λ) = \(fmt3(wSI)) /s = \(fmt3(pump)) Γ"
+            guard checkRate(pump, "the pump rate W = σI/(hc/λ) derived from the optical pump", at: o["intensity"]?.location ?? o.location,
+                            hint: "check the intensity, the cross-section and their units") else { return nil }
         } else {
             return nil
         }
