@@ -83,12 +83,37 @@ public enum SpecCompiler {
     }
 
     public static func compile(file path: String, catalogFolders extra: [String] = []) -> CompileOutcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let d = Diagnostic(.error, "cannot read the file", file: path, at: .start)
+        let problem = unreadableReason(path)
+        guard problem == nil, let data = FileManager.default.contents(atPath: path) else {
+            let d = Diagnostic(.error, "cannot read the file: \(problem ?? "read error")", file: path, at: .start)
             return CompileOutcome(compiled: nil, diagnostics: [d], source: nil)
         }
         let catalog = Catalog(folders: catalogFolders(forSpecAt: path, extra: extra))
         return compile(bytes: Array(data), path: path, catalog: catalog)
+    }
+
+    /// Why the file at `path` cannot be read ("no such file", "permission denied", "it is a
+    /// directory", …), or nil when it can be opened for reading.
+    public static func unreadableReason(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { return describe(errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
+        return nil
+    }
+
+    /// A short lowercase reason for a failed file operation.
+    static func describe(errno code: Int32) -> String {
+        switch code {
+        case ENOENT: return "no such file"
+        case EACCES, EPERM: return "permission denied"
+        case ENOTDIR: return "a component of the path is not a directory"
+        case EISDIR: return "it is a directory"
+        default:
+            let text = String(cString: strerror(code))
+            return text.prefix(1).lowercased() + text.dropFirst()
+        }
     }
 
     public static func compile(bytes: [UInt8], path: String, catalog: Catalog) -> CompileOutcome {
