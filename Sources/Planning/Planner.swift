@@ -95,6 +95,13 @@ public struct Planner {
         nodes.append(PlanNode(id: "artifacts-0", stage: .artifacts,
                               label: "results.json, tables, pictures", inputs: observableIDs,
                               points: compiled.points.map(\.index)))
+        if !engine.hasErrors {
+            for w in Self.costWarnings(points, machineMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory)) {
+                let at = w.memory ? (doc.node(at: ["solver", "memory"]) ?? doc.node(at: ["system", "lattice"]))?.location
+                    : doc["sweep"]?.location
+                engine.warning(w.message, at: at ?? doc.location, hint: w.hint)
+            }
+        }
         let diags = engine.sorted
         if engine.hasErrors { return Outcome(plan: nil, diagnostics: diags) }
         let o = compiled.base.optimize.map {
@@ -103,6 +110,26 @@ public struct Planner {
         let plan = ExecutionPlan(name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
                                  memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
         return Outcome(plan: plan, diagnostics: diags)
+    }
+
+    /// Estimated work from which `plan` and `validate` warn (the estimates are rough; an hour
+    /// is long enough to deserve a look before starting).
+    public static let longWorkSeconds = 3600.0
+
+    /// Warnings about the plan's cost: hours of estimated work in all, or a point whose memory
+    /// estimate exceeds the machine's memory (possible when `solver.memory` is set above it).
+    public static func costWarnings(_ points: [PointPlan], machineMemory: Int) -> [(message: String, hint: String?, memory: Bool)] {
+        var out: [(String, String?, Bool)] = []
+        let total = points.reduce(0.0) { $0 + $1.estimate.seconds }
+        if total >= longWorkSeconds {
+            out.append(("the plan estimates ~\(CostEstimate.duration(total)) of work (\(points.count) point\(points.count == 1 ? "" : "s"))",
+                        "run it on a cluster (dipolesync submit --slurm) or sweep fewer points", false))
+        }
+        if let peak = points.map(\.estimate.memoryBytes).max(), peak > machineMemory {
+            out.append(("a point needs ≈ \(ByteCount(peak)), more than this machine's \(ByteCount(machineMemory)) of memory",
+                        "lower solver.memory, or run on a larger machine", true))
+        }
+        return out
     }
 
     struct Choice {
