@@ -15,6 +15,10 @@ public struct Planner {
     public var thresholds: PlannerThresholds
     public init(thresholds: PlannerThresholds = .standard) { self.thresholds = thresholds }
 
+    /// The machine's active cores, read once (reading them parses cgroup files: a system call or
+    /// three per point of a large sweep otherwise).
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     public struct Outcome {
         public var plan: ExecutionPlan?
         public var diagnostics: [Diagnostic]
@@ -161,7 +165,7 @@ public struct Planner {
             }
         case .exact:
             let onlyTrajectories = kinds == [.qfiConditional]
-            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let cores = Self.cores
             estimate = CostModel.exactDensityMatrix(spec, threads: cores)
             if !onlyTrajectories {
                 let limit = densityMatrixLimit(spec)
@@ -189,7 +193,7 @@ public struct Planner {
             if kinds.contains(.qfiConditional) {
                 let r = spec.observables.first { $0.kind == .qfiConditional }
                 let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
-                                                    threads: ProcessInfo.processInfo.activeProcessorCount)
+                                                    threads: Self.cores)
                 if n > thresholds.exactTrajectoryMaxDipoles {
                     return (false, "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)", t)
                 }
@@ -323,7 +327,7 @@ public struct Planner {
         default: break
         }
         let limit = densityMatrixLimit(s)
-        let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? Self.cores)
         if n <= limit && dm.memoryBytes <= budget {
             return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
         }
