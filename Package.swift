@@ -48,6 +48,8 @@ let package = Package(
         .executableTarget(name: "dipolesync-bench", dependencies: [
             "Physics", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
+        // libFuzzer target over the front end (scripts/fuzz builds it with -sanitize=fuzzer).
+        .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
