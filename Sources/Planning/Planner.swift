@@ -282,7 +282,7 @@ public struct Planner {
         let at = compiled.document.node(at: ["optimize", "within"])?.location ?? o.location
         for x in [o.low, o.high] {
             let probe = DiagnosticEngine(file: compiled.source.path)
-            let shown = o.over == "system.lattice.sites" ? String(Int(x.rounded())) : Self.num(x)
+            let shown = o.over == "system.lattice.sites" && abs(x) < 1e15 ? String(Int(x.rounded())) : Self.num(x)
             let setting = "\(o.over) = \(shown)"
             guard let s = compiled.spec(for: point, setting: o.over, to: x, diagnostics: probe) else {
                 let why = probe.diagnostics.first { $0.severity == .error }?.message ?? "the spec is not valid there"

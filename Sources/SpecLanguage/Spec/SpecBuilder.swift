@@ -13,6 +13,8 @@ struct SpecBuilder {
     /// Largest rate, in units of Γ, that a spec may give or derive (a pump, a coupling, a detuning
     /// width). Physical experiments stay far below; past it the backends' linear algebra overflows.
     static let maximumRate = 1e9
+    /// Largest size of an array, in λ (distances enter the couplings as powers up to r⁻³ and e^{ikr}).
+    static let maximumExtent = 1e9
 
     private var gammaSI: Double?
     private var lambdaSI: Double?
@@ -246,6 +248,20 @@ struct SpecBuilder {
         } else {
             error("missing 'spacing' in system.lattice", at: latticeNode.location,
                   hint: "give a length such as '0.1 lambda' (or name a species with a typical spacing)")
+            return nil
+        }
+        // The array's size in λ: distances and their powers must stay finite in the couplings.
+        let extent: Double = switch lattice {
+        case .allToAll: 0
+        case .positions(let ps): spacing * (ps.map { max(abs($0.x), abs($0.y), abs($0.z)) }.max() ?? 0)
+        case .chain(let n): spacing * Double(n)
+        case .square(let x, let y), .triangular(let x, let y): spacing * Double(max(x, y))
+        case .cubic(let x, let y, let z): spacing * Double(max(x, y, z))
+        }
+        if !(extent <= SpecBuilder.maximumExtent) {
+            error("the array spans \(extent.isFinite ? fmt3(extent) + " λ" : "more than can be represented"), more than the \(fmt3(SpecBuilder.maximumExtent)) λ the couplings can be computed over",
+                  at: (latticeNode["positions"] ?? latticeNode["spacing"] ?? latticeNode).location,
+                  hint: "positions are in units of the spacing; check the spacing, its unit and the coordinates")
             return nil
         }
 
@@ -532,6 +548,10 @@ struct SpecBuilder {
         }
         if bounds[0] >= bounds[1] {
             error("'within' must be [low, high] with low < high", at: o["within"]!.location)
+            return nil
+        }
+        if target.isInteger && bounds.contains(where: { !(abs($0) < 1e9) }) {
+            error("'\(over)' takes whole numbers below 10⁹", at: o["within"]!.location)
             return nil
         }
         return OptimizeSpec(maximize: maximize, over: over, low: bounds[0], high: bounds[1],
