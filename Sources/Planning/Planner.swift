@@ -310,7 +310,8 @@ public struct Planner {
     static func optimizeSolves(_ o: OptimizeSpec) -> Int {
         let width = 0.2 * abs(o.high - o.low)
         let target = max(o.tolerance * max(abs(o.low), abs(o.high)), 1e-12)
-        let steps = width > target ? Int((log(width / target) / log(1.618_034)).rounded(.up)) : 0
+        let ratio = log(width / target) / log(1.618_034)
+        let steps = width > target ? (ratio.isFinite ? Int(min(ratio.rounded(.up), 200)) : 200) : 0
         return 11 + 2 + steps
     }
 

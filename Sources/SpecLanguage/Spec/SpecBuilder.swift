@@ -13,6 +13,8 @@ struct SpecBuilder {
     /// Largest rate, in units of Γ, that a spec may give or derive (a pump, a coupling, a detuning
     /// width). Physical experiments stay far below; past it the backends' linear algebra overflows.
     static let maximumRate = 1e9
+    /// Longest time, in 1/Γ, that a spec may ask to integrate over (evolution, delays, trajectories).
+    static let maximumTime = 1e7
     /// Largest size of an array, in λ (distances enter the couplings as powers up to r⁻³ and e^{ikr}).
     static let maximumExtent = 1e9
 
@@ -84,6 +86,11 @@ struct SpecBuilder {
             return nil
         }
         if family == .rate && bounded && !checkRate(v, "\(what) '\(text)'", at: node.location) { return nil }
+        if family == .time && abs(v) > SpecBuilder.maximumTime {
+            error("\(what) '\(text)' is \(fmt3(v)) /Γ, beyond the \(fmt3(SpecBuilder.maximumTime)) /Γ a solve can integrate over", at: node.location,
+                  hint: "times are in units of the single-dipole lifetime 1/Γ; the model relaxes within ~10²–10³ /Γ")
+            return nil
+        }
         return v
     }
 
@@ -548,6 +555,10 @@ struct SpecBuilder {
         }
         if bounds[0] >= bounds[1] {
             error("'within' must be [low, high] with low < high", at: o["within"]!.location)
+            return nil
+        }
+        if !(bounds[1] - bounds[0]).isFinite {
+            error("'within' is wider than can be represented", at: o["within"]!.location, hint: "give a bracket that contains the optimum")
             return nil
         }
         if target.isInteger && bounds.contains(where: { !(abs($0) < 1e9) }) {
