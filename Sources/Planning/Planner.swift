@@ -71,7 +71,8 @@ public struct Planner {
 
             let budget = s.solver.memoryBudget ?? budgetDefault
             var choice = choose(s, budget: budget, engine: engine, doc: doc)
-            if let o = s.optimize, let c = choice, !checkBracket(o, of: p, in: compiled, backend: c.backend, budget: budget, engine: engine) {
+            if let o = s.optimize, let c = choice, !checkBracket(o, of: p, in: compiled, backend: c.backend, budget: budget,
+                                                                            checkedRates: &checkedRates, engine: engine) {
                 choice = nil
             }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
@@ -277,8 +278,10 @@ public struct Planner {
     /// must stay in range), keep the rate matrix positive semidefinite and stay within the backend's
     /// reach. The search only tries values inside the bracket, and these properties change
     /// monotonically with the size and the rates, so the ends decide. Errors are reported at `within`.
+    /// `checkedRates` holds the couplings whose rate matrix is known to be checked (a pump-rate
+    /// bracket leaves the couplings alone, so a large model's eigenvalues are not computed again).
     func checkBracket(_ o: OptimizeSpec, of point: SpecPoint, in compiled: CompiledSpec, backend: BackendKind,
-                      budget: Int, engine: DiagnosticEngine) -> Bool {
+                      budget: Int, checkedRates: inout Set<String>, engine: DiagnosticEngine) -> Bool {
         let at = compiled.document.node(at: ["optimize", "within"])?.location ?? o.location
         for x in [o.low, o.high] {
             let probe = DiagnosticEngine(file: compiled.source.path)
@@ -290,7 +293,9 @@ public struct Planner {
                              hint: "narrow 'within' to values the spec allows")
                 return false
             }
-            if let lam = ModelBuilder.smallestRateEigenvalue(s.system), lam < -1e-9 {
+            let sys = s.system
+            let cKey = "\(sys.lattice)|\(sys.spacing)|\(sys.couplings)|\(sys.polarization)"
+            if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys), lam < -1e-9 {
                 engine.error("at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
                              at: at, hint: Self.psdHint(s.system))
                 return false
