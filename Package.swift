@@ -50,6 +50,8 @@ let package = Package(
         .executableTarget(name: "dipolesync-bench", dependencies: [
             "Physics", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
+        // libFuzzer target over the front end (scripts/fuzz builds it with -sanitize=fuzzer).
+        .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics"]),
         // What several test targets share (Tests/TestSupport): the dense master-equation reference, the
         // one subprocess runner (both output streams drained, with a timeout), the repository root.
         .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra"], path: "Tests/TestSupport"),

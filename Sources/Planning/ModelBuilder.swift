@@ -58,7 +58,8 @@ public enum ModelBuilder {
         let n = Double(s.count)
         switch s.couplings {
         case .uniform(let feff, _):
-            return s.count < 2 ? 1 : min(1 - feff / n, 1 + feff * (n - 1) / n)
+            // A single dipole is held to the same f_eff ≤ NΓ as the backends require of every N.
+            return min(1 - feff / n, 1 + feff * (n - 1) / n)
         case .dipolar, .powerLaw:
             guard s.count <= numericLimit else { return nil }
             return try? Couplings.smallestRateEigenvalue(couplings(s).f)

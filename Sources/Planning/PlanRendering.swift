@@ -44,6 +44,9 @@ extension ExecutionPlan {
         let total = points.reduce(0.0) { $0 + $1.estimate.seconds }
         let peak = points.map(\.estimate.memoryBytes).max() ?? 0
         out += "  total work ~\(CostEstimate.duration(total)) (rough), peak memory per point ≈ \(ByteCount(peak))\n"
+        for w in Planner.costWarnings(points, machineMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory)) {
+            out += "  warning: \(w.message)\n"
+        }
         out += "\npoints:\n"
         let shown = points.count <= 12 ? Array(points) : Array(points.prefix(6)) + Array(points.suffix(3))
         for (k, p) in shown.enumerated() {

@@ -15,6 +15,10 @@ public struct Planner {
     public var thresholds: PlannerThresholds
     public init(thresholds: PlannerThresholds = .standard) { self.thresholds = thresholds }
 
+    /// The machine's active cores, read once (reading them parses cgroup files: a system call or
+    /// three per point of a large sweep otherwise).
+    static let cores = ProcessInfo.processInfo.activeProcessorCount
+
     public struct Outcome {
         public var plan: ExecutionPlan?
         public var diagnostics: [Diagnostic]
@@ -27,12 +31,16 @@ public struct Planner {
             ?? doc.node(at: ["system"])?.location ?? .start
         var nodes: [PlanNode] = []
         var nodeIndex: [String: Int] = [:]
+        /// Nodes made so far in each stage (a node's id is its stage and its number within the stage).
+        var stageCounts: [Stage: Int] = [:]
         func node(_ stage: Stage, key: String, label: String, inputs: [String], point: Int) -> String {
             if let i = nodeIndex[stage.rawValue + "|" + key] {
                 nodes[i].points.append(point)
                 return nodes[i].id
             }
-            let id = "\(stage.rawValue)-\(nodes.filter { $0.stage == stage }.count)"
+            let number = stageCounts[stage, default: 0]
+            stageCounts[stage] = number + 1
+            let id = "\(stage.rawValue)-\(number)"
             nodeIndex[stage.rawValue + "|" + key] = nodes.count
             nodes.append(PlanNode(id: id, stage: stage, label: label, inputs: inputs, points: [point]))
             return id
@@ -62,7 +70,11 @@ public struct Planner {
             }
 
             let budget = s.solver.memoryBudget ?? budgetDefault
-            let choice = choose(s, budget: budget, engine: engine, doc: doc)
+            var choice = choose(s, budget: budget, engine: engine, doc: doc)
+            if let o = s.optimize, let c = choice, !checkBracket(o, of: p, in: compiled, backend: c.backend, budget: budget,
+                                                                            checkedRates: &checkedRates, engine: engine) {
+                choice = nil
+            }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
             let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize) over \($0.over)" } ?? ""),
                              inputs: [mdl], point: p.index)
@@ -88,6 +100,13 @@ public struct Planner {
         nodes.append(PlanNode(id: "artifacts-0", stage: .artifacts,
                               label: "results.json, tables, pictures", inputs: observableIDs,
                               points: compiled.points.map(\.index)))
+        if !engine.hasErrors {
+            for w in Self.costWarnings(points, machineMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory)) {
+                let at = w.memory ? (doc.node(at: ["solver", "memory"]) ?? doc.node(at: ["system", "lattice"]))?.location
+                    : doc["sweep"]?.location
+                engine.warning(w.message, at: at ?? doc.location, hint: w.hint)
+            }
+        }
         let diags = engine.sorted
         if engine.hasErrors { return Outcome(plan: nil, diagnostics: diags) }
         let o = compiled.base.optimize.map {
@@ -96,6 +115,26 @@ public struct Planner {
         let plan = ExecutionPlan(name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
                                  memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
         return Outcome(plan: plan, diagnostics: diags)
+    }
+
+    /// Estimated work from which `plan` and `validate` warn (the estimates are rough; an hour
+    /// is long enough to deserve a look before starting).
+    public static let longWorkSeconds = 3600.0
+
+    /// Warnings about the plan's cost: hours of estimated work in all, or a point whose memory
+    /// estimate exceeds the machine's memory (possible when `solver.memory` is set above it).
+    public static func costWarnings(_ points: [PointPlan], machineMemory: Int) -> [(message: String, hint: String?, memory: Bool)] {
+        var out: [(String, String?, Bool)] = []
+        let total = points.reduce(0.0) { $0 + $1.estimate.seconds }
+        if total >= longWorkSeconds {
+            out.append(("the plan estimates ~\(CostEstimate.duration(total)) of work (\(points.count) point\(points.count == 1 ? "" : "s"))",
+                        "run it on a cluster (dipolesync submit --slurm) or sweep fewer points", false))
+        }
+        if let peak = points.map(\.estimate.memoryBytes).max(), peak > machineMemory {
+            out.append(("a point needs ≈ \(ByteCount(peak)), more than this machine's \(ByteCount(machineMemory)) of memory",
+                        "lower solver.memory, or run on a larger machine", true))
+        }
+        return out
     }
 
     struct Choice {
@@ -127,7 +166,7 @@ public struct Planner {
             }
         case .exact:
             let onlyTrajectories = kinds == [.qfiConditional]
-            let cores = ProcessInfo.processInfo.activeProcessorCount
+            let cores = Self.cores
             estimate = CostModel.exactDensityMatrix(spec, threads: cores)
             if !onlyTrajectories {
                 let limit = densityMatrixLimit(spec)
@@ -155,7 +194,7 @@ public struct Planner {
             if kinds.contains(.qfiConditional) {
                 let r = spec.observables.first { $0.kind == .qfiConditional }
                 let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
-                                                    threads: ProcessInfo.processInfo.activeProcessorCount)
+                                                    threads: Self.cores)
                 if n > thresholds.exactTrajectoryMaxDipoles {
                     return (false, "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)", t)
                 }
@@ -234,12 +273,50 @@ public struct Planner {
         return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
     }
 
+    /// Whether every value `optimize` may try at `point` makes a valid spec that the point's backend
+    /// solves: the spec at both ends of the bracket must build (an integer such as the number of sites
+    /// must stay in range), keep the rate matrix positive semidefinite and stay within the backend's
+    /// reach. The search only tries values inside the bracket, and these properties change
+    /// monotonically with the size and the rates, so the ends decide. Errors are reported at `within`.
+    /// `checkedRates` holds the couplings whose rate matrix is known to be checked (a pump-rate
+    /// bracket leaves the couplings alone, so a large model's eigenvalues are not computed again).
+    func checkBracket(_ o: OptimizeSpec, of point: SpecPoint, in compiled: CompiledSpec, backend: BackendKind,
+                      budget: Int, checkedRates: inout Set<String>, engine: DiagnosticEngine) -> Bool {
+        let at = compiled.document.node(at: ["optimize", "within"])?.location ?? o.location
+        for x in [o.low, o.high] {
+            let probe = DiagnosticEngine(file: compiled.source.path)
+            let shown = o.over == "system.lattice.sites" && abs(x) < 1e15 ? String(Int(x.rounded())) : Self.num(x)
+            let setting = "\(o.over) = \(shown)"
+            guard let s = compiled.spec(for: point, setting: o.over, to: x, diagnostics: probe) else {
+                let why = probe.diagnostics.first { $0.severity == .error }?.message ?? "the spec is not valid there"
+                engine.error("optimize cannot try \(setting), an end of its bracket: \(why)", at: at,
+                             hint: "narrow 'within' to values the spec allows")
+                return false
+            }
+            let sys = s.system
+            let cKey = "\(sys.lattice)|\(sys.spacing)|\(sys.couplings)|\(sys.polarization)"
+            if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys), lam < -1e-9 {
+                engine.error("at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
+                             at: at, hint: Self.psdHint(s.system))
+                return false
+            }
+            let v = assess(backend, s, budget: budget)
+            if !v.ok {
+                engine.error("at \(setting), an end of the optimize bracket, the \(backend.rawValue) backend chosen for this point cannot solve the spec: \(v.reason)",
+                             at: at, hint: "narrow 'within'")
+                return false
+            }
+        }
+        return true
+    }
+
     /// Solves of one `optimize` search: the 11-point scan, then golden section from the two scan cells
     /// around the best sample (width 0.2 of the bracket) down to the tolerance (each step ×0.618).
     static func optimizeSolves(_ o: OptimizeSpec) -> Int {
         let width = 0.2 * abs(o.high - o.low)
         let target = max(o.tolerance * max(abs(o.low), abs(o.high)), 1e-12)
-        let steps = width > target ? Int((log(width / target) / log(1.618_034)).rounded(.up)) : 0
+        let ratio = log(width / target) / log(1.618_034)
+        let steps = width > target ? (ratio.isFinite ? Int(min(ratio.rounded(.up), 200)) : 200) : 0
         return 11 + 2 + steps
     }
 
@@ -256,7 +333,7 @@ public struct Planner {
         default: break
         }
         let limit = densityMatrixLimit(s)
-        let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? Self.cores)
         if n <= limit && dm.memoryBytes <= budget {
             return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
         }

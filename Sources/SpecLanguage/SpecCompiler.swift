@@ -21,7 +21,11 @@ public struct CompiledSpec: Sendable {
 
     /// The spec of `point` with one more scalar set (the `optimize.over` variable), in canonical units.
     public func spec(for point: SpecPoint, setting path: String, to value: Double) -> ExperimentSpec? {
-        let engine = DiagnosticEngine(file: source.path)
+        spec(for: point, setting: path, to: value, diagnostics: DiagnosticEngine(file: source.path))
+    }
+
+    /// The same, reporting why the value cannot be set (out of range, an invalid spec) to `engine`.
+    public func spec(for point: SpecPoint, setting path: String, to value: Double, diagnostics engine: DiagnosticEngine) -> ExperimentSpec? {
         guard let target = SweepPaths.target(path, at: .start, diagnostics: engine) else { return nil }
         var subs = point.substitutions
         subs.append((path, SweepPaths.text(value, family: target.family, isInteger: target.isInteger), .start))
@@ -39,7 +43,8 @@ public struct CompileOutcome: Sendable {
 
 /// The front end: bytes → YAML tree → structural check → typed spec → sweep expansion.
 public enum SpecCompiler {
-    /// More points than this are refused (a sweep of that size is a typo more often than a plan).
+    /// More points than this are refused (a sweep of that size is a typo more often than a plan);
+    /// docs/spec-language.md states it.
     public static let maximumPoints = 1_000_000
 
     /// The catalog folders searched for a spec at `specPath`: the given ones (--catalog), a `catalog/`
@@ -78,12 +83,37 @@ public enum SpecCompiler {
     }
 
     public static func compile(file path: String, catalogFolders extra: [String] = []) -> CompileOutcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let d = Diagnostic(.error, "cannot read the file", file: path, at: .start)
+        let problem = unreadableReason(path)
+        guard problem == nil, let data = FileManager.default.contents(atPath: path) else {
+            let d = Diagnostic(.error, "cannot read the file: \(problem ?? "read error")", file: path, at: .start)
             return CompileOutcome(compiled: nil, diagnostics: [d], source: nil)
         }
         let catalog = Catalog(folders: catalogFolders(forSpecAt: path, extra: extra))
         return compile(bytes: Array(data), path: path, catalog: catalog)
+    }
+
+    /// Why the file at `path` cannot be read ("no such file", "permission denied", "it is a
+    /// directory", …), or nil when it can be opened for reading.
+    public static func unreadableReason(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { return describe(errno: errno) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR { return "it is a directory" }
+        return nil
+    }
+
+    /// A short lowercase reason for a failed file operation.
+    static func describe(errno code: Int32) -> String {
+        switch code {
+        case ENOENT: return "no such file"
+        case EACCES, EPERM: return "permission denied"
+        case ENOTDIR: return "a component of the path is not a directory"
+        case EISDIR: return "it is a directory"
+        default:
+            let text = String(cString: strerror(code))
+            return text.prefix(1).lowercased() + text.dropFirst()
+        }
     }
 
     public static func compile(bytes: [UInt8], path: String, catalog: Catalog) -> CompileOutcome {
@@ -121,10 +151,13 @@ public enum SpecCompiler {
         base.sweep = sweep
 
         var points: [SpecPoint] = []
-        let count = sweep?.count ?? 1
-        if count > maximumPoints {
-            engine.error("the sweep has \(count) points, more than the \(maximumPoints) allowed",
-                         at: doc["sweep"]?.location ?? doc.location)
+        let count = sweep.map { $0.checkedCount ?? Int.max } ?? 1
+        if count > maximumPoints, let sweep {
+            let sizes = sweep.axes.map { String($0.values.count) }.joined(separator: " × ")
+            let total = sweep.checkedCount.map { "\($0) points" } ?? "more points than can be counted"
+            engine.error("the sweep has \(total) (\(sizes)), more than the \(maximumPoints) allowed",
+                         at: doc["sweep"]?.location ?? doc.location,
+                         hint: "sweep fewer values, or split the study into several specs")
             return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source)
         }
         points.reserveCapacity(count)

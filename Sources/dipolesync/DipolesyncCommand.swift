@@ -51,6 +51,13 @@ func printError(_ s: String) {
 struct CatalogOptions: ParsableArguments {
     @Option(name: .customLong("catalog"), help: "A folder of extra catalog files (repeatable).")
     var catalogs: [String] = []
+
+    /// A named catalog folder must exist: a typo would otherwise silently drop its species (exit 2).
+    func validate() throws {
+        for c in catalogs {
+            if let why = Catalog.folderProblem(c) { throw ValidationError("--catalog \(c): \(why)") }
+        }
+    }
 }
 
 struct Schema: ParsableCommand {

@@ -126,6 +126,44 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(p2.nodes.filter { $0.stage == .couplings }.count, 2)
     }
 
+    func testNodeIdsAreNumberedWithinTheirStage() throws {
+        // Ids are counted per stage as nodes are made (this used to rescan every node, quadratic in points).
+        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(4) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 7}\n    system.lattice.spacing: [0.1 lambda, 0.2 lambda]\n"
+        let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let plan = try XCTUnwrap(Planner().plan(compiled).plan)
+        for stage in Stage.allCases {
+            let ids = plan.nodes.filter { $0.stage == stage }.map(\.id)
+            XCTAssertEqual(ids, (0..<ids.count).map { "\(stage.rawValue)-\($0)" }, "\(stage)")
+        }
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .couplings }.count, 2)
+        XCTAssertEqual(plan.nodes.filter { $0.stage == .solve }.count, 14)
+        let ids = Set(plan.nodes.map(\.id))
+        XCTAssertEqual(ids.count, plan.nodes.count)
+        for n in plan.nodes { for i in n.inputs { XCTAssertTrue(ids.contains(i), "\(n.id) ← \(i)") } }
+        XCTAssertEqual(plan.points.map(\.solveNode), (0..<14).map { "solve-\($0)" })
+    }
+
+    func testPlanWarnsAboutHoursOfWorkAndMoreMemoryThanTheMachine() throws {
+        // An exact 12-dipole chain is about a minute a point: 100 points is hours.
+        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(12) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 100}\n"
+        let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+        let planned = Planner().plan(compiled)
+        let plan = try XCTUnwrap(planned.plan)
+        let w = try XCTUnwrap(planned.diagnostics.first { $0.severity == .warning && $0.message.hasPrefix("the plan estimates") },
+                              "\(planned.diagnostics)")
+        XCTAssertTrue(w.message.hasSuffix("of work (100 points)"), w.message)
+        XCTAssertEqual(w.location, SourceLocation(line: 7, column: 3), "at the sweep")
+        XCTAssertTrue(plan.text().contains("  warning: the plan estimates ~"), plan.text())
+        // A small plan has nothing to warn about.
+        let small = try XCTUnwrap(SpecCompiler.compile(bytes: Array(("dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n").utf8), path: "s", catalog: Catalog()).compiled)
+        XCTAssertTrue(Planner().plan(small).diagnostics.isEmpty)
+        // Memory beyond the machine (possible when solver.memory is set above it).
+        var big = plan.points[0]
+        big.estimate = CostEstimate(memoryBytes: 64 << 30, flops: 1)
+        let ws = Planner.costWarnings([big], machineMemory: 16 << 30)
+        XCTAssertEqual(ws.map(\.message), ["a point needs ≈ 64.0 GiB, more than this machine's 16.0 GiB of memory"])
+    }
+
     func testPrintoutsComeFromThePlanObject() throws {
         let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n"
         let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)

@@ -67,6 +67,25 @@ final class CompilerTests: XCTestCase {
         XCTAssertEqual(c.points[4].spec.system.spacing, 0.1, accuracy: 1e-15)
     }
 
+    func testHugeGridIsALocatedErrorNotAnOverflow() throws {
+        // Four axes of 10⁶ points: 10²⁴ points overflowed Int in SweepSpec.count (a trap).
+        let axes = ["system.pump.rate: {from: 1 Gamma, to: 3 Gamma, points: 1000000}",
+                    "system.lattice.spacing: {from: 0.1 lambda, to: 0.2 lambda, points: 1000000}",
+                    "system.polarization.angle: {from: 0 deg, to: 90 deg, points: 1000000}",
+                    "solver.tolerance: {log: [1e-12, 1e-6], points: 1000000}"]
+        let text = base + "\nsweep:\n  grid:\n" + axes.map { "    " + $0 }.joined(separator: "\n") + "\n"
+        let outcome = compile(text)
+        XCTAssertNil(outcome.compiled)
+        let d = try XCTUnwrap(outcome.diagnostics.first { $0.severity == .error }, "\(outcome.diagnostics)")
+        XCTAssertEqual(d.message, "the sweep has more points than can be counted (1000000 × 1000000 × 1000000 × 1000000), more than the 1000000 allowed")
+        XCTAssertEqual(d.location, SourceLocation(line: 8, column: 3))
+        // Two axes: counted, and refused with the count.
+        let two = base + "\nsweep:\n  grid:\n" + axes.prefix(2).map { "    " + $0 }.joined(separator: "\n") + "\n"
+        XCTAssertEqual(compile(two).diagnostics.first?.message,
+                       "the sweep has 1000000000000 points (1000000 × 1000000), more than the 1000000 allowed")
+        XCTAssertNil(SweepSpec(mode: .grid, axes: Array(repeating: SweepAxis(path: "p", values: [Double](repeating: 0, count: 1 << 22), family: .rate, isInteger: false, location: .start), count: 3)).checkedCount)
+    }
+
     func testZipSweepPairsValuesAndIntegerSitesCanBeSwept() throws {
         let text = """
         dipolesync: 1

@@ -49,6 +49,51 @@ final class YAMLTests: XCTestCase {
         XCTAssertTrue(d.contains { $0.message.contains("expands to more than") })
     }
 
+    func testDeepNestingIsALocatedErrorNotAStackOverflow() {
+        // 7000 levels (14 KB) used to overflow the stack in the reader.
+        let flow = "a: " + String(repeating: "[", count: 7000) + String(repeating: "]", count: 7000) + "\n"
+        let (n, d) = parse(flow)
+        XCTAssertNil(n)
+        XCTAssertEqual(d.first?.message, "lists and mappings nest more than \(YAMLParser.maximumDepth) levels deep")
+        XCTAssertEqual(d.first?.location, SourceLocation(line: 1, column: 3 + YAMLParser.maximumDepth), "the root mapping is the first level")
+        let block = (0..<3000).map { String(repeating: " ", count: $0) + "k:" }.joined(separator: "\n") + " 1\n"
+        let (m, e) = parse(block)
+        XCTAssertNil(m)
+        XCTAssertTrue(e.contains { $0.message.contains("nest more than") }, "\(e)")
+        let mixed = String(repeating: "{a: [", count: 4000) + String(repeating: "]}", count: 4000)
+        XCTAssertNil(parse(mixed).0)
+        // Exactly at the limit is fine.
+        let ok = "a: " + String(repeating: "[", count: YAMLParser.maximumDepth - 1) + String(repeating: "]", count: YAMLParser.maximumDepth - 1)
+        XCTAssertNotNil(parse(ok).0)
+    }
+
+    func testDeepNestingInACatalogFileIsReportedAgainstIt() {
+        var c = Catalog()
+        c.load(bytes: Array(("catalog: 1\nspecies: " + String(repeating: "[", count: 7000)).utf8), path: "deep.yaml")
+        XCTAssertEqual(c.problems.first?.file, "deep.yaml")
+        XCTAssertTrue(c.problems.first?.message.contains("nest more than") ?? false, "\(c.problems)")
+    }
+
+    func testControlCharactersAreReportedOnTheirLine() {
+        let (n, d) = parse("a: 1\nb: x\u{01}y\nc: 2\n")
+        XCTAssertNil(n)
+        XCTAssertEqual(d.first?.location, SourceLocation(line: 2, column: 5))
+        XCTAssertTrue(d.first?.message.contains("control characters") ?? false)
+        XCTAssertTrue(d.first?.message.contains("U+0001") ?? false, "\(d)")
+        let (_, e) = parse("a: 1\nbé: 2\n  \u{1B}[31m: 3\n")
+        XCTAssertEqual(e.first?.location, SourceLocation(line: 3, column: 3))
+    }
+
+    func testManyKeysAndDuplicatesFoundInLargeMappings() {
+        // Duplicate detection must not compare every key with every other (10⁵ keys took 21 s).
+        var s = (0..<100_000).map { "k\($0): \($0)" }.joined(separator: "\n")
+        s += "\nk500: again\n"
+        let (n, d) = parse(s)
+        XCTAssertEqual(n?.entries?.count, 100_000)
+        XCTAssertEqual(d.map(\.message), ["duplicate key 'k500' (first given at line 501)"])
+        XCTAssertEqual(d.first?.location.line, 100_001)
+    }
+
     func testInvalidUTF8Positions() {
         XCTAssertNil(YAMLParser.firstInvalidUTF8(Array("héllo wörld".utf8)))
         let bad: [UInt8] = Array("ab\ncd".utf8) + [0xC3, 0x28]

@@ -107,15 +107,61 @@ public enum DiagnosticRenderer {
         case .warning: sev = "\(yellow)warning\(reset)"
         case .note: sev = "\(cyan)note\(reset)"
         }
-        var out = "\(bold)\(d.file):\(d.location.line):\(d.location.column):\(reset) \(sev): \(bold)\(d.message)\(reset)\n"
+        var out = "\(bold)\(printable(d.file)):\(d.location.line):\(d.location.column):\(reset) \(sev): \(bold)\(printable(d.message))\(reset)\n"
         if let line = source?.line(d.location.line) {
-            let text = String(line).replacingOccurrences(of: "\t", with: " ")
+            let (text, caretColumn) = sourceExcerpt(line, column: d.location.column)
             out += "    \(text)\n"
-            let caretColumn = max(1, min(d.location.column, text.count + 1))
             out += "    " + String(repeating: " ", count: caretColumn - 1) + "^\n"
         }
-        if let hint = d.hint { out += "    hint: \(hint)\n" }
+        if let hint = d.hint { out += "    hint: \(printable(hint))\n" }
         return out
+    }
+
+    /// Source lines longer than this are shown as a window around the caret.
+    static let excerptWidth = 120
+
+    /// `s` with every character a terminal would act on instead of print — control characters
+    /// (escape sequences start with U+001B), bidirectional and other format characters, line and
+    /// paragraph separators — written as `\u{…}`, so that a spec cannot drive the terminal through
+    /// a diagnostic that quotes it.
+    public static func printable(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: needsEscape) else { return s }
+        var out = ""
+        for u in s.unicodeScalars { out += needsEscape(u) ? escape(u) : String(u) }
+        return out
+    }
+
+    static func needsEscape(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator, .surrogate, .unassigned, .privateUse: return true
+        default: return false
+        }
+    }
+
+    static func escape(_ u: Unicode.Scalar) -> String {
+        "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+    }
+
+    /// The source line as shown under a diagnostic — tabs as spaces, other non-printable characters
+    /// escaped, at most `excerptWidth` characters around the caret — and the caret's column in it.
+    static func sourceExcerpt(_ line: Substring, column: Int) -> (text: String, caret: Int) {
+        // Each source character becomes one or more shown characters; the caret follows.
+        var pieces: [String] = []
+        for u in line.unicodeScalars {
+            pieces.append(u == "\t" ? " " : needsEscape(u) ? escape(u) : String(u))
+        }
+        let col = max(1, min(column, pieces.count + 1))
+        var start = 0, end = pieces.count
+        var prefix = "", suffix = ""
+        if pieces.count > excerptWidth {
+            start = max(0, min(col - 1 - excerptWidth / 2, pieces.count - excerptWidth))
+            end = min(pieces.count, start + excerptWidth)
+            if start > 0 { prefix = "…" }
+            if end < pieces.count { suffix = "…" }
+        }
+        let shown = pieces[start..<end]
+        let before = pieces[start..<min(max(start, col - 1), end)].reduce(0) { $0 + $1.unicodeScalars.count }
+        return (prefix + shown.joined() + suffix, prefix.count + before + 1)
     }
 
     /// Diagnostics for tools: a JSON array of {file, line, column, severity, message, hint}.
@@ -138,6 +184,8 @@ public enum Suggestions {
         let limit = maxDistance ?? max(2, w.count / 3)
         var best: (String, Int)?
         for c in candidates {
+            // Lengths further apart than the limit cannot be within it (and a huge key stays cheap).
+            guard abs(w.count - c.count) <= limit else { continue }
             let d = distance(w, c.lowercased())
             if d <= limit && (best == nil || d < best!.1) { best = (c, d) }
         }

@@ -1,7 +1,10 @@
 /// The spec language, version 1 (docs/spec-language.md), as data. Every key, default and allowed value lives here.
 public enum ExperimentSchema {
     public static let version = 1
-    public static let namePattern = "^[a-z0-9][a-z0-9-]*$"
+    /// A spec's name names its bundle folder: lowercase letters, digits and '-', at most
+    /// `maximumNameLength` characters (file systems allow 255 bytes per folder name; the rest is margin).
+    public static let namePattern = "^[a-z0-9][a-z0-9-]{0,99}$"
+    public static let maximumNameLength = 100
     public static let backends = ["auto", "exact", "permutation-symmetric", "cumulant", "mean-field"]
     public static let shapes = ["chain", "square", "cubic", "triangular", "positions", "all-to-all"]
     public static let observableNames = [
@@ -91,7 +94,7 @@ public enum ExperimentSchema {
 
     static let tauFields: [Field] = [
         Field("tau-max", .quantity(.time, .positive), "Largest delay τ.", default: "20 /Gamma"),
-        Field("tau-points", .integer(min: 2, max: 1_000_000), "Number of delays.", default: "400"),
+        Field("tau-points", .integer(min: 4, max: 1_000_000), "Number of delays (at least 4).", default: "400"),
     ]
 
     static let observable = Shape.variants(
@@ -155,7 +158,7 @@ public enum ExperimentSchema {
 
     public static let root = ObjectShape("A dipolesync experiment (language version 1).", [
         Field("dipolesync", .integer(min: 1, max: 1), "Language version.", required: true),
-        Field("name", .string(pattern: namePattern, example: "sr87-chain-pump-scan"), "Names the bundle folder.", required: true),
+        Field("name", .string(pattern: namePattern, example: "sr87-chain-pump-scan"), "Names the bundle folder (at most 100 characters).", required: true),
         Field("description", .string(pattern: nil, example: nil), "Free text."),
         Field("system", .object(ObjectShape("The dipoles, their couplings, disorder and pump.", [
             Field("species", .string(pattern: nil, example: "sr87-3P0-3D1"), "A catalog preset (wavelength, linewidth, pump scheme)."),

@@ -34,7 +34,10 @@ struct ShapeChecker {
             }
         case .string(let pattern, let example):
             guard let s = scalarText(node, expected: "a string", path: path) else { return }
-            if let p = pattern, s.range(of: p, options: .regularExpression) == nil {
+            if pattern == ExperimentSchema.namePattern, s.count > ExperimentSchema.maximumNameLength {
+                diagnostics.error("\(name(path)) has \(s.count) characters; it names the bundle folder, which takes at most \(ExperimentSchema.maximumNameLength)",
+                                  at: node.location, hint: example.map { "a short name, for example '\($0)'" })
+            } else if let p = pattern, s.range(of: p, options: .regularExpression) == nil {
                 let rule = p == ExperimentSchema.namePattern ? "use lowercase letters, digits and '-', starting with a letter or digit"
                     : "expected the form \(p)"
                 diagnostics.error("\(name(path)) '\(s)' is not allowed: \(rule)", at: node.location,

@@ -38,6 +38,16 @@ public struct Catalog: Sendable {
         for folder in folders { load(folder: folder) }
     }
 
+    /// Why `folder` cannot serve as a catalog folder (missing, a file, unreadable), or nil when it can.
+    /// Folders the user names (`--catalog`) must pass; the implicit ones are skipped when absent.
+    public static func folderProblem(_ folder: String) -> String? {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else { return "no such folder" }
+        guard isDir.boolValue else { return "it is a file, not a folder" }
+        if (try? FileManager.default.contentsOfDirectory(atPath: folder)) == nil { return "permission denied" }
+        return nil
+    }
+
     public mutating func load(folder: String) {
         let fm = FileManager.default
         guard let names = try? fm.contentsOfDirectory(atPath: folder) else { return }

@@ -150,13 +150,23 @@ public struct SweepSpec: Sendable, Equatable {
     public var mode: Mode
     public var axes: [SweepAxis]
 
-    /// Number of points.
-    public var count: Int {
+    /// Number of points, or nil when a grid's product of axis lengths does not fit in an `Int`.
+    public var checkedCount: Int? {
         switch mode {
-        case .grid: return axes.reduce(1) { $0 * $1.values.count }
+        case .grid:
+            var n = 1
+            for a in axes {
+                let (p, overflow) = n.multipliedReportingOverflow(by: a.values.count)
+                if overflow { return nil }
+                n = p
+            }
+            return n
         case .zip: return axes.first?.values.count ?? 1
         }
     }
+
+    /// Number of points (`Int.max` when the product overflows; the compiler refuses such sweeps).
+    public var count: Int { checkedCount ?? Int.max }
 
     /// The value index on each axis of point `k` (grid: the first axis varies slowest).
     public func indices(of k: Int) -> [Int] {

@@ -10,6 +10,13 @@ struct SpecBuilder {
     let catalog: Catalog
     /// Largest number of dipoles any backend could hold; larger lattices are rejected before allocation.
     static let maximumDipoles = 1_000_000
+    /// Largest rate, in units of Γ, that a spec may give or derive (a pump, a coupling, a detuning
+    /// width). Physical experiments stay far below; past it the backends' linear algebra overflows.
+    static let maximumRate = 1e9
+    /// Longest time, in 1/Γ, that a spec may ask to integrate over (evolution, delays, trajectories).
+    static let maximumTime = 1e7
+    /// Largest size of an array, in λ (distances enter the couplings as powers up to r⁻³ and e^{ikr}).
+    static let maximumExtent = 1e9
 
     private var gammaSI: Double?
     private var lambdaSI: Double?
@@ -61,7 +68,10 @@ struct SpecBuilder {
 
     // MARK: Scalars
 
-    private mutating func quantity(_ node: YAMLNode?, _ family: UnitFamily, what: String) -> Double? {
+    /// The value of a quantity node in canonical units. Values that are not finite after conversion,
+    /// and rates beyond `maximumRate` unless `bounded` is false (inputs of a derived rate that is
+    /// checked itself), are errors.
+    private mutating func quantity(_ node: YAMLNode?, _ family: UnitFamily, what: String, bounded: Bool = true) -> Double? {
         guard let node, let text = node.scalar, case .success(let q) = Quantity.parse(text), q.unit.family == family else {
             return nil   // already reported by the shape checker
         }
@@ -71,7 +81,31 @@ struct SpecBuilder {
                   at: node.location, hint: "add system.species, or write it in \(natural)")
             return nil
         }
+        guard v.isFinite else {
+            error("\(what) '\(text)' is too large to represent", at: node.location)
+            return nil
+        }
+        if family == .rate && bounded && !checkRate(v, "\(what) '\(text)'", at: node.location) { return nil }
+        if family == .time && abs(v) > SpecBuilder.maximumTime {
+            error("\(what) '\(text)' is \(fmt3(v)) /Γ, beyond the \(fmt3(SpecBuilder.maximumTime)) /Γ a solve can integrate over", at: node.location,
+                  hint: "times are in units of the single-dipole lifetime 1/Γ; the model relaxes within ~10²–10³ /Γ")
+            return nil
+        }
         return v
+    }
+
+    /// Whether a rate (in Γ) is finite and within `maximumRate`; reports `what` at `loc` when not.
+    private mutating func checkRate(_ v: Double, _ what: String, at loc: SourceLocation, hint: String? = nil) -> Bool {
+        if !v.isFinite {
+            error("\(what) is not a finite number", at: loc, hint: hint)
+            return false
+        }
+        if abs(v) > SpecBuilder.maximumRate {
+            error("\(what) is \(fmt3(v)) Γ, beyond the \(fmt3(SpecBuilder.maximumRate)) Γ the backends can handle", at: loc,
+                  hint: hint ?? "rates are in units of the single-dipole decay rate Γ; check the value and its unit")
+            return false
+        }
+        return true
     }
 
     private func number(_ node: YAMLNode?) -> Double? {
@@ -111,9 +145,20 @@ struct SpecBuilder {
         let evolution = buildEvolution(doc)
         var observables = buildObservables(doc, system: system)
         let optimize = buildOptimize(doc)
-        if let o = optimize, let kind = ObservableKind(rawValue: o.maximize == "ZQ2" ? "ZQ" : o.maximize),
-           !observables.contains(where: { $0.kind == kind }) {
-            observables.append(ObservableRequest(kind: kind))
+        if let o = optimize, let kind = ObservableKind(rawValue: o.maximize == "ZQ2" ? "ZQ" : o.maximize) {
+            // The maximized observable must be asked, and be one number per point.
+            let at = doc["optimize"]?["maximize"]?.location ?? o.location
+            if let r = observables.first(where: { $0.kind == kind }) {
+                if (kind == .mutualInformation || kind == .discord) && r.pairs.count != 1 {
+                    error("'\(o.maximize)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
+                          hint: "ask it for exactly one pair, e.g. {\(kind.rawValue): {pairs: [[0, 1]]}}")
+                }
+            } else if doc["observables"] == nil {
+                observables.append(ObservableRequest(kind: kind))
+            } else {
+                error("optimize maximizes '\(o.maximize)', which is not among the observables", at: at,
+                      hint: "add '\(kind.rawValue)' to observables")
+            }
         }
         guard !failed, let system, let solver, let initial, let evolution else { return nil }
         return ExperimentSpec(name: name, description: description, species: species, system: system,
@@ -212,6 +257,20 @@ struct SpecBuilder {
                   hint: "give a length such as '0.1 lambda' (or name a species with a typical spacing)")
             return nil
         }
+        // The array's size in λ: distances and their powers must stay finite in the couplings.
+        let extent: Double = switch lattice {
+        case .allToAll: 0
+        case .positions(let ps): spacing * (ps.map { max(abs($0.x), abs($0.y), abs($0.z)) }.max() ?? 0)
+        case .chain(let n): spacing * Double(n)
+        case .square(let x, let y), .triangular(let x, let y): spacing * Double(max(x, y))
+        case .cubic(let x, let y, let z): spacing * Double(max(x, y, z))
+        }
+        if !(extent <= SpecBuilder.maximumExtent) {
+            error("the array spans \(extent.isFinite ? fmt3(extent) + " λ" : "more than can be represented"), more than the \(fmt3(SpecBuilder.maximumExtent)) λ the couplings can be computed over",
+                  at: (latticeNode["positions"] ?? latticeNode["spacing"] ?? latticeNode).location,
+                  hint: "positions are in units of the spacing; check the spacing, its unit and the coordinates")
+            return nil
+        }
 
         // Couplings.
         var couplings: CouplingModel = .dipolar(elastic: true)
@@ -293,10 +352,10 @@ struct SpecBuilder {
             guard let w = quantity(r, .rate, what: "pump rate") else { return nil }
             pump = w
         } else if let t = pNode["three-level"] {
-            guard let omega = quantity(t["rabi"], .rate, what: "rabi") else { return nil }
+            guard let omega = quantity(t["rabi"], .rate, what: "rabi", bounded: false) else { return nil }
             var gammaP: Double?
             if let dNode = t["decay"] {
-                gammaP = quantity(dNode, .rate, what: "decay")
+                gammaP = quantity(dNode, .rate, what: "decay", bounded: false)
                 if gammaP == nil { return nil }
             } else if let d = species?.pumpDecay, let g = gammaSI {
                 gammaP = d / g
@@ -307,6 +366,8 @@ struct SpecBuilder {
             guard let g = gammaP else { return nil }
             pump = omega * omega / g
             derivation = "W = Ω²/γ = (\(fmt3(omega)) Γ)² / \(fmt3(g)) Γ = \(fmt3(pump)) Γ"
+            guard checkRate(pump, "the pump rate W = Ω²/γ derived from the three-level pump", at: t["rabi"]?.location ?? t.location,
+                            hint: "Ω = \(fmt3(omega)) Γ, γ = \(fmt3(g)) Γ; check the Rabi frequency and its unit") else { return nil }
             if omega > 0.3 * g {
                 diagnostics.warning("three-level pump with Ω/γ = \(fmt3(omega / g)): W = Ω²/γ assumes Ω ≪ γ",
                                     at: t["rabi"]?.location ?? t.location,
@@ -332,6 +393,8 @@ struct SpecBuilder {
             let wSI = sigma * intensity / (h * c / lp)
             pump = wSI / g
             derivation = "W = σI/(hc/λ) = \(fmt3(wSI)) /s = \(fmt3(pump)) Γ"
+            guard checkRate(pump, "the pump rate W = σI/(hc/λ) derived from the optical pump", at: o["intensity"]?.location ?? o.location,
+                            hint: "check the intensity, the cross-section and their units") else { return nil }
         } else {
             return nil
         }
@@ -492,6 +555,14 @@ struct SpecBuilder {
         }
         if bounds[0] >= bounds[1] {
             error("'within' must be [low, high] with low < high", at: o["within"]!.location)
+            return nil
+        }
+        if !(bounds[1] - bounds[0]).isFinite {
+            error("'within' is wider than can be represented", at: o["within"]!.location, hint: "give a bracket that contains the optimum")
+            return nil
+        }
+        if target.isInteger && bounds.contains(where: { !(abs($0) < 1e9) }) {
+            error("'\(over)' takes whole numbers below 10⁹", at: o["within"]!.location)
             return nil
         }
         return OptimizeSpec(maximize: maximize, over: over, low: bounds[0], high: bounds[1],

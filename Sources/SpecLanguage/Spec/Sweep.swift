@@ -72,7 +72,8 @@ enum SweepPaths {
 
     /// How a canonical value is written back into a spec: full precision and the canonical unit.
     static func text(_ v: Double, family: UnitFamily, isInteger: Bool) -> String {
-        if isInteger { return String(Int(v.rounded())) }
+        // A whole number too large for an Int is written as a number (the checker then refuses it).
+        if isInteger, abs(v) < 1e15 { return String(Int(v.rounded())) }
         let num = String(format: "%.17g", v)
         switch family {
         case .rate: return num + " Gamma"

@@ -3,10 +3,14 @@ import Foundation
 
 /// Reads one YAML document through libyaml's event API into a `YAMLNode` tree whose nodes keep their
 /// 1-based line and column. Anchors, aliases and `<<` merge keys are resolved; duplicate keys,
-/// several documents, non-scalar keys and bytes that are not UTF-8 are reported with positions.
+/// several documents, non-scalar keys, control characters, bytes that are not UTF-8 and nesting
+/// deeper than `maximumDepth` are reported with positions.
 public enum YAMLParser {
     /// Aliases may not expand the document past this many nodes (a guard against "billion laughs").
     public static let maximumNodes = 1_000_000
+    /// Lists and mappings may not nest deeper than this (the reader recurses once per level; a spec
+    /// nests about 6 deep). Like the JSON reader's limit, it keeps hostile input from exhausting the stack.
+    public static let maximumDepth = 128
 
     public static func parse(_ bytes: [UInt8], diagnostics: DiagnosticEngine) -> YAMLNode? {
         if let bad = firstInvalidUTF8(bytes) {
@@ -22,7 +26,7 @@ public enum YAMLParser {
         defer { yaml_parser_delete(&parser) }
         return bytes.withUnsafeBufferPointer { buf -> YAMLNode? in
             yaml_parser_set_input_string(&parser, buf.baseAddress, buf.count)
-            var builder = Builder(diagnostics: diagnostics)
+            var builder = Builder(diagnostics: diagnostics, bytes: bytes)
             return builder.run(&parser)
         }
     }
@@ -61,13 +65,28 @@ public enum YAMLParser {
         return nil
     }
 
+    /// The 1-based line and column (in characters) of byte `offset` of `bytes`.
+    static func location(ofByte offset: Int, in bytes: [UInt8]) -> SourceLocation {
+        var line = 1, col = 1
+        for b in bytes.prefix(max(0, offset)) {
+            if b == 0x0A { line += 1; col = 1 } else if b & 0xC0 != 0x80 { col += 1 }
+        }
+        return SourceLocation(line: line, column: col)
+    }
+
     private struct Builder {
         let diagnostics: DiagnosticEngine
+        let bytes: [UInt8]
         var anchors: [String: YAMLNode] = [:]
         var nodeCount = 0
+        /// Lists and mappings open around the node being read.
+        var depth = 0
         var failed = false
 
-        init(diagnostics: DiagnosticEngine) { self.diagnostics = diagnostics }
+        init(diagnostics: DiagnosticEngine, bytes: [UInt8]) {
+            self.diagnostics = diagnostics
+            self.bytes = bytes
+        }
 
         static func location(_ m: yaml_mark_t) -> SourceLocation {
             SourceLocation(line: Int(m.line) + 1, column: Int(m.column) + 1)
@@ -79,8 +98,17 @@ public enum YAMLParser {
                 let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
                 var message = "YAML syntax error: \(problem)"
                 if let ctx = parser.context.map({ String(cString: $0) }) { message += " (\(ctx))" }
-                diagnostics.error(message, at: Self.location(parser.problem_mark),
-                                  hint: problem.contains("tab") ? "indent with spaces, not tabs" : nil)
+                // The reader (encoding, control characters) gives a byte offset, not a mark.
+                var at = Self.location(parser.problem_mark)
+                if parser.error == YAML_READER_ERROR {
+                    at = YAMLParser.location(ofByte: parser.problem_offset, in: bytes)
+                    if parser.problem_value >= 0 {
+                        message += String(format: " (U+%04X)", Int(parser.problem_value))
+                    }
+                }
+                diagnostics.error(message, at: at,
+                                  hint: problem.contains("tab") ? "indent with spaces, not tabs"
+                                    : problem.contains("control characters") ? "remove the character, or write it as an escape such as \\t in a double-quoted string" : nil)
                 failed = true
                 return nil
             }
@@ -156,64 +184,86 @@ public enum YAMLParser {
                 let n = YAMLNode.scalar(text, plain: plain, at: loc)
                 if let a = s.anchor { anchors[String(cString: a)] = n }
                 return n
-            case YAML_SEQUENCE_START_EVENT:
-                let anchor = event.data.sequence_start.anchor.map { String(cString: $0) }
-                var items: [YAMLNode] = []
-                while !failed {
-                    guard var e = next(&parser) else { return nil }
-                    defer { yaml_event_delete(&e) }
-                    if e.type == YAML_SEQUENCE_END_EVENT { break }
-                    guard let child = node(from: &e, &parser) else { return nil }
-                    items.append(child)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                guard depth < YAMLParser.maximumDepth else {
+                    diagnostics.error("lists and mappings nest more than \(YAMLParser.maximumDepth) levels deep", at: loc,
+                                      hint: "a spec nests a few levels; this looks like a damaged or generated file")
+                    failed = true
+                    return nil
                 }
-                let n = YAMLNode(.sequence(items), at: loc)
-                if let a = anchor { anchors[a] = n }
-                return n
-            case YAML_MAPPING_START_EVENT:
-                let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
-                var entries: [YAMLNode.Entry] = []
-                var merged: [YAMLNode.Entry] = []
-                while !failed {
-                    guard var ke = next(&parser) else { return nil }
-                    defer { yaml_event_delete(&ke) }
-                    if ke.type == YAML_MAPPING_END_EVENT { break }
-                    guard let key = node(from: &ke, &parser) else { return nil }
-                    guard var ve = next(&parser) else { return nil }
-                    defer { yaml_event_delete(&ve) }
-                    guard let value = node(from: &ve, &parser) else { return nil }
-                    guard let k = key.scalar else {
-                        diagnostics.error("a mapping key must be a plain name, not \(key.kindDescription)",
-                                          at: key.location)
-                        continue
-                    }
-                    if k == "<<" && key.isPlainScalar {
-                        // Merge key: the merged mappings' entries fill in keys not given explicitly.
-                        let sources = value.items ?? [value]
-                        for src in sources {
-                            guard let es = src.entries else {
-                                diagnostics.error("'<<' merges mappings, not \(src.kindDescription)", at: src.location)
-                                continue
-                            }
-                            for e in es where !merged.contains(where: { $0.key == e.key }) { merged.append(e) }
-                        }
-                        continue
-                    }
-                    if let first = entries.first(where: { $0.key == k }) {
-                        diagnostics.error("duplicate key '\(k)' (first given at line \(first.keyLocation.line))",
-                                          at: key.location, hint: "remove one of the two")
-                        continue
-                    }
-                    entries.append(YAMLNode.Entry(key: k, keyLocation: key.location, value: value))
-                }
-                for e in merged where !entries.contains(where: { $0.key == e.key }) { entries.append(e) }
-                let n = YAMLNode(.mapping(entries), at: loc)
-                if let a = anchor { anchors[a] = n }
-                return n
+                depth += 1
+                defer { depth -= 1 }
+                return event.type == YAML_SEQUENCE_START_EVENT ? sequence(from: &event, at: loc, &parser)
+                    : mapping(from: &event, at: loc, &parser)
             default:
                 diagnostics.error("unexpected YAML event", at: loc)
                 failed = true
                 return nil
             }
+        }
+
+        /// The list that starts with `event` (already read).
+        mutating func sequence(from event: inout yaml_event_t, at loc: SourceLocation, _ parser: inout yaml_parser_t) -> YAMLNode? {
+            let anchor = event.data.sequence_start.anchor.map { String(cString: $0) }
+            var items: [YAMLNode] = []
+            while !failed {
+                guard var e = next(&parser) else { return nil }
+                defer { yaml_event_delete(&e) }
+                if e.type == YAML_SEQUENCE_END_EVENT { break }
+                guard let child = node(from: &e, &parser) else { return nil }
+                items.append(child)
+            }
+            let n = YAMLNode(.sequence(items), at: loc)
+            if let a = anchor { anchors[a] = n }
+            return n
+        }
+
+        /// The mapping that starts with `event` (already read). Keys are looked up by hash, so a
+        /// mapping of many keys reads in linear time.
+        mutating func mapping(from event: inout yaml_event_t, at loc: SourceLocation, _ parser: inout yaml_parser_t) -> YAMLNode? {
+            let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
+            var entries: [YAMLNode.Entry] = []
+            var merged: [YAMLNode.Entry] = []
+            /// Index of each explicit key in `entries`, and the keys merged in through `<<`.
+            var keyIndex: [String: Int] = [:]
+            var mergedKeys = Set<String>()
+            while !failed {
+                guard var ke = next(&parser) else { return nil }
+                defer { yaml_event_delete(&ke) }
+                if ke.type == YAML_MAPPING_END_EVENT { break }
+                guard let key = node(from: &ke, &parser) else { return nil }
+                guard var ve = next(&parser) else { return nil }
+                defer { yaml_event_delete(&ve) }
+                guard let value = node(from: &ve, &parser) else { return nil }
+                guard let k = key.scalar else {
+                    diagnostics.error("a mapping key must be a plain name, not \(key.kindDescription)",
+                                      at: key.location)
+                    continue
+                }
+                if k == "<<" && key.isPlainScalar {
+                    // Merge key: the merged mappings' entries fill in keys not given explicitly.
+                    let sources = value.items ?? [value]
+                    for src in sources {
+                        guard let es = src.entries else {
+                            diagnostics.error("'<<' merges mappings, not \(src.kindDescription)", at: src.location)
+                            continue
+                        }
+                        for e in es where mergedKeys.insert(e.key).inserted { merged.append(e) }
+                    }
+                    continue
+                }
+                if let first = keyIndex[k] {
+                    diagnostics.error("duplicate key '\(k)' (first given at line \(entries[first].keyLocation.line))",
+                                      at: key.location, hint: "remove one of the two")
+                    continue
+                }
+                keyIndex[k] = entries.count
+                entries.append(YAMLNode.Entry(key: k, keyLocation: key.location, value: value))
+            }
+            for e in merged where keyIndex[e.key] == nil { entries.append(e) }
+            let n = YAMLNode(.mapping(entries), at: loc)
+            if let a = anchor { anchors[a] = n }
+            return n
         }
 
         static func size(_ n: YAMLNode) -> Int {
