@@ -188,28 +188,20 @@ public struct CumulantBackend: Backend {
         for o in request.observables {
             switch o.kind {
             case .zq:
-                result.values += OrderParameters.zqValues(OrderParameters.zq2(count: n, correlation: corr))
+                ObservableWriter.zq(fromSquare: OrderParameters.zq2(count: n, correlation: corr), into: &result)
             case .inversion:
-                result["inversion"] = .number(state[0..<n].reduce(0, +) / Double(2 * n))
+                ObservableWriter.inversion(state[0..<n].reduce(0, +) / Double(2 * n), into: &result)
             case .clusterZQ:
                 let lattice = request.lattice.count == n ? request.lattice : .allToAll(n)
-                let (value, skipped) = OrderParameters.clusterValues(sizes: o.clusterSizes, lattice: lattice, correlation: corr)
-                result["cluster-ZQ"] = value
-                if !skipped.isEmpty {
-                    result.diagnostics.append(("cluster-ZQ-skipped", .array(skipped.map { .number(Double($0)) })))
-                }
+                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: lattice, correlation: corr, into: &result)
             case .correlations:
-                result.tables.append(OrderParameters.correlationTable(count: n, correlation: corr))
+                ObservableWriter.correlations(count: n, correlation: corr, into: &result)
             case .mutualInformation, .discord:
-                let key = o.kind.rawValue
-                var list: [ResultValue] = []
-                for p in o.pairs {
+                let values = try o.pairs.map { p -> (pair: DipolePair, value: Double) in
                     let rho = Self.xState(system, state, p)
-                    let v = o.kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho)
-                    if list.isEmpty { result[key] = .number(v) }
-                    list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))), ("value", .number(v))]))
+                    return (p, o.kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho))
                 }
-                if o.pairs.count > 1 { result["\(key)-pairs"] = .array(list) }
+                ObservableWriter.pairValues(o.kind, values, into: &result)
             case .twoTime:
                 let reg = try getRegression()
                 let line = reg.spectralLine(reg.collectiveWeights())
@@ -243,17 +235,17 @@ public struct CumulantBackend: Backend {
                 let c = reg.collectiveWeights()
                 let line = reg.spectralLine(c)
                 if o.kind == .frequency {
-                    result["frequency"] = .number(line.peak)
+                    ObservableWriter.frequency(line.peak, into: &result)
                     continue
                 }
-                result["spectrum"] = .object([("linewidth", .number(line.fwhm)), ("peak-frequency", .number(line.peak))])
                 let points = max(o.tauPoints, 201)
                 let lo = line.peak - 10 * line.fwhm, hi = line.peak + 10 * line.fwhm
                 let rows = (0..<points).map { i -> [Double] in
                     let w = lo + (hi - lo) * Double(i) / Double(points - 1)
                     return [w, reg.spectrum(c, at: w)]
                 }
-                result.tables.append(ResultTable(name: "spectrum", columns: ["omega", "S"], rows: rows))
+                ObservableWriter.spectrum(linewidth: line.fwhm, peakFrequency: line.peak, estimator: .lorentzianSumHalfMaximum,
+                                          table: rows, into: &result)
             case .z, .phases, .qfi, .qfiConditional:
                 break   // rejected above
             }

@@ -60,14 +60,14 @@ public struct DickeBackend: Backend {
             let sol = try ss.solve()
             let pops = sol.populations
             let moments = DickeMoments(pops)
-            try fill(&result, moments: moments, pops: pops, u1: true, request: request)
-            if let spec = request.request(.spectrum) {
-                try addSpectrum(&result, lad: lad, pops: pops, request: spec, budget: request.memoryBudget)
-            }
             result.method = "Dicke-basis population chain (\(pops.n) dipoles, \(sol.states) populations), linear level reduction (dense LU per excitation level)" + (sol.truncated ? " on a window (boundary probability \(String(format: "%.1e", sol.boundaryMass)))" : "") + ", residual \(String(format: "%.1e", sol.residual))"
             result.diagnostics = [("residual", .number(sol.residual)), ("states", .number(Double(sol.states))),
                                   ("truncated", .bool(sol.truncated)), ("boundary-probability", .number(sol.boundaryMass)),
                                   ("min-population", .number(sol.minimum))]
+            try fill(&result, moments: moments, pops: pops, u1: true, request: request)
+            if let spec = request.request(.spectrum) {
+                try addSpectrum(&result, lad: lad, pops: pops, request: spec, budget: request.memoryBudget)
+            }
         case .until(let time, let samples):
             try evolve(&result, lad: lad, request: request, time: time, samples: samples)
         }
@@ -79,37 +79,34 @@ public struct DickeBackend: Backend {
     private func fill(_ result: inout PointResult, moments mo: DickeMoments, pops: DickePopulations?, u1: Bool,
                       request: SolveRequest) throws {
         let n = mo.n
-        if request.request(.zq) != nil { for (k, v) in OrderParameters.zqValues(mo.zq2) { result[k] = v } }
-        if request.request(.inversion) != nil { result["inversion"] = .number(mo.inversion) }
+        let correlation = { (a: Int, b: Int) in a == b ? Complex(mo.population) : Complex(mo.zq2) }
+        if request.request(.zq) != nil { ObservableWriter.zq(fromSquare: mo.zq2, into: &result) }
+        if request.request(.inversion) != nil { ObservableWriter.inversion(mo.inversion, into: &result) }
         if let c = request.request(.clusterZQ) {
-            let (v, _) = OrderParameters.clusterValues(sizes: c.clusterSizes, lattice: request.lattice) { a, b in
-                a == b ? Complex(mo.population) : Complex(mo.zq2)
-            }
-            result["cluster-ZQ"] = v
+            // This backend has never listed skipped sizes in `cluster-ZQ-skipped` (the spec compiler
+            // rejects sizes that do not fit, so only direct API callers see the difference); kept so
+            // results stay as they were.
+            ObservableWriter.clusterZQ(sizes: c.clusterSizes, lattice: request.lattice, recordSkipped: false,
+                                       correlation: correlation, into: &result)
         }
         if request.request(.correlations) != nil {
-            result.tables.append(OrderParameters.correlationTable(count: n) { a, b in
-                a == b ? Complex(mo.population) : Complex(mo.zq2)
-            })
+            ObservableWriter.correlations(count: n, correlation: correlation, into: &result)
         }
         let wantsPairs = request.request(.mutualInformation) != nil || request.request(.discord) != nil
         if (request.request(.qfi) != nil || wantsPairs) && !u1 {
             throw BackendError.unsupported("qfi, mutual-information and discord of a state with coherences between excitation numbers are not available from the permutation-symmetric backend")
         }
         if request.request(.qfi) != nil, let p = pops {
-            result["qfi"] = .number(Self.fisher(p))
-            result["qfi-witness"] = .number(2 * Double(n) / 3)
+            ObservableWriter.qfi(Self.fisher(p), dipoles: n, into: &result)
         }
         if wantsPairs {
             guard n >= 2 else { throw BackendError.unsupported("pair correlations need two dipoles") }
             let rho = PairCorrelations.xState(sa: mo.sz, sb: mo.sz, dab: mo.zz, cab: Complex(mo.zq2))
-            for (kind, key) in [(ObservableKind.mutualInformation, "mutual-information"), (.discord, "discord")] {
+            for kind in [ObservableKind.mutualInformation, .discord] {
                 guard let r = request.request(kind) else { continue }
+                // Every pair of a permutation-symmetric state has the same reduced state.
                 let v = kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho)
-                result[key] = .number(v)
-                if r.pairs.count > 1 {
-                    result[key + "-pairs"] = .array(r.pairs.map { .object([("a", .number(Double($0.a))), ("b", .number(Double($0.b))), ("value", .number(v))]) })
-                }
+                ObservableWriter.pairValues(kind, r.pairs.map { ($0, v) }, into: &result)
             }
         }
     }
@@ -172,10 +169,10 @@ public struct DickeBackend: Backend {
             })
         } catch { throw BackendError.numerical("spectrum: \(error)") }
         let fit = Self.spectrumSummary(taus: taus, g: g)
-        result["spectrum"] = .object([("linewidth", .number(fit.linewidth)), ("peak-frequency", .number(fit.peak))])
         result.tables.append(ResultTable(name: "two-time-collective", columns: ["tau", "re", "im"],
                                          rows: zip(taus, g).map { [$0, $1.real, $1.imaginary] }))
-        result.tables.append(ResultTable(name: "spectrum", columns: ["omega", "S"], rows: fit.table))
+        ObservableWriter.spectrum(linewidth: fit.linewidth, peakFrequency: fit.peak, estimator: .gridHalfMaximum,
+                                  table: fit.table, into: &result)
     }
 
     /// The emission spectrum S(ω) = 2 Re ∫₀^τmax g(τ) e^{−iωτ} dτ (trapezoid rule) of g(τ) = ⟨J⁺(τ)J⁻(0)⟩,

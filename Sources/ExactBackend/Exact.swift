@@ -232,30 +232,23 @@ public struct ExactBackend: WarmStartBackend {
         for o in request.observables {
             switch o.kind {
             case .zq:
-                for (k, v) in OrderParameters.zqValues(OrderParameters.zq2(mom.c)) { result[k] = v }
+                ObservableWriter.zq(fromSquare: OrderParameters.zq2(mom.c), into: &result)
             case .inversion:
-                result["inversion"] = .number(mom.inversion)
+                ObservableWriter.inversion(mom.inversion, into: &result)
             case .clusterZQ:
-                let (v, skipped) = OrderParameters.clusterValues(sizes: o.clusterSizes, lattice: request.lattice) { mom.c[$0, $1] }
-                result["cluster-ZQ"] = v
-                if !skipped.isEmpty {
-                    result.diagnostics.append(("cluster-ZQ-skipped", .array(skipped.map { .number(Double($0)) })))
-                }
+                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: request.lattice, correlation: { mom.c[$0, $1] },
+                                           into: &result)
             case .correlations:
-                result.tables.append(OrderParameters.correlationTable(count: n) { mom.c[$0, $1] })
+                ObservableWriter.correlations(count: n, correlation: { mom.c[$0, $1] }, into: &result)
             case .mutualInformation, .discord:
-                let key = o.kind.rawValue
-                var list: [ResultValue] = []
-                for (i, p) in o.pairs.enumerated() {
+                var values: [(pair: DipolePair, value: Double)] = []
+                for p in o.pairs {
                     let rho = pairState(p.a, p.b)
-                    let v: Double
                     do {
-                        v = o.kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho)
-                    } catch { throw BackendError.numerical("\(key) of pair (\(p.a), \(p.b)): \(error)") }
-                    if i == 0 { result[key] = .number(v) }
-                    list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))), ("value", .number(v))]))
+                        values.append((p, o.kind == .discord ? try PairCorrelations.discord(rho) : try PairCorrelations.mutualInformation(rho)))
+                    } catch { throw BackendError.numerical("\(o.kind.rawValue) of pair (\(p.a), \(p.b)): \(error)") }
                 }
-                if o.pairs.count > 1 { result["\(key)-pairs"] = .array(list) }
+                ObservableWriter.pairValues(o.kind, values, into: &result)
             default: break
             }
         }
@@ -274,8 +267,7 @@ public struct ExactBackend: WarmStartBackend {
                 do { q = try BlockFisher.averageQFI(rho, basis: basis) } catch {
                     throw BackendError.numerical("QFI: \(error)")
                 }
-                result["qfi"] = .number(q)
-                result["qfi-witness"] = .number(2 * Double(n) / 3)
+                ObservableWriter.qfi(q, dipoles: n, into: &result)
             case .twoTime:
                 var list: [ResultValue] = []
                 let tau = (0..<o.tauPoints).map { o.tauMax * Double($0) / Double(o.tauPoints - 1) }
@@ -315,10 +307,11 @@ public struct ExactBackend: WarmStartBackend {
                     rows.append([w, 2 * s.real])
                 }
                 if request.request(.spectrum) != nil {
-                    result["spectrum"] = .object([("linewidth", .number(2 * fit.decay)), ("peak-frequency", .number(omega + 0))])
-                    result.tables.append(ResultTable(name: "spectrum", columns: ["omega", "S"], rows: rows))
+                    // `+ 0` turns a −0 peak into 0.
+                    ObservableWriter.spectrum(linewidth: 2 * fit.decay, peakFrequency: omega + 0, estimator: .fittedDecay,
+                                              table: rows, into: &result)
                 }
-                if request.request(.frequency) != nil { result["frequency"] = .number(omega) }
+                if request.request(.frequency) != nil { ObservableWriter.frequency(omega, into: &result) }
             default: break
             }
         }
@@ -334,8 +327,7 @@ public struct ExactBackend: WarmStartBackend {
             case .qfi:
                 let q: Double
                 do { q = try FullStateFallback.averageQFI(rho, n: n) } catch { throw BackendError.numerical("QFI: \(error)") }
-                result["qfi"] = .number(q)
-                result["qfi-witness"] = .number(2 * Double(n) / 3)
+                ObservableWriter.qfi(q, dipoles: n, into: &result)
             case .twoTime, .spectrum, .frequency:
                 throw BackendError.unsupported("\(o.kind.rawValue) is a steady-state observable; use evolve: steady-state")
             default: break
@@ -367,13 +359,6 @@ public struct ExactBackend: WarmStartBackend {
         return max(2, request.observables.map(\.trajectories).max() ?? 200)
     }
 
-    /// The standard error of Z_Q = √(Z_Q²) from that of Z_Q²: σ/(2 Z_Q) where Z_Q² is resolved
-    /// (Z_Q² > σ), else √σ, the size of Z_Q that the noise alone produces.
-    static func rootError(_ z: Double, _ sigma2: Double) -> Double {
-        guard sigma2.isFinite else { return .nan }
-        return z * z > sigma2 ? sigma2 / (2 * z) : sigma2.squareRoot()
-    }
-
     /// Mean and standard error of the mean.
     static func meanAndError(_ xs: [Double]) -> (Double, Double) {
         let m = xs.reduce(0, +) / Double(xs.count)
@@ -403,12 +388,11 @@ public struct ExactBackend: WarmStartBackend {
             return (OrderParameters.zq2(cm), m.inversion)
         }
         if request.request(.zq) != nil {
-            let e2 = ExactBackend.meanAndError(perTrajectory.map(\.0)).1
-            result["ZQ2-stderr"] = .number(e2)
-            if let z = result.number("ZQ") { result["ZQ-stderr"] = .number(ExactBackend.rootError(z, e2)) }
+            ObservableWriter.zqStandardErrors(zq2Error: ExactBackend.meanAndError(perTrajectory.map(\.0)).1, into: &result)
         }
         if request.request(.inversion) != nil {
-            result["inversion-stderr"] = .number(ExactBackend.meanAndError(perTrajectory.map(\.1)).1)
+            ObservableWriter.standardError(of: ObservableWriter.Key.inversion,
+                                           ExactBackend.meanAndError(perTrajectory.map(\.1)).1, into: &result)
         }
         if case .until = request.evolution {
             let cols = 2
@@ -438,9 +422,7 @@ public struct ExactBackend: WarmStartBackend {
         case .until: values = records.map { $0.series.last?[2] ?? 0 }
         }
         let (m, e) = ExactBackend.meanAndError(values)
-        result["qfi-conditional"] = .number(m)
-        result["qfi-conditional-stderr"] = .number(e)
-        result["qfi-witness"] = .number(2 * Double(n) / 3)
+        ObservableWriter.qfiConditional(mean: m, standardError: e, dipoles: n, into: &result)
         result.diagnostics.append(("qfi-conditional-trajectories", .number(Double(count))))
         result.diagnostics.append(("qfi-conditional-step", .number(dt)))
         if case .until = request.evolution {

@@ -237,11 +237,11 @@ public struct MeanFieldBackend: Backend {
             case .zq:
                 // mean_{a≠b} Re(β_a* β_b) = (|Σβ|² − Σ|β|²)/(N(N−1))
                 let z2 = n >= 2 ? (sr * sr + si * si - s2) / (nn * (nn - 1)) : 0
-                out.append(("ZQ", OrderParameters.zq(fromSquare: z2)))
-                out.append(("ZQ2", z2))
-            case .inversion: out.append(("inversion", sz / (2 * nn)))
-            case .z: out.append(("Z", (sr * sr + si * si).squareRoot() / nn))
-            case .frequency: out.append(("frequency", dyn.rotatingFrameResidual(y, dy).omega ?? .nan))
+                out.append((ObservableWriter.Key.zq, OrderParameters.zq(fromSquare: z2)))
+                out.append((ObservableWriter.Key.zq2, z2))
+            case .inversion: out.append((ObservableWriter.Key.inversion, sz / (2 * nn)))
+            case .z: out.append((ObservableWriter.Key.z, (sr * sr + si * si).squareRoot() / nn))
+            case .frequency: out.append((ObservableWriter.Key.frequency, dyn.rotatingFrameResidual(y, dy).omega ?? .nan))
             default: break
             }
         }
@@ -258,18 +258,22 @@ public struct MeanFieldBackend: Backend {
         for o in request.observables {
             switch o.kind {
             case .zq, .inversion, .z, .frequency:
-                for (k, v) in Self.scalarValues(y, dy, n: n, dyn: dyn, kinds: [o.kind]) {
-                    result[k] = v.isNaN ? .null : .number(v)
+                // The state is finite (checked by the caller), so only `frequency` can be NaN (no common frequency).
+                let values = Self.scalarValues(y, dy, n: n, dyn: dyn, kinds: [o.kind])
+                func value(_ key: String) -> Double { values.first { $0.key == key }?.value ?? .nan }
+                switch o.kind {
+                case .zq: ObservableWriter.zq(fromSquare: value(ObservableWriter.Key.zq2), into: &result)
+                case .inversion: ObservableWriter.inversion(value(ObservableWriter.Key.inversion), into: &result)
+                case .z: ObservableWriter.z(value(ObservableWriter.Key.z), into: &result)
+                default:
+                    let omega = value(ObservableWriter.Key.frequency)
+                    ObservableWriter.frequency(omega.isNaN ? nil : omega, into: &result)
                 }
             case .clusterZQ:
-                let (value, skipped) = OrderParameters.clusterValues(sizes: o.clusterSizes, lattice: request.lattice,
-                                                                     correlation: correlation)
-                result["cluster-ZQ"] = value
-                if !skipped.isEmpty {
-                    result.diagnostics.append(("cluster-ZQ-skipped", .array(skipped.map { .number(Double($0)) })))
-                }
+                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: request.lattice, correlation: correlation,
+                                           into: &result)
             case .correlations:
-                result.tables.append(OrderParameters.correlationTable(count: n, correlation: correlation))
+                ObservableWriter.correlations(count: n, correlation: correlation, into: &result)
             case .phases:
                 var rows: [[Double]] = []
                 rows.reserveCapacity(n)
@@ -346,19 +350,13 @@ public struct MeanFieldBackend: Backend {
             + "dipole, f_eff (N−1)/N): \(description)"
         for o in request.observables {
             switch o.kind {
-            case .zq:
-                for (k, v) in OrderParameters.zqValues(z * z) { result[k] = v }
-            case .z: result["Z"] = .number(z)
-            case .inversion: result["inversion"] = .number(inversion)
-            case .frequency: result["frequency"] = omega.map { .number($0) } ?? .null
+            case .zq: ObservableWriter.zq(fromSquare: z * z, into: &result)
+            case .z: ObservableWriter.z(z, into: &result)
+            case .inversion: ObservableWriter.inversion(inversion, into: &result)
+            case .frequency: ObservableWriter.frequency(omega, into: &result)
             case .clusterZQ:
-                let (value, skipped) = OrderParameters.clusterValues(sizes: o.clusterSizes, lattice: request.lattice) {
-                    _, _ in Complex(z * z)
-                }
-                result["cluster-ZQ"] = value
-                if !skipped.isEmpty {
-                    result.diagnostics.append(("cluster-ZQ-skipped", .array(skipped.map { .number(Double($0)) })))
-                }
+                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: request.lattice, correlation: { _, _ in Complex(z * z) },
+                                           into: &result)
             default:
                 throw BackendError.unsupported("the mean-field \(method.label) has no per-dipole `\(o.kind.rawValue)`")
             }

@@ -27,7 +27,9 @@ final class TestBackend: Backend, @unchecked Sendable {
         // Z_Q² of the collective model's large-N threshold form: positive where f_eff P > Q².
         let z2 = (feff * p - q * q) / (8 * feff * feff)
         var rng = SeededRandom(seed: r.seed, stream: [UInt64(r.pointIndex)])
-        var values = OrderParameters.zqValues(z2)
+        var zq = PointResult()
+        ObservableWriter.zq(fromSquare: z2, into: &zq)
+        var values = zq.values
         values.append(("inversion", .number(p / (2 * q))))
         values.append(("noise", .number(rng.normal() / 3)))
         values.append(("maybe-nan", .number(r.pointIndex % 3 == 0 ? .nan : -0.0)))

@@ -1,0 +1,182 @@
+import Numerics
+
+/// The one place that puts computed observables into a `PointResult` under the result keys of
+/// docs/physics.md §3.1 (docs/spec-language.md §6, §11.4). Every backend computes its numbers its own
+/// way and hands them here; each key name, and each value derived from another (Z_Q from Z_Q², the
+/// witness 2N/3, the standard error of Z_Q), lives in this file only.
+///
+/// Values are set with `PointResult`'s subscript: a key already present keeps its place, a new key
+/// goes at the end, so the order of `results.json` is the order in which a backend calls the writer.
+public enum ObservableWriter {
+    /// The result keys (docs/physics.md §3.1), diagnostics and table names the writer fills.
+    public enum Key {
+        public static let zq = "ZQ"
+        public static let zq2 = "ZQ2"
+        public static let inversion = "inversion"
+        public static let z = "Z"
+        public static let frequency = "frequency"
+        public static let clusterZQ = "cluster-ZQ"
+        public static let qfi = "qfi"
+        public static let qfiWitness = "qfi-witness"
+        public static let qfiConditional = "qfi-conditional"
+        public static let mutualInformation = "mutual-information"
+        public static let discord = "discord"
+        public static let spectrum = "spectrum"
+        /// Diagnostic: the `cluster-ZQ` sizes that do not fit in the row from the central dipole.
+        public static let clusterZQSkipped = "cluster-ZQ-skipped"
+        /// Tables.
+        public static let correlationsTable = "correlations"
+        public static let spectrumTable = "spectrum"
+
+        /// The list of every pair's value beside the first pair's (`mutual-information-pairs`, …).
+        public static func pairs(_ key: String) -> String { key + "-pairs" }
+        /// The standard error of a trajectory estimate (`ZQ2-stderr`, `qfi-conditional-stderr`, …).
+        public static func standardError(_ key: String) -> String { key + "-stderr" }
+    }
+
+    // MARK: - Order parameters
+
+    /// `ZQ` = √max(0, Z_Q²) and `ZQ2` = Z_Q² (docs/physics.md §3.2), in that order.
+    public static func zq(fromSquare z2: Double, into result: inout PointResult) {
+        result[Key.zq] = .number(OrderParameters.zq(fromSquare: z2))
+        result[Key.zq2] = .number(z2)
+    }
+
+    /// `inversion`: S^z = ⟨σᶻ⟩/2 averaged over dipoles.
+    public static func inversion(_ value: Double, into result: inout PointResult) {
+        result[Key.inversion] = .number(value)
+    }
+
+    /// `Z`: the mean-field order parameter |(1/N) Σ_a ⟨σ⁻_a⟩| (docs/physics.md §3.2).
+    public static func z(_ value: Double, into result: inout PointResult) {
+        result[Key.z] = .number(value)
+    }
+
+    /// `frequency`: the collective precession frequency ω; `nil` (no common frequency) is written as null.
+    public static func frequency(_ omega: Double?, into result: inout PointResult) {
+        result[Key.frequency] = omega.map { .number($0) } ?? .null
+    }
+
+    /// `cluster-ZQ`: a list of {d, ZQ, ZQ2}, Z_Q² averaged over the ordered pairs of the cluster of d
+    /// dipoles of `lattice` (docs/physics.md §3.2), with `correlation(a, b)` = ⟨σ⁺_a σ⁻_b⟩. Sizes that
+    /// do not fit in the row from the central dipole are left out of the list and, when
+    /// `recordSkipped`, listed in the diagnostic `cluster-ZQ-skipped`.
+    public static func clusterZQ(sizes: [Int], lattice: Lattice, recordSkipped: Bool = true,
+                                 correlation: (Int, Int) -> Complex<Double>, into result: inout PointResult) {
+        var out: [ResultValue] = []
+        var skipped: [Int] = []
+        for d in sizes {
+            guard let idx = lattice.cluster(size: d) else { skipped.append(d); continue }
+            let z2 = OrderParameters.zq2(count: lattice.count, indices: idx, correlation: correlation)
+            out.append(.object([("d", .number(Double(d))), (Key.zq, .number(OrderParameters.zq(fromSquare: z2))),
+                                (Key.zq2, .number(z2))]))
+        }
+        result[Key.clusterZQ] = .array(out)
+        if recordSkipped && !skipped.isEmpty {
+            result.diagnostics.append((Key.clusterZQSkipped, .array(skipped.map { .number(Double($0)) })))
+        }
+    }
+
+    /// The table `correlations`: rows a, b, Re, Im of ⟨σ⁺_a σ⁻_b⟩ for every ordered pair (diagonal = population).
+    public static func correlations(count n: Int, correlation: (Int, Int) -> Complex<Double>,
+                                    into result: inout PointResult) {
+        var rows: [[Double]] = []
+        rows.reserveCapacity(n * n)
+        for a in 0..<n { for b in 0..<n {
+            let c = correlation(a, b)
+            rows.append([Double(a), Double(b), c.real, c.imaginary])
+        } }
+        result.tables.append(ResultTable(name: Key.correlationsTable, columns: ["a", "b", "re", "im"], rows: rows))
+    }
+
+    // MARK: - Pair correlations
+
+    /// `mutual-information` or `discord` (`kind`): the first pair's value, and when more than one pair
+    /// was asked the list `…-pairs` of {a, b, value} for every pair (docs/physics.md §3.5).
+    public static func pairValues(_ kind: ObservableKind, _ values: [(pair: DipolePair, value: Double)],
+                                  into result: inout PointResult) {
+        precondition(kind == .mutualInformation || kind == .discord, "\(kind.rawValue) is not a pair quantity")
+        let key = kind == .discord ? Key.discord : Key.mutualInformation
+        guard let first = values.first else { return }
+        result[key] = .number(first.value)
+        if values.count > 1 {
+            result[Key.pairs(key)] = .array(values.map {
+                .object([("a", .number(Double($0.pair.a))), ("b", .number(Double($0.pair.b))), ("value", .number($0.value))])
+            })
+        }
+    }
+
+    // MARK: - Quantum Fisher information
+
+    /// The entanglement witness of F̄_Q for N dipoles: 2N/3 (docs/physics.md §3.4).
+    public static func qfiWitness(dipoles n: Int) -> Double { 2 * Double(n) / 3 }
+
+    /// `qfi` = F̄_Q of the state and `qfi-witness` = 2N/3.
+    public static func qfi(_ value: Double, dipoles n: Int, into result: inout PointResult) {
+        result[Key.qfi] = .number(value)
+        result[Key.qfiWitness] = .number(qfiWitness(dipoles: n))
+    }
+
+    /// `qfi-conditional` (trajectory mean), `qfi-conditional-stderr` and `qfi-witness` = 2N/3.
+    public static func qfiConditional(mean: Double, standardError: Double, dipoles n: Int,
+                                      into result: inout PointResult) {
+        result[Key.qfiConditional] = .number(mean)
+        result[Key.standardError(Key.qfiConditional)] = .number(standardError)
+        result[Key.qfiWitness] = .number(qfiWitness(dipoles: n))
+    }
+
+    // MARK: - Trajectory standard errors
+
+    /// `KEY-stderr`: the standard error of a trajectory estimate of the observable `key`.
+    public static func standardError(of key: String, _ value: Double, into result: inout PointResult) {
+        result[Key.standardError(key)] = .number(value)
+    }
+
+    /// `ZQ2-stderr` = `sigma2`, and `ZQ-stderr` derived from it when `ZQ` is in the result
+    /// (`zqStandardError`).
+    public static func zqStandardErrors(zq2Error sigma2: Double, into result: inout PointResult) {
+        standardError(of: Key.zq2, sigma2, into: &result)
+        if let z = result.number(Key.zq) { standardError(of: Key.zq, zqStandardError(zq: z, zq2Error: sigma2), into: &result) }
+    }
+
+    /// The standard error of Z_Q = √(Z_Q²) from that of Z_Q²: σ/(2 Z_Q) where Z_Q² is resolved
+    /// (Z_Q² > σ), else √σ, the size of Z_Q that the noise alone produces.
+    public static func zqStandardError(zq z: Double, zq2Error sigma2: Double) -> Double {
+        guard sigma2.isFinite else { return .nan }
+        return z * z > sigma2 ? sigma2 / (2 * z) : sigma2.squareRoot()
+    }
+
+    // MARK: - Spectrum
+
+    /// How a backend estimates the width of the collective emission spectrum. The three backends that
+    /// give `spectrum` use different estimators; the name goes into the point's `method` text.
+    public enum SpectrumEstimator: Sendable, Equatable {
+        /// 2γ, γ the decay rate of the fit A cos(ντ) e^{−γτ} to ⟨J⁺(τ)J⁻(0)⟩ in the frame rotating at its
+        /// mean frequency (exact backend).
+        case fittedDecay
+        /// Full width at half maximum of S(ω), the trapezoid transform of the sampled ⟨J⁺(τ)J⁻(0)⟩ on an
+        /// ω grid, with linear interpolation between grid points (permutation-symmetric backend).
+        case gridHalfMaximum
+        /// Full width at half maximum of the analytic S(ω), a sum of Lorentzians over the regression
+        /// eigenmodes, located by bisection (cumulant backend).
+        case lorentzianSumHalfMaximum
+
+        /// The name written into the `method` text.
+        public var name: String {
+            switch self {
+            case .fittedDecay: return "twice the decay rate fitted to ⟨J⁺(τ)J⁻(0)⟩"
+            case .gridHalfMaximum: return "full width at half maximum of the sampled S(ω) on a grid"
+            case .lorentzianSumHalfMaximum: return "full width at half maximum of the analytic S(ω) (sum of regression Lorentzians)"
+            }
+        }
+    }
+
+    /// `spectrum` = {linewidth, peak-frequency} and the table `spectrum` (omega, S). The estimator of the
+    /// linewidth is appended to the point's `method` text (not to the observables).
+    public static func spectrum(linewidth: Double, peakFrequency: Double, estimator: SpectrumEstimator,
+                                table rows: [[Double]], into result: inout PointResult) {
+        result[Key.spectrum] = .object([("linewidth", .number(linewidth)), ("peak-frequency", .number(peakFrequency))])
+        result.tables.append(ResultTable(name: Key.spectrumTable, columns: ["omega", "S"], rows: rows))
+        result.method += (result.method.isEmpty ? "" : "; ") + "spectrum linewidth: " + estimator.name
+    }
+}

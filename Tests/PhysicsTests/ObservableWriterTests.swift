@@ -1,0 +1,104 @@
+import XCTest
+import Numerics
+@testable import Physics
+
+/// The shared observable writer (docs/physics.md §3.1): keys, order and the values it derives.
+final class ObservableWriterTests: XCTestCase {
+    func testZQFromSquare() {
+        var r = PointResult()
+        ObservableWriter.zq(fromSquare: 0.09, into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["ZQ", "ZQ2"])
+        XCTAssertEqual(r.number("ZQ"), 0.09.squareRoot())
+        XCTAssertEqual(r.number("ZQ2"), 0.09)
+        // Z_Q = √max(0, Z_Q²): a slightly negative Z_Q² keeps its raw value beside Z_Q = 0.
+        ObservableWriter.zq(fromSquare: -1e-3, into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["ZQ", "ZQ2"], "an existing key keeps its place")
+        XCTAssertEqual(r.number("ZQ"), 0)
+        XCTAssertEqual(r.number("ZQ2"), -1e-3)
+    }
+
+    func testQFIWitnessIsTwoNOverThree() {
+        for n in [1, 2, 3, 10, 16] {
+            var r = PointResult()
+            ObservableWriter.qfi(4.5, dipoles: n, into: &r)
+            XCTAssertEqual(r.values.map(\.key), ["qfi", "qfi-witness"])
+            XCTAssertEqual(r.number("qfi"), 4.5)
+            XCTAssertEqual(r.number("qfi-witness"), 2 * Double(n) / 3)
+            XCTAssertEqual(ObservableWriter.qfiWitness(dipoles: n), 2 * Double(n) / 3)
+        }
+        var r = PointResult()
+        ObservableWriter.qfi(1, dipoles: 6, into: &r)
+        ObservableWriter.qfiConditional(mean: 5, standardError: 0.25, dipoles: 6, into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["qfi", "qfi-witness", "qfi-conditional", "qfi-conditional-stderr"])
+        XCTAssertEqual(r.number("qfi-witness"), 4)
+    }
+
+    func testClusterZQRecordsSkippedSizes() {
+        // Chain of 6: central dipole 3, so clusters of at most 3 fit.
+        let c = { (a: Int, b: Int) -> Complex<Double> in a == b ? Complex(0.5) : Complex(0.04 * Double(1 + min(a, b))) }
+        var r = PointResult()
+        ObservableWriter.clusterZQ(sizes: [2, 5, 3, 9], lattice: .chain(6), correlation: c, into: &r)
+        guard case .array(let list)? = r["cluster-ZQ"] else { return XCTFail("no cluster-ZQ list") }
+        XCTAssertEqual(list.count, 2)
+        let z2 = OrderParameters.zq2(count: 6, indices: [3, 4], correlation: c)
+        XCTAssertEqual(list[0], .object([("d", .number(2)), ("ZQ", .number(z2.squareRoot())), ("ZQ2", .number(z2))]))
+        if case .object(let o) = list[1] { XCTAssertEqual(o.first?.1, .number(3)) } else { XCTFail() }
+        XCTAssertEqual(r.diagnostics.map(\.key), ["cluster-ZQ-skipped"])
+        XCTAssertEqual(r.diagnostics.first?.value, .array([.number(5), .number(9)]))
+
+        var quiet = PointResult()
+        ObservableWriter.clusterZQ(sizes: [2, 5], lattice: .chain(6), recordSkipped: false, correlation: c, into: &quiet)
+        XCTAssertTrue(quiet.diagnostics.isEmpty)
+        var fits = PointResult()
+        ObservableWriter.clusterZQ(sizes: [2], lattice: .chain(6), correlation: c, into: &fits)
+        XCTAssertTrue(fits.diagnostics.isEmpty, "no diagnostic when every size fits")
+    }
+
+    func testPairValues() {
+        var r = PointResult()
+        ObservableWriter.pairValues(.mutualInformation, [(DipolePair(0, 1), 0.5)], into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["mutual-information"], "one pair: no list")
+        ObservableWriter.pairValues(.discord, [(DipolePair(0, 1), 0.25), (DipolePair(2, 5), 0.125)], into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["mutual-information", "discord", "discord-pairs"])
+        XCTAssertEqual(r.number("discord"), 0.25, "the first pair's value")
+        XCTAssertEqual(r["discord-pairs"], .array([
+            .object([("a", .number(0)), ("b", .number(1)), ("value", .number(0.25))]),
+            .object([("a", .number(2)), ("b", .number(5)), ("value", .number(0.125))]),
+        ]))
+    }
+
+    func testSpectrumNamesItsEstimatorInTheMethodOnly() {
+        var r = PointResult(method: "some solver")
+        ObservableWriter.spectrum(linewidth: 1.5, peakFrequency: -0.25, estimator: .fittedDecay, table: [[0, 1]], into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["spectrum"])
+        XCTAssertEqual(r["spectrum"], .object([("linewidth", .number(1.5)), ("peak-frequency", .number(-0.25))]))
+        XCTAssertEqual(r.tables.map(\.name), ["spectrum"])
+        XCTAssertEqual(r.tables.first?.columns, ["omega", "S"])
+        XCTAssertEqual(r.method, "some solver; spectrum linewidth: " + ObservableWriter.SpectrumEstimator.fittedDecay.name)
+        let names = [ObservableWriter.SpectrumEstimator.fittedDecay, .gridHalfMaximum, .lorentzianSumHalfMaximum].map(\.name)
+        XCTAssertEqual(Set(names).count, 3, "each estimator has its own name")
+    }
+
+    func testStandardErrors() {
+        var r = PointResult()
+        ObservableWriter.zq(fromSquare: 0.04, into: &r)
+        ObservableWriter.zqStandardErrors(zq2Error: 0.001, into: &r)
+        ObservableWriter.standardError(of: "inversion", 0.01, into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["ZQ", "ZQ2", "ZQ2-stderr", "ZQ-stderr", "inversion-stderr"])
+        XCTAssertEqual(r.number("ZQ-stderr"), 0.001 / (2 * 0.2))
+        // Unresolved Z_Q² (Z_Q² ≤ σ): the error is √σ; a non-finite σ gives NaN.
+        XCTAssertEqual(ObservableWriter.zqStandardError(zq: 0.01, zq2Error: 0.01), 0.1)
+        XCTAssertTrue(ObservableWriter.zqStandardError(zq: 0.2, zq2Error: .nan).isNaN)
+        var noZQ = PointResult()
+        ObservableWriter.zqStandardErrors(zq2Error: 0.001, into: &noZQ)
+        XCTAssertEqual(noZQ.values.map(\.key), ["ZQ2-stderr"])
+    }
+
+    func testFrequencyNilIsNull() {
+        var r = PointResult()
+        ObservableWriter.frequency(nil, into: &r)
+        XCTAssertEqual(r["frequency"], .null)
+        ObservableWriter.frequency(2, into: &r)
+        XCTAssertEqual(r["frequency"], .number(2))
+    }
+}
