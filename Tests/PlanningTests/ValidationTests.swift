@@ -1,16 +1,18 @@
-import XCTest
+import Testing
 @testable import SpecLanguage
 import Planning
 
-/// A table of malformed specs: each must give the stated error at the stated line and column.
-final class ValidationTests: XCTestCase {
-    struct Case {
+/// A table of malformed specs: each must give the stated error at the stated line and column. Each case
+/// is its own parameterized test, so one failing case neither hides nor stops the others.
+@Suite struct ValidationTests {
+    struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var text: String
         var message: String
         var line: Int
         var column: Int
         var severity: Diagnostic.Severity = .error
+        var testDescription: String { name }
     }
 
     static let header = "dipolesync: 1\nname: t\n"
@@ -175,44 +177,47 @@ final class ValidationTests: XCTestCase {
         Case(name: "observable listed twice", text: spec(tail: "observables: [ZQ, ZQ]"), message: "listed twice", line: 6, column: 19, severity: .warning),
     ]
 
-    func testEveryMalformedSpecGivesItsMessageAtItsPlace() {
-        XCTAssertGreaterThanOrEqual(Self.cases.count, 60)
-        for c in Self.cases {
-            var outcome = compile(c.text)
-            if !outcome.hasErrors, let compiled = outcome.compiled {
-                outcome.diagnostics += Planner().plan(compiled).diagnostics
-            }
-            let match = outcome.diagnostics.first { $0.message.contains(c.message) && $0.severity == c.severity }
-            guard let d = match else {
-                XCTFail("\(c.name): expected \(c.severity) '\(c.message)', got \(outcome.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" })")
-                continue
-            }
-            XCTAssertEqual(d.location.line, c.line, "\(c.name): line of '\(d.message)'")
-            XCTAssertEqual(d.location.column, c.column, "\(c.name): column of '\(d.message)'")
-            if c.severity == .error { XCTAssertNil(outcome.compiled.flatMap { _ in outcome.hasErrors ? nil : 1 }, "\(c.name): compiled despite an error") }
-        }
+    @Test func theTableCoversTheLanguage() {
+        #expect(Self.cases.count >= 60)
+        #expect(Set(Self.cases.map(\.name)).count == Self.cases.count, "case names are unique")
     }
 
-    func testNonUTF8BytesAreReportedWithTheirPosition() {
+    @Test(arguments: Self.cases)
+    func malformedSpecGivesItsMessageAtItsPlace(_ c: Case) {
+        var outcome = compile(c.text)
+        if !outcome.hasErrors, let compiled = outcome.compiled {
+            outcome.diagnostics += Planner().plan(compiled).diagnostics
+        }
+        let match = outcome.diagnostics.first { $0.message.contains(c.message) && $0.severity == c.severity }
+        guard let d = match else {
+            Issue.record("expected \(c.severity) '\(c.message)', got \(outcome.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.message)" })")
+            return
+        }
+        #expect(d.location.line == c.line, "line of '\(d.message)'")
+        #expect(d.location.column == c.column, "column of '\(d.message)'")
+        if c.severity == .error { #expect(outcome.compiled.flatMap { _ in outcome.hasErrors ? nil : 1 } == nil, "compiled despite an error") }
+    }
+
+    @Test func nonUTF8BytesAreReportedWithTheirPosition() {
         var bytes = Array("dipolesync: 1\nname: t\ndescription: caf".utf8)
         bytes += [0xE9, 0x0A]
         let outcome = SpecCompiler.compile(bytes: bytes, path: "spec.yaml", catalog: testCatalog())
-        XCTAssertEqual(outcome.diagnostics.first?.message, "the file is not valid UTF-8 (byte 0xE9)")
-        XCTAssertEqual(outcome.diagnostics.first?.location, SourceLocation(line: 3, column: 17))
+        #expect(outcome.diagnostics.first?.message == "the file is not valid UTF-8 (byte 0xE9)")
+        #expect(outcome.diagnostics.first?.location == SourceLocation(line: 3, column: 17))
     }
 
-    func testSeveralProblemsAreReportedAtOnce() {
+    @Test func severalProblemsAreReportedAtOnce() {
         let text = "dipolesync: 1\nname: Bad\nsystem:\n  lattice: {shape: chian, sites: 4, spacing: 0.1 lambda}\n  pump: {rate: 2}\nobservables: [ZQ, inversoin]\n"
         let ds = compile(text).diagnostics.filter { $0.severity == .error }
-        XCTAssertEqual(ds.map(\.location.line), [2, 4, 5, 6])
+        #expect(ds.map(\.location.line) == [2, 4, 5, 6])
     }
 
-    func testDidYouMeanHints() {
+    @Test func didYouMeanHints() {
         let d = compile(Self.spec(tail: "observables: [ZQ]\nsolver: {backnd: exact}")).diagnostics.first
-        XCTAssertEqual(d?.hint, "did you mean 'backend'?")
+        #expect(d?.hint == "did you mean 'backend'?")
         let s = compile(Self.spec(systemExtra: "  species: sr87-3P0-3D2")).diagnostics.first
-        XCTAssertEqual(s?.hint, "did you mean 'sr87-3P0-3D1'?")
+        #expect(s?.hint == "did you mean 'sr87-3P0-3D1'?")
         let p = compile(Self.spec(tail: "observables: [ZQ]\nsweep: {grid: {system.pump.rat: [1 Gamma]}}")).diagnostics.first
-        XCTAssertEqual(p?.hint, "did you mean 'system.pump.rate'?")
+        #expect(p?.hint == "did you mean 'system.pump.rate'?")
     }
 }
