@@ -80,7 +80,7 @@ public struct CumulantBackend: Backend {
         // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5).
         let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(model.f) }
         let fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
-        if fMin < -1e-9 * max(fScale, 1) * Double(n) {
+        if fMin < -PlannerThresholds.rateMatrixTolerance * max(fScale, 1) * Double(n) {
             throw BackendError.unsupported(
                 "the rate matrix f is not positive semidefinite (smallest eigenvalue \(fMin) Γ), so the master equation is not of Lindblad form")
         }

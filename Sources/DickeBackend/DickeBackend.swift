@@ -37,7 +37,7 @@ public struct DickeBackend: Backend {
         guard n >= 1 else { throw BackendError.unsupported("no dipoles") }
         let lad = DickeLadder(n: n, gamma: model.gamma, feff: u.feff, geff: u.geff, pump: model.pump,
                               detuning: model.detunings.first ?? 0)
-        if lad.local < -1e-9 * max(1, abs(model.gamma)) {
+        if lad.local < -PlannerThresholds.rateMatrixTolerance * max(1, abs(model.gamma)) {
             throw BackendError.unsupported("the rate matrix is not positive semidefinite: smallest eigenvalue Γ − f_eff/N = \(lad.local) (needs f_eff ≤ NΓ)")
         }
         guard model.pump >= 0 else { throw BackendError.unsupported("negative pump rate \(model.pump)") }

@@ -66,9 +66,23 @@ public struct MeanFieldBackend: Backend {
 
     public func solve(_ request: SolveRequest) throws -> PointResult {
         try validate(request)
-        switch method {
-        case .dynamic: return try solveDynamic(request)
-        case .closedForm(let d), .selfConsistent(let d): return try solveAnalytic(request, distribution: d)
+        var backend = self
+        backend.method = method(for: request)
+        switch backend.method {
+        case .dynamic: return try backend.solveDynamic(request)
+        case .closedForm(let d), .selfConsistent(let d): return try backend.solveAnalytic(request, distribution: d)
+        }
+    }
+
+    /// The method of `request`: the planner's (`settings.method`, averaging over the model's detuning
+    /// distribution), else this backend's own `method`.
+    func method(for request: SolveRequest) -> MeanFieldMethod {
+        let d = request.model.detuningDistribution ?? DetuningDistribution.none
+        switch request.settings.method {
+        case .closedForm: return .closedForm(d)
+        case .selfConsistent: return .selfConsistent(d)
+        case .dynamic: return .dynamic
+        default: return method
         }
     }
 

@@ -282,12 +282,14 @@ struct SpecBuilder {
                 couplings = .dipolar(elastic: d["elastic"]?.scalar.flatMap(ShapeChecker.boolean) ?? true)
             } else if let p = c["power-law"] {
                 guard let alpha = number(p["alpha"]) else { return nil }
-                let strength = p["strength"] == nil ? 0.25 : quantity(p["strength"], .rate, what: "strength")
+                let strength = quantity(p["strength"] ?? Self.valueOrDefault(doc, ["system", "couplings", "power-law", "strength"]),
+                                        .rate, what: "strength")
                 guard let strength else { return nil }
                 couplings = .powerLaw(alpha: alpha, strength: strength)
             } else if let u = c["uniform"] {
                 guard let feff = quantity(u["feff"], .rate, what: "feff") else { return nil }
-                let geff = u["geff"] == nil ? 0 : quantity(u["geff"], .rate, what: "geff")
+                let geff = quantity(u["geff"] ?? Self.valueOrDefault(doc, ["system", "couplings", "uniform", "geff"]),
+                                    .rate, what: "geff")
                 guard let geff else { return nil }
                 couplings = .uniform(feff: feff, geff: geff)
             } else {
@@ -416,9 +418,9 @@ struct SpecBuilder {
     private mutating func buildSolver(_ doc: YAMLNode) -> SolverSpec? {
         let s = doc["solver"]
         let backendNode = s?["backend"]
-        let backend = backendNode?.scalar ?? "auto"
-        let seed = s?["seed"].flatMap { UInt64($0.scalar ?? "") } ?? 1
-        let tol = number(s?["tolerance"]) ?? 1e-10
+        let backend = backendNode?.scalar.flatMap(BackendKind.init(rawValue:))
+        guard let seed = Self.valueOrDefault(doc, ["solver", "seed"]).flatMap({ UInt64($0.scalar ?? "") }),
+              let tol = number(Self.valueOrDefault(doc, ["solver", "tolerance"])) else { return nil }
         var threads: Int?
         if let t = s?["threads"]?.scalar, t != "auto" { threads = Int(t) }
         var memory: Int?
@@ -430,19 +432,19 @@ struct SpecBuilder {
                 break
             }
         }
+        // solver.trajectories: every value given or the schema's default.
+        let t = s?["trajectories"]
+        func trajectoryTime(_ key: String) -> Double? {
+            quantity(Self.valueOrDefault(doc, ["solver", "trajectories", key]), .time, what: key)
+        }
+        guard let count = integer(Self.valueOrDefault(doc, ["solver", "trajectories", "count"])),
+              let burnIn = trajectoryTime("burn-in"), let average = trajectoryTime("average"),
+              let sampleInterval = trajectoryTime("sample-interval") else { return nil }
+        let j = TrajectorySettings(trajectories: count, burnIn: burnIn, average: average, sampleInterval: sampleInterval)
         var solver = SolverSpec(backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
-                                backendLocation: backendNode?.location)
-        solver.exactMethod = s?["exact-method"]?.scalar ?? "auto"
-        if let t = s?["trajectories"] {
-            let d = JumpTrajectorySpec.defaults
-            var j = d
-            if let c = integer(t["count"]) { j.count = c }
-            if let b = t["burn-in"] { guard let v = quantity(b, .time, what: "burn-in") else { return nil }; j.burnIn = v }
-            if let a = t["average"] { guard let v = quantity(a, .time, what: "average") else { return nil }; j.average = v }
-            if let i = t["sample-interval"] {
-                guard let v = quantity(i, .time, what: "sample-interval") else { return nil }
-                j.sampleInterval = v
-            }
+                                backendLocation: backendNode?.location, trajectories: j)
+        solver.exactMethod = s?["exact-method"]?.scalar.flatMap(ExactMethodChoice.init(rawValue:)) ?? .auto
+        if let t {
             if j.sampleInterval > j.average {
                 diagnostics.error("sample-interval (\(String(format: "%g", j.sampleInterval)) /Gamma) is longer than the averaging time (\(String(format: "%g", j.average)) /Gamma)",
                                   at: (t["sample-interval"] ?? t).location,
@@ -454,7 +456,7 @@ struct SpecBuilder {
                                   at: (t["sample-interval"] ?? t).location, hint: "use a longer sample-interval")
                 return nil
             }
-            solver.trajectories = j
+            solver.trajectoriesGiven = true
         }
         return solver
     }
@@ -473,7 +475,7 @@ struct SpecBuilder {
     private mutating func buildEvolution(_ doc: YAMLNode) -> Evolution? {
         guard let n = doc["evolve"], n.scalar != "steady-state" else { return .steadyState }
         guard let t = quantity(n["until"], .time, what: "until") else { return nil }
-        let samples = integer(n["samples"]) ?? 200
+        guard let samples = integer(n["samples"] ?? Self.valueOrDefault(doc, ["evolve", "samples"])) else { return nil }
         return .until(time: t, samples: samples)
     }
 
@@ -565,8 +567,9 @@ struct SpecBuilder {
             error("'\(over)' takes whole numbers below 10⁹", at: o["within"]!.location)
             return nil
         }
+        guard let tolerance = number(o["tolerance"] ?? Self.valueOrDefault(doc, ["optimize", "tolerance"])) else { return nil }
         return OptimizeSpec(maximize: maximize, over: over, low: bounds[0], high: bounds[1],
-                            tolerance: number(o["tolerance"]) ?? 1e-3, location: o.location)
+                            tolerance: tolerance, location: o.location)
     }
 }
 
