@@ -16,14 +16,15 @@ extension CumulantBackend: DescribedBackend {
     /// Why the model is not one it represents: an initial state with coherences between excitation
     /// numbers, or N over `PlannerThresholds.cumulantMaxDipoles`.
     public func refusal(for outline: PointOutline, thresholds: PlannerThresholds) -> String? {
-        if !outline.initial.isU1Invariant {
-            return "its U(1)-symmetric closure needs an initial state diagonal in excitation number"
-        }
+        if !outline.initial.isU1Invariant { return Self.initialStateRefusal }
         if outline.dipoles > thresholds.cumulantMaxDipoles {
             return "N = \(outline.dipoles) exceeds its limit of \(thresholds.cumulantMaxDipoles)"
         }
         return nil
     }
+
+    /// Why a state with coherences between excitation numbers is refused (planner and `solve`).
+    static let initialStateRefusal = "its U(1)-symmetric closure needs an initial state diagonal in excitation number"
 
     public func preferenceReason(_ outline: PointOutline) -> String {
         "N = \(outline.dipoles) is too large for exact methods and the couplings are not uniform"

@@ -49,8 +49,9 @@ public struct DickeBackend: Backend {
         if request.request(.twoTime) != nil {
             throw BackendError.unsupported("two-time pair correlations need S_{N−1} symmetry; the permutation-symmetric backend gives the collective ⟨J⁺(τ)J⁻(0)⟩ through `spectrum`")
         }
-        for kind in [ObservableKind.z, .qfiConditional, .phases, .frequency] where request.request(kind) != nil {
-            throw BackendError.unsupported("`\(kind.rawValue)` is not available from the permutation-symmetric backend")
+        // What it computes is its description's list (DickeDescription.swift).
+        for o in request.observables where !observables.contains(o.kind) {
+            throw BackendError.unsupported("`\(o.kind.rawValue)` is not available from the permutation-symmetric backend")
         }
         var result = PointResult()
         switch request.evolution {
@@ -224,7 +225,7 @@ public struct DickeBackend: Backend {
         case .excited: if let i = sector.index(top, lad.half) { x0[2 * i] = 1 }
         case .product(let polar, let azimuth):
             if azimuth == nil && !request.initial.isU1Invariant {
-                throw BackendError.unsupported("a product state with random azimuths is not permutation symmetric")
+                throw BackendError.unsupported(DickeBackend.randomPhasesRefusal)
             }
             u1 = request.initial.isU1Invariant
             // |θ⟩^⊗N: populations of |N/2, m⟩ are binomial, C(N, N/2+m) cos²ᴷ(θ/2) sin²⁽ᴺ⁻ᴷ⁾(θ/2), K = N/2 + m.

@@ -1,7 +1,7 @@
 import Physics
 
 /// What the permutation-symmetric backend computes, which models it represents and what a point costs
-/// (docs/physics.md §6). The planner reads only this.
+/// (docs/physics.md §6.4). The planner reads only this.
 extension DickeBackend: DescribedBackend {
     public var kind: BackendKind { .permutationSymmetric }
 
@@ -25,14 +25,15 @@ extension DickeBackend: DescribedBackend {
         if !outline.permutationSymmetric {
             return "the couplings or detunings are not uniform (\(outline.couplingsName) couplings, \(outline.detuningName) detuning)"
         }
-        if case .product(_, nil) = outline.initial {
-            return "random per-dipole phases in the initial state break permutation symmetry"
-        }
+        if case .product(_, nil) = outline.initial { return Self.randomPhasesRefusal }
         if outline.dipoles > thresholds.permutationSymmetricMaxDipoles {
             return "N = \(outline.dipoles) exceeds its limit of \(thresholds.permutationSymmetricMaxDipoles)"
         }
         return nil
     }
+
+    /// Why random per-dipole phases are refused (planner and `solve`).
+    static let randomPhasesRefusal = "random per-dipole phases in the initial state break permutation symmetry"
 
     public func preferenceReason(_ outline: PointOutline) -> String {
         "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"

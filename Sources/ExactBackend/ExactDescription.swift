@@ -2,7 +2,7 @@ import Foundation
 import Physics
 
 /// What the exact backend computes, which models it represents with which method, and what a point
-/// costs (docs/physics.md §7). The planner reads only this.
+/// costs (docs/physics.md §6.1–§6.3). The planner reads only this.
 extension ExactBackend: DescribedBackend {
     public var kind: BackendKind { .exact }
 

@@ -82,7 +82,7 @@ public struct Planner {
                 choice = nil
             }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
-            let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize) over \($0.over)" } ?? ""),
+            let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize.rawValue) over \($0.over)" } ?? ""),
                              inputs: [mdl], point: p.index)
             solveIDs.append(solve)
             _ = node(.observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
@@ -112,7 +112,7 @@ public struct Planner {
         let diags = engine.sorted
         if engine.hasErrors { return Outcome(plan: nil, diagnostics: diags) }
         let o = compiled.base.optimize.map {
-            "maximize \($0.maximize) over \($0.over) in [\(Self.num($0.low)), \(Self.num($0.high))]"
+            "maximize \($0.maximize.rawValue) over \($0.over) in [\(Self.num($0.low)), \(Self.num($0.high))]"
         }
         let plan = ExecutionPlan(name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
                                  memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)

@@ -142,7 +142,7 @@ public struct Executor {
         // sequence of evaluations is fixed, so the result does not depend on threads or shards.
         var warm: (any Sendable)?
         func objective(_ x: Double) throws -> Double {
-            if let r = cache[x] { return Self.value(r, opt.maximize) }
+            if let r = cache[x] { return Self.value(r, opt.maximize.rawValue) }
             guard let s = compiled.spec(for: sp, setting: opt.over, to: x) else {
                 throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
             }
@@ -155,7 +155,7 @@ public struct Executor {
             }
             evaluations += 1
             cache[x] = r
-            return Self.value(r, opt.maximize)
+            return Self.value(r, opt.maximize.rawValue)
         }
         let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance)
         _ = try objective(xBest)

@@ -10,7 +10,7 @@ public enum BackendKind: String, CaseIterable, Sendable, Codable {
 
 /// How a backend solves one point when it has several ways: the mean-field closed forms, the
 /// self-consistency equations or the dynamic equations (docs/physics.md §4); the exact density matrix
-/// or quantum-jump trajectories (docs/physics.md §5). plan.json and results name them by `rawValue`.
+/// or quantum-jump trajectories (docs/physics.md §6). plan.json and results name them by `rawValue`.
 public enum PointMethod: String, CaseIterable, Sendable, Codable {
     case closedForm = "closed-form"
     case selfConsistent = "self-consistent"
@@ -215,7 +215,7 @@ extension DescribedBackend {
 }
 
 /// A backend whose point splits into a deterministic base and trajectory ensembles that can run
-/// anywhere and be reduced later (sharded runs, docs/spec-language.md §12). Execution uses it
+/// anywhere and be reduced later (sharded runs: `dipolesync run --shard`). Execution uses it
 /// instead of knowing the exact backend.
 public protocol TrajectorySplittingBackend: Backend {
     /// How `request`'s point splits (the same decision `solve` makes); throws what `solve` throws.
@@ -239,4 +239,32 @@ public struct BackendRegistry: Sendable {
 
     /// The backend of `kind`, if this registry has one.
     public func backend(for kind: BackendKind) -> (any Backend)? { backends[kind] }
+}
+
+/// `optimize.maximize`: a result of one number per point (docs/spec-language.md §8); the result key
+/// is `rawValue` ("ZQ2" is Z_Q², from the `ZQ` observable).
+public enum OptimizeTarget: String, CaseIterable, Sendable, Codable {
+    case zq = "ZQ"
+    case zq2 = "ZQ2"
+    case inversion
+    case z = "Z"
+    case frequency
+    case qfi
+    case qfiConditional = "qfi-conditional"
+    case mutualInformation = "mutual-information"
+    case discord
+
+    /// The observable that must be asked for this value to exist.
+    public var observable: ObservableKind {
+        switch self {
+        case .zq, .zq2: return .zq
+        case .inversion: return .inversion
+        case .z: return .z
+        case .frequency: return .frequency
+        case .qfi: return .qfi
+        case .qfiConditional: return .qfiConditional
+        case .mutualInformation: return .mutualInformation
+        case .discord: return .discord
+        }
+    }
 }

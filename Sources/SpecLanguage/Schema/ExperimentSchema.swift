@@ -12,8 +12,7 @@ public enum ExperimentSchema {
     public static let shapes = ["chain", "square", "cubic", "triangular", "positions", "all-to-all"]
     public static let observableNames = ObservableKind.allCases.map(\.rawValue)
     /// Observables that are one number per point and can be maximized by `optimize`.
-    public static let scalarObservables = ["ZQ", "ZQ2", "inversion", "Z", "frequency", "qfi", "qfi-conditional",
-                                           "mutual-information", "discord"]
+    public static let scalarObservables = OptimizeTarget.allCases.map(\.rawValue)
 
     static let rate = Shape.quantity(.rate, .positive)
     static let rateOrZero = Shape.quantity(.rate, .nonNegative)

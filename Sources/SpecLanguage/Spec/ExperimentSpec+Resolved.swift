@@ -58,7 +58,7 @@ extension ExperimentSpec {
         }
         o.append(("solver", .object(solverO)))
         if let op = optimize {
-            o.append(("optimize", .object([("maximize", .string(op.maximize)), ("over", .string(op.over)),
+            o.append(("optimize", .object([("maximize", .string(op.maximize.rawValue)), ("over", .string(op.over)),
                                            ("within", .array([.number(op.low), .number(op.high)])),
                                            ("tolerance", .number(op.tolerance))])))
         }

@@ -144,8 +144,8 @@ public struct SolverSpec: Sendable, Equatable {
 }
 
 public struct OptimizeSpec: Sendable, Equatable {
-    /// The result key maximized: an observable of `ExperimentSchema.scalarObservables` ("ZQ2" is Z_Q²).
-    public var maximize: String
+    /// The result maximized (its key is `maximize.rawValue`).
+    public var maximize: OptimizeTarget
     public var over: String
     public var low: Double
     public var high: Double

@@ -145,18 +145,19 @@ struct SpecBuilder {
         let evolution = buildEvolution(doc)
         var observables = buildObservables(doc, system: system)
         let optimize = buildOptimize(doc)
-        if let o = optimize, let kind = ObservableKind(rawValue: o.maximize == "ZQ2" ? "ZQ" : o.maximize) {
+        if let o = optimize {
+            let kind = o.maximize.observable
             // The maximized observable must be asked, and be one number per point.
             let at = doc["optimize"]?["maximize"]?.location ?? o.location
             if let r = observables.first(where: { $0.kind == kind }) {
                 if (kind == .mutualInformation || kind == .discord) && r.pairs.count != 1 {
-                    error("'\(o.maximize)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
+                    error("'\(o.maximize.rawValue)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
                           hint: "ask it for exactly one pair, e.g. {\(kind.rawValue): {pairs: [[0, 1]]}}")
                 }
             } else if doc["observables"] == nil {
                 observables.append(ObservableRequest(kind: kind))
             } else {
-                error("optimize maximizes '\(o.maximize)', which is not among the observables", at: at,
+                error("optimize maximizes '\(o.maximize.rawValue)', which is not among the observables", at: at,
                       hint: "add '\(kind.rawValue)' to observables")
             }
         }
@@ -543,7 +544,7 @@ struct SpecBuilder {
     }
 
     private mutating func buildOptimize(_ doc: YAMLNode) -> OptimizeSpec? {
-        guard let o = doc["optimize"], let maximize = o["maximize"]?.scalar, let overNode = o["over"],
+        guard let o = doc["optimize"], let maximize = o["maximize"]?.scalar.flatMap(OptimizeTarget.init(rawValue:)), let overNode = o["over"],
               let over = overNode.scalar, let within = o["within"]?.items, within.count == 2 else { return nil }
         guard let target = SweepPaths.target(over, at: overNode.location, diagnostics: diagnostics) else {
             failed = true
