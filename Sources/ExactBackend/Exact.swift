@@ -349,7 +349,7 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     /// Trajectories of the jump ensemble (`kind` nil) or of the ensemble an observable asks for.
     func trajectoryCount(_ request: SolveRequest, _ kind: ObservableKind? = nil) -> Int {
         if let k = kind, let o = request.request(k) { return max(2, o.trajectories) }
-        return ExactBackend.jumpCount(request.settings.trajectories, request.observables)
+        return ExactBackend.trajectories(request.settings.trajectories, request.observables)
     }
 
     /// Mean and standard error of the mean.

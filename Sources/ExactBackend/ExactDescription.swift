@@ -22,7 +22,7 @@ extension ExactBackend: DescribedBackend {
     }
 
     /// Jump trajectories of a point: `solver.trajectories`, else the largest `trajectories` of the observables.
-    static func jumpCount(_ settings: TrajectorySettings, _ observables: [ObservableRequest]) -> Int {
+    static func trajectories(_ settings: TrajectorySettings, _ observables: [ObservableRequest]) -> Int {
         max(2, settings.trajectories ?? observables.map(\.trajectories).max() ?? 2)
     }
 
@@ -53,7 +53,7 @@ extension ExactBackend: DescribedBackend {
 
     static func jumpReason(_ outline: PointOutline, _ why: String) -> String {
         let t = outline.trajectories
-        return "quantum-jump trajectories (\(why)): \(jumpCount(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
+        return "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
     }
 
     static func num(_ x: Double) -> String { String(format: "%.4g", x) }
@@ -70,7 +70,7 @@ extension ExactBackend: DescribedBackend {
             case .some((.jumpTrajectories, _)):
                 let t = outline.trajectories
                 let dm = estimate
-                estimate = Self.jumpTrajectoryEstimate(n: n, pump: outline.pump, trajectories: Self.jumpCount(t, outline.observables),
+                estimate = Self.jumpTrajectoryEstimate(n: n, pump: outline.pump, trajectories: Self.trajectories(t, outline.observables),
                                                        time: t.burnIn + t.average, threads: outline.cores)
                 if let obstacle = Self.jumpTrajectoryObstacle(outline, thresholds: thresholds) {
                     // Say why trajectories were considered at all when the density matrix was the obstacle.

@@ -91,7 +91,7 @@ public struct Planner {
                 if let o = s.optimize { c.estimate.flops *= Double(Self.optimizeSolves(o)) }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
-                let method = description(c.backend)?.method(for: outline(s, budget: budget), thresholds: thresholds)
+                let method = c.method
                 points.append(PointPlan(index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
                                         backend: c.backend, method: method?.method,
                                         reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
@@ -144,6 +144,8 @@ public struct Planner {
         var reason: String
         var ruledOut: [String: String]
         var estimate: CostEstimate
+        /// The backend's method for the point, when it has several, and why.
+        var method: (method: PointMethod, reason: String)?
     }
 
     /// The description of `kind` among this planner's backends.
@@ -157,12 +159,17 @@ public struct Planner {
     /// Whether `backend` can solve `spec`, with its cost, or the reason it cannot: the backend's own
     /// assessment, then the observables it lacks, then the memory budget.
     public func assess(_ backend: BackendKind, _ spec: ExperimentSpec, budget: Int) -> (ok: Bool, reason: String, estimate: CostEstimate) {
+        assess(backend, outline(spec, budget: budget))
+    }
+
+    func assess(_ backend: BackendKind, _ outline: PointOutline) -> (ok: Bool, reason: String, estimate: CostEstimate) {
+        let budget = outline.memoryBudget
         guard let b = description(backend) else {
             return (false, "the \(backend.rawValue) backend is not available in this build", CostEstimate(memoryBytes: 0, flops: 0))
         }
-        let a = b.assess(outline(spec, budget: budget), thresholds: thresholds)
+        let a = b.assess(outline, thresholds: thresholds)
         if let refusal = a.refusal { return (false, refusal, a.estimate) }
-        let missing = Set(spec.observables.map(\.kind)).subtracting(b.observables)
+        let missing = outline.kinds.subtracting(b.observables)
         if !missing.isEmpty {
             return (false, "it does not compute \(missing.map(\.rawValue).sorted().joined(separator: ", "))", a.estimate)
         }
@@ -174,7 +181,8 @@ public struct Planner {
 
     func choose(_ spec: ExperimentSpec, budget: Int, engine: DiagnosticEngine, doc: YAMLNode) -> Choice? {
         var verdicts: [BackendKind: (ok: Bool, reason: String, estimate: CostEstimate)] = [:]
-        for b in BackendKind.allCases { verdicts[b] = assess(b, spec, budget: budget) }
+        let point = outline(spec, budget: budget)
+        for b in BackendKind.allCases { verdicts[b] = assess(b, point) }
         let n = spec.system.count
         if let forced = spec.solver.backend, let v = verdicts[forced] {
             if !v.ok {
@@ -185,13 +193,14 @@ public struct Planner {
             }
             var ruled: [String: String] = [:]
             for b in BackendKind.allCases where b != forced { ruled[b.rawValue] = "not chosen: solver.backend forces \(forced.rawValue)" }
-            return Choice(backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate)
+            return Choice(backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate,
+                          method: description(forced)?.method(for: point, thresholds: thresholds))
         }
         guard let best = BackendKind.allCases.first(where: { verdicts[$0]?.ok == true }), let bestVerdict = verdicts[best] else {
             // Say which observable is the obstacle, at its place in the list.
             let kinds = spec.observables.map(\.kind)
             let blocking = kinds.first { k in !backends.contains { b in
-                b.observables.contains(k) && assess(b.kind, ExperimentSpec(copying: spec, observables: [ObservableRequest(kind: k)]), budget: budget).ok
+                b.observables.contains(k) && assess(b.kind, PointOutline(copying: point, observables: [ObservableRequest(kind: k)])).ok
             } }
             let loc = blocking.flatMap { k in
                 doc["observables"]?.items?.first { $0.scalar == k.rawValue || $0.entries?.first?.key == k.rawValue }?.location
@@ -208,8 +217,9 @@ public struct Planner {
         for b in BackendKind.allCases where b != best {
             ruled[b.rawValue] = verdicts[b]?.ok == true ? "valid, but \(best.rawValue) is preferred" : verdicts[b]?.reason ?? ""
         }
-        let reason = description(best)?.preferenceReason(outline(spec, budget: budget)) ?? ""
-        return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: bestVerdict.estimate)
+        let reason = description(best)?.preferenceReason(point) ?? ""
+        let method = description(best)?.method(for: point, thresholds: thresholds)
+        return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: bestVerdict.estimate, method: method)
     }
 
     /// Whether every value `optimize` may try at `point` makes a valid spec that the point's backend
@@ -293,10 +303,10 @@ public struct Planner {
     }
 }
 
-extension ExperimentSpec {
+extension PointOutline {
     /// A copy with other observables (to ask which observable blocks every backend).
-    init(copying s: ExperimentSpec, observables: [ObservableRequest]) {
-        self = s
+    init(copying o: PointOutline, observables: [ObservableRequest]) {
+        self = o
         self.observables = observables
     }
 }
