@@ -33,6 +33,22 @@ final class CompilerTests: XCTestCase {
         XCTAssertTrue(c.points[0].parameters.isEmpty)
     }
 
+    /// Observable options left out take the schema's defaults, and the engine types' own defaults (for
+    /// backends called directly) are the same numbers, so the two cannot drift apart.
+    func testOptionDefaultsComeFromTheSchemaAndAgreeWithTheEngineTypes() throws {
+        let text = base + "\nobservables: [spectrum, qfi-conditional, {two-time: {pairs: [[0, 2]]}}]\n"
+        let c = try XCTUnwrap(compile(text).compiled, "\(compile(text).diagnostics.map(\.message))")
+        let engine = ObservableRequest(kind: .spectrum)
+        for r in c.base.observables {
+            XCTAssertEqual(r.tauMax, engine.tauMax, "\(r.kind)")
+            XCTAssertEqual(r.tauPoints, engine.tauPoints, "\(r.kind)")
+            XCTAssertEqual(r.trajectories, engine.trajectories, "\(r.kind)")
+            XCTAssertEqual(r.trajectoryTime, engine.trajectoryTime, "\(r.kind)")
+        }
+        let t = c.base.solver.trajectories, direct = TrajectorySettings()
+        XCTAssertEqual([t.burnIn, t.average, t.sampleInterval], [direct.burnIn, direct.average, direct.sampleInterval])
+    }
+
     func testJumpTrajectorySettingsAreReadInCanonicalUnits() throws {
         let defaults = try XCTUnwrap(compile(base).compiled).base.solver
         XCTAssertFalse(defaults.trajectoriesGiven, "no block: the defaults, not echoed")

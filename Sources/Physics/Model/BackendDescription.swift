@@ -67,7 +67,8 @@ public struct CostEstimate: Sendable, Codable, Equatable {
 /// The quantum-jump trajectories of a point (`solver.trajectories`, times in 1/Γ) and the schedule of
 /// `qfi-conditional`'s diffusion trajectories. Each trajectory starts in `initial`, runs `burnIn`
 /// unrecorded, then averages its moments over `average` at samples `sampleInterval` apart. The
-/// defaults of the spec language live in `ExperimentSchema` (solver.trajectories).
+/// defaults of the spec language live in `ExperimentSchema` (solver.trajectories); those of `init` are for
+/// backends called directly (a test checks that they agree).
 public struct TrajectorySettings: Sendable, Equatable {
     /// Quantum-jump trajectories per point; nil: the largest `trajectories` of the observables.
     public var trajectories: Int?

@@ -74,6 +74,8 @@ public struct ObservableRequest: Sendable, Equatable {
     /// `qfi-conditional`: the length of each trajectory (in 1/Γ).
     public var trajectoryTime: Double = 50
 
+    /// The defaults are those of a backend called directly; a spec's come from `ExperimentSchema` (a test
+    /// checks that they agree).
     public init(kind: ObservableKind, clusterSizes: [Int] = [], pairs: [DipolePair] = [DipolePair(0, 1)],
                 tauMax: Double = 20, tauPoints: Int = 400, trajectories: Int = 200) {
         self.kind = kind

@@ -39,6 +39,17 @@ struct SpecBuilder {
         return YAMLParser.parse(text, diagnostics: DiagnosticEngine(file: "<default>"))
     }
 
+    /// The schema's default of option `key` of observable `kind` (docs/spec-language.md §6), parsed as YAML.
+    static func observableDefault(_ kind: ObservableKind, _ key: String) -> YAMLNode? {
+        guard case .variants(let variants) = ExperimentSchema.observable else { return nil }
+        for v in variants {
+            if case .tagged(let name, .object(let o), _) = v, name == kind.rawValue, let text = o.field(key)?.defaultText {
+                return YAMLParser.parse(text, diagnostics: DiagnosticEngine(file: "<default>"))
+            }
+        }
+        return nil
+    }
+
     static func defaultText(_ path: [String]) -> String? {
         guard let last = path.last else { return nil }
         var shape = Shape.object(ExperimentSchema.root)
@@ -526,11 +537,13 @@ struct SpecBuilder {
                     }
                     r.pairs = pairs
                 }
-                if let t = o["tau-max"], let v = quantity(t, .time, what: "tau-max") { r.tauMax = v }
-                if let p = integer(o["tau-points"]) { r.tauPoints = p }
-                if let t = integer(o["trajectories"]) { r.trajectories = t }
-                if let u = o["until"], let v = quantity(u, .time, what: "until") { r.trajectoryTime = v }
             }
+            // Options given, or the schema's defaults for this observable.
+            func option(_ key: String) -> YAMLNode? { options?[key] ?? Self.observableDefault(kind, key) }
+            if let t = option("tau-max"), let v = quantity(t, .time, what: "tau-max") { r.tauMax = v }
+            if let p = integer(option("tau-points")) { r.tauPoints = p }
+            if let t = integer(option("trajectories")) { r.trajectories = t }
+            if let u = option("until"), let v = quantity(u, .time, what: "until") { r.trajectoryTime = v }
             if kind == .clusterZQ && r.clusterSizes.isEmpty {
                 r.clusterSizes = [2]
             }
