@@ -66,5 +66,5 @@ let package = Package(
         .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )
