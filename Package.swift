@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "TestSupport"]),
-        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics"]),
+        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "TestSupport"]),
         .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
         .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "TestSupport"]),
