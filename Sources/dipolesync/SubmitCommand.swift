@@ -70,8 +70,7 @@ struct Submit: ParsableCommand {
         if let m = settings.mem, let bytes = SlurmSettings.memoryBytes(m) {
             let perTask = bytes / max(1, settings.cpus ?? 1)
             let over = plan.points.filter { $0.estimate.memoryBytes > perTask }
-            if !over.isEmpty {
-                let worst = over.max { $0.estimate.memoryBytes < $1.estimate.memoryBytes }!
+            if let worst = over.max(by: { $0.estimate.memoryBytes < $1.estimate.memoryBytes }) {
                 problems.append("\(over.count) point\(over.count == 1 ? "" : "s") exceed the memory of a task (\(m)\(settings.cpus.map { $0 > 1 ? " over \($0) threads" : "" } ?? "")): point \(worst.index) needs about \(ByteCount(worst.estimate.memoryBytes)) on \(worst.backend.rawValue)")
             }
         }
