@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// How a steady state was found.
 public struct SteadyStateReport: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The exact backend: the full master equation of docs/physics.md §1.1 for any positions, couplings and
 /// detunings, without approximation.

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// A U(1)-invariant density matrix ρ = ⊕_k ρ_k stored as the blocks of `BlockLayout(shift: 0)`.
 public struct BlockDensityMatrix: Sendable {

@@ -4,6 +4,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// Cross-checks against QuTiP's steady state of the full master equation (script qutip_steady.py).

@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// Strongly collective models: above the synchronization threshold the closed equations also have

@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// The three-variable reduction of §5 for the uniform model f_ab = F/N (a ≠ b), g = δ = 0, derived in

@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 @testable import ExactBackend
 
 final class LiouvillianTests: XCTestCase {

@@ -2,6 +2,7 @@ import XCTest
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 @testable import MeanFieldBackend
 
 /// The collective request of the papers' Fig. 2: f_ab = F/N, g_ab = G/N.

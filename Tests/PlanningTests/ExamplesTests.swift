@@ -1,6 +1,7 @@
 import XCTest
 import TestSupport
 import Physics
+import NumericalMethods
 @testable import Planning
 @testable import SpecLanguage
 
