@@ -211,18 +211,18 @@ public struct SteadyStateSolver {
                            layout: BlockLayout) throws -> Outcome {
         let e = x0.entries
         let gamma = l.model.gamma
-        let op: GMRES.Operator = { x in
-            var y = l.apply(x, layout: layout)
+        let op: GMRES<ComplexKrylovArithmetic>.Operator = { x, y in
+            y = l.apply(x, layout: layout)
             let t = BlockDensityMatrix.trace(x, layout: layout)
             for i in y.indices { y[i] = y[i] + t * e[i] }
-            return y
         }
         let target = tolerance * l.rateScale
-        let gm = GMRES(restart: restart, maxIterations: maxIterations, absoluteTolerance: 0.5 * target)
-        let out = gm.solve(a: op, preconditioner: { pre.apply($0, gamma: gamma) }, b: e, x0: e)
+        let gm = GMRES<ComplexKrylovArithmetic>(restart: restart, maxIterations: maxIterations,
+                                                tolerance: .absolute(0.5 * target), preconditioning: .flexible)
+        let out = gm.solve(a: op, preconditioner: { v, z in z = pre.apply(v, gamma: gamma) }, b: e, x0: e)
         var rho = BlockDensityMatrix(layout: layout, entries: out.x)
         rho.hermitizeAndNormalize()
-        let res = GMRES.norm(l.apply(rho.entries, layout: layout))
+        let res = ComplexKrylovArithmetic.norm(l.apply(rho.entries, layout: layout))
         guard res.isFinite else { throw BackendError.numerical("the steady-state iteration produced non-finite values") }
         return Outcome(rho: rho, residual: res, iterations: out.iterations)
     }
