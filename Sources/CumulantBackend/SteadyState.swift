@@ -5,7 +5,7 @@ import Physics
 import NumericalMethods
 
 /// How a steady state was found.
-public struct SteadyStateReport: Sendable {
+public struct CumulantSteadyStateReport: Sendable {
     /// ‖dx/dt‖_∞ at the returned state (in Γ).
     public var residual: Double
     /// The residual divided by the rate scale Γ + W + max_a Σ_b |K_ab|.
@@ -20,14 +20,15 @@ public struct SteadyStateReport: Sendable {
     /// Accepted Dormand–Prince steps of the relaxation fallback (0 when it was not needed).
     public var integratorSteps = 0
     /// max Re λ(M) of the regression matrix M = diag(iδ − Q/2) + ½ diag(s) K* at the returned state
-    /// (in Γ); ≤ 0 for a stable steady state, see `SteadyStateSolver`.
+    /// (in Γ); ≤ 0 for a stable steady state, see `CumulantSteadyStateSolver`.
     public var regressionMaxRate = 0.0
     /// Attempts that were discarded, with the reason.
     public var rejected: [String] = []
 }
 
-/// Steady state of the cumulant equations by pseudo-transient continuation (Ψtc; Kelley & Keyes,
-/// SIAM J. Numer. Anal. 35, 508 (1998)): linearized implicit Euler steps
+/// The cumulant backend's steady-state solver: the steady state of the cumulant equations by
+/// pseudo-transient continuation (Ψtc; Kelley & Keyes, SIAM J. Numer. Anal. 35, 508 (1998)):
+/// linearized implicit Euler steps
 ///
 ///     (I/Δt − J) δ = F(x),   x ← x + δ,   Δt ← Δt · ‖F_old‖/‖F_new‖   (switched evolution relaxation)
 ///
@@ -35,8 +36,8 @@ public struct SteadyStateReport: Sendable {
 /// quadratic convergence. A step that raises the residual more than `maxResidualGrowth`-fold is rejected
 /// and retried with Δt/4.
 ///
-/// Each linear system is solved by right-preconditioned restarted GMRES with exact Jacobian-vector
-/// products (one O(N³) product each). The preconditioner inverts the dominant part of I/Δt − J:
+/// Each linear system is solved by right-preconditioned restarted GMRES (`GMRES<RealKrylovArithmetic>`,
+/// `.right`) with exact Jacobian-vector products (one O(N³) product each). The preconditioner inverts the dominant part of I/Δt − J:
 /// the C block V ↦ V/Δt − (M V + V M†) with M = diag(iδ − Q/2) + ½ diag(s) K* (the same matrix that
 /// drives two-time correlations) through an eigen-decomposition of M, and the diagonal rates Q and 2Q
 /// of the s and D blocks. Without detunings and elastic couplings M is replaced by
@@ -58,7 +59,7 @@ public struct SteadyStateReport: Sendable {
 ///  3. relaxation: the full equations integrated by Dormand–Prince from start 1 until the relative
 ///     residual is below `relaxationResidual` (at most `relaxationTime` or `relaxationSteps`), then Ψtc.
 /// If none is accepted, `BackendError.noConvergence` lists every attempt.
-public struct SteadyStateSolver {
+public struct CumulantSteadyStateSolver {
     public var tolerance: Double
     public var maxOuterIterations = 80
     public var restart: Int
@@ -103,10 +104,10 @@ public struct SteadyStateSolver {
         return scale
     }
 
-    public func solve(_ system: CumulantSystem) throws -> (state: [Double], report: SteadyStateReport) {
+    public func solve(_ system: CumulantSystem) throws -> (state: [Double], report: CumulantSteadyStateReport) {
         let n = system.n
         let scale = Self.rateScale(system)
-        var report = SteadyStateReport(residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
+        var report = CumulantSteadyStateReport(residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
                                        krylovIterations: 0, preconditioner: "")
         var precond = try LyapunovPreconditioner(system: system)
         report.preconditioner = precond.kind
@@ -143,7 +144,7 @@ public struct SteadyStateSolver {
 
     /// Integrates the full equations from `x0` (Dormand–Prince, rtol 1e-6) until ‖F‖_∞ ≤ relaxationResidual·scale.
     func relax(_ system: CumulantSystem, from x0: [Double], scale: Double,
-               report: inout SteadyStateReport) throws -> [Double] {
+               report: inout CumulantSteadyStateReport) throws -> [Double] {
         let integrator = DormandPrince(relativeTolerance: 1e-6, absoluteTolerance: 1e-8, maxSteps: relaxationSteps)
         let target = relaxationResidual * scale
         var steps = 0
@@ -161,7 +162,7 @@ public struct SteadyStateSolver {
 
     /// Ψtc from `x0` to the residual target; throws `noConvergence`.
     func continuation(_ system: CumulantSystem, from x0: [Double], scale: Double,
-                      precond: inout LyapunovPreconditioner, report: inout SteadyStateReport) throws -> [Double] {
+                      precond: inout LyapunovPreconditioner, report: inout CumulantSteadyStateReport) throws -> [Double] {
         let n = system.n
         let q = system.q
         let target = max(tolerance, 1e-13) * scale

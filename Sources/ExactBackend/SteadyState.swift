@@ -156,14 +156,16 @@ struct SectorPreconditioner {
     }
 }
 
-/// The steady state L(ρ) = 0, Tr ρ = 1 of a U(1)-invariant problem.
+/// The steady state L(ρ) = 0, Tr ρ = 1 of a U(1)-invariant problem, from the block Liouvillian
+/// (`BlockLiouvillian`); the exact backend's steady-state solver.
 ///
 /// Method: GMRES(m) on A(x) = L(x) + Tr(x)·E = E with E the trace-one starting guess (A is
-/// invertible when the steady state is unique, and its solution has Tr x = 1, L(x) = 0), right
-/// preconditioned by the exact inverse of the sector-diagonal part L₀ (`SectorPreconditioner`), so
+/// invertible when the steady state is unique, and its solution has Tr x = 1, L(x) = 0), flexibly
+/// right preconditioned (`GMRES<ComplexKrylovArithmetic>`, `.flexible`: the preconditioner's large
+/// blocks run in single precision) by the inverse of the sector-diagonal part L₀ (`SectorPreconditioner`), so
 /// the Krylov space is that of 1 + J L₀⁻¹ with J the jump terms. Converged when ‖L ρ‖_F ≤ tol·s with s
 /// the rate scale of L (Gershgorin bound of H_eff).
-public struct SteadyStateSolver {
+public struct LiouvillianSteadyStateSolver {
     public var tolerance: Double
     public var restart: Int = 40
     public var maxIterations: Int = 2000

@@ -11,7 +11,7 @@ final class RegressionTests: XCTestCase {
 
     private func steady(_ model: DipoleModel) throws -> (CumulantSystem, [Double]) {
         let system = CumulantSystem(model: model)
-        let (x, _) = try SteadyStateSolver(tolerance: 1e-12).solve(system)
+        let (x, _) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(system)
         return (system, x)
     }
 

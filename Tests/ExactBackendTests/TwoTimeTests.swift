@@ -39,7 +39,7 @@ final class TwoTimeTests: XCTestCase {
         let ld = ref.liouvillian
         let rhoD = try ref.steadyState()
         let l = BlockLiouvillian(model: model)
-        let rho = try SteadyStateSolver(tolerance: 1e-12).solve(l).rho
+        let rho = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l).rho
         let tau = [0, 0.25, 0.5, 1.0]
         let g = try QuantumRegression.correlation(l, rho: rho, dipoles: [0, 2], tau: tau, tolerance: 1e-12)
         // Dense: χ = (σ⁻_0 + σ⁻_2) ρ, RK4 with h = 1e-3, G = Tr[(σ⁺_0 + σ⁺_2) χ].
