@@ -69,18 +69,6 @@ final class TwoTimeTests: XCTestCase {
         }
     }
 
-    /// The fit recovers known parameters from noiseless data, including ν = 0.
-    func testDampedCosineFit() {
-        for (a, nu, gamma) in [(1.3, 0.0, 0.4), (0.7, 2.1, 0.3), (2.0, 0.5, 1.2)] {
-            let tau = (0..<200).map { 10 * Double($0) / 199 }
-            let y = tau.map { a * cos(nu * $0) * exp(-gamma * $0) }
-            let fit = CosineFit.fit(tau: tau, y: y)
-            XCTAssertEqual(fit.amplitude, a, accuracy: 1e-6)
-            XCTAssertEqual(fit.frequency, nu, accuracy: 1e-6)
-            XCTAssertEqual(fit.decay, gamma, accuracy: 1e-6)
-        }
-    }
-
     /// Spectrum of one pumped dipole: ⟨σ⁺(τ)σ⁻⟩ = p e^{(iδ − (Γ+W)/2)τ}: a Lorentzian at δ with FWHM Γ + W.
     func testSingleDipoleSpectrum() throws {
         let model = DipoleModel(pump: 0.5, detunings: [0.7], f: .identity(1), g: Matrix(rows: 1, cols: 1))
