@@ -37,8 +37,8 @@ public struct CumulantSteadyStateReport: Sendable {
 /// and retried with Δt/4.
 ///
 /// Each linear system is solved by right-preconditioned restarted GMRES (`GMRES<RealKrylovArithmetic>`,
-/// `.right`) with exact Jacobian-vector products (one O(N³) product each). The preconditioner inverts the dominant part of I/Δt − J:
-/// the C block V ↦ V/Δt − (M V + V M†) with M = diag(iδ − Q/2) + ½ diag(s) K* (the same matrix that
+/// `.right`) with exact Jacobian-vector products (one O(N³) product each). The preconditioner inverts
+/// the dominant part of I/Δt − J: the C block V ↦ V/Δt − (M V + V M†) with M = diag(iδ − Q/2) + ½ diag(s) K* (the same matrix that
 /// drives two-time correlations) through an eigen-decomposition of M, and the diagonal rates Q and 2Q
 /// of the s and D blocks. Without detunings and elastic couplings M is replaced by
 /// −Q/2 + ½ s̄ F (s̄ the mean inversion) so that one symmetric eigen-decomposition of F serves all steps.
@@ -108,7 +108,7 @@ public struct CumulantSteadyStateSolver {
         let n = system.n
         let scale = Self.rateScale(system)
         var report = CumulantSteadyStateReport(residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
-                                       krylovIterations: 0, preconditioner: "")
+                                               krylovIterations: 0, preconditioner: "")
         var precond = try LyapunovPreconditioner(system: system)
         report.preconditioner = precond.kind
         let reduced = Self.symmetricGuess(system)
