@@ -65,12 +65,12 @@ let package = Package(
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
         .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "NumericalMethods", "TestSupport"]),
-        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "NumericalMethods"]),
+        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "NumericalMethods", "TestSupport"]),
         .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
         .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "NumericalMethods", "TestSupport"]),
         .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"]),
         .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "NumericalMethods", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

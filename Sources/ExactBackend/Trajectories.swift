@@ -285,7 +285,7 @@ func parallelMap<T>(count: Int, threads: Int, _ body: (Int) throws -> T) throws 
     slots.withUnsafeMutableBufferPointer { buf in
         let base = buf.baseAddress!
         nonisolated(unsafe) let p = base
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        concurrentForEach(iterations: workers) { w in   // job j writes slot j only
             var j = w
             while j < count {
                 p[j] = Result { try body(j) }
