@@ -8,7 +8,9 @@ import PackageDescription
 //   → MeanFieldBackend | CumulantBackend | DickeBackend | ExactBackend
 //   → Execution (executor, result bundles, tables, pictures, rerun)
 //   → dipolesync (the command line).
-// CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE.
+// CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE;
+// NumericalMethods holds the methods that are not physics (GMRES, the Dormand–Prince integrator, the
+// damped-cosine fit, the seeded random streams, the single-precision product) for the stages above.
 let package = Package(
     name: "dipolesync",
     platforms: [.macOS(.v13)],
@@ -26,12 +28,15 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: [
             "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics"]),
+        .target(name: "NumericalMethods", dependencies: [
+            "LinearAlgebra", "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics", "NumericalMethods"]),
         .target(name: "Physics", dependencies: ["LinearAlgebra"]),
-        .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra"]),
+        .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
         // The planner asks each backend for its own memory estimate.
         .target(name: "Planning", dependencies: [
             "SpecLanguage", "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
@@ -54,17 +59,18 @@ let package = Package(
         .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics"]),
         // What several test targets share (Tests/TestSupport): the dense master-equation reference, the
         // one subprocess runner (both output streams drained, with a timeout), the repository root.
-        .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "NumericalMethodsTests", dependencies: ["NumericalMethods", "LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "TestSupport"]),
-        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "TestSupport"]),
-        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend", "TestSupport"],
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
-        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "TestSupport"]),
-        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "TestSupport"]),
+        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "NumericalMethods", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// How many trajectories run and for how long (times in 1/Γ).
 public struct TrajectorySettings: Sendable, Equatable {

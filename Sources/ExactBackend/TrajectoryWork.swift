@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The trajectory ensembles a point of the exact backend averages over.
 public enum TrajectoryEnsembleKind: String, Sendable, CaseIterable, Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import NumericalMethods
 
 /// A distribution of the detunings δ_a (in Γ), centred on zero, as the spec's `system.detuning`
 /// names it. The closed forms and the self-consistency equations average over it in the limit

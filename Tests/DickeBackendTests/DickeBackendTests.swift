@@ -4,6 +4,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 import TestSupport
 @testable import DickeBackend
 

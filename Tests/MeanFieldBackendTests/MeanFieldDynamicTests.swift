@@ -3,6 +3,7 @@ import XCTest
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 import TestSupport
 @testable import MeanFieldBackend
 

@@ -2,6 +2,7 @@ import Testing
 import XCTest
 import TestSupport
 import Physics
+import NumericalMethods
 @testable import Planning
 @testable import SpecLanguage
 
