@@ -10,7 +10,9 @@ import PackageDescription
 //   → StandardBackends (the one list of this build's backends, `BackendRegistry.standard`)
 //   → Execution (executor, result bundles, tables, pictures, rerun; no concrete backend type)
 //   → dipolesync (the command line).
-// CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE.
+// CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE;
+// NumericalMethods holds the methods that are not physics (GMRES, the Dormand–Prince integrator, the
+// damped-cosine fit, the seeded random streams, the single-precision product) for the stages above.
 // docs/architecture.md lists the files that adding a spec field or a backend touches.
 let package = Package(
     name: "dipolesync",
@@ -29,12 +31,15 @@ let package = Package(
         .target(name: "LinearAlgebra", dependencies: [
             "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics"]),
+        .target(name: "NumericalMethods", dependencies: [
+            "LinearAlgebra", "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
+        ]),
+        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics", "NumericalMethods"]),
         .target(name: "Physics", dependencies: ["LinearAlgebra"]),
-        .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra"]),
-        .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra"]),
+        .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
         // The one list of the backends of this build.
         .target(name: "StandardBackends", dependencies: [
             "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
@@ -58,17 +63,19 @@ let package = Package(
         .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics"]),
         // What several test targets share (Tests/TestSupport): the dense master-equation reference, the
         // one subprocess runner (both output streams drained, with a timeout), the repository root.
-        .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
+        .testTarget(name: "NumericalMethodsTests", dependencies: ["NumericalMethods", "LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "TestSupport", "DickeBackend", "ExactBackend"]),
-        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics"]),
-        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "DickeBackend", "TestSupport"],
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "NumericalMethods", "TestSupport",
+                                                          "DickeBackend", "ExactBackend"]),
+        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
-        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "TestSupport"]),
-        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "DickeBackend", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "TestSupport"]),
+        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "NumericalMethods", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The second-order cumulant backend (docs/physics.md §5): s_a, C_ab, D_ab for any geometry, detunings and
 /// couplings, O(N²) memory and O(N³) work per evaluation through BLAS.
@@ -28,7 +29,7 @@ public struct CumulantBackend: Backend {
     public static func memoryEstimate(n: Int, elastic: Bool, general: Bool, restart: Int, regression: Bool) -> Int {
         let packed = 8 * (n + 3 * n * (n - 1) / 2)
         var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic)
-        bytes += SteadyStateSolver.packedVectors(restart: restart) * packed
+        bytes += CumulantSteadyStateSolver.packedVectors(restart: restart) * packed
         // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
         // scratch plus the transient eigen-decomposition of f (low rank, large N).
         bytes += general ? 64 * n * n : 8 * n * n * (n > LyapunovPreconditioner.defaultLowRankThreshold ? 5 : 9)
@@ -92,7 +93,7 @@ public struct CumulantBackend: Backend {
         var state: [Double]
         switch request.evolution {
         case .steadyState:
-            let solver = SteadyStateSolver(tolerance: request.tolerance, restart: restart)
+            let solver = CumulantSteadyStateSolver(tolerance: request.tolerance, restart: restart)
             let (x, report) = try solver.solve(system)
             state = x
             result.method = String(format: "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e", restart, report.residual)

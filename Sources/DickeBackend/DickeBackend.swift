@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The permutation-symmetric backend ("permutation-symmetric"): all-to-all couplings and a uniform
 /// detuning, solved exactly in the Dicke basis (docs/physics.md §6.4, `DickeLadder`).

@@ -153,7 +153,7 @@ public final class BlockLiouvillian: @unchecked Sendable {
             self.applyBlock(x, y, layout: layout, r: it.r, j0: it.j0, j1: it.j1)
         }
         if threads > 1 && items.count > 1 && layout.count > 4096 {
-            DispatchQueue.concurrentPerform(iterations: items.count, execute: work)
+            concurrentForEach(iterations: items.count, work)   // each item writes its own rows of y
         } else {
             for w in 0..<items.count { work(w) }
         }

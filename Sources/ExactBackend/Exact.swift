@@ -2,12 +2,13 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The exact backend: the full master equation of docs/physics.md §1.1 for any positions, couplings and
 /// detunings, without approximation.
 ///
 /// - `densityMatrix`: U(1) block-diagonal ρ = ⊕_k ρ_k (C(2N,N) numbers), the Liouvillian applied
-///   matrix-free (`BlockLiouvillian`); steady state by preconditioned GMRES (`SteadyStateSolver`),
+///   matrix-free (`BlockLiouvillian`); steady state by preconditioned GMRES (`LiouvillianSteadyStateSolver`),
 ///   time evolution by Dormand–Prince; two-time correlations by quantum regression on the charge-1
 ///   family. A non-U(1) initial state under `evolve: until` uses all charge families (4^N numbers,
 ///   N ≤ 10, `FullStateFallback`).
@@ -142,7 +143,7 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
         case .steadyState:
             var g = guess
             if let gg = g, gg.layout != BlockLayout(n: basis.n, shift: 0) { g = nil }
-            var solver = SteadyStateSolver(tolerance: request.tolerance)
+            var solver = LiouvillianSteadyStateSolver(tolerance: request.tolerance)
             solver.restart = ExactBackend.krylovDimension(n: basis.n, budget: request.memoryBudget)
             let out = try solver.solve(l, guess: g)
             result.method = "exact density matrix (U(1) blocks, C(2N,N) = \(out.rho.layout.count) entries), steady state by GMRES(\(solver.restart)) preconditioned with the sector-diagonal Sylvester inverse"

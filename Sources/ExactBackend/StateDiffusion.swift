@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// Quantum-state-diffusion trajectories (Gisin & Percival 1992; papers' appendix C) on the full
 /// 2^N state vector, stored sector by sector:

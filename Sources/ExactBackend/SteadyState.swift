@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// A U(1)-invariant density matrix ρ = ⊕_k ρ_k stored as the blocks of `BlockLayout(shift: 0)`.
 public struct BlockDensityMatrix: Sendable {
@@ -155,14 +156,16 @@ struct SectorPreconditioner {
     }
 }
 
-/// The steady state L(ρ) = 0, Tr ρ = 1 of a U(1)-invariant problem.
+/// The steady state L(ρ) = 0, Tr ρ = 1 of a U(1)-invariant problem, from the block Liouvillian
+/// (`BlockLiouvillian`); the exact backend's steady-state solver.
 ///
 /// Method: GMRES(m) on A(x) = L(x) + Tr(x)·E = E with E the trace-one starting guess (A is
-/// invertible when the steady state is unique, and its solution has Tr x = 1, L(x) = 0), right
-/// preconditioned by the exact inverse of the sector-diagonal part L₀ (`SectorPreconditioner`), so
+/// invertible when the steady state is unique, and its solution has Tr x = 1, L(x) = 0), flexibly
+/// right preconditioned (`GMRES<ComplexKrylovArithmetic>`, `.flexible`: the preconditioner's large
+/// blocks run in single precision) by the inverse of the sector-diagonal part L₀ (`SectorPreconditioner`), so
 /// the Krylov space is that of 1 + J L₀⁻¹ with J the jump terms. Converged when ‖L ρ‖_F ≤ tol·s with s
 /// the rate scale of L (Gershgorin bound of H_eff).
-public struct SteadyStateSolver {
+public struct LiouvillianSteadyStateSolver {
     public var tolerance: Double
     public var restart: Int = 40
     public var maxIterations: Int = 2000
@@ -210,18 +213,18 @@ public struct SteadyStateSolver {
                            layout: BlockLayout) throws -> Outcome {
         let e = x0.entries
         let gamma = l.model.gamma
-        let op: GMRES.Operator = { x in
-            var y = l.apply(x, layout: layout)
+        let op: GMRES<ComplexKrylovArithmetic>.Operator = { x, y in
+            y = l.apply(x, layout: layout)
             let t = BlockDensityMatrix.trace(x, layout: layout)
             for i in y.indices { y[i] = y[i] + t * e[i] }
-            return y
         }
         let target = tolerance * l.rateScale
-        let gm = GMRES(restart: restart, maxIterations: maxIterations, absoluteTolerance: 0.5 * target)
-        let out = gm.solve(a: op, preconditioner: { pre.apply($0, gamma: gamma) }, b: e, x0: e)
+        let gm = GMRES<ComplexKrylovArithmetic>(restart: restart, maxIterations: maxIterations,
+                                                tolerance: .absolute(0.5 * target), preconditioning: .flexible)
+        let out = gm.solve(a: op, preconditioner: { v, z in z = pre.apply(v, gamma: gamma) }, b: e, x0: e)
         var rho = BlockDensityMatrix(layout: layout, entries: out.x)
         rho.hermitizeAndNormalize()
-        let res = GMRES.norm(l.apply(rho.entries, layout: layout))
+        let res = ComplexKrylovArithmetic.norm(l.apply(rho.entries, layout: layout))
         guard res.isFinite else { throw BackendError.numerical("the steady-state iteration produced non-finite values") }
         return Outcome(rho: rho, residual: res, iterations: out.iterations)
     }

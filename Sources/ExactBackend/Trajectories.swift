@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The pieces of the master equation that trajectories need, applied matrix-free on state vectors
 /// of one sector (C(N,k) amplitudes):
@@ -254,7 +255,7 @@ func parallelMap<T>(count: Int, threads: Int, _ body: (Int) throws -> T) throws 
     slots.withUnsafeMutableBufferPointer { buf in
         let base = buf.baseAddress!
         nonisolated(unsafe) let p = base
-        DispatchQueue.concurrentPerform(iterations: workers) { w in
+        concurrentForEach(iterations: workers) { w in   // job j writes slot j only
             var j = w
             while j < count {
                 p[j] = Result { try body(j) }

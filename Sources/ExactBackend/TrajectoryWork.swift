@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 extension TrajectoryContribution {
     init(index: Int, _ r: TrajectoryRecord) {

@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// Two-time correlations by the quantum regression theorem:
 ///

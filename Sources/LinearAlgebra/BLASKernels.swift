@@ -113,8 +113,7 @@ public enum BLASKernels {
         let args = CommandLine.arguments
         var cargs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
         cargs.append(nil)
-        fflush(stdout)
-        fflush(stderr)
+        fflush(nil)   // every open output stream
         execv("/proc/self/exe", &cargs)
         for p in cargs { free(p) }   // execv failed: carry on unpinned; the manifest will say so
     }

@@ -50,7 +50,7 @@ public enum BlockedProducts {
         let workers = max(1, min(threads, blocks))
         c.elements.withUnsafeMutableBufferPointer { out in
             let base = out
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
+            concurrentForEach(iterations: workers) { w in   // worker w writes column blocks w, w + workers, …
                 for blk in stride(from: w, to: blocks, by: workers) {
                     let j0 = blk * blockColumns, j1 = min(n, j0 + blockColumns), width = j1 - j0
                     let sub: M

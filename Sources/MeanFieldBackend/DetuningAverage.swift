@@ -1,7 +1,17 @@
 import Foundation
+import NumericalMethods
 import Physics
 
 extension DetuningDistribution {
+    /// N independent draws from p(δ) by inversion of uniform deviates of `rng`.
+    public func sample(count n: Int, using rng: inout SeededRandom) -> [Double] {
+        (0..<max(n, 0)).map { _ in
+            var u = rng.uniform()
+            while u <= 0 { u = rng.uniform() }
+            return quantile(u)
+        }
+    }
+
     /// ⟨φ(δ)⟩ = ∫ p(δ) φ(δ) dδ by adaptive Gauss–Kronrod quadrature, with an interval break at
     /// `peak` (where φ may vary fastest). φ must be bounded; for the Lorentzian the substitution
     /// δ = Δ tan ϑ turns the average into (1/π)∫ φ(Δ tan ϑ) dϑ over (−π/2, π/2).

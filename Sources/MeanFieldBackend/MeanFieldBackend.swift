@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// How the mean-field backend obtains its numbers.
 public enum MeanFieldMethod: Sendable, Equatable {

@@ -35,8 +35,8 @@ func cumulantBenchmark(_ args: [String]) throws {
                                tolerance: 1e-10, threads: threads, memoryBudget: 4 << 30)
     if let only = ProcessInfo.processInfo.environment["CUMULANT_START"] {
         // Diagnostics: one start of the steady-state solver only (symmetric reduction, product state, relaxation).
-        var solver = SteadyStateSolver(tolerance: 1e-10)
-        solver.starts = [SteadyStateSolver.Start(rawValue: only) ?? .productState]
+        var solver = CumulantSteadyStateSolver(tolerance: 1e-10)
+        solver.starts = [CumulantSteadyStateSolver.Start(rawValue: only) ?? .productState]
         let system = CumulantSystem(model: model)
         system.threads = threads
         BLASLibrary.setThreads(1)

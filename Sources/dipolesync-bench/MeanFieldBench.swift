@@ -1,4 +1,4 @@
-import Foundation
+@preconcurrency import Foundation
 import Physics
 import LinearAlgebra
 import MeanFieldBackend

@@ -4,42 +4,23 @@ import Foundation
 import Planning
 import SpecLanguage
 
-/// Exit codes of docs/spec-language.md §11.2.
-enum ExitStatus {
-    static let success: Int32 = 0
-    static let invalid: Int32 = 1
-    static let usage: Int32 = 2
-    static let computation: Int32 = 3
-}
-
 struct DipolesyncCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dipolesync",
         abstract: "Compile and run declarative experiments on arrays of radiating quantum dipoles.",
-        version: DipolesyncVersion.string,
+        version: ProgramInfo.version,
         subcommands: [Validate.self, Plan.self, Run.self, Rerun.self, Submit.self, Merge.self, Schema.self])
 
-    /// Usage errors exit 2 (ArgumentParser's validation errors use 64 by default).
+    /// Every way the program ends goes through `ExitStatus` (usage errors exit 2, where
+    /// ArgumentParser's validation errors would use 64).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let e as ExitCode {
-            Foundation.exit(e.rawValue)
         } catch {
-            let code = exitCode(for: error)
-            if code == .success || code.rawValue == 0 {
-                print(fullMessage(for: error))
-                Foundation.exit(0)
-            }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? ExitStatus.usage : code.rawValue)
+            Foundation.exit(ExitStatus.finish(error))
         }
     }
-}
-
-enum DipolesyncVersion {
-    static let string = ProgramInfo.version
 }
 
 /// Writes to standard error.
@@ -77,7 +58,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         var all: [Diagnostic] = []
         var failed = false
-        let color = isatty(fileno(stderr)) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let color = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         for f in files {
             let outcome = SpecCompiler.compile(file: f, catalogFolders: catalog.catalogs)
             var diagnostics = outcome.diagnostics
@@ -98,6 +79,6 @@ struct Validate: ParsableCommand {
             }
         }
         if format == .json { print(DiagnosticRenderer.json(all)) }
-        if failed { throw ExitCode(ExitStatus.invalid) }
+        if failed { throw ExitStatus.invalid }
     }
 }

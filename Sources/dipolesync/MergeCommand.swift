@@ -19,11 +19,10 @@ struct Merge: ParsableCommand {
         do {
             merged = try ShardBundle.merge(try ShardBundle.expand(shards))
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.invalid)
+            throw failure(error)
         }
         let contents = merged.contents()
-        let target = OutputTarget.absolute(out ?? "outputs/\(merged.compiled.base.name)/\(contents.id)")
+        let target = OutputTarget.absolute(out ?? OutputTarget.defaultPath(for: merged.compiled))
         let lock: TargetLock
         do {
             try OutputTarget.checkParentWritable(of: target)
@@ -31,8 +30,7 @@ struct Merge: ParsableCommand {
             OutputTarget.clearLeftovers(beside: target).forEach(printError)
             try OutputTarget.check(target, kind: .bundle, force: force)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.usage)
+            throw failure(error)
         }
         defer { lock.release() }
         do {
@@ -40,8 +38,7 @@ struct Merge: ParsableCommand {
             printError("merged \(merged.shards.count) shard\(merged.shards.count == 1 ? "" : "s"), \(merged.outcomes.count) points")
             print(path)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(error is TargetError ? ExitStatus.usage : ExitStatus.computation)
+            throw failure(error)
         }
     }
 }

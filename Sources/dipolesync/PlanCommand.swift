@@ -1,4 +1,5 @@
 import ArgumentParser
+import Execution
 import Foundation
 import Planning
 import SpecLanguage
@@ -6,12 +7,12 @@ import SpecLanguage
 /// Compiles a spec into its plan and prints it; run executes this very object.
 func compileAndPlan(_ file: String, catalogs: [String]) throws -> (CompiledSpec, ExecutionPlan) {
     let outcome = SpecCompiler.compile(file: file, catalogFolders: catalogs)
-    let color = isatty(fileno(stderr)) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    let color = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
     for d in outcome.diagnostics { printError(DiagnosticRenderer.text(d, source: d.file == file ? outcome.source : nil, color: color)) }
-    guard let compiled = outcome.compiled, !outcome.hasErrors else { throw ExitCode(ExitStatus.invalid) }
+    guard let compiled = outcome.compiled, !outcome.hasErrors else { throw ExitStatus.invalid }
     let planned = Planner().plan(compiled)
     for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: outcome.source, color: color)) }
-    guard let plan = planned.plan else { throw ExitCode(ExitStatus.invalid) }
+    guard let plan = planned.plan else { throw ExitStatus.invalid }
     return (compiled, plan)
 }
 

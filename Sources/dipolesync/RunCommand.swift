@@ -30,18 +30,15 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let (compiled, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
-        let id = BundleWriter.id(compiled)
         let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
-        let target = OutputTarget.absolute(out ?? (shardSpec.map { "outputs/\(compiled.base.name)/\(id).shards/\($0.folderName)" }
-            ?? "outputs/\(compiled.base.name)/\(id)"))
+        let target = OutputTarget.absolute(out ?? OutputTarget.defaultPath(for: compiled, shard: shardSpec))
         // Before computing anything: the target can be written, and no other run writes it.
         let lock: TargetLock
         do {
             try OutputTarget.checkParentWritable(of: target)
             lock = try TargetLock.acquire(for: target)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.usage)
+            throw failure(error)
         }
         defer { lock.release() }
         OutputTarget.clearLeftovers(beside: target).forEach(printError)
@@ -54,8 +51,7 @@ struct Run: ParsableCommand {
             return
         }
         do { try OutputTarget.check(target, kind: shardSpec == nil ? .bundle : .shard, force: force) } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.usage)
+            throw failure(error)
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
         executor.threads = threads
@@ -66,8 +62,7 @@ struct Run: ParsableCommand {
                 split = sp
                 executor.only = Set(sp.ordinaryPoints(of: s, count: compiled.points.count))
             } catch {
-                printError("error: \(error)")
-                throw ExitCode(ExitStatus.invalid)
+                throw failure(error)
             }
         }
         let session = CheckpointedRun(executor: executor, target: target, resume: resume, note: { printError($0) })
@@ -81,16 +76,14 @@ struct Run: ParsableCommand {
                 units = try TrajectorySplit.run(sp.units(of: s), executor: executor)
             }
         } catch let e as ShardError {
-            printError("error: \(e)")
-            if case .invalid = e { throw ExitCode(ExitStatus.invalid) }
-            throw ExitCode(ExitStatus.computation)
+            throw failure(e)
         } catch {
-            printError("error: \(error)")
+            let status = failure(error)
             let kept = session.checkpointedPoints
             if kept > 0 {
                 printError("note: \(kept) finished point\(kept == 1 ? " is" : "s are") kept in \(session.checkpoint.folder.path); add --resume to continue from them")
             }
-            throw ExitCode(ExitStatus.computation)
+            throw status
         }
         let seconds = Date().timeIntervalSince(t0)
         let contents = shardSpec.map {
@@ -103,11 +96,11 @@ struct Run: ParsableCommand {
             session.checkpoint.remove()
             print(path)
         } catch {
-            printError("error: \(error)")
+            let status = failure(error)
             if session.checkpointedPoints > 0 {
                 printError("note: the finished points are kept in \(session.checkpoint.folder.path); add --resume to continue from them")
             }
-            throw ExitCode(error is TargetError ? ExitStatus.usage : ExitStatus.computation)
+            throw status
         }
     }
 }
@@ -128,52 +121,50 @@ struct Rerun: ParsableCommand {
 
     func run() throws {
         let files: [(path: String, sha: String)]
-        do { files = try BundleVerifier.verify(bundle) } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.invalid)
+        let manifest: BundleManifest
+        do { (manifest, files) = try BundleVerifier.check(bundle) } catch {
+            throw failure(error)
         }
-        if OutputTarget.recognised(bundle) == .shard {
+        if manifest.kind == .shard {
             printError("error: \(bundle) is a shard bundle (from `run --shard`): merge its shards first (`dipolesync merge FOLDER-OF-SHARDS`), then rerun the merged bundle")
-            throw ExitCode(ExitStatus.usage)
+            throw ExitStatus.usage
         }
         // Re-execute with the kernels that computed the bundle, where this CPU can run them.
-        let stored = ArithmeticRecord(bundle: bundle)
+        let stored = ArithmeticRecord(libraries: manifest.libraries)
         RerunComparison.adoptKernels(of: stored)
         let comparison = RerunComparison(stored: stored, now: .current, requested: rtol)
         let rtol = comparison.rtol
         if let why = comparison.reason { print("note: \(why)") }
         // The bundle's own spec and catalog entries, so the rerun does not depend on today's catalog.
-        let compiled: CompiledSpec
-        do { compiled = try ArchivedSpec.compile(bundle) } catch {
-            printError("\(error)")
-            throw ExitCode(ExitStatus.invalid)
+        let archived: ArchivedSpec
+        do { archived = try ArchivedSpec(folder: bundle, manifest: manifest) } catch {
+            throw failure(error)
         }
-        let mismatches = ArchivedSpec.mismatches(bundle, compiled: compiled)
-        if !mismatches.isEmpty {
+        let compiled = archived.compiled
+        if !archived.mismatches.isEmpty {
             print("NOT reproduced: the bundle does not belong to its own spec")
-            for m in mismatches { print("  \(m)") }
-            throw ExitCode(ExitStatus.invalid)
+            for m in archived.mismatches { print("  \(m)") }
+            throw ExitStatus.invalid
         }
         // Plan with the memory budget the bundle was planned with, not this machine's.
         var thresholds = PlannerThresholds.standard
-        thresholds.memoryBudgetOverride = ArchivedSpec.plannedMemoryBudget(bundle)
+        thresholds.memoryBudgetOverride = archived.plannedMemoryBudget
         let planned = Planner(thresholds: thresholds).plan(compiled)
         guard let plan = planned.plan else {
             for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: compiled.source)) }
-            throw ExitCode(ExitStatus.invalid)
+            throw ExitStatus.invalid
         }
-        let planCheck = ArchivedSpec.comparePlan(bundle, fresh: plan)
+        let planCheck = archived.comparePlan(fresh: plan)
         if !planCheck.mismatches.isEmpty {
             print("NOT reproduced: the spec is planned differently now than in plan.json (\(planCheck.mismatches.count) difference\(planCheck.mismatches.count == 1 ? "" : "s")); set solver.backend or solver.memory to pin it")
             for m in planCheck.mismatches.prefix(20) { print("  \(m)") }
-            throw ExitCode(ExitStatus.invalid)
+            throw ExitStatus.invalid
         }
         var executor = Executor(compiled: compiled, plan: plan, registry: .standard)
         executor.threads = threads
         let outcomes: [PointOutcome]
         do { outcomes = try executor.run(progress: ProgressReporter(quiet: quiet)) } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.computation)
+            throw failure(error)
         }
         let fresh = BundleWriter.resultFiles(compiled: compiled, outcomes: outcomes)
         let (compared, all) = BundleVerifier.compareResults(bundle: bundle, listed: files, fresh: fresh, rtol: rtol)
@@ -196,6 +187,6 @@ struct Rerun: ParsableCommand {
             print("\(d.file) | \(d.location) | \(d.stored) | \(d.recomputed) | \(d.relative.isFinite ? String(format: "%.2e", d.relative) : "-")")
         }
         if differences.count > 200 { print("… \(differences.count - 200) more") }
-        throw ExitCode(ExitStatus.invalid)
+        throw ExitStatus.invalid
     }
 }

@@ -53,8 +53,7 @@ struct Submit: ParsableCommand {
         var settings = SlurmSettings()
         if let f = site ?? ProcessInfo.processInfo.environment["DIPOLESYNC_SITE"] {
             do { settings = try SlurmSettings.site(file: f) } catch {
-                printError("\(error)")
-                throw ExitCode(ExitStatus.usage)
+                throw failure(error)
             }
         }
         var cli = SlurmSettings()
@@ -72,14 +71,13 @@ struct Submit: ParsableCommand {
         if let m = settings.mem, let bytes = SlurmSettings.memoryBytes(m) {
             let perTask = bytes / max(1, settings.cpus ?? 1)
             let over = plan.points.filter { $0.estimate.memoryBytes > perTask }
-            if !over.isEmpty {
-                let worst = over.max { $0.estimate.memoryBytes < $1.estimate.memoryBytes }!
+            if let worst = over.max(by: { $0.estimate.memoryBytes < $1.estimate.memoryBytes }) {
                 problems.append("\(over.count) point\(over.count == 1 ? "" : "s") exceed the memory of a task (\(m)\(settings.cpus.map { $0 > 1 ? " over \($0) threads" : "" } ?? "")): point \(worst.index) needs about \(ByteCount(worst.estimate.memoryBytes)) on \(worst.backend.rawValue)")
             }
         }
 
         let id = BundleWriter.id(compiled)
-        let target = absolute(out ?? "outputs/\(compiled.base.name)/\(id)")
+        let target = absolute(out ?? OutputTarget.defaultPath(for: compiled))
         let work = target + ".slurm"
         let count = compiled.points.count
         let nTasks = min(tasks ?? min(count, 64), count)
@@ -99,13 +97,13 @@ struct Submit: ParsableCommand {
             print("# \(submission.arrayScriptPath)\n" + submission.arrayScript)
             print("# \(submission.mergeScriptPath) (sbatch --dependency=afterok:<array job>)\n" + submission.mergeScript)
             for p in problems { printError("error: \(p)") }
-            if !problems.isEmpty { throw ExitCode(ExitStatus.invalid) }
+            if !problems.isEmpty { throw ExitStatus.invalid }
             return
         }
         if !problems.isEmpty {
             for p in problems { printError("error: \(p)") }
             printError("nothing was submitted")
-            throw ExitCode(ExitStatus.invalid)
+            throw ExitStatus.invalid
         }
         let fm = FileManager.default
         // --force replaces only an earlier submission's folder and a bundle dipolesync wrote.
@@ -117,8 +115,7 @@ struct Submit: ParsableCommand {
             OutputTarget.clearLeftovers(beside: work).forEach(printError)
             try OutputTarget.check(work, kind: .submission, force: force)
         } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.usage)
+            throw failure(error)
         }
         defer { lock.release() }
         do {
@@ -135,19 +132,17 @@ struct Submit: ParsableCommand {
             try Data(submission.arrayScript.utf8).write(to: URL(fileURLWithPath: submission.arrayScriptPath))
             try Data(submission.mergeScript.utf8).write(to: URL(fileURLWithPath: submission.mergeScriptPath))
         } catch {
-            printError("error: cannot write \(work): \(IOMessage.reason(error))")
-            throw ExitCode(ExitStatus.computation)
+            throw failure(BundleError.io("cannot write \(work): \(IOMessage.reason(error))"))
         }
         let arrayID: String
         do { arrayID = try SlurmSubmission.sbatch(submission.arrayScriptPath) } catch {
-            printError("error: \(error)")
-            throw ExitCode(ExitStatus.computation)
+            throw failure(error)
         }
         let mergeID: String
         do { mergeID = try SlurmSubmission.sbatch(submission.mergeScriptPath, extra: ["--dependency=afterok:\(arrayID)", "--kill-on-invalid-dep=yes"]) } catch {
-            printError("error: \(error)")
+            let status = failure(error)
             printError("note: the array job \(arrayID) is queued; merge by hand when it is done: \(submission.executable) merge \(work) --out \(target)")
-            throw ExitCode(ExitStatus.computation)
+            throw status
         }
         printError(summary)
         print("submitted array job \(arrayID) (\(nTasks) task\(nTasks == 1 ? "" : "s")) and merge job \(mergeID) (after \(arrayID) succeeds)")

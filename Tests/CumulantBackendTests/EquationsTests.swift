@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// The cumulant right-hand side against exact moments Tr(O L[ρ]) of the dense master equation.

@@ -4,6 +4,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// Cross-checks against QuTiP's steady state of the full master equation (script qutip_steady.py).
@@ -32,7 +33,7 @@ final class QuTiPTests: XCTestCase {
         let model = DenseReference.randomModel(n: 2, rng: &rng)
         let q = try qutip(model)
         let system = CumulantSystem(model: model)
-        let (x, _) = try SteadyStateSolver(tolerance: 1e-12).solve(system)
+        let (x, _) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(system)
         XCTAssertEqual(x[0], q.s[0], accuracy: 1e-8)
         XCTAssertEqual(x[1], q.s[1], accuracy: 1e-8)
         XCTAssertEqual(system.c(x, 0, 1).real, q.c[1][0], accuracy: 1e-8)

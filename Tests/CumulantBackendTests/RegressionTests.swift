@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 final class RegressionTests: XCTestCase {
@@ -10,7 +11,7 @@ final class RegressionTests: XCTestCase {
 
     private func steady(_ model: DipoleModel) throws -> (CumulantSystem, [Double]) {
         let system = CumulantSystem(model: model)
-        let (x, _) = try SteadyStateSolver(tolerance: 1e-12).solve(system)
+        let (x, _) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(system)
         return (system, x)
     }
 
@@ -104,26 +105,6 @@ final class RegressionTests: XCTestCase {
         guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
         XCTAssertEqual(spec[0].1.number!, 3, accuracy: 1e-8)
         XCTAssertEqual(spec[1].1.number!, 0.7, accuracy: 1e-8)
-    }
-
-    /// Synthetic A cos(ντ) e^{−γτ}: exact data gives the parameters to round-off; noisy data gives them
-    /// within 4 reported standard errors.
-    func testCosineFitRecoversKnownParameters() {
-        let taus = (0..<300).map { 15 * Double($0) / 299 }
-        for (a, nu, g) in [(0.8, 0.0, 0.3), (1.3, 1.7, 0.25), (0.4, 0.6, 1.1), (-0.5, 2.4, 0.05)] {
-            let y = taus.map { a * cos(nu * $0) * exp(-g * $0) }
-            let fit = CosineFit.fit(tau: taus, y: y)
-            XCTAssertEqual(fit.amplitude, a, accuracy: 1e-7)
-            XCTAssertEqual(fit.frequency, nu, accuracy: 1e-7)
-            XCTAssertEqual(fit.decay, g, accuracy: 1e-7)
-            var rng = SeededRandom(seed: 7)
-            let noisy = y.map { $0 + 0.01 * rng.normal() }
-            let nf = CosineFit.fit(tau: taus, y: noisy)
-            XCTAssertEqual(nf.amplitude, a, accuracy: 4 * nf.amplitudeError)
-            XCTAssertEqual(nf.frequency, nu, accuracy: max(4 * nf.frequencyError, nu == 0 ? 0.02 : 0))
-            XCTAssertEqual(nf.decay, g, accuracy: 4 * nf.decayError)
-            XCTAssertGreaterThan(nf.decayError, 0)
-        }
     }
 
     /// The backend's two-time output: one entry and one table per pair, the fitted curve follows the

@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// Strongly collective models: above the synchronization threshold the closed equations also have
@@ -25,7 +26,7 @@ final class StabilityTests: XCTestCase {
     func testAllToAllChainAvoidsTheUnstableFixedPoint() throws {
         let n = 200, w = 3.0
         let model = Self.powerLawChain(n: n, alpha: 0, pump: w)
-        var productOnly = SteadyStateSolver(tolerance: 1e-11)
+        var productOnly = CumulantSteadyStateSolver(tolerance: 1e-11)
         productOnly.starts = [.productState]
         XCTAssertThrowsError(try productOnly.solve(CumulantSystem(model: model))) { error in
             guard case BackendError.noConvergence(let why) = error else { return XCTFail("\(error)") }
@@ -49,12 +50,12 @@ final class StabilityTests: XCTestCase {
     func testNonUniformChainMatchesLongTimeEvolution() throws {
         let n = 120
         let model = Self.powerLawChain(n: n, alpha: 0.05, pump: 10)
-        var productOnly = SteadyStateSolver(tolerance: 1e-11)
+        var productOnly = CumulantSteadyStateSolver(tolerance: 1e-11)
         productOnly.starts = [.productState]
         XCTAssertThrowsError(try productOnly.solve(CumulantSystem(model: model)))
 
         let system = CumulantSystem(model: model)
-        let (x, report) = try SteadyStateSolver(tolerance: 1e-11).solve(system)
+        let (x, report) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(system)
         XCTAssertLessThan(report.relativeResidual, 1e-10)
         XCTAssertLessThan(report.regressionMaxRate, -0.1)
         let evolved = try DormandPrince(relativeTolerance: 1e-9, absoluteTolerance: 1e-11).integrate(
@@ -64,15 +65,15 @@ final class StabilityTests: XCTestCase {
         for i in x.indices { worst = max(worst, abs(x[i] - evolved[i])) }
         XCTAssertLessThan(worst, 1e-6)
         for a in 0..<n { XCTAssertEqual(x[a], x[n - 1 - a], accuracy: 1e-8) }
-        XCTAssertGreaterThan(SteadyStateSolver.meanC(system, x), 0.03)   // synchronized
+        XCTAssertGreaterThan(CumulantSteadyStateSolver.meanC(system, x), 0.03)   // synchronized
     }
 
     /// Every start on its own reaches the same stable state where all do (α = 0.25, N = 200, W = 10 Γ).
     func testStartsAgree() throws {
         let model = Self.powerLawChain(n: 200, alpha: 0.25, pump: 10)
         var states: [[Double]] = []
-        for start in SteadyStateSolver.Start.allCases {
-            var solver = SteadyStateSolver(tolerance: 1e-11)
+        for start in CumulantSteadyStateSolver.Start.allCases {
+            var solver = CumulantSteadyStateSolver(tolerance: 1e-11)
             solver.starts = [start]
             let (x, report) = try solver.solve(CumulantSystem(model: model))
             XCTAssertEqual(report.start, start.rawValue)
@@ -98,7 +99,7 @@ final class StabilityTests: XCTestCase {
             }
             let m = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
             let direct = try eigen(m).values.map(\.real).max() ?? 0
-            XCTAssertEqual(try SteadyStateSolver.maxRegressionRate(system: system, s: s), direct, accuracy: 1e-10,
+            XCTAssertEqual(try CumulantSteadyStateSolver.maxRegressionRate(system: system, s: s), direct, accuracy: 1e-10,
                            "trial \(trial)")
         }
     }

@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 @testable import CumulantBackend
 
 /// The three-variable reduction of §5 for the uniform model f_ab = F/N (a ≠ b), g = δ = 0, derived in
@@ -54,7 +55,7 @@ final class SteadyStateTests: XCTestCase {
             let ref = DenseReference(model: model)
             let exact = ref.packedMoments(try ref.steadyState())
             let system = CumulantSystem(model: model)
-            let (x, report) = try SteadyStateSolver(tolerance: 1e-12).solve(system)
+            let (x, report) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(system)
             XCTAssertLessThan(report.relativeResidual, 1e-11)
             for i in exact.indices { XCTAssertEqual(x[i], exact[i], accuracy: 1e-10, "trial \(trial) component \(i)") }
             // And through the backend's observables: ZQ2 = Re C_01, inversion = (s_0 + s_1)/4.
@@ -93,7 +94,7 @@ final class SteadyStateTests: XCTestCase {
         let c = Couplings.dipolar(positions: positions, orientation: SIMD3(1, 0, 1))
         let model = DipoleModel(pump: 4, detunings: .init(repeating: 0, count: n), f: c.f, g: c.g, positions: positions)
         let system = CumulantSystem(model: model)
-        let (x, report) = try SteadyStateSolver(tolerance: 1e-11).solve(system)
+        let (x, report) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(system)
         XCTAssertLessThan(report.relativeResidual, 1e-10)
         for a in 0..<n {
             XCTAssertLessThanOrEqual(abs(x[a]), 1)
@@ -167,10 +168,10 @@ final class SteadyStateTests: XCTestCase {
         let lattice = Lattice.chain(260)
         let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 1.5, strength: 0.25)
         let model = DipoleModel(pump: 3, detunings: .init(repeating: 0, count: 260), f: c.f, g: c.g)
-        let (full, r1) = try SteadyStateSolver(tolerance: 1e-11).solve(CumulantSystem(model: model))
+        let (full, r1) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(CumulantSystem(model: model))
         let lowRank = CumulantSystem(model: model)
         lowRank.lowRankThreshold = 100
-        let (low, r2) = try SteadyStateSolver(tolerance: 1e-11).solve(lowRank)
+        let (low, r2) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(lowRank)
         XCTAssertTrue(r1.preconditioner.contains("eigenvectors of f") && r2.preconditioner.contains("extreme"), r2.preconditioner)
         XCTAssertLessThan(r2.relativeResidual, 1e-11)
         for i in full.indices { XCTAssertEqual(low[i], full[i], accuracy: 1e-8) }

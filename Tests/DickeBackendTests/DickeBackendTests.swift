@@ -1,53 +1,16 @@
+import Testing
 import XCTest
 import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 import TestSupport
 @testable import DickeBackend
 
 final class DickeBackendTests: XCTestCase {
-    /// (N, f_eff, g_eff, δ, W): random-ish uniform parameters, with detuning and elastic coupling.
-    static let cases: [(Int, Double, Double, Double, Double)] = [
-        (2, 1.3, 0.7, 0.4, 0.9), (3, 2.1, -1.1, 0.3, 1.7), (4, 3.7, 0.9, -0.6, 2.3), (5, 4.2, 1.6, 0.8, 0.45),
-        (4, 4.0, 0.0, 0.0, 3.0),   // γ = Γ − f_eff/N = 0: no local decay
-    ]
     static let all: [ObservableRequest] = [.init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
                                            .init(kind: .mutualInformation), .init(kind: .discord)]
-
-    func testSteadyStateMatchesDenseLiouvillian() throws {
-        for (n, feff, geff, delta, w) in Self.cases {
-            let model = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
-            let res = try DickeBackend().solve(SolveRequest(model: model, observables: Self.all))
-            let dense = DenseReference(model: model)
-            let rho = try dense.steadyState()
-            let jz = dense.expect(dense.jz, rho).real
-            let jpjm = dense.expect(dense.jp * dense.jm, rho).real
-            let zq2 = (jpjm - jz - Double(n) / 2) / Double(n * (n - 1))
-            let label = "N=\(n) feff=\(feff) W=\(w)"
-            XCTAssertEqual(res.number("ZQ2") ?? .nan, zq2, accuracy: 1e-10, label)
-            XCTAssertEqual(res.number("inversion") ?? .nan, jz / Double(n), accuracy: 1e-10, label)
-            // Dicke-basis moments beyond those: ⟨J²⟩ and ⟨J_z²⟩ fix more of the (j, m) distribution.
-            var ss = DickeSteadyState(ladder: try DickeBackend.ladder(for: model))
-            ss.fullWindowLimit = 400
-            let p = try ss.solve().populations
-            let jzm = dense.jz
-            let jsq: ComplexMatrix = dense.jx * dense.jx + dense.jy * dense.jy + jzm * jzm
-            let j2: Double = dense.expect(jsq, rho).real
-            XCTAssertEqual(p.expectation { j, _ in j * (j + 1) }, j2, accuracy: 1e-10, label)
-            let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
-            XCTAssertEqual(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, accuracy: 1e-9, label)
-            // QFI against the dense mixed-state formula.
-            let fq = (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
-                      + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
-            XCTAssertEqual(res.number("qfi") ?? .nan, fq, accuracy: 1e-8, label)
-            XCTAssertEqual(res.number("qfi-witness") ?? .nan, 2 * Double(n) / 3, accuracy: 1e-14)
-            // Pair state: partial trace of the dense state over every dipole but 0 and 1.
-            let rab = dense.pairState(rho, 0, 1)
-            XCTAssertEqual(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), accuracy: 1e-9, label)
-            XCTAssertEqual(res.number("discord") ?? .nan, try PairCorrelations.discord(rab), accuracy: 1e-8, label)
-        }
-    }
 
     func testTimeEvolutionMatchesDense() throws {
         let n = 3
@@ -105,44 +68,6 @@ final class DickeBackendTests: XCTestCase {
         XCTAssertNotNil(res["spectrum"])
     }
 
-    func testLargeNApproachesMeanFieldClosedFormAndWindowMatchesFullSolve() throws {
-        // f_eff = 15, W = 7.5: Z_Q² → (f P − Q²)/(2 f²) = 0.0561111 with 1/N corrections.
-        let limit = (15.0 * 6.5 - 8.5 * 8.5) / (2 * 225)
-        var previous = Double.infinity
-        for n in [50, 100, 200, 400] {
-            let res = try DickeBackend().solve(SolveRequest(model: .collective(n: n, feff: 15, pump: 7.5), observables: [.init(kind: .zq)]))
-            let z2 = try XCTUnwrap(res.number("ZQ2"))
-            XCTAssertLessThan(abs(z2 - limit), previous, "N = \(n)")
-            previous = abs(z2 - limit)
-            XCTAssertLessThanOrEqual(z2, 1.0 / 8 + 1e-12)
-        }
-        XCTAssertLessThan(previous, 0.005)
-        // N = 800 goes through the window from N = 200; compare with the full chain.
-        let lad = DickeLadder(n: 800, gamma: 1, feff: 15, geff: 0, pump: 7.5, detuning: 0)
-        var windowed = DickeSteadyState(ladder: lad)
-        windowed.fullWindowLimit = 400
-        let w = try windowed.solve()
-        XCTAssertTrue(w.truncated)
-        XCTAssertLessThan(w.residual, 1e-12)
-        let full = try DickeSteadyState(ladder: lad).solve(window: .fullWindow(n: 800), pivot: nil)
-        XCTAssertFalse(full.truncated)
-        XCTAssertLessThan(full.residual, 1e-12)
-        let zw = DickeMoments(w.populations).zq2, zf = DickeMoments(full.populations).zq2
-        XCTAssertEqual(zw, zf, accuracy: 1e-12)
-        XCTAssertEqual(DickeMoments(w.populations).inversion, DickeMoments(full.populations).inversion, accuracy: 1e-12)
-    }
-
-    func testConservationAcrossParameters() throws {
-        for (n, feff, w) in [(31, 10.0, 0.2), (64, 30.0, 14.0), (65, 5.0, 40.0), (120, 60.0, 30.0)] {
-            let lad = DickeLadder(n: n, gamma: 1, feff: feff, geff: 0.5, pump: w, detuning: 0.2)
-            let sol = try DickeSteadyState(ladder: lad).solve()
-            XCTAssertEqual(sol.populations.values.reduce(0, +), 1, accuracy: 1e-12)
-            XCTAssertGreaterThan(sol.minimum, -1e-14)
-            XCTAssertLessThan(sol.residual, 1e-11)
-            XCTAssertLessThanOrEqual(DickeMoments(sol.populations).zq2, 1 / 8.0.squareRoot() * 1 / 8.0.squareRoot() + 1e-12)
-        }
-    }
-
     func testUnsupportedModelsAreRefused() {
         var model = DipoleModel.collective(n: 4, feff: 2, pump: 1)
         model.detunings = [0, 0.1, 0, 0]
@@ -151,5 +76,96 @@ final class DickeBackendTests: XCTestCase {
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .twoTime)])))
         let chain = DipoleModel(pump: 1, detunings: [0, 0], f: Matrix([[1, 0.5], [0.5, 1]]), g: Matrix(rows: 2, cols: 2))
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: chain, observables: [.init(kind: .zq)])))
+    }
+}
+
+/// The Dicke backend against independent references, one test per parameter set.
+@Suite struct DickeReferenceTests {
+    /// (N, f_eff, g_eff, δ, W): random-ish uniform parameters, with detuning and elastic coupling; the last
+    /// has γ = Γ − f_eff/N = 0 (no local decay).
+    struct Parameters: Sendable, CustomTestStringConvertible {
+        let n: Int, feff: Double, geff: Double, delta: Double, w: Double
+        var testDescription: String { "N=\(n) feff=\(feff) geff=\(geff) δ=\(delta) W=\(w)" }
+    }
+
+    static let cases: [Parameters] = [
+        .init(n: 2, feff: 1.3, geff: 0.7, delta: 0.4, w: 0.9), .init(n: 3, feff: 2.1, geff: -1.1, delta: 0.3, w: 1.7),
+        .init(n: 4, feff: 3.7, geff: 0.9, delta: -0.6, w: 2.3), .init(n: 5, feff: 4.2, geff: 1.6, delta: 0.8, w: 0.45),
+        .init(n: 4, feff: 4.0, geff: 0.0, delta: 0.0, w: 3.0),
+    ]
+
+    /// Z_Q², inversion, ⟨J²⟩, ⟨J² J_z²⟩, QFI, mutual information and discord of the steady state against the
+    /// dense Liouvillian's null vector (docs/physics.md §3).
+    @Test(arguments: cases) func steadyStateMatchesDenseLiouvillian(_ c: Parameters) throws {
+        let n = c.n
+        let model = DipoleModel.collective(n: n, feff: c.feff, geff: c.geff, pump: c.w, detunings: Array(repeating: c.delta, count: n))
+        let res = try DickeBackend().solve(SolveRequest(model: model, observables: DickeBackendTests.all))
+        let dense = DenseReference(model: model)
+        let rho = try dense.steadyState()
+        let jz = dense.expect(dense.jz, rho).real
+        let jpjm = dense.expect(dense.jp * dense.jm, rho).real
+        let zq2 = (jpjm - jz - Double(n) / 2) / Double(n * (n - 1))
+        #expect(isClose(res.number("ZQ2") ?? .nan, zq2, within: 1e-10))
+        #expect(isClose(res.number("inversion") ?? .nan, jz / Double(n), within: 1e-10))
+        // Dicke-basis moments beyond those: ⟨J²⟩ and ⟨J_z²⟩ fix more of the (j, m) distribution.
+        var ss = DickeSteadyState(ladder: try DickeBackend.ladder(for: model))
+        ss.fullWindowLimit = 400
+        let p = try ss.solve().populations
+        let jzm = dense.jz
+        let jsq: ComplexMatrix = dense.jx * dense.jx + dense.jy * dense.jy + jzm * jzm
+        let j2: Double = dense.expect(jsq, rho).real
+        #expect(isClose(p.expectation { j, _ in j * (j + 1) }, j2, within: 1e-10))
+        let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
+        #expect(isClose(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, within: 1e-9))
+        // QFI against the dense mixed-state formula.
+        let fq = (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
+                  + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
+        #expect(isClose(res.number("qfi") ?? .nan, fq, within: 1e-8))
+        #expect(isClose(res.number("qfi-witness") ?? .nan, 2 * Double(n) / 3, within: 1e-14))
+        // Pair state: partial trace of the dense state over every dipole but 0 and 1.
+        let rab = dense.pairState(rho, 0, 1)
+        #expect(isClose(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), within: 1e-9))
+        #expect(isClose(res.number("discord") ?? .nan, try PairCorrelations.discord(rab), within: 1e-8))
+    }
+
+    /// Normalized, non-negative populations with a small residual, and Z_Q² ≤ 1/8, over a spread of N, f_eff and W.
+    @Test(arguments: [(31, 10.0, 0.2), (64, 30.0, 14.0), (65, 5.0, 40.0), (120, 60.0, 30.0)])
+    func conservation(n: Int, feff: Double, w: Double) throws {
+        let lad = DickeLadder(n: n, gamma: 1, feff: feff, geff: 0.5, pump: w, detuning: 0.2)
+        let sol = try DickeSteadyState(ladder: lad).solve()
+        #expect(isClose(sol.populations.values.reduce(0, +), 1, within: 1e-12))
+        #expect(sol.minimum > -1e-14)
+        #expect(sol.residual < 1e-11)
+        #expect(DickeMoments(sol.populations).zq2 <= 1 / 8.0 + 1e-12)
+    }
+
+    /// f_eff = 15, W = 7.5: Z_Q² → (f P − Q²)/(2 f²) = 0.0561111 with 1/N corrections (docs/physics.md §4),
+    /// approached monotonically from N = 50 to 400.
+    @Test(.tags(.slow)) func largeNApproachesMeanFieldClosedForm() throws {
+        let limit = (15.0 * 6.5 - 8.5 * 8.5) / (2 * 225)
+        var previous = Double.infinity
+        for n in [50, 100, 200, 400] {
+            let res = try DickeBackend().solve(SolveRequest(model: .collective(n: n, feff: 15, pump: 7.5), observables: [.init(kind: .zq)]))
+            let z2 = try #require(res.number("ZQ2"))
+            #expect(abs(z2 - limit) < previous, "N = \(n)")
+            previous = abs(z2 - limit)
+            #expect(z2 <= 1.0 / 8 + 1e-12)
+        }
+        #expect(previous < 0.005)
+    }
+
+    /// N = 800 goes through the window from N = 200; the windowed solution equals the full chain's.
+    @Test(.tags(.slow)) func windowMatchesFullSolve() throws {
+        let lad = DickeLadder(n: 800, gamma: 1, feff: 15, geff: 0, pump: 7.5, detuning: 0)
+        var windowed = DickeSteadyState(ladder: lad)
+        windowed.fullWindowLimit = 400
+        let w = try windowed.solve()
+        #expect(w.truncated)
+        #expect(w.residual < 1e-12)
+        let full = try DickeSteadyState(ladder: lad).solve(window: .fullWindow(n: 800), pivot: nil)
+        #expect(!full.truncated)
+        #expect(full.residual < 1e-12)
+        #expect(isClose(DickeMoments(w.populations).zq2, DickeMoments(full.populations).zq2, within: 1e-12))
+        #expect(isClose(DickeMoments(w.populations).inversion, DickeMoments(full.populations).inversion, within: 1e-12))
     }
 }

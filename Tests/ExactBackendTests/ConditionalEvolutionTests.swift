@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 @testable import ExactBackend
 
 /// `qfi-conditional` under `evolve: until` (papers' Fig. 2c): quantum-state-diffusion trajectories

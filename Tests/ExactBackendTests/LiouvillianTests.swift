@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 @testable import ExactBackend
 
 final class LiouvillianTests: XCTestCase {
@@ -34,7 +35,7 @@ final class LiouvillianTests: XCTestCase {
             let model = DenseReference.randomModel(n: n, seed: UInt64(20 + n), pump: w)
             let dense = try DenseReference(model: model).steadyState()
             let l = BlockLiouvillian(model: model)
-            let out = try SteadyStateSolver(tolerance: 1e-12).solve(l)
+            let out = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l)
             let rho = DenseReference.dense(out.rho.entries, layout: out.rho.layout, basis: l.basis)
             XCTAssertLessThan(rho.maxAbsDifference(dense), 1e-10, "N = \(n), W = \(w)")
             XCTAssertLessThan(out.residual, 1e-10)
@@ -46,8 +47,8 @@ final class LiouvillianTests: XCTestCase {
     func testSteadyStateRestartsFromAnUnfinishedSolve() throws {
         let model = DenseReference.randomModel(n: 4, seed: 24, pump: 2.3)
         let l = BlockLiouvillian(model: model)
-        let full = try SteadyStateSolver(tolerance: 1e-12).solve(l)
-        var capped = SteadyStateSolver(tolerance: 1e-12)
+        let full = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l)
+        var capped = LiouvillianSteadyStateSolver(tolerance: 1e-12)
         capped.maxIterations = full.iterations / 2 + 2
         let out = try capped.solve(l)
         XCTAssertGreaterThan(out.iterations, capped.maxIterations, "it needed a second attempt")
@@ -55,7 +56,7 @@ final class LiouvillianTests: XCTestCase {
         var diff = 0.0
         for (a, b) in zip(out.rho.entries, full.rho.entries) { diff = max(diff, (a - b).length) }
         XCTAssertLessThan(diff, 1e-10)
-        var hopeless = SteadyStateSolver(tolerance: 1e-12)
+        var hopeless = LiouvillianSteadyStateSolver(tolerance: 1e-12)
         hopeless.maxIterations = 2
         XCTAssertThrowsError(try hopeless.solve(l)) { e in
             XCTAssertTrue("\(e)".contains("after 6 iterations"), "\(e)")

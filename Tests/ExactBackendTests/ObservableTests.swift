@@ -13,7 +13,7 @@ final class ObservableTests: XCTestCase {
             let ref = DenseReference(model: model)
             let dense = try ref.steadyState()
             let l = BlockLiouvillian(model: model)
-            let rho = try SteadyStateSolver(tolerance: 1e-12).solve(l).rho
+            let rho = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l).rho
             let mom = SecondMoments(rho, basis: l.basis)
             var inv = 0.0
             for a in 0..<n {
@@ -62,7 +62,7 @@ final class ObservableTests: XCTestCase {
         for geff in [2.0, -2.0] {
             let model = DipoleModel.collective(n: n, feff: 4, geff: geff, pump: 2)
             let l = BlockLiouvillian(model: model)
-            let rho = try SteadyStateSolver(tolerance: 1e-12).solve(l).rho
+            let rho = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l).rho
             let mom = SecondMoments(rho, basis: l.basis)
             for a in 0..<n {
                 XCTAssertEqual(mom.c[a, a].real, mom.c[0, 0].real, accuracy: 1e-10)

@@ -30,7 +30,7 @@ final class QuTiPTests: XCTestCase {
             guard let json = try JSONSerialization.jsonObject(with: out) as? [String: [Double]],
                   let re = json["c_re"], let im = json["c_im"] else { return XCTFail("bad QuTiP output") }
             let l = BlockLiouvillian(model: model)
-            let mom = SecondMoments(try SteadyStateSolver(tolerance: 1e-12).solve(l).rho, basis: l.basis)
+            let mom = SecondMoments(try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l).rho, basis: l.basis)
             for a in 0..<n { for b in 0..<n {
                 XCTAssertEqual(mom.c[a, b].real, re[a * n + b], accuracy: 1e-8)
                 XCTAssertEqual(mom.c[a, b].imaginary, im[a * n + b], accuracy: 1e-8)

@@ -3,6 +3,7 @@ import TestSupport
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 @testable import ExactBackend
 
 final class TrajectoryTests: XCTestCase {
@@ -71,7 +72,7 @@ final class TrajectoryTests: XCTestCase {
         let inv = records.map { r in (0..<3).reduce(0.0) { $0 + (2 * r.c[$1 * 3 + $1].real - 1) / 6 } }
         let (m, s) = ExactBackend.meanAndError(inv)
         let l = BlockLiouvillian(model: model)
-        let rho = try SteadyStateSolver(tolerance: 1e-12).solve(l).rho
+        let rho = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l).rho
         let exact = SecondMoments(rho, basis: basis).inversion
         XCTAssertLessThan(abs(m - exact), 3 * s + 0.01, "QSD \(m) ± \(s), exact \(exact)")
         let mixed = try BlockFisher.averageQFI(rho, basis: basis)

@@ -66,6 +66,31 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try Self.run(["run", "specs/getting-started.yaml", "--threads", "0"]).status, 2)
     }
 
+    /// One case of each code of docs/spec-language.md §11.2 (the other tests check many more: usage
+    /// errors above, output folders and locks in RunSafetyTests, shards in SlurmTests and ShardTests).
+    func testEveryCodeOfTheExitCodeTable() throws {
+        let dir = try temporaryDirectory()
+        // 0: success, also --version.
+        let version = try Self.run(["--version"])
+        XCTAssertEqual(version.status, 0, version.stderr)
+        XCTAssertEqual(version.stdout, ProgramInfo.version + "\n")
+        // 1: an invalid spec.
+        let bad = dir.appendingPathComponent("bad.yaml")
+        try "dipolesync: 1\nname: t\n".write(to: bad, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try Self.run(["plan", bad.path]).status, 1)
+        // 2: a site file with a mistake, reported as a diagnostic.
+        let site = dir.appendingPathComponent("site.yaml")
+        try "acount: x\n".write(to: site, atomically: true, encoding: .utf8)
+        let s = try Self.run(["submit", "specs/getting-started.yaml", "--slurm", "--site", site.path, "--dry-run"])
+        XCTAssertEqual(s.status, 2, s.stderr)
+        XCTAssertTrue(s.stderr.hasPrefix("\(site.path):1:1: error: unknown key 'acount'"), s.stderr)
+        // 3: a step that failed with its reason (here sbatch, which cannot be found).
+        let q = try Self.run(["submit", "specs/getting-started.yaml", "--slurm", "--out", dir.appendingPathComponent("b").path],
+                             environment: ["PATH": dir.path, "HOME": dir.path])
+        XCTAssertEqual(q.status, 3, q.stderr)
+        XCTAssertTrue(q.stderr.contains("error: sbatch failed"), q.stderr)
+    }
+
     func testMissingFileAndGarbageAreInvalidSpecs() throws {
         let dir = try temporaryDirectory()
         XCTAssertEqual(try Self.run(["validate", dir.appendingPathComponent("nope.yaml").path]).status, 1)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import Physics
+import NumericalMethods
 import Planning
 import SpecLanguage
 @testable import Execution

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import XCTest
 import TestSupport
 import Physics
@@ -51,12 +52,6 @@ final class SlurmTests: XCTestCase {
 
     // MARK: site files and scripts
 
-    func testSlurmMemorySizes() {
-        let table: [(String, Int?)] = [("4G", 4 << 30), ("500M", 500 << 20), ("500", 500 << 20), ("2048K", 2 << 20), ("1T", 1 << 40),
-                                       ("1.5G", 3 << 29), ("8gb", 8 << 30), ("0", nil), ("-1G", nil), ("G", nil), ("lots", nil), ("", nil)]
-        for (text, bytes) in table { XCTAssertEqual(SlurmSettings.memoryBytes(text), bytes, text) }
-    }
-
     func testSiteFileIsReadAndTheCommandLineOverridesIt() throws {
         let site = dir.appendingPathComponent("site.yaml").path
         try """
@@ -90,21 +85,6 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(merged.modules, ["gcc/13"])
         XCTAssertEqual(merged.sbatch, s.sbatch)
 
-        // Errors carry the position.
-        let cases: [(String, String)] = [
-            ("acount: x\n", "1:1: error: unknown key 'acount'"),
-            ("partition: short\nmem: lots\n", "2:6: error: 'mem'"),
-            ("cpus: 0\n", "1:7: error: 'cpus'"),
-            ("modules: {a: b}\n", "1:10: error: 'modules' takes a list"),
-            ("- a\n", "1:1: error: a site file is a mapping"),
-            ("partition: [a\n", "error:"),
-        ]
-        for (text, expected) in cases {
-            try text.write(toFile: site, atomically: true, encoding: .utf8)
-            XCTAssertThrowsError(try SlurmSettings.site(file: site), text) { e in
-                XCTAssertTrue("\(e)".contains(expected), "\(text): \(e)")
-            }
-        }
         try "# nothing\n".write(toFile: site, atomically: true, encoding: .utf8)
         XCTAssertEqual(try SlurmSettings.site(file: site), SlurmSettings())
         XCTAssertThrowsError(try SlurmSettings.site(file: dir.appendingPathComponent("absent.yaml").path))
@@ -260,5 +240,32 @@ final class SlurmTests: XCTestCase {
         for f in files {
             XCTAssertEqual(FileManager.default.contents(atPath: target + "/" + f), FileManager.default.contents(atPath: local + "/" + f), f)
         }
+    }
+}
+
+/// Slurm's memory sizes and site-file errors, one test per case.
+@Suite struct SlurmSettingsTableTests {
+    @Test(arguments: [("4G", 4 << 30), ("500M", 500 << 20), ("500", 500 << 20), ("2048K", 2 << 20), ("1T", 1 << 40),
+                      ("1.5G", 3 << 29), ("8gb", 8 << 30), ("0", nil), ("-1G", nil), ("G", nil), ("lots", nil), ("", nil)] as [(String, Int?)])
+    func memorySize(_ text: String, bytes: Int?) {
+        #expect(SlurmSettings.memoryBytes(text) == bytes)
+    }
+
+    /// A malformed site file is refused with the line and column of the fault.
+    @Test(arguments: [
+        ("acount: x\n", "1:1: error: unknown key 'acount'"),
+        ("partition: short\nmem: lots\n", "2:6: error: 'mem'"),
+        ("cpus: 0\n", "1:7: error: 'cpus'"),
+        ("modules: {a: b}\n", "1:10: error: 'modules' takes a list"),
+        ("- a\n", "1:1: error: a site file is a mapping"),
+        ("partition: [a\n", "error:"),
+    ])
+    func siteFileErrorCarriesThePosition(_ text: String, expected: String) throws {
+        let dir = try ShardFixture.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let site = dir.appendingPathComponent("site.yaml").path
+        try text.write(toFile: site, atomically: true, encoding: .utf8)
+        let error = #expect(throws: (any Error).self) { try SlurmSettings.site(file: site) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains(expected))
     }
 }

@@ -1,20 +1,12 @@
+import Testing
 import XCTest
 import Physics
+import TestSupport
 @testable import MeanFieldBackend
 
 final class MeanFieldClosedFormTests: XCTestCase {
-    /// Values worked by hand from Z = √(F P − Q²)/(√2 F), Q = 1 + W, P = W − 1.
-    func testCollectiveZAtHandWorkedPoints() {
-        let cases: [(f: Double, w: Double, z: Double)] = [
-            (15, 7.5, 25.25.squareRoot() / (15 * 2.0.squareRoot())),   // 97.5 − 72.25 = 25.25
-            (10, 3, 2.0 / (10 * 2.0.squareRoot())),                    // 20 − 16 = 4
-            (8, 3, 0),                                                 // 16 − 16 = 0: the tip of the boundary
-            (5, 2, 0),                                                 // 5 − 9 < 0
-            (20, 0.5, 0),                                              // P < 0
-        ]
-        for c in cases {
-            XCTAssertEqual(MeanFieldClosedForm.collectiveZ(feff: c.f, pump: c.w), c.z, accuracy: 1e-15, "\(c)")
-        }
+    /// ω and S^z at hand-worked points (Z itself: `CollectiveZTableTests`).
+    func testCollectiveFrequencyAndInversionAtHandWorkedPoints() {
         // ω = −G Q/(2F) plus a common detuning.
         XCTAssertEqual(MeanFieldClosedForm.collectiveFrequency(feff: 10, geff: 4, pump: 3, detuning: 0.5), 0.5 - 0.8)
         // S^z = (P − 2F Z²)/(2Q) = Q/(2F) when synchronized: F = 15, W = 7.5 → 8.5/30.
@@ -149,5 +141,19 @@ final class MeanFieldClosedFormTests: XCTestCase {
         XCTAssertThrowsError(try MeanFieldBackend(method: .closedForm(.gaussian(sigma: 1))).solve(req))
         XCTAssertThrowsError(try MeanFieldBackend(method: .closedForm(.none)).solve(
             collectiveRequest(n: 3, feff: 2, pump: 1, detunings: [0, 1, 2])))
+    }
+}
+
+/// Z = √(F P − Q²)/(√2 F), Q = 1 + W, P = W − 1 at points worked by hand, one test each.
+@Suite struct CollectiveZTableTests {
+    @Test(arguments: [
+        (15, 7.5, 25.25.squareRoot() / (15 * 2.0.squareRoot())),   // 97.5 − 72.25 = 25.25
+        (10, 3, 2.0 / (10 * 2.0.squareRoot())),                    // 20 − 16 = 4
+        (8, 3, 0),                                                 // 16 − 16 = 0: the tip of the boundary
+        (5, 2, 0),                                                 // 5 − 9 < 0
+        (20, 0.5, 0),                                              // P < 0
+    ] as [(Double, Double, Double)])
+    func collectiveZ(feff: Double, pump: Double, z: Double) {
+        #expect(isClose(MeanFieldClosedForm.collectiveZ(feff: feff, pump: pump), z, within: 1e-15))
     }
 }

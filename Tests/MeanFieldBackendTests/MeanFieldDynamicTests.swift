@@ -1,7 +1,10 @@
+import Testing
 import XCTest
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
+import TestSupport
 @testable import MeanFieldBackend
 
 /// The collective request of the papers' Fig. 2: f_ab = F/N, g_ab = G/N.
@@ -126,33 +129,6 @@ final class MeanFieldDynamicTests: XCTestCase {
         let series = try XCTUnwrap(r.tables.first { $0.name == "timeseries" })
         XCTAssertEqual(series.columns, ["t", "frequency"])
         XCTAssertEqual(series.rows.map { $0[0] }, [0, t / 2, t])
-    }
-
-    /// Dynamic steady states of the collective model agree with the closed form (docs/physics.md §4.2)
-    /// to the integration tolerance when F is the coupling sum one dipole sees, F(N−1)/N, both in
-    /// the synchronized and the unsynchronized phase, and ω = −G Q/(2F) with elastic couplings.
-    func testDynamicMatchesCollectiveClosedFormOverGrid() throws {
-        let n = 200
-        struct Case { let feff, geff, w: Double }
-        let cases: [Case] = [
-            Case(feff: 15, geff: 0, w: 7.5), Case(feff: 15, geff: 4, w: 4), Case(feff: 15, geff: -3, w: 11),
-            Case(feff: 30, geff: 0, w: 3), Case(feff: 30, geff: 10, w: 20), Case(feff: 10, geff: 0, w: 2),
-            Case(feff: 10, geff: 2, w: 9), Case(feff: 6, geff: 0, w: 3), Case(feff: 40, geff: -5, w: 1.5),
-        ]
-        for c in cases {
-            let r = try MeanFieldBackend().solve(collectiveRequest(n: n, feff: c.feff, geff: c.geff, pump: c.w))
-            let f = c.feff * Double(n - 1) / Double(n), g = c.geff * Double(n - 1) / Double(n)
-            let z = MeanFieldClosedForm.collectiveZ(feff: f, pump: c.w)
-            let label = "F = \(c.feff), G = \(c.geff), W = \(c.w)"
-            XCTAssertEqual(try XCTUnwrap(r.number("Z")), z, accuracy: 1e-7, label)
-            XCTAssertEqual(try XCTUnwrap(r.number("ZQ")), z, accuracy: 1e-6, label)
-            XCTAssertEqual(try XCTUnwrap(r.number("inversion")),
-                           MeanFieldClosedForm.inversion(feff: f, pump: c.w, z: z), accuracy: 1e-7, label)
-            if z > 0 {
-                XCTAssertEqual(try XCTUnwrap(r.number("frequency")),
-                               MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: c.w), accuracy: 1e-7, label)
-            }
-        }
     }
 
     /// Papers' Fig. 2a: Z > 0 exactly where F P > Q² (points within 3 % of the boundary excluded).
@@ -307,5 +283,35 @@ final class MeanFieldDynamicTests: XCTestCase {
             XCTAssertEqual(zq, z, accuracy: 1e-7)
         }
         XCTAssertEqual(r.diagnostics.first { $0.key == "cluster-ZQ-skipped" }?.value, .array([.number(40)]))
+    }
+}
+
+/// Dynamic steady states of the collective model agree with the closed form (docs/physics.md §4.2) to the
+/// integration tolerance when F is the coupling sum one dipole sees, F(N−1)/N, both in the synchronized and
+/// the unsynchronized phase, and ω = −G Q/(2F) with elastic couplings; one test per grid point.
+@Suite struct MeanFieldCollectiveGridTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        let feff, geff, w: Double
+        var testDescription: String { "F = \(feff), G = \(geff), W = \(w)" }
+    }
+
+    static let cases: [Case] = [
+        Case(feff: 15, geff: 0, w: 7.5), Case(feff: 15, geff: 4, w: 4), Case(feff: 15, geff: -3, w: 11),
+        Case(feff: 30, geff: 0, w: 3), Case(feff: 30, geff: 10, w: 20), Case(feff: 10, geff: 0, w: 2),
+        Case(feff: 10, geff: 2, w: 9), Case(feff: 6, geff: 0, w: 3), Case(feff: 40, geff: -5, w: 1.5),
+    ]
+
+    @Test(arguments: cases) func dynamicMatchesCollectiveClosedForm(_ c: Case) throws {
+        let n = 200
+        let r = try MeanFieldBackend().solve(collectiveRequest(n: n, feff: c.feff, geff: c.geff, pump: c.w))
+        let f = c.feff * Double(n - 1) / Double(n), g = c.geff * Double(n - 1) / Double(n)
+        let z = MeanFieldClosedForm.collectiveZ(feff: f, pump: c.w)
+        #expect(isClose(try #require(r.number("Z")), z, within: 1e-7))
+        #expect(isClose(try #require(r.number("ZQ")), z, within: 1e-6))
+        #expect(isClose(try #require(r.number("inversion")), MeanFieldClosedForm.inversion(feff: f, pump: c.w, z: z), within: 1e-7))
+        if z > 0 {
+            #expect(isClose(try #require(r.number("frequency")), MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: c.w),
+                            within: 1e-7))
+        }
     }
 }

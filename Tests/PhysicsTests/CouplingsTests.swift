@@ -1,6 +1,7 @@
 import XCTest
 import LinearAlgebra
 @testable import Physics
+import NumericalMethods
 
 final class CouplingsTests: XCTestCase {
     /// f → Γ as r → 0 for every orientation: sin²θ·1 + (3cos²θ − 1)/3 = 2/3 → f = (3/2)(2/3) = Γ.

@@ -1,6 +1,8 @@
+import Testing
 import XCTest
 import TestSupport
 import Physics
+import NumericalMethods
 @testable import Planning
 @testable import SpecLanguage
 
@@ -37,62 +39,9 @@ final class ExamplesTests: XCTestCase {
         XCTAssertEqual(c["sr87-3P0-3D1"]?.wavelength ?? 0, 2.6e-6, accuracy: 1e-18)
     }
 
-    func testEveryExampleHasTheModelineValidatesAndPlans() throws {
-        let files = try exampleFiles()
-        XCTAssertGreaterThanOrEqual(files.count, 12)
-        let catalog = shippedCatalog()
-        for f in files {
-            let text = try String(contentsOf: f, encoding: .utf8)
-            XCTAssertTrue(text.hasPrefix("# yaml-language-server: $schema=../schemas/experiment.schema.json"), f.lastPathComponent)
-            let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: f.path, catalog: catalog)
-            XCTAssertFalse(outcome.hasErrors, "\(f.lastPathComponent): \(outcome.diagnostics.map(\.message))")
-            guard let compiled = outcome.compiled else { continue }
-            let planned = Planner().plan(compiled)
-            XCTAssertNotNil(planned.plan, "\(f.lastPathComponent): \(planned.diagnostics.map(\.message))")
-        }
-    }
-
-    /// Deletes, duplicates and swaps lines, truncates and flips bytes of the small examples thousands
-    /// of times: the front end and planner must always answer with diagnostics or a plan, never trap.
-    func testMutatedSpecsNeverCrashTheValidator() throws {
-        let catalog = shippedCatalog()
-        let small = try exampleFiles().filter { ["getting-started.yaml", "fig5a-angle-spacing.yaml", "fig3a-correlations-vs-pump.yaml",
-                                                   "fig2cd-conditional-qfi.yaml", "fig4b-frequency-histogram.yaml"].contains($0.lastPathComponent) }
-        XCTAssertFalse(small.isEmpty)
-        var rng = SeededRandom(seed: 2026, stream: [1])
-        func r(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
-        var outcomes = [0, 0]
-        for file in small {
-            let original = Array(try Data(contentsOf: file))
-            for _ in 0..<600 {
-                var bytes = original
-                let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
-                switch r(6) {
-                case 0:
-                    var l = lines; l.remove(at: r(l.count)); bytes = Array(l.joined(separator: [0x0A]))
-                case 1:
-                    var l = lines; let i = r(l.count); l.insert(l[i], at: r(l.count)); bytes = Array(l.joined(separator: [0x0A]))
-                case 2:
-                    var l = lines; l.swapAt(r(l.count), r(l.count)); bytes = Array(l.joined(separator: [0x0A]))
-                case 3:
-                    bytes = Array(bytes.prefix(r(bytes.count)))
-                case 4:
-                    for _ in 0..<(1 + r(4)) where !bytes.isEmpty { bytes[r(bytes.count)] ^= UInt8(1 << r(8)) }
-                default:
-                    let junk: [[UInt8]] = [Array(": ".utf8), Array("- ".utf8), Array("{".utf8), Array("&a ".utf8), Array("*a".utf8),
-                                           Array("\t".utf8), [0xFF], Array("<<: ".utf8), Array("1e999".utf8), Array("-7".utf8)]
-                    bytes.insert(contentsOf: junk[r(junk.count)], at: r(bytes.count + 1))
-                }
-                let outcome = SpecCompiler.compile(bytes: bytes, path: file.path, catalog: catalog)
-                var ok = !outcome.hasErrors
-                if let c = outcome.compiled, ok, c.points.count <= 400 {
-                    ok = Planner().plan(c).plan != nil
-                }
-                if !ok { XCTAssertTrue(outcome.diagnostics.contains { $0.severity == .error } || outcome.compiled != nil) }
-                outcomes[ok ? 0 : 1] += 1
-            }
-        }
-        XCTAssertGreaterThan(outcomes[1], 100, "mutations produce errors")
+    func testThereAreAtLeastTwelveExamples() throws {
+        XCTAssertGreaterThanOrEqual(try exampleFiles().count, 12)
+        XCTAssertEqual(try exampleFiles().map(\.lastPathComponent), ShippedSpecTests.names)
     }
 
     /// An independent validator (Python's jsonschema, draft 7) accepts every example against our schema.
@@ -126,5 +75,67 @@ final class ExamplesTests: XCTestCase {
         let text = r.stdout
         if text.hasPrefix("SKIP") { throw XCTSkip("python3 jsonschema/pyyaml not installed: \(text)") }
         XCTAssertTrue(text.hasSuffix("OK\n"), text + r.stderr)
+    }
+}
+
+/// Each shipped spec its own test: it carries the schema modeline, validates and plans; mangled copies of
+/// the small ones never trap the front end or the planner.
+@Suite struct ShippedSpecTests {
+    static var folder: URL { repositoryRoot.appendingPathComponent("specs") }
+    /// The file names in specs/, sorted (a test of ExamplesTests checks this list is the folder's).
+    static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
+        .filter { $0.hasSuffix(".yaml") }.sorted()
+    static var catalog: Catalog { Catalog(folders: [folder.appendingPathComponent("catalog").path]) }
+
+    @Test(arguments: names) func hasTheModelineValidatesAndPlans(_ name: String) throws {
+        let file = Self.folder.appendingPathComponent(name)
+        let text = try String(contentsOf: file, encoding: .utf8)
+        #expect(text.hasPrefix("# yaml-language-server: $schema=../schemas/experiment.schema.json"))
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: file.path, catalog: Self.catalog)
+        #expect(!outcome.hasErrors, "\(outcome.diagnostics.map(\.message))")
+        let compiled = try #require(outcome.compiled)
+        let planned = Planner().plan(compiled)
+        #expect(planned.plan != nil, "\(planned.diagnostics.map(\.message))")
+    }
+
+    /// Deletes, duplicates and swaps lines, truncates and flips bytes of a small example 600 times: the
+    /// front end and planner must always answer with diagnostics or a plan, never trap.
+    @Test(.tags(.slow), arguments: ["getting-started.yaml", "fig5a-angle-spacing.yaml", "fig3a-correlations-vs-pump.yaml",
+                                    "fig2cd-conditional-qfi.yaml", "fig4b-frequency-histogram.yaml"])
+    func mutatedCopiesNeverCrashTheValidator(_ name: String) throws {
+        let file = Self.folder.appendingPathComponent(name)
+        let catalog = Self.catalog
+        var rng = SeededRandom(seed: 2026, stream: [1])
+        func r(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
+        var failures = 0
+        let original = Array(try Data(contentsOf: file))
+        for _ in 0..<600 {
+            var bytes = original
+            let lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
+            switch r(6) {
+            case 0:
+                var l = lines; l.remove(at: r(l.count)); bytes = Array(l.joined(separator: [0x0A]))
+            case 1:
+                var l = lines; let i = r(l.count); l.insert(l[i], at: r(l.count)); bytes = Array(l.joined(separator: [0x0A]))
+            case 2:
+                var l = lines; l.swapAt(r(l.count), r(l.count)); bytes = Array(l.joined(separator: [0x0A]))
+            case 3:
+                bytes = Array(bytes.prefix(r(bytes.count)))
+            case 4:
+                for _ in 0..<(1 + r(4)) where !bytes.isEmpty { bytes[r(bytes.count)] ^= UInt8(1 << r(8)) }
+            default:
+                let junk: [[UInt8]] = [Array(": ".utf8), Array("- ".utf8), Array("{".utf8), Array("&a ".utf8), Array("*a".utf8),
+                                       Array("\t".utf8), [0xFF], Array("<<: ".utf8), Array("1e999".utf8), Array("-7".utf8)]
+                bytes.insert(contentsOf: junk[r(junk.count)], at: r(bytes.count + 1))
+            }
+            let outcome = SpecCompiler.compile(bytes: bytes, path: file.path, catalog: catalog)
+            var ok = !outcome.hasErrors
+            if let c = outcome.compiled, ok, c.points.count <= 400 {
+                ok = Planner().plan(c).plan != nil
+            }
+            if !ok { #expect(outcome.diagnostics.contains { $0.severity == .error } || outcome.compiled != nil) }
+            if !ok { failures += 1 }
+        }
+        #expect(failures > 100, "mutations produce errors (about 300 of 600 do)")
     }
 }

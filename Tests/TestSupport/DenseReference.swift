@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import NumericalMethods
 
 /// The one dense reference of the test suites: the master equation of docs/physics.md §1.1 written
 /// term by term on the full 2^N-dimensional Hilbert space from a model's f, g, δ and W, independent

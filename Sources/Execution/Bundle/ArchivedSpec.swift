@@ -3,19 +3,36 @@ import Physics
 import Planning
 import SpecLanguage
 
-/// The spec archived in a bundle or shard bundle, compiled with the bundle's own `catalog.yaml` (so
-/// it does not depend on today's catalog), and checked against what the bundle says it is. The one
-/// loader `rerun` and `merge` share.
-public enum ArchivedSpec {
+/// A bundle or shard bundle read back for re-execution: its manifest, and its `spec.yaml` compiled
+/// with the bundle's own `catalog.yaml` (so it does not depend on today's catalog) and checked against
+/// what the bundle says it is. The one loader `rerun` and `merge` share.
+public struct ArchivedSpec {
     public struct Failure: Error, CustomStringConvertible {
         /// Rendered diagnostics or the reason, one per line.
         public var lines: [String]
         public var description: String { lines.joined(separator: "\n") }
     }
 
-    /// Compiles `DIR/spec.yaml` with `DIR/catalog.yaml` (if present). Throws `Failure` with the
-    /// rendered diagnostics when it does not compile.
-    public static func compile(_ dir: String) throws -> CompiledSpec {
+    /// The bundle folder.
+    public let folder: String
+    /// Its manifest, as read (and verified) by `BundleVerifier.check`.
+    public let manifest: BundleManifest
+    /// Its spec, compiled with its archived catalog.
+    public let compiled: CompiledSpec
+    /// What does not match between the recompiled spec and the bundle: its `resolved.json` (byte for
+    /// byte) and the spec ID and resolved-spec SHA-256 in its manifest. Empty when all match.
+    public let mismatches: [String]
+
+    /// Compiles `folder/spec.yaml` with `folder/catalog.yaml` (if present) and compares it with the
+    /// bundle. Throws `Failure` with the rendered diagnostics when it does not compile.
+    public init(folder: String, manifest: BundleManifest) throws {
+        self.folder = folder
+        self.manifest = manifest
+        compiled = try Self.compile(folder)
+        mismatches = Self.mismatches(folder, manifest: manifest, compiled: compiled)
+    }
+
+    static func compile(_ dir: String) throws -> CompiledSpec {
         let specPath = (dir as NSString).appendingPathComponent("spec.yaml")
         guard let bytes = FileManager.default.contents(atPath: specPath) else {
             throw Failure(lines: ["\(specPath): missing"])
@@ -33,9 +50,7 @@ public enum ArchivedSpec {
         return compiled
     }
 
-    /// What does not match between the recompiled spec and the bundle: its `resolved.json` (byte for
-    /// byte) and the spec ID and resolved-spec SHA-256 in its manifest. Empty when all match.
-    public static func mismatches(_ dir: String, compiled: CompiledSpec) -> [String] {
+    static func mismatches(_ dir: String, manifest: BundleManifest, compiled: CompiledSpec) -> [String] {
         var out: [String] = []
         let fresh = Data(JSONWriter.write(compiled.resolved()).utf8)
         let stored = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("resolved.json"))
@@ -48,36 +63,33 @@ public enum ArchivedSpec {
             }
             out.append("resolved.json is not what its spec.yaml resolves to\(where_.isEmpty ? "" : ":" + where_)")
         }
-        if let m = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("manifest.json")),
-           let v = try? JSONWriter.parse(m) {
-            let id = BundleWriter.id(compiled), sha = SpecIdentity(compiled).resolvedSHA256
-            if v.field(["spec", "id"]) != .string(id) {
-                out.append("manifest.json names the spec id \(short(v.field(["spec", "id"]))), but spec.yaml resolves to \(id)")
-            }
-            if v.field(["spec", "resolved-sha256"]) != .string(sha) {
-                out.append("manifest.json names the resolved spec \(short(v.field(["spec", "resolved-sha256"]))), but spec.yaml resolves to \(sha)")
-            }
+        let id = BundleWriter.id(compiled), sha = SpecIdentity(compiled).resolvedSHA256
+        if manifest.spec.id != id {
+            out.append("manifest.json names the spec id \(short(.string(manifest.spec.id))), but spec.yaml resolves to \(id)")
+        }
+        if manifest.spec.resolvedSHA256 != sha {
+            out.append("manifest.json names the resolved spec \(short(.string(manifest.spec.resolvedSHA256))), but spec.yaml resolves to \(sha)")
         }
         return out
     }
 
     static func short(_ v: ResultValue?) -> String { v.map { BundleVerifier.short($0) } ?? "none" }
 
-    /// Compares the bundle's `plan.json` with the plan made now. Every point must be planned alike
-    /// (same points, and for each its dipoles, parameters, backend and method): that is what the
-    /// results depend on. Anything else (cost estimates, reasons, thresholds, the memory budget, node
-    /// labels) may change between versions and machines and is returned as notes.
     /// The memory budget the bundle was planned with (plan.json `memoryBudget`), so that a rerun plans
     /// as the original run did whatever this machine's memory.
-    public static func plannedMemoryBudget(_ dir: String) -> Int? {
-        guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")),
+    public var plannedMemoryBudget: Int? {
+        guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json")),
               let plan = try? JSONWriter.parse(data), case .number(let b)? = plan.field("memoryBudget"),
               b.isFinite, b > 0, b < 9.0e18 else { return nil }
         return Int(b)
     }
 
-    public static func comparePlan(_ dir: String, fresh: ExecutionPlan) -> (mismatches: [String], notes: [String]) {
-        guard let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")),
+    /// Compares the bundle's `plan.json` with the plan made now. Every point must be planned alike
+    /// (same points, and for each its dipoles, parameters, backend and method): that is what the
+    /// results depend on. Anything else (cost estimates, reasons, thresholds, the memory budget, node
+    /// labels) may change between versions and machines and is returned as notes.
+    public func comparePlan(fresh: ExecutionPlan) -> (mismatches: [String], notes: [String]) {
+        guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json")),
               let stored = try? JSONWriter.parse(data) else {
             return (["plan.json is missing or unreadable"], [])
         }
@@ -91,7 +103,7 @@ public enum ArchivedSpec {
         for (x, y) in zip(a, b) {
             let i = x.field("index").map { BundleVerifier.short($0) } ?? "?"
             for k in essential where x.field(k) != y.field(k) {
-                mismatches.append("point \(i): \(k) was \(short(x.field(k))) in plan.json, now \(short(y.field(k)))")
+                mismatches.append("point \(i): \(k) was \(Self.short(x.field(k))) in plan.json, now \(Self.short(y.field(k)))")
             }
             if case .object(let fx) = x, case .object(let fy) = y {
                 for k in Set(fx.map(\.0) + fy.map(\.0)) where !essential.contains(k) && x.field(k) != y.field(k) {
@@ -108,5 +120,11 @@ public enum ArchivedSpec {
             k.hasPrefix("points[]") ? "plan.json: \(k.dropFirst(9)) of \(changed[k, default: 0]) point\(changed[k, default: 0] == 1 ? "" : "s") changed" : "plan.json: \(k) changed"
         }
         return (mismatches, notes)
+    }
+
+    /// The plan that ran, as stored in `plan.json` (nil when it is missing or unreadable).
+    public var storedPlan: ExecutionPlan? {
+        let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json")) ?? Data()
+        return try? JSONDecoder().decode(ExecutionPlan.self, from: data)
     }
 }

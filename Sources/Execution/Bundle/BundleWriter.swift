@@ -30,19 +30,6 @@ public enum ProgramInfo {
     /// git checkout.
     public static let sourceRevision: (revision: String, dirty: Bool) = (BuildProvenance.revision, BuildProvenance.modified)
 
-    /// The manifest's `program` record.
-    static var record: ResultValue {
-        .object([("name", .string(name)), ("version", .string(version)),
-                 ("source-revision", .string(sourceRevision.revision)), ("source-modified", .bool(sourceRevision.dirty))])
-    }
-
-    /// The manifest's `libraries` record: the BLAS build, the kernel set that computed the numbers,
-    /// whether it was pinned (docs/reproducibility.md), the architecture, and BLAS's thread count.
-    static var librariesRecord: ResultValue {
-        .object([("blas", .string(BLASLibrary.configuration)), ("blas-threads", .number(1)),
-                 ("blas-kernels", .string(BLASKernels.current)), ("blas-kernels-pinned", .bool(BLASKernels.isPinned)),
-                 ("architecture", .string(BLASKernels.architecture))])
-    }
 }
 
 /// Everything a bundle holds, as file contents, before it touches the disk.
@@ -66,8 +53,11 @@ public enum BundleWriter {
         return files
     }
 
+    /// Every file of the bundle. `merge` passes the shards' BLAS record (they computed the numbers)
+    /// and the list of shards it merged, which the manifest records.
     public static func contents(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome],
-                                threads: Int, totalSeconds: Double) -> BundleContents {
+                                threads: Int, totalSeconds: Double, libraries: BundleManifest.Libraries = .current,
+                                mergedFrom: [BundleManifest.MergedShard]? = nil) -> BundleContents {
         let bundleID = id(compiled)
         var files: [(path: String, data: Data)] = []
         files.append(("spec.yaml", Data(compiled.source.text.utf8)))
@@ -81,9 +71,9 @@ public enum BundleWriter {
         for f in figures { files.append((f.path, Data(f.svg.utf8))) }
         files.append(("index.html", Data(IndexPage.html(compiled: compiled, plan: plan, outcomes: outcomes,
                                                        figures: figures.map(\.path)).utf8)))
-        let manifest = Manifest.make(compiled: compiled, id: bundleID, plan: plan, outcomes: outcomes, threads: threads,
-                                     totalSeconds: totalSeconds, files: files)
-        files.append(("manifest.json", Data(JSONWriter.write(manifest).utf8)))
+        let manifest = BundleManifest.bundle(compiled: compiled, plan: plan, outcomes: outcomes, threads: threads,
+                                             totalSeconds: totalSeconds, files: files, libraries: libraries, mergedFrom: mergedFrom)
+        files.append(("manifest.json", manifest.data))
         return BundleContents(id: bundleID, files: files)
     }
 
@@ -126,40 +116,7 @@ public enum BundleWriter {
 extension BundleContents {
     /// A shard bundle or a result bundle, by its manifest's "kind".
     public var kind: TargetKind {
-        guard let m = data("manifest.json"), let v = try? JSONWriter.parse(m) else { return .bundle }
-        return v.field("kind") == .string("shard") ? .shard : .bundle
-    }
-}
-
-/// manifest.json: how the bundle was made and the SHA-256 of every other file.
-enum Manifest {
-    static func make(compiled: CompiledSpec, id: String, plan: ExecutionPlan, outcomes: [PointOutcome], threads: Int,
-                     totalSeconds: Double, files: [(path: String, data: Data)]) -> ResultValue {
-        let info = ProcessInfo.processInfo
-        var backends: [(String, ResultValue)] = []
-        for (b, n) in plan.backendCounts { backends.append((b.rawValue, .number(Double(n)))) }
-        let date = ISO8601DateFormatter().string(from: Date())
-        return .object([
-            ("format", .number(Double(ProgramInfo.bundleFormat))),
-            ("program", ProgramInfo.record),
-            ("spec", .object([("name", .string(compiled.base.name)), ("id", .string(id)),
-                              ("resolved-sha256", .string(SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)))),
-                              ("points", .number(Double(compiled.points.count)))])),
-            ("seed", .number(Double(compiled.base.solver.seed))),
-            ("backends", .object(backends)),
-            ("libraries", ProgramInfo.librariesRecord),
-            ("threads", .number(Double(threads))),
-            ("host", .object([("name", .string(info.hostName)), ("os", .string(info.operatingSystemVersionString)),
-                              ("cores", .number(Double(info.activeProcessorCount))),
-                              ("memory-bytes", .number(Double(info.physicalMemory)))])),
-            ("created", .string(date)),
-            ("timings", .object([("total-seconds", .number(totalSeconds)),
-                                 ("points", .array(outcomes.sorted { $0.index < $1.index }.map { o in
-                                     var e: [(String, ResultValue)] = [("index", .number(Double(o.index))), ("seconds", .number(o.seconds))]
-                                     if let opt = o.optimum { e.append(("solves", .number(Double(opt.evaluations)))) }
-                                     return .object(e)
-                                 }))])),
-            ("files", .object(files.map { ($0.path, .string(SHA256.hex([UInt8]($0.data)))) })),
-        ])
+        guard let m = data("manifest.json"), let manifest = try? BundleManifest(json: m) else { return .bundle }
+        return manifest.kind == .shard ? .shard : .bundle
     }
 }

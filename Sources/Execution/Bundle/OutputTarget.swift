@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import SpecLanguage
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,6 +41,14 @@ public enum OutputTarget {
     public static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/"))
             .standardizedFileURL.path
+    }
+
+    /// The folder a command writes when `--out` is not given, relative to the current folder:
+    /// `outputs/NAME/ID` for a bundle (`run`, `merge`, `submit`), `outputs/NAME/ID.shards/shard-K-of-N`
+    /// for shard K of N (`run --shard`).
+    public static func defaultPath(for compiled: CompiledSpec, shard: ShardSpec? = nil) -> String {
+        let bundle = "outputs/\(compiled.base.name)/\(BundleWriter.id(compiled))"
+        return shard.map { bundle + ".shards/" + $0.folderName } ?? bundle
     }
 
     /// The kind of dipolesync folder at `path` (nil when it is not a folder holding a dipolesync manifest).

@@ -23,29 +23,25 @@ public struct ArithmeticRecord: Equatable, Sendable {
 
     /// Reads the `libraries` record of a manifest. Bundles written before the kernels were recorded on
     /// their own carry them in OpenBLAS's build description ("OpenBLAS 0.3.21 … Haswell MAX_THREADS=64").
-    public init(manifest: ResultValue) {
-        guard case .object(let top) = manifest, case .object(let libs)? = top.first(where: { $0.0 == "libraries" })?.1 else {
-            self.init(kernels: nil, pinned: false, blasVersion: nil, architecture: nil)
-            return
-        }
-        func string(_ k: String) -> String? {
-            if case .string(let s)? = libs.first(where: { $0.0 == k })?.1 { return s } else { return nil }
-        }
-        let config = string("blas") ?? ""
-        var kernels = string("blas-kernels")
+    public init(libraries: BundleManifest.Libraries) {
+        let config = libraries.blas ?? ""
+        var kernels = libraries.blasKernels
         if kernels == nil {
             let words = config.split(separator: " ").map(String.init)
             if let i = words.firstIndex(where: { $0.hasPrefix("MAX_THREADS") }), i > 0 { kernels = words[i - 1] }
         }
-        var pinned = false
-        if case .bool(let b)? = libs.first(where: { $0.0 == "blas-kernels-pinned" })?.1 { pinned = b }
-        self.init(kernels: kernels, pinned: pinned, blasVersion: Self.version(of: config), architecture: string("architecture"))
+        self.init(kernels: kernels, pinned: libraries.blasKernelsPinned ?? false, blasVersion: Self.version(of: config),
+                  architecture: libraries.architecture)
     }
 
-    /// The record in the manifest of the bundle folder `bundle` (an empty record if it cannot be read).
-    public init(bundle: String) {
-        let url = URL(fileURLWithPath: bundle).appendingPathComponent("manifest.json")
-        self.init(manifest: (try? Data(contentsOf: url)).flatMap { try? JSONWriter.parse($0) } ?? .null)
+    /// The record of a manifest given as JSON (an empty record when it has no readable `libraries`).
+    public init(manifest: ResultValue) {
+        guard let value = manifest.field("libraries"),
+              let libraries = try? ResultValueCoder.decode(BundleManifest.Libraries.self, from: value) else {
+            self.init(kernels: nil, pinned: false, blasVersion: nil, architecture: nil)
+            return
+        }
+        self.init(libraries: libraries)
     }
 
     public init(kernels: String?, pinned: Bool, blasVersion: String?, architecture: String?) {

@@ -9,6 +9,11 @@ public enum BundleVerifier {
     /// Reads manifest.json and checks that every listed file exists with the recorded SHA-256 and that
     /// the required files are there. Throws `BundleError.invalid` naming the offending file.
     public static func verify(_ dir: String) throws -> [(path: String, sha: String)] {
+        try check(dir).files
+    }
+
+    /// `verify`, returning the manifest read back as well.
+    public static func check(_ dir: String) throws -> (manifest: BundleManifest, files: [(path: String, sha: String)]) {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
@@ -20,22 +25,28 @@ public enum BundleVerifier {
         guard let data = fm.contents(atPath: manifestPath) else {
             throw BundleError.invalid(file: manifestPath, reason: "missing (not a dipolesync bundle?)")
         }
-        let manifest: ResultValue
-        do { manifest = try JSONWriter.parse(data) } catch {
+        let value: ResultValue
+        do { value = try JSONWriter.parse(data) } catch {
             throw BundleError.invalid(file: manifestPath, reason: "\(error)")
         }
-        if manifest.field("kind") == .string("submission") {
+        if value.field("kind") == .string("submission") {
             throw BundleError.invalid(file: dir, reason: "is the work folder of `dipolesync submit`, not a bundle (its shards are merged into the bundle it names)")
         }
-        guard case .object(let top) = manifest, case .object(let files)? = top.first(where: { $0.0 == "files" })?.1 else {
-            throw BundleError.invalid(file: manifestPath, reason: "has no 'files' table")
-        }
-        if case .number(let f)? = top.first(where: { $0.0 == "format" })?.1, f > Double(ProgramInfo.bundleFormat) {
+        if case .number(let f)? = value.field("format"), f > Double(ProgramInfo.bundleFormat) {
             throw BundleError.invalid(file: manifestPath, reason: "bundle format \(f) is newer than this dipolesync reads (\(ProgramInfo.bundleFormat))")
         }
+        guard case .object? = value.field("files") else {
+            throw BundleError.invalid(file: manifestPath, reason: "has no 'files' table")
+        }
+        let manifest: BundleManifest
+        do { manifest = try ResultValueCoder.decode(BundleManifest.self, from: value) } catch {
+            if case .object(let files)? = value.field("files"), let bad = files.first(where: { if case .string = $0.1 { return false } else { return true } }) {
+                throw BundleError.invalid(file: manifestPath, reason: "bad hash for \(bad.0)")
+            }
+            throw BundleError.invalid(file: manifestPath, reason: "is not a dipolesync manifest: it \(BundleManifest.explain(error))")
+        }
         var out: [(String, String)] = []
-        for (path, v) in files {
-            guard case .string(let sha) = v else { throw BundleError.invalid(file: manifestPath, reason: "bad hash for \(path)") }
+        for (path, sha) in manifest.files.map({ ($0.path, $0.sha256) }) {
             let parts = path.split(separator: "/", omittingEmptySubsequences: false)
             guard !path.hasPrefix("/"), !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }), path != "manifest.json" else {
                 throw BundleError.invalid(file: manifestPath, reason: "refuses the path '\(path)'")
@@ -59,7 +70,7 @@ public enum BundleVerifier {
         for required in ["spec.yaml", "results.json", "resolved.json"] where !out.contains(where: { $0.0 == required }) {
             throw BundleError.invalid(file: (dir as NSString).appendingPathComponent(required), reason: "is missing from the manifest")
         }
-        return out
+        return (manifest, out)
     }
 
     /// The relative paths of the files (not folders) under `dir`, sorted; throws for a symbolic link

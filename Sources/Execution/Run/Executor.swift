@@ -85,7 +85,7 @@ public struct Executor {
         let lock = NSLock()
         var next = 0
         progress?.start(total: todo.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        concurrentForEach(iterations: workers) { _ in   // shared state only under `lock`
             while true {
                 lock.lock()
                 let k = next

@@ -11,7 +11,7 @@ public final class ProgressReporter: @unchecked Sendable {
 
     public init(quiet: Bool = false) {
         self.quiet = quiet
-        interactive = isatty(fileno(stderr)) != 0
+        interactive = isatty(STDERR_FILENO) != 0
     }
 
     func start(total: Int) {

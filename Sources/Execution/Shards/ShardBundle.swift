@@ -19,7 +19,6 @@ public enum ShardBundle {
     public static func contents(compiled: CompiledSpec, plan: ExecutionPlan, shard: ShardSpec, outcomes: [PointOutcome],
                                 units: [TrajectoryUnitResult] = [], split: TrajectorySplit? = nil,
                                 threads: Int, totalSeconds: Double) -> BundleContents {
-        let identity = SpecIdentity(compiled)
         let sorted = outcomes.sorted { $0.index < $1.index }
         var files: [(path: String, data: Data)] = []
         files.append(("spec.yaml", Data(compiled.source.text.utf8)))
@@ -30,33 +29,16 @@ public enum ShardBundle {
         for o in sorted { files.append(("points/" + Checkpoint.pointName(o.index), OutcomeCodec.data(o))) }
         let sortedUnits = units.sorted { $0.unit.global < $1.unit.global }
         for u in sortedUnits { files.append(("units/" + u.unit.name + ".json", TrajectoryUnitCodec.data(u))) }
-        var shardFields: [(String, ResultValue)] = [
-            ("k", .number(Double(shard.k))), ("n", .number(Double(shard.n))), ("split", .string(Self.split)),
-            ("points", .array(sorted.map { .number(Double($0.index)) }))]
+        var record = BundleManifest.ShardRecord(k: shard.k, n: shard.n, split: Self.split, points: sorted.map(\.index))
         if let sp = split, !sp.isEmpty {
             // Trajectory points are split into units (their base and blocks of trajectories).
-            shardFields += [("trajectory-split", .string(trajectorySplit)), ("trajectory-block", .number(Double(sp.block))),
-                            ("trajectory-points", .array(sp.points.map { .number(Double($0)) })),
-                            ("units", .array(sortedUnits.map { .string($0.unit.name) }))]
+            record.trajectorySplit = trajectorySplit
+            record.trajectoryBlock = sp.block
+            record.trajectoryPoints = sp.points
+            record.units = sortedUnits.map(\.unit.name)
         }
-        let info = ProcessInfo.processInfo
-        let manifest = ResultValue.object([
-            ("format", .number(Double(ProgramInfo.bundleFormat))),
-            ("kind", .string("shard")),
-            ("program", ProgramInfo.record),
-            ("spec", .object([("name", .string(compiled.base.name)), ("id", .string(BundleWriter.id(compiled))),
-                              ("resolved-sha256", .string(identity.resolvedSHA256)),
-                              ("points", .number(Double(identity.points)))])),
-            ("shard", .object(shardFields)),
-            ("seed", .number(Double(compiled.base.solver.seed))),
-            ("libraries", ProgramInfo.librariesRecord),
-            ("threads", .number(Double(threads))),
-            ("host", .object([("name", .string(info.hostName)), ("cores", .number(Double(info.activeProcessorCount)))])),
-            ("created", .string(ISO8601DateFormatter().string(from: Date()))),
-            ("timings", .object([("total-seconds", .number(totalSeconds))])),
-            ("files", .object(files.map { ($0.path, .string(SHA256.hex([UInt8]($0.data)))) })),
-        ])
-        files.append(("manifest.json", Data(JSONWriter.write(manifest).utf8)))
+        let manifest = BundleManifest.shard(compiled: compiled, shard: record, threads: threads, totalSeconds: totalSeconds, files: files)
+        files.append(("manifest.json", manifest.data))
         return BundleContents(id: BundleWriter.id(compiled), files: files)
     }
 
@@ -77,51 +59,43 @@ public enum ShardBundle {
         public var trajectoryBlock: Int?
         public var trajectoryPoints: [Int] = []
         /// The manifest's `libraries` record: the BLAS kernels that computed these points.
-        public var libraries: ResultValue = .null
+        public var libraries: BundleManifest.Libraries
+        /// The whole manifest.
+        public var manifest: BundleManifest
     }
 
     /// Reads a shard bundle: every file must match its SHA-256 in the manifest, the manifest must
     /// describe a shard, and every point the shard claims must decode. Errors name the shard.
     public static func load(_ dir: String) throws -> Loaded {
         let listed: [(path: String, sha: String)]
-        do { listed = try BundleVerifier.verify(dir) } catch {
+        let m: BundleManifest
+        do { (m, listed) = try BundleVerifier.check(dir) } catch {
             throw ShardError.invalid("shard \(dir): \(error)")
         }
         func bad(_ why: String) -> ShardError { ShardError.invalid("shard \(dir): \(why)") }
-        let mpath = (dir as NSString).appendingPathComponent("manifest.json")
-        guard let mdata = FileManager.default.contents(atPath: mpath), let m = try? JSONWriter.parse(mdata) else {
-            throw bad("unreadable manifest.json")
-        }
-        guard m.field("kind") == .string("shard") else {
+        guard m.kind == .shard else {
             throw bad("is not a shard bundle (its manifest has no \"kind\": \"shard\"); merge takes the folders `run --shard` wrote")
         }
-        guard case .string(let sha)? = m.field(["spec", "resolved-sha256"]), case .string(let version)? = m.field(["program", "version"]),
-              case .number(let total)? = m.field(["spec", "points"]), let points = Int(exactly: total), points >= 0,
-              case .number(let kk)? = m.field(["shard", "k"]), case .number(let nn)? = m.field(["shard", "n"]),
-              let k = Int(exactly: kk), let n = Int(exactly: nn),
-              case .array(let claimed)? = m.field(["shard", "points"]) else {
+        guard let record = m.shard, m.spec.points >= 0 else {
             throw bad("manifest.json lacks the spec hash, program version or shard description")
         }
         let shard: ShardSpec
-        do { shard = try ShardSpec(k: k, n: n) } catch { throw bad("\(error)") }
-        let indices = claimed.compactMap { $0.number.flatMap { Int(exactly: $0) } }
+        do { shard = try ShardSpec(k: record.k, n: record.n) } catch { throw bad("\(error)") }
+        let points = m.spec.points
+        let indices = record.points
         var trajectoryBlock: Int?
         var trajectoryPoints: [Int] = []
         var unitNames: [String] = []
-        if let b = m.field(["shard", "trajectory-block"]) {
-            guard case .number(let bb) = b, let block = Int(exactly: bb), block >= 1,
-                  case .array(let tp)? = m.field(["shard", "trajectory-points"]), case .array(let un)? = m.field(["shard", "units"]) else {
+        if let block = record.trajectoryBlock {
+            guard block >= 1, let tp = record.trajectoryPoints, let un = record.units else {
                 throw bad("manifest.json has a malformed trajectory split")
             }
             trajectoryBlock = block
-            trajectoryPoints = tp.compactMap { $0.number.flatMap { Int(exactly: $0) } }
-            unitNames = un.compactMap { if case .string(let s) = $0 { return s } else { return nil } }
-            guard trajectoryPoints.count == tp.count, unitNames.count == un.count else {
-                throw bad("manifest.json has a malformed trajectory split")
-            }
+            trajectoryPoints = tp
+            unitNames = un
         }
         let trajectorySet = Set(trajectoryPoints)
-        guard indices.count == claimed.count, indices == shard.indices(of: points).filter({ !trajectorySet.contains($0) }) else {
+        guard indices == shard.indices(of: points).filter({ !trajectorySet.contains($0) }) else {
             throw bad("its points \(short(indices)) are not those of shard \(shard) of \(points) points")
         }
         var outcomes: [PointOutcome] = []
@@ -150,18 +124,10 @@ public enum ShardBundle {
             }
             units.append(u)
         }
-        var revision = "unknown"
-        if case .string(let r)? = m.field(["program", "source-revision"]) { revision = r }
-        var name = ""
-        if case .string(let s)? = m.field(["spec", "name"]) { name = s }
-        var host = ""
-        if case .string(let h)? = m.field(["host", "name"]) { host = h }
-        return Loaded(path: dir, identity: SpecIdentity(resolvedSHA256: sha, programVersion: version, points: points),
-                      name: name, revision: revision, shard: shard, outcomes: outcomes,
-                      threads: m.field("threads")?.number.flatMap { Int(exactly: $0) } ?? 1,
-                      seconds: m.field(["timings", "total-seconds"])?.number ?? 0, host: host, units: units,
-                      trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints,
-                      libraries: m.field("libraries") ?? .null)
+        return Loaded(path: dir, identity: SpecIdentity(resolvedSHA256: m.spec.resolvedSHA256, programVersion: m.program.version, points: points),
+                      name: m.spec.name, revision: m.program.sourceRevision ?? "unknown", shard: shard, outcomes: outcomes,
+                      threads: m.threads, seconds: m.timings.totalSeconds, host: m.host.name, units: units,
+                      trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints, libraries: m.libraries, manifest: m)
     }
 
     /// The shard folders named by `arguments`: a shard bundle itself, or a folder whose (non-hidden)
@@ -198,20 +164,13 @@ public enum ShardBundle {
 
         /// The bundle: exactly what `run` writes for these outcomes, plus a `merged-from` list in the manifest.
         public func contents() -> BundleContents {
-            var c = BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes, threads: threads, totalSeconds: totalSeconds)
-            if let i = c.files.firstIndex(where: { $0.path == "manifest.json" }),
-               case .object(var m)? = try? JSONWriter.parse(c.files[i].data) {
-                m.append(("merged-from", .array(shards.map { s in
-                    .object([("shard", .string(s.shard.description)), ("path", .string(s.path)), ("host", .string(s.host)),
-                             ("source-revision", .string(s.revision)), ("points", .number(Double(s.outcomes.count)))]
-                            + (s.trajectoryBlock == nil ? [] : [("units", .number(Double(s.units.count)))]))
-                })))
-                // The numbers were computed by the shards: record their kernels, not this process's.
-                if let libs = shards.first?.libraries, libs != .null, let k = m.firstIndex(where: { $0.0 == "libraries" }) {
-                    m[k].1 = libs
-                }
-                c.files[i].data = Data(JSONWriter.write(.object(m)).utf8)
+            let mergedFrom = shards.map { s in
+                BundleManifest.MergedShard(shard: s.shard.description, path: s.path, host: s.host, sourceRevision: s.revision,
+                                           points: s.outcomes.count, units: s.trajectoryBlock == nil ? nil : s.units.count)
             }
+            // The numbers were computed by the shards: record their kernels, not this process's.
+            let c = BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes, threads: threads, totalSeconds: totalSeconds,
+                                          libraries: shards.first?.libraries ?? .current, mergedFrom: mergedFrom)
             return c
         }
     }
@@ -242,7 +201,7 @@ public enum ShardBundle {
         }
         // One arithmetic: points computed with different BLAS kernels would not be those of one run
         // (docs/reproducibility.md).
-        let kernels = Dictionary(grouping: shards, by: { ArithmeticRecord(manifest: .object([("libraries", $0.libraries)])).summary })
+        let kernels = Dictionary(grouping: shards, by: { ArithmeticRecord(libraries: $0.libraries).summary })
         if kernels.count > 1 {
             let text = kernels.keys.sorted().map { k in "\(k): " + (kernels[k] ?? []).map(\.path).joined(separator: ", ") }.joined(separator: "; ")
             throw ShardError.invalid("the shards were computed with different BLAS kernels (\(text)); rerun the odd ones with the same kernels")
@@ -275,19 +234,19 @@ public enum ShardBundle {
         }
         // The spec, recompiled from the first shard with its archived catalog entry.
         let dir = first.path
-        let compiled: CompiledSpec
-        do { compiled = try ArchivedSpec.compile(dir) } catch {
+        let archived: ArchivedSpec
+        do { archived = try ArchivedSpec(folder: dir, manifest: first.manifest) } catch {
             throw ShardError.invalid("shard \(dir): its spec.yaml does not compile any more: \(error)")
         }
+        let compiled = archived.compiled
         guard SpecIdentity(compiled) == first.identity else {
             throw ShardError.invalid("shard \(dir): its spec.yaml resolves to \(SpecIdentity(compiled)), not to the \(first.identity) its manifest names")
         }
-        if let problem = ArchivedSpec.mismatches(dir, compiled: compiled).first {
+        if let problem = archived.mismatches.first {
             throw ShardError.invalid("shard \(dir): \(problem)")
         }
         // The plan that ran (the first shard's), else planned again.
-        let planData = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent("plan.json")) ?? Data()
-        guard let plan = (try? JSONDecoder().decode(ExecutionPlan.self, from: planData)) ?? Planner().plan(compiled).plan else {
+        guard let plan = archived.storedPlan ?? Planner().plan(compiled).plan else {
             throw ShardError.invalid("shard \(dir): no plan")
         }
         let backendOf = Dictionary(plan.points.map { ($0.index, $0.backend) }, uniquingKeysWith: { a, _ in a })

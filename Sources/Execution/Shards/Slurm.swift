@@ -3,6 +3,14 @@ import Physics
 import Planning
 import SpecLanguage
 
+/// A site file (`submit --site`) that cannot be read or holds a mistake: `FILE:LINE:COL: error: …`
+/// (a usage error, exit 2).
+public struct SiteFileError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
 /// Cluster settings for `dipolesync submit`: from a site file, then overridden by the command line.
 ///
 /// Site file (YAML), every key optional:
@@ -32,18 +40,18 @@ public struct SlurmSettings: Equatable, Sendable {
 
     /// Reads a site file; errors are `FILE:LINE:COL: error: …`.
     public static func site(file: String) throws -> SlurmSettings {
-        guard let data = FileManager.default.contents(atPath: file) else { throw ShardError.invalid("\(file): cannot read the site file") }
+        guard let data = FileManager.default.contents(atPath: file) else { throw SiteFileError("\(file): cannot read the site file") }
         var s = SlurmSettings()
         let meaningful = String(decoding: data, as: UTF8.self).split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") && $0 != "---" }
         if meaningful.isEmpty { return s }
         let engine = DiagnosticEngine(file: file)
-        func fail(_ msg: String, _ loc: SourceLocation) -> ShardError {
-            ShardError.invalid("\(file):\(loc.line):\(loc.column): error: \(msg)")
+        func fail(_ msg: String, _ loc: SourceLocation) -> SiteFileError {
+            SiteFileError("\(file):\(loc.line):\(loc.column): error: \(msg)")
         }
         guard let root = YAMLParser.parse(Array(data), diagnostics: engine) else {
             let d = engine.sorted.first
-            throw ShardError.invalid("\(file):\(d?.location.line ?? 1):\(d?.location.column ?? 1): error: \(d?.message ?? "not YAML")")
+            throw SiteFileError("\(file):\(d?.location.line ?? 1):\(d?.location.column ?? 1): error: \(d?.message ?? "not YAML")")
         }
         if root.isNull { return s }
         guard let entries = root.entries else { throw fail("a site file is a mapping of keys (\(siteKeys.joined(separator: ", ")))", root.location) }

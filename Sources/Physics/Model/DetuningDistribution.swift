@@ -45,15 +45,6 @@ public enum DetuningDistribution: Sendable, Equatable {
     public func quantiles(count n: Int) -> [Double] {
         (0..<max(n, 0)).map { quantile((Double($0) + 0.5) / Double(n)) }
     }
-
-    /// N independent draws from p(δ) by inversion of uniform deviates of `rng`.
-    public func sample(count n: Int, using rng: inout SeededRandom) -> [Double] {
-        (0..<max(n, 0)).map { _ in
-            var u = rng.uniform()
-            while u <= 0 { u = rng.uniform() }
-            return quantile(u)
-        }
-    }
 }
 
 /// The standard normal quantile Φ⁻¹(u): Acklam's rational approximation (relative error 1e-9)

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import NumericalMethods
 
 /// A spec after type checking, in canonical units (rates in Γ, lengths in λ, times in 1/Γ, angles in rad).
 public struct ExperimentSpec: Sendable {

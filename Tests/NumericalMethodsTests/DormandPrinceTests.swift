@@ -1,5 +1,5 @@
 import XCTest
-@testable import Physics
+@testable import NumericalMethods
 
 final class DormandPrinceTests: XCTestCase {
     func testExponentialDecay() throws {
