@@ -2,15 +2,18 @@
 import PackageDescription
 
 // The pipeline, one module a stage:
-//   SpecLanguage (YAML → typed spec, diagnostics, units, catalog, schema)
-//   → Planning (plan graph, backend choice)
-//   → Physics (geometry, couplings, the model a backend solves; closed forms; shared observables)
-//   → MeanFieldBackend | CumulantBackend | DickeBackend | ExactBackend
-//   → Execution (executor, result bundles, tables, pictures, rerun)
+//   SpecLanguage (YAML → typed spec, diagnostics, units, catalog, schema: every default of the language)
+//   → Planning (plan graph, backend choice: it asks each backend's description, holds no list of its own)
+//   → Physics (geometry, couplings, the model and the request a backend solves; the backend protocol,
+//     `DescribedBackend` and `PlannerThresholds`; closed forms; shared observables)
+//   → MeanFieldBackend | CumulantBackend | DickeBackend | ExactBackend (each with its *Description.swift)
+//   → StandardBackends (the one list of this build's backends, `BackendRegistry.standard`)
+//   → Execution (executor, result bundles, tables, pictures, rerun; no concrete backend type)
 //   → dipolesync (the command line).
 // CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE;
 // NumericalMethods holds the methods that are not physics (GMRES, the Dormand–Prince integrator, the
 // damped-cosine fit, the seeded random streams, the single-precision product) for the stages above.
+// docs/architecture.md lists the files that adding a spec field or a backend touches.
 let package = Package(
     name: "dipolesync",
     platforms: [.macOS(.v13)],
@@ -37,18 +40,19 @@ let package = Package(
         .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
-        // The planner asks each backend for its own memory estimate.
-        .target(name: "Planning", dependencies: [
-            "SpecLanguage", "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
+        // The one list of the backends of this build.
+        .target(name: "StandardBackends", dependencies: [
+            "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
+        // The planner asks each backend of StandardBackends for its description.
+        .target(name: "Planning", dependencies: ["SpecLanguage", "Physics", "StandardBackends"]),
         // The source revision is fixed at build time (Plugins/BuildProvenance, scripts/provenance).
         .plugin(name: "BuildProvenance", capability: .buildTool()),
         .target(name: "Execution", dependencies: [
-            "SpecLanguage", "Planning", "Physics", "LinearAlgebra",
-            "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
+            "SpecLanguage", "Planning", "Physics", "LinearAlgebra", "StandardBackends",
         ], plugins: ["BuildProvenance"]),
         .executableTarget(name: "dipolesync", dependencies: [
-            "SpecLanguage", "Planning", "Execution", "LinearAlgebra",
+            "SpecLanguage", "Planning", "Execution", "LinearAlgebra", "StandardBackends",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks driven by the scripts in benchmarks/ (release builds only).
@@ -64,7 +68,8 @@ let package = Package(
         .testTarget(name: "NumericalMethodsTests", dependencies: ["NumericalMethods", "LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "NumericalMethods", "TestSupport",
+                                                          "DickeBackend", "ExactBackend"]),
         .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "NumericalMethods", "TestSupport"]),
         .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),

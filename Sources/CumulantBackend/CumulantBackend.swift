@@ -17,6 +17,7 @@ public struct CumulantBackend: Backend {
 
     public init() {}
 
+    /// Why it lacks the observables its description (CumulantDescription.swift) does not list.
     static let unsupportedKinds: [ObservableKind: String] = [
         .z: "the mean-field order parameter Z vanishes identically in the U(1)-symmetric cumulant closure (⟨σ⁻⟩ = 0); use mean-field",
         .phases: "Bloch-vector phases vanish in the U(1)-symmetric closure; use mean-field",
@@ -31,7 +32,7 @@ public struct CumulantBackend: Backend {
         bytes += CumulantSteadyStateSolver.packedVectors(restart: restart) * packed
         // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
         // scratch plus the transient eigen-decomposition of f (low rank, large N).
-        bytes += general ? 64 * n * n : 8 * n * n * (n > LyapunovPreconditioner.lowRankThreshold ? 5 : 9)
+        bytes += general ? 64 * n * n : 8 * n * n * (n > LyapunovPreconditioner.defaultLowRankThreshold ? 5 : 9)
         if regression { bytes += 16 * n * n * 5 }
         return bytes + (1 << 20)
     }
@@ -41,8 +42,8 @@ public struct CumulantBackend: Backend {
         let n = model.count
         guard n >= 1 else { throw BackendError.unsupported("the cumulant backend needs at least one dipole") }
         for o in request.observables {
-            if let why = Self.unsupportedKinds[o.kind] {
-                throw BackendError.unsupported("observable \(o.kind.rawValue) is not available from the cumulant backend: \(why)")
+            if !observables.contains(o.kind) {
+                throw BackendError.unsupported("observable \(o.kind.rawValue) is not available from the cumulant backend: \(Self.unsupportedKinds[o.kind] ?? "")")
             }
             for pair in o.pairs where [.twoTime, .mutualInformation, .discord].contains(o.kind) {
                 guard pair.a >= 0, pair.b >= 0, pair.a < n, pair.b < n, pair.a != pair.b else {
@@ -57,7 +58,7 @@ public struct CumulantBackend: Backend {
         }
         guard request.initial.isU1Invariant else {
             throw BackendError.unsupported(
-                "the cumulant backend uses the U(1)-symmetric closure (⟨σ±⟩ = 0), valid only for U(1)-invariant initial states (ground, excited); initial state \(request.initial) has coherences")
+                "the cumulant backend (U(1)-symmetric closure, ⟨σ±⟩ = 0): \(Self.initialStateRefusal); initial state \(request.initial) has coherences")
         }
         guard model.f.elements.allSatisfy(\.isFinite), model.g.elements.allSatisfy(\.isFinite),
               model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0 else {
@@ -81,7 +82,7 @@ public struct CumulantBackend: Backend {
         // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5).
         let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(model.f) }
         let fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
-        if fMin < -1e-9 * max(fScale, 1) * Double(n) {
+        if fMin < -PlannerThresholds.rateMatrixTolerance * max(fScale, 1) * Double(n) {
             throw BackendError.unsupported(
                 "the rate matrix f is not positive semidefinite (smallest eigenvalue \(fMin) Γ), so the master equation is not of Lindblad form")
         }

@@ -38,6 +38,9 @@ public final class CumulantSystem {
     public let resonant: Bool
     /// Workers for the matrix products (results do not depend on it; see `BlockedProducts`).
     public var threads = 1
+    /// Above this N the symmetric Lyapunov preconditioner uses its low-rank form
+    /// (`LyapunovPreconditioner.defaultLowRankThreshold` unless set).
+    public var lowRankThreshold = LyapunovPreconditioner.defaultLowRankThreshold
 
     /// Scratch N×2N matrices ([Re | Im] halves side by side).
     var wideA: Matrix

@@ -39,8 +39,9 @@ struct LyapunovPreconditioner {
         }
     }
 
-    /// Above this N the symmetric case uses the low-rank form.
-    nonisolated(unsafe) static var lowRankThreshold = 400
+    /// Above this N the symmetric case uses the low-rank form, unless `CumulantSystem.lowRankThreshold`
+    /// says otherwise.
+    static let defaultLowRankThreshold = 400
     /// Eigenvectors kept at each end of the spectrum of f in the low-rank form.
     static let lowRankModes = 48
     var xr = Matrix(rows: 0, cols: 0)
@@ -55,7 +56,7 @@ struct LyapunovPreconditioner {
         tallB = Matrix(rows: 0, cols: 0)
         cScratch = ComplexMatrix(rows: 0, cols: 0)
         if n < 2 { kind_ = .none; return }
-        if system.resonant && system.gOff == nil && n > Self.lowRankThreshold && n > 4 * Self.lowRankModes {
+        if system.resonant && system.gOff == nil && n > system.lowRankThreshold && n > 4 * Self.lowRankModes {
             let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
             let k = Self.lowRankModes
             let keep = Array(0..<k) + Array((n - k)..<n)

@@ -38,7 +38,7 @@ public struct DickeBackend: Backend {
         guard n >= 1 else { throw BackendError.unsupported("no dipoles") }
         let lad = DickeLadder(n: n, gamma: model.gamma, feff: u.feff, geff: u.geff, pump: model.pump,
                               detuning: model.detunings.first ?? 0)
-        if lad.local < -1e-9 * max(1, abs(model.gamma)) {
+        if lad.local < -PlannerThresholds.rateMatrixTolerance * max(1, abs(model.gamma)) {
             throw BackendError.unsupported("the rate matrix is not positive semidefinite: smallest eigenvalue Γ − f_eff/N = \(lad.local) (needs f_eff ≤ NΓ)")
         }
         guard model.pump >= 0 else { throw BackendError.unsupported("negative pump rate \(model.pump)") }
@@ -50,8 +50,9 @@ public struct DickeBackend: Backend {
         if request.request(.twoTime) != nil {
             throw BackendError.unsupported("two-time pair correlations need S_{N−1} symmetry; the permutation-symmetric backend gives the collective ⟨J⁺(τ)J⁻(0)⟩ through `spectrum`")
         }
-        for kind in [ObservableKind.z, .qfiConditional, .phases, .frequency] where request.request(kind) != nil {
-            throw BackendError.unsupported("`\(kind.rawValue)` is not available from the permutation-symmetric backend")
+        // What it computes is its description's list (DickeDescription.swift).
+        for o in request.observables where !observables.contains(o.kind) {
+            throw BackendError.unsupported("`\(o.kind.rawValue)` is not available from the permutation-symmetric backend")
         }
         var result = PointResult()
         switch request.evolution {
@@ -225,7 +226,7 @@ public struct DickeBackend: Backend {
         case .excited: if let i = sector.index(top, lad.half) { x0[2 * i] = 1 }
         case .product(let polar, let azimuth):
             if azimuth == nil && !request.initial.isU1Invariant {
-                throw BackendError.unsupported("a product state with random azimuths is not permutation symmetric")
+                throw BackendError.unsupported(DickeBackend.randomPhasesRefusal)
             }
             u1 = request.initial.isU1Invariant
             // |θ⟩^⊗N: populations of |N/2, m⟩ are binomial, C(N, N/2+m) cos²ᴷ(θ/2) sin²⁽ᴺ⁻ᴷ⁾(θ/2), K = N/2 + m.

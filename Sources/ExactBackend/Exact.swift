@@ -15,19 +15,13 @@ import NumericalMethods
 /// - `jumpTrajectories`: quantum-jump trajectories in definite excitation-number sectors (N ≤ 24),
 ///   ensemble and time averages with standard errors (`<key>-stderr` values).
 /// - `qfi-conditional` always uses quantum-state-diffusion trajectories on the 2^N vector.
-/// `automatic` picks the density matrix when `memoryEstimate` fits the budget, trajectories otherwise.
-public struct ExactBackend: WarmStartBackend {
+/// The request's `settings.method` picks the representation; without one the density matrix is used
+/// when `memoryEstimate` fits the budget, trajectories otherwise. `settings.trajectories` is the
+/// trajectory schedule. What it can represent and what it costs: `ExactDescription.swift`.
+public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     public static let name = "exact"
 
-    public enum Method: String, Sendable { case automatic, densityMatrix = "density-matrix", jumpTrajectories = "jump-trajectories" }
-
-    public var method: Method
-    public var trajectorySettings: TrajectorySettings
-
-    public init(method: Method = .automatic, trajectorySettings: TrajectorySettings = TrajectorySettings()) {
-        self.method = method
-        self.trajectorySettings = trajectorySettings
-    }
+    public init() {}
 
     /// Bytes the density-matrix method needs for N dipoles and these observables: the minimal FGMRES(12)
     /// bases and work vectors (28 vectors of C(2N,N) complex numbers; a longer Krylov basis, up to 60
@@ -109,7 +103,7 @@ public struct ExactBackend: WarmStartBackend {
         var fmax = 0.0
         for v in model.f.elements { fmax = max(fmax, abs(v)) }
         let lmin = (try? Couplings.smallestRateEigenvalue(model.f)) ?? 0
-        if lmin < -1e-9 * max(fmax, 1) {
+        if lmin < -PlannerThresholds.rateMatrixTolerance * max(fmax, 1) {
             throw BackendError.unsupported(String(format:
                 "the rate matrix f is not positive semidefinite (smallest eigenvalue %.4g Γ): not a Lindblad master equation", lmin))
         }
@@ -342,9 +336,9 @@ public struct ExactBackend: WarmStartBackend {
     func sampleTimes(_ request: SolveRequest, _ kind: TrajectoryEnsembleKind) -> (times: [Double], averageFrom: Double) {
         switch request.evolution {
         case .steadyState:
-            let s = trajectorySettings
+            let s = request.settings.trajectories
             let burnIn = kind == .diffusion ? s.diffusionBurnIn ?? s.burnIn : s.burnIn
-            let averaging = kind == .diffusion ? s.diffusionAveraging ?? s.averaging : s.averaging
+            let averaging = kind == .diffusion ? s.diffusionAverage ?? s.average : s.average
             let interval = kind == .diffusion ? s.diffusionSampleInterval : s.sampleInterval
             let count = max(1, Int((averaging / interval).rounded()))
             return ((0...count).map { burnIn + averaging * Double($0) / Double(count) }, burnIn)
@@ -356,8 +350,7 @@ public struct ExactBackend: WarmStartBackend {
     /// Trajectories of the jump ensemble (`kind` nil) or of the ensemble an observable asks for.
     func trajectoryCount(_ request: SolveRequest, _ kind: ObservableKind? = nil) -> Int {
         if let k = kind, let o = request.request(k) { return max(2, o.trajectories) }
-        if let c = trajectorySettings.jumpCount { return max(2, c) }
-        return max(2, request.observables.map(\.trajectories).max() ?? 200)
+        return ExactBackend.trajectories(request.settings.trajectories, request.observables)
     }
 
     /// Mean and standard error of the mean.

@@ -4,36 +4,6 @@ import LinearAlgebra
 import Physics
 import NumericalMethods
 
-/// How many trajectories run and for how long (times in 1/Γ).
-public struct TrajectorySettings: Sendable, Equatable {
-    /// Time discarded before steady-state averages start.
-    public var burnIn: Double
-    /// Length of the steady-state time average.
-    public var averaging: Double
-    /// Spacing of the samples of the time average.
-    public var sampleInterval: Double
-    /// Quantum-jump trajectories per point; nil: the largest `trajectories` of the observables (200).
-    public var jumpCount: Int?
-    /// Burn-in and averaging of the diffusion (`qfi-conditional`) trajectories; nil: those of the jumps.
-    public var diffusionBurnIn: Double?
-    public var diffusionAveraging: Double?
-    /// Sample spacing of the diffusion trajectories' time average (independent of the jumps').
-    public var diffusionSampleInterval: Double = 0.1
-    /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
-    public var diffusionStepFraction: Double
-
-    public init(burnIn: Double = 20, averaging: Double = 50, sampleInterval: Double = 0.1, jumpCount: Int? = nil,
-                diffusionBurnIn: Double? = nil, diffusionAveraging: Double? = nil, diffusionStepFraction: Double = 0.005) {
-        self.burnIn = burnIn
-        self.averaging = averaging
-        self.sampleInterval = sampleInterval
-        self.jumpCount = jumpCount
-        self.diffusionBurnIn = diffusionBurnIn
-        self.diffusionAveraging = diffusionAveraging
-        self.diffusionStepFraction = diffusionStepFraction
-    }
-}
-
 /// The pieces of the master equation that trajectories need, applied matrix-free on state vectors
 /// of one sector (C(N,k) amplitudes):
 ///

@@ -4,64 +4,7 @@ import LinearAlgebra
 import Physics
 import NumericalMethods
 
-/// The trajectory ensembles a point of the exact backend averages over.
-public enum TrajectoryEnsembleKind: String, Sendable, CaseIterable, Codable {
-    /// Quantum-jump trajectories (the `jump-trajectories` method), streams [point, j].
-    case jumps = "jump"
-    /// Quantum-state-diffusion trajectories of `qfi-conditional`, streams [point, j, 0x0D1F].
-    case diffusion = "qfi-conditional"
-}
-
-public struct TrajectoryEnsemble: Sendable, Equatable {
-    public var kind: TrajectoryEnsembleKind
-    /// Trajectories j = 0 ..< count.
-    public var count: Int
-
-    public init(kind: TrajectoryEnsembleKind, count: Int) {
-        self.kind = kind
-        self.count = count
-    }
-}
-
-/// How a point of the exact backend splits into independent pieces of work: a deterministic base
-/// (the density-matrix solve, or nothing when jump trajectories replace it) and trajectory ensembles
-/// whose members can be computed anywhere, in any grouping, and reduced later.
-public struct PointWork: Sendable, Equatable {
-    /// The base solves the density matrix (else the moment observables come from jump trajectories).
-    public var density: Bool
-    /// In reduction order: jumps (when `density` is false), then diffusion (with `qfi-conditional`).
-    public var ensembles: [TrajectoryEnsemble]
-
-    public init(density: Bool, ensembles: [TrajectoryEnsemble]) {
-        self.density = density
-        self.ensembles = ensembles
-    }
-
-    public func count(_ kind: TrajectoryEnsembleKind) -> Int? { ensembles.first { $0.kind == kind }?.count }
-}
-
-/// What one trajectory contributes to its point's averages, losslessly:
-/// time-averaged (steady state) or final (`evolve: until`) moments C_ab (`c`, interleaved real and
-/// imaginary parts at 2(a·N + b)) and D_ab = ⟨σᶻ_a σᶻ_b⟩ (`d`, empty unless mutual information or
-/// discord are asked for), the per-sample series (Z_Q², inversion[, QFI]), the time-averaged
-/// conditional QFI (diffusion only) and the number of jumps.
-public struct TrajectoryContribution: Sendable {
-    public var index: Int
-    public var c: [Double]
-    public var d: [Double]
-    public var series: [[Double]]
-    public var qfi: Double
-    public var jumps: Int
-
-    public init(index: Int, c: [Double], d: [Double], series: [[Double]], qfi: Double, jumps: Int) {
-        self.index = index
-        self.c = c
-        self.d = d
-        self.series = series
-        self.qfi = qfi
-        self.jumps = jumps
-    }
-
+extension TrajectoryContribution {
     init(index: Int, _ r: TrajectoryRecord) {
         var cc = [Double](repeating: 0, count: 2 * r.c.count)
         for i in r.c.indices { cc[2 * i] = r.c[i].real; cc[2 * i + 1] = r.c[i].imaginary }
@@ -82,15 +25,15 @@ extension ExactBackend {
         try validate(request)
         let kinds = Set(request.observables.map(\.kind))
         var useDensity: Bool
+        let method = request.settings.method
         switch method {
         case .densityMatrix: useDensity = true
         case .jumpTrajectories: useDensity = false
-        case .automatic:
+        default:
             useDensity = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
                                                      threads: request.threads) <= request.memoryBudget
         }
-        let needsDensity = kinds.contains(.qfi) || kinds.contains(.twoTime) || kinds.contains(.spectrum)
-            || kinds.contains(.frequency)
+        let needsDensity = !kinds.isDisjoint(with: ExactBackend.densityMatrixObservables)
         if !useDensity && needsDensity {
             if method == .jumpTrajectories {
                 throw BackendError.unsupported("qfi, two-time, spectrum and frequency need the density matrix, not jump trajectories")
@@ -126,7 +69,12 @@ extension ExactBackend {
 
     /// The deterministic, non-trajectory part of a point: the density-matrix result (with its steady or
     /// final state) when `work.density`, else an empty result.
-    public func solveBase(_ request: SolveRequest, work: PointWork, initialGuess: BlockDensityMatrix? = nil) throws
+    public func solveBase(_ request: SolveRequest, work: PointWork) throws -> PointResult {
+        try solveBase(request, work: work, initialGuess: nil).result
+    }
+
+    /// `solveBase` starting from a previous point's state, returning the steady (or final) state too.
+    public func solveBase(_ request: SolveRequest, work: PointWork, initialGuess: BlockDensityMatrix?) throws
         -> (result: PointResult, state: BlockDensityMatrix?) {
         guard work.density else { return (PointResult(), nil) }
         return try solveDensity(request, basis: SectorBasis(n: request.model.count), guess: initialGuess)
@@ -162,7 +110,7 @@ extension ExactBackend {
                                                                       wantD: wantD, rng: &rng))
             }
         case .diffusion:
-            let qsd = DiffusionTrajectories(engine: engine, dt: diffusionStep(engine.rateScale))
+            let qsd = DiffusionTrajectories(engine: engine, dt: diffusionStep(engine.rateScale, request))
             return try parallelMap(count: range.count, threads: request.threads) { i -> TrajectoryContribution in
                 let j = first + i
                 // Streams of diffusion trajectories are offset so they never coincide with jump trajectories.
@@ -174,7 +122,9 @@ extension ExactBackend {
     }
 
     /// The Euler–Maruyama step of the diffusion trajectories.
-    func diffusionStep(_ rateScale: Double) -> Double { trajectorySettings.diffusionStepFraction / rateScale }
+    func diffusionStep(_ rateScale: Double, _ request: SolveRequest) -> Double {
+        request.settings.trajectories.diffusionStepFraction / rateScale
+    }
 
     /// Turns the base result and every ensemble's full list of contributions (trajectories 0 ..< count,
     /// in any order; they are put in index order) into the point's result: the same `PointResult`
@@ -215,7 +165,7 @@ extension ExactBackend {
             result.diagnostics.append(("jumps-per-trajectory", .number(Double(totalJumps) / Double(jumps.count))))
         }
         if let diffusion = records[.diffusion] {
-            addConditionalQFI(request, records: diffusion, dt: diffusionStep(TrajectoryEngine.rateScale(request.model)),
+            addConditionalQFI(request, records: diffusion, dt: diffusionStep(TrajectoryEngine.rateScale(request.model), request),
                               into: &result)
         }
         return result

@@ -67,9 +67,23 @@ public struct MeanFieldBackend: Backend {
 
     public func solve(_ request: SolveRequest) throws -> PointResult {
         try validate(request)
-        switch method {
-        case .dynamic: return try solveDynamic(request)
-        case .closedForm(let d), .selfConsistent(let d): return try solveAnalytic(request, distribution: d)
+        var backend = self
+        backend.method = method(for: request)
+        switch backend.method {
+        case .dynamic: return try backend.solveDynamic(request)
+        case .closedForm(let d), .selfConsistent(let d): return try backend.solveAnalytic(request, distribution: d)
+        }
+    }
+
+    /// The method of `request`: the planner's (`settings.method`, averaging over the model's detuning
+    /// distribution), else this backend's own `method`.
+    func method(for request: SolveRequest) -> MeanFieldMethod {
+        let d = request.model.detuningDistribution ?? DetuningDistribution.none
+        switch request.settings.method {
+        case .closedForm: return .closedForm(d)
+        case .selfConsistent: return .selfConsistent(d)
+        case .dynamic: return .dynamic
+        default: return method
         }
     }
 
@@ -83,12 +97,9 @@ public struct MeanFieldBackend: Backend {
         guard request.tolerance.isFinite, request.tolerance > 0 else {
             throw BackendError.unsupported("tolerance \(request.tolerance) must be positive")
         }
-        for o in request.observables {
-            switch o.kind {
-            case .zq, .inversion, .z, .frequency, .clusterZQ, .correlations, .phases: break
-            default:
-                throw BackendError.unsupported("mean-field describes product states and has no `\(o.kind.rawValue)`")
-            }
+        // What it computes is its description's list (MeanFieldDescription.swift).
+        for o in request.observables where !observables.contains(o.kind) {
+            throw BackendError.unsupported("mean-field describes product states and has no `\(o.kind.rawValue)`")
         }
         if request.request(.correlations) != nil {
             // N² rows of four numbers, as [[Double]] (about 80 bytes a row).

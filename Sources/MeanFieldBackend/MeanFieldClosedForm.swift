@@ -1,4 +1,5 @@
 import Foundation
+import Physics
 
 /// Stationary mean-field solutions of the all-to-all model in the limit N → ∞ (docs/physics.md §4.2–§4.4),
 /// all rates in Γ. Notation: F = f_eff and G = g_eff (the coupling sums Σ_{b≠a} f_ab, Σ_{b≠a} g_ab

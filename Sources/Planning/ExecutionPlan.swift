@@ -24,9 +24,10 @@ public struct PointPlan: Sendable, Codable, Equatable {
     /// Parameter paths in axis order (JSON objects do not keep order).
     public var parameterOrder: [String]
     public var backend: BackendKind
-    /// How the backend solves this point when it has several ways ("closed-form", "self-consistent",
-    /// "dynamic" for mean-field); nil otherwise.
-    public var method: String?
+    /// How the backend solves this point when it has several ways (the mean-field and exact methods,
+    /// written as "closed-form", "density-matrix", …); nil otherwise. It reaches the backend in
+    /// `SolveRequest.settings`.
+    public var method: PointMethod?
     public var reason: String
     public var ruledOut: [String: String]
     public var estimate: CostEstimate

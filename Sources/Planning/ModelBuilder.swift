@@ -29,7 +29,8 @@ public enum ModelBuilder {
         let uniform = uniformCouplings(s, couplings: built)
         let c = built ?? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
         return DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
-                           f: c.f, g: c.g, positions: positions(s), uniform: uniform)
+                           f: c.f, g: c.g, positions: positions(s), uniform: uniform,
+                           detuningDistribution: s.detuning.distribution)
     }
 
     /// The all-to-all parameters when every pair couples alike: by model (uniform couplings, a power law

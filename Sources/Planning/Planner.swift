@@ -1,8 +1,8 @@
-import ExactBackend
 import Foundation
 import LinearAlgebra
 import Physics
 import SpecLanguage
+import StandardBackends
 
 /// Compiles a checked spec into the plan graph and chooses a backend for every point.
 ///
@@ -10,10 +10,16 @@ import SpecLanguage
 /// memory budget: permutation-symmetric (exact and cheapest, for uniform models) → exact (small N) →
 /// cumulant (up to a few thousand dipoles) → mean-field. A forced `solver.backend` is honoured or
 /// refused with the reason. Observables only one backend has (`Z`, `phases`: mean-field;
-/// `qfi-conditional`: exact trajectories) decide by themselves.
+/// `qfi-conditional`: exact trajectories) decide by themselves. What each backend computes, can
+/// represent and costs, it learns from the backend's own description (`DescribedBackend`).
 public struct Planner {
     public var thresholds: PlannerThresholds
-    public init(thresholds: PlannerThresholds = .standard) { self.thresholds = thresholds }
+    /// The backends to choose from, in the order of `BackendKind.allCases` (preference).
+    public var backends: [any DescribedBackend]
+    public init(thresholds: PlannerThresholds = .standard, backends: [any DescribedBackend] = StandardBackends.all) {
+        self.thresholds = thresholds
+        self.backends = BackendKind.allCases.compactMap { k in backends.first { $0.kind == k } }
+    }
 
     /// The machine's active cores, read once (reading them parses cgroup files: a system call or
     /// three per point of a large sweep otherwise).
@@ -62,7 +68,7 @@ public struct Planner {
 
             // The master equation must be of Lindblad form (docs/physics.md §2.5).
             if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys) {
-                if lam < -1e-9 {
+                if lam < -PlannerThresholds.rateMatrixTolerance {
                     engine.error("the rate matrix f is not positive semidefinite (smallest eigenvalue \(String(format: "%.4g", lam)) Γ): the master equation is not of Lindblad form",
                                  at: couplingsLocation,
                                  hint: Self.psdHint(sys))
@@ -76,7 +82,7 @@ public struct Planner {
                 choice = nil
             }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
-            let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize) over \($0.over)" } ?? ""),
+            let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize.rawValue) over \($0.over)" } ?? ""),
                              inputs: [mdl], point: p.index)
             solveIDs.append(solve)
             _ = node(.observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
@@ -85,13 +91,9 @@ public struct Planner {
                 if let o = s.optimize { c.estimate.flops *= Double(Self.optimizeSolves(o)) }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
-                let method: (name: String, reason: String)? = switch c.backend {
-                case .meanField: Self.meanFieldMethod(s)
-                case .exact: exactMethod(s, budget: budget).map { ($0.name.rawValue, $0.reason) }
-                default: nil
-                }
+                let method = c.method
                 points.append(PointPlan(index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
-                                        backend: c.backend, method: method?.name,
+                                        backend: c.backend, method: method?.method,
                                         reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
                                         estimate: c.estimate, dipoles: sys.count, solveNode: solve))
             }
@@ -110,7 +112,7 @@ public struct Planner {
         let diags = engine.sorted
         if engine.hasErrors { return Outcome(plan: nil, diagnostics: diags) }
         let o = compiled.base.optimize.map {
-            "maximize \($0.maximize) over \($0.over) in [\(Self.num($0.low)), \(Self.num($0.high))]"
+            "maximize \($0.maximize.rawValue) over \($0.over) in [\(Self.num($0.low)), \(Self.num($0.high))]"
         }
         let plan = ExecutionPlan(name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
                                  memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
@@ -142,113 +144,68 @@ public struct Planner {
         var reason: String
         var ruledOut: [String: String]
         var estimate: CostEstimate
+        /// The backend's method for the point, when it has several, and why.
+        var method: (method: PointMethod, reason: String)?
     }
 
-    /// Whether `backend` can solve `spec`, with its cost, or the reason it cannot.
+    /// The description of `kind` among this planner's backends.
+    func description(_ kind: BackendKind) -> (any DescribedBackend)? { backends.first { $0.kind == kind } }
+
+    /// What the backends are told of a point.
+    func outline(_ spec: ExperimentSpec, budget: Int) -> PointOutline {
+        PointOutline(spec, thresholds: thresholds, budget: budget, cores: Self.cores)
+    }
+
+    /// Whether `backend` can solve `spec`, with its cost, or the reason it cannot: the backend's own
+    /// assessment, then the observables it lacks, then the memory budget.
     public func assess(_ backend: BackendKind, _ spec: ExperimentSpec, budget: Int) -> (ok: Bool, reason: String, estimate: CostEstimate) {
-        let sys = spec.system
-        let n = sys.count
-        let kinds = Set(spec.observables.map(\.kind))
-        let missing = kinds.subtracting(backend.observables)
-        let timeEvolution: Bool = { if case .until = spec.evolution { return true }; return false }()
-        var estimate: CostEstimate
-        switch backend {
-        case .permutationSymmetric:
-            estimate = CostModel.permutationSymmetric(n: n, timeEvolution: timeEvolution)
-            if !isUniform(sys) {
-                return (false, "the couplings or detunings are not uniform (\(sys.couplings.name) couplings, \(sys.detuning.name) detuning)", estimate)
-            }
-            if case .product(_, nil) = spec.initial {
-                return (false, "random per-dipole phases in the initial state break permutation symmetry", estimate)
-            }
-            if n > thresholds.permutationSymmetricMaxDipoles {
-                return (false, "N = \(n) exceeds its limit of \(thresholds.permutationSymmetricMaxDipoles)", estimate)
-            }
-        case .exact:
-            let onlyTrajectories = kinds == [.qfiConditional]
-            let cores = Self.cores
-            estimate = CostModel.exactDensityMatrix(spec, threads: cores)
-            if !onlyTrajectories {
-                let limit = densityMatrixLimit(spec)
-                switch exactMethod(spec, budget: budget) {
-                case .some((.jumpTrajectories, _)):
-                    let t = spec.solver.trajectories ?? .defaults
-                    let dm = estimate
-                    estimate = CostModel.exactJumpTrajectories(n: n, pump: spec.system.pump, trajectories: t.count,
-                                                               time: t.burnIn + t.average, threads: cores)
-                    if let obstacle = jumpTrajectoryObstacle(spec) {
-                        // Say why trajectories were considered at all when the density matrix was the obstacle.
-                        let dmProblem = spec.solver.exactMethod == "jump-trajectories" ? ""
-                            : n > limit ? "N = \(n) exceeds the exact density-matrix limit of \(limit), and "
-                            : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the memory budget of \(ByteCount(budget)), and "
-                        return (false, dmProblem + obstacle, estimate)
-                    }
-                default:
-                    if n > limit {
-                        let hint = spec.initial.isU1Invariant && n <= thresholds.exactTrajectoryMaxDipoles
-                            ? " (jump trajectories reach N = \(thresholds.exactTrajectoryMaxDipoles), at minutes per point: set solver.backend: exact)" : ""
-                        return (false, "N = \(n) exceeds the exact density-matrix limit of \(limit)\(spec.initial.isU1Invariant ? "" : " outside the U(1) sector")\(hint)", estimate)
-                    }
-                }
-            }
-            if kinds.contains(.qfiConditional) {
-                let r = spec.observables.first { $0.kind == .qfiConditional }
-                let t = CostModel.exactTrajectories(n: n, trajectories: r?.trajectories ?? 200, diffusion: true,
-                                                    threads: Self.cores)
-                if n > thresholds.exactTrajectoryMaxDipoles {
-                    return (false, "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)", t)
-                }
-                estimate = onlyTrajectories ? t : CostEstimate(memoryBytes: max(t.memoryBytes, estimate.memoryBytes), flops: t.flops + estimate.flops)
-            }
-        case .cumulant:
-            estimate = CostModel.cumulant(spec)
-            if !spec.initial.isU1Invariant {
-                return (false, "its U(1)-symmetric closure needs an initial state diagonal in excitation number", estimate)
-            }
-            if n > thresholds.cumulantMaxDipoles {
-                return (false, "N = \(n) exceeds its limit of \(thresholds.cumulantMaxDipoles)", estimate)
-            }
-        case .meanField:
-            estimate = CostModel.meanField(spec, method: Self.meanFieldMethod(spec).name)
-            if n > thresholds.meanFieldMaxDipoles {
-                return (false, "N = \(n) exceeds its limit of \(thresholds.meanFieldMaxDipoles)", estimate)
-            }
+        assess(backend, outline(spec, budget: budget))
+    }
+
+    func assess(_ backend: BackendKind, _ outline: PointOutline) -> (ok: Bool, reason: String, estimate: CostEstimate) {
+        let budget = outline.memoryBudget
+        guard let b = description(backend) else {
+            return (false, "the \(backend.rawValue) backend is not available in this build", CostEstimate(memoryBytes: 0, flops: 0))
         }
+        let a = b.assess(outline, thresholds: thresholds)
+        if let refusal = a.refusal { return (false, refusal, a.estimate) }
+        let missing = outline.kinds.subtracting(b.observables)
         if !missing.isEmpty {
-            return (false, "it does not compute \(missing.map(\.rawValue).sorted().joined(separator: ", "))", estimate)
+            return (false, "it does not compute \(missing.map(\.rawValue).sorted().joined(separator: ", "))", a.estimate)
         }
-        if estimate.memoryBytes > budget {
-            return (false, "it needs ≈ \(ByteCount(estimate.memoryBytes)), over the memory budget of \(ByteCount(budget))", estimate)
+        if a.estimate.memoryBytes > budget {
+            return (false, "it needs ≈ \(ByteCount(a.estimate.memoryBytes)), over the memory budget of \(ByteCount(budget))", a.estimate)
         }
-        return (true, "", estimate)
+        return (true, "", a.estimate)
     }
 
     func choose(_ spec: ExperimentSpec, budget: Int, engine: DiagnosticEngine, doc: YAMLNode) -> Choice? {
         var verdicts: [BackendKind: (ok: Bool, reason: String, estimate: CostEstimate)] = [:]
-        for b in BackendKind.allCases { verdicts[b] = assess(b, spec, budget: budget) }
+        let point = outline(spec, budget: budget)
+        for b in BackendKind.allCases { verdicts[b] = assess(b, point) }
         let n = spec.system.count
-        if spec.solver.backend != "auto", let forced = BackendKind(rawValue: spec.solver.backend) {
-            let v = verdicts[forced]!
+        if let forced = spec.solver.backend, let v = verdicts[forced] {
             if !v.ok {
                 engine.error("backend '\(forced.rawValue)' cannot solve this spec: \(v.reason)",
                              at: spec.solver.backendLocation ?? .start,
-                             hint: BackendKind.allCases.first { verdicts[$0]!.ok }.map { "'\($0.rawValue)' can; or use 'auto'" })
+                             hint: BackendKind.allCases.first { verdicts[$0]?.ok == true }.map { "'\($0.rawValue)' can; or use 'auto'" })
                 return nil
             }
             var ruled: [String: String] = [:]
             for b in BackendKind.allCases where b != forced { ruled[b.rawValue] = "not chosen: solver.backend forces \(forced.rawValue)" }
-            return Choice(backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate)
+            return Choice(backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate,
+                          method: description(forced)?.method(for: point, thresholds: thresholds))
         }
-        guard let best = BackendKind.allCases.first(where: { verdicts[$0]!.ok }) else {
+        guard let best = BackendKind.allCases.first(where: { verdicts[$0]?.ok == true }), let bestVerdict = verdicts[best] else {
             // Say which observable is the obstacle, at its place in the list.
             let kinds = spec.observables.map(\.kind)
-            let blocking = kinds.first { k in !BackendKind.allCases.contains { b in
-                b.observables.contains(k) && assess(b, ExperimentSpec(copying: spec, observables: [ObservableRequest(kind: k)]), budget: budget).ok
+            let blocking = kinds.first { k in !backends.contains { b in
+                b.observables.contains(k) && assess(b.kind, PointOutline(copying: point, observables: [ObservableRequest(kind: k)])).ok
             } }
             let loc = blocking.flatMap { k in
                 doc["observables"]?.items?.first { $0.scalar == k.rawValue || $0.entries?.first?.key == k.rawValue }?.location
             } ?? doc["observables"]?.location ?? doc.location
-            let detail = BackendKind.allCases.map { "\($0.rawValue): \(verdicts[$0]!.reason)" }.joined(separator: "; ")
+            let detail = BackendKind.allCases.map { "\($0.rawValue): \(verdicts[$0]?.reason ?? "")" }.joined(separator: "; ")
             if let k = blocking {
                 engine.error("no backend can deliver '\(k.rawValue)' at N = \(n)", at: loc, hint: detail)
             } else {
@@ -258,19 +215,11 @@ public struct Planner {
         }
         var ruled: [String: String] = [:]
         for b in BackendKind.allCases where b != best {
-            ruled[b.rawValue] = verdicts[b]!.ok ? "valid, but \(best.rawValue) is preferred" : verdicts[b]!.reason
+            ruled[b.rawValue] = verdicts[b]?.ok == true ? "valid, but \(best.rawValue) is preferred" : verdicts[b]?.reason ?? ""
         }
-        let reason: String
-        switch best {
-        case .permutationSymmetric: reason = "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
-        case .exact: reason = "N = \(n) is within reach of the full master equation"
-        case .cumulant: reason = "N = \(n) is too large for exact methods and the couplings are not uniform"
-        case .meanField:
-            let kinds = Set(spec.observables.map(\.kind))
-            reason = kinds.contains(.z) || kinds.contains(.phases) ? "the observables Z/phases are mean-field quantities"
-                : "N = \(n) is beyond the other backends"
-        }
-        return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: verdicts[best]!.estimate)
+        let reason = description(best)?.preferenceReason(point) ?? ""
+        let method = description(best)?.method(for: point, thresholds: thresholds)
+        return Choice(backend: best, reason: reason, ruledOut: ruled, estimate: bestVerdict.estimate, method: method)
     }
 
     /// Whether every value `optimize` may try at `point` makes a valid spec that the point's backend
@@ -295,7 +244,8 @@ public struct Planner {
             }
             let sys = s.system
             let cKey = "\(sys.lattice)|\(sys.spacing)|\(sys.couplings)|\(sys.polarization)"
-            if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys), lam < -1e-9 {
+            if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys),
+               lam < -PlannerThresholds.rateMatrixTolerance {
                 engine.error("at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
                              at: at, hint: Self.psdHint(s.system))
                 return false
@@ -318,81 +268,6 @@ public struct Planner {
         let ratio = log(width / target) / log(1.618_034)
         let steps = width > target ? (ratio.isFinite ? Int(min(ratio.rounded(.up), 200)) : 200) : 0
         return 11 + 2 + steps
-    }
-
-    /// How the exact backend would hold a point's state (nil: neither way is possible; `assess` says why).
-    /// `solver.exact-method` decides when it is given. Otherwise the U(1)-block density matrix when N is
-    /// within its limit and its estimate within the memory budget, and quantum-jump trajectories when it
-    /// is not but `solver.backend` forces the exact backend (they take minutes per point, so `auto`
-    /// prefers the cumulant backend there).
-    func exactMethod(_ s: ExperimentSpec, budget: Int) -> (name: ExactBackend.Method, reason: String)? {
-        let n = s.system.count
-        switch s.solver.exactMethod {
-        case "density-matrix": return (.densityMatrix, "U(1)-block density matrix (solver.exact-method)")
-        case "jump-trajectories": return (.jumpTrajectories, Self.jumpReason(s, "solver.exact-method"))
-        default: break
-        }
-        let limit = densityMatrixLimit(s)
-        let dm = CostModel.exactDensityMatrix(s, threads: s.solver.threads ?? Self.cores)
-        if n <= limit && dm.memoryBytes <= budget {
-            return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
-        }
-        if s.solver.backend == BackendKind.exact.rawValue && s.initial.isU1Invariant {
-            let why = n > limit ? "N = \(n) is over the density-matrix limit of \(limit)"
-                : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the budget"
-            return (.jumpTrajectories, Self.jumpReason(s, why))
-        }
-        return nil
-    }
-
-    /// The largest N of the exact density matrix: U(1) blocks for ground or excited starts, the full
-    /// 4^N representation (N ≤ 7) for coherent ones.
-    func densityMatrixLimit(_ s: ExperimentSpec) -> Int {
-        s.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles : min(7, thresholds.exactDensityMatrixMaxDipoles)
-    }
-
-    static func jumpReason(_ s: ExperimentSpec, _ why: String) -> String {
-        let t = s.solver.trajectories ?? .defaults
-        return "quantum-jump trajectories (\(why)): \(t.count) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
-    }
-
-    /// Why jump trajectories cannot deliver a spec, or nil.
-    func jumpTrajectoryObstacle(_ s: ExperimentSpec) -> String? {
-        let n = s.system.count
-        let needDensity = Set(s.observables.map(\.kind)).intersection([.qfi, .twoTime, .spectrum, .frequency])
-        if !needDensity.isEmpty {
-            return "\(needDensity.map(\.rawValue).sorted().joined(separator: ", ")) need the density matrix, which jump trajectories do not give"
-        }
-        if !s.initial.isU1Invariant { return "jump trajectories start in a definite excitation number (initial: ground or excited)" }
-        if n > thresholds.exactTrajectoryMaxDipoles {
-            return "N = \(n) exceeds the jump-trajectory limit of \(thresholds.exactTrajectoryMaxDipoles)"
-        }
-        return nil
-    }
-
-    /// The mean-field method for a point: the closed forms of docs/physics.md §4.2/§4.3 or the self-consistency
-    /// equations (A1)/(A2) when the model is all-to-all, the state stationary and only the scalar
-    /// order parameters are asked; the dynamic equations otherwise.
-    static func meanFieldMethod(_ s: ExperimentSpec) -> (name: String, reason: String) {
-        let scalar: Set<ObservableKind> = [.z, .frequency, .inversion, .zq]
-        guard case .uniform(_, let geff) = s.system.couplings, s.evolution == .steadyState,
-              Set(s.observables.map(\.kind)).isSubset(of: scalar) else {
-            return ("dynamic", "mean-field equations integrated to the steady state")
-        }
-        switch s.system.detuning {
-        case .none: return ("closed-form", "collective model: the closed form of docs/physics.md §4.2")
-        case .lorentzian where geff == 0:
-            return ("closed-form", "collective model with Lorentzian disorder: the closed form of docs/physics.md §4.3 (N → ∞ average over the distribution)")
-        case .uniform, .gaussian, .lorentzian:
-            return ("self-consistent", "collective model with disorder: the self-consistency equations (A1)/(A2), averaged over the distribution")
-        case .values:
-            return ("dynamic", "explicit detunings: mean-field equations integrated to the steady state")
-        }
-    }
-
-    /// Uniform couplings (by model, or numerically for small geometries) and uniform detunings.
-    func isUniform(_ s: SystemSpec) -> Bool {
-        s.detuning.isUniform && ModelBuilder.uniformCouplings(s, tolerance: thresholds.uniformityTolerance) != nil
     }
 
     static func psdHint(_ s: SystemSpec) -> String {
@@ -428,10 +303,10 @@ public struct Planner {
     }
 }
 
-extension ExperimentSpec {
+extension PointOutline {
     /// A copy with other observables (to ask which observable blocks every backend).
-    init(copying s: ExperimentSpec, observables: [ObservableRequest]) {
-        self = s
+    init(copying o: PointOutline, observables: [ObservableRequest]) {
+        self = o
         self.observables = observables
     }
 }

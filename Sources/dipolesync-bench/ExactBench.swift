@@ -35,14 +35,16 @@ func exactBenchmark(_ args: [String]) throws {
         let traj = args.count > 4 ? Int(args[4]) ?? 4 : 4
         let time = args.count > 5 ? Double(args[5]) ?? 2 : 2
         let threads = args.count > 6 ? Int(args[6]) ?? 1 : 1
-        let backend = ExactBackend(method: .jumpTrajectories,
-                                   trajectorySettings: .init(burnIn: 0, averaging: time, sampleInterval: 0.1))
+        let backend = ExactBackend()
+        let settings = PointSettings(method: .jumpTrajectories,
+                                     trajectories: TrajectorySettings(burnIn: 0, average: time, sampleInterval: 0.1))
         let observables = [ObservableKind.zq, .inversion].map { kind -> ObservableRequest in
             var o = ObservableRequest(kind: kind)
             o.trajectories = traj
             return o
         }
-        let request = SolveRequest(model: model, lattice: .chain(n), observables: observables, threads: threads)
+        let request = SolveRequest(model: model, lattice: .chain(n), observables: observables, threads: threads,
+                                   settings: settings)
         let (r, t) = try timed { try backend.solve(request) }
         print("seconds: \(t)")
         print("trajectory_time_per_second: \(Double(traj) * time / t)")

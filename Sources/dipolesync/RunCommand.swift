@@ -1,8 +1,10 @@
 import ArgumentParser
 import Execution
 import Foundation
+import Physics
 import Planning
 import SpecLanguage
+import StandardBackends
 
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(

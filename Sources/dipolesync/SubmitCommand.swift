@@ -4,6 +4,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import StandardBackends
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -169,10 +169,9 @@ final class SteadyStateTests: XCTestCase {
         let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 1.5, strength: 0.25)
         let model = DipoleModel(pump: 3, detunings: .init(repeating: 0, count: 260), f: c.f, g: c.g)
         let (full, r1) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(CumulantSystem(model: model))
-        let saved = LyapunovPreconditioner.lowRankThreshold
-        LyapunovPreconditioner.lowRankThreshold = 100
-        defer { LyapunovPreconditioner.lowRankThreshold = saved }
-        let (low, r2) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(CumulantSystem(model: model))
+        let lowRank = CumulantSystem(model: model)
+        lowRank.lowRankThreshold = 100
+        let (low, r2) = try CumulantSteadyStateSolver(tolerance: 1e-11).solve(lowRank)
         XCTAssertTrue(r1.preconditioner.contains("eigenvectors of f") && r2.preconditioner.contains("extreme"), r2.preconditioner)
         XCTAssertLessThan(r2.relativeResidual, 1e-11)
         for i in full.indices { XCTAssertEqual(low[i], full[i], accuracy: 1e-8) }

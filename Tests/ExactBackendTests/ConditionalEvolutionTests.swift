@@ -16,7 +16,7 @@ final class ConditionalEvolutionTests: XCTestCase {
         let n = 3, w = 1.5
         let model = DipoleModel(pump: w, detunings: [0.3, -0.2, 0.1], f: .identity(n), g: Matrix(rows: n, cols: n))
         let until = Evolution.until(time: 2, samples: 8)
-        let exact = try ExactBackend(method: .densityMatrix)
+        let exact = try PlannedExact(method: .densityMatrix)
             .solve(SolveRequest(model: model, observables: [ObservableRequest(kind: .inversion)], evolution: until))
         let table = try XCTUnwrap(exact.tables.first { $0.name == "timeseries" })
         let col = try XCTUnwrap(table.columns.firstIndex(of: "inversion"))

@@ -47,7 +47,7 @@ final class ObservableTests: XCTestCase {
         for (w, expected) in cases {
             let f = Matrix.identity(n)
             let model = DipoleModel(pump: w, detunings: [0.3, -0.2, 0.1, 0], f: f, g: Matrix(rows: n, cols: n))
-            let r = try ExactBackend(method: .densityMatrix).solve(SolveRequest(model: model, observables: [
+            let r = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: [
                 ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion)]))
             XCTAssertEqual(r.number("inversion") ?? .nan, expected, accuracy: 1e-10)
             XCTAssertEqual(r.number("ZQ2") ?? .nan, 0, accuracy: 1e-10)
@@ -88,7 +88,7 @@ final class ObservableTests: XCTestCase {
     func testMemoryBudget() {
         let model = DipoleModel.collective(n: 10, feff: 4, pump: 2)
         let req = SolveRequest(model: model, observables: [ObservableRequest(kind: .zq)], memoryBudget: 1 << 20)
-        XCTAssertThrowsError(try ExactBackend(method: .densityMatrix).solve(req)) { e in
+        XCTAssertThrowsError(try PlannedExact(method: .densityMatrix).solve(req)) { e in
             guard case BackendError.memory = e else { return XCTFail("\(e)") }
         }
         XCTAssertGreaterThan(ExactBackend.memoryEstimate(n: 12, observables: []), 16 * 2_704_156 * 20)
@@ -98,7 +98,7 @@ final class ObservableTests: XCTestCase {
     /// Passing the previous state as a guess converges to the same state in fewer iterations.
     func testInitialGuessForSweeps() throws {
         let model = DenseReference.randomModel(n: 5, seed: 7, pump: 2)
-        let backend = ExactBackend(method: .densityMatrix)
+        let backend = PlannedExact(method: .densityMatrix)
         let req = SolveRequest(model: model, observables: [ObservableRequest(kind: .zq)])
         let (r1, s1) = try backend.solve(req, initialGuess: nil)
         let (r2, _) = try backend.solve(req, initialGuess: s1)

@@ -26,11 +26,11 @@ final class TrajectorySplitTests: XCTestCase {
 
     /// Trajectories computed in uneven blocks, on other thread counts and handed over out of order,
     /// reduce to exactly what `solve` returns.
-    func check(_ backend: ExactBackend, _ request: SolveRequest, expect ensembles: [TrajectoryEnsembleKind]) throws {
+    func check(_ backend: PlannedExact, _ request: SolveRequest, expect ensembles: [TrajectoryEnsembleKind]) throws {
         let single = try backend.solve(request)
         let work = try backend.work(for: request)
         XCTAssertEqual(work.ensembles.map(\.kind), ensembles)
-        let base = try backend.solveBase(request, work: work).result
+        let base = try backend.solveBase(request, work: work)
         var contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]] = [:]
         for e in work.ensembles {
             var list: [TrajectoryContribution] = []
@@ -64,14 +64,14 @@ final class TrajectorySplitTests: XCTestCase {
     func testDensityBaseWithConditionalQFI() throws {
         let model = DipoleModel.collective(n: 3, feff: 2.5, pump: 1.5)
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 5
-        let backend = ExactBackend(trajectorySettings: TrajectorySettings(burnIn: 0.5, averaging: 1))
+        let backend = PlannedExact(trajectorySettings: TrajectorySettings(burnIn: 0.5, average: 1))
         let request = SolveRequest(model: model, observables: [ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion), qc],
                                    seed: 21, pointIndex: 3, threads: 1)
         try check(backend, request, expect: [.diffusion])
         // The base carries the density-matrix values; the reduction adds the conditional QFI.
         let work = try backend.work(for: request)
         XCTAssertTrue(work.density)
-        let base = try backend.solveBase(request, work: work).result
+        let base = try backend.solveBase(request, work: work)
         XCTAssertNotNil(base.number("ZQ2"))
         XCTAssertNil(base.number("qfi-conditional"))
         // Evolution: the conditional time series is reduced too.
@@ -85,7 +85,7 @@ final class TrajectorySplitTests: XCTestCase {
         var zq = ObservableRequest(kind: .zq); zq.trajectories = 5
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 3
         var mi = ObservableRequest(kind: .mutualInformation); mi.trajectories = 4
-        let backend = ExactBackend(method: .jumpTrajectories, trajectorySettings: TrajectorySettings(burnIn: 0.5, averaging: 1))
+        let backend = PlannedExact(method: .jumpTrajectories, trajectorySettings: TrajectorySettings(burnIn: 0.5, average: 1))
         let request = SolveRequest(model: model, observables: [zq, mi, qc],
                                    seed: 5, pointIndex: 1, threads: 2)
         try check(backend, request, expect: [.jumps, .diffusion])
@@ -96,7 +96,7 @@ final class TrajectorySplitTests: XCTestCase {
     func testContributionsDoNotDependOnTheirBlock() throws {
         let model = DipoleModel.collective(n: 2, feff: 1.5, pump: 1)
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 4
-        let backend = ExactBackend(trajectorySettings: TrajectorySettings(burnIn: 0.2, averaging: 0.5))
+        let backend = PlannedExact(trajectorySettings: TrajectorySettings(burnIn: 0.2, average: 0.5))
         let request = SolveRequest(model: model, observables: [qc], seed: 2)
         let all = try backend.trajectories(request, kind: .diffusion, range: 0..<4)
         let one = try backend.trajectories(request, kind: .diffusion, range: 2..<3)
@@ -130,7 +130,7 @@ final class TrajectorySplitTests: XCTestCase {
         let (w, _) = TrajectoryEngine.jacobiEigen(uniform.f)
         XCTAssertEqual(w[0], w[1], accuracy: 1e-12)   // degenerate: the case that matters
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 2
-        let backend = ExactBackend(trajectorySettings: TrajectorySettings(burnIn: 0.2, averaging: 0.5))
+        let backend = PlannedExact(trajectorySettings: TrajectorySettings(burnIn: 0.2, average: 0.5))
         let request = SolveRequest(model: uniform, observables: [qc], seed: 4)
         let previous = BLASLibrary.threads
         defer { BLASLibrary.setThreads(previous) }

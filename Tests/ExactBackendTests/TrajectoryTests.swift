@@ -13,9 +13,9 @@ final class TrajectoryTests: XCTestCase {
         let model = DenseReference.randomModel(n: 4, seed: 5, pump: 2.0)
         var zq = ObservableRequest(kind: .zq); zq.trajectories = 48
         let obs = [zq, ObservableRequest(kind: .inversion)]
-        let exact = try ExactBackend(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs))
-        let traj = try ExactBackend(method: .jumpTrajectories,
-                                    trajectorySettings: TrajectorySettings(burnIn: 5, averaging: 20, sampleInterval: 0.05))
+        let exact = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs))
+        let traj = try PlannedExact(method: .jumpTrajectories,
+                                    trajectorySettings: TrajectorySettings(burnIn: 5, average: 20, sampleInterval: 0.05))
             .solve(SolveRequest(model: model, observables: obs, seed: 3, threads: 2))
         for key in ["ZQ2", "inversion"] {
             let e = exact.number(key)!, t = traj.number(key)!, s = traj.number("\(key)-stderr")!
@@ -24,8 +24,8 @@ final class TrajectoryTests: XCTestCase {
         }
         // Transient: inversion at t = 0.6 from the ground state.
         let until = Evolution.until(time: 0.6, samples: 3)
-        let exactT = try ExactBackend(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs, evolution: until))
-        let trajT = try ExactBackend(method: .jumpTrajectories).solve(SolveRequest(model: model, observables: obs, evolution: until,
+        let exactT = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs, evolution: until))
+        let trajT = try PlannedExact(method: .jumpTrajectories).solve(SolveRequest(model: model, observables: obs, evolution: until,
                                                                                   seed: 4, threads: 2))
         let e = exactT.number("inversion")!, t = trajT.number("inversion")!, s = trajT.number("inversion-stderr")!
         XCTAssertLessThan(abs(e - t), 3 * s, "exact \(e), trajectories \(t) ± \(s)")
@@ -37,7 +37,7 @@ final class TrajectoryTests: XCTestCase {
         let model = DenseReference.randomModel(n: 3, seed: 6, pump: 1.5)
         var zq = ObservableRequest(kind: .zq); zq.trajectories = 6
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 5
-        let backend = ExactBackend(method: .jumpTrajectories, trajectorySettings: TrajectorySettings(burnIn: 1, averaging: 2))
+        let backend = PlannedExact(method: .jumpTrajectories, trajectorySettings: TrajectorySettings(burnIn: 1, average: 2))
         let a = try backend.solve(SolveRequest(model: model, observables: [zq, qc], seed: 9, threads: 1))
         let b = try backend.solve(SolveRequest(model: model, observables: [zq, qc], seed: 9, threads: 3))
         XCTAssertEqual(a, b)
@@ -48,11 +48,11 @@ final class TrajectoryTests: XCTestCase {
     /// A pure single-dipole state always has F̄_Q = 2/3; uncoupled dipoles stay in product states under
     /// QSD, so F̄_Q = 2N/3 up to the O(dt) error of the Euler–Maruyama step.
     func testConditionalQFIOfProductStates() throws {
-        let settings = TrajectorySettings(burnIn: 1, averaging: 3, sampleInterval: 0.1)
+        let settings = TrajectorySettings(burnIn: 1, average: 3, sampleInterval: 0.1)
         for n in [1, 3] {
             let model = DipoleModel(pump: 1.5, detunings: Array(repeating: 0.2, count: n), f: .identity(n), g: Matrix(rows: n, cols: n))
             var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 4
-            let r = try ExactBackend(trajectorySettings: settings).solve(SolveRequest(model: model, observables: [qc], threads: 2))
+            let r = try PlannedExact(trajectorySettings: settings).solve(SolveRequest(model: model, observables: [qc], threads: 2))
             XCTAssertEqual(r.number("qfi-conditional") ?? .nan, 2 * Double(n) / 3, accuracy: n == 1 ? 1e-9 : 2e-2)
         }
     }

@@ -14,7 +14,7 @@ final class TwoTimeTests: XCTestCase {
         let model = DipoleModel(pump: w, detunings: [delta, -delta, 0.3], f: .identity(3), g: Matrix(rows: 3, cols: 3))
         var o = ObservableRequest(kind: .twoTime, pairs: [DipolePair(0, 1)])
         o.tauMax = 6; o.tauPoints = 121
-        let r = try ExactBackend(method: .densityMatrix).solve(SolveRequest(model: model, observables: [o]))
+        let r = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: [o]))
         let p = w / (w + 1)
         guard let table = r.tables.first(where: { $0.name == "two-time-0-1" }) else { return XCTFail("no table") }
         for row in table.rows {
@@ -74,7 +74,7 @@ final class TwoTimeTests: XCTestCase {
         let model = DipoleModel(pump: 0.5, detunings: [0.7], f: .identity(1), g: Matrix(rows: 1, cols: 1))
         var o = ObservableRequest(kind: .spectrum)
         o.tauMax = 20; o.tauPoints = 400
-        let r = try ExactBackend(method: .densityMatrix).solve(SolveRequest(model: model, observables: [o, ObservableRequest(kind: .frequency)]))
+        let r = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: [o, ObservableRequest(kind: .frequency)]))
         guard case .object(let fields)? = r["spectrum"] else { return XCTFail() }
         let d = Dictionary(uniqueKeysWithValues: fields)
         XCTAssertEqual(d["peak-frequency"]?.number ?? .nan, 0.7, accuracy: 1e-8)

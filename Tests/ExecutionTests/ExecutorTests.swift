@@ -131,7 +131,7 @@ final class MeanFieldPipelineTests: XCTestCase {
             system.couplings.uniform.feff: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
         """
         let (c, plan) = try compileAndPlan(text)
-        XCTAssertTrue(plan.points.allSatisfy { $0.backend == .meanField && $0.method == "closed-form" })
+        XCTAssertTrue(plan.points.allSatisfy { $0.backend == .meanField && $0.method == .closedForm })
         let results = try Executor(compiled: c, plan: plan, registry: .standard).run()
         var inside = 0
         for r in results {
@@ -163,7 +163,7 @@ final class MeanFieldPipelineTests: XCTestCase {
         solver: {tolerance: 1e-9}
         """
         let (c, plan) = try compileAndPlan(text)
-        XCTAssertEqual(plan.points[0].method, "dynamic", "phases need the dynamic equations")
+        XCTAssertEqual(plan.points[0].method, .dynamic, "phases need the dynamic equations")
         let r = try XCTUnwrap(try Executor(compiled: c, plan: plan, registry: .standard).run().first)
         let f = 15.0 * 99 / 100, p = 6.5, q = 8.5
         XCTAssertEqual(r.result.number("Z") ?? 0, (f * p - q * q).squareRoot() / (2.0.squareRoot() * f), accuracy: 1e-5)
@@ -253,9 +253,10 @@ final class FigureTests: XCTestCase {
         }
     }
 
-    /// The standard registry hands the exact backend the planner's method and the spec's two trajectory
-    /// schedules: `solver.trajectories` for the jump ensemble, `qfi-conditional`'s `until` for the diffusion one.
-    func testRegistryConfiguresTheExactBackendFromThePlanAndSpec() throws {
+    /// The planner's settings hand the exact backend, in its request, the planner's method and the
+    /// spec's two trajectory schedules: `solver.trajectories` for the jump ensemble, `qfi-conditional`'s
+    /// `until` for the diffusion one.
+    func testRequestCarriesTheExactBackendsSettingsFromThePlanAndSpec() throws {
         let text = """
         dipolesync: 1
         name: traj
@@ -269,16 +270,18 @@ final class FigureTests: XCTestCase {
         """
         let (c, p) = try compileAndPlan(text)
         let pp = try XCTUnwrap(p.points.first)
-        XCTAssertEqual(pp.method, "jump-trajectories")
-        let exact = try XCTUnwrap(BackendRegistry.standard.backend(for: pp, spec: c.base) as? ExactBackend)
-        XCTAssertEqual(exact.method, .jumpTrajectories)
-        XCTAssertEqual(exact.trajectorySettings, TrajectorySettings(burnIn: 5, averaging: 20, sampleInterval: 0.2, jumpCount: 8,
-                                                                    diffusionBurnIn: 4, diffusionAveraging: 6))
+        XCTAssertEqual(pp.method, .jumpTrajectories)
+        let settings = Executor(compiled: c, plan: p, registry: .standard).request(for: c.base, point: pp, threads: 1).settings
+        XCTAssertEqual(settings.method, .jumpTrajectories)
+        XCTAssertEqual(settings.trajectories, TrajectorySettings(trajectories: 8, burnIn: 5, average: 20, sampleInterval: 0.2,
+                                                                 diffusionBurnIn: 4, diffusionAverage: 6))
+        XCTAssertTrue(BackendRegistry.standard.backend(for: pp.backend) is any TrajectorySplittingBackend)
         // Without the block: the documented defaults, whatever qfi-conditional asks for its own ensemble.
         let (c2, p2) = try compileAndPlan(text.replacingOccurrences(of: "  trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}", with: ""))
-        let e2 = try XCTUnwrap(BackendRegistry.standard.backend(for: try XCTUnwrap(p2.points.first), spec: c2.base) as? ExactBackend)
-        XCTAssertEqual(e2.trajectorySettings.jumpCount, 200)
-        XCTAssertEqual(e2.trajectorySettings.sampleInterval, 0.1)
-        XCTAssertEqual(e2.trajectorySettings.diffusionSampleInterval, 0.1)
+        let e2 = Executor(compiled: c2, plan: p2, registry: .standard)
+            .request(for: c2.base, point: try XCTUnwrap(p2.points.first), threads: 1).settings.trajectories
+        XCTAssertEqual(e2.trajectories, 200)
+        XCTAssertEqual(e2.sampleInterval, 0.1)
+        XCTAssertEqual(e2.diffusionSampleInterval, 0.1)
     }
 }

@@ -1,4 +1,6 @@
 import XCTest
+import DickeBackend
+@testable import ExactBackend
 import Physics
 @testable import Planning
 @testable import SpecLanguage
@@ -14,7 +16,7 @@ final class PlannerTests: XCTestCase {
         /// Fragments expected in the reasons other backends were ruled out.
         var ruledOut: [String: String] = [:]
         /// The method the plan names (exact: density matrix or jump trajectories).
-        var method: String?
+        var method: PointMethod?
     }
 
     static func text(_ c: Case) -> String {
@@ -33,7 +35,7 @@ final class PlannerTests: XCTestCase {
              ruledOut: ["permutation-symmetric": "not uniform"]),
         Case(name: "collective with zero-width disorder is uniform", system: uniform + "\n  detuning: {uniform: {width: 0 Gamma}}", backend: .permutationSymmetric),
         Case(name: "small dipolar chain", system: chain(6), backend: .exact, ruledOut: ["permutation-symmetric": "not uniform"],
-             method: "density-matrix"),
+             method: .densityMatrix),
         Case(name: "exact within a stated budget", system: chain(13), tail: "solver: {memory: 8 GiB}", backend: .exact),
         Case(name: "exact at its size limit but over the budget", system: chain(14), tail: "solver: {memory: 8 GiB}", backend: .cumulant,
              ruledOut: ["exact": "over the memory budget of 8.0 GiB"]),
@@ -41,9 +43,9 @@ final class PlannerTests: XCTestCase {
              ruledOut: ["exact": "N = 15 exceeds the exact density-matrix limit of 14 (jump trajectories reach N = 20"]),
         Case(name: "forced exact past the density-matrix limit runs jump trajectories", system: chain(16),
              tail: "solver: {backend: exact, trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma}}", backend: .exact,
-             method: "jump-trajectories"),
+             method: .jumpTrajectories),
         Case(name: "jump trajectories reach N = 20", system: chain(20), tail: "solver: {backend: exact}", backend: .exact,
-             method: "jump-trajectories"),
+             method: .jumpTrajectories),
         Case(name: "jump trajectories stop at N = 20", system: chain(21), tail: "solver: {backend: exact}",
              error: "N = 21 exceeds the jump-trajectory limit of 20"),
         Case(name: "jump trajectories give no density-matrix observables", system: chain(16),
@@ -51,7 +53,7 @@ final class PlannerTests: XCTestCase {
         Case(name: "jump trajectories need a definite excitation number", system: chain(16),
              tail: "initial: {product: {polar: 90 deg, azimuth: 0 deg}}\nsolver: {backend: exact}", error: "backend 'exact' cannot solve"),
         Case(name: "jump trajectories asked for at small N", system: chain(6), tail: "solver: {exact-method: jump-trajectories}",
-             backend: .exact, method: "jump-trajectories"),
+             backend: .exact, method: .jumpTrajectories),
         Case(name: "over the budget, the density matrix cannot be replaced by trajectories for qfi", system: chain(12),
              tail: "observables: [qfi]\nsolver: {backend: exact, memory: 100 MiB}",
              error: "over the memory budget of 100.0 MiB, and qfi need the density matrix"),
@@ -175,8 +177,23 @@ final class PlannerTests: XCTestCase {
     }
 
     func testCostModelsAreMonotoneAndExactCountsBlocks() {
-        XCTAssertEqual(CostModel.binomial(24, 12), 2_704_156)
-        XCTAssertLessThan(CostModel.permutationSymmetric(n: 100, timeEvolution: false).memoryBytes,
-                          CostModel.permutationSymmetric(n: 200, timeEvolution: false).memoryBytes)
+        XCTAssertEqual(CostEstimate.binomial(24, 12), 2_704_156)
+        XCTAssertLessThan(DickeBackend.estimate(n: 100, timeEvolution: false).memoryBytes,
+                          DickeBackend.estimate(n: 200, timeEvolution: false).memoryBytes)
+    }
+
+    /// The backends' hard limits hold at least what the planner may send them (PlannerThresholds).
+    func testBackendHardLimitsCoverThePlannerThresholds() {
+        let t = PlannerThresholds.standard
+        XCTAssertLessThanOrEqual(t.exactDensityMatrixMaxDipoles, SectorBasis.maximumDipoles)
+        XCTAssertLessThanOrEqual(t.exactTrajectoryMaxDipoles, SectorBasis.maximumDipoles)
+        XCTAssertLessThanOrEqual(t.exactCoherentDensityMatrixMaxDipoles, FullStateFallback.maximumDipoles)
+        XCTAssertLessThanOrEqual(t.exactCoherentDensityMatrixMaxDipoles, t.exactDensityMatrixMaxDipoles)
+        XCTAssertLessThanOrEqual(t.meanFieldMaxDipoles, SpecBuilder.maximumDipoles)
+    }
+
+    /// Every backend of the build describes itself, once, in the planner's order.
+    func testThePlannerAsksEveryStandardBackend() {
+        XCTAssertEqual(Planner().backends.map(\.kind), BackendKind.allCases)
     }
 }

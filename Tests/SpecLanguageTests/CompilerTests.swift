@@ -22,7 +22,7 @@ final class CompilerTests: XCTestCase {
         XCTAssertEqual(s.observables.map(\.kind), [.zq, .inversion])
         XCTAssertEqual(s.initial, .ground)
         XCTAssertEqual(s.evolution, .steadyState)
-        XCTAssertEqual(s.solver.backend, "auto")
+        XCTAssertNil(s.solver.backend, "auto: the planner chooses")
         XCTAssertEqual(s.solver.tolerance, 1e-10)
         XCTAssertEqual(s.system.couplings, .dipolar(elastic: true))
         XCTAssertEqual(s.system.detuning, .none)
@@ -33,15 +33,34 @@ final class CompilerTests: XCTestCase {
         XCTAssertTrue(c.points[0].parameters.isEmpty)
     }
 
+    /// Observable options left out take the schema's defaults, and the engine types' own defaults (for
+    /// backends called directly) are the same numbers, so the two cannot drift apart.
+    func testOptionDefaultsComeFromTheSchemaAndAgreeWithTheEngineTypes() throws {
+        let text = base + "\nobservables: [spectrum, qfi-conditional, {two-time: {pairs: [[0, 2]]}}]\n"
+        let c = try XCTUnwrap(compile(text).compiled, "\(compile(text).diagnostics.map(\.message))")
+        let engine = ObservableRequest(kind: .spectrum)
+        for r in c.base.observables {
+            XCTAssertEqual(r.tauMax, engine.tauMax, "\(r.kind)")
+            XCTAssertEqual(r.tauPoints, engine.tauPoints, "\(r.kind)")
+            XCTAssertEqual(r.trajectories, engine.trajectories, "\(r.kind)")
+            XCTAssertEqual(r.trajectoryTime, engine.trajectoryTime, "\(r.kind)")
+        }
+        let t = c.base.solver.trajectories, direct = TrajectorySettings()
+        XCTAssertEqual([t.burnIn, t.average, t.sampleInterval], [direct.burnIn, direct.average, direct.sampleInterval])
+    }
+
     func testJumpTrajectorySettingsAreReadInCanonicalUnits() throws {
-        XCTAssertNil(try XCTUnwrap(compile(base).compiled).base.solver.trajectories, "no block: the defaults, not echoed")
-        XCTAssertEqual(JumpTrajectorySpec.defaults, JumpTrajectorySpec(count: 200, burnIn: 20, average: 50, sampleInterval: 0.1))
+        let defaults = try XCTUnwrap(compile(base).compiled).base.solver
+        XCTAssertFalse(defaults.trajectoriesGiven, "no block: the defaults, not echoed")
+        XCTAssertEqual(defaults.trajectories, TrajectorySettings(trajectories: 200, burnIn: 20, average: 50, sampleInterval: 0.1),
+                       "the schema's defaults")
         let text = base + "\nsolver:\n  exact-method: jump-trajectories\n  trajectories: {count: 8, burn-in: 5 /Gamma, average: 30 /Gamma}\n"
         let c = try XCTUnwrap(compile(text).compiled, "\(compile(text).diagnostics.map(\.message))")
         let s = c.base.solver
-        XCTAssertEqual(s.exactMethod, "jump-trajectories")
-        let t = try XCTUnwrap(s.trajectories)
-        XCTAssertEqual(t.count, 8)
+        XCTAssertEqual(s.exactMethod, .jumpTrajectories)
+        XCTAssertTrue(s.trajectoriesGiven)
+        let t = s.trajectories
+        XCTAssertEqual(t.trajectories, 8)
         XCTAssertEqual(t.burnIn, 5)
         XCTAssertEqual(t.average, 30)
         XCTAssertEqual(t.sampleInterval, 0.1, "unset keys keep their defaults")

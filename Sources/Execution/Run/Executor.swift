@@ -4,24 +4,6 @@ import Physics
 import Planning
 import SpecLanguage
 
-/// The backends a run may call, by kind.
-public struct BackendRegistry: Sendable {
-    public var backends: [BackendKind: any Backend]
-    /// A point-specific configuration of a backend (e.g. the mean-field method), or nil for the default.
-    public var configure: @Sendable (BackendKind, PointPlan, ExperimentSpec) -> (any Backend)?
-
-    public init(_ backends: [BackendKind: any Backend],
-                configure: @escaping @Sendable (BackendKind, PointPlan, ExperimentSpec) -> (any Backend)? = { _, _, _ in nil }) {
-        self.backends = backends
-        self.configure = configure
-    }
-
-    /// The backend that solves `plan`'s point.
-    public func backend(for plan: PointPlan, spec: ExperimentSpec) -> (any Backend)? {
-        configure(plan.backend, plan, spec) ?? backends[plan.backend]
-    }
-}
-
 /// What one point produced.
 public struct PointOutcome: Sendable {
     public var index: Int
@@ -136,16 +118,18 @@ public struct Executor {
 
     func request(for spec: ExperimentSpec, point pp: PointPlan, threads: Int) -> SolveRequest {
         let point = pp.index
-        let matrices = pp.backend.needsCouplingMatrices(method: pp.method)
+        let described = registry.backend(for: pp.backend) as? any DescribedBackend
+        let matrices = described?.needsCouplingMatrices(method: pp.method) ?? true
         let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices)
         return SolveRequest(model: model, lattice: spec.system.lattice, observables: spec.observables,
                             initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
                             pointIndex: point, tolerance: spec.solver.tolerance, threads: threads,
-                            memoryBudget: spec.solver.memoryBudget ?? plan.memoryBudget)
+                            memoryBudget: spec.solver.memoryBudget ?? plan.memoryBudget,
+                            settings: PointSettings(spec: spec, plan: pp))
     }
 
     func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int) throws -> PointOutcome {
-        guard let backend = registry.backend(for: pp, spec: sp.spec) else {
+        guard let backend = registry.backend(for: pp.backend) else {
             throw BackendError.unsupported("the \(pp.backend.rawValue) backend is not available in this build")
         }
         guard let opt = sp.spec.optimize else {
@@ -158,7 +142,7 @@ public struct Executor {
         // sequence of evaluations is fixed, so the result does not depend on threads or shards.
         var warm: (any Sendable)?
         func objective(_ x: Double) throws -> Double {
-            if let r = cache[x] { return Self.value(r, opt.maximize) }
+            if let r = cache[x] { return Self.value(r, opt.maximize.rawValue) }
             guard let s = compiled.spec(for: sp, setting: opt.over, to: x) else {
                 throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
             }
@@ -171,7 +155,7 @@ public struct Executor {
             }
             evaluations += 1
             cache[x] = r
-            return Self.value(r, opt.maximize)
+            return Self.value(r, opt.maximize.rawValue)
         }
         let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance)
         _ = try objective(xBest)

@@ -1,9 +1,9 @@
 import Foundation
-import ExactBackend
 import LinearAlgebra
 import Physics
 import Planning
 import SpecLanguage
+import StandardBackends
 
 /// A shard bundle: what `dipolesync run FILE --shard K/N` writes and `dipolesync merge` reads.
 ///
@@ -307,7 +307,7 @@ public enum ShardBundle {
         for p in split.points {
             guard let work = split.work[p], let pp = plan.points.first(where: { $0.index == p }),
                   let sp = compiled.points.first(where: { $0.index == p }),
-                  let exact = registry.backend(for: pp, spec: sp.spec) as? ExactBackend else {
+                  let exact = registry.backend(for: pp.backend) as? any TrajectorySplittingBackend else {
                 throw ShardError.invalid("point \(p): not a trajectory point of the exact backend")
             }
             let units = split.units.filter { $0.point == p }.compactMap { holders[$0.name]?.first?.unit }

@@ -1,5 +1,4 @@
 import Foundation
-import ExactBackend
 import LinearAlgebra
 import Physics
 import Planning
@@ -74,7 +73,7 @@ public struct TrajectorySplit: Sendable {
         var units: [TrajectoryUnit] = []
         for pp in executor.plan.points where pp.backend == .exact {
             guard let sp = executor.compiled.points.first(where: { $0.index == pp.index }), sp.spec.optimize == nil,
-                  let exact = executor.registry.backend(for: pp, spec: sp.spec) as? ExactBackend,
+                  let exact = executor.registry.backend(for: pp.backend) as? any TrajectorySplittingBackend,
                   let w = try? exact.work(for: executor.request(for: sp.spec, point: pp, threads: 1)),
                   !w.ensembles.isEmpty else { continue }
             work[pp.index] = w
@@ -121,7 +120,7 @@ public struct TrajectorySplit: Sendable {
             }
             let t0 = DispatchTime.now().uptimeNanoseconds
             do {
-                guard let exact = executor.registry.backend(for: pp, spec: sp.spec) as? ExactBackend else {
+                guard let exact = executor.registry.backend(for: pp.backend) as? any TrajectorySplittingBackend else {
                     throw BackendError.unsupported("\(u) needs the exact backend")
                 }
                 let request = executor.request(for: sp.spec, point: pp, threads: threads)
@@ -129,7 +128,7 @@ public struct TrajectorySplit: Sendable {
                 var r = TrajectoryUnitResult(unit: u, work: work, base: nil, contributions: [], seconds: 0)
                 switch u.part {
                 case .base:
-                    let base = try exact.solveBase(request, work: work).result
+                    let base = try exact.solveBase(request, work: work)
                     r.base = PointOutcome(index: u.point, parameters: sp.parameters, backend: pp.backend, result: base,
                                           optimum: nil, seconds: 0)
                 case .block(let kind, let first, let count):

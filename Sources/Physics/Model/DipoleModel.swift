@@ -22,9 +22,13 @@ public struct DipoleModel: Sendable {
     public var positions: [SIMD3<Double>]
     /// Set when the couplings are all-to-all uniform: f_ab = f_eff/N, g_ab = g_eff/N for a ≠ b.
     public var uniform: UniformCouplings?
+    /// The distribution the detunings were drawn from (`system.detuning`; nil: explicit values), which
+    /// the mean-field closed forms average over in the limit N → ∞.
+    public var detuningDistribution: DetuningDistribution?
 
     public init(gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
-                positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil) {
+                positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil,
+                detuningDistribution: DetuningDistribution? = nil) {
         // f and g may be left empty (0×0) for an all-to-all model: `uniform` then says everything.
         let empty = uniform != nil && f.rows == 0 && g.rows == 0
         precondition(empty || (f.rows == detunings.count && f.cols == detunings.count), "f must be N×N")
@@ -36,6 +40,7 @@ public struct DipoleModel: Sendable {
         self.g = g
         self.positions = positions
         self.uniform = uniform
+        self.detuningDistribution = detuningDistribution
     }
 
     /// The all-to-all ("collective") model of the papers: f_ab = f_eff/N, g_ab = g_eff/N for a ≠ b.

@@ -16,11 +16,13 @@ public struct SolveRequest: Sendable {
     public var threads: Int
     /// Bytes the backend may allocate; a backend that would need more throws `BackendError.memory`.
     public var memoryBudget: Int
+    /// The planner's method and the trajectory schedule of this point.
+    public var settings: PointSettings
 
     public init(model: DipoleModel, lattice: Lattice? = nil, observables: [ObservableRequest],
                 initial: InitialState = .ground, evolution: Evolution = .steadyState, seed: UInt64 = 0,
                 pointIndex: Int = 0, tolerance: Double = 1e-10, threads: Int = 1,
-                memoryBudget: Int = 8 << 30) {
+                memoryBudget: Int = 8 << 30, settings: PointSettings = PointSettings()) {
         self.model = model
         self.lattice = lattice ?? .allToAll(model.count)
         self.observables = observables
@@ -31,6 +33,7 @@ public struct SolveRequest: Sendable {
         self.tolerance = tolerance
         self.threads = threads
         self.memoryBudget = memoryBudget
+        self.settings = settings
     }
 
     /// The request for `kind`, if the point asks for it.
@@ -71,6 +74,8 @@ public struct ObservableRequest: Sendable, Equatable {
     /// `qfi-conditional`: the length of each trajectory (in 1/Γ).
     public var trajectoryTime: Double = 50
 
+    /// The defaults are those of a backend called directly; a spec's come from `ExperimentSchema` (a test
+    /// checks that they agree).
     public init(kind: ObservableKind, clusterSizes: [Int] = [], pairs: [DipolePair] = [DipolePair(0, 1)],
                 tauMax: Double = 20, tauPoints: Int = 400, trajectories: Int = 200) {
         self.kind = kind

@@ -1,3 +1,5 @@
+import Physics
+
 /// The spec language, version 1 (docs/spec-language.md), as data. Every key, default and allowed value lives here.
 public enum ExperimentSchema {
     public static let version = 1
@@ -5,15 +7,12 @@ public enum ExperimentSchema {
     /// `maximumNameLength` characters (file systems allow 255 bytes per folder name; the rest is margin).
     public static let namePattern = "^[a-z0-9][a-z0-9-]{0,99}$"
     public static let maximumNameLength = 100
-    public static let backends = ["auto", "exact", "permutation-symmetric", "cumulant", "mean-field"]
+    /// `solver.backend`: auto or a backend of `BackendKind`.
+    public static let backends = ["auto"] + BackendKind.allCases.map(\.rawValue)
     public static let shapes = ["chain", "square", "cubic", "triangular", "positions", "all-to-all"]
-    public static let observableNames = [
-        "ZQ", "inversion", "Z", "frequency", "cluster-ZQ", "correlations", "two-time", "spectrum", "qfi",
-        "qfi-conditional", "mutual-information", "discord", "phases",
-    ]
+    public static let observableNames = ObservableKind.allCases.map(\.rawValue)
     /// Observables that are one number per point and can be maximized by `optimize`.
-    public static let scalarObservables = ["ZQ", "ZQ2", "inversion", "Z", "frequency", "qfi", "qfi-conditional",
-                                           "mutual-information", "discord"]
+    public static let scalarObservables = OptimizeTarget.allCases.map(\.rawValue)
 
     static let rate = Shape.quantity(.rate, .positive)
     static let rateOrZero = Shape.quantity(.rate, .nonNegative)
@@ -147,7 +146,7 @@ public enum ExperimentSchema {
         Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ)."),
     ])
 
-    public static let exactMethods = ["auto", "density-matrix", "jump-trajectories"]
+    public static let exactMethods = ExactMethodChoice.allCases.map(\.rawValue)
 
     static let trajectories = ObjectShape("Quantum-jump trajectories per point: each starts in `initial`, runs `burn-in` unrecorded, then time-averages over `average`.", [
         Field("count", .integer(min: 2, max: 10_000_000), "Trajectories per point (standard errors come from their spread).", default: "200"),

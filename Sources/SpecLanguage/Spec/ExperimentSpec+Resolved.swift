@@ -44,20 +44,21 @@ extension ExperimentSpec {
         }
         o.append(("observables", .array(observables.map(\.resolved))))
         var solverO: [(String, ResultValue)] = [
-            ("backend", .string(solver.backend)), ("seed", .number(Double(solver.seed))),
+            ("backend", .string(solver.backend?.rawValue ?? "auto")), ("seed", .number(Double(solver.seed))),
             ("tolerance", .number(solver.tolerance)),
         ]
         solverO.append(("threads", solver.threads.map { .number(Double($0)) } ?? .string("auto")))
         solverO.append(("memory-bytes", solver.memoryBudget.map { .number(Double($0)) } ?? .string("default")))
-        if solver.exactMethod != "auto" { solverO.append(("exact-method", .string(solver.exactMethod))) }
-        if let t = solver.trajectories {
-            solverO.append(("trajectories", .object([("count", .number(Double(t.count))), ("burn-in", .number(t.burnIn)),
+        if solver.exactMethod != .auto { solverO.append(("exact-method", .string(solver.exactMethod.rawValue))) }
+        if solver.trajectoriesGiven, let count = solver.trajectories.trajectories {
+            let t = solver.trajectories
+            solverO.append(("trajectories", .object([("count", .number(Double(count))), ("burn-in", .number(t.burnIn)),
                                                      ("average", .number(t.average)),
                                                      ("sample-interval", .number(t.sampleInterval))])))
         }
         o.append(("solver", .object(solverO)))
         if let op = optimize {
-            o.append(("optimize", .object([("maximize", .string(op.maximize)), ("over", .string(op.over)),
+            o.append(("optimize", .object([("maximize", .string(op.maximize.rawValue)), ("over", .string(op.over)),
                                            ("within", .array([.number(op.low), .number(op.high)])),
                                            ("tolerance", .number(op.tolerance))])))
         }

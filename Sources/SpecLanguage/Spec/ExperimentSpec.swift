@@ -79,6 +79,17 @@ public enum DetuningModel: Sendable, Equatable {
         }
     }
 
+    /// The distribution the detunings are drawn from (nil: explicit values).
+    public var distribution: DetuningDistribution? {
+        switch self {
+        case .none: return DetuningDistribution.none
+        case .uniform(let w): return .uniform(width: w)
+        case .lorentzian(let h): return .lorentzian(hwhm: h)
+        case .gaussian(let s): return .gaussian(sigma: s)
+        case .values: return nil
+        }
+    }
+
     /// Whether every dipole has the same detuning (no randomness).
     public var isUniform: Bool {
         switch self {
@@ -102,7 +113,8 @@ public enum DetuningModel: Sendable, Equatable {
 }
 
 public struct SolverSpec: Sendable, Equatable {
-    public var backend: String
+    /// `solver.backend`: the backend it forces (nil: `auto`, the planner chooses).
+    public var backend: BackendKind?
     public var seed: UInt64
     public var tolerance: Double
     /// nil: as many as the machine has.
@@ -113,32 +125,28 @@ public struct SolverSpec: Sendable, Equatable {
     public var backendLocation: SourceLocation?
     /// How the exact backend holds the state: `density-matrix`, `jump-trajectories`, or `auto` (the
     /// density matrix when it fits; else jump trajectories if `backend` forces the exact backend).
-    public var exactMethod: String = "auto"
-    /// The jump-trajectory ensemble of the exact backend; nil: the defaults (not echoed in the resolved spec).
-    public var trajectories: JumpTrajectorySpec?
-}
+    public var exactMethod: ExactMethodChoice = .auto
+    /// `solver.trajectories`: the exact backend's quantum-jump ensemble (the schema's defaults when
+    /// the spec gives none).
+    public var trajectories: TrajectorySettings
+    /// Whether the spec gives `solver.trajectories` (the resolved spec echoes it only then).
+    public var trajectoriesGiven = false
 
-/// `solver.trajectories`: how many quantum-jump trajectories a point runs and for how long (1/Γ).
-/// Each trajectory starts in `initial`, runs `burnIn` unrecorded, then averages its moments over
-/// `average` at samples `sampleInterval` apart.
-public struct JumpTrajectorySpec: Sendable, Equatable {
-    public var count: Int
-    public var burnIn: Double
-    public var average: Double
-    public var sampleInterval: Double
-
-    public static let defaults = JumpTrajectorySpec(count: 200, burnIn: 20, average: 50, sampleInterval: 0.1)
-
-    public init(count: Int, burnIn: Double, average: Double, sampleInterval: Double) {
-        self.count = count
-        self.burnIn = burnIn
-        self.average = average
-        self.sampleInterval = sampleInterval
+    public init(backend: BackendKind?, seed: UInt64, tolerance: Double, threads: Int?, memoryBudget: Int?,
+                backendLocation: SourceLocation?, trajectories: TrajectorySettings) {
+        self.backend = backend
+        self.seed = seed
+        self.tolerance = tolerance
+        self.threads = threads
+        self.memoryBudget = memoryBudget
+        self.backendLocation = backendLocation
+        self.trajectories = trajectories
     }
 }
 
 public struct OptimizeSpec: Sendable, Equatable {
-    public var maximize: String
+    /// The result maximized (its key is `maximize.rawValue`).
+    public var maximize: OptimizeTarget
     public var over: String
     public var low: Double
     public var high: Double

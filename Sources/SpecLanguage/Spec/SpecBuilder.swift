@@ -39,6 +39,17 @@ struct SpecBuilder {
         return YAMLParser.parse(text, diagnostics: DiagnosticEngine(file: "<default>"))
     }
 
+    /// The schema's default of option `key` of observable `kind` (docs/spec-language.md §6), parsed as YAML.
+    static func observableDefault(_ kind: ObservableKind, _ key: String) -> YAMLNode? {
+        guard case .variants(let variants) = ExperimentSchema.observable else { return nil }
+        for v in variants {
+            if case .tagged(let name, .object(let o), _) = v, name == kind.rawValue, let text = o.field(key)?.defaultText {
+                return YAMLParser.parse(text, diagnostics: DiagnosticEngine(file: "<default>"))
+            }
+        }
+        return nil
+    }
+
     static func defaultText(_ path: [String]) -> String? {
         guard let last = path.last else { return nil }
         var shape = Shape.object(ExperimentSchema.root)
@@ -145,18 +156,19 @@ struct SpecBuilder {
         let evolution = buildEvolution(doc)
         var observables = buildObservables(doc, system: system)
         let optimize = buildOptimize(doc)
-        if let o = optimize, let kind = ObservableKind(rawValue: o.maximize == "ZQ2" ? "ZQ" : o.maximize) {
+        if let o = optimize {
+            let kind = o.maximize.observable
             // The maximized observable must be asked, and be one number per point.
             let at = doc["optimize"]?["maximize"]?.location ?? o.location
             if let r = observables.first(where: { $0.kind == kind }) {
                 if (kind == .mutualInformation || kind == .discord) && r.pairs.count != 1 {
-                    error("'\(o.maximize)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
+                    error("'\(o.maximize.rawValue)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
                           hint: "ask it for exactly one pair, e.g. {\(kind.rawValue): {pairs: [[0, 1]]}}")
                 }
             } else if doc["observables"] == nil {
                 observables.append(ObservableRequest(kind: kind))
             } else {
-                error("optimize maximizes '\(o.maximize)', which is not among the observables", at: at,
+                error("optimize maximizes '\(o.maximize.rawValue)', which is not among the observables", at: at,
                       hint: "add '\(kind.rawValue)' to observables")
             }
         }
@@ -282,12 +294,14 @@ struct SpecBuilder {
                 couplings = .dipolar(elastic: d["elastic"]?.scalar.flatMap(ShapeChecker.boolean) ?? true)
             } else if let p = c["power-law"] {
                 guard let alpha = number(p["alpha"]) else { return nil }
-                let strength = p["strength"] == nil ? 0.25 : quantity(p["strength"], .rate, what: "strength")
+                let strength = quantity(p["strength"] ?? Self.valueOrDefault(doc, ["system", "couplings", "power-law", "strength"]),
+                                        .rate, what: "strength")
                 guard let strength else { return nil }
                 couplings = .powerLaw(alpha: alpha, strength: strength)
             } else if let u = c["uniform"] {
                 guard let feff = quantity(u["feff"], .rate, what: "feff") else { return nil }
-                let geff = u["geff"] == nil ? 0 : quantity(u["geff"], .rate, what: "geff")
+                let geff = quantity(u["geff"] ?? Self.valueOrDefault(doc, ["system", "couplings", "uniform", "geff"]),
+                                    .rate, what: "geff")
                 guard let geff else { return nil }
                 couplings = .uniform(feff: feff, geff: geff)
             } else {
@@ -416,9 +430,9 @@ struct SpecBuilder {
     private mutating func buildSolver(_ doc: YAMLNode) -> SolverSpec? {
         let s = doc["solver"]
         let backendNode = s?["backend"]
-        let backend = backendNode?.scalar ?? "auto"
-        let seed = s?["seed"].flatMap { UInt64($0.scalar ?? "") } ?? 1
-        let tol = number(s?["tolerance"]) ?? 1e-10
+        let backend = backendNode?.scalar.flatMap(BackendKind.init(rawValue:))
+        guard let seed = Self.valueOrDefault(doc, ["solver", "seed"]).flatMap({ UInt64($0.scalar ?? "") }),
+              let tol = number(Self.valueOrDefault(doc, ["solver", "tolerance"])) else { return nil }
         var threads: Int?
         if let t = s?["threads"]?.scalar, t != "auto" { threads = Int(t) }
         var memory: Int?
@@ -430,19 +444,19 @@ struct SpecBuilder {
                 break
             }
         }
+        // solver.trajectories: every value given or the schema's default.
+        let t = s?["trajectories"]
+        func trajectoryTime(_ key: String) -> Double? {
+            quantity(Self.valueOrDefault(doc, ["solver", "trajectories", key]), .time, what: key)
+        }
+        guard let count = integer(Self.valueOrDefault(doc, ["solver", "trajectories", "count"])),
+              let burnIn = trajectoryTime("burn-in"), let average = trajectoryTime("average"),
+              let sampleInterval = trajectoryTime("sample-interval") else { return nil }
+        let j = TrajectorySettings(trajectories: count, burnIn: burnIn, average: average, sampleInterval: sampleInterval)
         var solver = SolverSpec(backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
-                                backendLocation: backendNode?.location)
-        solver.exactMethod = s?["exact-method"]?.scalar ?? "auto"
-        if let t = s?["trajectories"] {
-            let d = JumpTrajectorySpec.defaults
-            var j = d
-            if let c = integer(t["count"]) { j.count = c }
-            if let b = t["burn-in"] { guard let v = quantity(b, .time, what: "burn-in") else { return nil }; j.burnIn = v }
-            if let a = t["average"] { guard let v = quantity(a, .time, what: "average") else { return nil }; j.average = v }
-            if let i = t["sample-interval"] {
-                guard let v = quantity(i, .time, what: "sample-interval") else { return nil }
-                j.sampleInterval = v
-            }
+                                backendLocation: backendNode?.location, trajectories: j)
+        solver.exactMethod = s?["exact-method"]?.scalar.flatMap(ExactMethodChoice.init(rawValue:)) ?? .auto
+        if let t {
             if j.sampleInterval > j.average {
                 diagnostics.error("sample-interval (\(String(format: "%g", j.sampleInterval)) /Gamma) is longer than the averaging time (\(String(format: "%g", j.average)) /Gamma)",
                                   at: (t["sample-interval"] ?? t).location,
@@ -454,7 +468,7 @@ struct SpecBuilder {
                                   at: (t["sample-interval"] ?? t).location, hint: "use a longer sample-interval")
                 return nil
             }
-            solver.trajectories = j
+            solver.trajectoriesGiven = true
         }
         return solver
     }
@@ -473,7 +487,7 @@ struct SpecBuilder {
     private mutating func buildEvolution(_ doc: YAMLNode) -> Evolution? {
         guard let n = doc["evolve"], n.scalar != "steady-state" else { return .steadyState }
         guard let t = quantity(n["until"], .time, what: "until") else { return nil }
-        let samples = integer(n["samples"]) ?? 200
+        guard let samples = integer(n["samples"] ?? Self.valueOrDefault(doc, ["evolve", "samples"])) else { return nil }
         return .until(time: t, samples: samples)
     }
 
@@ -523,11 +537,13 @@ struct SpecBuilder {
                     }
                     r.pairs = pairs
                 }
-                if let t = o["tau-max"], let v = quantity(t, .time, what: "tau-max") { r.tauMax = v }
-                if let p = integer(o["tau-points"]) { r.tauPoints = p }
-                if let t = integer(o["trajectories"]) { r.trajectories = t }
-                if let u = o["until"], let v = quantity(u, .time, what: "until") { r.trajectoryTime = v }
             }
+            // Options given, or the schema's defaults for this observable.
+            func option(_ key: String) -> YAMLNode? { options?[key] ?? Self.observableDefault(kind, key) }
+            if let t = option("tau-max"), let v = quantity(t, .time, what: "tau-max") { r.tauMax = v }
+            if let p = integer(option("tau-points")) { r.tauPoints = p }
+            if let t = integer(option("trajectories")) { r.trajectories = t }
+            if let u = option("until"), let v = quantity(u, .time, what: "until") { r.trajectoryTime = v }
             if kind == .clusterZQ && r.clusterSizes.isEmpty {
                 r.clusterSizes = [2]
             }
@@ -541,7 +557,7 @@ struct SpecBuilder {
     }
 
     private mutating func buildOptimize(_ doc: YAMLNode) -> OptimizeSpec? {
-        guard let o = doc["optimize"], let maximize = o["maximize"]?.scalar, let overNode = o["over"],
+        guard let o = doc["optimize"], let maximize = o["maximize"]?.scalar.flatMap(OptimizeTarget.init(rawValue:)), let overNode = o["over"],
               let over = overNode.scalar, let within = o["within"]?.items, within.count == 2 else { return nil }
         guard let target = SweepPaths.target(over, at: overNode.location, diagnostics: diagnostics) else {
             failed = true
@@ -565,8 +581,9 @@ struct SpecBuilder {
             error("'\(over)' takes whole numbers below 10⁹", at: o["within"]!.location)
             return nil
         }
+        guard let tolerance = number(o["tolerance"] ?? Self.valueOrDefault(doc, ["optimize", "tolerance"])) else { return nil }
         return OptimizeSpec(maximize: maximize, over: over, low: bounds[0], high: bounds[1],
-                            tolerance: number(o["tolerance"]) ?? 1e-3, location: o.location)
+                            tolerance: tolerance, location: o.location)
     }
 }
 

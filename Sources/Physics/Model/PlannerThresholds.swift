@@ -1,12 +1,18 @@
 import Foundation
 
-/// Every number the planner decides by, in one place (README "How the planner chooses").
+/// Every number the planner decides by, in one place (README "How the planner chooses"). It lives
+/// beside the backend protocol so that each backend's description (`DescribedBackend`) reads its
+/// limits from here, and the backends' hard limits are checked against it (PlanningTests).
 public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// Couplings count as uniform when every off-diagonal f and g is within this relative distance of
     /// the mean (and detunings within it of each other, in Γ).
     public var uniformityTolerance = 1e-9
     /// Largest N for the exact density matrix (U(1) blocks hold C(2N, N) complex numbers: 2.7·10⁶ at N = 12).
     public var exactDensityMatrixMaxDipoles = 14
+    /// Largest N for the exact density matrix of a coherent (not U(1)-invariant) initial state, which
+    /// needs all 4^N entries (the exact backend's hard limit is `FullStateFallback.maximumDipoles`).
+    /// Not written to plan.json (it predates the field).
+    public var exactCoherentDensityMatrixMaxDipoles = 7
     /// Largest N for exact trajectories (quantum jumps in one excitation sector, or QSD on 2^N amplitudes).
     public var exactTrajectoryMaxDipoles = 20
     /// Largest N for the second-order cumulant equations (O(N²) memory, O(N³) work per evaluation).
@@ -22,6 +28,17 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// machine's memory: `rerun` sets the budget the bundle was planned with, and tests a fixed one,
     /// so that neither plans differently on a machine with other memory.
     public var memoryBudgetOverride: Int?
+
+    /// The rate matrix f counts as positive semidefinite when its smallest eigenvalue is at least
+    /// −`rateMatrixTolerance` (in Γ; backends scale it by the size of f). docs/physics.md §2.5.
+    public static let rateMatrixTolerance = 1e-9
+
+    /// The fields plan.json holds (`exactCoherentDensityMatrixMaxDipoles` is not one of them, so
+    /// plans read and write as before).
+    enum CodingKeys: String, CodingKey {
+        case uniformityTolerance, exactDensityMatrixMaxDipoles, exactTrajectoryMaxDipoles, cumulantMaxDipoles
+        case permutationSymmetricMaxDipoles, meanFieldMaxDipoles, memoryFraction, memoryBudgetOverride
+    }
 
     public init() {}
 

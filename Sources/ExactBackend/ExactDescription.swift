@@ -1,0 +1,149 @@
+import Foundation
+import Physics
+
+/// What the exact backend computes, which models it represents with which method, and what a point
+/// costs (docs/physics.md §6.1–§6.3). The planner reads only this.
+extension ExactBackend: DescribedBackend {
+    public var kind: BackendKind { .exact }
+
+    public var observables: Set<ObservableKind> {
+        [.zq, .inversion, .clusterZQ, .correlations, .qfi, .qfiConditional, .mutualInformation, .discord,
+         .twoTime, .spectrum, .frequency]
+    }
+
+    /// Observables that need the density matrix: jump trajectories do not give them.
+    public static let densityMatrixObservables: Set<ObservableKind> = [.qfi, .twoTime, .spectrum, .frequency]
+
+    /// The largest N of the density matrix: U(1) blocks for ground or excited starts, the full 4^N
+    /// representation for coherent ones.
+    public static func densityMatrixLimit(_ outline: PointOutline, thresholds: PlannerThresholds) -> Int {
+        outline.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles
+            : min(thresholds.exactCoherentDensityMatrixMaxDipoles, thresholds.exactDensityMatrixMaxDipoles)
+    }
+
+    /// Jump trajectories of a point: `solver.trajectories`, else the largest `trajectories` of the observables.
+    static func trajectories(_ settings: TrajectorySettings, _ observables: [ObservableRequest]) -> Int {
+        max(2, settings.trajectories ?? observables.map(\.trajectories).max() ?? 2)
+    }
+
+    /// How the backend holds the point's state (nil: neither way is possible; `assess` says why).
+    /// `solver.exact-method` decides when it is given. Otherwise the U(1)-block density matrix when N is
+    /// within its limit and its estimate within the memory budget, and quantum-jump trajectories when it
+    /// is not but `solver.backend` forces the exact backend (they take minutes per point, so `auto`
+    /// prefers the cumulant backend there).
+    public func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)? {
+        let n = outline.dipoles
+        switch outline.exactMethod {
+        case .densityMatrix: return (.densityMatrix, "U(1)-block density matrix (solver.exact-method)")
+        case .jumpTrajectories: return (.jumpTrajectories, Self.jumpReason(outline, "solver.exact-method"))
+        case .auto: break
+        }
+        let limit = Self.densityMatrixLimit(outline, thresholds: thresholds)
+        let dm = Self.densityMatrixEstimate(outline, threads: outline.threads ?? outline.cores)
+        if n <= limit && dm.memoryBytes <= outline.memoryBudget {
+            return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
+        }
+        if outline.forced == .exact && outline.initial.isU1Invariant {
+            let why = n > limit ? "N = \(n) is over the density-matrix limit of \(limit)"
+                : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the budget"
+            return (.jumpTrajectories, Self.jumpReason(outline, why))
+        }
+        return nil
+    }
+
+    static func jumpReason(_ outline: PointOutline, _ why: String) -> String {
+        let t = outline.trajectories
+        return "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
+    }
+
+    static func num(_ x: Double) -> String { String(format: "%.4g", x) }
+
+    public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
+        let n = outline.dipoles
+        let budget = outline.memoryBudget
+        let kinds = outline.kinds
+        let onlyTrajectories = kinds == [.qfiConditional]
+        var estimate = Self.densityMatrixEstimate(outline, threads: outline.cores)
+        if !onlyTrajectories {
+            let limit = Self.densityMatrixLimit(outline, thresholds: thresholds)
+            switch method(for: outline, thresholds: thresholds) {
+            case .some((.jumpTrajectories, _)):
+                let t = outline.trajectories
+                let dm = estimate
+                estimate = Self.jumpTrajectoryEstimate(n: n, pump: outline.pump, trajectories: Self.trajectories(t, outline.observables),
+                                                       time: t.burnIn + t.average, threads: outline.cores)
+                if let obstacle = Self.jumpTrajectoryObstacle(outline, thresholds: thresholds) {
+                    // Say why trajectories were considered at all when the density matrix was the obstacle.
+                    let dmProblem = outline.exactMethod == .jumpTrajectories ? ""
+                        : n > limit ? "N = \(n) exceeds the exact density-matrix limit of \(limit), and "
+                        : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the memory budget of \(ByteCount(budget)), and "
+                    return BackendAssessment(refusal: dmProblem + obstacle, estimate: estimate)
+                }
+            default:
+                if n > limit {
+                    let hint = outline.initial.isU1Invariant && n <= thresholds.exactTrajectoryMaxDipoles
+                        ? " (jump trajectories reach N = \(thresholds.exactTrajectoryMaxDipoles), at minutes per point: set solver.backend: exact)" : ""
+                    return BackendAssessment(refusal: "N = \(n) exceeds the exact density-matrix limit of \(limit)\(outline.initial.isU1Invariant ? "" : " outside the U(1) sector")\(hint)",
+                                             estimate: estimate)
+                }
+            }
+        }
+        if let r = outline.observables.first(where: { $0.kind == .qfiConditional }) {
+            let t = Self.diffusionEstimate(n: n, trajectories: r.trajectories, threads: outline.cores)
+            if n > thresholds.exactTrajectoryMaxDipoles {
+                return BackendAssessment(refusal: "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)",
+                                         estimate: t)
+            }
+            estimate = onlyTrajectories ? t : CostEstimate(memoryBytes: max(t.memoryBytes, estimate.memoryBytes), flops: t.flops + estimate.flops)
+        }
+        return BackendAssessment(refusal: nil, estimate: estimate)
+    }
+
+    /// Why jump trajectories cannot deliver a point, or nil.
+    static func jumpTrajectoryObstacle(_ outline: PointOutline, thresholds: PlannerThresholds) -> String? {
+        let n = outline.dipoles
+        let needDensity = outline.kinds.intersection(densityMatrixObservables)
+        if !needDensity.isEmpty {
+            return "\(needDensity.map(\.rawValue).sorted().joined(separator: ", ")) need the density matrix, which jump trajectories do not give"
+        }
+        if !outline.initial.isU1Invariant { return "jump trajectories start in a definite excitation number (initial: ground or excited)" }
+        if n > thresholds.exactTrajectoryMaxDipoles {
+            return "N = \(n) exceeds the jump-trajectory limit of \(thresholds.exactTrajectoryMaxDipoles)"
+        }
+        return nil
+    }
+
+    public func preferenceReason(_ outline: PointOutline) -> String {
+        "N = \(outline.dipoles) is within reach of the full master equation"
+    }
+
+    /// Density matrix in U(1) blocks (C(2N, N) numbers): `memoryEstimate` plus the model; ~N² flops per
+    /// stored element and Liouvillian application (with its preconditioner), and ~40 applications'
+    /// worth in all (calibrated: a 12-dipole chain at a = 0.02 λ, 88 GMRES iterations, ~1 min on 2 cores).
+    public static func densityMatrixEstimate(_ outline: PointOutline, threads: Int) -> CostEstimate {
+        let n = outline.dipoles, N = Double(n)
+        let own = Double(memoryEstimate(n: n, observables: outline.observables, evolution: outline.evolution, threads: threads))
+        let elements = outline.initial.isU1Invariant ? CostEstimate.binomial(2 * n, n) : pow(4, N)
+        return CostEstimate(memoryBytes: CostEstimate.bytes(own + CostEstimate.modelBytes(n: n, matrices: true)),
+                            flops: 40 * elements * N * N * 8)
+    }
+
+    /// Quantum-jump trajectories: the tables and per-thread vectors; per 1/Γ of trajectory about
+    /// N(W + Γ)/2 jumps, each ~14 applications of H_eff to a sector of up to C(N, N/2) amplitudes with
+    /// N²/4 hops each (calibrated: N = 16, W = 7 Γ runs ~3 /Γ of trajectory per second per core, benchmarks/exact.sh).
+    public static func jumpTrajectoryEstimate(n: Int, pump: Double, trajectories: Int, time: Double, threads: Int) -> CostEstimate {
+        let N = Double(n)
+        let perUnitTime = N * (pump + 1) / 2 * 14 * CostEstimate.binomial(n, n / 2) * N * N / 4
+        return CostEstimate(memoryBytes: trajectoryMemoryEstimate(n: n, threads: threads),
+                            flops: Double(trajectories) * time * perUnitTime)
+    }
+
+    /// Quantum-state-diffusion trajectories of `qfi-conditional`: 2^N amplitudes and ~12 work vectors
+    /// per thread, ~10⁴ steps of N² work per trajectory.
+    public static func diffusionEstimate(n: Int, trajectories: Int, threads: Int) -> CostEstimate {
+        let N = Double(n)
+        let amps = pow(2, N)
+        let own = 16 * amps * 12 * Double(max(threads, 1)) + 1e6
+        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: Double(trajectories) * 1e4 * amps * N * 8)
+    }
+}

@@ -1,0 +1,55 @@
+import Physics
+
+/// What the mean-field backend computes, its methods, and what a point costs (docs/physics.md §4).
+/// The planner reads only this.
+extension MeanFieldBackend: DescribedBackend {
+    public var kind: BackendKind { .meanField }
+
+    public var observables: Set<ObservableKind> { [.z, .frequency, .inversion, .zq, .phases, .correlations, .clusterZQ] }
+
+    /// The analytic methods read `DipoleModel.uniform` only.
+    public func needsCouplingMatrices(method: PointMethod?) -> Bool { method == nil || method == .dynamic }
+
+    /// The closed forms of docs/physics.md §4.2/§4.3 or the self-consistency equations (A1)/(A2) when
+    /// the model is all-to-all, the state stationary and only the scalar order parameters are asked;
+    /// the dynamic equations otherwise.
+    public func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)? {
+        let scalar: Set<ObservableKind> = [.z, .frequency, .inversion, .zq]
+        guard let u = outline.allToAll, outline.evolution == .steadyState, outline.kinds.isSubset(of: scalar) else {
+            return (.dynamic, "mean-field equations integrated to the steady state")
+        }
+        switch outline.detuning {
+        case .some(.none): return (.closedForm, "collective model: the closed form of docs/physics.md §4.2")
+        case .some(.lorentzian) where u.geff == 0:
+            return (.closedForm, "collective model with Lorentzian disorder: the closed form of docs/physics.md §4.3 (N → ∞ average over the distribution)")
+        case .some(.uniform), .some(.gaussian), .some(.lorentzian):
+            return (.selfConsistent, "collective model with disorder: the self-consistency equations (A1)/(A2), averaged over the distribution")
+        case nil:
+            return (.dynamic, "explicit detunings: mean-field equations integrated to the steady state")
+        }
+    }
+
+    public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
+        let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
+        let estimate = Self.estimate(n: outline.dipoles, method: method)
+        if outline.dipoles > thresholds.meanFieldMaxDipoles {
+            return BackendAssessment(refusal: "N = \(outline.dipoles) exceeds its limit of \(thresholds.meanFieldMaxDipoles)", estimate: estimate)
+        }
+        return BackendAssessment(refusal: nil, estimate: estimate)
+    }
+
+    public func preferenceReason(_ outline: PointOutline) -> String {
+        let kinds = outline.kinds
+        return kinds.contains(.z) || kinds.contains(.phases) ? "the observables Z/phases are mean-field quantities"
+            : "N = \(outline.dipoles) is beyond the other backends"
+    }
+
+    /// The dynamic method: the model's f and g and O(N) integrator state; ~10⁴ steps of 7 stages with
+    /// 4N² flops each. The analytic methods cost nothing to speak of.
+    public static func estimate(n: Int, method: PointMethod) -> CostEstimate {
+        let N = Double(n)
+        if method != .dynamic { return CostEstimate(memoryBytes: 1 << 20, flops: 1e6) }
+        return CostEstimate(memoryBytes: CostEstimate.bytes(CostEstimate.modelBytes(n: n, matrices: true) + 9 * 24 * N + 1e6),
+                            flops: 1e4 * 7 * 4 * N * N)
+    }
+}

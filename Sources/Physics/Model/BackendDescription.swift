@@ -1,0 +1,271 @@
+import Foundation
+
+/// The four solvers, in the order the planner prefers them when each is valid.
+public enum BackendKind: String, CaseIterable, Sendable, Codable {
+    case permutationSymmetric = "permutation-symmetric"
+    case exact
+    case cumulant
+    case meanField = "mean-field"
+}
+
+/// How a backend solves one point when it has several ways: the mean-field closed forms, the
+/// self-consistency equations or the dynamic equations (docs/physics.md §4); the exact density matrix
+/// or quantum-jump trajectories (docs/physics.md §6). plan.json and results name them by `rawValue`.
+public enum PointMethod: String, CaseIterable, Sendable, Codable {
+    case closedForm = "closed-form"
+    case selfConsistent = "self-consistent"
+    case dynamic
+    case densityMatrix = "density-matrix"
+    case jumpTrajectories = "jump-trajectories"
+}
+
+/// `solver.exact-method` (docs/spec-language.md §9): how the exact backend holds the state, or `auto`.
+public enum ExactMethodChoice: String, CaseIterable, Sendable, Codable {
+    case auto
+    case densityMatrix = "density-matrix"
+    case jumpTrajectories = "jump-trajectories"
+}
+
+/// What one point is expected to cost on a backend: bytes held at once and floating-point work.
+public struct CostEstimate: Sendable, Codable, Equatable {
+    public var memoryBytes: Int
+    public var flops: Double
+    /// A rough wall time at 2·10⁹ flop/s (a 2-core machine running BLAS-friendly code).
+    public var seconds: Double { flops / 2e9 }
+
+    public init(memoryBytes: Int, flops: Double) {
+        self.memoryBytes = memoryBytes
+        self.flops = flops
+    }
+
+    public var summary: String {
+        "memory ≈ \(ByteCount(memoryBytes)), work ≈ \(String(format: "%.1e", flops)) flop (~\(Self.duration(seconds)))"
+    }
+
+    public static func duration(_ s: Double) -> String {
+        if s < 1 { return "<1 s" }
+        if s < 120 { return String(format: "%.0f s", s) }
+        if s < 7200 { return String(format: "%.0f min", s / 60) }
+        return String(format: "%.1f h", s / 3600)
+    }
+
+    /// C(n, k) as a Double (exact up to 2⁵³).
+    public static func binomial(_ n: Int, _ k: Int) -> Double {
+        guard k >= 0 && k <= n else { return 0 }
+        var r = 1.0
+        for i in 0..<min(k, n - k) { r = r * Double(n - i) / Double(i + 1) }
+        return r.rounded()
+    }
+
+    /// A byte count from a Double, saturating instead of overflowing.
+    public static func bytes(_ x: Double) -> Int { x.isFinite && x < Double(Int.max / 2) ? Int(max(0, x)) : Int.max / 2 }
+
+    /// Bytes of the model a backend is handed: f and g as N×N doubles when it reads them.
+    public static func modelBytes(n: Int, matrices: Bool) -> Double { matrices ? 16 * Double(n) * Double(n) : 0 }
+}
+
+/// The quantum-jump trajectories of a point (`solver.trajectories`, times in 1/Γ) and the schedule of
+/// `qfi-conditional`'s diffusion trajectories. Each trajectory starts in `initial`, runs `burnIn`
+/// unrecorded, then averages its moments over `average` at samples `sampleInterval` apart. The
+/// defaults of the spec language live in `ExperimentSchema` (solver.trajectories); those of `init` are for
+/// backends called directly (a test checks that they agree).
+public struct TrajectorySettings: Sendable, Equatable {
+    /// Quantum-jump trajectories per point; nil: the largest `trajectories` of the observables.
+    public var trajectories: Int?
+    /// Time discarded before steady-state averages start.
+    public var burnIn: Double
+    /// Length of the steady-state time average.
+    public var average: Double
+    /// Spacing of the samples of the time average.
+    public var sampleInterval: Double
+    /// Burn-in and averaging of the diffusion (`qfi-conditional`) trajectories; nil: those of the jumps.
+    public var diffusionBurnIn: Double?
+    public var diffusionAverage: Double?
+    /// Sample spacing of the diffusion trajectories' time average (independent of the jumps').
+    public var diffusionSampleInterval: Double = 0.1
+    /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
+    public var diffusionStepFraction: Double
+
+    public init(trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
+                diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.005) {
+        self.trajectories = trajectories
+        self.burnIn = burnIn
+        self.average = average
+        self.sampleInterval = sampleInterval
+        self.diffusionBurnIn = diffusionBurnIn
+        self.diffusionAverage = diffusionAverage
+        self.diffusionStepFraction = diffusionStepFraction
+    }
+}
+
+/// The settings of one point that are not part of its model, made by the planner (Planning's
+/// `PointSettings(spec:plan:)`) and carried to the backend by `SolveRequest`: the method it chose and
+/// the trajectory schedule.
+public struct PointSettings: Sendable, Equatable {
+    /// The planner's method for the point (nil: the backend's only or default way).
+    public var method: PointMethod?
+    public var trajectories: TrajectorySettings
+
+    public init(method: PointMethod? = nil, trajectories: TrajectorySettings = TrajectorySettings()) {
+        self.method = method
+        self.trajectories = trajectories
+    }
+}
+
+/// What the planner knows of one point before any matrix is built, in the terms a backend describes
+/// itself in: its size, observables, initial state and evolution, the shape of its model, the solver
+/// options that bear on the choice, and the memory budget.
+public struct PointOutline: Sendable {
+    public var dipoles: Int
+    public var observables: [ObservableRequest]
+    public var initial: InitialState
+    public var evolution: Evolution
+    /// The pump rate W (Γ).
+    public var pump: Double
+    /// Every pair couples alike (by model, or numerically) and every detuning is equal.
+    public var permutationSymmetric: Bool
+    /// Every dipole has the same detuning.
+    public var equalDetunings: Bool
+    /// The spec's coupling and detuning models by name ("dipolar", "none"), for reasons.
+    public var couplingsName: String
+    public var detuningName: String
+    /// The spec's all-to-all model (`couplings: uniform`), when it is one.
+    public var allToAll: UniformCouplings?
+    /// Whether elastic couplings g are present.
+    public var elastic: Bool
+    /// The detuning distribution the spec names (nil: explicit values).
+    public var detuning: DetuningDistribution?
+    /// `solver.backend`, when it forces one.
+    public var forced: BackendKind?
+    /// `solver.exact-method`.
+    public var exactMethod: ExactMethodChoice
+    /// The trajectory schedule (`solver.trajectories`, `qfi-conditional`'s length).
+    public var trajectories: TrajectorySettings
+    /// `solver.threads` (nil: every core) and the machine's cores.
+    public var threads: Int?
+    public var cores: Int
+    /// Bytes a point may use.
+    public var memoryBudget: Int
+
+    public init(dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,
+                permutationSymmetric: Bool, equalDetunings: Bool, couplingsName: String, detuningName: String,
+                allToAll: UniformCouplings?, elastic: Bool, detuning: DetuningDistribution?, forced: BackendKind?,
+                exactMethod: ExactMethodChoice, trajectories: TrajectorySettings, threads: Int?, cores: Int, memoryBudget: Int) {
+        self.dipoles = dipoles
+        self.observables = observables
+        self.initial = initial
+        self.evolution = evolution
+        self.pump = pump
+        self.permutationSymmetric = permutationSymmetric
+        self.equalDetunings = equalDetunings
+        self.couplingsName = couplingsName
+        self.detuningName = detuningName
+        self.allToAll = allToAll
+        self.elastic = elastic
+        self.detuning = detuning
+        self.forced = forced
+        self.exactMethod = exactMethod
+        self.trajectories = trajectories
+        self.threads = threads
+        self.cores = cores
+        self.memoryBudget = memoryBudget
+    }
+
+    /// The observables asked, as a set.
+    public var kinds: Set<ObservableKind> { Set(observables.map(\.kind)) }
+
+    /// Whether the point integrates in time (`evolve: until`).
+    public var timeEvolution: Bool { if case .until = evolution { return true }; return false }
+}
+
+/// A backend's answer for one point: why it cannot solve it (nil: it can, as far as the model goes)
+/// and what it would cost.
+public struct BackendAssessment: Sendable {
+    public var refusal: String?
+    public var estimate: CostEstimate
+    public init(refusal: String?, estimate: CostEstimate) {
+        self.refusal = refusal
+        self.estimate = estimate
+    }
+}
+
+/// A backend that describes itself to the planner: the one place that says what it computes, which
+/// models it can represent (and why not), how it would solve a point and what that costs. The planner
+/// asks every backend of the build (StandardBackends) and holds no list of its own; adding a backend is
+/// docs/architecture.md "Adding a backend".
+public protocol DescribedBackend: Backend {
+    /// Its kind (the name used in specs, plans and results).
+    var kind: BackendKind { get }
+    /// The observables it computes (names of docs/spec-language.md §6).
+    var observables: Set<ObservableKind> { get }
+    /// Whether it reads the N×N matrices f and g with `method` (else only `DipoleModel.uniform`).
+    func needsCouplingMatrices(method: PointMethod?) -> Bool
+    /// How it would solve the point and why, when it has several ways (nil: its only way, or none fits).
+    func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)?
+    /// Whether it can represent the point's model within its limits (the refusal, else nil) and its
+    /// memory and work estimate. Observables it lacks and the memory budget are checked by the planner
+    /// from `observables` and the estimate.
+    func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment
+    /// Why the planner prefers it when it is the first valid backend.
+    func preferenceReason(_ outline: PointOutline) -> String
+}
+
+extension DescribedBackend {
+    public func needsCouplingMatrices(method: PointMethod?) -> Bool { true }
+    public func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)? { nil }
+}
+
+/// A backend whose point splits into a deterministic base and trajectory ensembles that can run
+/// anywhere and be reduced later (sharded runs: `dipolesync run --shard`). Execution uses it
+/// instead of knowing the exact backend.
+public protocol TrajectorySplittingBackend: Backend {
+    /// How `request`'s point splits (the same decision `solve` makes); throws what `solve` throws.
+    func work(for request: SolveRequest) throws -> PointWork
+    /// The deterministic part of the point (an empty result when there is none).
+    func solveBase(_ request: SolveRequest, work: PointWork) throws -> PointResult
+    /// Trajectories `range` of one ensemble, in index order.
+    func trajectories(_ request: SolveRequest, kind: TrajectoryEnsembleKind, range: Range<Int>) throws -> [TrajectoryContribution]
+    /// The point's result from its base and every ensemble's contributions (bit for bit what `solve` returns).
+    func reduce(_ request: SolveRequest, work: PointWork, base: PointResult,
+                contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]) throws -> PointResult
+}
+
+/// The backends a run may call, by kind (the standard ones: `BackendRegistry.standard` in StandardBackends).
+public struct BackendRegistry: Sendable {
+    public var backends: [BackendKind: any Backend]
+
+    public init(_ backends: [BackendKind: any Backend]) {
+        self.backends = backends
+    }
+
+    /// The backend of `kind`, if this registry has one.
+    public func backend(for kind: BackendKind) -> (any Backend)? { backends[kind] }
+}
+
+/// `optimize.maximize`: a result of one number per point (docs/spec-language.md §8); the result key
+/// is `rawValue` ("ZQ2" is Z_Q², from the `ZQ` observable).
+public enum OptimizeTarget: String, CaseIterable, Sendable, Codable {
+    case zq = "ZQ"
+    case zq2 = "ZQ2"
+    case inversion
+    case z = "Z"
+    case frequency
+    case qfi
+    case qfiConditional = "qfi-conditional"
+    case mutualInformation = "mutual-information"
+    case discord
+
+    /// The observable that must be asked for this value to exist.
+    public var observable: ObservableKind {
+        switch self {
+        case .zq, .zq2: return .zq
+        case .inversion: return .inversion
+        case .z: return .z
+        case .frequency: return .frequency
+        case .qfi: return .qfi
+        case .qfiConditional: return .qfiConditional
+        case .mutualInformation: return .mutualInformation
+        case .discord: return .discord
+        }
+    }
+}
