@@ -4,8 +4,10 @@ import PackageDescription
 // The pipeline, one module a stage:
 //   SpecLanguage (YAML → typed spec, diagnostics, units, catalog, schema: every default of the language)
 //   → Planning (plan graph, backend choice: it asks each backend's description, holds no list of its own)
-//   → Physics (geometry, couplings, the model and the request a backend solves; the backend protocol,
-//     `DescribedBackend` and `PlannerThresholds`; closed forms; shared observables)
+//   → Physics (geometry, couplings, the model and the request a backend solves, the typed backend and
+//     method choices, `PlannerThresholds`; the observables' definitions)
+//   → Results (what a backend returns and how it is written: values, tables, JSON, the one observable
+//     writer; the backend protocols `Backend`, `DescribedBackend`, `TrajectorySplittingBackend`; errors)
 //   → MeanFieldBackend | CumulantBackend | DickeBackend | ExactBackend (each with its *Description.swift)
 //   → StandardBackends (the one list of this build's backends, `BackendRegistry.standard`)
 //   → Execution (executor, result bundles, tables, pictures, rerun; no concrete backend type)
@@ -34,48 +36,49 @@ let package = Package(
         .target(name: "NumericalMethods", dependencies: [
             "LinearAlgebra", "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
         ]),
-        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics", "NumericalMethods"]),
+        .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics", "Results", "NumericalMethods"]),
         .target(name: "Physics", dependencies: ["LinearAlgebra"]),
-        .target(name: "MeanFieldBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
-        .target(name: "CumulantBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
-        .target(name: "DickeBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
-        .target(name: "ExactBackend", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "Results", dependencies: ["Physics"]),
+        .target(name: "MeanFieldBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "CumulantBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "DickeBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
+        .target(name: "ExactBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         // The one list of the backends of this build.
         .target(name: "StandardBackends", dependencies: [
-            "Physics", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
+            "Physics", "Results", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
         // The planner asks each backend of StandardBackends for its description.
-        .target(name: "Planning", dependencies: ["SpecLanguage", "Physics", "StandardBackends"]),
+        .target(name: "Planning", dependencies: ["SpecLanguage", "Physics", "Results", "StandardBackends"]),
         // The source revision is fixed at build time (Plugins/BuildProvenance, scripts/provenance).
         .plugin(name: "BuildProvenance", capability: .buildTool()),
         .target(name: "Execution", dependencies: [
-            "SpecLanguage", "Planning", "Physics", "LinearAlgebra", "StandardBackends",
+            "SpecLanguage", "Planning", "Physics", "Results", "LinearAlgebra", "StandardBackends",
         ], plugins: ["BuildProvenance"]),
         .executableTarget(name: "dipolesync", dependencies: [
-            "SpecLanguage", "Planning", "Execution", "LinearAlgebra", "StandardBackends",
+            "SpecLanguage", "Planning", "Execution", "Results", "LinearAlgebra", "StandardBackends",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks driven by the scripts in benchmarks/ (release builds only).
         .executableTarget(name: "dipolesync-bench", dependencies: [
-            "Physics", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
+            "Physics", "Results", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
         ]),
         // libFuzzer target over the front end (scripts/fuzz builds it with -sanitize=fuzzer).
-        .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics"]),
+        .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics", "Results"]),
         // What several test targets share (Tests/TestSupport): the dense master-equation reference, the
         // one subprocess runner (both output streams drained, with a timeout), the repository root.
-        .target(name: "TestSupport", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"], path: "Tests/TestSupport"),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "NumericalMethodsTests", dependencies: ["NumericalMethods", "LinearAlgebra"]),
-        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "LinearAlgebra", "NumericalMethods"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "NumericalMethods", "TestSupport",
+        .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "Results"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
+        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "Results", "NumericalMethods", "TestSupport",
                                                           "DickeBackend", "ExactBackend"]),
-        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "NumericalMethods", "TestSupport"]),
-        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"],
+        .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "Results", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"],
                     exclude: ["qutip_steady.py"]),
-        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "NumericalMethods", "TestSupport"]),
-        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "NumericalMethods", "DickeBackend", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "Results", "NumericalMethods", "TestSupport"]),
+        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "Results", "NumericalMethods", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// The second-order cumulant backend (docs/physics.md §5): s_a, C_ab, D_ab for any geometry, detunings and
 /// couplings, O(N²) memory and O(N³) work per evaluation through BLAS.

@@ -1,4 +1,5 @@
 import Physics
+import Results
 
 /// What the cumulant backend computes, which models it represents and what a point costs
 /// (docs/physics.md §5). The planner reads only this.

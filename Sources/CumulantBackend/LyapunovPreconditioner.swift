@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import Results
 
 /// Approximate inverse of I·σ − J for the cumulant equations (σ = 1/Δt), block by block:
 /// s ↦ r/(σ + Q), D ↦ r/(σ + 2Q), and for C the solution of σV − (M V + V M†) = R through

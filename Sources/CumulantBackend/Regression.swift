@@ -2,6 +2,7 @@ import Foundation
 import Numerics
 import LinearAlgebra
 import Physics
+import Results
 
 /// Two-time correlations by the quantum regression theorem with the cumulant closure (docs/physics.md §5.5):
 ///

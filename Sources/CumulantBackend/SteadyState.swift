@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// How a steady state was found.
 public struct CumulantSteadyStateReport: Sendable {

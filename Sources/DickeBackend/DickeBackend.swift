@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// The permutation-symmetric backend ("permutation-symmetric"): all-to-all couplings and a uniform
 /// detuning, solved exactly in the Dicke basis (docs/physics.md §6.4, `DickeLadder`).

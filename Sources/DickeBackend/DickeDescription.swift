@@ -1,4 +1,5 @@
 import Physics
+import Results
 
 /// What the permutation-symmetric backend computes, which models it represents and what a point costs
 /// (docs/physics.md §6.4). The planner reads only this.

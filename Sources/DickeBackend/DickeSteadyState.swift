@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import Physics
+import Results
 
 /// Steady state of the population chain of `DickeLadder` by linear level reduction.
 ///

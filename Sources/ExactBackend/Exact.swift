@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// The exact backend: the full master equation of docs/physics.md §1.1 for any positions, couplings and
 /// detunings, without approximation.

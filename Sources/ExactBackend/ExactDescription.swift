@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Results
 
 /// What the exact backend computes, which models it represents with which method, and what a point
 /// costs (docs/physics.md §6.1–§6.3). The planner reads only this.

@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// A U(1)-invariant density matrix ρ = ⊕_k ρ_k stored as the blocks of `BlockLayout(shift: 0)`.
 public struct BlockDensityMatrix: Sendable {

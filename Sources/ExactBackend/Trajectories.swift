@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// The pieces of the master equation that trajectories need, applied matrix-free on state vectors
 /// of one sector (C(N,k) amplitudes):

@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 extension TrajectoryContribution {
     init(index: Int, _ r: TrajectoryRecord) {

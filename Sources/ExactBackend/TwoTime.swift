@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// Two-time correlations by the quantum regression theorem:
 ///

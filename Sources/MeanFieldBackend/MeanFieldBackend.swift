@@ -3,6 +3,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 import NumericalMethods
+import Results
 
 /// How the mean-field backend obtains its numbers.
 public enum MeanFieldMethod: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Physics
+import Results
 
 /// What the mean-field backend computes, its methods, and what a point costs (docs/physics.md §4).
 /// The planner reads only this.

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Results
 
 /// The three printouts of a plan: text for people, JSON for tools, DOT for Graphviz.
 extension ExecutionPlan {

@@ -3,6 +3,7 @@ import LinearAlgebra
 import Physics
 import SpecLanguage
 import StandardBackends
+import Results
 
 /// Compiles a checked spec into the plan graph and chooses a backend for every point.
 ///

@@ -1,5 +1,6 @@
 import Physics
 import SpecLanguage
+import Results
 
 extension PointOutline {
     /// What the backends are told of a point of `spec` when the planner assesses it: `budget` is its

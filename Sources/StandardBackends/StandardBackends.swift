@@ -3,6 +3,7 @@ import DickeBackend
 import ExactBackend
 import MeanFieldBackend
 import Physics
+import Results
 
 /// The backends of this build: the one list that names all four (docs/architecture.md "Adding a
 /// backend"). The planner asks each for its description; the executor looks them up by kind.

@@ -1,6 +1,7 @@
 import Foundation
 import Physics
 import DickeBackend
+import Results
 
 /// Benchmark cases of the permutation-symmetric backend:
 ///   dipolesync-bench dicke steady N [feff W]   — steady state ZQ, inversion, time, peak memory

@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import LinearAlgebra
 import ExactBackend
+import Results
 
 /// `dipolesync-bench exact steady N [spacing] [W]`: steady state of a dipolar chain at the magic angle;
 /// `dipolesync-bench exact jumps N [trajectories] [time] [threads]`: jump-trajectory rate.

@@ -2,6 +2,7 @@
 import Physics
 import LinearAlgebra
 import MeanFieldBackend
+import Results
 
 /// `dipolesync-bench mean-field [N] [a/λ] [θ: magic|degrees] [W/Γ] [elastic: on|off] [tolerance] [threads] [max time]`:
 /// a dipolar chain along x with dipoles along (cos θ, 0, sin θ), integrated by the mean-field backend

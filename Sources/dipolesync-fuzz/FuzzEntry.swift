@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 // A coverage-guided fuzz target over the front end: arbitrary bytes → YAML reader → spec compiler →
 // (when it compiles) planner and the plan's printouts, with every diagnostic rendered. Any trap, stack

@@ -5,6 +5,7 @@ import Physics
 import Planning
 import SpecLanguage
 import StandardBackends
+import Results
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,6 +5,7 @@ import LinearAlgebra
 @testable import Physics
 import NumericalMethods
 @testable import CumulantBackend
+import Results
 
 /// Strongly collective models: above the synchronization threshold the closed equations also have
 /// unstable fixed points near the uncorrelated state, which Newton-type iterations started there reach

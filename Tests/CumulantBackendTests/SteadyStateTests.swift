@@ -5,6 +5,7 @@ import LinearAlgebra
 @testable import Physics
 import NumericalMethods
 @testable import CumulantBackend
+import Results
 
 /// The three-variable reduction of §5 for the uniform model f_ab = F/N (a ≠ b), g = δ = 0, derived in
 /// the test from the general equations: every off-diagonal C_ab = c (real), D_ab = d, s_a = s, and

@@ -4,6 +4,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 @testable import ExactBackend
+import Results
 
 final class ObservableTests: XCTestCase {
     /// C_ab, inversion, the pair states and the mixed QFI from the blocks equal dense evaluations.

@@ -1,5 +1,6 @@
 import Physics
 @testable import ExactBackend
+import Results
 
 /// The exact backend as a plan calls it: every request carries `settings` (the method and trajectory
 /// schedule the planner would put in `SolveRequest.settings`).

@@ -4,6 +4,7 @@ import Numerics
 import LinearAlgebra
 import Physics
 @testable import ExactBackend
+import Results
 
 /// The split API (`work`, `solveBase`, `trajectories`, `reduce`) against the single-process `solve`.
 final class TrajectorySplitTests: XCTestCase {

@@ -4,6 +4,7 @@ import Physics
 import FoundationXML
 #endif
 @testable import Execution
+import Results
 
 final class BundleToolsTests: XCTestCase {
     func testSHA256KnownVectors() {

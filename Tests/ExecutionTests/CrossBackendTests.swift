@@ -4,6 +4,7 @@ import Planning
 import ExactBackend
 @testable import Execution
 @testable import SpecLanguage
+import Results
 
 /// Where two backends are both valid, they must agree: the strongest independent check we have.
 final class CrossBackendTests: XCTestCase {

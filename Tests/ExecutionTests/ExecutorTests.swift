@@ -4,6 +4,7 @@ import Planning
 import ExactBackend
 @testable import Execution
 @testable import SpecLanguage
+import Results
 
 final class ExecutorTests: XCTestCase {
     func compiled(_ text: String) throws -> (CompiledSpec, ExecutionPlan) { try compileAndPlan(text) }

@@ -5,6 +5,7 @@ import Physics
 import Planning
 import SpecLanguage
 @testable import Execution
+import Results
 
 /// Bundle plumbing: the one manifest type, the default output folders and the exit statuses
 /// (docs/spec-language.md §11.2, §11.3).

@@ -4,6 +4,7 @@ import Foundation
 import LinearAlgebra
 import Physics
 @testable import Execution
+import Results
 
 /// Results must not depend on the machine's CPU (docs/reproducibility.md): the program pins OpenBLAS's
 /// kernel set before it computes anything, records it, and `rerun` repeats it.

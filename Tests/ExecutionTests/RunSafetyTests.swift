@@ -4,6 +4,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// What `run`, `merge`, `submit` and `rerun` may and may not do to the user's files, and what they
 /// accept as a bundle.

@@ -5,6 +5,7 @@ import NumericalMethods
 import Planning
 import SpecLanguage
 @testable import Execution
+import Results
 
 /// A deterministic stand-in backend for the shard and resume tests: closed forms of the uniform
 /// model's pump and coupling (so every point differs), seeded noise from (seed, point index), a

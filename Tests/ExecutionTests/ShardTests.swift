@@ -4,6 +4,7 @@ import Physics
 import Planning
 import SpecLanguage
 @testable import Execution
+import Results
 
 final class ShardTests: XCTestCase {
     var dir: URL!

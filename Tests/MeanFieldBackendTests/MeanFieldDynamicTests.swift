@@ -6,6 +6,7 @@ import Physics
 import NumericalMethods
 import TestSupport
 @testable import MeanFieldBackend
+import Results
 
 /// The collective request of the papers' Fig. 2: f_ab = F/N, g_ab = G/N.
 func collectiveRequest(n: Int, feff: Double, geff: Double = 0, pump: Double, detunings: [Double]? = nil,

@@ -1,6 +1,7 @@
 import XCTest
 import Numerics
 @testable import Physics
+import Results
 
 /// The shared observable writer (docs/physics.md §3.1): keys, order and the values it derives.
 final class ObservableWriterTests: XCTestCase {

@@ -4,6 +4,7 @@ import DickeBackend
 import Physics
 @testable import Planning
 @testable import SpecLanguage
+import Results
 
 final class PlannerTests: XCTestCase {
     struct Case {

@@ -1,6 +1,7 @@
 import XCTest
 import Physics
 @testable import SpecLanguage
+import Results
 
 final class CompilerTests: XCTestCase {
     func compile(_ text: String, catalog: Catalog = Catalog()) -> CompileOutcome {

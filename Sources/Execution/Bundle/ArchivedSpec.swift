@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// A bundle or shard bundle read back for re-execution: its manifest, and its `spec.yaml` compiled
 /// with the bundle's own `catalog.yaml` (so it does not depend on today's catalog) and checked against

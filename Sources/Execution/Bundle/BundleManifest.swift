@@ -3,6 +3,7 @@ import LinearAlgebra
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// The `manifest.json` of a result bundle (`run`, `merge`) or a shard bundle (`run --shard`): how it
 /// was made and the SHA-256 of every other file (docs/spec-language.md §11.3). One type writes it and

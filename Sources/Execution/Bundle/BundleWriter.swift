@@ -3,6 +3,7 @@ import LinearAlgebra
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// Errors of writing or reading bundles (exit 1 for a bundle that does not check out, 3 for I/O).
 public enum BundleError: Error, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Physics
 import SpecLanguage
 #if canImport(Glibc)
 import Glibc
+import Results
 #endif
 
 /// What a folder written by dipolesync is, by the `manifest.json` it holds.

@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import Physics
+import Results
 
 /// What a bundle's manifest says about the machine arithmetic that computed it, and how `rerun`
 /// compares against it (docs/reproducibility.md).

@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// Checking a bundle: its files against the manifest's hashes, and re-executed numbers against the
 /// stored ones.

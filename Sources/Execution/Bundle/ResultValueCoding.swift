@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Results
 
 /// Encodes `Encodable` values into `ResultValue`s and decodes them back, keeping object keys in the
 /// order they are encoded (and, when decoding, in the order the JSON holds them). Written out with

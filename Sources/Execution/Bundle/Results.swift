@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// `results.json` (layout fixed by docs/spec-language.md §11.4) and the CSV tables, built from the point outcomes.
 public enum ResultsDocument {

@@ -3,6 +3,7 @@ import LinearAlgebra
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// What one point produced.
 public struct PointOutcome: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// What identifies the computation a shard or checkpoint belongs to.
 public struct SpecIdentity: Equatable, Sendable, CustomStringConvertible {

@@ -1,6 +1,7 @@
 import Foundation
 import Physics
 import Planning
+import Results
 
 /// A lossless JSON form of a `PointOutcome`, for shard bundles and checkpoints: decoding what was
 /// encoded gives back every Double bit for bit, every key in its order, every table and diagnostic.

@@ -4,6 +4,7 @@ import Physics
 import Planning
 import SpecLanguage
 import StandardBackends
+import Results
 
 /// A shard bundle: what `dipolesync run FILE --shard K/N` writes and `dipolesync merge` reads.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// A site file (`submit --site`) that cannot be read or holds a mistake: `FILE:LINE:COL: error: …`
 /// (a usage error, exit 2).

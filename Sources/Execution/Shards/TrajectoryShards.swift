@@ -3,6 +3,7 @@ import LinearAlgebra
 import Physics
 import Planning
 import SpecLanguage
+import Results
 
 /// One piece of a trajectory point's work in a sharded run: the point's base (its density-matrix
 /// solve, or nothing for jump trajectories) or a block of consecutive trajectories of one ensemble.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Every number the planner decides by, in one place (README "How the planner chooses"). It lives
-/// beside the backend protocol so that each backend's description (`DescribedBackend`) reads its
+/// below the backends so that each backend's description (`DescribedBackend`, in Results) reads its
 /// limits from here, and the backends' hard limits are checked against it (PlanningTests).
 public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// Couplings count as uniform when every off-diagonal f and g is within this relative distance of

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Results
 
 /// Prints the spec language as a JSON Schema (draft-07, what editors' YAML language servers read),
 /// from the same `Shape` definitions the validator walks.

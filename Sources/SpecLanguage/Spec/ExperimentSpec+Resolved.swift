@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Results
 
 /// `resolved.json`: the spec with every default filled in, units converted to canonical ones and the
 /// sweep expanded. Its canonical form names the bundle (docs/spec-language.md §11.3: ID = SHA-256 prefix).

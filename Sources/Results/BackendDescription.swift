@@ -1,30 +1,5 @@
 import Foundation
-
-/// The four solvers, in the order the planner prefers them when each is valid.
-public enum BackendKind: String, CaseIterable, Sendable, Codable {
-    case permutationSymmetric = "permutation-symmetric"
-    case exact
-    case cumulant
-    case meanField = "mean-field"
-}
-
-/// How a backend solves one point when it has several ways: the mean-field closed forms, the
-/// self-consistency equations or the dynamic equations (docs/physics.md §4); the exact density matrix
-/// or quantum-jump trajectories (docs/physics.md §6). plan.json and results name them by `rawValue`.
-public enum PointMethod: String, CaseIterable, Sendable, Codable {
-    case closedForm = "closed-form"
-    case selfConsistent = "self-consistent"
-    case dynamic
-    case densityMatrix = "density-matrix"
-    case jumpTrajectories = "jump-trajectories"
-}
-
-/// `solver.exact-method` (docs/spec-language.md §9): how the exact backend holds the state, or `auto`.
-public enum ExactMethodChoice: String, CaseIterable, Sendable, Codable {
-    case auto
-    case densityMatrix = "density-matrix"
-    case jumpTrajectories = "jump-trajectories"
-}
+import Physics
 
 /// What one point is expected to cost on a backend: bytes held at once and floating-point work.
 public struct CostEstimate: Sendable, Codable, Equatable {
@@ -62,54 +37,6 @@ public struct CostEstimate: Sendable, Codable, Equatable {
 
     /// Bytes of the model a backend is handed: f and g as N×N doubles when it reads them.
     public static func modelBytes(n: Int, matrices: Bool) -> Double { matrices ? 16 * Double(n) * Double(n) : 0 }
-}
-
-/// The quantum-jump trajectories of a point (`solver.trajectories`, times in 1/Γ) and the schedule of
-/// `qfi-conditional`'s diffusion trajectories. Each trajectory starts in `initial`, runs `burnIn`
-/// unrecorded, then averages its moments over `average` at samples `sampleInterval` apart. The
-/// defaults of the spec language live in `ExperimentSchema` (solver.trajectories); those of `init` are for
-/// backends called directly (a test checks that they agree).
-public struct TrajectorySettings: Sendable, Equatable {
-    /// Quantum-jump trajectories per point; nil: the largest `trajectories` of the observables.
-    public var trajectories: Int?
-    /// Time discarded before steady-state averages start.
-    public var burnIn: Double
-    /// Length of the steady-state time average.
-    public var average: Double
-    /// Spacing of the samples of the time average.
-    public var sampleInterval: Double
-    /// Burn-in and averaging of the diffusion (`qfi-conditional`) trajectories; nil: those of the jumps.
-    public var diffusionBurnIn: Double?
-    public var diffusionAverage: Double?
-    /// Sample spacing of the diffusion trajectories' time average (independent of the jumps').
-    public var diffusionSampleInterval: Double = 0.1
-    /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
-    public var diffusionStepFraction: Double
-
-    public init(trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
-                diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.005) {
-        self.trajectories = trajectories
-        self.burnIn = burnIn
-        self.average = average
-        self.sampleInterval = sampleInterval
-        self.diffusionBurnIn = diffusionBurnIn
-        self.diffusionAverage = diffusionAverage
-        self.diffusionStepFraction = diffusionStepFraction
-    }
-}
-
-/// The settings of one point that are not part of its model, made by the planner (Planning's
-/// `PointSettings(spec:plan:)`) and carried to the backend by `SolveRequest`: the method it chose and
-/// the trajectory schedule.
-public struct PointSettings: Sendable, Equatable {
-    /// The planner's method for the point (nil: the backend's only or default way).
-    public var method: PointMethod?
-    public var trajectories: TrajectorySettings
-
-    public init(method: PointMethod? = nil, trajectories: TrajectorySettings = TrajectorySettings()) {
-        self.method = method
-        self.trajectories = trajectories
-    }
 }
 
 /// What the planner knows of one point before any matrix is built, in the terms a backend describes
@@ -242,30 +169,3 @@ public struct BackendRegistry: Sendable {
     public func backend(for kind: BackendKind) -> (any Backend)? { backends[kind] }
 }
 
-/// `optimize.maximize`: a result of one number per point (docs/spec-language.md §8); the result key
-/// is `rawValue` ("ZQ2" is Z_Q², from the `ZQ` observable).
-public enum OptimizeTarget: String, CaseIterable, Sendable, Codable {
-    case zq = "ZQ"
-    case zq2 = "ZQ2"
-    case inversion
-    case z = "Z"
-    case frequency
-    case qfi
-    case qfiConditional = "qfi-conditional"
-    case mutualInformation = "mutual-information"
-    case discord
-
-    /// The observable that must be asked for this value to exist.
-    public var observable: ObservableKind {
-        switch self {
-        case .zq, .zq2: return .zq
-        case .inversion: return .inversion
-        case .z: return .z
-        case .frequency: return .frequency
-        case .qfi: return .qfi
-        case .qfiConditional: return .qfiConditional
-        case .mutualInformation: return .mutualInformation
-        case .discord: return .discord
-        }
-    }
-}

@@ -1,3 +1,5 @@
+import Physics
+
 /// What a backend returns for one point: the values that go into `results.json` (keys fixed by
 /// docs/spec-language.md §6: `ZQ`, `ZQ2`, `inversion`, `Z`, `frequency`, `cluster-ZQ`, `qfi`, `qfi-witness`,
 /// `mutual-information`, `discord`, `two-time`, `spectrum`, …) and the tables that go beside it.
@@ -111,19 +113,4 @@ public struct ResultTable: Sendable, Equatable {
         self.columns = columns
         self.rows = rows
     }
-}
-
-/// One solver. The executor calls `solve` once per point; implementations are stateless values.
-public protocol Backend: Sendable {
-    /// The name used in specs and results ("mean-field", "cumulant", "permutation-symmetric", "exact").
-    static var name: String { get }
-    func solve(_ request: SolveRequest) throws -> PointResult
-}
-
-/// A backend whose iterative solve can start from the state of a nearby, already solved problem of
-/// the same size. The executor chains the evaluations of one `optimize` search (always in the same
-/// order, so results stay independent of the thread count). The state is opaque to the caller; a
-/// state that does not fit the request is ignored.
-public protocol WarmStartBackend: Backend {
-    func solve(_ request: SolveRequest, warmStart: (any Sendable)?) throws -> (result: PointResult, state: (any Sendable)?)
 }

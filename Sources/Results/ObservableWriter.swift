@@ -1,3 +1,4 @@
+import Physics
 import Numerics
 
 /// The one place that puts computed observables into a `PointResult` under the result keys of

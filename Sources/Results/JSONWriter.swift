@@ -1,6 +1,5 @@
 import Foundation
 
-
 /// Writes `ResultValue`s as JSON with keys in the order given and numbers in Swift's shortest
 /// round-trip form, so the same values always give the same bytes (and parse back to the same bits).
 public enum JSONWriter {
