@@ -148,6 +148,8 @@ final class ArchivedBundleTests: XCTestCase {
         let r = try CLITests.run(["rerun", bundle.path, "--rtol", "1e-9", "--quiet"])
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("reproduced:") && !r.stdout.contains("NOT reproduced"), r.stdout)
+        // The plan is made again with the bundle's memory budget: nothing of it counts as changed.
+        XCTAssertFalse((r.stdout + r.stderr).contains("thresholds changed"), r.stdout + r.stderr)
         // The three backends the planner chose are recorded.
         let results = try String(contentsOf: bundle.appendingPathComponent("results.json"), encoding: .utf8)
         for b in ["permutation-symmetric", "exact", "cumulant"] { XCTAssertTrue(results.contains("\"backend\": \"\(b)\""), b) }

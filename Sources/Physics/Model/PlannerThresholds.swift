@@ -33,11 +33,13 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// −`rateMatrixTolerance` (in Γ; backends scale it by the size of f). docs/physics.md §2.5.
     public static let rateMatrixTolerance = 1e-9
 
-    /// The fields plan.json holds (`exactCoherentDensityMatrixMaxDipoles` is not one of them, so
-    /// plans read and write as before).
+    /// The fields plan.json holds. `exactCoherentDensityMatrixMaxDipoles` is not one of them, so plans
+    /// read and write as before; nor is `memoryBudgetOverride`: the budget a plan was made with is
+    /// plan.json's `memoryBudget`, and the override `rerun` sets to repeat it is not a threshold that
+    /// changed.
     enum CodingKeys: String, CodingKey {
         case uniformityTolerance, exactDensityMatrixMaxDipoles, exactTrajectoryMaxDipoles, cumulantMaxDipoles
-        case permutationSymmetricMaxDipoles, meanFieldMaxDipoles, memoryFraction, memoryBudgetOverride
+        case permutationSymmetricMaxDipoles, meanFieldMaxDipoles, memoryFraction
     }
 
     public init() {}
