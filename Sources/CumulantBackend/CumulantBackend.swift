@@ -39,6 +39,7 @@ public struct CumulantBackend: Backend {
     }
 
     public func solve(_ request: SolveRequest) throws -> PointResult {
+        if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let model = request.model
         let n = model.count
         guard n >= 1 else { throw BackendError.unsupported("the cumulant backend needs at least one dipole") }

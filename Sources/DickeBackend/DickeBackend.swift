@@ -47,6 +47,7 @@ public struct DickeBackend: Backend {
     }
 
     public func solve(_ request: SolveRequest) throws -> PointResult {
+        if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let lad = try Self.ladder(for: request.model)
         if request.request(.twoTime) != nil {
             throw BackendError.unsupported("two-time pair correlations need S_{N−1} symmetry; the permutation-symmetric backend gives the collective ⟨J⁺(τ)J⁻(0)⟩ through `spectrum`")

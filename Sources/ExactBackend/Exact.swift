@@ -95,6 +95,7 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     // MARK: - Validation
 
     func validate(_ request: SolveRequest) throws {
+        if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let model = request.model
         let n = model.count
         guard n >= 1 else { throw BackendError.unsupported("the exact backend needs at least one dipole") }

@@ -91,6 +91,7 @@ public struct MeanFieldBackend: Backend {
     private static let scalarKinds: [ObservableKind] = [.zq, .inversion, .z, .frequency]
 
     private func validate(_ request: SolveRequest) throws {
+        if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let m = request.model
         guard m.count >= 1 else { throw BackendError.unsupported("mean-field needs at least one dipole") }
         guard m.pump.isFinite, m.pump >= 0 else { throw BackendError.unsupported("pump rate W = \(m.pump) must be finite and ≥ 0") }

@@ -28,9 +28,12 @@ public enum ModelBuilder {
         let built = (matrices || uniformCouplings(s) == nil) ? (c ?? couplings(s)) : nil
         let uniform = uniformCouplings(s, couplings: built)
         let c = built ?? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
-        return DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
-                           f: c.f, g: c.g, positions: positions(s), uniform: uniform,
-                           detuningDistribution: s.detuning.distribution)
+        var model = DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
+                                f: c.f, g: c.g, positions: positions(s), uniform: uniform,
+                                detuningDistribution: s.detuning.distribution)
+        model.dephasing = s.dephasing
+        model.nonradiativeDecay = s.nonradiativeDecay
+        return model
     }
 
     /// The all-to-all parameters when every pair couples alike: by model (uniform couplings, a power law
@@ -53,17 +56,24 @@ public enum ModelBuilder {
         return UniformCouplings(feff: f0 * Double(n), geff: g0 * Double(n))
     }
 
-    /// The smallest eigenvalue of the rate matrix f, when it can be had cheaply: closed form for the
-    /// uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK up to `numericLimit` dipoles.
+    /// The smallest eigenvalue of the decay-rate matrix f + γ_nr·1 (docs/physics.md §1.5, §2.5), when it
+    /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK
+    /// up to `numericLimit` dipoles.
     public static func smallestRateEigenvalue(_ s: SystemSpec, numericLimit: Int = 2000) -> Double? {
         let n = Double(s.count)
         switch s.couplings {
         case .uniform(let feff, _):
             // A single dipole is held to the same f_eff ≤ NΓ as the backends require of every N.
-            return min(1 - feff / n, 1 + feff * (n - 1) / n)
+            return min(1 - feff / n, 1 + feff * (n - 1) / n) + s.nonradiativeDecay
         case .dipolar, .powerLaw:
             guard s.count <= numericLimit else { return nil }
-            return try? Couplings.smallestRateEigenvalue(couplings(s).f)
+            return (try? Couplings.smallestRateEigenvalue(couplings(s).f)).map { $0 + s.nonradiativeDecay }
         }
+    }
+
+    /// The part of a plan-graph key that the single-dipole decoherence terms add (empty without them, so
+    /// the graphs of specs without them are as before).
+    static func decoherenceKey(_ s: SystemSpec) -> String {
+        s.decoherence.isEmpty ? "" : "|γφ=\(s.dephasing)|γnr=\(s.nonradiativeDecay)"
     }
 }

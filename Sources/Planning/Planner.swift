@@ -64,11 +64,11 @@ public struct Planner {
             let geo = node(.geometry, key: geoKey, label: Self.geometryLabel(sys), inputs: [], point: p.index)
             let cKey = geoKey + "|\(sys.couplings)|\(sys.polarization)"
             let cpl = node(.couplings, key: cKey, label: Self.couplingsLabel(sys), inputs: [geo], point: p.index)
-            let mKey = cKey + "|\(sys.detuning)|\(sys.pump)|\(s.solver.seed)"
+            let mKey = cKey + "|\(sys.detuning)|\(sys.pump)|\(s.solver.seed)" + ModelBuilder.decoherenceKey(sys)
             let mdl = node(.model, key: mKey, label: Self.modelLabel(sys), inputs: [cpl], point: p.index)
 
             // The master equation must be of Lindblad form (docs/physics.md §2.5).
-            if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys) {
+            if checkedRates.insert(cKey + ModelBuilder.decoherenceKey(sys)).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys) {
                 if lam < -PlannerThresholds.rateMatrixTolerance {
                     engine.error("the rate matrix f is not positive semidefinite (smallest eigenvalue \(String(format: "%.4g", lam)) Γ): the master equation is not of Lindblad form",
                                  at: couplingsLocation,
@@ -170,6 +170,7 @@ public struct Planner {
         }
         let a = b.assess(outline, thresholds: thresholds)
         if let refusal = a.refusal { return (false, refusal, a.estimate) }
+        if let refusal = b.unsupportedDecoherence(outline.decoherence) { return (false, refusal, a.estimate) }
         let missing = outline.kinds.subtracting(b.observables)
         if !missing.isEmpty {
             return (false, "it does not compute \(missing.map(\.rawValue).sorted().joined(separator: ", "))", a.estimate)
@@ -198,6 +199,14 @@ public struct Planner {
                           method: description(forced)?.method(for: point, thresholds: thresholds))
         }
         guard let best = BackendKind.allCases.first(where: { verdicts[$0]?.ok == true }), let bestVerdict = verdicts[best] else {
+            // A decoherence term no backend of this build models: say so at the term.
+            if let term = point.decoherence.sorted(by: { $0.rawValue < $1.rawValue }).first(where: { t in
+                !backends.contains { $0.decoherence.contains(t) } }) {
+                engine.error("no backend of this build models single-dipole \(term.rawValue) (docs/physics.md §1.5)",
+                             at: doc["system"]?[term.rawValue]?.location ?? doc.location,
+                             hint: "remove 'system.\(term.rawValue)' or set its rate to 0 Gamma")
+                return nil
+            }
             // Say which observable is the obstacle, at its place in the list.
             let kinds = spec.observables.map(\.kind)
             let blocking = kinds.first { k in !backends.contains { b in
@@ -244,7 +253,7 @@ public struct Planner {
                 return false
             }
             let sys = s.system
-            let cKey = "\(sys.lattice)|\(sys.spacing)|\(sys.couplings)|\(sys.polarization)"
+            let cKey = "\(sys.lattice)|\(sys.spacing)|\(sys.couplings)|\(sys.polarization)" + ModelBuilder.decoherenceKey(sys)
             if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys),
                lam < -PlannerThresholds.rateMatrixTolerance {
                 engine.error("at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
@@ -273,6 +282,9 @@ public struct Planner {
 
     static func psdHint(_ s: SystemSpec) -> String {
         if case .uniform(let feff, _) = s.couplings {
+            if s.nonradiativeDecay != 0 {
+                return "the uniform model needs f_eff ≤ N(Γ + γ_nr) = \(num(Double(s.count) * (1 + s.nonradiativeDecay))) Γ (got \(num(feff)) Γ)"
+            }
             return "the uniform model needs f_eff ≤ NΓ = \(s.count) Γ (got \(num(feff)) Γ)"
         }
         return "lower the coupling strength or increase the spacing"
@@ -301,6 +313,7 @@ public struct Planner {
 
     static func modelLabel(_ s: SystemSpec) -> String {
         "W = \(num(s.pump)) Γ, detuning \(s.detuning.name)"
+            + (s.dephasing != 0 ? ", γ_φ = \(num(s.dephasing)) Γ" : "") + (s.nonradiativeDecay != 0 ? ", γ_nr = \(num(s.nonradiativeDecay)) Γ" : "")
     }
 }
 

@@ -23,6 +23,7 @@ extension PointOutline {
                   allToAll: allToAll, elastic: elastic, detuning: sys.detuning.distribution, forced: spec.solver.backend,
                   exactMethod: spec.solver.exactMethod, trajectories: PointSettings.trajectories(of: spec),
                   threads: spec.solver.threads, cores: cores, memoryBudget: budget)
+        decoherence = sys.decoherence
     }
 }
 

@@ -73,6 +73,8 @@ public struct PointOutline: Sendable {
     public var cores: Int
     /// Bytes a point may use.
     public var memoryBudget: Int
+    /// The single-dipole decoherence terms of the model (docs/physics.md §1.5).
+    public var decoherence: Set<LocalDecoherence> = []
 
     public init(dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,
                 permutationSymmetric: Bool, equalDetunings: Bool, couplingsName: String, detuningName: String,
@@ -135,9 +137,23 @@ public protocol DescribedBackend: Backend {
     func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment
     /// Why the planner prefers it when it is the first valid backend.
     func preferenceReason(_ outline: PointOutline) -> String
+    /// The single-dipole decoherence terms it represents (docs/physics.md §1.5); the planner refuses it
+    /// for a model with any other, and so does `unsupportedDecoherence` in its `solve`.
+    var decoherence: Set<LocalDecoherence> { get }
 }
 
 extension DescribedBackend {
+    public var decoherence: Set<LocalDecoherence> { [] }
+
+    /// Why this backend cannot take `model`'s decoherence terms (nil: it can): the planner's refusal and
+    /// the guard of `solve`, in the same words.
+    public func unsupportedDecoherence(_ terms: Set<LocalDecoherence>) -> String? {
+        let missing = terms.subtracting(decoherence)
+        guard !missing.isEmpty else { return nil }
+        return "it does not model single-dipole " + missing.map(\.rawValue).sorted().joined(separator: " or ")
+            + " (docs/physics.md §1.5)"
+    }
+
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { true }
     public func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)? { nil }
 }

@@ -6,6 +6,7 @@ import LinearAlgebra
 ///     H   = ½ Σ_a δ_a σᶻ_a + ½ Σ_{a≠b} g_ab σ⁺_a σ⁻_b
 ///     L_f = ½ Σ_{a,b} f_ab (2 σ⁻_b ρ σ⁺_a − {σ⁺_a σ⁻_b, ρ}),  f_aa = Γ
 ///     L_W = W Σ_a D[σ⁺_a]
+///     L_φ = (γ_φ/2) Σ_a D[σᶻ_a],  L_nr = γ_nr Σ_a D[σ⁻_a]   (both zero unless the spec sets them)
 public struct DipoleModel: Sendable {
     /// Single-dipole decay rate Γ (1 in canonical units; kept explicit so formulas read as in the papers).
     public var gamma: Double
@@ -25,6 +26,20 @@ public struct DipoleModel: Sendable {
     /// The distribution the detunings were drawn from (`system.detuning`; nil: explicit values), which
     /// the mean-field closed forms average over in the limit N → ∞.
     public var detuningDistribution: DetuningDistribution?
+    /// Local pure dephasing γ_φ: the term (γ_φ/2) Σ_a D[σᶻ_a] (docs/physics.md §1.5). A lone dipole's
+    /// coherence ⟨σ⁻⟩ then decays at (Γ + W)/2 + γ_φ.
+    public var dephasing: Double = 0
+    /// Local non-radiative decay γ_nr: the term γ_nr Σ_a D[σ⁻_a], decay that emits no photon into the
+    /// collective mode (docs/physics.md §1.5). It is not part of f: f_aa stays Γ and f_eff is unchanged.
+    public var nonradiativeDecay: Double = 0
+
+    /// The single-dipole decoherence terms this model has (those with a nonzero rate).
+    public var decoherence: Set<LocalDecoherence> {
+        var s: Set<LocalDecoherence> = []
+        if dephasing != 0 { s.insert(.dephasing) }
+        if nonradiativeDecay != 0 { s.insert(.nonradiativeDecay) }
+        return s
+    }
 
     public init(gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
                 positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil,
@@ -74,4 +89,12 @@ public struct UniformCouplings: Sendable, Equatable, Codable {
     public var feff: Double
     public var geff: Double
     public init(feff: Double, geff: Double) { self.feff = feff; self.geff = geff }
+}
+
+/// The single-dipole decoherence terms of docs/physics.md §1.5 a model may carry beyond the papers'
+/// master equation (spec keys `system.dephasing` and `system.nonradiative-decay`). A backend lists the
+/// ones it represents in its description (`DescribedBackend.decoherence`).
+public enum LocalDecoherence: String, CaseIterable, Sendable, Codable {
+    case dephasing
+    case nonradiativeDecay = "nonradiative-decay"
 }

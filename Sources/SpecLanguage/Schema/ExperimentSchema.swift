@@ -166,6 +166,12 @@ public enum ExperimentSchema {
             Field("polarization", polarization, "Dipole orientation.", default: "{vector: [0, 0, 1]}"),
             Field("detuning", detuning, "Detuning disorder (random draws use solver.seed).", default: "none"),
             Field("pump", pump, "Incoherent pump.", required: true),
+            Field("dephasing", .object(ObjectShape("Local pure dephasing (γ_φ/2) Σ_a D[σᶻ_a]: a lone dipole's coherence decays γ_φ faster.", [
+                Field("rate", rateOrZero, "The dephasing rate γ_φ.", required: true)])),
+                  "Single-dipole pure dephasing (docs/physics.md §1.5).", default: "{rate: 0 Gamma}"),
+            Field("nonradiative-decay", .object(ObjectShape("Local decay γ_nr Σ_a D[σ⁻_a] that emits no photon into the collective mode.", [
+                Field("rate", rateOrZero, "The non-radiative decay rate γ_nr.", required: true)])),
+                  "Single-dipole non-radiative decay (docs/physics.md §1.5).", default: "{rate: 0 Gamma}"),
         ])), "The physical system.", required: true),
         Field("initial", initial, "Initial state.", default: "ground"),
         Field("evolve", evolve, "Steady state or time evolution.", default: "steady-state"),

@@ -104,11 +104,15 @@ extension SystemSpec {
         }
         var p: [(String, ResultValue)] = [("rate", .number(pump))]
         if let dv = pumpDerivation { p.append(("derivation", .string(dv))) }
-        return .object([
+        var o: [(String, ResultValue)] = [
             ("lattice", .object(lat)), ("couplings", .object(c)),
             ("polarization", .array([.number(polarization.x), .number(polarization.y), .number(polarization.z)])),
             ("detuning", .object(d)), ("pump", .object(p)),
-        ])
+        ]
+        // Written only when set, so specs without them keep their resolved form and bundle ID.
+        if dephasing != 0 { o.append(("dephasing", .object([("rate", .number(dephasing))]))) }
+        if nonradiativeDecay != 0 { o.append(("nonradiative-decay", .object([("rate", .number(nonradiativeDecay))]))) }
+        return .object(o)
     }
 }
 

@@ -29,6 +29,18 @@ public struct SystemSpec: Sendable, Equatable {
     public var pump: Double
     /// How W was derived ("W = Ω²/γ = …"), when a scheme was given.
     public var pumpDerivation: String?
+    /// Local pure dephasing rate γ_φ in Γ (`system.dephasing`; docs/physics.md §1.5).
+    public var dephasing: Double = 0
+    /// Local non-radiative decay rate γ_nr in Γ (`system.nonradiative-decay`; docs/physics.md §1.5).
+    public var nonradiativeDecay: Double = 0
+
+    /// The decoherence terms with a nonzero rate.
+    public var decoherence: Set<LocalDecoherence> {
+        var s: Set<LocalDecoherence> = []
+        if dephasing != 0 { s.insert(.dephasing) }
+        if nonradiativeDecay != 0 { s.insert(.nonradiativeDecay) }
+        return s
+    }
 
     public var count: Int { lattice.count }
 }

@@ -412,8 +412,15 @@ struct SpecBuilder {
         } else {
             return nil
         }
+        // Single-dipole decoherence (docs/physics.md §1.5): absent means 0.
+        var local: [Double] = []
+        for (key, what) in [("dephasing", "dephasing rate"), ("nonradiative-decay", "non-radiative decay rate")] {
+            guard let r = doc.node(at: ["system", key, "rate"]) else { local.append(0); continue }
+            guard let v = quantity(r, .rate, what: what), checkRate(v, "the \(what)", at: r.location) else { return nil }
+            local.append(v)
+        }
         return SystemSpec(lattice: lattice, spacing: spacing, couplings: couplings, polarization: polarization,
-                          detuning: detuning, pump: pump, pumpDerivation: derivation)
+                          detuning: detuning, pump: pump, pumpDerivation: derivation, dephasing: local[0], nonradiativeDecay: local[1])
     }
 
     /// The first pair of coinciding positions (to 1e-9 of the spacing), found by sorting.
