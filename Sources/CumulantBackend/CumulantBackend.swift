@@ -66,6 +66,9 @@ public struct CumulantBackend: Backend {
               model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0 else {
             throw BackendError.unsupported("the model has non-finite couplings, detunings or a negative pump")
         }
+        guard model.dephasing.isFinite, model.dephasing >= 0, model.nonradiativeDecay.isFinite, model.nonradiativeDecay >= 0 else {
+            throw BackendError.unsupported("dephasing and non-radiative decay rates must be finite and ≥ 0")
+        }
         let elastic = model.g.elements.contains { $0 != 0 }
         let general = elastic || !model.detunings.allSatisfy { $0 == 0 }
         let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
@@ -81,8 +84,10 @@ public struct CumulantBackend: Backend {
         let savedThreads = BLASLibrary.threads
         BLASLibrary.setThreads(1)
         defer { BLASLibrary.setThreads(savedThreads) }
-        // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5).
-        let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(model.f) }
+        // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5), checked on f + γ_nr·1 (§1.5).
+        var rates = model.f
+        if model.nonradiativeDecay != 0 { for a in 0..<n { rates[a, a] += model.nonradiativeDecay } }
+        let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(rates) }
         let fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
         if fMin < -PlannerThresholds.rateMatrixTolerance * max(fScale, 1) * Double(n) {
             throw BackendError.unsupported(

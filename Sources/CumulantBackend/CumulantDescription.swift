@@ -10,6 +10,9 @@ extension CumulantBackend: DescribedBackend {
         [.zq, .inversion, .clusterZQ, .correlations, .mutualInformation, .discord, .twoTime, .spectrum, .frequency]
     }
 
+    /// Both single-dipole terms, in the equal-time, regression and steady-state equations (docs/physics.md §5.7).
+    public var decoherence: Set<LocalDecoherence> { [.dephasing, .nonradiativeDecay] }
+
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
         BackendAssessment(refusal: refusal(for: outline, thresholds: thresholds), estimate: Self.estimate(outline))
     }

@@ -6,10 +6,12 @@ import Physics
 /// The second-order cumulant equations of docs/physics.md §5.1–§5.3 (U(1)-symmetric closure) for one model.
 ///
 /// Variables: s_a = ⟨σᶻ_a⟩, C_ab = ⟨σ⁺_a σ⁻_b⟩ (Hermitian, a ≠ b) and D_ab = ⟨σᶻ_a σᶻ_b⟩ (symmetric,
-/// a ≠ b). With K = F + iG (zero diagonal), Q = Γ + W, P = W − Γ and X = K* C (C with zero diagonal):
+/// a ≠ b). With K = F + iG (zero diagonal), Q = Γ + γ_nr + W, P = W − Γ − γ_nr, Q_C = Q + 2γ_φ and
+/// X = K* C (C with zero diagonal) — docs/physics.md §5.2 with the single-dipole decoherence of §5.7
+/// (without it Q_C = Q = Γ + W, P = W − Γ, bit for bit):
 ///
 ///     ds_a/dt  = P − Q s_a − 2 Re X_aa
-///     dC_ab/dt = [i(δ_a−δ_b) − Q] C_ab + ½ f_ab [(s_a+s_b)/2 + D_ab] + (i/4) g_ab (s_b − s_a)
+///     dC_ab/dt = [i(δ_a−δ_b) − Q_C] C_ab + ½ f_ab [(s_a+s_b)/2 + D_ab] + (i/4) g_ab (s_b − s_a)
 ///                + ½ s_a X_ab + ½ s_b X_ba*
 ///     dD_ab/dt = P (s_a+s_b) − 2Q D_ab + 4 f_ab Re C_ab
 ///                − 2 s_b (Re X_aa − Re K_ab C_ab) − 2 s_a (Re X_bb − Re K_ba C_ba)
@@ -23,13 +25,20 @@ public final class CumulantSystem {
     public let n: Int
     public let gamma: Double
     public let pump: Double
+    /// Local pure dephasing γ_φ and non-radiative decay γ_nr (docs/physics.md §1.5, §5.7).
+    public let dephasing: Double
+    public let nonradiativeDecay: Double
     public let detunings: [Double]
     /// Off-diagonal dissipative couplings (zero diagonal), N×N.
     public let fOff: Matrix
     /// Off-diagonal elastic couplings, nil when g vanishes.
     public let gOff: Matrix?
-    public var q: Double { gamma + pump }
-    public var p: Double { pump - gamma }
+    /// Q = Γ + γ_nr + W, the relaxation rate of s (and 2Q of D); docs/physics.md §5.7.
+    public var q: Double { gamma + nonradiativeDecay + pump }
+    /// P = W − Γ − γ_nr.
+    public var p: Double { pump - (gamma + nonradiativeDecay) }
+    /// Q_C = Q + 2γ_φ, the decay rate of C_ab (twice that of σ⁺_a in the regression matrix).
+    public var qc: Double { q + 2 * dephasing }
     /// Number of pairs a < b.
     public var pairs: Int { n * (n - 1) / 2 }
     /// Length of a packed vector.
@@ -52,6 +61,8 @@ public final class CumulantSystem {
         n = model.count
         gamma = model.gamma
         pump = model.pump
+        dephasing = model.dephasing
+        nonradiativeDecay = model.nonradiativeDecay
         detunings = model.detunings
         resonant = model.detunings.allSatisfy { $0 == 0 }
         var f = model.f
@@ -119,7 +130,7 @@ public final class CumulantSystem {
     public func rhs(_ state: [Double], into out: inout [Double]) {
         state.withUnsafeBufferPointer { unpackC($0, into: &wideA) }
         multiplyKStar(wideA, into: &x)
-        let n = self.n, nn = n * n, q = self.q, p = self.p
+        let n = self.n, nn = n * n, q = self.q, p = self.p, qc = self.qc
         let hasG = gOff != nil
         let gE = gOff?.elements ?? []
         state.withUnsafeBufferPointer { v in
@@ -137,9 +148,9 @@ public final class CumulantSystem {
                     let sa = v[a], cr = v[k], ci = v[k + 1], d = v[k + 2]
                     let f = fe[i], g = hasG ? ge[i] : 0
                     let dl = dt[a] - dt[b]
-                    o[k] = -q * cr - dl * ci + 0.5 * f * (0.5 * (sa + sb) + d)
+                    o[k] = -qc * cr - dl * ci + 0.5 * f * (0.5 * (sa + sb) + d)
                         + 0.5 * (sa * xe[i] + sb * xe[j])
-                    o[k + 1] = -q * ci + dl * cr + 0.25 * g * (sb - sa)
+                    o[k + 1] = -qc * ci + dl * cr + 0.25 * g * (sb - sa)
                         + 0.5 * (sa * xe[nn + i] - sb * xe[nn + j])
                     o[k + 2] = p * (sa + sb) - 2 * q * d + 4 * f * cr
                         - 2 * sb * (xe[a + a * n] - (f * cr - g * ci))
@@ -155,7 +166,7 @@ public final class CumulantSystem {
     public func jacobianTimes(_ state: [Double], _ v: [Double], scratch y: inout Matrix, into out: inout [Double]) {
         v.withUnsafeBufferPointer { unpackC($0, into: &wideA) }
         multiplyKStar(wideA, into: &y)
-        let n = self.n, nn = n * n, q = self.q, p = self.p
+        let n = self.n, nn = n * n, q = self.q, p = self.p, qc = self.qc
         let hasG = gOff != nil
         let gE = gOff?.elements ?? []
         state.withUnsafeBufferPointer { st in
@@ -178,9 +189,9 @@ public final class CumulantSystem {
                     let vr = v[k], vi = v[k + 1], e = v[k + 2]
                     let f = fe[i], g = hasG ? ge[i] : 0
                     let dl = dt[a] - dt[b]
-                    o[k] = -q * vr - dl * vi + 0.5 * f * (0.5 * (ua + ub) + e)
+                    o[k] = -qc * vr - dl * vi + 0.5 * f * (0.5 * (ua + ub) + e)
                         + 0.5 * (ua * xe[i] + sa * ye[i] + ub * xe[j] + sb * ye[j])
-                    o[k + 1] = -q * vi + dl * vr + 0.25 * g * (ub - ua)
+                    o[k + 1] = -qc * vi + dl * vr + 0.25 * g * (ub - ua)
                         + 0.5 * (ua * xe[nn + i] + sa * ye[nn + i] - ub * xe[nn + j] - sb * ye[nn + j])
                     o[k + 2] = p * (ua + ub) - 2 * q * e + 4 * f * vr
                         - 2 * ub * (xe[a + a * n] - (f * cr - g * ci))

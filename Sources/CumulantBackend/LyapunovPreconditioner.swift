@@ -7,9 +7,11 @@ import Results
 /// Approximate inverse of I·σ − J for the cumulant equations (σ = 1/Δt), block by block:
 /// s ↦ r/(σ + Q), D ↦ r/(σ + 2Q), and for C the solution of σV − (M V + V M†) = R through
 /// M = Φ diag(λ) Φ⁻¹:  V = Φ [ (Φ⁻¹ R Φ⁻†)_kl / (σ − λ_k − λ_l*) ] Φ†, diagonal then set to zero.
+/// With single-dipole decoherence (docs/physics.md §5.7) Q = Γ + γ_nr + W and M's diagonal is
+/// iδ − Q_C/2 with Q_C = Q + 2γ_φ.
 struct LyapunovPreconditioner {
     enum Kind {
-        /// δ = 0, g = 0: F_off = U diag(μ) Uᵀ once; λ_k = −Q/2 + ½ s̄ μ_k.
+        /// δ = 0, g = 0: F_off = U diag(μ) Uᵀ once; λ_k = −Q_C/2 + ½ s̄ μ_k.
         case symmetric(u: Matrix, mu: [Double])
         /// General: M = diag(iδ − Q/2) + ½ diag(s) K*, recomputed when s moves.
         case general(phi: ComplexMatrix, phiInverse: ComplexMatrix, lambda: [Complex<Double>], s: [Double])
@@ -23,6 +25,8 @@ struct LyapunovPreconditioner {
     var sBar = 0.0
     let n: Int
     let q: Double
+    /// Q_C = Q + 2γ_φ, the decay rate of the C block (docs/physics.md §5.7).
+    let qc: Double
     let threads: Int
     var lambdaReal: [Double] = []
     // Scratch.
@@ -51,6 +55,7 @@ struct LyapunovPreconditioner {
     init(system: CumulantSystem) throws {
         n = system.n
         q = system.q
+        qc = system.qc
         threads = system.threads
         wide = Matrix(rows: 0, cols: 0)
         tallA = Matrix(rows: 0, cols: 0)
@@ -79,14 +84,14 @@ struct LyapunovPreconditioner {
         }
     }
 
-    /// The matrix M = diag(iδ − Q/2) + ½ diag(s) K* of the regression theorem (docs/physics.md §5.5).
+    /// The matrix M = diag(iδ − Q_C/2) + ½ diag(s) K* of the regression theorem (docs/physics.md §5.5, §5.7).
     static func regressionMatrix(system: CumulantSystem, s: [Double]) -> ComplexMatrix {
         let n = system.n
         var m = ComplexMatrix(rows: n, cols: n)
         for b in 0..<n {
             for a in 0..<n {
                 if a == b {
-                    m[a, a] = Complex(-system.q / 2, system.detunings[a])
+                    m[a, a] = Complex(-system.qc / 2, system.detunings[a])
                 } else {
                     let g = system.gOff?[a, b] ?? 0
                     m[a, b] = Complex(0.5 * s[a] * system.fOff[a, b], -0.5 * s[a] * g)
@@ -101,7 +106,7 @@ struct LyapunovPreconditioner {
         case .none: return
         case .symmetric(_, let mu), .lowRank(_, let mu, _):
             sBar = s.reduce(0, +) / Double(n)
-            lambdaReal = mu.map { -q / 2 + 0.5 * sBar * $0 }
+            lambdaReal = mu.map { -qc / 2 + 0.5 * sBar * $0 }
         case .general(_, _, _, let old):
             if old.count == n && zip(old, s).allSatisfy({ abs($0 - $1) < 1e-3 }) { return }
             let m = Self.regressionMatrix(system: system, s: s)
@@ -123,7 +128,7 @@ struct LyapunovPreconditioner {
         case .none:
             var k = n
             for _ in 0..<(n * (n - 1) / 2) {
-                out[k] = r[k] / (sigma + q); out[k + 1] = r[k + 1] / (sigma + q); out[k + 2] = r[k + 2] / dRate
+                out[k] = r[k] / (sigma + qc); out[k + 1] = r[k + 1] / (sigma + qc); out[k + 2] = r[k + 2] / dRate
                 k += 3
             }
         case .symmetric(let u, _):
@@ -131,7 +136,7 @@ struct LyapunovPreconditioner {
             var k = n + 2
             for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
         case .lowRank(let b, _, let muRest):
-            applyLowRank(r, b: b, lambdaRest: -q / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
+            applyLowRank(r, b: b, lambdaRest: -qc / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
             var k = n + 2
             for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
         case .general(let phi, let inv, let lambda, _):

@@ -90,17 +90,18 @@ public struct CumulantSteadyStateSolver {
     /// Packed vectors GMRES(m) and Ψtc hold at once (the Dormand–Prince fallback needs 10, fewer).
     public static func packedVectors(restart m: Int) -> Int { max(m + 9, 12) }
 
-    /// Γ + W + max_a Σ_b |K_ab|: the fastest rate of the equations.
+    /// Q_C + max_a Σ_b |K_ab| (Q_C = Γ + W without decoherence, docs/physics.md §5.7): the fastest rate
+    /// of the equations.
     static func rateScale(_ system: CumulantSystem) -> Double {
         let n = system.n
-        var scale = system.q
+        var scale = system.qc
         for a in 0..<n {
             var row = 0.0
             for b in 0..<n {
                 row += abs(system.fOff[a, b])
                 if let g = system.gOff { row += abs(g[a, b]) }
             }
-            scale = max(scale, system.q + row)
+            scale = max(scale, system.qc + row)
         }
         return scale
     }
@@ -228,10 +229,11 @@ public struct CumulantSteadyStateSolver {
     }
 
     /// The packed uniform state (s, c, d) of the three-variable symmetric reduction with the mean pair
-    /// coupling f̄ (g and δ ignored): with Q = Γ + W, P = W − Γ,
+    /// coupling f̄ (g and δ ignored): with Q = Γ + γ_nr + W, P = W − Γ − γ_nr, Q_C = Q + 2γ_φ
+    /// (docs/physics.md §5.7),
     ///
     ///     ds/dt = P − Q s − 2(N−1) f̄ c
-    ///     dc/dt = −Q c + (f̄/2)(s + d) + s (N−2) f̄ c
+    ///     dc/dt = −Q_C c + (f̄/2)(s + d) + s (N−2) f̄ c
     ///     dd/dt = 2P s − 2Q d + 4 f̄ c − 4 s (N−2) f̄ c
     ///
     /// relaxed from the ground state (−1, 0, 1) to t = 10⁴/Γ (early stop at ‖d/dt‖ ≤ 10⁻¹³·scale).
@@ -247,7 +249,7 @@ public struct CumulantSteadyStateSolver {
 
     static func symmetricReduction(_ system: CumulantSystem) -> (s: Double, c: Double, d: Double) {
         let n = system.n
-        let q = system.q, p = system.p
+        let q = system.q, p = system.p, qc = system.qc
         guard n >= 2 else { return (p / q, 0, 0) }
         var total = 0.0
         system.fOff.elements.withUnsafeBufferPointer { for v in $0 { total += v } }
@@ -256,10 +258,10 @@ public struct CumulantSteadyStateSolver {
         let rhs: DormandPrince.RightHandSide = { _, x, dx in
             let (s, c, d) = (x[0], x[1], x[2])
             dx[0] = p - q * s - 2 * (nn - 1) * f * c
-            dx[1] = -q * c + f / 2 * (s + d) + s * (nn - 2) * f * c
+            dx[1] = -qc * c + f / 2 * (s + d) + s * (nn - 2) * f * c
             dx[2] = 2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c
         }
-        let stop = 1e-13 * (q + abs(f) * nn)
+        let stop = 1e-13 * (qc + abs(f) * nn)
         let integrator = DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13, maxSteps: 2_000_000)
         guard let run = try? integrator.integrate(from: 0, [-1, 0, 1], to: [1e4], rhs: rhs,
                                                   shouldStop: { _, _, dx in max(abs(dx[0]), abs(dx[1]), abs(dx[2])) <= stop }),
@@ -269,12 +271,13 @@ public struct CumulantSteadyStateSolver {
         return (run.y[0], run.y[1], run.y[2])
     }
 
-    /// max Re λ of M = diag(iδ − Q/2) + ½ diag(s) K* (in Γ). Resonant, g = 0, s of one sign: the
-    /// symmetric form −Q/2 + ½ sign(s) |S|^{1/2} F |S|^{1/2} (same spectrum); otherwise LAPACK dgeev on M
+    /// max Re λ of M = diag(iδ − Q_C/2) + ½ diag(s) K* (in Γ; Q_C = Q + 2γ_φ, docs/physics.md §5.7). Resonant,
+    /// g = 0, s of one sign: the symmetric form −Q_C/2 + ½ sign(s) |S|^{1/2} F |S|^{1/2} (same spectrum);
+    /// otherwise LAPACK dgeev on M
     /// or on the real 2N×2N form [[Re M, −Im M], [Im M, Re M]] (spectrum λ ∪ λ*).
     static func maxRegressionRate(system: CumulantSystem, s: [Double]) throws -> Double {
         let n = system.n
-        let q = system.q
+        let q = system.qc
         guard n >= 2 else { return -q / 2 }
         if system.resonant && system.gOff == nil {
             if s.allSatisfy({ $0 == 0 }) { return -q / 2 }

@@ -50,12 +50,19 @@ public struct BlockLayout: Sendable, Equatable {
 /// H_eff conserves the excitation number (one sparse matrix per sector, C(N,k)·(k(N−k)+1)
 /// entries), the f term maps block r+1 of X to block r, the pump maps block r−1 to block r.
 /// Any shift s is supported (the map keeps the charge of X). Rates in Γ.
+///
+/// Single-dipole decoherence (docs/physics.md §6.5): non-radiative decay γ_nr enters as f + γ_nr·1
+/// (diagonal of the f term and of H_eff); dephasing γ_φ adds −(i/4) N γ_φ to H_eff and the sandwich
+/// (γ_φ/2) Σ_a σᶻ_a X σᶻ_a, which multiplies X[i, j] by (γ_φ/2)(N − 2 h(i, j)), h the Hamming distance
+/// of the two masks. Both are skipped when their rate is zero.
 public final class BlockLiouvillian: @unchecked Sendable {
     public let basis: SectorBasis
     public let model: DipoleModel
     public var n: Int { basis.n }
-    let f: [Double]          // N×N, symmetric
+    let f: [Double]          // N×N, symmetric; f + γ_nr·1 (docs/physics.md §6.5)
     let pump: Double
+    /// γ_φ (docs/physics.md §6.5).
+    let dephasing: Double
     /// H_eff per sector in compressed-row form (diagonal first in every row).
     let rowStart: [[Int32]]
     let column: [[Int32]]
@@ -70,8 +77,10 @@ public final class BlockLiouvillian: @unchecked Sendable {
         self.basis = b
         self.model = model
         self.pump = model.pump
+        self.dephasing = model.dephasing
         var f = [Double](repeating: 0, count: n * n)
         for a in 0..<n { for c in 0..<n { f[a * n + c] = model.f[a, c] } }
+        if model.nonradiativeDecay != 0 { for a in 0..<n { f[a * n + a] += model.nonradiativeDecay } }
         self.f = f
         var rs: [[Int32]] = [], cl: [[Int32]] = [], vl: [[Complex<Double>]] = []
         var rl: [RaisingList] = []
@@ -101,13 +110,19 @@ public final class BlockLiouvillian: @unchecked Sendable {
         rowStart = rs; column = cl; value = vl; raising = rl
     }
 
-    /// ⟨m|H_eff|m⟩ = ½ Σ_a δ_a s_a − (i/2) Σ_a (f_aa n_a + W (1 − n_a)).
+    /// ⟨m|H_eff|m⟩ = ½ Σ_a δ_a s_a − (i/2) Σ_a ((f_aa + γ_nr) n_a + W (1 − n_a) + γ_φ/2)
+    /// (the γ terms only when nonzero, docs/physics.md §6.5).
     static func diagonal(mask m: Int, model: DipoleModel) -> Complex<Double> {
         var re = 0.0, im = 0.0
+        let nr = model.nonradiativeDecay
         for a in 0..<model.count {
-            if m & (1 << a) != 0 { re += 0.5 * model.detunings[a]; im -= 0.5 * model.f[a, a] }
+            if m & (1 << a) != 0 {
+                re += 0.5 * model.detunings[a]; im -= 0.5 * model.f[a, a]
+                if nr != 0 { im -= 0.5 * nr }
+            }
             else { re -= 0.5 * model.detunings[a]; im -= 0.5 * model.pump }
         }
+        if model.dephasing != 0 { im -= 0.25 * model.dephasing * Double(model.count) }
         return Complex(re, im)
     }
 
@@ -231,6 +246,19 @@ public final class BlockLiouvillian: @unchecked Sendable {
                     }
                 }
             } } } } }
+        }
+        // (γ_φ/2) Σ_a σᶻ_a X σᶻ_a:  Y[i, j] += (γ_φ/2)(N − 2 h(i, j)) X[i, j]  (docs/physics.md §6.5).
+        if dephasing != 0 {
+            let half = 0.5 * dephasing
+            let si = basis.states[r], sj = basis.states[c]
+            for j in j0..<j1 {
+                let ycol = yb + j * dr, xcol = xb + j * dr
+                let mj = sj[j]
+                for i in 0..<dr {
+                    let w = half * Double(n - 2 * (si[i] ^ mj).nonzeroBitCount)
+                    ycol[i] = ycol[i] + Complex(w * xcol[i].real, w * xcol[i].imaginary)
+                }
+            }
         }
         // W Σ_a σ⁺_a X_{r−1} σ⁻_a:  Y[i, j] += W X_{r−1}[i−a, j−a] for a ∈ i ∩ j.
         if pump != 0, r >= 1, c >= 1, layout.offsets[r - 1] >= 0 {

@@ -104,12 +104,16 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
         }
         var fmax = 0.0
         for v in model.f.elements { fmax = max(fmax, abs(v)) }
-        let lmin = (try? Couplings.smallestRateEigenvalue(model.f)) ?? 0
+        var lmin = (try? Couplings.smallestRateEigenvalue(model.f)) ?? 0
+        // The check is made on f + γ_nr·1 (docs/physics.md §1.5), whose eigenvalues are f's plus γ_nr.
+        if model.nonradiativeDecay != 0 { lmin += model.nonradiativeDecay }
         if lmin < -PlannerThresholds.rateMatrixTolerance * max(fmax, 1) {
             throw BackendError.unsupported(String(format:
                 "the rate matrix f is not positive semidefinite (smallest eigenvalue %.4g Γ): not a Lindblad master equation", lmin))
         }
-        guard model.pump >= 0, model.gamma >= 0 else { throw BackendError.unsupported("negative rates") }
+        guard model.pump >= 0, model.gamma >= 0, model.dephasing >= 0, model.nonradiativeDecay >= 0 else {
+            throw BackendError.unsupported("negative rates")
+        }
         for o in request.observables {
             switch o.kind {
             case .z, .phases:

@@ -3,7 +3,7 @@ import Physics
 import Results
 
 /// What the exact backend computes, which models it represents with which method, and what a point
-/// costs (docs/physics.md §6.1–§6.3). The planner reads only this.
+/// costs (docs/physics.md §6.1–§6.3, §6.5). The planner reads only this.
 extension ExactBackend: DescribedBackend {
     public var kind: BackendKind { .exact }
 
@@ -11,6 +11,10 @@ extension ExactBackend: DescribedBackend {
         [.zq, .inversion, .clusterZQ, .correlations, .qfi, .qfiConditional, .mutualInformation, .discord,
          .twoTime, .spectrum, .frequency]
     }
+
+    /// Both single-dipole decoherence terms, in every method: the block Liouvillian, jump trajectories
+    /// and quantum state diffusion (docs/physics.md §6.5).
+    public var decoherence: Set<LocalDecoherence> { [.dephasing, .nonradiativeDecay] }
 
     /// Observables that need the density matrix: jump trajectories do not give them.
     public static let densityMatrixObservables: Set<ObservableKind> = [.qfi, .twoTime, .spectrum, .frequency]

@@ -9,7 +9,8 @@ import NumericalMethods
 ///
 ///     dψ = −iH_eff ψ dt + Σ_k (⟨L_k⟩* L_k − ½|⟨L_k⟩|²) ψ dt + Σ_k (L_k − ⟨L_k⟩) ψ dξ_k,
 ///
-/// with L = {√λ_μ J_μ⁻} ∪ {√W σ⁺_a}, complex Wiener increments E[dξ_k dξ_l*] = δ_kl dt,
+/// with L = {√λ_μ J_μ⁻} ∪ {√W σ⁺_a} (∪ {√γ_nr σ⁻_a} ∪ {√(γ_φ/2) σᶻ_a} when those rates are nonzero:
+/// every channel is monitored, docs/physics.md §6.5), complex Wiener increments E[dξ_k dξ_l*] = δ_kl dt,
 /// E[dξ_k dξ_l] = 0. (QSD is invariant under unitary remixing of the L_k, so the choice of the
 /// eigenvectors of f does not matter.) Euler–Maruyama steps of dt with renormalization after each step.
 /// Along the way the conditional QFI F̄_Q(ψ) = (4/3) Σ_i Var(J_i) is recorded (`BlockFisher.pureQFI`).
@@ -35,6 +36,10 @@ struct DiffusionTrajectories {
         let sq = e.lambda.map { $0.squareRoot() }
         let sw = e.model.pump.squareRoot()
         let sdt = (dt / 2).squareRoot()
+        // Single-dipole decoherence channels (docs/physics.md §6.5), only when their rates are nonzero.
+        let snr = e.model.nonradiativeDecay.squareRoot()
+        let sphi = (0.5 * e.model.dephasing).squareRoot()
+        let hasNR = e.model.nonradiativeDecay != 0, hasPhi = e.model.dephasing != 0
         for target in sampleTimes {
             while t < target - 1e-12 {
                 let h = min(dt, target - t)
@@ -67,6 +72,35 @@ struct DiffusionTrajectories {
                     beta[a] = c * Complex(sw)
                     scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
                 }
+                if hasNR {
+                    for a in 0..<n {
+                        let mean = Complex(snr) * sm[a]                  // ⟨√γ_nr σ⁻_a⟩
+                        let xi = Complex(sh * rng.normal(), sh * rng.normal())
+                        let c = mean.conjugate * Complex(h) + xi
+                        alpha[a] = alpha[a] + c * Complex(snr)
+                        scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
+                    }
+                }
+                // Σ_a ζ_a σᶻ_a multiplies the amplitudes (diagonal).
+                var zeta = [Complex<Double>](repeating: .zero, count: hasPhi ? n : 0)
+                if hasPhi {
+                    var sz = [Double](repeating: 0, count: n)     // ⟨σᶻ_a⟩
+                    for k in 0...n {
+                        let st = e.basis.states[k]
+                        for i in 0..<psi[k].count {
+                            let w = psi[k][i].lengthSquared
+                            let m = Int(st[i])
+                            for a in 0..<n { sz[a] += m & (1 << a) != 0 ? w : -w }
+                        }
+                    }
+                    for a in 0..<n {
+                        let mean = Complex(sphi * sz[a])                // ⟨√(γ_φ/2) σᶻ_a⟩, real
+                        let xi = Complex(sh * rng.normal(), sh * rng.normal())
+                        let c = mean.conjugate * Complex(h) + xi
+                        zeta[a] = c * Complex(sphi)
+                        scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
+                    }
+                }
                 // deriv = −iH_eff ψ per sector.
                 for k in 0...n {
                     psi[k].withUnsafeBufferPointer { p in deriv[k].withUnsafeMutableBufferPointer { d in
@@ -77,6 +111,15 @@ struct DiffusionTrajectories {
                 for k in 0...n {
                     for i in 0..<next[k].count {
                         next[k][i] = psi[k][i] + Complex(h) * deriv[k][i] + scalar * psi[k][i]
+                    }
+                    if hasPhi {
+                        let st = e.basis.states[k]
+                        for i in 0..<next[k].count {
+                            let m = Int(st[i])
+                            var z = Complex<Double>.zero
+                            for a in 0..<n { z = m & (1 << a) != 0 ? z + zeta[a] : z - zeta[a] }
+                            next[k][i] = next[k][i] + z * psi[k][i]
+                        }
                     }
                     // Σ_b α_b σ⁻_b ψ: from sector k+1 to k; Σ_a β_a σ⁺_a ψ: from sector k−1 to k.
                     if k < n {

@@ -49,11 +49,12 @@ public struct BlockDensityMatrix: Sendable {
         if t != 0 { for i in entries.indices { entries[i] = Complex(entries[i].real / t, entries[i].imaginary / t) } }
     }
 
-    /// The product of independent single-dipole steady states, p_↑ = W/(W + Γ): a guess for the solver.
+    /// The product of independent single-dipole steady states, p_↑ = W/(W + Γ + γ_nr): a guess for the solver.
     public static func independentDipoles(basis: SectorBasis, model: DipoleModel) -> BlockDensityMatrix {
         let layout = BlockLayout(n: basis.n, shift: 0)
         var e = [Complex<Double>](repeating: .zero, count: layout.count)
-        let total = model.pump + model.gamma
+        var total = model.pump + model.gamma
+        if model.nonradiativeDecay != 0 { total += model.nonradiativeDecay }   // docs/physics.md §1.5
         let p = total > 0 ? model.pump / total : 0
         for k in 0...basis.n {
             let d = layout.rows[k], o = layout.offsets[k]

@@ -10,7 +10,10 @@ import Results
 ///
 ///     H_eff = ½ Σ δ_a σᶻ_a + Σ_{a≠c} K_ac σ⁺_a σ⁻_c − (i/2) Σ_a (f_aa n_a + W(1 − n_a)),  K = ½(g − i f),
 ///     collective jumps √λ_μ J_μ⁻, J_μ⁻ = Σ_b v_μb σ⁻_b with f = Σ_μ λ_μ v_μ v_μᵀ (docs/physics.md §6.2),
-///     pump jumps √W σ⁺_a.
+///     pump jumps √W σ⁺_a,
+///     and when their rates are nonzero (docs/physics.md §6.5) local non-radiative jumps √γ_nr σ⁻_a and
+///     dephasing jumps √(γ_φ/2) σᶻ_a, whose anti-Hermitian parts −(i/2) γ_nr n_a and −(i/4) γ_φ are in H_eff's
+///     diagonal (`BlockLiouvillian.diagonal`).
 final class TrajectoryEngine: @unchecked Sendable {
     let basis: SectorBasis
     let n: Int
@@ -46,14 +49,16 @@ final class TrajectoryEngine: @unchecked Sendable {
     }
 
     /// The rate scale of H_eff that sets the diffusion step: the largest of Γ, W and, per dipole a,
-    /// (N/2) Σ_{c≠a} |K_ac| + |δ_a| + f_aa + W.
+    /// (N/2) Σ_{c≠a} |K_ac| + |δ_a| + f_aa + W (+ γ_nr + γ_φ when nonzero, docs/physics.md §6.5).
     static func rateScale(_ model: DipoleModel) -> Double {
         let n = model.count
         var scale = max(model.gamma, model.pump)
         for a in 0..<n {
             var row = 0.0
             for c in 0..<n where c != a { row += Complex(0.5 * model.g[a, c], -0.5 * model.f[a, c]).length }
-            scale = max(scale, row * Double(n) / 2 + abs(model.detunings[a]) + model.f[a, a] + model.pump)
+            var local = row * Double(n) / 2 + abs(model.detunings[a]) + model.f[a, a] + model.pump
+            if !model.decoherence.isEmpty { local += model.nonradiativeDecay + model.dephasing }
+            scale = max(scale, local)
         }
         return scale
     }
@@ -194,11 +199,16 @@ struct JumpTrajectories {
     }
 
     /// Applies a jump drawn from the rates of the (unnormalized) state; returns the normalized state.
+    /// Rates: collective μ at 0..<N, pump a at N + a, then (only when the rates are nonzero, docs/physics.md
+    /// §6.5) non-radiative a at `nrBase` + a, rate γ_nr⟨n_a⟩, and dephasing a at `phiBase` + a, rate γ_φ/2.
     func jump(_ psi: [Complex<Double>], sector k: Int, rng: inout SeededRandom) -> ([Complex<Double>], Int) {
         let e = engine
         let n = e.n
         let (c, _) = e.moments(psi, sector: k, wantD: false)
-        var rates = [Double](repeating: 0, count: 2 * n)
+        let nr = e.model.nonradiativeDecay, phi = e.model.dephasing
+        let nrBase = 2 * n
+        let phiBase = nrBase + (nr != 0 ? n : 0)
+        var rates = [Double](repeating: 0, count: phiBase + (phi != 0 ? n : 0))
         if k > 0 {
             for mu in 0..<n where e.lambda[mu] > 0 {
                 var s = 0.0
@@ -211,6 +221,12 @@ struct JumpTrajectories {
         if k < n && e.model.pump > 0 {
             for a in 0..<n { rates[n + a] = e.model.pump * max(0, 1 - c[a * n + a].real) }
         }
+        if nr != 0 && k > 0 {
+            for a in 0..<n { rates[nrBase + a] = nr * max(0, c[a * n + a].real) }
+        }
+        if phi != 0 {
+            for a in 0..<n { rates[phiBase + a] = 0.5 * phi }
+        }
         let total = rates.reduce(0, +)
         guard total > 0 else { return (psi, k) }
         var u = rng.uniform() * total
@@ -218,7 +234,24 @@ struct JumpTrajectories {
         for i in rates.indices { if u < rates[i] { choice = i; break }; u -= rates[i] }
         var out: [Complex<Double>]
         var newK: Int
-        if choice < n {
+        if choice >= phiBase && phi != 0 {  // (choice ≥ nrBase only when a term is on)
+            // σᶻ_a ψ: the same sector, the sign of the amplitudes with dipole a down flipped.
+            let a = choice - phiBase
+            let st = e.basis.states[k]
+            newK = k
+            out = psi
+            for i in 0..<out.count where Int(st[i]) & (1 << a) == 0 { out[i] = Complex(-out[i].real, -out[i].imaginary) }
+        } else if choice >= nrBase {
+            // σ⁻_a ψ in sector k−1: (σ⁻_aψ)[i] = ψ[i + a] for a ∉ i (its rate vanishes at k = 0).
+            guard k > 0 else { return (psi, k) }
+            let a = choice - nrBase
+            newK = k - 1
+            let st = e.basis.states[newK]
+            out = [Complex<Double>](repeating: .zero, count: e.basis.dimension(newK))
+            for i in 0..<out.count where Int(st[i]) & (1 << a) == 0 {
+                out[i] = psi[Int(e.basis.index[Int(st[i]) | (1 << a)])]
+            }
+        } else if choice < n {
             // J_μ⁻ψ in sector k−1: (Jψ)[i] = Σ_{b∉i} v_μb ψ[i + b].
             newK = k - 1
             let rl = e.raising[newK]

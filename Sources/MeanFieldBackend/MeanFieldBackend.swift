@@ -93,6 +93,9 @@ public struct MeanFieldBackend: Backend {
     private func validate(_ request: SolveRequest) throws {
         if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let m = request.model
+        guard m.dephasing.isFinite, m.dephasing >= 0, m.nonradiativeDecay.isFinite, m.nonradiativeDecay >= 0 else {
+            throw BackendError.unsupported("dephasing and non-radiative decay rates must be finite and ≥ 0")
+        }
         guard m.count >= 1 else { throw BackendError.unsupported("mean-field needs at least one dipole") }
         guard m.pump.isFinite, m.pump >= 0 else { throw BackendError.unsupported("pump rate W = \(m.pump) must be finite and ≥ 0") }
         guard m.detunings.allSatisfy(\.isFinite) else { throw BackendError.unsupported("non-finite detuning") }
@@ -159,7 +162,8 @@ public struct MeanFieldBackend: Backend {
         var dy = [Double](repeating: 0, count: 3 * n)
         switch request.evolution {
         case .steadyState:
-            let gammaMax = dyn.fDiagonal.max() ?? model.gamma
+            // The largest local rates: decay Γ_a + γ_nr, and the transverse damping adds 2γ_φ (docs/physics.md §4.5).
+            let gammaMax = (dyn.fDiagonal.max() ?? model.gamma) + model.nonradiativeDecay + 2 * model.dephasing
             // The fastest rate of the equations: the residual of a numerically stationary state is
             // about (integration error) × (this rate), so ε scales with it.
             let detuningScale = model.detunings.reduce(0) { max($0, abs($1)) }
@@ -321,6 +325,8 @@ public struct MeanFieldBackend: Backend {
         let f = n > 1 ? u.feff * (n - 1) / n : 0
         let g = n > 1 ? u.geff * (n - 1) / n : 0
         let w = model.pump, gamma = model.gamma
+        // Single-dipole decoherence enters the closed forms through Q_∥, Q_⊥ and P (docs/physics.md §4.5).
+        let gphi = model.dephasing, gnr = model.nonradiativeDecay
         var offset = 0.0
         if case .none = distribution {
             guard model.detuningsAreUniform() else {
@@ -334,24 +340,28 @@ public struct MeanFieldBackend: Backend {
         case .closedForm:
             switch distribution {
             case .none:
-                z = MeanFieldClosedForm.collectiveZ(feff: f, pump: w, gamma: gamma)
+                z = MeanFieldClosedForm.collectiveZ(feff: f, pump: w, gamma: gamma, dephasing: gphi, nonradiative: gnr)
                 omega = z > 0 ? MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: w, gamma: gamma,
-                                                                         detuning: offset) : nil
+                                                                         detuning: offset, dephasing: gphi,
+                                                                         nonradiative: gnr) : nil
                 description = "identical dipoles: Z = √(F P − Q²)/(√2 F), ω = δ − G Q/(2F)"
             case .lorentzian(let d):
                 guard g == 0 else {
                     throw BackendError.unsupported("the Lorentzian closed form needs g_eff = 0; use the self-consistency equations")
                 }
-                z = MeanFieldClosedForm.lorentzianZ(feff: f, pump: w, hwhm: d, gamma: gamma)
+                z = MeanFieldClosedForm.lorentzianZ(feff: f, pump: w, hwhm: d, gamma: gamma, dephasing: gphi,
+                                                    nonradiative: gnr)
                 omega = z > 0 ? 0 : nil
                 description = "Lorentzian detunings (HWHM \(d)): Z = √(F P − Q² + 2Δ² − 2Δ√(Δ² + F P))/(√2 F)"
             default:
                 throw BackendError.unsupported("no closed form for \(distribution); use the self-consistency equations")
             }
-            inversion = MeanFieldClosedForm.inversion(feff: f, pump: w, z: z, gamma: gamma)
+            inversion = MeanFieldClosedForm.inversion(feff: f, pump: w, z: z, gamma: gamma, dephasing: gphi,
+                                                      nonradiative: gnr)
         default:
             do {
                 let s = try MeanFieldClosedForm.selfConsistent(feff: f, geff: g, pump: w, gamma: gamma,
+                                                               dephasing: gphi, nonradiative: gnr,
                                                                distribution: distribution)
                 z = s.z; omega = s.frequency.map { $0 + offset }; inversion = s.inversion
             } catch let e as SelfConsistencyError {

@@ -8,6 +8,9 @@ extension MeanFieldBackend: DescribedBackend {
 
     public var observables: Set<ObservableKind> { [.z, .frequency, .inversion, .zq, .phases, .correlations, .clusterZQ] }
 
+    /// Both single-dipole terms, in the dynamic equations and the closed forms (docs/physics.md §4.5).
+    public var decoherence: Set<LocalDecoherence> { [.dephasing, .nonradiativeDecay] }
+
     /// The analytic methods read `DipoleModel.uniform` only.
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { method == nil || method == .dynamic }
 

@@ -3,12 +3,14 @@ import Numerics
 import LinearAlgebra
 import Physics
 
-/// The mean-field equations of docs/physics.md §4.1 in the complex (β, s) form,
+/// The mean-field equations of docs/physics.md §4.1 in the complex (β, s) form, with the single-dipole
+/// decoherence of docs/physics.md §4.5,
 ///
-///     dβ_a/dt = −(iδ_a + (Γ_a + W)/2) β_a + ½ s_a Σ_{b≠a} (f_ab + i g_ab) β_b
-///     ds_a/dt = −Γ_a(1 + s_a) + W(1 − s_a) − 2 Σ_{b≠a} Re[(f_ab + i g_ab) β_a* β_b]
+///     dβ_a/dt = −(iδ_a + (Γ_a + γ_nr + W)/2 + γ_φ) β_a + ½ s_a Σ_{b≠a} (f_ab + i g_ab) β_b
+///     ds_a/dt = −(Γ_a + γ_nr)(1 + s_a) + W(1 − s_a) − 2 Σ_{b≠a} Re[(f_ab + i g_ab) β_a* β_b]
 ///
-/// with β_a = ⟨σ⁻_a⟩, s_a = ⟨σᶻ_a⟩ and Γ_a = f_aa. The state is the flat vector
+/// with β_a = ⟨σ⁻_a⟩, s_a = ⟨σᶻ_a⟩ and Γ_a = f_aa (with γ_φ = γ_nr = 0 the added terms are exact
+/// zeros, so the arithmetic is that of §4.1 bit for bit). The state is the flat vector
 /// y = (Re β_0…Re β_{N−1}, Im β_0…Im β_{N−1}, s_0…s_{N−1}), so its first 2N entries are the N×2
 /// column-major matrix X = [Re β, Im β], and the coupling sums are the two BLAS products f·X and g·X
 /// (dgemm, 2·N²·2 flops each; the g product is skipped when g = 0) with the diagonal terms
@@ -22,6 +24,9 @@ final class MeanFieldDynamics {
     let gDiagonal: [Double]
     let detunings: [Double]
     let pump: Double
+    /// Local pure dephasing γ_φ and non-radiative decay γ_nr (docs/physics.md §1.5, §4.5).
+    let dephasing: Double
+    let nonradiativeDecay: Double
     private var x: Matrix
     private var fx: Matrix
     private var gx: Matrix
@@ -37,6 +42,8 @@ final class MeanFieldDynamics {
         gDiagonal = model.g.diagonal
         detunings = model.detunings
         pump = model.pump
+        dephasing = model.dephasing
+        nonradiativeDecay = model.nonradiativeDecay
         x = Matrix(rows: n, cols: 2)
         fx = Matrix(rows: n, cols: 2)
         gx = Matrix(rows: n, cols: 2)
@@ -81,7 +88,7 @@ final class MeanFieldDynamics {
     func rhs(_ y: [Double], _ dy: inout [Double]) {
         evaluations += 1
         couplingSums(y)
-        let n = self.n, w = pump
+        let n = self.n, w = pump, gphi = dephasing, gnr = nonradiativeDecay
         fx.elements.withUnsafeBufferPointer { k in
             y.withUnsafeBufferPointer { py in
                 dy.withUnsafeMutableBufferPointer { pd in
@@ -90,10 +97,12 @@ final class MeanFieldDynamics {
                             for a in 0..<n {
                                 let br = py[a], bi = py[n + a], s = py[2 * n + a]
                                 let kr = k[a], ki = k[n + a]
-                                let half = 0.5 * (fd[a] + w)
+                                // docs/physics.md §4.5: Γ_a → Γ_a + γ_nr, and γ_φ damps β only.
+                                let decay = fd[a] + gnr
+                                let half = 0.5 * (decay + w) + gphi
                                 pd[a] = det[a] * bi - half * br + 0.5 * s * kr
                                 pd[n + a] = -det[a] * br - half * bi + 0.5 * s * ki
-                                pd[2 * n + a] = -fd[a] * (1 + s) + w * (1 - s) - 2 * (br * kr + bi * ki)
+                                pd[2 * n + a] = -decay * (1 + s) + w * (1 - s) - 2 * (br * kr + bi * ki)
                             }
                         }
                     }

@@ -13,13 +13,16 @@ import NumericalMethods
 final class QuTiPTests: XCTestCase {
     struct Moments: Decodable { let s: [Double]; let c: [[Double]]; let d: [Double] }
 
-    func qutip(_ model: DipoleModel) throws -> Moments {
+    func qutip(_ model: DipoleModel) throws -> Moments { try Self.qutip(model) }
+
+    static func qutip(_ model: DipoleModel) throws -> Moments {
         if !Subprocess.pythonHas("qutip") { throw XCTSkip("QuTiP not installed: import qutip failed") }
         let n = model.count
         let input: [String: Any] = [
             "n": n, "pump": model.pump, "detunings": model.detunings,
             "f": (0..<n).map { a in (0..<n).map { model.f[a, $0] } },
             "g": (0..<n).map { a in (0..<n).map { model.g[a, $0] } },
+            "dephasing": model.dephasing, "nonradiative": model.nonradiativeDecay,
         ]
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("qutip_steady.py")
         let r = Subprocess.run(["python3", script.path], input: try JSONSerialization.data(withJSONObject: input))

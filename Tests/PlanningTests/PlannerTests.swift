@@ -1,3 +1,4 @@
+import Testing
 import XCTest
 import DickeBackend
 @testable import ExactBackend
@@ -7,7 +8,7 @@ import Physics
 import Results
 
 final class PlannerTests: XCTestCase {
-    struct Case {
+    struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var system: String
         var tail: String = ""
@@ -18,6 +19,7 @@ final class PlannerTests: XCTestCase {
         var ruledOut: [String: String] = [:]
         /// The method the plan names (exact: density matrix or jump trajectories).
         var method: PointMethod?
+        var testDescription: String { name }
     }
 
     static func text(_ c: Case) -> String {
@@ -83,34 +85,6 @@ final class PlannerTests: XCTestCase {
         Case(name: "memory budget rules out exact", system: chain(12), tail: "solver: {memory: 100 MiB}", backend: .cumulant,
              ruledOut: ["exact": "over the memory budget of 100.0 MiB"]),
     ]
-
-    func testBackendChoicesAndReasons() {
-        for c in Self.cases {
-            let outcome = SpecCompiler.compile(bytes: Array(Self.text(c).utf8), path: "spec.yaml", catalog: Catalog())
-            guard let compiled = outcome.compiled else {
-                XCTFail("\(c.name): did not compile: \(outcome.diagnostics.map(\.message))")
-                continue
-            }
-            let planned = Planner().plan(compiled)
-            if let e = c.error {
-                XCTAssertNil(planned.plan, c.name)
-                XCTAssertTrue(planned.diagnostics.contains { $0.message.contains(e) },
-                              "\(c.name): expected '\(e)', got \(planned.diagnostics.map(\.message))")
-                continue
-            }
-            guard let plan = planned.plan, let p = plan.points.first else {
-                XCTFail("\(c.name): no plan: \(planned.diagnostics.map(\.message))")
-                continue
-            }
-            XCTAssertEqual(p.backend, c.backend, "\(c.name): \(p.reason); \(p.ruledOut)")
-            if let m = c.method { XCTAssertEqual(p.method, m, c.name) }
-            XCTAssertEqual(p.ruledOut.count, 3, "\(c.name): every other backend has a reason")
-            for (b, fragment) in c.ruledOut {
-                XCTAssertTrue(p.ruledOut[b]?.contains(fragment) ?? false, "\(c.name): \(b) ruled out for '\(p.ruledOut[b] ?? "-")'")
-            }
-            XCTAssertGreaterThan(p.estimate.memoryBytes, 0)
-        }
-    }
 
     func testPumpSweepSharesOneCouplingsNode() throws {
         let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(8) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}\n"
@@ -196,5 +170,28 @@ final class PlannerTests: XCTestCase {
     /// Every backend of the build describes itself, once, in the planner's order.
     func testThePlannerAsksEveryStandardBackend() {
         XCTAssertEqual(Planner().backends.map(\.kind), BackendKind.allCases)
+    }
+}
+
+/// The planner's choice for each case of `PlannerTests.cases`, one test per case: the backend (or the
+/// error), the method, and a reason for every backend it ruled out.
+@Suite struct PlannerChoiceTests {
+    @Test(arguments: PlannerTests.cases) func backendChoiceAndReasons(_ c: PlannerTests.Case) throws {
+        let outcome = SpecCompiler.compile(bytes: Array(PlannerTests.text(c).utf8), path: "spec.yaml", catalog: Catalog())
+        let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
+        let planned = Planner().plan(compiled)
+        if let e = c.error {
+            #expect(planned.plan == nil)
+            #expect(planned.diagnostics.contains { $0.message.contains(e) }, "expected '\(e)', got \(planned.diagnostics.map(\.message))")
+            return
+        }
+        let p = try #require(planned.plan?.points.first, "no plan: \(planned.diagnostics.map(\.message))")
+        #expect(p.backend == c.backend, "\(p.reason); \(p.ruledOut)")
+        if let m = c.method { #expect(p.method == m) }
+        #expect(p.ruledOut.count == 3, "every other backend has a reason")
+        for (b, fragment) in c.ruledOut {
+            #expect(p.ruledOut[b]?.contains(fragment) ?? false, "\(b) ruled out for '\(p.ruledOut[b] ?? "-")'")
+        }
+        #expect(p.estimate.memoryBytes > 0)
     }
 }

@@ -34,12 +34,7 @@ public struct DipoleModel: Sendable {
     public var nonradiativeDecay: Double = 0
 
     /// The single-dipole decoherence terms this model has (those with a nonzero rate).
-    public var decoherence: Set<LocalDecoherence> {
-        var s: Set<LocalDecoherence> = []
-        if dephasing != 0 { s.insert(.dephasing) }
-        if nonradiativeDecay != 0 { s.insert(.nonradiativeDecay) }
-        return s
-    }
+    public var decoherence: Set<LocalDecoherence> { LocalDecoherence.terms(dephasing: dephasing, nonradiativeDecay: nonradiativeDecay) }
 
     public init(gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
                 positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil,
@@ -97,4 +92,12 @@ public struct UniformCouplings: Sendable, Equatable, Codable {
 public enum LocalDecoherence: String, CaseIterable, Sendable, Codable {
     case dephasing
     case nonradiativeDecay = "nonradiative-decay"
+
+    /// The terms with a nonzero rate.
+    public static func terms(dephasing: Double, nonradiativeDecay: Double) -> Set<LocalDecoherence> {
+        var s: Set<LocalDecoherence> = []
+        if dephasing != 0 { s.insert(.dephasing) }
+        if nonradiativeDecay != 0 { s.insert(.nonradiativeDecay) }
+        return s
+    }
 }

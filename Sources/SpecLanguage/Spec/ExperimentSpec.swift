@@ -35,12 +35,7 @@ public struct SystemSpec: Sendable, Equatable {
     public var nonradiativeDecay: Double = 0
 
     /// The decoherence terms with a nonzero rate.
-    public var decoherence: Set<LocalDecoherence> {
-        var s: Set<LocalDecoherence> = []
-        if dephasing != 0 { s.insert(.dephasing) }
-        if nonradiativeDecay != 0 { s.insert(.nonradiativeDecay) }
-        return s
-    }
+    public var decoherence: Set<LocalDecoherence> { LocalDecoherence.terms(dephasing: dephasing, nonradiativeDecay: nonradiativeDecay) }
 
     public var count: Int { lattice.count }
 }
