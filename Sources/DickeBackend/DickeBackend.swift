@@ -6,7 +6,9 @@ import NumericalMethods
 import Results
 
 /// The permutation-symmetric backend ("permutation-symmetric"): all-to-all couplings and a uniform
-/// detuning, solved exactly in the Dicke basis (docs/physics.md §6.4, `DickeLadder`).
+/// detuning, solved exactly in the Dicke basis (docs/physics.md §6.4, `DickeLadder`), with local
+/// dephasing and non-radiative decay if the model has them (docs/physics.md §6.4.1). Both keep the
+/// state permutation symmetric and U(1) invariant, so every observable below stays exact with them.
 ///
 /// - Steady state: U(1)-diagonal populations P(j, m) by linear level reduction (`DickeSteadyState`),
 ///   exact for N ≤ 400, on a verified window beyond.
@@ -37,10 +39,17 @@ public struct DickeBackend: Backend {
         }
         let n = model.count
         guard n >= 1 else { throw BackendError.unsupported("no dipoles") }
-        let lad = DickeLadder(n: n, gamma: model.gamma, feff: u.feff, geff: u.geff, pump: model.pump,
-                              detuning: model.detunings.first ?? 0)
-        if lad.local < -PlannerThresholds.rateMatrixTolerance * max(1, abs(model.gamma)) {
-            throw BackendError.unsupported("the rate matrix is not positive semidefinite: smallest eigenvalue Γ − f_eff/N = \(lad.local) (needs f_eff ≤ NΓ)")
+        // Non-radiative decay is local decay: γ = Γ + γ_nr − f_eff/N; dephasing enters the ladder as γ_φ
+        // (docs/physics.md §6.4.1). With γ_nr = 0 the decay rate passed is Γ itself.
+        let nr = model.nonradiativeDecay
+        let decay = nr == 0 ? model.gamma : model.gamma + nr
+        guard nr >= 0 else { throw BackendError.unsupported("negative non-radiative decay rate \(nr)") }
+        guard model.dephasing >= 0 else { throw BackendError.unsupported("negative dephasing rate \(model.dephasing)") }
+        let lad = DickeLadder(n: n, gamma: decay, feff: u.feff, geff: u.geff, pump: model.pump,
+                              detuning: model.detunings.first ?? 0, dephasing: model.dephasing)
+        if lad.local < -PlannerThresholds.rateMatrixTolerance * max(1, abs(decay)) {
+            let what = nr == 0 ? "Γ − f_eff/N" : "Γ + γ_nr − f_eff/N"
+            throw BackendError.unsupported("the rate matrix is not positive semidefinite: smallest eigenvalue \(what) = \(lad.local) (needs f_eff ≤ N\(nr == 0 ? "Γ" : "(Γ + γ_nr)"))")
         }
         guard model.pump >= 0 else { throw BackendError.unsupported("negative pump rate \(model.pump)") }
         return lad

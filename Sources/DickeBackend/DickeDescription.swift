@@ -12,6 +12,11 @@ extension DickeBackend: DescribedBackend {
         [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum]
     }
 
+    /// Local dephasing and non-radiative decay are local permutation-invariant processes: rates in the
+    /// Dicke basis in docs/physics.md §6.4.1. Every observable it lists stays exact with them (the state
+    /// stays U(1) invariant and of the form ⊕_j ρ_j ⊗ 1_{d_j}; the spectrum's k = 1 sector carries them).
+    public var decoherence: Set<LocalDecoherence> { [.dephasing, .nonradiativeDecay] }
+
     /// It reads `DipoleModel.uniform` only.
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { false }
 

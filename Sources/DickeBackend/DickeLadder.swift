@@ -15,6 +15,11 @@ import Foundation
 /// (2018) without degeneracy ratios (checked against a dense Liouvillian in the tests). A jump from
 /// source (J, M, M') lands on (J', M∓1, M'∓1) with weight `prefactor · X(J, M) · X(J, M')`; `Jump`
 /// lists the six channels. Populations (M = M') then follow a Markov chain with rates prefactor · X².
+///
+/// Single-dipole decoherence (docs/physics.md §6.4.1): non-radiative decay γ_nr adds to the local decay,
+/// γ = Γ + γ_nr − f_eff/N (the caller passes Γ + γ_nr as `gamma`); local dephasing (γ_φ/2) Σ_a D[σᶻ_a]
+/// keeps m and m' and moves j by 0 or ±1 (`Dephasing`, `dephasingRate`, `dephasingDiagonal`). With
+/// γ_φ = 0 every rate is computed exactly as without it.
 public struct DickeLadder: Sendable {
     /// Number of dipoles N ≥ 1.
     public let n: Int
@@ -22,9 +27,13 @@ public struct DickeLadder: Sendable {
     public let collective: Double, local: Double, pump: Double
     /// Uniform detuning δ and elastic coupling g_eff (in Γ).
     public let detuning: Double, geff: Double
+    /// Local pure dephasing γ_φ of (γ_φ/2) Σ_a D[σᶻ_a] (in Γ; docs/physics.md §1.5, §6.4.1).
+    public let dephasing: Double
 
-    public init(n: Int, gamma: Double, feff: Double, geff: Double, pump: Double, detuning: Double) {
+    public init(n: Int, gamma: Double, feff: Double, geff: Double, pump: Double, detuning: Double,
+                dephasing: Double = 0) {
         self.n = n
+        self.dephasing = dephasing
         self.collective = feff / Double(n)
         self.local = gamma - feff / Double(n)
         self.pump = pump
@@ -83,8 +92,56 @@ public struct DickeLadder: Sendable {
 
     /// Total decay rate of (j, m): Λ = c(j+m)(j−m+1) + γ(N/2 + m) + W(N/2 − m) (⟨c†c⟩ summed over
     /// the jump operators; equals the sum of the six channel rates).
+    /// With dephasing, its j-changing loss `dephasingLoss` is added.
     @inlinable public func outflow(_ jj: Double, _ m: Double) -> Double {
-        collective * (jj + m) * (jj - m + 1) + local * (half + m) + pump * (half - m)
+        let base = collective * (jj + m) * (jj - m + 1) + local * (half + m) + pump * (half - m)
+        if dephasing == 0 { return base }
+        return base + dephasingLoss(jj, m)
+    }
+
+    // MARK: local dephasing (docs/physics.md §6.4.1)
+
+    /// The two j-changing dephasing channels: (J, M, M') → (J ∓ 1, M, M').
+    public enum Dephasing: CaseIterable, Sendable {
+        case down, up
+        /// Change of j (m is kept).
+        @inlinable public var dj: Int { self == .down ? -1 : 1 }
+    }
+
+    /// Prefactor of a dephasing channel from block J (0 where the channel does not exist):
+    /// γ_φ (N/2 + J + 1)/(J(2J + 1)) for J → J − 1, γ_φ (N/2 − J)/((J + 1)(2J + 1)) for J → J + 1.
+    @inlinable public func dephasingPrefactor(_ c: Dephasing, _ jj: Double) -> Double {
+        switch c {
+        case .down: return jj > 0 ? dephasing * (half + jj + 1) / (jj * (2 * jj + 1)) : 0
+        case .up: return jj < half ? dephasing * (half - jj) / ((jj + 1) * (2 * jj + 1)) : 0
+        }
+    }
+
+    /// X(J, M)² of a dephasing channel: J² − M² (down), (J + 1)² − M² (up); zero when the target
+    /// state does not exist.
+    @inlinable public func dephasingFactor2(_ c: Dephasing, _ jj: Double, _ m: Double) -> Double {
+        switch c {
+        case .down: return (jj - m) * (jj + m)
+        case .up: return (jj + 1 - m) * (jj + 1 + m)
+        }
+    }
+
+    /// Population rate of dephasing channel `c` out of (J, M).
+    @inlinable public func dephasingRate(_ c: Dephasing, _ jj: Double, _ m: Double) -> Double {
+        dephasingPrefactor(c, jj) * dephasingFactor2(c, jj, m)
+    }
+
+    /// The j-changing loss of (j, m) under dephasing, γ_φ (N/2 − m² (N/2 + 1)/(j(j + 1))) (γ_φ N/2 at
+    /// j = 0): the sum of the two `dephasingRate`s.
+    @inlinable public func dephasingLoss(_ jj: Double, _ m: Double) -> Double {
+        jj > 0 ? dephasing * (half - m * m * (half + 1) / (jj * (jj + 1))) : dephasing * half
+    }
+
+    /// The diagonal dephasing coefficient of a coherence X^j_{m,m'} beyond ½(loss(m) + loss(m')):
+    /// the full diagonal is −γ_φ (N/2 − m m' (N/2 + 1)/(j(j + 1))), which exceeds the mean of the two
+    /// population losses by γ_φ (N/2 + 1)(m − m')²/(2 j(j + 1)).
+    @inlinable public func dephasingCoherenceExtra(_ jj: Double, _ m: Double, _ mp: Double) -> Double {
+        jj > 0 ? dephasing * (half + 1) * (m - mp) * (m - mp) / (2 * jj * (jj + 1)) : 0
     }
 
     /// Energy E(j, m) = δ m + (g_eff/2N)((j+m)(j−m+1) − m − N/2) of H.

@@ -7,7 +7,8 @@ import Foundation
 ///     dX^j_{m,m'}/dt = −[½(Λ_{j,m} + Λ_{j,m'}) + i(E_{j,m} − E_{j,m'})] X^j_{m,m'}
 ///                      + Σ_channels prefactor(J) X(J, M) X(J, M') X^J_{M,M'}
 ///
-/// over the six jump channels from (J, M, M') = (j − Δj, m − Δm, m' − Δm).
+/// over the six jump channels from (J, M, M') = (j − Δj, m − Δm, m' − Δm), plus, with local dephasing,
+/// the two j-changing channels from (j ∓ 1, m, m') and a diagonal term (docs/physics.md §6.4.1).
 public struct DickeSector: Sendable {
     public let ladder: DickeLadder
     public let k: Int
@@ -63,6 +64,21 @@ public struct DickeSector: Sendable {
                     if w == 0 { continue }
                     let f = (lad.factor2(jump, sj, sm) * lad.factor2(jump, sj, sm + kd)).squareRoot() * w
                     yr += f * x[2 * s]; yi += f * x[2 * s + 1]
+                }
+                if lad.dephasing != 0 {
+                    // Local dephasing (docs/physics.md §6.4.1): the diagonal beyond ½(Λ_m + Λ_m') and the
+                    // inflow from (j ∓ 1, m, m') through the channels J → J ± 1.
+                    let extra = lad.dephasingCoherenceExtra(jj, m, mp)
+                    yr -= extra * xr; yi -= extra * xi
+                    for c in DickeLadder.Dephasing.allCases {
+                        let st = t - c.dj
+                        guard st >= 0, st < count.count, let s = index(st, m) else { continue }
+                        let sj = lad.j(st)
+                        let w = lad.dephasingPrefactor(c, sj)
+                        if w == 0 { continue }
+                        let f = (lad.dephasingFactor2(c, sj, m) * lad.dephasingFactor2(c, sj, mp)).squareRoot() * w
+                        yr += f * x[2 * s]; yi += f * x[2 * s + 1]
+                    }
                 }
                 y[2 * idx] = yr; y[2 * idx + 1] = yi
             }

@@ -9,7 +9,8 @@ import Results
 /// Markov chain whose every jump changes m by ±1 (emission lowers, pump raises the excitation number
 /// L = m + N/2) and j by 0 or ±1: a quasi-birth–death process in L with the j values of a level as
 /// phases. Balance at level L reads Λ_L P_L = U_{L−1} P_{L−1} + D_{L+1} P_{L+1} with Λ diagonal and U,
-/// D tridiagonal in j. Eliminating levels from both ends towards a pivot level p,
+/// D tridiagonal in j. Local dephasing adds jumps j → j ± 1 within a level (docs/physics.md §6.4.1):
+/// Λ_L becomes diag(Λ) − T_L with T_L tridiagonal, and nothing else changes. Eliminating levels from both ends towards a pivot level p,
 ///
 ///     P_L = R_L P_{L+1},   R_L = (Λ_L − U_{L−1} R_{L−1})⁻¹ D_{L+1}        (L < p)
 ///     P_L = R'_L P_{L−1},  R'_L = (Λ_L − D_{L+1} R'_{L+1})⁻¹ U_{L−1}      (L > p)
@@ -82,8 +83,8 @@ public struct DickeSteadyState: Sendable {
         var coarse = self
         coarse.ladder = DickeLadder(n: n0, gamma: ladder.local + ladder.collective,
                                     feff: ladder.collective * Double(n), geff: ladder.geff,
-                                    pump: ladder.pump, detuning: ladder.detuning)
-        // Γ = γ + c and f_eff = c N are the intensive parameters shared by every N.
+                                    pump: ladder.pump, detuning: ladder.detuning, dephasing: ladder.dephasing)
+        // Γ = γ + c, f_eff = c N and γ_φ are the intensive parameters shared by every N.
         let reference = try coarse.solve()
         var pad = 0.05
         for _ in 0..<4 {
@@ -192,6 +193,10 @@ public struct DickeSteadyState: Sendable {
             let k = l - w.levelLow
             return t >= w.lo[k] && t <= w.hi[k]
         }
+        // Local dephasing moves j within a level (docs/physics.md §6.4.1): the level's own matrix is then
+        // diag(Λ) − T_L with T_L the (tridiagonal) within-level transfer, still a nonsingular M-matrix
+        // once the levels beyond are eliminated.
+        let dephases = lad.dephasing != 0
         // Λ restricted to the window (transitions leaving it are dropped).
         var lambda = [[Double]]()
         lambda.reserveCapacity(levels)
@@ -204,6 +209,11 @@ public struct DickeSteadyState: Sendable {
                 var s = 0.0
                 for jump in DickeLadder.Jump.allCases where inWindow(l + jump.dm, t + jump.dj) {
                     s += lad.rate(jump, jj, m)
+                }
+                if dephases {
+                    for c in DickeLadder.Dephasing.allCases where inWindow(l, t + c.dj) {
+                        s += lad.dephasingRate(c, jj, m)
+                    }
                 }
                 row[i] = s
             }
@@ -232,6 +242,17 @@ public struct DickeSteadyState: Sendable {
         func schur(_ k: Int, fromBelow: Matrix?, fromAbove: Matrix?) -> Matrix {
             var s = Matrix(rows: kk[k], cols: kk[k])
             for i in 0..<kk[k] { s[i, i] = lambda[k][i] }
+            if dephases {   // − T_L: (l, t) → (l, t ± 1)
+                let l = w.levelLow + k, m = w.m(level: l)
+                for c in 0..<kk[k] {
+                    let ts = w.lo[k] + c
+                    for ch in DickeLadder.Dephasing.allCases {
+                        let tt = ts + ch.dj
+                        guard tt >= w.lo[k], tt <= w.hi[k] else { continue }
+                        s[tt - w.lo[k], c] -= lad.dephasingRate(ch, j0 + Double(ts), m)
+                    }
+                }
+            }
             if let r = fromBelow {   // − U_{k−1→k} R_{k−1}
                 let u = transfer(into: k, from: k - 1)
                 var ur = Matrix(rows: kk[k], cols: kk[k])
@@ -320,6 +341,14 @@ public struct DickeSteadyState: Sendable {
                     let pv = p.value(level: sl, t: st)
                     if pv != 0 { inflow += lad.rate(jump, j0 + Double(st), p.m(level: sl)) * pv }
                 }
+                if lad.dephasing != 0 {   // from (l, t ∓ 1) (docs/physics.md §6.4.1)
+                    for c in DickeLadder.Dephasing.allCases {
+                        let st = t - c.dj
+                        guard st >= 0, st <= n / 2 else { continue }
+                        let pv = p.value(level: l, t: st)
+                        if pv != 0 { inflow += lad.dephasingRate(c, j0 + Double(st), m) * pv }
+                    }
+                }
                 maxRes = max(maxRes, abs(inflow - out))
                 // Flux into states outside the window.
                 for jump in DickeLadder.Jump.allCases {
@@ -328,6 +357,15 @@ public struct DickeSteadyState: Sendable {
                     let inside = tl >= p.levelLow && tl <= p.levelHigh && tt >= p.lo[tl - p.levelLow] && tt <= p.hi[tl - p.levelLow]
                     if !inside {
                         maxRes = max(maxRes, lad.rate(jump, jj, m) * v)
+                        boundary = max(boundary, v)
+                    }
+                }
+                if lad.dephasing != 0 {
+                    for c in DickeLadder.Dephasing.allCases {
+                        let tt = t + c.dj
+                        guard tt >= DickePopulations.tMin(n: n, level: l), tt <= n / 2,
+                              lad.dephasingRate(c, jj, m) > 0, tt < p.lo[k] || tt > p.hi[k] else { continue }
+                        maxRes = max(maxRes, lad.dephasingRate(c, jj, m) * v)
                         boundary = max(boundary, v)
                     }
                 }

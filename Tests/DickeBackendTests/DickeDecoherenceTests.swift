@@ -1,0 +1,249 @@
+import Testing
+import Foundation
+import Numerics
+import LinearAlgebra
+import Physics
+import Results
+import NumericalMethods
+import TestSupport
+@testable import DickeBackend
+
+/// The two single-dipole decoherence terms of docs/physics.md §1.5 added to the dense reference, term by
+/// term on the 2^N-dimensional space (the reference itself writes only §1.1's terms).
+extension DenseReference {
+    /// L_φ + L_nr = (γ_φ/2) Σ_a (σᶻ_a ρ σᶻ_a − ρ) + γ_nr Σ_a D[σ⁻_a] on column-major vec(ρ).
+    func decoherenceLiouvillian(dephasing: Double, nonradiative: Double) -> ComplexMatrix {
+        let id = ComplexMatrix.identity(dim)
+        var l = ComplexMatrix(rows: dim * dim, cols: dim * dim)
+        for a in 0..<n {
+            if dephasing != 0 {
+                l = l + DenseReference.kron(DenseReference.transpose(sz[a]), sz[a]) * Complex(dephasing / 2)
+                l = l - ComplexMatrix.identity(dim * dim) * Complex(dephasing / 2)
+            }
+            if nonradiative != 0 {
+                let pm = raise[a] * lower[a]
+                l = l + DenseReference.kron(DenseReference.transpose(raise[a]), lower[a]) * Complex(nonradiative)
+                l = l - DenseReference.kron(id, pm) * Complex(nonradiative / 2)
+                l = l - DenseReference.kron(DenseReference.transpose(pm), id) * Complex(nonradiative / 2)
+            }
+        }
+        return l
+    }
+
+    /// The full Liouvillian with the model's γ_φ and γ_nr.
+    var liouvillianWithDecoherence: ComplexMatrix {
+        liouvillian + decoherenceLiouvillian(dephasing: model.dephasing, nonradiative: model.nonradiativeDecay)
+    }
+
+    /// The null vector of `l` with Tr ρ = 1 in place of its first row.
+    func steadyState(of liouvillian: ComplexMatrix) throws -> ComplexMatrix {
+        var l = liouvillian
+        let d2 = dim * dim
+        for c in 0..<d2 { l[0, c] = .zero }
+        for i in 0..<dim { l[0, i * dim + i] = .one }
+        var rhs = ComplexMatrix(rows: d2, cols: 1)
+        rhs[0, 0] = .one
+        let x = try solve(l, rhs)
+        return ComplexMatrix(rows: dim, cols: dim, elements: x.elements)
+    }
+}
+
+/// Local dephasing and non-radiative decay in the permutation-symmetric backend (docs/physics.md §6.4.1)
+/// against the dense Liouvillian, the lone-dipole closed forms of §1.5 and PIQS.
+@Suite struct DickeDecoherenceTests {
+    struct Parameters: Sendable, CustomTestStringConvertible {
+        let n: Int, feff: Double, geff: Double, delta: Double, w: Double, phi: Double, nr: Double
+        var testDescription: String { "N=\(n) feff=\(feff) geff=\(geff) δ=\(delta) W=\(w) γφ=\(phi) γnr=\(nr)" }
+        var model: DipoleModel {
+            var m = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
+            m.dephasing = phi
+            m.nonradiativeDecay = nr
+            return m
+        }
+    }
+
+    /// Both terms together and each alone; the last has Γ − f_eff/N = 0, so all local decay is γ_nr.
+    static let cases: [Parameters] = [
+        .init(n: 2, feff: 1.3, geff: 0.7, delta: 0.4, w: 0.9, phi: 0.8, nr: 0.3),
+        .init(n: 3, feff: 2.1, geff: -1.1, delta: 0.3, w: 1.7, phi: 0.35, nr: 0.6),
+        .init(n: 4, feff: 3.7, geff: 0.9, delta: -0.6, w: 2.3, phi: 1.4, nr: 0),
+        .init(n: 4, feff: 2.5, geff: 0.4, delta: 0.2, w: 1.9, phi: 0, nr: 0.7),
+        .init(n: 5, feff: 4.2, geff: 1.6, delta: 0.8, w: 0.45, phi: 0.25, nr: 0.15),
+        .init(n: 5, feff: 5.0, geff: 0.0, delta: 0.0, w: 3.0, phi: 2.0, nr: 0.5),
+    ]
+
+    static let observables: [ObservableRequest] = [.init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
+                                                   .init(kind: .mutualInformation), .init(kind: .discord)]
+
+    /// The steady state's Z_Q², inversion, ⟨J²⟩, ⟨J² J_z²⟩, QFI, mutual information and discord against
+    /// the dense null vector with L_φ and L_nr.
+    @Test(arguments: cases) func steadyStateMatchesDenseLiouvillian(_ c: Parameters) throws {
+        let n = c.n
+        let model = c.model
+        let res = try DickeBackend().solve(SolveRequest(model: model, observables: Self.observables))
+        let dense = DenseReference(model: model)
+        let rho = try dense.steadyState(of: dense.liouvillianWithDecoherence)
+        let jz = dense.expect(dense.jz, rho).real
+        let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - Double(n) / 2) / Double(n * (n - 1))
+        #expect(isClose(res.number("ZQ2") ?? .nan, zq2, within: 1e-10))
+        #expect(isClose(res.number("inversion") ?? .nan, jz / Double(n), within: 1e-10))
+        // ⟨J²⟩ and ⟨J² J_z²⟩ see the j distribution that dephasing changes.
+        let p = try DickeSteadyState(ladder: try DickeBackend.ladder(for: model)).solve().populations
+        let jzm = dense.jz
+        let jsq: ComplexMatrix = dense.jx * dense.jx + dense.jy * dense.jy + jzm * jzm
+        #expect(isClose(p.expectation { j, _ in j * (j + 1) }, dense.expect(jsq, rho).real, within: 1e-10))
+        let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
+        #expect(isClose(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, within: 1e-9))
+        let fq = (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
+                  + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
+        #expect(isClose(res.number("qfi") ?? .nan, fq, within: 1e-8))
+        let rab = dense.pairState(rho, 0, 1)
+        #expect(isClose(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), within: 1e-9))
+        #expect(isClose(res.number("discord") ?? .nan, try PairCorrelations.discord(rab), within: 1e-8))
+    }
+
+    /// Time evolution from |↑…↑⟩ and from a product state with an azimuth (coherences between
+    /// excitation numbers), N = 3 and 4, against the dense Liouvillian integrated with the same method.
+    @Test(arguments: [cases[1], cases[2], cases[3]]) func timeEvolutionMatchesDense(_ c: Parameters) throws {
+        let n = c.n
+        let model = c.model
+        let dense = DenseReference(model: model)
+        let l = dense.liouvillianWithDecoherence
+        for (initial, polar) in [(InitialState.excited, 0.0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
+            let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                                                            initial: initial, evolution: .until(time: 1.5, samples: 3)))
+            let phi = 0.3
+            var psi = [Complex<Double>](repeating: .zero, count: dense.dim)
+            for i in 0..<dense.dim {
+                var a = Complex<Double>.one
+                for b in 0..<n { a = a * ((i >> b) & 1 == 1 ? Complex(cos(polar / 2)) : Complex(cos(phi), sin(phi)) * Complex(sin(polar / 2))) }
+                psi[i] = a
+            }
+            var y0 = [Double](repeating: 0, count: 2 * dense.dim * dense.dim)
+            for col in 0..<dense.dim { for r in 0..<dense.dim {
+                let v = psi[r] * psi[col].conjugate
+                y0[2 * (r + dense.dim * col)] = v.real; y0[2 * (r + dense.dim * col) + 1] = v.imaginary
+            } }
+            let out = try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: [1.5], rhs: dense.rhs(l))
+            let rho = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
+            let jz = dense.expect(dense.jz, rho).real
+            let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - Double(n) / 2) / Double(n * (n - 1))
+            #expect(abs((res.number("ZQ2") ?? .nan) - zq2) < 1e-8, "\(initial)")
+            #expect(abs((res.number("inversion") ?? .nan) - jz / Double(n)) < 1e-8, "\(initial)")
+        }
+    }
+
+    /// ⟨J⁺(τ)J⁻(0)⟩ of the steady state (the k = 1 sector with dephasing) against dense quantum regression.
+    @Test(arguments: [cases[1], cases[4]]) func collectiveCorrelationMatchesDense(_ c: Parameters) throws {
+        let model = c.model
+        let res = try DickeBackend().solve(SolveRequest(model: model, observables: [ObservableRequest(kind: .spectrum, tauMax: 2, tauPoints: 5)]))
+        let table = try #require(res.tables.first { $0.name == "two-time-collective" })
+        let dense = DenseReference(model: model)
+        let l = dense.liouvillianWithDecoherence
+        let x0 = dense.jm * (try dense.steadyState(of: l))
+        var got: [Complex<Double>] = []
+        let jp = dense.jp
+        try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(
+            from: 0, x0.elements.flatMap { [$0.real, $0.imaginary] }, to: table.rows.map { $0[0] }, rhs: dense.rhs(l),
+            observe: { _, y in
+                let x = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
+                got.append(dense.expect(jp, x))
+            })
+        #expect(got.count == table.rows.count)
+        for (row, g) in zip(table.rows, got) {
+            #expect(abs(row[1] - g.real) < 1e-7, "tau \(row[0])")
+            #expect(abs(row[2] - g.imaginary) < 1e-7, "tau \(row[0])")
+        }
+    }
+
+    /// A lone dipole (docs/physics.md §1.5): ⟨σᶻ⟩ = (W − Γ − γ_nr)/(W + Γ + γ_nr) in the steady state,
+    /// ⟨σᶻ⟩(t) relaxing at W + Γ + γ_nr from |↑⟩, and ⟨σ⁺(τ)σ⁻⟩ = ⟨σ⁺σ⁻⟩ e^{−[(Γ + γ_nr + W)/2 + γ_φ − iδ]τ}.
+    @Test(arguments: [(0.7, 0.0, 0.4, 0.25), (1.5, 2.0, 0.0, -0.5), (2.3, 0.6, 0.9, 0.0)])
+    func loneDipoleClosedForms(w: Double, phi: Double, nr: Double, delta: Double) throws {
+        var model = DipoleModel.collective(n: 1, feff: 0, pump: w, detunings: [delta])
+        model.dephasing = phi
+        model.nonradiativeDecay = nr
+        let total = w + 1 + nr
+        let sz = (w - 1 - nr) / total
+        let tauMax = 1.5
+        let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .inversion),
+                                                                                     .init(kind: .spectrum, tauMax: tauMax, tauPoints: 7)]))
+        #expect(isClose(res.number("inversion") ?? .nan, sz / 2, within: 1e-13))
+        let table = try #require(res.tables.first { $0.name == "two-time-collective" })
+        let upper = (1 + sz) / 2
+        let rate = total / 2 + phi
+        for row in table.rows {
+            let tau = row[0]
+            let g = Complex(upper) * Complex.exp(Complex(-rate * tau, delta * tau))
+            #expect(abs(row[1] - g.real) < 1e-9 && abs(row[2] - g.imaginary) < 1e-9, "τ = \(tau): \(row[1]) \(row[2]) vs \(g)")
+        }
+        let t = 0.8
+        let ev = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .inversion)], initial: .excited,
+                                                       evolution: .until(time: t, samples: 2)))
+        let expected = sz + (1 - sz) * exp(-total * t)
+        #expect(abs((ev.number("inversion") ?? .nan) - expected / 2) < 1e-9)
+    }
+
+    /// Z_Q falls monotonically with γ_φ and vanishes as γ_φ → ∞: Z_Q² ∝ 1/γ_φ at large γ_φ (the pair
+    /// coherence is fed at ∝ f_eff/N and dephased at 2γ_φ), N = 30, f_eff = 15, W = 7.5.
+    @Test func largeDephasingDestroysSynchronization() throws {
+        var z2: [Double] = []
+        let rates = [0.0, 0.5, 2, 10, 100, 1000]
+        for phi in rates {
+            var model = DipoleModel.collective(n: 30, feff: 15, pump: 7.5)
+            model.dephasing = phi
+            z2.append(try #require(try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)])).number("ZQ2")))
+        }
+        for i in 1..<z2.count { #expect(z2[i] < z2[i - 1], "γφ = \(rates[i])") }
+        #expect(z2[0] > 0.05)
+        #expect(z2[5] < 3e-3 * z2[0])
+        #expect(abs(1000 * z2[5] / (100 * z2[4]) - 1) < 0.15)
+    }
+
+    /// The windowed steady state (N beyond `fullWindowLimit`) with dephasing equals the full chain's.
+    @Test func windowWithDephasingMatchesFullSolve() throws {
+        let lad = DickeLadder(n: 240, gamma: 1.2, feff: 15, geff: 0.3, pump: 7.5, detuning: 0, dephasing: 0.6)
+        var windowed = DickeSteadyState(ladder: lad)
+        windowed.fullWindowLimit = 80
+        let w = try windowed.solve()
+        #expect(w.truncated)
+        #expect(w.residual < 1e-11)
+        let full = try DickeSteadyState(ladder: lad).solve()
+        #expect(!full.truncated)
+        #expect(full.residual < 1e-11)
+        #expect(isClose(full.populations.values.reduce(0, +), 1, within: 1e-12))
+        #expect(full.minimum > -1e-14)
+        #expect(isClose(DickeMoments(w.populations).zq2, DickeMoments(full.populations).zq2, within: 1e-11))
+        #expect(isClose(DickeMoments(w.populations).inversion, DickeMoments(full.populations).inversion, within: 1e-11))
+    }
+
+    /// The two dephasing channels carry exactly the j-changing loss of each state.
+    @Test func dephasingChannelsSumToTheLoss() {
+        for n in [1, 2, 7, 12] {
+            let lad = DickeLadder(n: n, gamma: 1, feff: 0.5, geff: 0, pump: 1, detuning: 0, dephasing: 0.7)
+            for t in 0..<lad.jCount {
+                let j = lad.j(t)
+                for m in stride(from: -j, through: j, by: 1) {
+                    let sum = lad.dephasingRate(.down, j, m) + lad.dephasingRate(.up, j, m)
+                    #expect(abs(sum - lad.dephasingLoss(j, m)) < 1e-12 * Double(n), "N=\(n) j=\(j) m=\(m)")
+                }
+            }
+        }
+    }
+
+    /// The description lists both terms; negative rates are refused by `solve`.
+    @Test func descriptionAndRefusals() {
+        #expect(DickeBackend().decoherence == [.dephasing, .nonradiativeDecay])
+        #expect(DickeBackend().unsupportedDecoherence([.dephasing, .nonradiativeDecay]) == nil)
+        var model = DipoleModel.collective(n: 4, feff: 2, pump: 1)
+        model.dephasing = -1
+        #expect(throws: BackendError.self) { try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)])) }
+        model.dephasing = 0
+        model.nonradiativeDecay = -0.5
+        #expect(throws: BackendError.self) { try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)])) }
+        // γ_nr makes f_eff = N(Γ + γ_nr) admissible (the positivity check of f + γ_nr·1).
+        var strong = DipoleModel.collective(n: 4, feff: 5, pump: 1)
+        strong.nonradiativeDecay = 0.25
+        #expect((try? DickeBackend().solve(SolveRequest(model: strong, observables: [.init(kind: .zq)]))) != nil)
+    }
+}
