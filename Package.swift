@@ -21,21 +21,25 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "dipolesync", targets: ["dipolesync"]),
-        .executable(name: "dipolesync-bench", targets: ["dipolesync-bench"]),
+        .executable(name: "dipolesync-bench", targets: ["dipolesync-bench"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0")
     ],
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CLAPACK", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
-        .target(name: "LinearAlgebra", dependencies: [
-            "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
-        ]),
-        .target(name: "NumericalMethods", dependencies: [
-            "LinearAlgebra", "CLAPACK", .product(name: "Numerics", package: "swift-numerics"),
-        ]),
+        .target(
+            name: "LinearAlgebra",
+            dependencies: [
+                "CLAPACK", .product(name: "Numerics", package: "swift-numerics")
+            ]),
+        .target(
+            name: "NumericalMethods",
+            dependencies: [
+                "LinearAlgebra", "CLAPACK", .product(name: "Numerics", package: "swift-numerics")
+            ]),
         .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics", "Results", "NumericalMethods"]),
         .target(name: "Physics", dependencies: ["LinearAlgebra"]),
         .target(name: "Results", dependencies: ["Physics"]),
@@ -44,24 +48,32 @@ let package = Package(
         .target(name: "DickeBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "ExactBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         // The one list of the backends of this build.
-        .target(name: "StandardBackends", dependencies: [
-            "Physics", "Results", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
-        ]),
+        .target(
+            name: "StandardBackends",
+            dependencies: [
+                "Physics", "Results", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend"
+            ]),
         // The planner asks each backend of StandardBackends for its description.
         .target(name: "Planning", dependencies: ["SpecLanguage", "Physics", "Results", "StandardBackends"]),
         // The source revision is fixed at build time (Plugins/BuildProvenance, scripts/provenance).
         .plugin(name: "BuildProvenance", capability: .buildTool()),
-        .target(name: "Execution", dependencies: [
-            "SpecLanguage", "Planning", "Physics", "Results", "LinearAlgebra", "StandardBackends",
-        ], plugins: ["BuildProvenance"]),
-        .executableTarget(name: "dipolesync", dependencies: [
-            "SpecLanguage", "Planning", "Execution", "Results", "LinearAlgebra", "StandardBackends",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(
+            name: "Execution",
+            dependencies: [
+                "SpecLanguage", "Planning", "Physics", "Results", "LinearAlgebra", "StandardBackends"
+            ], plugins: ["BuildProvenance"]),
+        .executableTarget(
+            name: "dipolesync",
+            dependencies: [
+                "SpecLanguage", "Planning", "Execution", "Results", "LinearAlgebra", "StandardBackends",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ]),
         // Benchmarks driven by the scripts in benchmarks/ (release builds only).
-        .executableTarget(name: "dipolesync-bench", dependencies: [
-            "Physics", "Results", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend",
-        ]),
+        .executableTarget(
+            name: "dipolesync-bench",
+            dependencies: [
+                "Physics", "Results", "LinearAlgebra", "MeanFieldBackend", "CumulantBackend", "DickeBackend", "ExactBackend"
+            ]),
         // libFuzzer target over the front end (scripts/fuzz builds it with -sanitize=fuzzer).
         .executableTarget(name: "dipolesync-fuzz", dependencies: ["SpecLanguage", "Planning", "Physics", "Results"]),
         // What several test targets share (Tests/TestSupport): the dense master-equation reference, the
@@ -71,14 +83,20 @@ let package = Package(
         .testTarget(name: "NumericalMethodsTests", dependencies: ["NumericalMethods", "LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "Results"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
-        .testTarget(name: "PlanningTests", dependencies: ["Planning", "SpecLanguage", "Results", "NumericalMethods", "TestSupport",
-                                                          "DickeBackend", "ExactBackend"]),
+        .testTarget(
+            name: "PlanningTests",
+            dependencies: [
+                "Planning", "SpecLanguage", "Results", "NumericalMethods", "TestSupport",
+                "DickeBackend", "ExactBackend"
+            ]),
         .testTarget(name: "MeanFieldBackendTests", dependencies: ["MeanFieldBackend", "Physics", "Results", "NumericalMethods", "TestSupport"]),
-        .testTarget(name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"],
-                    exclude: ["qutip_steady.py"]),
+        .testTarget(
+            name: "CumulantBackendTests", dependencies: ["CumulantBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"],
+            exclude: ["qutip_steady.py"]),
         .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "Results", "NumericalMethods", "TestSupport"]),
-        .testTarget(name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "Results", "NumericalMethods", "TestSupport"]),
+        .testTarget(
+            name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "Results", "NumericalMethods", "TestSupport"])
     ],
     swiftLanguageModes: [.v6]
 )

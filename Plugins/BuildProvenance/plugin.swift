@@ -10,10 +10,15 @@ struct BuildProvenance: BuildToolPlugin {
     func createBuildCommands(context: PluginContext, target: Target) throws -> [Command] {
         let out = context.pluginWorkDirectoryURL.appendingPathComponent("generated")
         let script = context.package.directoryURL.appendingPathComponent("scripts/provenance")
-        return [.prebuildCommand(displayName: "Recording the source revision",
-                                 executable: URL(fileURLWithPath: "/bin/sh"),
-                                 arguments: [script.path, context.package.directoryURL.path,
-                                             out.appendingPathComponent("BuildProvenance.swift").path],
-                                 outputFilesDirectory: out)]
+        return [
+            .prebuildCommand(
+                displayName: "Recording the source revision",
+                executable: URL(fileURLWithPath: "/bin/sh"),
+                arguments: [
+                    script.path, context.package.directoryURL.path,
+                    out.appendingPathComponent("BuildProvenance.swift").path
+                ],
+                outputFilesDirectory: out)
+        ]
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// The second-order cumulant backend (docs/physics.md §5): s_a, C_ab, D_ab for any geometry, detunings and
@@ -23,7 +23,7 @@ public struct CumulantBackend: Backend {
         .z: "the mean-field order parameter Z vanishes identically in the U(1)-symmetric cumulant closure (⟨σ⁻⟩ = 0); use mean-field",
         .phases: "Bloch-vector phases vanish in the U(1)-symmetric closure; use mean-field",
         .qfi: "the quantum Fisher information needs the full density matrix; use exact or permutation-symmetric",
-        .qfiConditional: "conditional QFI needs state-diffusion trajectories of the full state; use exact",
+        .qfiConditional: "conditional QFI needs state-diffusion trajectories of the full state; use exact"
     ]
 
     /// Bytes the steady-state solver needs for N dipoles with GMRES(restart), plus the regression if asked.
@@ -45,11 +45,13 @@ public struct CumulantBackend: Backend {
         guard n >= 1 else { throw BackendError.unsupported("the cumulant backend needs at least one dipole") }
         for o in request.observables {
             if !observables.contains(o.kind) {
-                throw BackendError.unsupported("observable \(o.kind.rawValue) is not available from the cumulant backend: \(Self.unsupportedKinds[o.kind] ?? "")")
+                throw BackendError.unsupported(
+                    "observable \(o.kind.rawValue) is not available from the cumulant backend: \(Self.unsupportedKinds[o.kind] ?? "")")
             }
             for pair in o.pairs where [.twoTime, .mutualInformation, .discord].contains(o.kind) {
                 guard pair.a >= 0, pair.b >= 0, pair.a < n, pair.b < n, pair.a != pair.b else {
-                    throw BackendError.unsupported("observable \(o.kind.rawValue): pair (\(pair.a), \(pair.b)) is not a pair of distinct dipoles in 0..<\(n)")
+                    throw BackendError.unsupported(
+                        "observable \(o.kind.rawValue): pair (\(pair.a), \(pair.b)) is not a pair of distinct dipoles in 0..<\(n)")
                 }
             }
             if o.kind == .twoTime || o.kind == .spectrum {
@@ -60,10 +62,12 @@ public struct CumulantBackend: Backend {
         }
         guard request.initial.isU1Invariant else {
             throw BackendError.unsupported(
-                "the cumulant backend (U(1)-symmetric closure, ⟨σ±⟩ = 0): \(Self.initialStateRefusal); initial state \(request.initial) has coherences")
+                "the cumulant backend (U(1)-symmetric closure, ⟨σ±⟩ = 0): \(Self.initialStateRefusal); initial state \(request.initial) has coherences"
+            )
         }
         guard model.f.elements.allSatisfy(\.isFinite), model.g.elements.allSatisfy(\.isFinite),
-              model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0 else {
+            model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0
+        else {
             throw BackendError.unsupported("the model has non-finite couplings, detunings or a negative pump")
         }
         guard model.dephasing.isFinite, model.dephasing >= 0, model.nonradiativeDecay.isFinite, model.nonradiativeDecay >= 0 else {
@@ -74,8 +78,11 @@ public struct CumulantBackend: Backend {
         let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
         let packed = 8 * (n + 3 * n * (n - 1) / 2)
         var restart = 20
-        while restart > 4 && Self.memoryEstimate(n: n, elastic: elastic, general: general, restart: restart,
-                                                 regression: regression) > request.memoryBudget { restart -= 1 }
+        while restart > 4
+            && Self.memoryEstimate(
+                n: n, elastic: elastic, general: general, restart: restart,
+                regression: regression) > request.memoryBudget
+        { restart -= 1 }
         let needed = Self.memoryEstimate(n: n, elastic: elastic, general: general, restart: restart, regression: regression)
         if needed > request.memoryBudget { throw BackendError.memory(needed: needed, budget: request.memoryBudget) }
         _ = packed
@@ -103,7 +110,10 @@ public struct CumulantBackend: Backend {
             let solver = CumulantSteadyStateSolver(tolerance: request.tolerance, restart: restart)
             let (x, report) = try solver.solve(system)
             state = x
-            result.method = String(format: "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e", restart, report.residual)
+            result.method = String(
+                format:
+                    "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e",
+                restart, report.residual)
             result.diagnostics += [
                 ("residual", .number(report.residual)),
                 ("relative-residual", .number(report.relativeResidual)),
@@ -111,7 +121,7 @@ public struct CumulantBackend: Backend {
                 ("krylov-iterations", .number(Double(report.krylovIterations))),
                 ("preconditioner", .string(report.preconditioner)),
                 ("steady-state-start", .string(report.start)),
-                ("regression-max-rate", .number(report.regressionMaxRate)),
+                ("regression-max-rate", .number(report.regressionMaxRate))
             ]
             if report.integratorSteps > 0 {
                 result.diagnostics.append(("relaxation-steps", .number(Double(report.integratorSteps))))
@@ -145,24 +155,26 @@ public struct CumulantBackend: Backend {
             var observeError: Error?
             let run: (t: Double, y: [Double], steps: Int)
             do {
-                run = try integrator.integrate(from: 0, x0, to: outputs, rhs: { _, y, dy in system.rhs(y, into: &dy) },
-                                               observe: { t, y in
-                    var row = [t]
-                    if wantZQ { let z2 = Self.zq2(system, y); row += [OrderParameters.zq(fromSquare: z2), z2] }
-                    if wantInv { row.append(y[0..<n].reduce(0, +) / Double(2 * n)) }
-                    do {
-                        if let p = miPair { row.append(try PairCorrelations.mutualInformation(Self.xState(system, y, p))) }
-                        if let p = dPair { row.append(try PairCorrelations.discord(Self.xState(system, y, p))) }
-                    } catch { observeError = error }
-                    rows.append(row)
-                })
+                run = try integrator.integrate(
+                    from: 0, x0, to: outputs, rhs: { _, y, dy in system.rhs(y, into: &dy) },
+                    observe: { t, y in
+                        var row = [t]
+                        if wantZQ { let z2 = Self.zq2(system, y); row += [OrderParameters.zq(fromSquare: z2), z2] }
+                        if wantInv { row.append(y[0..<n].reduce(0, +) / Double(2 * n)) }
+                        do {
+                            if let p = miPair { row.append(try PairCorrelations.mutualInformation(Self.xState(system, y, p))) }
+                            if let p = dPair { row.append(try PairCorrelations.discord(Self.xState(system, y, p))) }
+                        } catch { observeError = error }
+                        rows.append(row)
+                    })
             } catch {
                 throw BackendError.numerical("cumulant time evolution: \(error)")
             }
             if let e = observeError { throw BackendError.numerical("pair correlations: \(e)") }
             state = run.y
             result.tables.append(ResultTable(name: "timeseries", columns: columns, rows: rows))
-            result.method = String(format: "cumulant expansion to second order (U(1)-symmetric closure), Dormand–Prince 5(4) to t = %g, rtol %.1e", time, tol)
+            result.method = String(
+                format: "cumulant expansion to second order (U(1)-symmetric closure), Dormand–Prince 5(4) to t = %g, rtol %.1e", time, tol)
             result.diagnostics.append(("integrator-steps", .number(Double(run.steps))))
         }
         guard state.allSatisfy(\.isFinite) else { throw BackendError.numerical("the cumulant solution is not finite") }
@@ -183,8 +195,10 @@ public struct CumulantBackend: Backend {
         PairCorrelations.xState(sa: y[p.a], sb: y[p.b], dab: system.d(y, p.a, p.b), cab: system.c(y, p.a, p.b))
     }
 
-    private func observables(_ request: SolveRequest, system: CumulantSystem, state: [Double],
-                             into result: inout PointResult) throws {
+    private func observables(
+        _ request: SolveRequest, system: CumulantSystem, state: [Double],
+        into result: inout PointResult
+    ) throws {
         let n = system.n
         let corr: (Int, Int) -> Complex<Double> = { system.c(state, $0, $1) }
         var regression: Regression?
@@ -227,14 +241,17 @@ public struct CumulantBackend: Backend {
                     }
                     let fit = CosineFit.fit(tau: taus, y: y)
                     nus.append(fit.frequency)
-                    entries.append(.object([
-                        ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
-                        ("A", Self.number(fit.amplitude)), ("nu", Self.number(fit.frequency)), ("gamma", Self.number(fit.decay)),
-                        ("A-err", Self.number(fit.amplitudeError)), ("nu-err", Self.number(fit.frequencyError)),
-                        ("gamma-err", Self.number(fit.decayError)),
-                    ]))
-                    result.tables.append(ResultTable(name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
-                                                     rows: zip(taus, z).map { [$0, $1.real, $1.imaginary] }))
+                    entries.append(
+                        .object([
+                            ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
+                            ("A", Self.number(fit.amplitude)), ("nu", Self.number(fit.frequency)), ("gamma", Self.number(fit.decay)),
+                            ("A-err", Self.number(fit.amplitudeError)), ("nu-err", Self.number(fit.frequencyError)),
+                            ("gamma-err", Self.number(fit.decayError))
+                        ]))
+                    result.tables.append(
+                        ResultTable(
+                            name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
+                            rows: zip(taus, z).map { [$0, $1.real, $1.imaginary] }))
                 }
                 result["two-time"] = .array(entries)
                 result.tables.append(Self.histogram(nus))
@@ -253,8 +270,9 @@ public struct CumulantBackend: Backend {
                     let w = lo + (hi - lo) * Double(i) / Double(points - 1)
                     return [w, reg.spectrum(c, at: w)]
                 }
-                ObservableWriter.spectrum(linewidth: line.fwhm, peakFrequency: line.peak, estimator: .lorentzianSumHalfMaximum,
-                                          table: rows, into: &result)
+                ObservableWriter.spectrum(
+                    linewidth: line.fwhm, peakFrequency: line.peak, estimator: .lorentzianSumHalfMaximum,
+                    table: rows, into: &result)
             case .z, .phases, .qfi, .qfiConditional:
                 break   // rejected above
             }
@@ -270,7 +288,8 @@ public struct CumulantBackend: Backend {
         let width = top > 0 ? top / Double(bins) : 1
         var counts = [Double](repeating: 0, count: bins)
         for nu in nus { counts[min(bins - 1, Int(nu / width))] += 1 }
-        return ResultTable(name: "nu-histogram", columns: ["nu", "count"],
-                           rows: (0..<bins).map { [top > 0 ? (Double($0) + 0.5) * width : 0, counts[$0]] })
+        return ResultTable(
+            name: "nu-histogram", columns: ["nu", "count"],
+            rows: (0..<bins).map { [top > 0 ? (Double($0) + 0.5) * width : 0, counts[$0]] })
     }
 }

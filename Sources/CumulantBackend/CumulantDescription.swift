@@ -40,9 +40,13 @@ extension CumulantBackend: DescribedBackend {
         let n = outline.dipoles, N = Double(n)
         let kinds = outline.kinds
         let regression = kinds.contains(.twoTime) || kinds.contains(.spectrum) || kinds.contains(.frequency)
-        let own = n > 1 ? memoryEstimate(n: n, elastic: outline.elastic, general: outline.elastic || !outline.equalDetunings,
-                                         restart: 20, regression: regression) : 1 << 20
-        return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + CostEstimate.modelBytes(n: n, matrices: true)),
-                            flops: 30 * N * N * N)
+        let own =
+            n > 1
+            ? memoryEstimate(
+                n: n, elastic: outline.elastic, general: outline.elastic || !outline.equalDetunings,
+                restart: 20, regression: regression) : 1 << 20
+        return CostEstimate(
+            memoryBytes: CostEstimate.bytes(Double(own) + CostEstimate.modelBytes(n: n, matrices: true)),
+            flops: 30 * N * N * N)
     }
 }

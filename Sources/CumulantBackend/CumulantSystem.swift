@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 
 /// The second-order cumulant equations of docs/physics.md §5.1–§5.3 (U(1)-symmetric closure) for one model.
@@ -134,31 +134,39 @@ public final class CumulantSystem {
         let hasG = gOff != nil
         let gE = gOff?.elements ?? []
         state.withUnsafeBufferPointer { v in
-        x.elements.withUnsafeBufferPointer { xe in
-        fOff.elements.withUnsafeBufferPointer { fe in
-        gE.withUnsafeBufferPointer { ge in
-        detunings.withUnsafeBufferPointer { dt in
-        out.withUnsafeMutableBufferPointer { o in
-            for a in 0..<n { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
-            var k = n
-            for b in 0..<n {
-                let sb = v[b], xbb = xe[b + b * n]
-                for a in 0..<b {
-                    let i = a + b * n, j = b + a * n
-                    let sa = v[a], cr = v[k], ci = v[k + 1], d = v[k + 2]
-                    let f = fe[i], g = hasG ? ge[i] : 0
-                    let dl = dt[a] - dt[b]
-                    o[k] = -qc * cr - dl * ci + 0.5 * f * (0.5 * (sa + sb) + d)
-                        + 0.5 * (sa * xe[i] + sb * xe[j])
-                    o[k + 1] = -qc * ci + dl * cr + 0.25 * g * (sb - sa)
-                        + 0.5 * (sa * xe[nn + i] - sb * xe[nn + j])
-                    o[k + 2] = p * (sa + sb) - 2 * q * d + 4 * f * cr
-                        - 2 * sb * (xe[a + a * n] - (f * cr - g * ci))
-                        - 2 * sa * (xbb - (f * cr + g * ci))
-                    k += 3
+            x.elements.withUnsafeBufferPointer { xe in
+                fOff.elements.withUnsafeBufferPointer { fe in
+                    gE.withUnsafeBufferPointer { ge in
+                        detunings.withUnsafeBufferPointer { dt in
+                            out.withUnsafeMutableBufferPointer { o in
+                                for a in 0..<n { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
+                                var k = n
+                                for b in 0..<n {
+                                    let sb = v[b], xbb = xe[b + b * n]
+                                    for a in 0..<b {
+                                        let i = a + b * n, j = b + a * n
+                                        let sa = v[a], cr = v[k], ci = v[k + 1], d = v[k + 2]
+                                        let f = fe[i], g = hasG ? ge[i] : 0
+                                        let dl = dt[a] - dt[b]
+                                        o[k] =
+                                            -qc * cr - dl * ci + 0.5 * f * (0.5 * (sa + sb) + d)
+                                            + 0.5 * (sa * xe[i] + sb * xe[j])
+                                        o[k + 1] =
+                                            -qc * ci + dl * cr + 0.25 * g * (sb - sa)
+                                            + 0.5 * (sa * xe[nn + i] - sb * xe[nn + j])
+                                        o[k + 2] =
+                                            p * (sa + sb) - 2 * q * d + 4 * f * cr
+                                            - 2 * sb * (xe[a + a * n] - (f * cr - g * ci))
+                                            - 2 * sa * (xbb - (f * cr + g * ci))
+                                        k += 3
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        } } } } } }
+        }
     }
 
     /// J·v at `state`, which must be the state of the last `rhs` call (X is reused): the exact
@@ -170,38 +178,48 @@ public final class CumulantSystem {
         let hasG = gOff != nil
         let gE = gOff?.elements ?? []
         state.withUnsafeBufferPointer { st in
-        v.withUnsafeBufferPointer { v in
-        x.elements.withUnsafeBufferPointer { xe in
-        y.elements.withUnsafeBufferPointer { ye in
-        fOff.elements.withUnsafeBufferPointer { fe in
-        gE.withUnsafeBufferPointer { ge in
-        detunings.withUnsafeBufferPointer { dt in
-        out.withUnsafeMutableBufferPointer { o in
-            for a in 0..<n { o[a] = -q * v[a] - 2 * ye[a + a * n] }
-            var k = n
-            for b in 0..<n {
-                let sb = st[b], ub = v[b]
-                let xbb = xe[b + b * n], ybb = ye[b + b * n]
-                for a in 0..<b {
-                    let i = a + b * n, j = b + a * n
-                    let sa = st[a], ua = v[a]
-                    let cr = st[k], ci = st[k + 1]
-                    let vr = v[k], vi = v[k + 1], e = v[k + 2]
-                    let f = fe[i], g = hasG ? ge[i] : 0
-                    let dl = dt[a] - dt[b]
-                    o[k] = -qc * vr - dl * vi + 0.5 * f * (0.5 * (ua + ub) + e)
-                        + 0.5 * (ua * xe[i] + sa * ye[i] + ub * xe[j] + sb * ye[j])
-                    o[k + 1] = -qc * vi + dl * vr + 0.25 * g * (ub - ua)
-                        + 0.5 * (ua * xe[nn + i] + sa * ye[nn + i] - ub * xe[nn + j] - sb * ye[nn + j])
-                    o[k + 2] = p * (ua + ub) - 2 * q * e + 4 * f * vr
-                        - 2 * ub * (xe[a + a * n] - (f * cr - g * ci))
-                        - 2 * sb * (ye[a + a * n] - (f * vr - g * vi))
-                        - 2 * ua * (xbb - (f * cr + g * ci))
-                        - 2 * sa * (ybb - (f * vr + g * vi))
-                    k += 3
+            v.withUnsafeBufferPointer { v in
+                x.elements.withUnsafeBufferPointer { xe in
+                    y.elements.withUnsafeBufferPointer { ye in
+                        fOff.elements.withUnsafeBufferPointer { fe in
+                            gE.withUnsafeBufferPointer { ge in
+                                detunings.withUnsafeBufferPointer { dt in
+                                    out.withUnsafeMutableBufferPointer { o in
+                                        for a in 0..<n { o[a] = -q * v[a] - 2 * ye[a + a * n] }
+                                        var k = n
+                                        for b in 0..<n {
+                                            let sb = st[b], ub = v[b]
+                                            let xbb = xe[b + b * n], ybb = ye[b + b * n]
+                                            for a in 0..<b {
+                                                let i = a + b * n, j = b + a * n
+                                                let sa = st[a], ua = v[a]
+                                                let cr = st[k], ci = st[k + 1]
+                                                let vr = v[k], vi = v[k + 1], e = v[k + 2]
+                                                let f = fe[i], g = hasG ? ge[i] : 0
+                                                let dl = dt[a] - dt[b]
+                                                o[k] =
+                                                    -qc * vr - dl * vi + 0.5 * f * (0.5 * (ua + ub) + e)
+                                                    + 0.5 * (ua * xe[i] + sa * ye[i] + ub * xe[j] + sb * ye[j])
+                                                o[k + 1] =
+                                                    -qc * vi + dl * vr + 0.25 * g * (ub - ua)
+                                                    + 0.5 * (ua * xe[nn + i] + sa * ye[nn + i] - ub * xe[nn + j] - sb * ye[nn + j])
+                                                o[k + 2] =
+                                                    p * (ua + ub) - 2 * q * e + 4 * f * vr
+                                                    - 2 * ub * (xe[a + a * n] - (f * cr - g * ci))
+                                                    - 2 * sb * (ye[a + a * n] - (f * vr - g * vi))
+                                                    - 2 * ua * (xbb - (f * cr + g * ci))
+                                                    - 2 * sa * (ybb - (f * vr + g * vi))
+                                                k += 3
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        } } } } } } } }
+        }
     }
 
     // MARK: - Accessors of a packed state

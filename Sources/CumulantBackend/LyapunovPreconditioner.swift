@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 import Results
 
@@ -79,8 +79,9 @@ struct LyapunovPreconditioner {
             tallA = Matrix(rows: 2 * n, cols: n)
             tallB = Matrix(rows: 2 * n, cols: n)
         } else {
-            kind_ = .general(phi: ComplexMatrix(rows: 0, cols: 0), phiInverse: ComplexMatrix(rows: 0, cols: 0),
-                             lambda: [], s: [])
+            kind_ = .general(
+                phi: ComplexMatrix(rows: 0, cols: 0), phiInverse: ComplexMatrix(rows: 0, cols: 0),
+                lambda: [], s: [])
         }
     }
 
@@ -142,26 +143,32 @@ struct LyapunovPreconditioner {
         case .general(let phi, let inv, let lambda, _):
             var rc = ComplexMatrix(rows: n, cols: n)
             var k = n
-            for b in 0..<n { for a in 0..<b {
-                rc[a, b] = Complex(r[k], r[k + 1]); rc[b, a] = Complex(r[k], -r[k + 1]); k += 3
-            } }
+            for b in 0..<n {
+                for a in 0..<b {
+                    rc[a, b] = Complex(r[k], r[k + 1]); rc[b, a] = Complex(r[k], -r[k + 1]); k += 3
+                }
+            }
             if cScratch.rows != n { cScratch = ComplexMatrix(rows: n, cols: n) }
             BlockedProducts.gemm(inv, rc, into: &cScratch, threads: threads)
             BlockedProducts.gemm(cScratch, inv, transposeB: .adjoint, into: &rc, threads: threads)
-            for l in 0..<n { for kk in 0..<n {
-                let d = Complex(sigma) - lambda[kk] - lambda[l].conjugate
-                let len2 = d.real * d.real + d.imaginary * d.imaginary
-                let dd = len2 < 1e-12 * q * q ? Complex(1e-6 * q) : d
-                rc[kk, l] = rc[kk, l] / dd
-            } }
+            for l in 0..<n {
+                for kk in 0..<n {
+                    let d = Complex(sigma) - lambda[kk] - lambda[l].conjugate
+                    let len2 = d.real * d.real + d.imaginary * d.imaginary
+                    let dd = len2 < 1e-12 * q * q ? Complex(1e-6 * q) : d
+                    rc[kk, l] = rc[kk, l] / dd
+                }
+            }
             BlockedProducts.gemm(phi, rc, into: &cScratch, threads: threads)
             BlockedProducts.gemm(cScratch, phi, transposeB: .adjoint, into: &rc, threads: threads)
             k = n
-            for b in 0..<n { for a in 0..<b {
-                let v = rc[a, b]
-                out[k] = v.real; out[k + 1] = v.imaginary; out[k + 2] = r[k + 2] / dRate
-                k += 3
-            } }
+            for b in 0..<n {
+                for a in 0..<b {
+                    let v = rc[a, b]
+                    out[k] = v.real; out[k + 1] = v.imaginary; out[k + 2] = r[k + 2] / dRate
+                    k += 3
+                }
+            }
         }
     }
 
@@ -172,38 +179,44 @@ struct LyapunovPreconditioner {
         wide.elements.withUnsafeMutableBufferPointer { c in
             for a in 0..<n { c[a + a * n] = 0; c[nn + a + a * n] = 0 }
             var k = n
-            for b in 0..<n { for a in 0..<b {
-                let re = r[k], im = r[k + 1]
-                c[a + b * n] = re; c[b + a * n] = re; c[nn + a + b * n] = im; c[nn + b + a * n] = -im
-                k += 3
-            } }
+            for b in 0..<n {
+                for a in 0..<b {
+                    let re = r[k], im = r[k + 1]
+                    c[a + b * n] = re; c[b + a * n] = re; c[nn + a + b * n] = im; c[nn + b + a * n] = -im
+                    k += 3
+                }
+            }
         }
         // tallA ← [Uᵀ Re R ; Uᵀ Im R] (stacked), computed as Uᵀ·wide then restacked.
         var t = Matrix(rows: n, cols: 2 * n)
         BlockedProducts.gemm(u, wide, transposeA: .transpose, into: &t, threads: threads)
         restack(wideToTall: t, into: &tallA)
-        BlockedProducts.gemm(tallA, u, into: &tallB, threads: threads)         // [Uᵀ Re R U ; Uᵀ Im R U]
+        BlockedProducts.gemm(tallA, u, into: &tallB, threads: threads)   // [Uᵀ Re R U ; Uᵀ Im R U]
         let lam = lambdaReal
         let floor = 1e-6 * q
         tallB.elements.withUnsafeMutableBufferPointer { e in
-            for l in 0..<n { for k in 0..<n {
-                var d = sigma - lam[k] - lam[l]
-                if abs(d) < floor { d = d < 0 ? -floor : floor }
-                e[k + l * 2 * n] /= d
-                e[n + k + l * 2 * n] /= d
-            } }
+            for l in 0..<n {
+                for k in 0..<n {
+                    var d = sigma - lam[k] - lam[l]
+                    if abs(d) < floor { d = d < 0 ? -floor : floor }
+                    e[k + l * 2 * n] /= d
+                    e[n + k + l * 2 * n] /= d
+                }
+            }
         }
         BlockedProducts.gemm(tallB, u, transposeB: .transpose, into: &tallA, threads: threads)   // [V'_r Uᵀ ; V'_i Uᵀ]
         restack(tallToWide: tallA, into: &t)
-        BlockedProducts.gemm(u, t, into: &wide, threads: threads)                                // [U V'_r Uᵀ | U V'_i Uᵀ]
+        BlockedProducts.gemm(u, t, into: &wide, threads: threads)   // [U V'_r Uᵀ | U V'_i Uᵀ]
         wide.elements.withUnsafeBufferPointer { c in
             var k = n
-            for b in 0..<n { for a in 0..<b {
-                // Symmetrize (round-off) while packing.
-                out[k] = 0.5 * (c[a + b * n] + c[b + a * n])
-                out[k + 1] = 0.5 * (c[nn + a + b * n] - c[nn + b + a * n])
-                k += 3
-            } }
+            for b in 0..<n {
+                for a in 0..<b {
+                    // Symmetrize (round-off) while packing.
+                    out[k] = 0.5 * (c[a + b * n] + c[b + a * n])
+                    out[k + 1] = 0.5 * (c[nn + a + b * n] - c[nn + b + a * n])
+                    k += 3
+                }
+            }
         }
     }
 
@@ -220,11 +233,13 @@ struct LyapunovPreconditioner {
             xi.elements.withUnsafeMutableBufferPointer { pi in
                 for a in 0..<n { pr[a + a * n] = 0; pi[a + a * n] = 0 }
                 var k = n
-                for bb in 0..<n { for a in 0..<bb {
-                    pr[a + bb * n] = r[k]; pr[bb + a * n] = r[k]
-                    pi[a + bb * n] = r[k + 1]; pi[bb + a * n] = -r[k + 1]
-                    k += 3
-                } }
+                for bb in 0..<n {
+                    for a in 0..<bb {
+                        pr[a + bb * n] = r[k]; pr[bb + a * n] = r[k]
+                        pi[a + bb * n] = r[k + 1]; pi[bb + a * n] = -r[k + 1]
+                        k += 3
+                    }
+                }
             }
         }
         for part in 0..<2 {
@@ -235,7 +250,7 @@ struct LyapunovPreconditioner {
             Matrix.gemm(x, b, into: &w)
             Matrix.gemm(z, b, into: &y)
             Matrix.gemm(y, b, transposeB: .transpose, alpha: -1, beta: 1, into: &z)   // Z − Y Bᵀ
-            Matrix.gemm(b, y, alpha: -1, beta: 1, into: &w)                           // W − B Y
+            Matrix.gemm(b, y, alpha: -1, beta: 1, into: &w)   // W − B Y
             for col in 0..<n { for k in 0..<kk { z[k, col] *= dk[k] } }
             for k in 0..<kk { for i in 0..<n { w[i, k] *= dk[k] } }
             var e = Matrix(rows: kk, cols: kk)
@@ -250,11 +265,13 @@ struct LyapunovPreconditioner {
         xr.elements.withUnsafeBufferPointer { pr in
             xi.elements.withUnsafeBufferPointer { pi in
                 var k = n
-                for bb in 0..<n { for a in 0..<bb {
-                    out[k] = 0.5 * (pr[a + bb * n] + pr[bb + a * n])
-                    out[k + 1] = 0.5 * (pi[a + bb * n] - pi[bb + a * n])
-                    k += 3
-                } }
+                for bb in 0..<n {
+                    for a in 0..<bb {
+                        out[k] = 0.5 * (pr[a + bb * n] + pr[bb + a * n])
+                        out[k + 1] = 0.5 * (pi[a + bb * n] - pi[bb + a * n])
+                        k += 3
+                    }
+                }
             }
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 import Results
 
@@ -26,7 +26,8 @@ public struct Regression {
         let (lambda, phi) = try singleThreaded { try eigen(m) }
         if let bad = lambda.first(where: { $0.real >= 0 }) {
             throw BackendError.numerical(
-                "the regression matrix has a non-decaying mode (eigenvalue \(bad.real) + \(bad.imaginary)i): the cumulant state is not a stable steady state")
+                "the regression matrix has a non-decaying mode (eigenvalue \(bad.real) + \(bad.imaginary)i): the cumulant state is not a stable steady state"
+            )
         }
         var g0 = ComplexMatrix(rows: n, cols: n)
         for bb in 0..<n { for a in 0..<n { g0[a, bb] = system.c(state, a, bb) } }

@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// How a steady state was found.
@@ -109,8 +109,9 @@ public struct CumulantSteadyStateSolver {
     public func solve(_ system: CumulantSystem) throws -> (state: [Double], report: CumulantSteadyStateReport) {
         let n = system.n
         let scale = Self.rateScale(system)
-        var report = CumulantSteadyStateReport(residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
-                                               krylovIterations: 0, preconditioner: "")
+        var report = CumulantSteadyStateReport(
+            residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
+            krylovIterations: 0, preconditioner: "")
         var precond = try LyapunovPreconditioner(system: system)
         report.preconditioner = precond.kind
         let reduced = Self.symmetricGuess(system)
@@ -145,26 +146,34 @@ public struct CumulantSteadyStateSolver {
     }
 
     /// Integrates the full equations from `x0` (Dormand–Prince, rtol 1e-6) until ‖F‖_∞ ≤ relaxationResidual·scale.
-    func relax(_ system: CumulantSystem, from x0: [Double], scale: Double,
-               report: inout CumulantSteadyStateReport) throws -> [Double] {
+    func relax(
+        _ system: CumulantSystem, from x0: [Double], scale: Double,
+        report: inout CumulantSteadyStateReport
+    ) throws -> [Double] {
         let integrator = DormandPrince(relativeTolerance: 1e-6, absoluteTolerance: 1e-8, maxSteps: relaxationSteps)
         let target = relaxationResidual * scale
         var steps = 0
         do {
-            let run = try integrator.integrate(from: 0, x0, to: [relaxationTime],
-                                               rhs: { _, y, dy in system.rhs(y, into: &dy) },
-                                               shouldStop: { _, _, dy in steps += 1; return maxAbs(dy) <= target })
+            let run = try integrator.integrate(
+                from: 0, x0, to: [relaxationTime],
+                rhs: { _, y, dy in system.rhs(y, into: &dy) },
+                shouldStop: { _, _, dy in
+                    steps += 1; return maxAbs(dy) <= target
+                })
             report.integratorSteps += run.steps
             return run.y
         } catch let failure as DormandPrince.Failure {
             report.integratorSteps += steps
-            throw BackendError.noConvergence("cumulant steady state: relaxation fallback failed (\(failure)); " + report.rejected.joined(separator: "; "))
+            throw BackendError.noConvergence(
+                "cumulant steady state: relaxation fallback failed (\(failure)); " + report.rejected.joined(separator: "; "))
         }
     }
 
     /// Ψtc from `x0` to the residual target; throws `noConvergence`.
-    func continuation(_ system: CumulantSystem, from x0: [Double], scale: Double,
-                      precond: inout LyapunovPreconditioner, report: inout CumulantSteadyStateReport) throws -> [Double] {
+    func continuation(
+        _ system: CumulantSystem, from x0: [Double], scale: Double,
+        precond: inout LyapunovPreconditioner, report: inout CumulantSteadyStateReport
+    ) throws -> [Double] {
         let n = system.n
         let q = system.q
         let target = max(tolerance, 1e-13) * scale
@@ -193,14 +202,16 @@ public struct CumulantSteadyStateSolver {
             // Inexact Newton forcing term; tight enough near convergence to reach the target.
             let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
             let state = x
-            let krylov = GMRES<RealKrylovArithmetic>(restart: restart, maxIterations: maxKrylovPerStep,
-                                                     tolerance: .relative(min(eta, 0.05)), preconditioning: .right)
-            let step = krylov.solve(a: { v, out in
-                                        system.jacobianTimes(state, v, scratch: &scratch, into: &out)
-                                        for i in out.indices { out[i] = sigma * v[i] - out[i] }
-                                    },
-                                    preconditioner: { v, out in precond.apply(v, sigma: sigma, into: &out) },
-                                    b: f)
+            let krylov = GMRES<RealKrylovArithmetic>(
+                restart: restart, maxIterations: maxKrylovPerStep,
+                tolerance: .relative(min(eta, 0.05)), preconditioning: .right)
+            let step = krylov.solve(
+                a: { v, out in
+                    system.jacobianTimes(state, v, scratch: &scratch, into: &out)
+                    for i in out.indices { out[i] = sigma * v[i] - out[i] }
+                },
+                preconditioner: { v, out in precond.apply(v, sigma: sigma, into: &out) },
+                b: f)
             let delta = step.x
             report.krylovIterations += step.iterations
             for i in x.indices { xNew[i] = x[i] + delta[i] }
@@ -263,9 +274,12 @@ public struct CumulantSteadyStateSolver {
         }
         let stop = 1e-13 * (qc + abs(f) * nn)
         let integrator = DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13, maxSteps: 2_000_000)
-        guard let run = try? integrator.integrate(from: 0, [-1, 0, 1], to: [1e4], rhs: rhs,
-                                                  shouldStop: { _, _, dx in max(abs(dx[0]), abs(dx[1]), abs(dx[2])) <= stop }),
-              run.y.allSatisfy(\.isFinite) else {
+        guard
+            let run = try? integrator.integrate(
+                from: 0, [-1, 0, 1], to: [1e4], rhs: rhs,
+                shouldStop: { _, _, dx in max(abs(dx[0]), abs(dx[1]), abs(dx[2])) <= stop }),
+            run.y.allSatisfy(\.isFinite)
+        else {
             return (p / q, 0, (p / q) * (p / q))
         }
         return (run.y[0], run.y[1], run.y[2])
@@ -297,11 +311,13 @@ public struct CumulantSteadyStateSolver {
         }
         let mc = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
         var m = Matrix(rows: 2 * n, cols: 2 * n)
-        for b in 0..<n { for a in 0..<n {
-            let z = mc[a, b]
-            m[a, b] = z.real; m[a + n, b + n] = z.real
-            m[a, b + n] = -z.imaginary; m[a + n, b] = z.imaginary
-        } }
+        for b in 0..<n {
+            for a in 0..<n {
+                let z = mc[a, b]
+                m[a, b] = z.real; m[a + n, b + n] = z.real
+                m[a, b + n] = -z.imaginary; m[a + n, b] = z.imaginary
+            }
+        }
         let lambda = try singleThreaded { try eigenvalues(m) }
         return lambda.map(\.real).max() ?? 0
     }

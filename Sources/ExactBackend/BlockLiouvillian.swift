@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 
 /// Where the blocks of an operator of definite U(1) charge s live in a flat array.
@@ -59,7 +59,7 @@ public final class BlockLiouvillian: @unchecked Sendable {
     public let basis: SectorBasis
     public let model: DipoleModel
     public var n: Int { basis.n }
-    let f: [Double]          // N×N, symmetric; f + γ_nr·1 (docs/physics.md §6.5)
+    let f: [Double]   // N×N, symmetric; f + γ_nr·1 (docs/physics.md §6.5)
     let pump: Double
     /// γ_φ (docs/physics.md §6.5).
     let dephasing: Double
@@ -119,8 +119,9 @@ public final class BlockLiouvillian: @unchecked Sendable {
             if m & (1 << a) != 0 {
                 re += 0.5 * model.detunings[a]; im -= 0.5 * model.f[a, a]
                 if nr != 0 { im -= 0.5 * nr }
+            } else {
+                re -= 0.5 * model.detunings[a]; im -= 0.5 * model.pump
             }
-            else { re -= 0.5 * model.detunings[a]; im -= 0.5 * model.pump }
         }
         if model.dephasing != 0 { im -= 0.25 * model.dephasing * Double(model.count) }
         return Complex(re, im)
@@ -153,8 +154,10 @@ public final class BlockLiouvillian: @unchecked Sendable {
     }()
 
     /// Y = L(X) for an operator of charge `shift` laid out by `layout`.
-    public func apply(_ x: UnsafePointer<Complex<Double>>, into y: UnsafeMutablePointer<Complex<Double>>,
-                      layout: BlockLayout) {
+    public func apply(
+        _ x: UnsafePointer<Complex<Double>>, into y: UnsafeMutablePointer<Complex<Double>>,
+        layout: BlockLayout
+    ) {
         // Work items: column chunks of every block, so that every output entry is written by one item.
         var items: [(r: Int, j0: Int, j1: Int)] = []
         let chunk = 64
@@ -183,8 +186,10 @@ public final class BlockLiouvillian: @unchecked Sendable {
         return y
     }
 
-    private func applyBlock(_ x: UnsafePointer<Complex<Double>>, _ y: UnsafeMutablePointer<Complex<Double>>,
-                            layout: BlockLayout, r: Int, j0: Int, j1: Int) {
+    private func applyBlock(
+        _ x: UnsafePointer<Complex<Double>>, _ y: UnsafeMutablePointer<Complex<Double>>,
+        layout: BlockLayout, r: Int, j0: Int, j1: Int
+    ) {
         let n = self.n
         let s = layout.shift
         let c = r + s
@@ -193,28 +198,33 @@ public final class BlockLiouvillian: @unchecked Sendable {
         let yb = y + layout.offsets[r]
         let mi = Complex<Double>(0, -1), pi = Complex<Double>(0, 1)
         rowStart[r].withUnsafeBufferPointer { rsr in
-        column[r].withUnsafeBufferPointer { clr in
-        value[r].withUnsafeBufferPointer { vlr in
-        rowStart[c].withUnsafeBufferPointer { rsc in
-        column[c].withUnsafeBufferPointer { clc in
-        value[c].withUnsafeBufferPointer { vlc in
-            for j in j0..<j1 {
-                let ycol = yb + j * dr
-                let xcol = xb + j * dr
-                // −i H_eff,r X[:, j]
-                for i in 0..<dr {
-                    var acc = Complex<Double>.zero
-                    for e in Int(rsr[i])..<Int(rsr[i + 1]) { acc = acc + vlr[e] * xcol[Int(clr[e])] }
-                    ycol[i] = mi * acc
-                }
-                // + i X H_eff,c†: column j gets Σ_j' conj(H[j, j']) X[:, j']
-                for e in Int(rsc[j])..<Int(rsc[j + 1]) {
-                    let h = pi * vlc[e].conjugate
-                    let src = xb + Int(clc[e]) * dr
-                    for i in 0..<dr { ycol[i] = ycol[i] + h * src[i] }
+            column[r].withUnsafeBufferPointer { clr in
+                value[r].withUnsafeBufferPointer { vlr in
+                    rowStart[c].withUnsafeBufferPointer { rsc in
+                        column[c].withUnsafeBufferPointer { clc in
+                            value[c].withUnsafeBufferPointer { vlc in
+                                for j in j0..<j1 {
+                                    let ycol = yb + j * dr
+                                    let xcol = xb + j * dr
+                                    // −i H_eff,r X[:, j]
+                                    for i in 0..<dr {
+                                        var acc = Complex<Double>.zero
+                                        for e in Int(rsr[i])..<Int(rsr[i + 1]) { acc = acc + vlr[e] * xcol[Int(clr[e])] }
+                                        ycol[i] = mi * acc
+                                    }
+                                    // + i X H_eff,c†: column j gets Σ_j' conj(H[j, j']) X[:, j']
+                                    for e in Int(rsc[j])..<Int(rsc[j + 1]) {
+                                        let h = pi * vlc[e].conjugate
+                                        let src = xb + Int(clc[e]) * dr
+                                        for i in 0..<dr { ycol[i] = ycol[i] + h * src[i] }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
-        } } } } } }
+        }
         // Σ_{a,b} f_ab σ⁻_b X_{r+1} σ⁺_a:  Y[i, j] += Σ_{a∉j} Σ_{b∉i} f_ab X_{r+1}[i+b, j+a].
         if r + 1 <= n && c + 1 <= n, layout.offsets[r + 1] >= 0 {
             let xn = x + layout.offsets[r + 1]
@@ -222,30 +232,34 @@ public final class BlockLiouvillian: @unchecked Sendable {
             let ri = raising[r], rj = raising[c]
             let wi = ri.width, wj = rj.width
             f.withUnsafeBufferPointer { fp in
-            ri.bit.withUnsafeBufferPointer { bi in
-            ri.target.withUnsafeBufferPointer { ti in
-            rj.bit.withUnsafeBufferPointer { bj in
-            rj.target.withUnsafeBufferPointer { tj in
-                for j in j0..<j1 {
-                    let ycol = yb + j * dr
-                    for u in 0..<wj {
-                        let a = Int(bj[j * wj + u])
-                        let q = Int(tj[j * wj + u])
-                        let src = xn + q * dn
-                        let fa = fp.baseAddress! + a * n
-                        for i in 0..<dr {
-                            var re = 0.0, im = 0.0
-                            let base = i * wi
-                            for t in 0..<wi {
-                                let v = src[Int(ti[base + t])]
-                                let w = fa[Int(bi[base + t])]
-                                re += w * v.real; im += w * v.imaginary
+                ri.bit.withUnsafeBufferPointer { bi in
+                    ri.target.withUnsafeBufferPointer { ti in
+                        rj.bit.withUnsafeBufferPointer { bj in
+                            rj.target.withUnsafeBufferPointer { tj in
+                                for j in j0..<j1 {
+                                    let ycol = yb + j * dr
+                                    for u in 0..<wj {
+                                        let a = Int(bj[j * wj + u])
+                                        let q = Int(tj[j * wj + u])
+                                        let src = xn + q * dn
+                                        let fa = fp.baseAddress! + a * n
+                                        for i in 0..<dr {
+                                            var re = 0.0, im = 0.0
+                                            let base = i * wi
+                                            for t in 0..<wi {
+                                                let v = src[Int(ti[base + t])]
+                                                let w = fa[Int(bi[base + t])]
+                                                re += w * v.real; im += w * v.imaginary
+                                            }
+                                            ycol[i] = ycol[i] + Complex(re, im)
+                                        }
+                                    }
+                                }
                             }
-                            ycol[i] = ycol[i] + Complex(re, im)
                         }
                     }
                 }
-            } } } } }
+            }
         }
         // (γ_φ/2) Σ_a σᶻ_a X σᶻ_a:  Y[i, j] += (γ_φ/2)(N − 2 h(i, j)) X[i, j]  (docs/physics.md §6.5).
         if dephasing != 0 {
@@ -266,20 +280,21 @@ public final class BlockLiouvillian: @unchecked Sendable {
             let dp = layout.rows[r - 1]
             let w = pump
             basis.lower[r].withUnsafeBufferPointer { li in
-            basis.lower[c].withUnsafeBufferPointer { lj in
-                for j in j0..<j1 {
-                    let ycol = yb + j * dr
-                    for a in 0..<n {
-                        let q = Int(lj[j * n + a])
-                        if q < 0 { continue }
-                        let src = xp + q * dp
-                        for i in 0..<dr {
-                            let p = Int(li[i * n + a])
-                            if p >= 0 { ycol[i] = ycol[i] + Complex(w * src[p].real, w * src[p].imaginary) }
+                basis.lower[c].withUnsafeBufferPointer { lj in
+                    for j in j0..<j1 {
+                        let ycol = yb + j * dr
+                        for a in 0..<n {
+                            let q = Int(lj[j * n + a])
+                            if q < 0 { continue }
+                            let src = xp + q * dp
+                            for i in 0..<dr {
+                                let p = Int(li[i * n + a])
+                                if p >= 0 { ycol[i] = ycol[i] + Complex(w * src[p].real, w * src[p].imaginary) }
+                            }
                         }
                     }
                 }
-            } }
+            }
         }
     }
 }

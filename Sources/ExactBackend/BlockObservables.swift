@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 
 /// Second moments and derived observables of a U(1)-invariant state given sector by sector.
@@ -100,18 +100,22 @@ public enum BlockFisher {
             // J⁺ U_k: row p of sector k+1 collects U_k[p − b, ·] for b ∈ p.
             var ju = ComplexMatrix(rows: du, cols: dk)
             let low = basis.lower[k + 1]
-            for l in 0..<dk { for p in 0..<du {
-                var s = Complex<Double>.zero
-                for b in 0..<n { let q = Int(low[p * n + b]); if q >= 0 { s = s + vec[k][q, l] } }
-                ju[p, l] = s
-            } }
+            for l in 0..<dk {
+                for p in 0..<du {
+                    var s = Complex<Double>.zero
+                    for b in 0..<n { let q = Int(low[p * n + b]); if q >= 0 { s = s + vec[k][q, l] } }
+                    ju[p, l] = s
+                }
+            }
             var m = ComplexMatrix(rows: du, cols: dk)
             ComplexMatrix.gemm(vec[k + 1], ju, transposeA: .adjoint, into: &m)
-            for l in 0..<dk { for p in 0..<du {
-                let a = lam[k + 1][p], b = lam[k][l]
-                let s = a + b
-                if s > cutoff { fx += (a - b) * (a - b) / s * m[p, l].lengthSquared }
-            } }
+            for l in 0..<dk {
+                for p in 0..<du {
+                    let a = lam[k + 1][p], b = lam[k][l]
+                    let s = a + b
+                    if s > cutoff { fx += (a - b) * (a - b) / s * m[p, l].lengthSquared }
+                }
+            }
         }
         return 2 * fx / 3
     }
@@ -120,9 +124,9 @@ public enum BlockFisher {
     public static func pureQFI(sectors psi: [[Complex<Double>]], basis: SectorBasis) -> Double {
         // psi[k] holds the amplitudes of sector k (possibly empty).
         let n = basis.n
-        var jp = Complex<Double>.zero      // ⟨J⁺⟩
+        var jp = Complex<Double>.zero   // ⟨J⁺⟩
         var normPlus = 0.0, normMinus = 0.0
-        var overlap = Complex<Double>.zero  // ⟨J⁻ψ | J⁺ψ⟩ restricted per sector
+        var overlap = Complex<Double>.zero   // ⟨J⁻ψ | J⁺ψ⟩ restricted per sector
         var jz = 0.0, jz2 = 0.0
         // φ = J⁺ψ, χ = J⁻ψ, sector by sector.
         var plus = [[Complex<Double>]](repeating: [], count: n + 1)

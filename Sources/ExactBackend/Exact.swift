@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// The exact backend: the full master equation of docs/physics.md §1.1 for any positions, couplings and
@@ -30,8 +30,10 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     /// inverses (2 C(2N,N)), the sector tables, and for `two-time`/`spectrum` the Dormand–Prince
     /// stages on the charge-1 family (20 doubles per entry of C(2N,N−1)). `qfi-conditional` adds the
     /// diffusion trajectories' vectors (per thread).
-    public static func memoryEstimate(n: Int, observables: [ObservableRequest], evolution: Evolution = .steadyState,
-                                      threads: Int = 1) -> Int {
+    public static func memoryEstimate(
+        n: Int, observables: [ObservableRequest], evolution: Evolution = .steadyState,
+        threads: Int = 1
+    ) -> Int {
         guard n >= 1 else { return 0 }
         if n > 26 { return Int.max / 4 }
         let dm = SectorBasis.binomial(2 * n, n)
@@ -80,7 +82,8 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     /// Solves one point; `initialGuess` (a previous point's steady state of the same N) speeds up sweeps.
     /// Returns the steady state (or final state) when the density-matrix method ran.
     public func solve(_ request: SolveRequest, initialGuess: BlockDensityMatrix?) throws
-        -> (result: PointResult, state: BlockDensityMatrix?) {
+        -> (result: PointResult, state: BlockDensityMatrix?)
+    {
         // One code path with split runs: base, every trajectory of every ensemble, reduction.
         let work = try work(for: request)
         let (base, state) = try solveBase(request, work: work, initialGuess: initialGuess)
@@ -108,8 +111,10 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
         // The check is made on f + γ_nr·1 (docs/physics.md §1.5), whose eigenvalues are f's plus γ_nr.
         if model.nonradiativeDecay != 0 { lmin += model.nonradiativeDecay }
         if lmin < -PlannerThresholds.rateMatrixTolerance * max(fmax, 1) {
-            throw BackendError.unsupported(String(format:
-                "the rate matrix f is not positive semidefinite (smallest eigenvalue %.4g Γ): not a Lindblad master equation", lmin))
+            throw BackendError.unsupported(
+                String(
+                    format:
+                        "the rate matrix f is not positive semidefinite (smallest eigenvalue %.4g Γ): not a Lindblad master equation", lmin))
         }
         guard model.pump >= 0, model.gamma >= 0, model.dephasing >= 0, model.nonradiativeDecay >= 0 else {
             throw BackendError.unsupported("negative rates")
@@ -132,8 +137,10 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
             throw BackendError.unsupported("evolve: until needs a time ≥ 0 and at least one sample")
         }
         if !request.initial.isU1Invariant {
-            if case .steadyState = request.evolution {} else if n > FullStateFallback.maximumDipoles {
-                throw BackendError.unsupported("a coherent initial state is evolved in the full 4^N representation, limited to N ≤ \(FullStateFallback.maximumDipoles)")
+            if case .steadyState = request.evolution {
+            } else if n > FullStateFallback.maximumDipoles {
+                throw BackendError.unsupported(
+                    "a coherent initial state is evolved in the full 4^N representation, limited to N ≤ \(FullStateFallback.maximumDipoles)")
             }
         }
     }
@@ -141,7 +148,8 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     // MARK: - Density matrix
 
     func solveDensity(_ request: SolveRequest, basis: SectorBasis, guess: BlockDensityMatrix?) throws
-        -> (PointResult, BlockDensityMatrix?) {
+        -> (PointResult, BlockDensityMatrix?)
+    {
         let l = BlockLiouvillian(model: request.model, basis: basis)
         l.threads = max(1, request.threads)
         var result = PointResult()
@@ -152,15 +160,17 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
             var solver = LiouvillianSteadyStateSolver(tolerance: request.tolerance)
             solver.restart = ExactBackend.krylovDimension(n: basis.n, budget: request.memoryBudget)
             let out = try solver.solve(l, guess: g)
-            result.method = "exact density matrix (U(1) blocks, C(2N,N) = \(out.rho.layout.count) entries), steady state by GMRES(\(solver.restart)) preconditioned with the sector-diagonal Sylvester inverse"
+            result.method =
+                "exact density matrix (U(1) blocks, C(2N,N) = \(out.rho.layout.count) entries), steady state by GMRES(\(solver.restart)) preconditioned with the sector-diagonal Sylvester inverse"
             result.diagnostics.append(("residual", .number(out.residual)))
             result.diagnostics.append(("iterations", .number(Double(out.iterations))))
             try addDensityObservables(request, l: l, rho: out.rho, into: &result)
             return (result, out.rho)
         case .until(let time, let samples):
             let times = (0...samples).map { time * Double($0) / Double(samples) }
-            let dp = DormandPrince(relativeTolerance: max(request.tolerance, 1e-12),
-                                   absoluteTolerance: max(request.tolerance, 1e-12) * 1e-2)
+            let dp = DormandPrince(
+                relativeTolerance: max(request.tolerance, 1e-12),
+                absoluteTolerance: max(request.tolerance, 1e-12) * 1e-2)
             var rows: [[Double]] = []
             let wantQFI = request.request(.qfi) != nil
             if request.initial.isU1Invariant {
@@ -172,27 +182,35 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                 var final: BlockDensityMatrix = rho0
                 var sampleError: Error?
                 do {
-                    try dp.integrate(from: 0, y0, to: times, rhs: { _, y, dy in
-                        y.withUnsafeBufferPointer { py in dy.withUnsafeMutableBufferPointer { pd in
-                            l.apply(UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
-                                    into: UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
-                                    layout: layout)
-                        } }
-                    }, observe: { t, y in
-                        let rho = BlockDensityMatrix(layout: layout, entries: (0..<layout.count).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
-                        let mom = SecondMoments(rho, basis: basis)
-                        var row = [t, OrderParameters.zq2(mom.c), mom.inversion]
-                        if wantQFI {
-                            do { row.append(try BlockFisher.averageQFI(rho, basis: basis)) } catch { sampleError = error }
-                        }
-                        rows.append(row)
-                        final = rho
-                    })
+                    try dp.integrate(
+                        from: 0, y0, to: times,
+                        rhs: { _, y, dy in
+                            y.withUnsafeBufferPointer { py in
+                                dy.withUnsafeMutableBufferPointer { pd in
+                                    l.apply(
+                                        UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                                        into: UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                                        layout: layout)
+                                }
+                            }
+                        },
+                        observe: { t, y in
+                            let rho = BlockDensityMatrix(layout: layout, entries: (0..<layout.count).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
+                            let mom = SecondMoments(rho, basis: basis)
+                            var row = [t, OrderParameters.zq2(mom.c), mom.inversion]
+                            if wantQFI {
+                                do { row.append(try BlockFisher.averageQFI(rho, basis: basis)) } catch { sampleError = error }
+                            }
+                            rows.append(row)
+                            final = rho
+                        })
                 } catch { throw BackendError.noConvergence("time evolution: \(error)") }
                 if let e = sampleError { throw BackendError.numerical("QFI along the evolution: \(e)") }
                 result.method = "exact density matrix (U(1) blocks), Dormand–Prince time evolution to t = \(time)"
-                result.tables.append(ResultTable(name: "timeseries", columns: ["t", "ZQ2", "inversion"] + (wantQFI ? ["qfi"] : []),
-                                                 rows: rows))
+                result.tables.append(
+                    ResultTable(
+                        name: "timeseries", columns: ["t", "ZQ2", "inversion"] + (wantQFI ? ["qfi"] : []),
+                        rows: rows))
                 try addDensityObservables(request, l: l, rho: final, into: &result)
                 return (result, final)
             }
@@ -206,29 +224,34 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
             var finalRho = ComplexMatrix(rows: 1, cols: 1)
             var sampleError: Error?
             do {
-                try dp.integrate(from: 0, y0, to: times, rhs: { _, y, dy in FullStateFallback.applyAll(l, y, &dy) },
-                                 observe: { t, y in
-                    let rho = FullStateFallback.dense(y, basis: basis)
-                    let mom = FullStateFallback.moments(rho, n: basis.n)
-                    var row = [t, OrderParameters.zq2(mom.c), mom.inversion]
-                    if wantQFI {
-                        do { row.append(try FullStateFallback.averageQFI(rho, n: basis.n)) } catch { sampleError = error }
-                    }
-                    rows.append(row)
-                    finalRho = rho
-                })
+                try dp.integrate(
+                    from: 0, y0, to: times, rhs: { _, y, dy in FullStateFallback.applyAll(l, y, &dy) },
+                    observe: { t, y in
+                        let rho = FullStateFallback.dense(y, basis: basis)
+                        let mom = FullStateFallback.moments(rho, n: basis.n)
+                        var row = [t, OrderParameters.zq2(mom.c), mom.inversion]
+                        if wantQFI {
+                            do { row.append(try FullStateFallback.averageQFI(rho, n: basis.n)) } catch { sampleError = error }
+                        }
+                        rows.append(row)
+                        finalRho = rho
+                    })
             } catch { throw BackendError.noConvergence("time evolution: \(error)") }
             if let e = sampleError { throw BackendError.numerical("QFI along the evolution: \(e)") }
             result.method = "exact density matrix, all 2N+1 charge families (4^N entries), Dormand–Prince time evolution to t = \(time)"
-            result.tables.append(ResultTable(name: "timeseries", columns: ["t", "ZQ2", "inversion"] + (wantQFI ? ["qfi"] : []),
-                                             rows: rows))
+            result.tables.append(
+                ResultTable(
+                    name: "timeseries", columns: ["t", "ZQ2", "inversion"] + (wantQFI ? ["qfi"] : []),
+                    rows: rows))
             try addFullObservables(request, rho: finalRho, into: &result)
             return (result, nil)
         }
     }
 
-    func addMomentObservables(_ request: SolveRequest, moments mom: SecondMoments, pairState: (Int, Int) -> ComplexMatrix,
-                              into result: inout PointResult) throws {
+    func addMomentObservables(
+        _ request: SolveRequest, moments mom: SecondMoments, pairState: (Int, Int) -> ComplexMatrix,
+        into result: inout PointResult
+    ) throws {
         let n = mom.n
         for o in request.observables {
             switch o.kind {
@@ -237,8 +260,9 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
             case .inversion:
                 ObservableWriter.inversion(mom.inversion, into: &result)
             case .clusterZQ:
-                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: request.lattice, correlation: { mom.c[$0, $1] },
-                                           into: &result)
+                ObservableWriter.clusterZQ(
+                    sizes: o.clusterSizes, lattice: request.lattice, correlation: { mom.c[$0, $1] },
+                    into: &result)
             case .correlations:
                 ObservableWriter.correlations(count: n, correlation: { mom.c[$0, $1] }, into: &result)
             case .mutualInformation, .discord:
@@ -255,8 +279,10 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
         }
     }
 
-    func addDensityObservables(_ request: SolveRequest, l: BlockLiouvillian, rho: BlockDensityMatrix,
-                               into result: inout PointResult) throws {
+    func addDensityObservables(
+        _ request: SolveRequest, l: BlockLiouvillian, rho: BlockDensityMatrix,
+        into result: inout PointResult
+    ) throws {
         let basis = l.basis
         let mom = SecondMoments(rho, basis: basis)
         try addMomentObservables(request, moments: mom, pairState: { mom.pairState($0, $1) }, into: &result)
@@ -277,13 +303,18 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                     let omega = QuantumRegression.meanFrequency(g, spacing: tau[1] - tau[0])
                     let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
                     let fit = CosineFit.fit(tau: tau, y: y)
-                    list.append(.object([("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
-                                         ("A", .number(fit.amplitude)), ("nu", .number(fit.frequency)),
-                                         ("gamma", .number(fit.decay)), ("A-err", .number(fit.amplitudeError)),
-                                         ("nu-err", .number(fit.frequencyError)), ("gamma-err", .number(fit.decayError)),
-                                         ("omega", .number(omega))]))
-                    result.tables.append(ResultTable(name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
-                                                     rows: zip(tau, g).map { [$0, $1.real, $1.imaginary] }))
+                    list.append(
+                        .object([
+                            ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
+                            ("A", .number(fit.amplitude)), ("nu", .number(fit.frequency)),
+                            ("gamma", .number(fit.decay)), ("A-err", .number(fit.amplitudeError)),
+                            ("nu-err", .number(fit.frequencyError)), ("gamma-err", .number(fit.decayError)),
+                            ("omega", .number(omega))
+                        ]))
+                    result.tables.append(
+                        ResultTable(
+                            name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
+                            rows: zip(tau, g).map { [$0, $1.real, $1.imaginary] }))
                 }
                 result["two-time"] = .array(list)
             case .spectrum, .frequency:
@@ -309,8 +340,9 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                 }
                 if request.request(.spectrum) != nil {
                     // `+ 0` turns a −0 peak into 0.
-                    ObservableWriter.spectrum(linewidth: 2 * fit.decay, peakFrequency: omega + 0, estimator: .fittedDecay,
-                                              table: rows, into: &result)
+                    ObservableWriter.spectrum(
+                        linewidth: 2 * fit.decay, peakFrequency: omega + 0, estimator: .fittedDecay,
+                        table: rows, into: &result)
                 }
                 if request.request(.frequency) != nil { ObservableWriter.frequency(omega, into: &result) }
             default: break
@@ -321,8 +353,9 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     func addFullObservables(_ request: SolveRequest, rho: ComplexMatrix, into result: inout PointResult) throws {
         let n = request.model.count
         let mom = FullStateFallback.moments(rho, n: n)
-        try addMomentObservables(request, moments: mom, pairState: { FullStateFallback.pairState(rho, n: n, a: $0, b: $1) },
-                                 into: &result)
+        try addMomentObservables(
+            request, moments: mom, pairState: { FullStateFallback.pairState(rho, n: n, a: $0, b: $1) },
+            into: &result)
         for o in request.observables {
             switch o.kind {
             case .qfi:
@@ -367,17 +400,21 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
         return (m, (v / Double(xs.count)).squareRoot())
     }
 
-    func addTrajectoryObservables(_ request: SolveRequest, records: [TrajectoryRecord], times: [Double],
-                                  into result: inout PointResult) throws {
+    func addTrajectoryObservables(
+        _ request: SolveRequest, records: [TrajectoryRecord], times: [Double],
+        into result: inout PointResult
+    ) throws {
         let n = request.model.count
         let count = Double(records.count)
         var c = ComplexMatrix(rows: n, cols: n)
         var d = Matrix(rows: n, cols: n)
         for r in records {
-            for a in 0..<n { for b in 0..<n {
-                c[a, b] = c[a, b] + Complex(r.c[a * n + b].real / count, r.c[a * n + b].imaginary / count)
-                if !r.d.isEmpty { d[a, b] += r.d[a * n + b] / count }
-            } }
+            for a in 0..<n {
+                for b in 0..<n {
+                    c[a, b] = c[a, b] + Complex(r.c[a * n + b].real / count, r.c[a * n + b].imaginary / count)
+                    if !r.d.isEmpty { d[a, b] += r.d[a * n + b] / count }
+                }
+            }
         }
         let mom = SecondMoments(c: c, d: d)
         try addMomentObservables(request, moments: mom, pairState: { mom.pairState($0, $1) }, into: &result)
@@ -391,8 +428,9 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
             ObservableWriter.zqStandardErrors(zq2Error: ExactBackend.meanAndError(perTrajectory.map(\.0)).1, into: &result)
         }
         if request.request(.inversion) != nil {
-            ObservableWriter.standardError(of: ObservableWriter.Key.inversion,
-                                           ExactBackend.meanAndError(perTrajectory.map(\.1)).1, into: &result)
+            ObservableWriter.standardError(
+                of: ObservableWriter.Key.inversion,
+                ExactBackend.meanAndError(perTrajectory.map(\.1)).1, into: &result)
         }
         if case .until = request.evolution {
             let cols = 2
@@ -405,8 +443,10 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                 }
                 rows.append(row)
             }
-            result.tables.append(ResultTable(name: "timeseries",
-                                             columns: ["t", "ZQ2", "ZQ2-stderr", "inversion", "inversion-stderr"], rows: rows))
+            result.tables.append(
+                ResultTable(
+                    name: "timeseries",
+                    columns: ["t", "ZQ2", "ZQ2-stderr", "inversion", "inversion-stderr"], rows: rows))
         }
     }
 
@@ -432,8 +472,9 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                 let (qm, qe) = ExactBackend.meanAndError(records.map { $0.series[i][2] })
                 columns.append([qm, qe, records[0].series[i][2]])
             }
-            ExactBackend.mergeTimeseries(times: times, names: ["qfi-conditional", "qfi-conditional-stderr", "qfi-conditional-trajectory-0"],
-                                         values: columns, into: &result)
+            ExactBackend.mergeTimeseries(
+                times: times, names: ["qfi-conditional", "qfi-conditional-stderr", "qfi-conditional-trajectory-0"],
+                values: columns, into: &result)
         }
     }
 
@@ -441,16 +482,19 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
     /// or a new table (t plus the columns) when there is none.
     static func mergeTimeseries(times: [Double], names: [String], values: [[Double]], into result: inout PointResult) {
         if let i = result.tables.firstIndex(where: { $0.name == "timeseries" }),
-           result.tables[i].rows.count == times.count,
-           zip(result.tables[i].rows, times).allSatisfy({ abs(($0.first ?? .nan) - $1) <= 1e-9 * max(1, abs($1)) }) {
+            result.tables[i].rows.count == times.count,
+            zip(result.tables[i].rows, times).allSatisfy({ abs(($0.first ?? .nan) - $1) <= 1e-9 * max(1, abs($1)) })
+        {
             var table = result.tables[i]
             table.columns += names
             for r in table.rows.indices { table.rows[r] += values[r] }
             result.tables[i] = table
             return
         }
-        result.tables.append(ResultTable(name: "timeseries", columns: ["t"] + names,
-                                         rows: times.indices.map { [times[$0]] + values[$0] }))
+        result.tables.append(
+            ResultTable(
+                name: "timeseries", columns: ["t"] + names,
+                rows: times.indices.map { [times[$0]] + values[$0] }))
     }
 }
 

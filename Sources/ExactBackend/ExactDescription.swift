@@ -8,8 +8,10 @@ extension ExactBackend: DescribedBackend {
     public var kind: BackendKind { .exact }
 
     public var observables: Set<ObservableKind> {
-        [.zq, .inversion, .clusterZQ, .correlations, .qfi, .qfiConditional, .mutualInformation, .discord,
-         .twoTime, .spectrum, .frequency]
+        [
+            .zq, .inversion, .clusterZQ, .correlations, .qfi, .qfiConditional, .mutualInformation, .discord,
+            .twoTime, .spectrum, .frequency
+        ]
     }
 
     /// Both single-dipole decoherence terms, in every method: the block Liouvillian, jump trajectories
@@ -22,7 +24,8 @@ extension ExactBackend: DescribedBackend {
     /// The largest N of the density matrix: U(1) blocks for ground or excited starts, the full 4^N
     /// representation for coherent ones.
     public static func densityMatrixLimit(_ outline: PointOutline, thresholds: PlannerThresholds) -> Int {
-        outline.initial.isU1Invariant ? thresholds.exactDensityMatrixMaxDipoles
+        outline.initial.isU1Invariant
+            ? thresholds.exactDensityMatrixMaxDipoles
             : min(thresholds.exactCoherentDensityMatrixMaxDipoles, thresholds.exactDensityMatrixMaxDipoles)
     }
 
@@ -49,7 +52,9 @@ extension ExactBackend: DescribedBackend {
             return (.densityMatrix, "U(1)-block density matrix (\(ByteCount(dm.memoryBytes)))")
         }
         if outline.forced == .exact && outline.initial.isU1Invariant {
-            let why = n > limit ? "N = \(n) is over the density-matrix limit of \(limit)"
+            let why =
+                n > limit
+                ? "N = \(n) is over the density-matrix limit of \(limit)"
                 : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the budget"
             return (.jumpTrajectories, Self.jumpReason(outline, why))
         }
@@ -58,7 +63,8 @@ extension ExactBackend: DescribedBackend {
 
     static func jumpReason(_ outline: PointOutline, _ why: String) -> String {
         let t = outline.trajectories
-        return "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
+        return
+            "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
     }
 
     static func num(_ x: Double) -> String { String(format: "%.4g", x) }
@@ -75,29 +81,38 @@ extension ExactBackend: DescribedBackend {
             case .some((.jumpTrajectories, _)):
                 let t = outline.trajectories
                 let dm = estimate
-                estimate = Self.jumpTrajectoryEstimate(n: n, pump: outline.pump, trajectories: Self.trajectories(t, outline.observables),
-                                                       time: t.burnIn + t.average, threads: outline.cores)
+                estimate = Self.jumpTrajectoryEstimate(
+                    n: n, pump: outline.pump, trajectories: Self.trajectories(t, outline.observables),
+                    time: t.burnIn + t.average, threads: outline.cores)
                 if let obstacle = Self.jumpTrajectoryObstacle(outline, thresholds: thresholds) {
                     // Say why trajectories were considered at all when the density matrix was the obstacle.
-                    let dmProblem = outline.exactMethod == .jumpTrajectories ? ""
-                        : n > limit ? "N = \(n) exceeds the exact density-matrix limit of \(limit), and "
-                        : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the memory budget of \(ByteCount(budget)), and "
+                    let dmProblem =
+                        outline.exactMethod == .jumpTrajectories
+                        ? ""
+                        : n > limit
+                            ? "N = \(n) exceeds the exact density-matrix limit of \(limit), and "
+                            : "the density matrix needs ≈ \(ByteCount(dm.memoryBytes)), over the memory budget of \(ByteCount(budget)), and "
                     return BackendAssessment(refusal: dmProblem + obstacle, estimate: estimate)
                 }
             default:
                 if n > limit {
-                    let hint = outline.initial.isU1Invariant && n <= thresholds.exactTrajectoryMaxDipoles
-                        ? " (jump trajectories reach N = \(thresholds.exactTrajectoryMaxDipoles), at minutes per point: set solver.backend: exact)" : ""
-                    return BackendAssessment(refusal: "N = \(n) exceeds the exact density-matrix limit of \(limit)\(outline.initial.isU1Invariant ? "" : " outside the U(1) sector")\(hint)",
-                                             estimate: estimate)
+                    let hint =
+                        outline.initial.isU1Invariant && n <= thresholds.exactTrajectoryMaxDipoles
+                        ? " (jump trajectories reach N = \(thresholds.exactTrajectoryMaxDipoles), at minutes per point: set solver.backend: exact)"
+                        : ""
+                    return BackendAssessment(
+                        refusal:
+                            "N = \(n) exceeds the exact density-matrix limit of \(limit)\(outline.initial.isU1Invariant ? "" : " outside the U(1) sector")\(hint)",
+                        estimate: estimate)
                 }
             }
         }
         if let r = outline.observables.first(where: { $0.kind == .qfiConditional }) {
             let t = Self.diffusionEstimate(n: n, trajectories: r.trajectories, threads: outline.cores)
             if n > thresholds.exactTrajectoryMaxDipoles {
-                return BackendAssessment(refusal: "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)",
-                                         estimate: t)
+                return BackendAssessment(
+                    refusal: "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)",
+                    estimate: t)
             }
             estimate = onlyTrajectories ? t : CostEstimate(memoryBytes: max(t.memoryBytes, estimate.memoryBytes), flops: t.flops + estimate.flops)
         }
@@ -129,8 +144,9 @@ extension ExactBackend: DescribedBackend {
         let n = outline.dipoles, N = Double(n)
         let own = Double(memoryEstimate(n: n, observables: outline.observables, evolution: outline.evolution, threads: threads))
         let elements = outline.initial.isU1Invariant ? CostEstimate.binomial(2 * n, n) : pow(4, N)
-        return CostEstimate(memoryBytes: CostEstimate.bytes(own + CostEstimate.modelBytes(n: n, matrices: true)),
-                            flops: 40 * elements * N * N * 8)
+        return CostEstimate(
+            memoryBytes: CostEstimate.bytes(own + CostEstimate.modelBytes(n: n, matrices: true)),
+            flops: 40 * elements * N * N * 8)
     }
 
     /// Quantum-jump trajectories: the tables and per-thread vectors; per 1/Γ of trajectory about
@@ -139,8 +155,9 @@ extension ExactBackend: DescribedBackend {
     public static func jumpTrajectoryEstimate(n: Int, pump: Double, trajectories: Int, time: Double, threads: Int) -> CostEstimate {
         let N = Double(n)
         let perUnitTime = N * (pump + 1) / 2 * 14 * CostEstimate.binomial(n, n / 2) * N * N / 4
-        return CostEstimate(memoryBytes: trajectoryMemoryEstimate(n: n, threads: threads),
-                            flops: Double(trajectories) * time * perUnitTime)
+        return CostEstimate(
+            memoryBytes: trajectoryMemoryEstimate(n: n, threads: threads),
+            flops: Double(trajectories) * time * perUnitTime)
     }
 
     /// Quantum-state-diffusion trajectories of `qfi-conditional`: 2^N amplitudes and ~12 work vectors

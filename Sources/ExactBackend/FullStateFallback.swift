@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 
 /// Density matrices outside the U(1)-invariant sector (a coherent product initial state under
@@ -38,11 +38,13 @@ enum FullStateFallback {
         for (l, off) in fam {
             for r in l.sectors {
                 let dr = l.rows[r]
-                for j in 0..<l.cols[r] { for i in 0..<dr {
-                    let v = amps[Int(basis.states[r][i])] * amps[Int(basis.states[r + l.shift][j])].conjugate
-                    let o = 2 * (off + l.offsets[r] + i + j * dr)
-                    y[o] = v.real; y[o + 1] = v.imaginary
-                } }
+                for j in 0..<l.cols[r] {
+                    for i in 0..<dr {
+                        let v = amps[Int(basis.states[r][i])] * amps[Int(basis.states[r + l.shift][j])].conjugate
+                        let o = 2 * (off + l.offsets[r] + i + j * dr)
+                        y[o] = v.real; y[o + 1] = v.imaginary
+                    }
+                }
             }
         }
         return y
@@ -54,10 +56,12 @@ enum FullStateFallback {
         for (l, off) in families(n: n) {
             for r in l.sectors {
                 let dr = l.rows[r]
-                for j in 0..<l.cols[r] { for i in 0..<dr {
-                    let o = 2 * (off + l.offsets[r] + i + j * dr)
-                    m[Int(basis.states[r][i]), Int(basis.states[r + l.shift][j])] = Complex(y[o], y[o + 1])
-                } }
+                for j in 0..<l.cols[r] {
+                    for i in 0..<dr {
+                        let o = 2 * (off + l.offsets[r] + i + j * dr)
+                        m[Int(basis.states[r][i]), Int(basis.states[r + l.shift][j])] = Complex(y[o], y[o + 1])
+                    }
+                }
             }
         }
         return m
@@ -65,11 +69,13 @@ enum FullStateFallback {
 
     static func applyAll(_ l: BlockLiouvillian, _ y: [Double], _ dy: inout [Double]) {
         let fam = families(n: l.n)
-        y.withUnsafeBufferPointer { py in dy.withUnsafeMutableBufferPointer { pd in
-            let x = UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
-            let z = UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
-            for (lay, off) in fam { l.apply(x + off, into: z + off, layout: lay) }
-        } }
+        y.withUnsafeBufferPointer { py in
+            dy.withUnsafeMutableBufferPointer { pd in
+                let x = UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
+                let z = UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
+                for (lay, off) in fam { l.apply(x + off, into: z + off, layout: lay) }
+            }
+        }
     }
 
     /// C_ab = Tr(σ⁺_a σ⁻_b ρ) = ρ[m − a + b... ] from the dense matrix (populations on the diagonal), D_ab.
@@ -85,9 +91,11 @@ enum FullStateFallback {
         var out = ComplexMatrix(rows: 4, cols: 4)
         func idx(_ m: Int) -> Int { 2 * (m & (1 << a) != 0 ? 0 : 1) + (m & (1 << b) != 0 ? 0 : 1) }
         let mask = (1 << a) | (1 << b)
-        for m in 0..<(1 << n) { for mp in 0..<(1 << n) where (m & ~mask) == (mp & ~mask) {
-            out[idx(m), idx(mp)] = out[idx(m), idx(mp)] + rho[m, mp]
-        } }
+        for m in 0..<(1 << n) {
+            for mp in 0..<(1 << n) where (m & ~mask) == (mp & ~mask) {
+                out[idx(m), idx(mp)] = out[idx(m), idx(mp)] + rho[m, mp]
+            }
+        }
         return out
     }
 
@@ -97,7 +105,7 @@ enum FullStateFallback {
         var jx = ComplexMatrix(rows: d, cols: d), jy = jx, jz = jx
         for m in 0..<d {
             for a in 0..<n where m & (1 << a) == 0 {
-                let p = m | (1 << a)     // ⟨p|σ⁺_a|m⟩ = 1
+                let p = m | (1 << a)   // ⟨p|σ⁺_a|m⟩ = 1
                 jx[p, m] = jx[p, m] + Complex(0.5); jx[m, p] = jx[m, p] + Complex(0.5)
                 jy[p, m] = jy[p, m] + Complex(0, -0.5); jy[m, p] = jy[m, p] + Complex(0, 0.5)
             }
@@ -106,7 +114,8 @@ enum FullStateFallback {
         var h = rho
         for j in 0..<d { for i in 0..<d { h[i, j] = Complex(0.5) * (rho[i, j] + rho[j, i].conjugate) } }
         let (w, v) = try hermitianEigen(h)
-        let f = QuantumFisher.mixed(eigenvalues: w, eigenvectors: v, generator: jx)
+        let f =
+            QuantumFisher.mixed(eigenvalues: w, eigenvectors: v, generator: jx)
             + QuantumFisher.mixed(eigenvalues: w, eigenvectors: v, generator: jy)
             + QuantumFisher.mixed(eigenvalues: w, eigenvectors: v, generator: jz)
         return f / 3

@@ -64,8 +64,10 @@ struct KrylovPropagator {
 
     /// Advances the unnormalized ψ of sector k from t towards `target`, stopping early where ‖ψ‖² falls
     /// to `threshold`. Returns the new time and whether the threshold was reached (a jump is due).
-    func advance(_ psi: inout [Complex<Double>], sector k: Int, from t: Double, to target: Double,
-                 threshold r: Double, workspace ws: Workspace) -> (t: Double, crossed: Bool) {
+    func advance(
+        _ psi: inout [Complex<Double>], sector k: Int, from t: Double, to target: Double,
+        threshold r: Double, workspace ws: Workspace
+    ) -> (t: Double, crossed: Bool) {
         let d = psi.count
         var beta2 = 0.0
         for z in psi { beta2 += z.lengthSquared }
@@ -80,101 +82,106 @@ struct KrylovPropagator {
         var tau = remaining
         var hnorm = 0.0
         var crossed = false
-        ws.v.withUnsafeMutableBufferPointer { vb in ws.h.withUnsafeMutableBufferPointer { hb in
-            let v = vb.baseAddress!, h = hb.baseAddress!
-            for i in 0..<(mMax + 1) * ldh where i < hb.count { h[i] = .zero }
-            psi.withUnsafeBufferPointer { p in
-                let inv = 1 / beta
-                for i in 0..<d { v[i] = Complex(p[i].real * inv, p[i].imaginary * inv) }
-            }
-            for j in 0..<mMax {
-                let vj = v + j * stride, w = v + (j + 1) * stride
-                engine.derivative(UnsafePointer(vj), w, sector: k)
-                for i in 0...j {
-                    let vi = v + i * stride
-                    var sr = 0.0, si = 0.0
-                    for q in 0..<d {
-                        let a = vi[q], b = w[q]
-                        sr += a.real * b.real + a.imaginary * b.imaginary
-                        si += a.real * b.imaginary - a.imaginary * b.real
+        ws.v.withUnsafeMutableBufferPointer { vb in
+            ws.h.withUnsafeMutableBufferPointer { hb in
+                let v = vb.baseAddress!, h = hb.baseAddress!
+                for i in 0..<(mMax + 1) * ldh where i < hb.count { h[i] = .zero }
+                psi.withUnsafeBufferPointer { p in
+                    let inv = 1 / beta
+                    for i in 0..<d { v[i] = Complex(p[i].real * inv, p[i].imaginary * inv) }
+                }
+                for j in 0..<mMax {
+                    let vj = v + j * stride, w = v + (j + 1) * stride
+                    engine.derivative(UnsafePointer(vj), w, sector: k)
+                    for i in 0...j {
+                        let vi = v + i * stride
+                        var sr = 0.0, si = 0.0
+                        for q in 0..<d {
+                            let a = vi[q], b = w[q]
+                            sr += a.real * b.real + a.imaginary * b.imaginary
+                            si += a.real * b.imaginary - a.imaginary * b.real
+                        }
+                        h[i * ldh + j] = Complex(sr, si)
+                        for q in 0..<d {
+                            let a = vi[q]
+                            w[q] = Complex(w[q].real - (sr * a.real - si * a.imaginary), w[q].imaginary - (sr * a.imaginary + si * a.real))
+                        }
                     }
-                    h[i * ldh + j] = Complex(sr, si)
-                    for q in 0..<d {
-                        let a = vi[q]
-                        w[q] = Complex(w[q].real - (sr * a.real - si * a.imaginary), w[q].imaginary - (sr * a.imaginary + si * a.real))
+                    var nn = 0.0
+                    for q in 0..<d { nn += w[q].lengthSquared }
+                    let hn = nn.squareRoot()
+                    var col = 0.0
+                    for i in 0...j { col += h[i * ldh + j].length }
+                    hnorm = max(hnorm, col + hn)
+                    m = j + 1
+                    if hn <= 1e-13 * max(hnorm, 1e-300) {
+                        exact = true
+                        break
+                    }
+                    h[(j + 1) * ldh + j] = Complex(hn)
+                    let inv = 1 / hn
+                    for q in 0..<d { w[q] = Complex(w[q].real * inv, w[q].imaginary * inv) }
+                    if m == mMax || m % 4 == 0 {
+                        tau = acceptableStep(h: h, m: m, exact: false, hnorm: hnorm, upTo: remaining, ws: ws)
+                        if tau >= remaining { break }
+                        if beta2 * normSquared(ws.y, m) <= r { break }
                     }
                 }
-                var nn = 0.0
-                for q in 0..<d { nn += w[q].lengthSquared }
-                let hn = nn.squareRoot()
-                var col = 0.0
-                for i in 0...j { col += h[i * ldh + j].length }
-                hnorm = max(hnorm, col + hn)
-                m = j + 1
-                if hn <= 1e-13 * max(hnorm, 1e-300) {
-                    exact = true
-                    break
+                if exact || m < mMax && m % 4 != 0 {
+                    tau = acceptableStep(h: h, m: m, exact: exact, hnorm: hnorm, upTo: remaining, ws: ws)
                 }
-                h[(j + 1) * ldh + j] = Complex(hn)
-                let inv = 1 / hn
-                for q in 0..<d { w[q] = Complex(w[q].real * inv, w[q].imaginary * inv) }
-                if m == mMax || m % 4 == 0 {
-                    tau = acceptableStep(h: h, m: m, exact: false, hnorm: hnorm, upTo: remaining, ws: ws)
-                    if tau >= remaining { break }
-                    if beta2 * normSquared(ws.y, m) <= r { break }
-                }
-            }
-            if exact || m < mMax && m % 4 != 0 {
-                tau = acceptableStep(h: h, m: m, exact: exact, hnorm: hnorm, upTo: remaining, ws: ws)
-            }
-            // ws.y = e^{τ H_m} e₁. Jump inside the step: solve β²‖e^{sH}e₁‖² = r for s ∈ (0, τ].
-            if beta2 * normSquared(ws.y, m) <= r {
-                crossed = true
-                var lo = 0.0, hi = tau
-                var s = tau
-                var g = beta2 * normSquared(ws.y, m) - r
-                for _ in 0..<100 {
-                    // g'(s) = 2β² Re⟨y, H y⟩.
-                    var dg = 0.0
-                    for i in 0..<m {
-                        var hy = Complex<Double>.zero
-                        for c in max(0, i - 1)..<m { hy = hy + h[i * ldh + c] * ws.y[c] }
-                        dg += ws.y[i].real * hy.real + ws.y[i].imaginary * hy.imaginary
+                // ws.y = e^{τ H_m} e₁. Jump inside the step: solve β²‖e^{sH}e₁‖² = r for s ∈ (0, τ].
+                if beta2 * normSquared(ws.y, m) <= r {
+                    crossed = true
+                    var lo = 0.0, hi = tau
+                    var s = tau
+                    var g = beta2 * normSquared(ws.y, m) - r
+                    for _ in 0..<100 {
+                        // g'(s) = 2β² Re⟨y, H y⟩.
+                        var dg = 0.0
+                        for i in 0..<m {
+                            var hy = Complex<Double>.zero
+                            for c in max(0, i - 1)..<m { hy = hy + h[i * ldh + c] * ws.y[c] }
+                            dg += ws.y[i].real * hy.real + ws.y[i].imaginary * hy.imaginary
+                        }
+                        dg *= 2 * beta2
+                        if g > 0 { lo = s } else { hi = s }
+                        var next = dg < 0 ? s - g / dg : 0.5 * (lo + hi)
+                        if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
+                        if abs(next - s) <= 1e-14 * tau || hi - lo <= 1e-14 * tau { s = next; break }
+                        s = next
+                        smallExp(h: h, m: m, s: s, hnorm: hnorm, ws: ws)
+                        g = beta2 * normSquared(ws.y, m) - r
+                        if g == 0 { break }
                     }
-                    dg *= 2 * beta2
-                    if g > 0 { lo = s } else { hi = s }
-                    var next = dg < 0 ? s - g / dg : 0.5 * (lo + hi)
-                    if !(next > lo && next < hi) { next = 0.5 * (lo + hi) }
-                    if abs(next - s) <= 1e-14 * tau || hi - lo <= 1e-14 * tau { s = next; break }
-                    s = next
                     smallExp(h: h, m: m, s: s, hnorm: hnorm, ws: ws)
-                    g = beta2 * normSquared(ws.y, m) - r
-                    if g == 0 { break }
+                    tau = s
                 }
-                smallExp(h: h, m: m, s: s, hnorm: hnorm, ws: ws)
-                tau = s
-            }
-            // ψ ← β V_m y.
-            psi.withUnsafeMutableBufferPointer { p in
-                for q in 0..<d { p[q] = .zero }
-                for i in 0..<m {
-                    let c = Complex(beta * ws.y[i].real, beta * ws.y[i].imaginary)
-                    let vi = v + i * stride
-                    for q in 0..<d {
-                        let a = vi[q]
-                        p[q] = Complex(p[q].real + c.real * a.real - c.imaginary * a.imaginary,
-                                       p[q].imaginary + c.real * a.imaginary + c.imaginary * a.real)
+                // ψ ← β V_m y.
+                psi.withUnsafeMutableBufferPointer { p in
+                    for q in 0..<d { p[q] = .zero }
+                    for i in 0..<m {
+                        let c = Complex(beta * ws.y[i].real, beta * ws.y[i].imaginary)
+                        let vi = v + i * stride
+                        for q in 0..<d {
+                            let a = vi[q]
+                            p[q] = Complex(
+                                p[q].real + c.real * a.real - c.imaginary * a.imaginary,
+                                p[q].imaginary + c.real * a.imaginary + c.imaginary * a.real)
+                        }
                     }
                 }
             }
-        } }
+        }
         return (crossed ? t + tau : (tau >= remaining ? target : t + tau), crossed)
     }
 
     /// The largest step s ≤ `upTo` whose error estimate h_{m+1,m}|e_mᵀ e^{sH_m}e₁| is within the tolerance
     /// (all of `upTo` when the space is invariant); leaves e^{sH_m}e₁ in ws.y.
-    private func acceptableStep(h: UnsafeMutablePointer<Complex<Double>>, m: Int, exact: Bool, hnorm: Double,
-                                upTo remaining: Double, ws: Workspace) -> Double {
+    private func acceptableStep(
+        h: UnsafeMutablePointer<Complex<Double>>, m: Int, exact: Bool, hnorm: Double,
+        upTo remaining: Double, ws: Workspace
+    ) -> Double {
         var s = remaining
         let hn = exact ? 0 : h[m * ws.mMax + m - 1].real
         for _ in 0..<60 {

@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 
 /// Quantum-state-diffusion trajectories (Gisin & Percival 1992; papers' appendix C) on the full
 /// 2^N state vector, stored sector by sector:
@@ -48,13 +48,15 @@ struct DiffusionTrajectories {
                 var sm = [Complex<Double>](repeating: .zero, count: n)
                 for k in 1...n {
                     let low = e.basis.lower[k]
-                    for i in 0..<psi[k].count { for b in 0..<n {
-                        let q = Int(low[i * n + b]); if q >= 0 { sm[b] = sm[b] + psi[k - 1][q].conjugate * psi[k][i] }
-                    } }
+                    for i in 0..<psi[k].count {
+                        for b in 0..<n {
+                            let q = Int(low[i * n + b]); if q >= 0 { sm[b] = sm[b] + psi[k - 1][q].conjugate * psi[k][i] }
+                        }
+                    }
                 }
                 // Coefficients c_k = ⟨L_k⟩* dt + dξ_k and the scalar part −Σ (½|⟨L⟩|² dt + ⟨L⟩ dξ).
                 var alpha = [Complex<Double>](repeating: .zero, count: n)   // Σ_μ c_μ √λ_μ v_μb, multiplies σ⁻_b
-                var beta = [Complex<Double>](repeating: .zero, count: n)    // c_a √W, multiplies σ⁺_a
+                var beta = [Complex<Double>](repeating: .zero, count: n)   // c_a √W, multiplies σ⁺_a
                 var scalar = Complex<Double>.zero
                 for mu in 0..<n {
                     var mean = Complex<Double>.zero
@@ -66,7 +68,7 @@ struct DiffusionTrajectories {
                     scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
                 }
                 for a in 0..<n {
-                    let mean = Complex(sw) * sm[a].conjugate      // ⟨√W σ⁺_a⟩
+                    let mean = Complex(sw) * sm[a].conjugate   // ⟨√W σ⁺_a⟩
                     let xi = Complex(sh * rng.normal(), sh * rng.normal())
                     let c = mean.conjugate * Complex(h) + xi
                     beta[a] = c * Complex(sw)
@@ -74,7 +76,7 @@ struct DiffusionTrajectories {
                 }
                 if hasNR {
                     for a in 0..<n {
-                        let mean = Complex(snr) * sm[a]                  // ⟨√γ_nr σ⁻_a⟩
+                        let mean = Complex(snr) * sm[a]   // ⟨√γ_nr σ⁻_a⟩
                         let xi = Complex(sh * rng.normal(), sh * rng.normal())
                         let c = mean.conjugate * Complex(h) + xi
                         alpha[a] = alpha[a] + c * Complex(snr)
@@ -84,7 +86,7 @@ struct DiffusionTrajectories {
                 // Σ_a ζ_a σᶻ_a multiplies the amplitudes (diagonal).
                 var zeta = [Complex<Double>](repeating: .zero, count: hasPhi ? n : 0)
                 if hasPhi {
-                    var sz = [Double](repeating: 0, count: n)     // ⟨σᶻ_a⟩
+                    var sz = [Double](repeating: 0, count: n)   // ⟨σᶻ_a⟩
                     for k in 0...n {
                         let st = e.basis.states[k]
                         for i in 0..<psi[k].count {
@@ -94,7 +96,7 @@ struct DiffusionTrajectories {
                         }
                     }
                     for a in 0..<n {
-                        let mean = Complex(sphi * sz[a])                // ⟨√(γ_φ/2) σᶻ_a⟩, real
+                        let mean = Complex(sphi * sz[a])   // ⟨√(γ_φ/2) σᶻ_a⟩, real
                         let xi = Complex(sh * rng.normal(), sh * rng.normal())
                         let c = mean.conjugate * Complex(h) + xi
                         zeta[a] = c * Complex(sphi)
@@ -103,9 +105,11 @@ struct DiffusionTrajectories {
                 }
                 // deriv = −iH_eff ψ per sector.
                 for k in 0...n {
-                    psi[k].withUnsafeBufferPointer { p in deriv[k].withUnsafeMutableBufferPointer { d in
-                        e.derivative(p.baseAddress!, d.baseAddress!, sector: k)
-                    } }
+                    psi[k].withUnsafeBufferPointer { p in
+                        deriv[k].withUnsafeMutableBufferPointer { d in
+                            e.derivative(p.baseAddress!, d.baseAddress!, sector: k)
+                        }
+                    }
                 }
                 var next = psi
                 for k in 0...n {
@@ -124,15 +128,19 @@ struct DiffusionTrajectories {
                     // Σ_b α_b σ⁻_b ψ: from sector k+1 to k; Σ_a β_a σ⁺_a ψ: from sector k−1 to k.
                     if k < n {
                         let low = e.basis.lower[k + 1]
-                        for p in 0..<psi[k + 1].count { for b in 0..<n {
-                            let q = Int(low[p * n + b]); if q >= 0 { next[k][q] = next[k][q] + alpha[b] * psi[k + 1][p] }
-                        } }
+                        for p in 0..<psi[k + 1].count {
+                            for b in 0..<n {
+                                let q = Int(low[p * n + b]); if q >= 0 { next[k][q] = next[k][q] + alpha[b] * psi[k + 1][p] }
+                            }
+                        }
                     }
                     if k > 0 {
                         let low = e.basis.lower[k]
-                        for p in 0..<next[k].count { for a in 0..<n {
-                            let q = Int(low[p * n + a]); if q >= 0 { next[k][p] = next[k][p] + beta[a] * psi[k - 1][q] }
-                        } }
+                        for p in 0..<next[k].count {
+                            for a in 0..<n {
+                                let q = Int(low[p * n + a]); if q >= 0 { next[k][p] = next[k][p] + beta[a] * psi[k - 1][q] }
+                            }
+                        }
                     }
                 }
                 var nn = 0.0

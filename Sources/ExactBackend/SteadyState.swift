@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// A U(1)-invariant density matrix ρ = ⊕_k ρ_k stored as the blocks of `BlockLayout(shift: 0)`.
@@ -38,12 +38,14 @@ public struct BlockDensityMatrix: Sendable {
     mutating func hermitizeAndNormalize() {
         for k in layout.sectors {
             let d = layout.rows[k], o = layout.offsets[k]
-            for j in 0..<d { for i in 0...j {
-                let a = entries[o + i + j * d], b = entries[o + j + i * d]
-                let m = Complex((a.real + b.real) / 2, (a.imaginary - b.imaginary) / 2)
-                entries[o + i + j * d] = m
-                entries[o + j + i * d] = m.conjugate
-            } }
+            for j in 0..<d {
+                for i in 0...j {
+                    let a = entries[o + i + j * d], b = entries[o + j + i * d]
+                    let m = Complex((a.real + b.real) / 2, (a.imaginary - b.imaginary) / 2)
+                    entries[o + i + j * d] = m
+                    entries[o + j + i * d] = m.conjugate
+                }
+            }
         }
         let t = trace.real
         if t != 0 { for i in entries.indices { entries[i] = Complex(entries[i].real / t, entries[i].imaginary / t) } }
@@ -111,19 +113,23 @@ struct SectorPreconditioner {
         }
     }
 
-    private func applyFloat(_ b: [Complex<Double>], o: Int, d: Int, v: FloatComplexMatrix, vinv: FloatComplexMatrix,
-                            lam: [Complex<Double>], gamma: Double, into out: inout [Complex<Double>]) {
+    private func applyFloat(
+        _ b: [Complex<Double>], o: Int, d: Int, v: FloatComplexMatrix, vinv: FloatComplexMatrix,
+        lam: [Complex<Double>], gamma: Double, into out: inout [Complex<Double>]
+    ) {
         let bk = FloatComplexMatrix(Array(b[o..<(o + d * d)]), n: d)
         var t = FloatComplexMatrix(zero: d), u = FloatComplexMatrix(zero: d)
         FloatComplexMatrix.multiply(vinv, bk, adjointB: false, into: &t)
         FloatComplexMatrix.multiply(t, vinv, adjointB: true, into: &u)
-        for j in 0..<d { for i in 0..<d {
-            var den = Complex<Double>(0, -1) * (lam[i] - lam[j].conjugate)
-            if den.length < floor { den = Complex(gamma) }
-            let e = 2 * (i + j * d)
-            let z = Complex(Double(u.storage[e]), Double(u.storage[e + 1])) / den
-            u.storage[e] = Float(z.real); u.storage[e + 1] = Float(z.imaginary)
-        } }
+        for j in 0..<d {
+            for i in 0..<d {
+                var den = Complex<Double>(0, -1) * (lam[i] - lam[j].conjugate)
+                if den.length < floor { den = Complex(gamma) }
+                let e = 2 * (i + j * d)
+                let z = Complex(Double(u.storage[e]), Double(u.storage[e + 1])) / den
+                u.storage[e] = Float(z.real); u.storage[e + 1] = Float(z.imaginary)
+            }
+        }
         FloatComplexMatrix.multiply(v, u, adjointB: false, into: &t)
         FloatComplexMatrix.multiply(t, v, adjointB: true, into: &u)
         for i in 0..<(d * d) { out[o + i] = Complex(Double(u.storage[2 * i]), Double(u.storage[2 * i + 1])) }
@@ -145,11 +151,13 @@ struct SectorPreconditioner {
             ComplexMatrix.gemm(vinv[k], bk, into: &t)
             ComplexMatrix.gemm(t, vinv[k], transposeB: .adjoint, into: &u)
             let lam = lambda[k]
-            for j in 0..<d { for i in 0..<d {
-                var den = Complex<Double>(0, -1) * (lam[i] - lam[j].conjugate)
-                if den.length < floor { den = Complex(gamma) }
-                u[i, j] = u[i, j] / den
-            } }
+            for j in 0..<d {
+                for i in 0..<d {
+                    var den = Complex<Double>(0, -1) * (lam[i] - lam[j].conjugate)
+                    if den.length < floor { den = Complex(gamma) }
+                    u[i, j] = u[i, j] / den
+                }
+            }
             ComplexMatrix.gemm(v[k], u, into: &t)
             ComplexMatrix.gemm(t, v[k], transposeB: .adjoint, into: &u)
             for i in 0..<(d * d) { out[o + i] = u.elements[i] }
@@ -201,8 +209,10 @@ public struct LiouvillianSteadyStateSolver {
             let target = tolerance * l.rateScale
             if out.residual <= target || attempt == 2 {
                 if out.residual > target {
-                    throw BackendError.noConvergence(String(format:
-                        "GMRES steady state: residual ‖Lρ‖ = %.3g after %d iterations (target %.3g)", out.residual, total, target))
+                    throw BackendError.noConvergence(
+                        String(
+                            format:
+                                "GMRES steady state: residual ‖Lρ‖ = %.3g after %d iterations (target %.3g)", out.residual, total, target))
                 }
                 return Outcome(rho: out.rho, residual: out.residual, iterations: total)
             }
@@ -211,8 +221,10 @@ public struct LiouvillianSteadyStateSolver {
         throw BackendError.noConvergence("GMRES steady state did not converge")
     }
 
-    private func solveOnce(_ l: BlockLiouvillian, start x0: BlockDensityMatrix, preconditioner pre: SectorPreconditioner,
-                           layout: BlockLayout) throws -> Outcome {
+    private func solveOnce(
+        _ l: BlockLiouvillian, start x0: BlockDensityMatrix, preconditioner pre: SectorPreconditioner,
+        layout: BlockLayout
+    ) throws -> Outcome {
         let e = x0.entries
         let gamma = l.model.gamma
         let op: GMRES<ComplexKrylovArithmetic>.Operator = { x, y in
@@ -221,8 +233,9 @@ public struct LiouvillianSteadyStateSolver {
             for i in y.indices { y[i] = y[i] + t * e[i] }
         }
         let target = tolerance * l.rateScale
-        let gm = GMRES<ComplexKrylovArithmetic>(restart: restart, maxIterations: maxIterations,
-                                                tolerance: .absolute(0.5 * target), preconditioning: .flexible)
+        let gm = GMRES<ComplexKrylovArithmetic>(
+            restart: restart, maxIterations: maxIterations,
+            tolerance: .absolute(0.5 * target), preconditioning: .flexible)
         let out = gm.solve(a: op, preconditioner: { v, z in z = pre.apply(v, gamma: gamma) }, b: e, x0: e)
         var rho = BlockDensityMatrix(layout: layout, entries: out.x)
         rho.hermitizeAndNormalize()

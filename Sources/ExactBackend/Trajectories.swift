@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// The pieces of the master equation that trajectories need, applied matrix-free on state vectors
@@ -19,9 +19,9 @@ final class TrajectoryEngine: @unchecked Sendable {
     let n: Int
     let model: DipoleModel
     let diag: [[Complex<Double>]]
-    let kmat: [Complex<Double>]     // K_ac, row-major a·N + c, zero diagonal
-    let lambda: [Double]            // eigenvalues of f (clamped at 0)
-    let vectors: [Double]           // v_μb at μ·N + b
+    let kmat: [Complex<Double>]   // K_ac, row-major a·N + c, zero diagonal
+    let lambda: [Double]   // eigenvalues of f (clamped at 0)
+    let vectors: [Double]   // v_μb at μ·N + b
     let raising: [RaisingList]
     let rateScale: Double
 
@@ -67,24 +67,28 @@ final class TrajectoryEngine: @unchecked Sendable {
     func derivative(_ psi: UnsafePointer<Complex<Double>>, _ out: UnsafeMutablePointer<Complex<Double>>, sector k: Int) {
         let st = basis.states[k]
         let n = self.n
-        diag[k].withUnsafeBufferPointer { dg in kmat.withUnsafeBufferPointer { km in basis.index.withUnsafeBufferPointer { ix in
-            for i in 0..<st.count {
-                let m = Int(st[i])
-                var acc = dg[i] * psi[i]
-                var up = m
-                while up != 0 {
-                    let a = up.trailingZeroBitCount
-                    up &= up - 1
-                    var down = ~m & ((1 << n) - 1)
-                    while down != 0 {
-                        let c = down.trailingZeroBitCount
-                        down &= down - 1
-                        acc = acc + km[a * n + c] * psi[Int(ix[m ^ (1 << a) ^ (1 << c)])]
+        diag[k].withUnsafeBufferPointer { dg in
+            kmat.withUnsafeBufferPointer { km in
+                basis.index.withUnsafeBufferPointer { ix in
+                    for i in 0..<st.count {
+                        let m = Int(st[i])
+                        var acc = dg[i] * psi[i]
+                        var up = m
+                        while up != 0 {
+                            let a = up.trailingZeroBitCount
+                            up &= up - 1
+                            var down = ~m & ((1 << n) - 1)
+                            while down != 0 {
+                                let c = down.trailingZeroBitCount
+                                down &= down - 1
+                                acc = acc + km[a * n + c] * psi[Int(ix[m ^ (1 << a) ^ (1 << c)])]
+                            }
+                        }
+                        out[i] = Complex(acc.imaginary, -acc.real)
                     }
                 }
-                out[i] = Complex(acc.imaginary, -acc.real)
             }
-        } } }
+        }
     }
 
     /// C_ab = ⟨ψ|σ⁺_a σ⁻_b|ψ⟩/⟨ψ|ψ⟩ (populations on the diagonal) and, if asked, D_ab = ⟨σᶻ_a σᶻ_b⟩.
@@ -154,7 +158,8 @@ struct JumpTrajectories {
     /// `average` picks time averages over the samples at or after `averageFrom`; otherwise the last sample's
     /// moments are kept.
     func run(start: Int, sampleTimes: [Double], averageFrom: Double, wantD: Bool, rng: inout SeededRandom) throws
-        -> TrajectoryRecord {
+        -> TrajectoryRecord
+    {
         let e = engine
         let n = e.n
         var k = start
@@ -212,9 +217,11 @@ struct JumpTrajectories {
         if k > 0 {
             for mu in 0..<n where e.lambda[mu] > 0 {
                 var s = 0.0
-                for a in 0..<n { for b in 0..<n {
-                    s += e.vectors[mu * n + a] * e.vectors[mu * n + b] * c[a * n + b].real
-                } }
+                for a in 0..<n {
+                    for b in 0..<n {
+                        s += e.vectors[mu * n + a] * e.vectors[mu * n + b] * c[a * n + b].real
+                    }
+                }
                 rates[mu] = e.lambda[mu] * max(s, 0)
             }
         }
@@ -234,7 +241,7 @@ struct JumpTrajectories {
         for i in rates.indices { if u < rates[i] { choice = i; break }; u -= rates[i] }
         var out: [Complex<Double>]
         var newK: Int
-        if choice >= phiBase && phi != 0 {  // (choice ≥ nrBase only when a term is on)
+        if choice >= phiBase && phi != 0 {   // (choice ≥ nrBase only when a term is on)
             // σᶻ_a ψ: the same sector, the sign of the amplitudes with dipole a down flipped.
             let a = choice - phiBase
             let st = e.basis.states[k]

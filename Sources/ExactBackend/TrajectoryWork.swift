@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 extension TrajectoryContribution {
@@ -13,8 +13,9 @@ extension TrajectoryContribution {
     }
 
     var record: TrajectoryRecord {
-        TrajectoryRecord(c: (0..<(c.count / 2)).map { Complex(c[2 * $0], c[2 * $0 + 1]) }, d: d, series: series,
-                         qfi: qfi, jumps: jumps)
+        TrajectoryRecord(
+            c: (0..<(c.count / 2)).map { Complex(c[2 * $0], c[2 * $0 + 1]) }, d: d, series: series,
+            qfi: qfi, jumps: jumps)
     }
 }
 
@@ -31,8 +32,10 @@ extension ExactBackend {
         case .densityMatrix: useDensity = true
         case .jumpTrajectories: useDensity = false
         default:
-            useDensity = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
-                                                     threads: request.threads) <= request.memoryBudget
+            useDensity =
+                ExactBackend.memoryEstimate(
+                    n: n, observables: request.observables, evolution: request.evolution,
+                    threads: request.threads) <= request.memoryBudget
         }
         let needsDensity = !kinds.isDisjoint(with: ExactBackend.densityMatrixObservables)
         if !useDensity && needsDensity {
@@ -46,8 +49,9 @@ extension ExactBackend {
             // Only the diffusion trajectories are needed: no density matrix, no jump ensemble.
             useDensity = false
         } else if useDensity {
-            let need = ExactBackend.memoryEstimate(n: n, observables: request.observables, evolution: request.evolution,
-                                                   threads: request.threads)
+            let need = ExactBackend.memoryEstimate(
+                n: n, observables: request.observables, evolution: request.evolution,
+                threads: request.threads)
             if need > request.memoryBudget { throw BackendError.memory(needed: need, budget: request.memoryBudget) }
         } else {
             let need = ExactBackend.trajectoryMemoryEstimate(n: n, threads: request.threads)
@@ -76,7 +80,8 @@ extension ExactBackend {
 
     /// `solveBase` starting from a previous point's state, returning the steady (or final) state too.
     public func solveBase(_ request: SolveRequest, work: PointWork, initialGuess: BlockDensityMatrix?) throws
-        -> (result: PointResult, state: BlockDensityMatrix?) {
+        -> (result: PointResult, state: BlockDensityMatrix?)
+    {
         guard work.density else { return (PointResult(), nil) }
         return try solveDensity(request, basis: SectorBasis(n: request.model.count), guess: initialGuess)
     }
@@ -84,13 +89,15 @@ extension ExactBackend {
     /// Trajectories `range` of one ensemble, in index order, each from its own random stream
     /// (so any grouping of trajectories gives the same contributions). Uses `request.threads` workers.
     public func trajectories(_ request: SolveRequest, kind: TrajectoryEnsembleKind, range: Range<Int>) throws
-        -> [TrajectoryContribution] {
+        -> [TrajectoryContribution]
+    {
         let basis = SectorBasis(n: request.model.count)
         return try trajectories(request, basis: basis, kind: kind, range: range)
     }
 
     func trajectories(_ request: SolveRequest, basis: SectorBasis, kind: TrajectoryEnsembleKind, range: Range<Int>) throws
-        -> [TrajectoryContribution] {
+        -> [TrajectoryContribution]
+    {
         guard range.lowerBound >= 0 else { throw BackendError.unsupported("negative trajectory index") }
         guard request.initial.isU1Invariant else {
             throw BackendError.unsupported("trajectories start from the ground or the excited state")
@@ -107,8 +114,11 @@ extension ExactBackend {
             return try parallelMap(count: range.count, threads: request.threads) { i -> TrajectoryContribution in
                 let j = first + i
                 var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j)])
-                return TrajectoryContribution(index: j, try jumps.run(start: start, sampleTimes: times, averageFrom: from,
-                                                                      wantD: wantD, rng: &rng))
+                return TrajectoryContribution(
+                    index: j,
+                    try jumps.run(
+                        start: start, sampleTimes: times, averageFrom: from,
+                        wantD: wantD, rng: &rng))
             }
         case .diffusion:
             let qsd = DiffusionTrajectories(engine: engine, dt: diffusionStep(engine.rateScale, request))
@@ -116,8 +126,11 @@ extension ExactBackend {
                 let j = first + i
                 // Streams of diffusion trajectories are offset so they never coincide with jump trajectories.
                 var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j), 0x0D1F])
-                return TrajectoryContribution(index: j, qsd.run(start: start, sampleTimes: times, averageFrom: from,
-                                                                wantD: false, rng: &rng))
+                return TrajectoryContribution(
+                    index: j,
+                    qsd.run(
+                        start: start, sampleTimes: times, averageFrom: from,
+                        wantD: false, rng: &rng))
             }
         }
     }
@@ -131,23 +144,31 @@ extension ExactBackend {
     /// in any order; they are put in index order) into the point's result: the same `PointResult`
     /// `solve` returns, bit for bit (sums run in trajectory-index order). Throws
     /// `BackendError.unsupported` when a trajectory is missing or given twice.
-    public func reduce(_ request: SolveRequest, work: PointWork, base: PointResult,
-                       contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]) throws -> PointResult {
+    public func reduce(
+        _ request: SolveRequest, work: PointWork, base: PointResult,
+        contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]
+    ) throws -> PointResult {
         var records: [TrajectoryEnsembleKind: [TrajectoryRecord]] = [:]
         for e in work.ensembles {
             let list = (contributions[e.kind] ?? []).sorted { $0.index < $1.index }
             guard list.count == e.count, list.enumerated().allSatisfy({ $0.offset == $0.element.index }) else {
                 let have = Set(list.map(\.index))
                 let missing = (0..<e.count).filter { !have.contains($0) }
-                throw BackendError.unsupported("\(e.kind.rawValue) trajectories of point \(request.pointIndex): expected 0..<\(e.count), got \(list.count)\(missing.isEmpty ? "" : ", missing \(missing.prefix(8).map(String.init).joined(separator: ", "))")")
+                throw BackendError.unsupported(
+                    "\(e.kind.rawValue) trajectories of point \(request.pointIndex): expected 0..<\(e.count), got \(list.count)\(missing.isEmpty ? "" : ", missing \(missing.prefix(8).map(String.init).joined(separator: ", "))")"
+                )
             }
             let n = request.model.count
             let samples = sampleTimes(request, e.kind).times.count
             let columns = e.kind == .jumps ? 2 : 3
             let wantD = e.kind == .jumps && (request.request(.mutualInformation) != nil || request.request(.discord) != nil)
-            for t in list where t.c.count != 2 * n * n || t.d.count != (wantD ? n * n : 0) || t.series.count != samples
-                || t.series.contains(where: { $0.count != columns }) || t.jumps < 0 {
-                throw BackendError.unsupported("\(e.kind.rawValue) trajectory \(t.index) of point \(request.pointIndex) does not have the shape of this point's trajectories (N = \(n), \(samples) samples)")
+            for t in list
+            where t.c.count != 2 * n * n || t.d.count != (wantD ? n * n : 0) || t.series.count != samples
+                || t.series.contains(where: { $0.count != columns }) || t.jumps < 0
+            {
+                throw BackendError.unsupported(
+                    "\(e.kind.rawValue) trajectory \(t.index) of point \(request.pointIndex) does not have the shape of this point's trajectories (N = \(n), \(samples) samples)"
+                )
             }
             records[e.kind] = list.map(\.record)
         }
@@ -166,8 +187,9 @@ extension ExactBackend {
             result.diagnostics.append(("jumps-per-trajectory", .number(Double(totalJumps) / Double(jumps.count))))
         }
         if let diffusion = records[.diffusion] {
-            addConditionalQFI(request, records: diffusion, dt: diffusionStep(TrajectoryEngine.rateScale(request.model), request),
-                              into: &result)
+            addConditionalQFI(
+                request, records: diffusion, dt: diffusionStep(TrajectoryEngine.rateScale(request.model), request),
+                into: &result)
         }
         return result
     }
@@ -184,7 +206,7 @@ extension TrajectoryEngine {
         let n = m.rows
         var a = [Double](repeating: 0, count: n * n)   // row-major, symmetrized
         for i in 0..<n { for j in 0..<n { a[i * n + j] = 0.5 * (m[i, j] + m[j, i]) } }
-        var v = [Double](repeating: 0, count: n * n)    // columns are eigenvectors: v[k·n + μ]
+        var v = [Double](repeating: 0, count: n * n)   // columns are eigenvectors: v[k·n + μ]
         for i in 0..<n { v[i * n + i] = 1 }
         var scale = 0.0
         for x in a { scale = max(scale, abs(x)) }
@@ -197,7 +219,9 @@ extension TrajectoryEngine {
                     let apq = a[p * n + q]
                     if apq == 0 { continue }
                     let theta = (a[q * n + q] - a[p * n + p]) / (2 * apq)
-                    let t = abs(theta) > 1e150 ? 1 / (2 * theta)
+                    let t =
+                        abs(theta) > 1e150
+                        ? 1 / (2 * theta)
                         : (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
                     let c = 1 / (t * t + 1).squareRoot(), s = t * c
                     for k in 0..<n {   // columns p, q

@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// Two-time correlations by the quantum regression theorem:
@@ -13,8 +13,10 @@ import Results
 /// numbers) and L keeps the charge. S = {a, b} gives Z_ab(τ); S = all dipoles gives ⟨J⁺(τ)J⁻⟩.
 /// Integrated with Dormand–Prince at relative tolerance `tolerance`.
 public enum QuantumRegression {
-    public static func correlation(_ l: BlockLiouvillian, rho: BlockDensityMatrix, dipoles: [Int], tau: [Double],
-                                   tolerance: Double) throws -> [Complex<Double>] {
+    public static func correlation(
+        _ l: BlockLiouvillian, rho: BlockDensityMatrix, dipoles: [Int], tau: [Double],
+        tolerance: Double
+    ) throws -> [Complex<Double>] {
         let basis = l.basis
         let n = basis.n
         let layout = BlockLayout(n: n, shift: 1)
@@ -24,16 +26,18 @@ public enum QuantumRegression {
         for r in layout.sectors {
             let dr = layout.rows[r], dc = layout.cols[r]
             let up = basis.states[r]
-            for j in 0..<dc { for i in 0..<dr {
-                let m = Int(up[i])
-                var s = Complex<Double>.zero
-                for c in dipoles where m & (1 << c) == 0 {
-                    let p = Int(basis.index[m | (1 << c)])
-                    s = s + rho.entries[rl.offsets[r + 1] + p + j * rl.rows[r + 1]]
+            for j in 0..<dc {
+                for i in 0..<dr {
+                    let m = Int(up[i])
+                    var s = Complex<Double>.zero
+                    for c in dipoles where m & (1 << c) == 0 {
+                        let p = Int(basis.index[m | (1 << c)])
+                        s = s + rho.entries[rl.offsets[r + 1] + p + j * rl.rows[r + 1]]
+                    }
+                    let o = 2 * (layout.offsets[r] + i + j * dr)
+                    chi[o] = s.real; chi[o + 1] = s.imaginary
                 }
-                let o = 2 * (layout.offsets[r] + i + j * dr)
-                chi[o] = s.real; chi[o + 1] = s.imaginary
-            } }
+            }
         }
         func trace(_ y: [Double]) -> Complex<Double> {
             // Tr[A⁺ χ] = Σ_r Σ_{i, c ∉ i} χ_r[i, i + c].
@@ -55,13 +59,17 @@ public enum QuantumRegression {
         out.reserveCapacity(tau.count)
         let integrator = DormandPrince(relativeTolerance: max(tolerance, 1e-12), absoluteTolerance: max(tolerance, 1e-12) * 1e-2)
         do {
-            try integrator.integrate(from: 0, chi, to: tau, rhs: { _, y, dy in
-                y.withUnsafeBufferPointer { py in dy.withUnsafeMutableBufferPointer { pd in
-                    let x = UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
-                    let z = UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
-                    l.apply(x, into: z, layout: layout)
-                } }
-            }, observe: { _, y in out.append(trace(y)) })
+            try integrator.integrate(
+                from: 0, chi, to: tau,
+                rhs: { _, y, dy in
+                    y.withUnsafeBufferPointer { py in
+                        dy.withUnsafeMutableBufferPointer { pd in
+                            let x = UnsafeRawPointer(py.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
+                            let z = UnsafeMutableRawPointer(pd.baseAddress!).assumingMemoryBound(to: Complex<Double>.self)
+                            l.apply(x, into: z, layout: layout)
+                        }
+                    }
+                }, observe: { _, y in out.append(trace(y)) })
         } catch {
             throw BackendError.noConvergence("quantum regression: \(error)")
         }

@@ -15,8 +15,10 @@ public enum Transpose: Sendable {
 
 extension Matrix {
     /// C ← α·op(A)·op(B) + β·C.
-    public static func gemm(_ a: Matrix, _ b: Matrix, transposeA ta: Transpose = .none, transposeB tb: Transpose = .none,
-                            alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
+    public static func gemm(
+        _ a: Matrix, _ b: Matrix, transposeA ta: Transpose = .none, transposeB tb: Transpose = .none,
+        alpha: Double = 1, beta: Double = 0, into c: inout Matrix
+    ) {
         let m = ta == .none ? a.rows : a.cols
         let k = ta == .none ? a.cols : a.rows
         let kb = tb == .none ? b.rows : b.cols
@@ -27,9 +29,10 @@ extension Matrix {
         a.elements.withUnsafeBufferPointer { pa in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
-                    cblas_dgemm(CblasColMajor, ta.cblas, tb.cblas, Int32(m), Int32(n), Int32(k), alpha,
-                                pa.baseAddress, Int32(max(1, a.rows)), pb.baseAddress, Int32(max(1, b.rows)),
-                                beta, pc.baseAddress, Int32(max(1, c.rows)))
+                    cblas_dgemm(
+                        CblasColMajor, ta.cblas, tb.cblas, Int32(m), Int32(n), Int32(k), alpha,
+                        pa.baseAddress, Int32(max(1, a.rows)), pb.baseAddress, Int32(max(1, b.rows)),
+                        beta, pc.baseAddress, Int32(max(1, c.rows)))
                 }
             }
         }
@@ -49,8 +52,9 @@ extension Matrix {
         elements.withUnsafeBufferPointer { pa in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
-                    cblas_dgemv(CblasColMajor, CblasNoTrans, Int32(rows), Int32(cols), 1, pa.baseAddress,
-                                Int32(max(1, rows)), px.baseAddress, 1, 0, py.baseAddress, 1)
+                    cblas_dgemv(
+                        CblasColMajor, CblasNoTrans, Int32(rows), Int32(cols), 1, pa.baseAddress,
+                        Int32(max(1, rows)), px.baseAddress, 1, 0, py.baseAddress, 1)
                 }
             }
         }
@@ -60,9 +64,11 @@ extension Matrix {
 
 extension ComplexMatrix {
     /// C ← α·op(A)·op(B) + β·C.
-    public static func gemm(_ a: ComplexMatrix, _ b: ComplexMatrix, transposeA ta: Transpose = .none, transposeB tb: Transpose = .none,
-                            alpha: Complex<Double> = .one, beta: Complex<Double> = .zero,
-                            into c: inout ComplexMatrix) {
+    public static func gemm(
+        _ a: ComplexMatrix, _ b: ComplexMatrix, transposeA ta: Transpose = .none, transposeB tb: Transpose = .none,
+        alpha: Complex<Double> = .one, beta: Complex<Double> = .zero,
+        into c: inout ComplexMatrix
+    ) {
         let m = ta == .none ? a.rows : a.cols
         let k = ta == .none ? a.cols : a.rows
         let kb = tb == .none ? b.rows : b.cols
@@ -74,9 +80,10 @@ extension ComplexMatrix {
         a.elements.withUnsafeBufferPointer { pa in
             b.elements.withUnsafeBufferPointer { pb in
                 c.elements.withUnsafeMutableBufferPointer { pc in
-                    cblas_zgemm(CblasColMajor, ta.cblas, tb.cblas, Int32(m), Int32(n), Int32(k), &al,
-                                pa.baseAddress, Int32(max(1, a.rows)), pb.baseAddress, Int32(max(1, b.rows)),
-                                &be, pc.baseAddress, Int32(max(1, c.rows)))
+                    cblas_zgemm(
+                        CblasColMajor, ta.cblas, tb.cblas, Int32(m), Int32(n), Int32(k), &al,
+                        pa.baseAddress, Int32(max(1, a.rows)), pb.baseAddress, Int32(max(1, b.rows)),
+                        &be, pc.baseAddress, Int32(max(1, c.rows)))
                 }
             }
         }
@@ -97,8 +104,9 @@ extension ComplexMatrix {
         elements.withUnsafeBufferPointer { pa in
             x.withUnsafeBufferPointer { px in
                 y.withUnsafeMutableBufferPointer { py in
-                    cblas_zgemv(CblasColMajor, CblasNoTrans, Int32(rows), Int32(cols), &one, pa.baseAddress,
-                                Int32(max(1, rows)), px.baseAddress, 1, &zero, py.baseAddress, 1)
+                    cblas_zgemv(
+                        CblasColMajor, CblasNoTrans, Int32(rows), Int32(cols), &one, pa.baseAddress,
+                        Int32(max(1, rows)), px.baseAddress, 1, &zero, py.baseAddress, 1)
                 }
             }
         }

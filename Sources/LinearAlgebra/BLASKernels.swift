@@ -37,7 +37,7 @@ public enum BLASKernels {
         "Sandybridge": ["avx"], "Haswell": ["avx2", "fma"], "Zen": ["avx2", "fma"],
         "SkylakeX": ["avx512f", "avx512dq", "avx512bw", "avx512vl"],
         "Cooperlake": ["avx512f", "avx512dq", "avx512bw", "avx512vl", "avx512_bf16"],
-        "ARMV8": [],
+        "ARMV8": []
     ]
 
     /// The machine's architecture as `uname -m` prints it.
@@ -75,7 +75,8 @@ public enum BLASKernels {
     /// Whether this CPU can run `kernels` (a kernel set name, case-insensitive).
     public static func canRun(_ kernels: String) -> Bool {
         guard let key = requirements.keys.first(where: { $0.caseInsensitiveCompare(kernels) == .orderedSame }),
-              let needs = requirements[key] else { return false }
+            let needs = requirements[key]
+        else { return false }
         if key == "ARMV8" { return architecture == "aarch64" || architecture == "arm64" }
         guard architecture == "x86_64" else { return false }
         return needs.allSatisfy(cpuFlags.contains)

@@ -24,8 +24,10 @@ extension Matrix: BlockableMatrix {
 
 extension ComplexMatrix: BlockableMatrix {
     public static func zeros(rows: Int, cols: Int) -> ComplexMatrix { ComplexMatrix(rows: rows, cols: cols) }
-    public static func product(_ a: ComplexMatrix, _ b: ComplexMatrix, transposeA: Transpose, transposeB: Transpose,
-                               into c: inout ComplexMatrix) {
+    public static func product(
+        _ a: ComplexMatrix, _ b: ComplexMatrix, transposeA: Transpose, transposeB: Transpose,
+        into c: inout ComplexMatrix
+    ) {
         gemm(a, b, transposeA: transposeA, transposeB: transposeB, into: &c)
     }
 }
@@ -39,8 +41,10 @@ extension ComplexMatrix: BlockableMatrix {
 public enum BlockedProducts {
     public static let blockColumns = 256
 
-    public static func gemm<M: BlockableMatrix>(_ a: M, _ b: M, transposeA: Transpose = .none, transposeB: Transpose = .none,
-                                                into c: inout M, threads: Int) {
+    public static func gemm<M: BlockableMatrix>(
+        _ a: M, _ b: M, transposeA: Transpose = .none, transposeB: Transpose = .none,
+        into c: inout M, threads: Int
+    ) {
         let n = c.cols, m = c.rows
         let blocks = (n + blockColumns - 1) / blockColumns
         if blocks <= 1 {

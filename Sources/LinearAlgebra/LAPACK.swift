@@ -80,8 +80,9 @@ public func eigen(_ a: ComplexMatrix) throws -> (values: [Complex<Double>], vect
         w.withUnsafeMutableBufferPointer { pw in
             vr.elements.withUnsafeMutableBufferPointer { pvr in
                 withUnsafeMutablePointer(to: &dummy) { pvl in
-                    LAPACKE_zgeev(LAPACK_COL_MAJOR, 78, 86, Int32(n), asLapack(pa.baseAddress), Int32(n),
-                                  asLapack(pw.baseAddress), asLapack(pvl), 1, asLapack(pvr.baseAddress), Int32(n))
+                    LAPACKE_zgeev(
+                        LAPACK_COL_MAJOR, 78, 86, Int32(n), asLapack(pa.baseAddress), Int32(n),
+                        asLapack(pw.baseAddress), asLapack(pvl), 1, asLapack(pvr.baseAddress), Int32(n))
                 }
             }
         }
@@ -101,8 +102,9 @@ public func eigenvalues(_ a: Matrix) throws -> [Complex<Double>] {
     let info = work.elements.withUnsafeMutableBufferPointer { pa in
         wr.withUnsafeMutableBufferPointer { pr in
             wi.withUnsafeMutableBufferPointer { pi in
-                LAPACKE_dgeev(LAPACK_COL_MAJOR, 78, 78, Int32(n), pa.baseAddress, Int32(n), pr.baseAddress,
-                              pi.baseAddress, &d1, 1, &d2, 1)
+                LAPACKE_dgeev(
+                    LAPACK_COL_MAJOR, 78, 78, Int32(n), pa.baseAddress, Int32(n), pr.baseAddress,
+                    pi.baseAddress, &d1, 1, &d2, 1)
             }
         }
     }
@@ -119,8 +121,9 @@ public func solve(_ a: Matrix, _ b: Matrix) throws -> Matrix {
     var piv = [Int32](repeating: 0, count: n)
     let info = lu.elements.withUnsafeMutableBufferPointer { pa in
         x.elements.withUnsafeMutableBufferPointer { pb in
-            LAPACKE_dgesv(LAPACK_COL_MAJOR, Int32(n), Int32(b.cols), pa.baseAddress, Int32(n), &piv,
-                          pb.baseAddress, Int32(n))
+            LAPACKE_dgesv(
+                LAPACK_COL_MAJOR, Int32(n), Int32(b.cols), pa.baseAddress, Int32(n), &piv,
+                pb.baseAddress, Int32(n))
         }
     }
     try check(info, "dgesv")
@@ -141,8 +144,9 @@ public func solve(_ a: ComplexMatrix, _ b: ComplexMatrix) throws -> ComplexMatri
     var piv = [Int32](repeating: 0, count: n)
     let info = lu.elements.withUnsafeMutableBufferPointer { pa in
         x.elements.withUnsafeMutableBufferPointer { pb in
-            LAPACKE_zgesv(LAPACK_COL_MAJOR, Int32(n), Int32(b.cols), asLapack(pa.baseAddress), Int32(n), &piv,
-                          asLapack(pb.baseAddress), Int32(n))
+            LAPACKE_zgesv(
+                LAPACK_COL_MAJOR, Int32(n), Int32(b.cols), asLapack(pa.baseAddress), Int32(n), &piv,
+                asLapack(pb.baseAddress), Int32(n))
         }
     }
     try check(info, "zgesv")
@@ -181,8 +185,9 @@ public struct BandMatrix: Sendable {
         var piv = [Int32](repeating: 0, count: n)
         let info = ab.withUnsafeMutableBufferPointer { pa in
             x.withUnsafeMutableBufferPointer { pb in
-                LAPACKE_dgbsv(LAPACK_COL_MAJOR, Int32(n), Int32(kl), Int32(ku), 1, pa.baseAddress, Int32(ldab),
-                              &piv, pb.baseAddress, Int32(n))
+                LAPACKE_dgbsv(
+                    LAPACK_COL_MAJOR, Int32(n), Int32(kl), Int32(ku), 1, pa.baseAddress, Int32(ldab),
+                    &piv, pb.baseAddress, Int32(n))
             }
         }
         try check(info, "dgbsv")

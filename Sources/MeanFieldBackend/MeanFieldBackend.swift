@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// How the mean-field backend obtains its numbers.
@@ -58,8 +58,10 @@ public struct MeanFieldBackend: Backend {
     /// The absolute tolerance of the integrator is `absoluteToleranceRatio` × request.tolerance.
     public var absoluteToleranceRatio: Double
 
-    public init(method: MeanFieldMethod = .dynamic, symmetryBreakingAmplitude: Double = 1e-3,
-                maxTime: Double = 5000, absoluteToleranceRatio: Double = 1e-2) {
+    public init(
+        method: MeanFieldMethod = .dynamic, symmetryBreakingAmplitude: Double = 1e-3,
+        maxTime: Double = 5000, absoluteToleranceRatio: Double = 1e-2
+    ) {
         self.method = method
         self.symmetryBreakingAmplitude = symmetryBreakingAmplitude
         self.maxTime = maxTime
@@ -125,7 +127,8 @@ public struct MeanFieldBackend: Backend {
         switch request.initial {
         case .ground: polar = Double.pi; azimuth = nil; desc = "ground state"
         case .excited: polar = 0; azimuth = nil; desc = "excited state"
-        case .product(let t, let p): polar = t; azimuth = p
+        case .product(let t, let p):
+            polar = t; azimuth = p
             desc = "product state θ = \(t)" + (p.map { ", φ = \($0)" } ?? ", random φ")
         }
         var amplitude = 0.5 * sin(polar)
@@ -174,36 +177,41 @@ public struct MeanFieldBackend: Backend {
             var lastResidual = Double.infinity
             let outcome: (t: Double, y: [Double], steps: Int)
             do {
-                outcome = try integrator.integrate(from: 0, y0, to: [maxTime], rhs: rhs, shouldStop: { t, y, dydt in
-                    let (_, r, growth) = dyn.rotatingFrameResidual(y, dydt)
-                    lastResidual = r
-                    // Stationary: small residual, and the coherences not growing away from the
-                    // unstable fixed point β ≈ 0 (where the residual is small too). Integration
-                    // errors are relative (rtol), so the growth rate of a truly stationary state is
-                    // of order rtol × rate < ε read as a rate.
-                    if r <= epsilon && (growth ?? 0) <= epsilon {
-                        if holdStart == nil { holdStart = t }
-                        return t - (holdStart ?? t) >= hold
-                    }
-                    holdStart = nil
-                    return false
-                })
+                outcome = try integrator.integrate(
+                    from: 0, y0, to: [maxTime], rhs: rhs,
+                    shouldStop: { t, y, dydt in
+                        let (_, r, growth) = dyn.rotatingFrameResidual(y, dydt)
+                        lastResidual = r
+                        // Stationary: small residual, and the coherences not growing away from the
+                        // unstable fixed point β ≈ 0 (where the residual is small too). Integration
+                        // errors are relative (rtol), so the growth rate of a truly stationary state is
+                        // of order rtol × rate < ε read as a rate.
+                        if r <= epsilon && (growth ?? 0) <= epsilon {
+                            if holdStart == nil { holdStart = t }
+                            return t - (holdStart ?? t) >= hold
+                        }
+                        holdStart = nil
+                        return false
+                    })
             } catch let e as DormandPrince.Failure {
                 throw BackendError.numerical(e.description)
             }
             guard lastResidual <= epsilon, let h = holdStart, outcome.t - h >= hold else {
                 throw BackendError.noConvergence(
                     "mean-field dynamics not stationary in a rotating frame by t = \(maxTime)/Γ: residual "
-                    + "max|dβ/dt + iωβ|, |ds/dt| = \(lastResidual) > ε = \(epsilon) (the state may be a "
-                    + "non-stationary attractor, or relax more slowly than the time limit allows)")
+                        + "max|dβ/dt + iωβ|, |ds/dt| = \(lastResidual) > ε = \(epsilon) (the state may be a "
+                        + "non-stationary attractor, or relax more slowly than the time limit allows)")
             }
             finalY = outcome.y
-            result.method = "mean-field, dynamic: Dormand–Prince 5(4) (rtol \(rtol), atol \(atol)) from the "
+            result.method =
+                "mean-field, dynamic: Dormand–Prince 5(4) (rtol \(rtol), atol \(atol)) from the "
                 + "\(initialDescription) to t = \(outcome.t)/Γ, stationary in the rotating frame "
                 + "(max|dβ/dt + iωβ|, |ds/dt| ≤ ε = \(epsilon) and coherence growth rate ≤ ε over \(hold)/Γ)"
-            result.diagnostics = [("steps", .number(Double(outcome.steps))), ("time", .number(outcome.t)),
-                                  ("residual", .number(lastResidual)), ("epsilon", .number(epsilon)),
-                                  ("evaluations", .number(Double(dyn.evaluations)))]
+            result.diagnostics = [
+                ("steps", .number(Double(outcome.steps))), ("time", .number(outcome.t)),
+                ("residual", .number(lastResidual)), ("epsilon", .number(epsilon)),
+                ("evaluations", .number(Double(dyn.evaluations)))
+            ]
         case .until(let time, let samples):
             guard time.isFinite, time >= 0, samples >= 1 else {
                 throw BackendError.unsupported("evolve until \(time) with \(samples) samples")
@@ -213,21 +221,26 @@ public struct MeanFieldBackend: Backend {
             var sampleDy = [Double](repeating: 0, count: 3 * n)
             let outcome: (t: Double, y: [Double], steps: Int)
             do {
-                outcome = try integrator.integrate(from: 0, y0, to: times, rhs: rhs, observe: { t, y in
-                    if scalars.contains(.frequency) { dyn.rhs(y, &sampleDy) }
-                    let v = Self.scalarValues(y, sampleDy, n: n, dyn: dyn, kinds: scalars)
-                    rows.append([t] + v.map(\.value))
-                })
+                outcome = try integrator.integrate(
+                    from: 0, y0, to: times, rhs: rhs,
+                    observe: { t, y in
+                        if scalars.contains(.frequency) { dyn.rhs(y, &sampleDy) }
+                        let v = Self.scalarValues(y, sampleDy, n: n, dyn: dyn, kinds: scalars)
+                        rows.append([t] + v.map(\.value))
+                    })
             } catch let e as DormandPrince.Failure {
                 throw BackendError.numerical(e.description)
             }
             finalY = outcome.y
             let columns = ["t"] + Self.scalarColumns(scalars)
             result.tables.append(ResultTable(name: "timeseries", columns: columns, rows: rows))
-            result.method = "mean-field, dynamic: Dormand–Prince 5(4) (rtol \(rtol), atol \(atol)) from the "
+            result.method =
+                "mean-field, dynamic: Dormand–Prince 5(4) (rtol \(rtol), atol \(atol)) from the "
                 + "\(initialDescription) to t = \(time)/Γ"
-            result.diagnostics = [("steps", .number(Double(outcome.steps))),
-                                  ("evaluations", .number(Double(dyn.evaluations)))]
+            result.diagnostics = [
+                ("steps", .number(Double(outcome.steps))),
+                ("evaluations", .number(Double(dyn.evaluations)))
+            ]
         }
         guard finalY.allSatisfy(\.isFinite) else { throw BackendError.numerical("non-finite mean-field state") }
         dyn.rhs(finalY, &dy)
@@ -240,8 +253,10 @@ public struct MeanFieldBackend: Backend {
     }
 
     /// Scalar observables of a state y (dy is needed only for `frequency`).
-    static func scalarValues(_ y: [Double], _ dy: [Double], n: Int, dyn: MeanFieldDynamics,
-                             kinds: [ObservableKind]) -> [(key: String, value: Double)] {
+    static func scalarValues(
+        _ y: [Double], _ dy: [Double], n: Int, dyn: MeanFieldDynamics,
+        kinds: [ObservableKind]
+    ) -> [(key: String, value: Double)] {
         var sr = 0.0, si = 0.0, s2 = 0.0, sz = 0.0
         for a in 0..<n {
             sr += y[a]; si += y[n + a]
@@ -266,8 +281,10 @@ public struct MeanFieldBackend: Backend {
         return out
     }
 
-    private func fillObservables(_ result: inout PointResult, y: [Double], dy: [Double], request: SolveRequest,
-                                 dyn: MeanFieldDynamics) throws {
+    private func fillObservables(
+        _ result: inout PointResult, y: [Double], dy: [Double], request: SolveRequest,
+        dyn: MeanFieldDynamics
+    ) throws {
         let n = request.model.count
         let beta = { (a: Int) in Complex(y[a], y[n + a]) }
         let correlation = { (a: Int, b: Int) -> Complex<Double> in
@@ -288,8 +305,9 @@ public struct MeanFieldBackend: Backend {
                     ObservableWriter.frequency(omega.isNaN ? nil : omega, into: &result)
                 }
             case .clusterZQ:
-                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: request.lattice, correlation: correlation,
-                                           into: &result)
+                ObservableWriter.clusterZQ(
+                    sizes: o.clusterSizes, lattice: request.lattice, correlation: correlation,
+                    into: &result)
             case .correlations:
                 ObservableWriter.correlations(count: n, correlation: correlation, into: &result)
             case .phases:
@@ -301,8 +319,10 @@ public struct MeanFieldBackend: Backend {
                     let b = beta(a)
                     rows.append([Double(a), p.x, p.y, p.z, b.length, atan2(-b.imaginary, b.real), y[2 * n + a]])
                 }
-                result.tables.append(ResultTable(name: "phases", columns: ["a", "x", "y", "z", "S-perp", "phi", "s"],
-                                                 rows: rows))
+                result.tables.append(
+                    ResultTable(
+                        name: "phases", columns: ["a", "x", "y", "z", "S-perp", "phi", "s"],
+                        rows: rows))
             default:
                 throw BackendError.unsupported("mean-field has no `\(o.kind.rawValue)`")
             }
@@ -341,28 +361,34 @@ public struct MeanFieldBackend: Backend {
             switch distribution {
             case .none:
                 z = MeanFieldClosedForm.collectiveZ(feff: f, pump: w, gamma: gamma, dephasing: gphi, nonradiative: gnr)
-                omega = z > 0 ? MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: w, gamma: gamma,
-                                                                         detuning: offset, dephasing: gphi,
-                                                                         nonradiative: gnr) : nil
+                omega =
+                    z > 0
+                    ? MeanFieldClosedForm.collectiveFrequency(
+                        feff: f, geff: g, pump: w, gamma: gamma,
+                        detuning: offset, dephasing: gphi,
+                        nonradiative: gnr) : nil
                 description = "identical dipoles: Z = √(F P − Q²)/(√2 F), ω = δ − G Q/(2F)"
             case .lorentzian(let d):
                 guard g == 0 else {
                     throw BackendError.unsupported("the Lorentzian closed form needs g_eff = 0; use the self-consistency equations")
                 }
-                z = MeanFieldClosedForm.lorentzianZ(feff: f, pump: w, hwhm: d, gamma: gamma, dephasing: gphi,
-                                                    nonradiative: gnr)
+                z = MeanFieldClosedForm.lorentzianZ(
+                    feff: f, pump: w, hwhm: d, gamma: gamma, dephasing: gphi,
+                    nonradiative: gnr)
                 omega = z > 0 ? 0 : nil
                 description = "Lorentzian detunings (HWHM \(d)): Z = √(F P − Q² + 2Δ² − 2Δ√(Δ² + F P))/(√2 F)"
             default:
                 throw BackendError.unsupported("no closed form for \(distribution); use the self-consistency equations")
             }
-            inversion = MeanFieldClosedForm.inversion(feff: f, pump: w, z: z, gamma: gamma, dephasing: gphi,
-                                                      nonradiative: gnr)
+            inversion = MeanFieldClosedForm.inversion(
+                feff: f, pump: w, z: z, gamma: gamma, dephasing: gphi,
+                nonradiative: gnr)
         default:
             do {
-                let s = try MeanFieldClosedForm.selfConsistent(feff: f, geff: g, pump: w, gamma: gamma,
-                                                               dephasing: gphi, nonradiative: gnr,
-                                                               distribution: distribution)
+                let s = try MeanFieldClosedForm.selfConsistent(
+                    feff: f, geff: g, pump: w, gamma: gamma,
+                    dephasing: gphi, nonradiative: gnr,
+                    distribution: distribution)
                 z = s.z; omega = s.frequency.map { $0 + offset }; inversion = s.inversion
             } catch let e as SelfConsistencyError {
                 throw BackendError.noConvergence(e.description)
@@ -370,7 +396,8 @@ public struct MeanFieldBackend: Backend {
             description = "self-consistency equations for \(distribution) detunings (adaptive quadrature, nested root solves)"
         }
         var result = PointResult()
-        result.method = "mean-field, \(method.label), N → ∞ with F = \(f), G = \(g) (the coupling sums of one "
+        result.method =
+            "mean-field, \(method.label), N → ∞ with F = \(f), G = \(g) (the coupling sums of one "
             + "dipole, f_eff (N−1)/N): \(description)"
         for o in request.observables {
             switch o.kind {
@@ -379,8 +406,9 @@ public struct MeanFieldBackend: Backend {
             case .inversion: ObservableWriter.inversion(inversion, into: &result)
             case .frequency: ObservableWriter.frequency(omega, into: &result)
             case .clusterZQ:
-                ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: request.lattice, correlation: { _, _ in Complex(z * z) },
-                                           into: &result)
+                ObservableWriter.clusterZQ(
+                    sizes: o.clusterSizes, lattice: request.lattice, correlation: { _, _ in Complex(z * z) },
+                    into: &result)
             default:
                 throw BackendError.unsupported("the mean-field \(method.label) has no per-dipole `\(o.kind.rawValue)`")
             }

@@ -46,8 +46,10 @@ public enum MeanFieldClosedForm {
 
     /// Z = √(F P − Q_∥Q_⊥)/(√2 F) where F P > Q_∥Q_⊥, else 0 (identical dipoles, δ_a = 0; independent of G;
     /// docs/physics.md §4.2, §4.5).
-    public static func collectiveZ(feff f: Double, pump w: Double, gamma: Double = 1,
-                                   dephasing: Double = 0, nonradiative: Double = 0) -> Double {
+    public static func collectiveZ(
+        feff f: Double, pump w: Double, gamma: Double = 1,
+        dephasing: Double = 0, nonradiative: Double = 0
+    ) -> Double {
         let r = Rates(gamma: gamma, pump: w, dephasing: dephasing, nonradiative: nonradiative)
         let num = f * r.p - r.qPar * r.qPerp
         return f > 0 && num > 0 ? num.squareRoot() / (2.0.squareRoot() * f) : 0
@@ -55,15 +57,19 @@ public enum MeanFieldClosedForm {
 
     /// The collective frequency ω = δ − G Q_⊥/(2F) of identical dipoles at detuning δ in the
     /// synchronized phase (sign convention above; docs/physics.md §4.5).
-    public static func collectiveFrequency(feff f: Double, geff g: Double, pump w: Double, gamma: Double = 1,
-                                           detuning: Double = 0, dephasing: Double = 0, nonradiative: Double = 0) -> Double {
+    public static func collectiveFrequency(
+        feff f: Double, geff g: Double, pump w: Double, gamma: Double = 1,
+        detuning: Double = 0, dephasing: Double = 0, nonradiative: Double = 0
+    ) -> Double {
         let r = Rates(gamma: gamma, pump: w, dephasing: dephasing, nonradiative: nonradiative)
         return detuning - g * r.qPerp / (2 * f)
     }
 
     /// Mean inversion S^z = ⟨σᶻ⟩/2 = (P − 2F Z²)/(2Q_∥) of a stationary solution with order parameter Z.
-    public static func inversion(feff f: Double, pump w: Double, z: Double, gamma: Double = 1,
-                                 dephasing: Double = 0, nonradiative: Double = 0) -> Double {
+    public static func inversion(
+        feff f: Double, pump w: Double, z: Double, gamma: Double = 1,
+        dephasing: Double = 0, nonradiative: Double = 0
+    ) -> Double {
         let r = Rates(gamma: gamma, pump: w, dephasing: dephasing, nonradiative: nonradiative)
         return (r.p - 2 * f * z * z) / (2 * r.qPar)
     }
@@ -77,8 +83,10 @@ public enum MeanFieldClosedForm {
     /// Lorentzian detunings of half width Δ (G = 0):
     /// Z = √(F P − Q_∥Q_⊥ + ρ(2Δ² − 2Δ√(Δ² + F P/ρ)))/(√2 F) where the radicand is positive, else 0
     /// (without decoherence ρ = 1, Q_∥Q_⊥ = Q²: docs/physics.md §4.3; in general §4.5).
-    public static func lorentzianZ(feff f: Double, pump w: Double, hwhm d: Double, gamma: Double = 1,
-                                   dephasing: Double = 0, nonradiative: Double = 0) -> Double {
+    public static func lorentzianZ(
+        feff f: Double, pump w: Double, hwhm d: Double, gamma: Double = 1,
+        dephasing: Double = 0, nonradiative: Double = 0
+    ) -> Double {
         let r = Rates(gamma: gamma, pump: w, dephasing: dephasing, nonradiative: nonradiative)
         guard f > 0, r.p > 0 else { return 0 }
         let num = lorentzianNumerator(f: f, d: d, r)
@@ -87,8 +95,10 @@ public enum MeanFieldClosedForm {
 
     /// The Lorentzian half width at which Z vanishes, Δ_c = (F P − Q_∥Q_⊥)/(2Q_∥) (the sign of
     /// docs/physics.md §4.3, the rates of §4.5; ≤ 0 means no synchronization even without disorder).
-    public static func criticalWidth(feff f: Double, pump w: Double, gamma: Double = 1,
-                                     dephasing: Double = 0, nonradiative: Double = 0) -> Double {
+    public static func criticalWidth(
+        feff f: Double, pump w: Double, gamma: Double = 1,
+        dephasing: Double = 0, nonradiative: Double = 0
+    ) -> Double {
         let r = Rates(gamma: gamma, pump: w, dephasing: dephasing, nonradiative: nonradiative)
         return (f * r.p - r.qPar * r.qPerp) / (2 * r.qPar)
     }
@@ -96,8 +106,10 @@ public enum MeanFieldClosedForm {
     /// The pump W that maximizes the Lorentzian Z at fixed F and Δ (≈ F/2 − Δ/√2 for F ≫ Γ, Δ; with
     /// decoherence ≈ F/2 − Γ − γ_nr − γ_φ at Δ = 0), by golden-section search over (Γ + γ_nr, F); nil
     /// when Z = 0 for every W.
-    public static func optimalPump(feff f: Double, hwhm d: Double = 0, gamma: Double = 1,
-                                   dephasing: Double = 0, nonradiative: Double = 0) -> Double? {
+    public static func optimalPump(
+        feff f: Double, hwhm d: Double = 0, gamma: Double = 1,
+        dephasing: Double = 0, nonradiative: Double = 0
+    ) -> Double? {
         let lower = gamma + nonradiative
         guard f > lower else { return nil }
         let numerator = { (w: Double) -> Double in
@@ -128,11 +140,14 @@ public enum MeanFieldClosedForm {
     /// Gauss–Kronrod quadratures. Z = 0 when that function is ≤ 0 already at c = Q_⊥.
     ///
     /// Throws `SelfConsistencyError` when no bracket is found (non-finite input).
-    public static func selfConsistent(feff f: Double, geff g: Double = 0, pump w: Double, gamma: Double = 1,
-                                      dephasing: Double = 0, nonradiative: Double = 0,
-                                      distribution: DetuningDistribution) throws -> Solution {
+    public static func selfConsistent(
+        feff f: Double, geff g: Double = 0, pump w: Double, gamma: Double = 1,
+        dephasing: Double = 0, nonradiative: Double = 0,
+        distribution: DetuningDistribution
+    ) throws -> Solution {
         guard f.isFinite, g.isFinite, w.isFinite, gamma > 0, distribution.isValid,
-              dephasing.isFinite, dephasing >= 0, nonradiative.isFinite, nonradiative >= 0 else {
+            dephasing.isFinite, dephasing >= 0, nonradiative.isFinite, nonradiative >= 0
+        else {
             throw SelfConsistencyError(reason: "non-finite or negative parameters")
         }
         // docs/physics.md §4.5: q is Q_⊥ (the coherence's rate), qPar = Q_∥ (the inversion's), rho = Q_∥/Q_⊥.
@@ -183,10 +198,12 @@ public enum MeanFieldClosedForm {
         }
         if let e = failure { throw e }
         let z = max(0, (c * c - q * q) / (2 * k2) * rho).squareRoot()
-        return Solution(z: z, frequency: try frequency(c),
-                        inversion: inversion(feff: f, pump: w, z: z, gamma: gamma, dephasing: dephasing,
-                                             nonradiative: nonradiative),
-                        c: c)
+        return Solution(
+            z: z, frequency: try frequency(c),
+            inversion: inversion(
+                feff: f, pump: w, z: z, gamma: gamma, dephasing: dephasing,
+                nonradiative: nonradiative),
+            c: c)
     }
 }
 

@@ -25,7 +25,10 @@ extension MeanFieldBackend: DescribedBackend {
         switch outline.detuning {
         case .some(.none): return (.closedForm, "collective model: the closed form of docs/physics.md §4.2")
         case .some(.lorentzian) where u.geff == 0:
-            return (.closedForm, "collective model with Lorentzian disorder: the closed form of docs/physics.md §4.3 (N → ∞ average over the distribution)")
+            return (
+                .closedForm,
+                "collective model with Lorentzian disorder: the closed form of docs/physics.md §4.3 (N → ∞ average over the distribution)"
+            )
         case .some(.uniform), .some(.gaussian), .some(.lorentzian):
             return (.selfConsistent, "collective model with disorder: the self-consistency equations (A1)/(A2), averaged over the distribution")
         case nil:
@@ -44,7 +47,8 @@ extension MeanFieldBackend: DescribedBackend {
 
     public func preferenceReason(_ outline: PointOutline) -> String {
         let kinds = outline.kinds
-        return kinds.contains(.z) || kinds.contains(.phases) ? "the observables Z/phases are mean-field quantities"
+        return kinds.contains(.z) || kinds.contains(.phases)
+            ? "the observables Z/phases are mean-field quantities"
             : "N = \(outline.dipoles) is beyond the other backends"
     }
 
@@ -53,7 +57,8 @@ extension MeanFieldBackend: DescribedBackend {
     public static func estimate(n: Int, method: PointMethod) -> CostEstimate {
         let N = Double(n)
         if method != .dynamic { return CostEstimate(memoryBytes: 1 << 20, flops: 1e6) }
-        return CostEstimate(memoryBytes: CostEstimate.bytes(CostEstimate.modelBytes(n: n, matrices: true) + 9 * 24 * N + 1e6),
-                            flops: 1e4 * 7 * 4 * N * N)
+        return CostEstimate(
+            memoryBytes: CostEstimate.bytes(CostEstimate.modelBytes(n: n, matrices: true) + 9 * 24 * N + 1e6),
+            flops: 1e4 * 7 * 4 * N * N)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
 
 /// The mean-field equations of docs/physics.md §4.1 in the complex (β, s) form, with the single-dipole
@@ -122,8 +122,8 @@ final class MeanFieldDynamics {
         var num = 0.0, den = 0.0, grow = 0.0
         for a in 0..<n {
             let br = y[a], bi = y[n + a], dr = dy[a], di = dy[n + a]
-            num -= br * di - bi * dr      // −Im(β* β̇)
-            grow += br * dr + bi * di     // Re(β* β̇)
+            num -= br * di - bi * dr   // −Im(β* β̇)
+            grow += br * dr + bi * di   // Re(β* β̇)
             den += br * br + bi * bi
         }
         let omega: Double? = den > 0 ? num / den : nil

@@ -19,8 +19,9 @@ public struct CosineFit: Sendable, Equatable {
         let m = tau.count
         precondition(y.count == m)
         guard m >= 1, let tMax = tau.max(), tMax > 0 else {
-            return CosineFit(amplitude: y.first ?? 0, frequency: 0, decay: 0, amplitudeError: .nan,
-                             frequencyError: .nan, decayError: .nan, residualSumOfSquares: 0)
+            return CosineFit(
+                amplitude: y.first ?? 0, frequency: 0, decay: 0, amplitudeError: .nan,
+                frequencyError: .nan, decayError: .nan, residualSumOfSquares: 0)
         }
         let dt = tMax / Double(max(m - 1, 1))
         let yy = y.reduce(0) { $0 + $1 * $1 }
@@ -104,7 +105,8 @@ public struct CosineFit: Sendable, Equatable {
                 if even { errors[1] = errors[1].squareRoot() }
             }
         }
-        return CosineFit(amplitude: p[0], frequency: abs(p[1]), decay: p[2], amplitudeError: errors[0],
-                         frequencyError: errors[1], decayError: errors[2], residualSumOfSquares: rss)
+        return CosineFit(
+            amplitude: p[0], frequency: abs(p[1]), decay: p[2], amplitudeError: errors[0],
+            frequencyError: errors[1], decayError: errors[2], residualSumOfSquares: rss)
     }
 }

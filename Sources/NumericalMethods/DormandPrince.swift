@@ -14,8 +14,10 @@ public struct DormandPrince: Sendable {
     public var initialStep: Double
     public var maxSteps: Int
 
-    public init(relativeTolerance: Double = 1e-8, absoluteTolerance: Double = 1e-10, initialStep: Double = 0,
-                maxSteps: Int = 10_000_000) {
+    public init(
+        relativeTolerance: Double = 1e-8, absoluteTolerance: Double = 1e-10, initialStep: Double = 0,
+        maxSteps: Int = 10_000_000
+    ) {
         self.relativeTolerance = relativeTolerance
         self.absoluteTolerance = absoluteTolerance
         self.initialStep = initialStep
@@ -48,11 +50,14 @@ public struct DormandPrince: Sendable {
     /// at each; `shouldStop(t, y, dydt)` is asked after every accepted step and ends the integration
     /// early when it returns true. Returns the final time, state and number of accepted steps.
     @discardableResult
-    public func integrate(from t0: Double, _ y0: [Double], to outputs: [Double],
-                          rhs: RightHandSide,
-                          observe: (Double, [Double]) -> Void = { _, _ in },
-                          shouldStop: (Double, [Double], [Double]) -> Bool = { _, _, _ in false })
-        throws -> (t: Double, y: [Double], steps: Int) {
+    public func integrate(
+        from t0: Double, _ y0: [Double], to outputs: [Double],
+        rhs: RightHandSide,
+        observe: (Double, [Double]) -> Void = { _, _ in },
+        shouldStop: (Double, [Double], [Double]) -> Bool = { _, _, _ in false }
+    )
+        throws -> (t: Double, y: [Double], steps: Int)
+    {
         let n = y0.count
         var t = t0
         var y = y0
@@ -85,20 +90,26 @@ public struct DormandPrince: Sendable {
             }
             rhs(t + Self.c5 * hStep, tmp, &k5)
             for i in 0..<n {
-                tmp[i] = y[i] + hStep * (Self.a61 * k1[i] + Self.a62 * k2[i] + Self.a63 * k3[i] + Self.a64 * k4[i]
-                    + Self.a65 * k5[i])
+                tmp[i] =
+                    y[i] + hStep
+                    * (Self.a61 * k1[i] + Self.a62 * k2[i] + Self.a63 * k3[i] + Self.a64 * k4[i]
+                        + Self.a65 * k5[i])
             }
             let tNew = hitsTarget ? target : t + hStep
             rhs(tNew, tmp, &k6)
             for i in 0..<n {
-                ynew[i] = y[i] + hStep * (Self.b1 * k1[i] + Self.b3 * k3[i] + Self.b4 * k4[i] + Self.b5 * k5[i]
-                    + Self.b6 * k6[i])
+                ynew[i] =
+                    y[i] + hStep
+                    * (Self.b1 * k1[i] + Self.b3 * k3[i] + Self.b4 * k4[i] + Self.b5 * k5[i]
+                        + Self.b6 * k6[i])
             }
             rhs(tNew, ynew, &k7)
             var errSum = 0.0
             for i in 0..<n {
-                let e = hStep * (Self.e1 * k1[i] + Self.e3 * k3[i] + Self.e4 * k4[i] + Self.e5 * k5[i]
-                    + Self.e6 * k6[i] + Self.e7 * k7[i])
+                let e =
+                    hStep
+                    * (Self.e1 * k1[i] + Self.e3 * k3[i] + Self.e4 * k4[i] + Self.e5 * k5[i]
+                        + Self.e6 * k6[i] + Self.e7 * k7[i])
                 let sc = absoluteTolerance + relativeTolerance * max(abs(y[i]), abs(ynew[i]))
                 errSum += (e / sc) * (e / sc)
             }

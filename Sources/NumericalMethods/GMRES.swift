@@ -98,8 +98,8 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
         }
         let flexible = preconditioning == .flexible
         var x: [Scalar], r: [Scalar]
-        var w = zeros          // A M v_j, then the next basis vector; V y; A x
-        var z = zeros          // M v_j (`.right`: M (V y) too)
+        var w = zeros   // A M v_j, then the next basis vector; V y; A x
+        var z = zeros   // M v_j (`.right`: M (V y) too)
         if let x0 {
             x = x0
             r = zeros
@@ -118,7 +118,7 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
             if beta <= threshold || (flexible && !beta.isFinite) { break }
             var v: [[Scalar]] = [Arithmetic.normalized(r, by: beta)]
             var zs: [[Scalar]] = []
-            var h: [[Scalar]] = []                    // h[j] is column j of H, length j + 2
+            var h: [[Scalar]] = []   // h[j] is column j of H, length j + 2
             var cs: [Scalar] = [], sn: [Scalar] = []
             var g: [Scalar] = [Arithmetic.scalar(beta)]
             var steps = 0
@@ -205,9 +205,11 @@ public enum RealKrylovArithmetic: KrylovArithmetic {
 
     public static func inner(_ v: [Double], _ w: [Double]) -> Double {
         var s = 0.0
-        w.withUnsafeBufferPointer { pw in v.withUnsafeBufferPointer { pv in
-            for i in 0..<pw.count { s += pw[i] * pv[i] }
-        } }
+        w.withUnsafeBufferPointer { pw in
+            v.withUnsafeBufferPointer { pv in
+                for i in 0..<pw.count { s += pw[i] * pv[i] }
+            }
+        }
         return s
     }
 
@@ -216,9 +218,11 @@ public enum RealKrylovArithmetic: KrylovArithmetic {
     public static func normalized(_ v: [Double], by norm: Double) -> [Double] { v.map { $0 / norm } }
 
     public static func axpy(_ a: Double, _ x: [Double], _ y: inout [Double]) {
-        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in
-            for i in 0..<px.count { py[i] = py[i] + a * px[i] }
-        } }
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in
+                for i in 0..<px.count { py[i] = py[i] + a * px[i] }
+            }
+        }
     }
 
     public static func add(_ x: [Double], to y: inout [Double]) {
@@ -242,7 +246,8 @@ public enum ComplexKrylovArithmetic: KrylovArithmetic {
     /// (c, s, r) with [c̄ s̄; −s c]·(f, g) = (r, 0): c = |f|/ν real, s = |f| g/(ν f), r = ν f/|f|,
     /// ν = √(|f|² + |g|²); (1, 0, f) when g = 0, (0, 1, g) when f = 0.
     public static func givensRotation(_ f: Complex<Double>, _ g: Complex<Double>)
-        -> (c: Complex<Double>, s: Complex<Double>, r: Complex<Double>) {
+        -> (c: Complex<Double>, s: Complex<Double>, r: Complex<Double>)
+    {
         let fa = f.length, ga = g.length
         if ga == 0 { return (.one, .zero, f) }
         if fa == 0 { return (.zero, .one, g) }
@@ -262,23 +267,25 @@ public enum ComplexKrylovArithmetic: KrylovArithmetic {
     /// same bits on every run.
     public static func inner(_ v: [Complex<Double>], _ w: [Complex<Double>]) -> Complex<Double> {
         var re = SIMD4<Double>(), im = SIMD4<Double>()
-        v.withUnsafeBufferPointer { pa in w.withUnsafeBufferPointer { pb in
-            let n = min(pa.count, pb.count), quads = n / 4
-            for q in 0..<quads {
-                let i = 4 * q
-                let xr = SIMD4(pa[i].real, pa[i + 1].real, pa[i + 2].real, pa[i + 3].real)
-                let xi = SIMD4(pa[i].imaginary, pa[i + 1].imaginary, pa[i + 2].imaginary, pa[i + 3].imaginary)
-                let yr = SIMD4(pb[i].real, pb[i + 1].real, pb[i + 2].real, pb[i + 3].real)
-                let yi = SIMD4(pb[i].imaginary, pb[i + 1].imaginary, pb[i + 2].imaginary, pb[i + 3].imaginary)
-                re += xr * yr + xi * yi
-                im += xr * yi - xi * yr
+        v.withUnsafeBufferPointer { pa in
+            w.withUnsafeBufferPointer { pb in
+                let n = min(pa.count, pb.count), quads = n / 4
+                for q in 0..<quads {
+                    let i = 4 * q
+                    let xr = SIMD4(pa[i].real, pa[i + 1].real, pa[i + 2].real, pa[i + 3].real)
+                    let xi = SIMD4(pa[i].imaginary, pa[i + 1].imaginary, pa[i + 2].imaginary, pa[i + 3].imaginary)
+                    let yr = SIMD4(pb[i].real, pb[i + 1].real, pb[i + 2].real, pb[i + 3].real)
+                    let yi = SIMD4(pb[i].imaginary, pb[i + 1].imaginary, pb[i + 2].imaginary, pb[i + 3].imaginary)
+                    re += xr * yr + xi * yi
+                    im += xr * yi - xi * yr
+                }
+                for i in (4 * quads)..<n {
+                    let x = pa[i], y = pb[i]
+                    re[0] += x.real * y.real + x.imaginary * y.imaginary
+                    im[0] += x.real * y.imaginary - x.imaginary * y.real
+                }
             }
-            for i in (4 * quads)..<n {
-                let x = pa[i], y = pb[i]
-                re[0] += x.real * y.real + x.imaginary * y.imaginary
-                im[0] += x.real * y.imaginary - x.imaginary * y.real
-            }
-        } }
+        }
         return Complex((re[0] + re[1]) + (re[2] + re[3]), (im[0] + im[1]) + (im[2] + im[3]))
     }
 
@@ -291,9 +298,11 @@ public enum ComplexKrylovArithmetic: KrylovArithmetic {
     }
 
     public static func axpy(_ a: Complex<Double>, _ x: [Complex<Double>], _ y: inout [Complex<Double>]) {
-        x.withUnsafeBufferPointer { px in y.withUnsafeMutableBufferPointer { py in
-            for i in 0..<px.count { py[i] = py[i] + a * px[i] }
-        } }
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in
+                for i in 0..<px.count { py[i] = py[i] + a * px[i] }
+            }
+        }
     }
 
     public static func add(_ x: [Complex<Double>], to y: inout [Complex<Double>]) {

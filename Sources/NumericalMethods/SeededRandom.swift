@@ -1,3 +1,5 @@
+import Foundation
+
 /// A counter-based random stream: every draw is a pure function of (seed, stream, index), so
 /// results never depend on thread count, sharding or the order in which points run.
 ///
@@ -38,6 +40,5 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     }
 }
 
-import Foundation
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }

@@ -24,14 +24,19 @@ public struct FloatComplexMatrix {
     public static func multiply(_ a: FloatComplexMatrix, _ b: FloatComplexMatrix, adjointB: Bool, into c: inout FloatComplexMatrix) {
         let n = a.n
         var one: (Float, Float) = (1, 0), zero: (Float, Float) = (0, 0)
-        a.storage.withUnsafeBufferPointer { pa in b.storage.withUnsafeBufferPointer { pb in
-            c.storage.withUnsafeMutableBufferPointer { pc in
-                withUnsafePointer(to: &one) { po in withUnsafePointer(to: &zero) { pz in
-                    cblas_cgemm3m(CblasColMajor, CblasNoTrans, adjointB ? CblasConjTrans : CblasNoTrans,
-                                  Int32(n), Int32(n), Int32(n), po, pa.baseAddress, Int32(n), pb.baseAddress, Int32(n),
-                                  pz, pc.baseAddress, Int32(n))
-                } }
+        a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+                c.storage.withUnsafeMutableBufferPointer { pc in
+                    withUnsafePointer(to: &one) { po in
+                        withUnsafePointer(to: &zero) { pz in
+                            cblas_cgemm3m(
+                                CblasColMajor, CblasNoTrans, adjointB ? CblasConjTrans : CblasNoTrans,
+                                Int32(n), Int32(n), Int32(n), po, pa.baseAddress, Int32(n), pb.baseAddress, Int32(n),
+                                pz, pc.baseAddress, Int32(n))
+                        }
+                    }
+                }
             }
-        } }
+        }
     }
 }

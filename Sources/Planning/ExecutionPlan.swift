@@ -1,7 +1,7 @@
 import Foundation
 import Physics
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// The stages of the plan graph, in pipeline order.
 public enum Stage: String, Sendable, Codable, CaseIterable {

@@ -28,9 +28,10 @@ public enum ModelBuilder {
         let built = (matrices || uniformCouplings(s) == nil) ? (c ?? couplings(s)) : nil
         let uniform = uniformCouplings(s, couplings: built)
         let c = built ?? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
-        var model = DipoleModel(gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
-                                f: c.f, g: c.g, positions: positions(s), uniform: uniform,
-                                detuningDistribution: s.detuning.distribution)
+        var model = DipoleModel(
+            gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
+            f: c.f, g: c.g, positions: positions(s), uniform: uniform,
+            detuningDistribution: s.detuning.distribution)
         model.dephasing = s.dephasing
         model.nonradiativeDecay = s.nonradiativeDecay
         return model
@@ -39,8 +40,10 @@ public enum ModelBuilder {
     /// The all-to-all parameters when every pair couples alike: by model (uniform couplings, a power law
     /// with α = 0, where f_ab = A for every pair, so f_eff = N·A), or numerically for small geometries
     /// whose off-diagonal f and g are all equal within `tolerance` (two dipoles, an equilateral triangle).
-    public static func uniformCouplings(_ s: SystemSpec, couplings c: Couplings? = nil,
-                                        tolerance: Double = PlannerThresholds.standard.uniformityTolerance) -> UniformCouplings? {
+    public static func uniformCouplings(
+        _ s: SystemSpec, couplings c: Couplings? = nil,
+        tolerance: Double = PlannerThresholds.standard.uniformityTolerance
+    ) -> UniformCouplings? {
         let n = s.count
         switch s.couplings {
         case .uniform(let feff, let geff): return UniformCouplings(feff: feff, geff: geff)
@@ -50,9 +53,11 @@ public enum ModelBuilder {
         guard n >= 2, n <= 64 else { return nil }
         let m = c ?? couplings(s)
         let f0 = m.f[0, 1], g0 = m.g[0, 1]
-        for a in 0..<n { for b in 0..<n where a != b {
-            if abs(m.f[a, b] - f0) > tolerance * max(1, abs(f0)) || abs(m.g[a, b] - g0) > tolerance * max(1, abs(g0)) { return nil }
-        } }
+        for a in 0..<n {
+            for b in 0..<n where a != b {
+                if abs(m.f[a, b] - f0) > tolerance * max(1, abs(f0)) || abs(m.g[a, b] - g0) > tolerance * max(1, abs(g0)) { return nil }
+            }
+        }
         return UniformCouplings(feff: f0 * Double(n), geff: g0 * Double(n))
     }
 

@@ -37,7 +37,10 @@ extension ExecutionPlan {
             guard !ns.isEmpty else { continue }
             let shared = ns.count == 1 && points.count > 1 ? " (shared by all points)" : ""
             out += "  \(stage.rawValue): \(ns.count) node\(ns.count == 1 ? "" : "s")\(shared)\n"
-            for n in ns.prefix(4) { out += "    \(n.id): \(n.label)\(n.inputs.isEmpty ? "" : " ← \(n.inputs.prefix(3).joined(separator: ", "))\(n.inputs.count > 3 ? ", …" : "")")\n" }
+            for n in ns.prefix(4) {
+                out +=
+                    "    \(n.id): \(n.label)\(n.inputs.isEmpty ? "" : " ← \(n.inputs.prefix(3).joined(separator: ", "))\(n.inputs.count > 3 ? ", …" : "")")\n"
+            }
             if ns.count > 4 { out += "    … \(ns.count - 4) more\n" }
         }
         out += "\nbackends:\n"

@@ -1,9 +1,9 @@
 import Foundation
 import LinearAlgebra
 import Physics
+import Results
 import SpecLanguage
 import StandardBackends
-import Results
 
 /// Compiles a checked spec into the plan graph and chooses a backend for every point.
 ///
@@ -34,7 +34,8 @@ public struct Planner {
     public func plan(_ compiled: CompiledSpec) -> Outcome {
         let engine = DiagnosticEngine(file: compiled.source.path)
         let doc = compiled.document
-        let couplingsLocation = doc.node(at: ["system", "couplings"])?.location
+        let couplingsLocation =
+            doc.node(at: ["system", "couplings"])?.location
             ?? doc.node(at: ["system"])?.location ?? .start
         var nodes: [PlanNode] = []
         var nodeIndex: [String: Int] = [:]
@@ -70,42 +71,54 @@ public struct Planner {
             // The master equation must be of Lindblad form (docs/physics.md §2.5).
             if checkedRates.insert(cKey + ModelBuilder.decoherenceKey(sys)).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys) {
                 if lam < -PlannerThresholds.rateMatrixTolerance {
-                    engine.error("the rate matrix f is not positive semidefinite (smallest eigenvalue \(String(format: "%.4g", lam)) Γ): the master equation is not of Lindblad form",
-                                 at: couplingsLocation,
-                                 hint: Self.psdHint(sys))
+                    engine.error(
+                        "the rate matrix f is not positive semidefinite (smallest eigenvalue \(String(format: "%.4g", lam)) Γ): the master equation is not of Lindblad form",
+                        at: couplingsLocation,
+                        hint: Self.psdHint(sys))
                 }
             }
 
             let budget = s.solver.memoryBudget ?? budgetDefault
             var choice = choose(s, budget: budget, engine: engine, doc: doc)
-            if let o = s.optimize, let c = choice, !checkBracket(o, of: p, in: compiled, backend: c.backend, budget: budget,
-                                                                            checkedRates: &checkedRates, engine: engine) {
+            if let o = s.optimize, let c = choice,
+                !checkBracket(
+                    o, of: p, in: compiled, backend: c.backend, budget: budget,
+                    checkedRates: &checkedRates, engine: engine)
+            {
                 choice = nil
             }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
-            let solve = node(.solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize.rawValue) over \($0.over)" } ?? ""),
-                             inputs: [mdl], point: p.index)
+            let solve = node(
+                .solve, key: "\(p.index)", label: label + (s.optimize.map { " · maximize \($0.maximize.rawValue) over \($0.over)" } ?? ""),
+                inputs: [mdl], point: p.index)
             solveIDs.append(solve)
-            _ = node(.observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
-                     inputs: [solve], point: p.index)
+            _ = node(
+                .observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
+                inputs: [solve], point: p.index)
             if var c = choice {
                 if let o = s.optimize { c.estimate.flops *= Double(Self.optimizeSolves(o)) }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
                 let method = c.method
-                points.append(PointPlan(index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
-                                        backend: c.backend, method: method?.method,
-                                        reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
-                                        estimate: c.estimate, dipoles: sys.count, solveNode: solve))
+                points.append(
+                    PointPlan(
+                        index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
+                        backend: c.backend, method: method?.method,
+                        reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
+                        estimate: c.estimate, dipoles: sys.count, solveNode: solve))
             }
         }
         let observableIDs = nodes.filter { $0.stage == .observables }.map(\.id)
-        nodes.append(PlanNode(id: "artifacts-0", stage: .artifacts,
-                              label: "results.json, tables, pictures", inputs: observableIDs,
-                              points: compiled.points.map(\.index)))
+        nodes.append(
+            PlanNode(
+                id: "artifacts-0", stage: .artifacts,
+                label: "results.json, tables, pictures", inputs: observableIDs,
+                points: compiled.points.map(\.index)))
         if !engine.hasErrors {
             for w in Self.costWarnings(points, machineMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory)) {
-                let at = w.memory ? (doc.node(at: ["solver", "memory"]) ?? doc.node(at: ["system", "lattice"]))?.location
+                let at =
+                    w.memory
+                    ? (doc.node(at: ["solver", "memory"]) ?? doc.node(at: ["system", "lattice"]))?.location
                     : doc["sweep"]?.location
                 engine.warning(w.message, at: at ?? doc.location, hint: w.hint)
             }
@@ -115,8 +128,9 @@ public struct Planner {
         let o = compiled.base.optimize.map {
             "maximize \($0.maximize.rawValue) over \($0.over) in [\(Self.num($0.low)), \(Self.num($0.high))]"
         }
-        let plan = ExecutionPlan(name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
-                                 memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
+        let plan = ExecutionPlan(
+            name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
+            memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
         return Outcome(plan: plan, diagnostics: diags)
     }
 
@@ -130,12 +144,18 @@ public struct Planner {
         var out: [(String, String?, Bool)] = []
         let total = points.reduce(0.0) { $0 + $1.estimate.seconds }
         if total >= longWorkSeconds {
-            out.append(("the plan estimates ~\(CostEstimate.duration(total)) of work (\(points.count) point\(points.count == 1 ? "" : "s"))",
-                        "run it on a cluster (dipolesync submit --slurm) or sweep fewer points", false))
+            out.append(
+                (
+                    "the plan estimates ~\(CostEstimate.duration(total)) of work (\(points.count) point\(points.count == 1 ? "" : "s"))",
+                    "run it on a cluster (dipolesync submit --slurm) or sweep fewer points", false
+                ))
         }
         if let peak = points.map(\.estimate.memoryBytes).max(), peak > machineMemory {
-            out.append(("a point needs ≈ \(ByteCount(peak)), more than this machine's \(ByteCount(machineMemory)) of memory",
-                        "lower solver.memory, or run on a larger machine", true))
+            out.append(
+                (
+                    "a point needs ≈ \(ByteCount(peak)), more than this machine's \(ByteCount(machineMemory)) of memory",
+                    "lower solver.memory, or run on a larger machine", true
+                ))
         }
         return out
     }
@@ -188,33 +208,40 @@ public struct Planner {
         let n = spec.system.count
         if let forced = spec.solver.backend, let v = verdicts[forced] {
             if !v.ok {
-                engine.error("backend '\(forced.rawValue)' cannot solve this spec: \(v.reason)",
-                             at: spec.solver.backendLocation ?? .start,
-                             hint: BackendKind.allCases.first { verdicts[$0]?.ok == true }.map { "'\($0.rawValue)' can; or use 'auto'" })
+                engine.error(
+                    "backend '\(forced.rawValue)' cannot solve this spec: \(v.reason)",
+                    at: spec.solver.backendLocation ?? .start,
+                    hint: BackendKind.allCases.first { verdicts[$0]?.ok == true }.map { "'\($0.rawValue)' can; or use 'auto'" })
                 return nil
             }
             var ruled: [String: String] = [:]
             for b in BackendKind.allCases where b != forced { ruled[b.rawValue] = "not chosen: solver.backend forces \(forced.rawValue)" }
-            return Choice(backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate,
-                          method: description(forced)?.method(for: point, thresholds: thresholds))
+            return Choice(
+                backend: forced, reason: "forced by solver.backend", ruledOut: ruled, estimate: v.estimate,
+                method: description(forced)?.method(for: point, thresholds: thresholds))
         }
         guard let best = BackendKind.allCases.first(where: { verdicts[$0]?.ok == true }), let bestVerdict = verdicts[best] else {
             // A decoherence term no backend of this build models: say so at the term.
             if let term = point.decoherence.sorted(by: { $0.rawValue < $1.rawValue }).first(where: { t in
-                !backends.contains { $0.decoherence.contains(t) } }) {
-                engine.error("no backend of this build models single-dipole \(term.rawValue) (docs/physics.md §1.5)",
-                             at: doc["system"]?[term.rawValue]?.location ?? doc.location,
-                             hint: "remove 'system.\(term.rawValue)' or set its rate to 0 Gamma")
+                !backends.contains { $0.decoherence.contains(t) }
+            }) {
+                engine.error(
+                    "no backend of this build models single-dipole \(term.rawValue) (docs/physics.md §1.5)",
+                    at: doc["system"]?[term.rawValue]?.location ?? doc.location,
+                    hint: "remove 'system.\(term.rawValue)' or set its rate to 0 Gamma")
                 return nil
             }
             // Say which observable is the obstacle, at its place in the list.
             let kinds = spec.observables.map(\.kind)
-            let blocking = kinds.first { k in !backends.contains { b in
-                b.observables.contains(k) && assess(b.kind, PointOutline(copying: point, observables: [ObservableRequest(kind: k)])).ok
-            } }
-            let loc = blocking.flatMap { k in
-                doc["observables"]?.items?.first { $0.scalar == k.rawValue || $0.entries?.first?.key == k.rawValue }?.location
-            } ?? doc["observables"]?.location ?? doc.location
+            let blocking = kinds.first { k in
+                !backends.contains { b in
+                    b.observables.contains(k) && assess(b.kind, PointOutline(copying: point, observables: [ObservableRequest(kind: k)])).ok
+                }
+            }
+            let loc =
+                blocking.flatMap { k in
+                    doc["observables"]?.items?.first { $0.scalar == k.rawValue || $0.entries?.first?.key == k.rawValue }?.location
+                } ?? doc["observables"]?.location ?? doc.location
             let detail = BackendKind.allCases.map { "\($0.rawValue): \(verdicts[$0]?.reason ?? "")" }.joined(separator: "; ")
             if let k = blocking {
                 engine.error("no backend can deliver '\(k.rawValue)' at N = \(n)", at: loc, hint: detail)
@@ -239,8 +266,10 @@ public struct Planner {
     /// monotonically with the size and the rates, so the ends decide. Errors are reported at `within`.
     /// `checkedRates` holds the couplings whose rate matrix is known to be checked (a pump-rate
     /// bracket leaves the couplings alone, so a large model's eigenvalues are not computed again).
-    func checkBracket(_ o: OptimizeSpec, of point: SpecPoint, in compiled: CompiledSpec, backend: BackendKind,
-                      budget: Int, checkedRates: inout Set<String>, engine: DiagnosticEngine) -> Bool {
+    func checkBracket(
+        _ o: OptimizeSpec, of point: SpecPoint, in compiled: CompiledSpec, backend: BackendKind,
+        budget: Int, checkedRates: inout Set<String>, engine: DiagnosticEngine
+    ) -> Bool {
         let at = compiled.document.node(at: ["optimize", "within"])?.location ?? o.location
         for x in [o.low, o.high] {
             let probe = DiagnosticEngine(file: compiled.source.path)
@@ -248,22 +277,26 @@ public struct Planner {
             let setting = "\(o.over) = \(shown)"
             guard let s = compiled.spec(for: point, setting: o.over, to: x, diagnostics: probe) else {
                 let why = probe.diagnostics.first { $0.severity == .error }?.message ?? "the spec is not valid there"
-                engine.error("optimize cannot try \(setting), an end of its bracket: \(why)", at: at,
-                             hint: "narrow 'within' to values the spec allows")
+                engine.error(
+                    "optimize cannot try \(setting), an end of its bracket: \(why)", at: at,
+                    hint: "narrow 'within' to values the spec allows")
                 return false
             }
             let sys = s.system
             let cKey = "\(sys.lattice)|\(sys.spacing)|\(sys.couplings)|\(sys.polarization)" + ModelBuilder.decoherenceKey(sys)
             if checkedRates.insert(cKey).inserted, let lam = ModelBuilder.smallestRateEigenvalue(sys),
-               lam < -PlannerThresholds.rateMatrixTolerance {
-                engine.error("at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
-                             at: at, hint: Self.psdHint(s.system))
+                lam < -PlannerThresholds.rateMatrixTolerance
+            {
+                engine.error(
+                    "at \(setting), an end of the optimize bracket, the rate matrix f is not positive semidefinite (smallest eigenvalue \(Self.num(lam)) Γ)",
+                    at: at, hint: Self.psdHint(s.system))
                 return false
             }
             let v = assess(backend, s, budget: budget)
             if !v.ok {
-                engine.error("at \(setting), an end of the optimize bracket, the \(backend.rawValue) backend chosen for this point cannot solve the spec: \(v.reason)",
-                             at: at, hint: "narrow 'within'")
+                engine.error(
+                    "at \(setting), an end of the optimize bracket, the \(backend.rawValue) backend chosen for this point cannot solve the spec: \(v.reason)",
+                    at: at, hint: "narrow 'within'")
                 return false
             }
         }
@@ -305,7 +338,8 @@ public struct Planner {
 
     static func couplingsLabel(_ s: SystemSpec) -> String {
         switch s.couplings {
-        case .dipolar(let e): return "dipolar\(e ? "" : ", no elastic part"), d̂ = (\(num(s.polarization.x)), \(num(s.polarization.y)), \(num(s.polarization.z)))"
+        case .dipolar(let e):
+            return "dipolar\(e ? "" : ", no elastic part"), d̂ = (\(num(s.polarization.x)), \(num(s.polarization.y)), \(num(s.polarization.z)))"
         case .powerLaw(let a, let st): return "power law α = \(num(a)), A = \(num(st)) Γ"
         case .uniform(let f, let g): return "uniform f_eff = \(num(f)) Γ, g_eff = \(num(g)) Γ"
         }

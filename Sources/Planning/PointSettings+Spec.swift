@@ -1,6 +1,6 @@
 import Physics
-import SpecLanguage
 import Results
+import SpecLanguage
 
 extension PointOutline {
     /// What the backends are told of a point of `spec` when the planner assesses it: `budget` is its
@@ -15,14 +15,15 @@ extension PointOutline {
             }
         }()
         let allToAll: UniformCouplings? = if case .uniform(let f, let g) = sys.couplings { UniformCouplings(feff: f, geff: g) } else { nil }
-        self.init(dipoles: sys.count, observables: spec.observables, initial: spec.initial, evolution: spec.evolution,
-                  pump: sys.pump,
-                  permutationSymmetric: sys.detuning.isUniform
-                      && ModelBuilder.uniformCouplings(sys, tolerance: thresholds.uniformityTolerance) != nil,
-                  equalDetunings: sys.detuning.isUniform, couplingsName: sys.couplings.name, detuningName: sys.detuning.name,
-                  allToAll: allToAll, elastic: elastic, detuning: sys.detuning.distribution, forced: spec.solver.backend,
-                  exactMethod: spec.solver.exactMethod, trajectories: PointSettings.trajectories(of: spec),
-                  threads: spec.solver.threads, cores: cores, memoryBudget: budget)
+        self.init(
+            dipoles: sys.count, observables: spec.observables, initial: spec.initial, evolution: spec.evolution,
+            pump: sys.pump,
+            permutationSymmetric: sys.detuning.isUniform
+                && ModelBuilder.uniformCouplings(sys, tolerance: thresholds.uniformityTolerance) != nil,
+            equalDetunings: sys.detuning.isUniform, couplingsName: sys.couplings.name, detuningName: sys.detuning.name,
+            allToAll: allToAll, elastic: elastic, detuning: sys.detuning.distribution, forced: spec.solver.backend,
+            exactMethod: spec.solver.exactMethod, trajectories: PointSettings.trajectories(of: spec),
+            threads: spec.solver.threads, cores: cores, memoryBudget: budget)
         decoherence = sys.decoherence
     }
 }

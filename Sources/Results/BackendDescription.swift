@@ -76,10 +76,12 @@ public struct PointOutline: Sendable {
     /// The single-dipole decoherence terms of the model (docs/physics.md §1.5).
     public var decoherence: Set<LocalDecoherence> = []
 
-    public init(dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,
-                permutationSymmetric: Bool, equalDetunings: Bool, couplingsName: String, detuningName: String,
-                allToAll: UniformCouplings?, elastic: Bool, detuning: DetuningDistribution?, forced: BackendKind?,
-                exactMethod: ExactMethodChoice, trajectories: TrajectorySettings, threads: Int?, cores: Int, memoryBudget: Int) {
+    public init(
+        dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,
+        permutationSymmetric: Bool, equalDetunings: Bool, couplingsName: String, detuningName: String,
+        allToAll: UniformCouplings?, elastic: Bool, detuning: DetuningDistribution?, forced: BackendKind?,
+        exactMethod: ExactMethodChoice, trajectories: TrajectorySettings, threads: Int?, cores: Int, memoryBudget: Int
+    ) {
         self.dipoles = dipoles
         self.observables = observables
         self.initial = initial
@@ -169,8 +171,10 @@ public protocol TrajectorySplittingBackend: Backend {
     /// Trajectories `range` of one ensemble, in index order.
     func trajectories(_ request: SolveRequest, kind: TrajectoryEnsembleKind, range: Range<Int>) throws -> [TrajectoryContribution]
     /// The point's result from its base and every ensemble's contributions (bit for bit what `solve` returns).
-    func reduce(_ request: SolveRequest, work: PointWork, base: PointResult,
-                contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]) throws -> PointResult
+    func reduce(
+        _ request: SolveRequest, work: PointWork, base: PointResult,
+        contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]
+    ) throws -> PointResult
 }
 
 /// The backends a run may call, by kind (the standard ones: `BackendRegistry.standard` in StandardBackends).
@@ -184,4 +188,3 @@ public struct BackendRegistry: Sendable {
     /// The backend of `kind`, if this registry has one.
     public func backend(for kind: BackendKind) -> (any Backend)? { backends[kind] }
 }
-

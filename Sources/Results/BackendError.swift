@@ -33,5 +33,3 @@ public struct ByteCount: CustomStringConvertible, Sendable {
         return k == 0 ? "\(bytes) B" : String(format: "%.1f %@", v, units[k])
     }
 }
-
-import Foundation

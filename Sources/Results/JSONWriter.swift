@@ -31,7 +31,11 @@ public enum JSONWriter {
         case .array(let a):
             if a.isEmpty { out += "[]"; return }
             // Short arrays of numbers stay on one line.
-            if a.count <= 16, a.allSatisfy({ if case .number = $0 { return true }; return false }) {
+            if a.count <= 16,
+                a.allSatisfy({
+                    if case .number = $0 { return true }; return false
+                })
+            {
                 out += "[" + a.map { number($0.number ?? .nan) }.joined(separator: ", ") + "]"
                 return
             }

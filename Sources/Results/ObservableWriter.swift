@@ -1,5 +1,5 @@
-import Physics
 import Numerics
+import Physics
 
 /// The one place that puts computed observables into a `PointResult` under the result keys of
 /// docs/physics.md §3.1 (docs/spec-language.md §6, §11.4). Every backend computes its numbers its own
@@ -62,15 +62,20 @@ public enum ObservableWriter {
     /// dipoles of `lattice` (docs/physics.md §3.2), with `correlation(a, b)` = ⟨σ⁺_a σ⁻_b⟩. Sizes that
     /// do not fit in the row from the central dipole are left out of the list and, when
     /// `recordSkipped`, listed in the diagnostic `cluster-ZQ-skipped`.
-    public static func clusterZQ(sizes: [Int], lattice: Lattice, recordSkipped: Bool = true,
-                                 correlation: (Int, Int) -> Complex<Double>, into result: inout PointResult) {
+    public static func clusterZQ(
+        sizes: [Int], lattice: Lattice, recordSkipped: Bool = true,
+        correlation: (Int, Int) -> Complex<Double>, into result: inout PointResult
+    ) {
         var out: [ResultValue] = []
         var skipped: [Int] = []
         for d in sizes {
             guard let idx = lattice.cluster(size: d) else { skipped.append(d); continue }
             let z2 = OrderParameters.zq2(count: lattice.count, indices: idx, correlation: correlation)
-            out.append(.object([("d", .number(Double(d))), (Key.zq, .number(OrderParameters.zq(fromSquare: z2))),
-                                (Key.zq2, .number(z2))]))
+            out.append(
+                .object([
+                    ("d", .number(Double(d))), (Key.zq, .number(OrderParameters.zq(fromSquare: z2))),
+                    (Key.zq2, .number(z2))
+                ]))
         }
         result[Key.clusterZQ] = .array(out)
         if recordSkipped && !skipped.isEmpty {
@@ -79,14 +84,18 @@ public enum ObservableWriter {
     }
 
     /// The table `correlations`: rows a, b, Re, Im of ⟨σ⁺_a σ⁻_b⟩ for every ordered pair (diagonal = population).
-    public static func correlations(count n: Int, correlation: (Int, Int) -> Complex<Double>,
-                                    into result: inout PointResult) {
+    public static func correlations(
+        count n: Int, correlation: (Int, Int) -> Complex<Double>,
+        into result: inout PointResult
+    ) {
         var rows: [[Double]] = []
         rows.reserveCapacity(n * n)
-        for a in 0..<n { for b in 0..<n {
-            let c = correlation(a, b)
-            rows.append([Double(a), Double(b), c.real, c.imaginary])
-        } }
+        for a in 0..<n {
+            for b in 0..<n {
+                let c = correlation(a, b)
+                rows.append([Double(a), Double(b), c.real, c.imaginary])
+            }
+        }
         result.tables.append(ResultTable(name: Key.correlationsTable, columns: ["a", "b", "re", "im"], rows: rows))
     }
 
@@ -94,16 +103,19 @@ public enum ObservableWriter {
 
     /// `mutual-information` or `discord` (`kind`): the first pair's value, and when more than one pair
     /// was asked the list `…-pairs` of {a, b, value} for every pair (docs/physics.md §3.5).
-    public static func pairValues(_ kind: ObservableKind, _ values: [(pair: DipolePair, value: Double)],
-                                  into result: inout PointResult) {
+    public static func pairValues(
+        _ kind: ObservableKind, _ values: [(pair: DipolePair, value: Double)],
+        into result: inout PointResult
+    ) {
         precondition(kind == .mutualInformation || kind == .discord, "\(kind.rawValue) is not a pair quantity")
         let key = kind == .discord ? Key.discord : Key.mutualInformation
         guard let first = values.first else { return }
         result[key] = .number(first.value)
         if values.count > 1 {
-            result[Key.pairs(key)] = .array(values.map {
-                .object([("a", .number(Double($0.pair.a))), ("b", .number(Double($0.pair.b))), ("value", .number($0.value))])
-            })
+            result[Key.pairs(key)] = .array(
+                values.map {
+                    .object([("a", .number(Double($0.pair.a))), ("b", .number(Double($0.pair.b))), ("value", .number($0.value))])
+                })
         }
     }
 
@@ -119,8 +131,10 @@ public enum ObservableWriter {
     }
 
     /// `qfi-conditional` (trajectory mean), `qfi-conditional-stderr` and `qfi-witness` = 2N/3.
-    public static func qfiConditional(mean: Double, standardError: Double, dipoles n: Int,
-                                      into result: inout PointResult) {
+    public static func qfiConditional(
+        mean: Double, standardError: Double, dipoles n: Int,
+        into result: inout PointResult
+    ) {
         result[Key.qfiConditional] = .number(mean)
         result[Key.standardError(Key.qfiConditional)] = .number(standardError)
         result[Key.qfiWitness] = .number(qfiWitness(dipoles: n))
@@ -174,8 +188,10 @@ public enum ObservableWriter {
 
     /// `spectrum` = {linewidth, peak-frequency} and the table `spectrum` (omega, S). The estimator of the
     /// linewidth is appended to the point's `method` text (not to the observables).
-    public static func spectrum(linewidth: Double, peakFrequency: Double, estimator: SpectrumEstimator,
-                                table rows: [[Double]], into result: inout PointResult) {
+    public static func spectrum(
+        linewidth: Double, peakFrequency: Double, estimator: SpectrumEstimator,
+        table rows: [[Double]], into result: inout PointResult
+    ) {
         result[Key.spectrum] = .object([("linewidth", .number(linewidth)), ("peak-frequency", .number(peakFrequency))])
         result.tables.append(ResultTable(name: Key.spectrumTable, columns: ["omega", "S"], rows: rows))
         result.method += (result.method.isEmpty ? "" : "; ") + "spectrum linewidth: " + estimator.name

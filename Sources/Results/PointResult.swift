@@ -13,8 +13,10 @@ public struct PointResult: Sendable, Equatable {
     /// Figures of merit a reader may want (steps, iterations, residual, standard errors…).
     public var diagnostics: [(key: String, value: ResultValue)]
 
-    public init(values: [(key: String, value: ResultValue)] = [], tables: [ResultTable] = [], method: String = "",
-                diagnostics: [(key: String, value: ResultValue)] = []) {
+    public init(
+        values: [(key: String, value: ResultValue)] = [], tables: [ResultTable] = [], method: String = "",
+        diagnostics: [(key: String, value: ResultValue)] = []
+    ) {
         self.values = values
         self.tables = tables
         self.method = method
@@ -68,15 +70,21 @@ public indirect enum ResultValue: Sendable, Equatable, Codable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let x = try? c.decode(Double.self) { self = .number(x) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([ResultValue].self) { self = .array(a) }
-        else {
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let x = try? c.decode(Double.self) {
+            self = .number(x)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([ResultValue].self) {
+            self = .array(a)
+        } else {
             let d = try decoder.container(keyedBy: AnyKey.self)
-            self = .object(try d.allKeys.sorted { $0.stringValue < $1.stringValue }
-                .map { ($0.stringValue, try d.decode(ResultValue.self, forKey: $0)) })
+            self = .object(
+                try d.allKeys.sorted { $0.stringValue < $1.stringValue }
+                    .map { ($0.stringValue, try d.decode(ResultValue.self, forKey: $0)) })
         }
     }
 

@@ -73,7 +73,8 @@ public enum SpecCompiler {
                 let c = dir.appendingPathComponent("specs/catalog").path
                 var isDir: ObjCBool = false
                 if fm.fileExists(atPath: c, isDirectory: &isDir), isDir.boolValue,
-                   fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
+                    fm.fileExists(atPath: dir.appendingPathComponent("Package.swift").path)
+                {
                     return c
                 }
                 dir.deleteLastPathComponent()
@@ -130,13 +131,15 @@ public enum SpecCompiler {
             return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source)
         }
         guard doc.entries != nil else {
-            engine.error("the top level of a spec must be a mapping of keys (dipolesync:, name:, system:, …), not \(doc.kindDescription)",
-                         at: doc.location)
+            engine.error(
+                "the top level of a spec must be a mapping of keys (dipolesync:, name:, system:, …), not \(doc.kindDescription)",
+                at: doc.location)
             return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source)
         }
         if let v = doc["dipolesync"], let s = v.scalar, let k = Int(s), k != ExperimentSchema.version {
-            engine.error("unsupported language version \(k): this dipolesync reads version \(ExperimentSchema.version)",
-                         at: v.location, hint: "write 'dipolesync: 1'")
+            engine.error(
+                "unsupported language version \(k): this dipolesync reads version \(ExperimentSchema.version)",
+                at: v.location, hint: "write 'dipolesync: 1'")
         } else {
             ShapeChecker(diagnostics: engine).check(doc, against: .object(ExperimentSchema.root), path: "")
         }
@@ -155,9 +158,10 @@ public enum SpecCompiler {
         if count > maximumPoints, let sweep {
             let sizes = sweep.axes.map { String($0.values.count) }.joined(separator: " × ")
             let total = sweep.checkedCount.map { "\($0) points" } ?? "more points than can be counted"
-            engine.error("the sweep has \(total) (\(sizes)), more than the \(maximumPoints) allowed",
-                         at: doc["sweep"]?.location ?? doc.location,
-                         hint: "sweep fewer values, or split the study into several specs")
+            engine.error(
+                "the sweep has \(total) (\(sizes)), more than the \(maximumPoints) allowed",
+                at: doc["sweep"]?.location ?? doc.location,
+                hint: "sweep fewer values, or split the study into several specs")
             return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source)
         }
         points.reserveCapacity(count)
@@ -183,8 +187,10 @@ public enum SpecCompiler {
     }
 
     /// Type-checks the document with `subs` written into it.
-    static func specialize(_ doc: YAMLNode, _ subs: [(path: String, text: String, location: SourceLocation)],
-                           catalog: Catalog, engine: DiagnosticEngine) -> ExperimentSpec? {
+    static func specialize(
+        _ doc: YAMLNode, _ subs: [(path: String, text: String, location: SourceLocation)],
+        catalog: Catalog, engine: DiagnosticEngine
+    ) -> ExperimentSpec? {
         var d = doc
         for s in subs {
             let node = YAMLNode.scalar(s.text, at: s.location)
@@ -206,8 +212,9 @@ public enum SpecCompiler {
         guard let s = doc["sweep"] else { return nil }
         let grid = s["grid"], zip = s["zip"]
         if grid != nil && zip != nil {
-            engine.error("a sweep is either 'grid' or 'zip', not both", at: s.location,
-                         hint: "pair axes with zip, or combine all with grid")
+            engine.error(
+                "a sweep is either 'grid' or 'zip', not both", at: s.location,
+                hint: "pair axes with zip, or combine all with grid")
             return nil
         }
         guard let body = grid ?? zip, let entries = body.entries else {
@@ -260,8 +267,9 @@ public enum SpecCompiler {
                 values = n == 1 ? [a] : (0..<n).map { exp(log(a) + (log(b) - log(a)) * Double($0) / Double(n - 1)) }
                 if n > 1 { values[0] = a; values[n - 1] = b }
             } else {
-                engine.error("'\(e.key)' needs values: {from: …, to: …, points: …}, {log: [a, b], points: …} or a list",
-                             at: r.location)
+                engine.error(
+                    "'\(e.key)' needs values: {from: …, to: …, points: …}, {log: [a, b], points: …} or a list",
+                    at: r.location)
                 continue
             }
             if t.isInteger {
@@ -271,8 +279,9 @@ public enum SpecCompiler {
                 }
                 let rounded = values.map { $0.rounded() }
                 if Set(rounded).count != rounded.count {
-                    engine.error("'\(e.key)' takes whole numbers and this range repeats some after rounding",
-                                 at: r.location, hint: "use fewer points or an explicit list")
+                    engine.error(
+                        "'\(e.key)' takes whole numbers and this range repeats some after rounding",
+                        at: r.location, hint: "use fewer points or an explicit list")
                     continue
                 }
                 values = rounded
@@ -281,8 +290,9 @@ public enum SpecCompiler {
         }
         if zip != nil, let n = axes.first?.values.count {
             for a in axes.dropFirst() where a.values.count != n {
-                engine.error("zip axes must have equal lengths: '\(a.path)' has \(a.values.count) values, '\(axes[0].path)' has \(n)",
-                             at: a.location)
+                engine.error(
+                    "zip axes must have equal lengths: '\(a.path)' has \(a.values.count) values, '\(axes[0].path)' has \(n)",
+                    at: a.location)
             }
         }
         if Set(axes.map(\.path)).count != axes.count { engine.error("a path is swept twice", at: body.location) }

@@ -1,7 +1,7 @@
+import CumulantBackend
 import Foundation
 import LinearAlgebra
 import Physics
-import CumulantBackend
 
 /// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS]` (GEOMETRY chain, square, or
 /// collective with ALPHA read as f_eff)`: steady state of the cumulant backend for a
@@ -30,9 +30,10 @@ func cumulantBenchmark(_ args: [String]) throws {
         let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
         model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g)
     }
-    let request = SolveRequest(model: model, lattice: lattice,
-                               observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
-                               tolerance: 1e-10, threads: threads, memoryBudget: 4 << 30)
+    let request = SolveRequest(
+        model: model, lattice: lattice,
+        observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
+        tolerance: 1e-10, threads: threads, memoryBudget: 4 << 30)
     if let only = ProcessInfo.processInfo.environment["CUMULANT_START"] {
         // Diagnostics: one start of the steady-state solver only (symmetric reduction, product state, relaxation).
         var solver = CumulantSteadyStateSolver(tolerance: 1e-10)
@@ -42,7 +43,9 @@ func cumulantBenchmark(_ args: [String]) throws {
         BLASLibrary.setThreads(1)
         do {
             let ((x, report), seconds) = try timed { try solver.solve(system) }
-            print("seconds: \(String(format: "%.2f", seconds)) start: \(report.start) steps: \(report.outerIterations) relaxation-steps: \(report.integratorSteps) rate: \(report.regressionMaxRate) inversion: \(x[0..<system.n].reduce(0, +) / Double(2 * system.n))")
+            print(
+                "seconds: \(String(format: "%.2f", seconds)) start: \(report.start) steps: \(report.outerIterations) relaxation-steps: \(report.integratorSteps) rate: \(report.regressionMaxRate) inversion: \(x[0..<system.n].reduce(0, +) / Double(2 * system.n))"
+            )
         } catch { print("failed: \(error)") }
         return
     }

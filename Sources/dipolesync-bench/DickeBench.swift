@@ -1,6 +1,6 @@
+import DickeBackend
 import Foundation
 import Physics
-import DickeBackend
 import Results
 
 /// Benchmark cases of the permutation-symmetric backend:

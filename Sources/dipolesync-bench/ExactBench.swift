@@ -1,7 +1,7 @@
-import Foundation
-import Physics
-import LinearAlgebra
 import ExactBackend
+import Foundation
+import LinearAlgebra
+import Physics
 import Results
 
 /// `dipolesync-bench exact steady N [spacing] [W]`: steady state of a dipolar chain at the magic angle;
@@ -24,8 +24,12 @@ func exactBenchmark(_ args: [String]) throws {
     switch mode {
     case "steady":
         let backend = ExactBackend()
-        let request = SolveRequest(model: model, lattice: .chain(n), observables: [ObservableRequest(kind: .zq),
-                                   ObservableRequest(kind: .inversion)], threads: 2)
+        let request = SolveRequest(
+            model: model, lattice: .chain(n),
+            observables: [
+                ObservableRequest(kind: .zq),
+                ObservableRequest(kind: .inversion)
+            ], threads: 2)
         let (r, t) = try timed { try backend.solve(request) }
         print("seconds: \(t)")
         print("ZQ: \(r.number("ZQ") ?? .nan)")
@@ -37,15 +41,17 @@ func exactBenchmark(_ args: [String]) throws {
         let time = args.count > 5 ? Double(args[5]) ?? 2 : 2
         let threads = args.count > 6 ? Int(args[6]) ?? 1 : 1
         let backend = ExactBackend()
-        let settings = PointSettings(method: .jumpTrajectories,
-                                     trajectories: TrajectorySettings(burnIn: 0, average: time, sampleInterval: 0.1))
+        let settings = PointSettings(
+            method: .jumpTrajectories,
+            trajectories: TrajectorySettings(burnIn: 0, average: time, sampleInterval: 0.1))
         let observables = [ObservableKind.zq, .inversion].map { kind -> ObservableRequest in
             var o = ObservableRequest(kind: kind)
             o.trajectories = traj
             return o
         }
-        let request = SolveRequest(model: model, lattice: .chain(n), observables: observables, threads: threads,
-                                   settings: settings)
+        let request = SolveRequest(
+            model: model, lattice: .chain(n), observables: observables, threads: threads,
+            settings: settings)
         let (r, t) = try timed { try backend.solve(request) }
         print("seconds: \(t)")
         print("trajectory_time_per_second: \(Double(traj) * time / t)")

@@ -1,7 +1,7 @@
 @preconcurrency import Foundation
-import Physics
 import LinearAlgebra
 import MeanFieldBackend
+import Physics
 import Results
 
 /// `dipolesync-bench mean-field [N] [a/λ] [θ: magic|degrees] [W/Γ] [elastic: on|off] [tolerance] [threads] [max time]`:
@@ -12,11 +12,12 @@ func meanFieldBenchmark(_ args: [String]) throws {
     setvbuf(stdout, nil, _IOLBF, 0)
     func arg(_ i: Int, _ d: String) -> String { i < args.count ? args[i] : d }
     guard let n = Int(arg(0, "10000")), n >= 2,
-          let spacing = Double(arg(1, "0.02")), spacing > 0,
-          let w = Double(arg(3, "12")),
-          let tol = Double(arg(5, "1e-6")),
-          let threads = Int(arg(6, "2")),
-          let maxTime = Double(arg(7, "5000")) else {
+        let spacing = Double(arg(1, "0.02")), spacing > 0,
+        let w = Double(arg(3, "12")),
+        let tol = Double(arg(5, "1e-6")),
+        let threads = Int(arg(6, "2")),
+        let maxTime = Double(arg(7, "5000"))
+    else {
         throw BackendError.unsupported("usage: mean-field [N] [a/λ] [θ] [W] [on|off] [tolerance] [threads] [max time]")
     }
     let angleArg = arg(2, "magic")
@@ -30,14 +31,17 @@ func meanFieldBenchmark(_ args: [String]) throws {
         return DipoleModel(pump: w, detunings: Array(repeating: 0, count: n), f: c.f, g: c.g, positions: pos)
     }
     let matrixBytes = 2 * 8 * n * n
-    print("case: dipolar chain N = \(n), a/λ = \(spacing), θ = \(theta) rad, W = \(w) Γ, elastic \(elastic ? "on" : "off"), tolerance \(tol), BLAS threads \(threads)")
+    print(
+        "case: dipolar chain N = \(n), a/λ = \(spacing), θ = \(theta) rad, W = \(w) Γ, elastic \(elastic ? "on" : "off"), tolerance \(tol), BLAS threads \(threads)"
+    )
     print("f_eff: \(model.feff)")
     print("g_eff: \(model.geff)")
     print("coupling matrices (f, g held by the model): \(matrixBytes) bytes (\(ByteCount(matrixBytes)))")
     print("build seconds: \(String(format: "%.2f", buildTime))")
-    let request = SolveRequest(model: model, lattice: lattice,
-                               observables: [.z, .zq, .inversion, .frequency].map { ObservableRequest(kind: $0) },
-                               seed: 20150617, tolerance: tol, threads: threads, memoryBudget: 16 << 30)
+    let request = SolveRequest(
+        model: model, lattice: lattice,
+        observables: [.z, .zq, .inversion, .frequency].map { ObservableRequest(kind: $0) },
+        seed: 20150617, tolerance: tol, threads: threads, memoryBudget: 16 << 30)
     let (result, solveTime) = try timed { try MeanFieldBackend(maxTime: maxTime).solve(request) }
     for (k, v) in result.values { print("\(k): \(v.number.map { String($0) } ?? "null")") }
     for (k, v) in result.diagnostics { print("\(k): \(v.number.map { String($0) } ?? "-")") }

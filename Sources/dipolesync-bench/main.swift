@@ -11,7 +11,7 @@ let cases: [String: ([String]) throws -> Void] = [
     "mean-field": meanFieldBenchmark,
     "cumulant": cumulantBenchmark,
     "dicke": dickeBenchmark,
-    "exact": exactBenchmark,
+    "exact": exactBenchmark
 ]
 
 let args = Array(CommandLine.arguments.dropFirst())

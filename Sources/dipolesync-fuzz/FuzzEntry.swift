@@ -1,8 +1,8 @@
 import Foundation
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 // A coverage-guided fuzz target over the front end: arbitrary bytes → YAML reader → spec compiler →
 // (when it compiles) planner and the plan's printouts, with every diagnostic rendered. Any trap, stack
@@ -44,37 +44,39 @@ func exercise(_ bytes: [UInt8]) {
 }
 
 #if FUZZING
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    exercise(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
+    @_cdecl("LLVMFuzzerTestOneInput")
+    public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+        exercise(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+        return 0
+    }
 
-/// libFuzzer's driver (in the runtime that -sanitize=fuzzer links).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+    /// libFuzzer's driver (in the runtime that -sanitize=fuzzer links).
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<CInt>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    ) -> CInt
 
-/// SwiftPM links an executable's `main` to `<module>_main`; here that hands over to libFuzzer.
-@_cdecl("dipolesync_fuzz_main")
-public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var args = argv
-    return LLVMFuzzerRunDriver(&count, &args) { data, size in fuzzOneInput(data, size) }
-}
+    /// SwiftPM links an executable's `main` to `<module>_main`; here that hands over to libFuzzer.
+    @_cdecl("dipolesync_fuzz_main")
+    public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+        var count = argc
+        var args = argv
+        return LLVMFuzzerRunDriver(&count, &args) { data, size in fuzzOneInput(data, size) }
+    }
 #else
-@main
-struct Replay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
-                exit(2)
+    @main
+    struct Replay {
+        static func main() {
+            for path in CommandLine.arguments.dropFirst() {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    FileHandle.standardError.write(Data("cannot read \(path)\n".utf8))
+                    exit(2)
+                }
+                exercise(Array(data))
+                print("\(path): ok")
             }
-            exercise(Array(data))
-            print("\(path): ok")
         }
     }
-}
 #endif

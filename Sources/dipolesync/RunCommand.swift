@@ -15,9 +15,15 @@ struct Run: ParsableCommand {
     @Flag(help: "Replace an existing bundle.") var force = false
     @Option(help: "Worker threads (default: solver.threads, else every core). Results do not depend on it.") var threads: Int?
     @Flag(help: "No progress on standard error.") var quiet = false
-    @Option(help: ArgumentHelp("Compute only shard K of N (points with index mod N = K-1; trajectory points split into units, see --trajectory-block) and write a shard bundle for `dipolesync merge` (default folder: outputs/NAME/ID.shards/shard-K-of-N).", valueName: "K/N"))
+    @Option(
+        help: ArgumentHelp(
+            "Compute only shard K of N (points with index mod N = K-1; trajectory points split into units, see --trajectory-block) and write a shard bundle for `dipolesync merge` (default folder: outputs/NAME/ID.shards/shard-K-of-N).",
+            valueName: "K/N"))
     var shard: String?
-    @Option(help: ArgumentHelp("With --shard: trajectories per unit of work when points average over trajectories (exact backend, qfi-conditional or jump trajectories); such points are split into units (the point's base and blocks of B trajectories), shared out round-robin like points.", valueName: "B"))
+    @Option(
+        help: ArgumentHelp(
+            "With --shard: trajectories per unit of work when points average over trajectories (exact backend, qfi-conditional or jump trajectories); such points are split into units (the point's base and blocks of B trajectories), shared out round-robin like points.",
+            valueName: "B"))
     var trajectoryBlock: Int = TrajectorySplit.defaultBlock
     @Flag(help: "Continue an interrupted run from the points its checkpoint kept.") var resume = false
     @OptionGroup var catalog: CatalogOptions
@@ -81,16 +87,22 @@ struct Run: ParsableCommand {
             let status = failure(error)
             let kept = session.checkpointedPoints
             if kept > 0 {
-                printError("note: \(kept) finished point\(kept == 1 ? " is" : "s are") kept in \(session.checkpoint.folder.path); add --resume to continue from them")
+                printError(
+                    "note: \(kept) finished point\(kept == 1 ? " is" : "s are") kept in \(session.checkpoint.folder.path); add --resume to continue from them"
+                )
             }
             throw status
         }
         let seconds = Date().timeIntervalSince(t0)
-        let contents = shardSpec.map {
-            ShardBundle.contents(compiled: compiled, plan: plan, shard: $0, outcomes: outcomes, units: units, split: split,
-                                 threads: executor.effectiveThreads, totalSeconds: seconds)
-        } ?? BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes,
-                                   threads: executor.effectiveThreads, totalSeconds: seconds)
+        let contents =
+            shardSpec.map {
+                ShardBundle.contents(
+                    compiled: compiled, plan: plan, shard: $0, outcomes: outcomes, units: units, split: split,
+                    threads: executor.effectiveThreads, totalSeconds: seconds)
+            }
+            ?? BundleWriter.contents(
+                compiled: compiled, plan: plan, outcomes: outcomes,
+                threads: executor.effectiveThreads, totalSeconds: seconds)
         do {
             let path = try BundleWriter.write(contents, to: target, force: force)
             session.checkpoint.remove()
@@ -110,7 +122,8 @@ struct Rerun: ParsableCommand {
         abstract: "Re-execute a bundle's spec and compare every number with the stored results.")
 
     @Argument(help: "A bundle folder.") var bundle: String
-    @Option(help: "Relative tolerance (default: bit-identical where the bundle's arithmetic can be repeated here, else 1e-9, and rerun says why).") var rtol: Double?
+    @Option(help: "Relative tolerance (default: bit-identical where the bundle's arithmetic can be repeated here, else 1e-9, and rerun says why).")
+    var rtol: Double?
     @Option(help: "Worker threads.") var threads: Int?
     @Flag(help: "No progress on standard error.") var quiet = false
 
@@ -126,7 +139,9 @@ struct Rerun: ParsableCommand {
             throw failure(error)
         }
         if manifest.kind == .shard {
-            printError("error: \(bundle) is a shard bundle (from `run --shard`): merge its shards first (`dipolesync merge FOLDER-OF-SHARDS`), then rerun the merged bundle")
+            printError(
+                "error: \(bundle) is a shard bundle (from `run --shard`): merge its shards first (`dipolesync merge FOLDER-OF-SHARDS`), then rerun the merged bundle"
+            )
             throw ExitStatus.usage
         }
         // Re-execute with the kernels that computed the bundle, where this CPU can run them.
@@ -156,7 +171,9 @@ struct Rerun: ParsableCommand {
         }
         let planCheck = archived.comparePlan(fresh: plan)
         if !planCheck.mismatches.isEmpty {
-            print("NOT reproduced: the spec is planned differently now than in plan.json (\(planCheck.mismatches.count) difference\(planCheck.mismatches.count == 1 ? "" : "s")); set solver.backend or solver.memory to pin it")
+            print(
+                "NOT reproduced: the spec is planned differently now than in plan.json (\(planCheck.mismatches.count) difference\(planCheck.mismatches.count == 1 ? "" : "s")); set solver.backend or solver.memory to pin it"
+            )
             for m in planCheck.mismatches.prefix(20) { print("  \(m)") }
             throw ExitStatus.invalid
         }
@@ -174,14 +191,18 @@ struct Rerun: ParsableCommand {
             print("note: the plan's other details changed (they do not count as results): " + planCheck.notes.joined(separator: "; "))
         }
         if !details.isEmpty {
-            print("note: \(details.count) solver detail\(details.count == 1 ? "" : "s") (method text, residuals, iteration counts) changed; they do not count as results:")
+            print(
+                "note: \(details.count) solver detail\(details.count == 1 ? "" : "s") (method text, residuals, iteration counts) changed; they do not count as results:"
+            )
             for d in details.prefix(20) { print("  \(d.location): \(d.stored) → \(d.recomputed)") }
         }
         if differences.isEmpty {
             print("reproduced: \(compared) file\(compared == 1 ? "" : "s") of results \(rtol == 0 ? "bit for bit" : "within rtol \(rtol)")")
             return
         }
-        print("NOT reproduced: \(differences.count) difference\(differences.count == 1 ? "" : "s")\(rtol == 0 ? " (bit-identical comparison; try --rtol)" : "")")
+        print(
+            "NOT reproduced: \(differences.count) difference\(differences.count == 1 ? "" : "s")\(rtol == 0 ? " (bit-identical comparison; try --rtol)" : "")"
+        )
         print("file | where | stored | recomputed | relative")
         for d in differences.prefix(200) {
             print("\(d.file) | \(d.location) | \(d.stored) | \(d.recomputed) | \(d.relative.isFinite ? String(format: "%.2e", d.relative) : "-")")

@@ -3,9 +3,9 @@ import Execution
 import Foundation
 import Physics
 import Planning
+import Results
 import SpecLanguage
 import StandardBackends
-import Results
 
 struct Submit: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,8 +40,10 @@ struct Submit: ParsableCommand {
         if let t = tasks, t < 1 { throw ValidationError("--tasks must be at least 1") }
         if let c = cpus, c < 1 { throw ValidationError("--cpus must be at least 1") }
         if let m = mem, SlurmSettings.memoryBytes(m) == nil { throw ValidationError("--mem takes a Slurm size like 4G or 500M, not '\(m)'") }
-        for (name, values) in [("--partition", [partition]), ("--time", [time]), ("--mem", [mem]), ("--account", [account]),
-                               ("--qos", [qos]), ("--module", modules), ("--sbatch", sbatchLines)] as [(String, [String?])] {
+        for (name, values) in [
+            ("--partition", [partition]), ("--time", [time]), ("--mem", [mem]), ("--account", [account]),
+            ("--qos", [qos]), ("--module", modules), ("--sbatch", sbatchLines)
+        ] as [(String, [String?])] {
             for v in values.compactMap({ $0 }) where SlurmSettings.unsafe(v) {
                 throw ValidationError("\(name) must be one line of printable characters, not \(SlurmSubmission.quote(v).debugDescription)")
             }
@@ -67,13 +69,16 @@ struct Submit: ParsableCommand {
         let available = BackendRegistry.standard.backends
         for b in Set(plan.points.map(\.backend)) where available[b] == nil {
             let n = plan.points.filter { $0.backend == b }.count
-            problems.append("\(n) point\(n == 1 ? "" : "s") need\(n == 1 ? "s" : "") the \(b.rawValue) backend, which this build of dipolesync does not have")
+            problems.append(
+                "\(n) point\(n == 1 ? "" : "s") need\(n == 1 ? "s" : "") the \(b.rawValue) backend, which this build of dipolesync does not have")
         }
         if let m = settings.mem, let bytes = SlurmSettings.memoryBytes(m) {
             let perTask = bytes / max(1, settings.cpus ?? 1)
             let over = plan.points.filter { $0.estimate.memoryBytes > perTask }
             if let worst = over.max(by: { $0.estimate.memoryBytes < $1.estimate.memoryBytes }) {
-                problems.append("\(over.count) point\(over.count == 1 ? "" : "s") exceed the memory of a task (\(m)\(settings.cpus.map { $0 > 1 ? " over \($0) threads" : "" } ?? "")): point \(worst.index) needs about \(ByteCount(worst.estimate.memoryBytes)) on \(worst.backend.rawValue)")
+                problems.append(
+                    "\(over.count) point\(over.count == 1 ? "" : "s") exceed the memory of a task (\(m)\(settings.cpus.map { $0 > 1 ? " over \($0) threads" : "" } ?? "")): point \(worst.index) needs about \(ByteCount(worst.estimate.memoryBytes)) on \(worst.backend.rawValue)"
+                )
             }
         }
 
@@ -82,9 +87,10 @@ struct Submit: ParsableCommand {
         let work = target + ".slurm"
         let count = compiled.points.count
         let nTasks = min(tasks ?? min(count, 64), count)
-        let submission = SlurmSubmission(name: compiled.base.name, executable: Self.executablePath(), spec: work + "/spec.yaml",
-                                         workFolder: work, target: target, tasks: nTasks, settings: settings, force: force,
-                                         directory: FileManager.default.currentDirectoryPath)
+        let submission = SlurmSubmission(
+            name: compiled.base.name, executable: Self.executablePath(), spec: work + "/spec.yaml",
+            workFolder: work, target: target, tasks: nTasks, settings: settings, force: force,
+            directory: FileManager.default.currentDirectoryPath)
         let perShard = (count + nTasks - 1) / nTasks
         let slowest = plan.points.map(\.estimate.seconds).max() ?? 0
         let summary = """
@@ -140,9 +146,12 @@ struct Submit: ParsableCommand {
             throw failure(error)
         }
         let mergeID: String
-        do { mergeID = try SlurmSubmission.sbatch(submission.mergeScriptPath, extra: ["--dependency=afterok:\(arrayID)", "--kill-on-invalid-dep=yes"]) } catch {
+        do {
+            mergeID = try SlurmSubmission.sbatch(submission.mergeScriptPath, extra: ["--dependency=afterok:\(arrayID)", "--kill-on-invalid-dep=yes"])
+        } catch {
             let status = failure(error)
-            printError("note: the array job \(arrayID) is queued; merge by hand when it is done: \(submission.executable) merge \(work) --out \(target)")
+            printError(
+                "note: the array job \(arrayID) is queued; merge by hand when it is done: \(submission.executable) merge \(work) --out \(target)")
             throw status
         }
         printError(summary)

@@ -1,12 +1,13 @@
-import XCTest
 import Foundation
-import TestSupport
-import Numerics
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
-@testable import CumulantBackend
+import Numerics
 import Results
+import TestSupport
+import XCTest
+
+@testable import CumulantBackend
+@testable import Physics
 
 extension DenseReference {
     /// (L_φ + L_nr)[ρ] of docs/physics.md §1.5, term by term from the model's γ_φ and γ_nr:
@@ -107,8 +108,9 @@ final class DecoherenceTests: XCTestCase {
     func testJacobianProductIsTheExactLinearization() {
         var rng = SeededRandom(seed: 1613)
         for elastic in [false, true] {
-            let model = Self.withDecoherence(DenseReference.randomModel(n: 6, rng: &rng, elastic: elastic, detuned: elastic),
-                                             dephasing: 1.3, nonradiative: 0.6)
+            let model = Self.withDecoherence(
+                DenseReference.randomModel(n: 6, rng: &rng, elastic: elastic, detuned: elastic),
+                dephasing: 1.3, nonradiative: 0.6)
             let system = CumulantSystem(model: model)
             let x = (0..<system.packedCount).map { _ in rng.normal() }
             let v = (0..<system.packedCount).map { _ in rng.normal() }
@@ -170,8 +172,9 @@ final class DecoherenceTests: XCTestCase {
     func testLoneDipole() throws {
         for (gphi, gnr) in [(0.6, 0.0), (0.0, 0.8), (0.5, 0.3)] {
             let (w, delta) = (2.0, 0.7)
-            let lone = Self.withDecoherence(DipoleModel(pump: w, detunings: [delta], f: Matrix([[1]]), g: Matrix([[0]])),
-                                            dephasing: gphi, nonradiative: gnr)
+            let lone = Self.withDecoherence(
+                DipoleModel(pump: w, detunings: [delta], f: Matrix([[1]]), g: Matrix([[0]])),
+                dephasing: gphi, nonradiative: gnr)
             let r = try backend.solve(SolveRequest(model: lone, observables: [.init(kind: .inversion), .init(kind: .spectrum)]))
             XCTAssertEqual(try XCTUnwrap(r.number("inversion")), (w - 1 - gnr) / (w + 1 + gnr) / 2, accuracy: 1e-10)
             guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
@@ -220,7 +223,9 @@ final class DecoherenceTests: XCTestCase {
             let exact = ref.packedMoments(try ref.fullSteadyState())
             let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)]))
             let z2 = try XCTUnwrap(r.number("ZQ2")), s = 2 * (try XCTUnwrap(r.number("inversion")))
-            print("N = \(n), F = \(feff), W = \(w), γ_φ = \(gphi), γ_nr = \(gnr): ZQ2 cumulant \(z2), dense \(exact[n]); s cumulant \(s), dense \(exact[0])")
+            print(
+                "N = \(n), F = \(feff), W = \(w), γ_φ = \(gphi), γ_nr = \(gnr): ZQ2 cumulant \(z2), dense \(exact[n]); s cumulant \(s), dense \(exact[0])"
+            )
             XCTAssertGreaterThan(exact[n], 0.01)
             XCTAssertEqual(z2, exact[n], accuracy: 0.15 * exact[n])
             XCTAssertEqual(s, exact[0], accuracy: 0.02)
@@ -233,7 +238,9 @@ final class DecoherenceTests: XCTestCase {
         let q = try QuTiPTests.qutip(model)
         let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)]))
         let z2 = try XCTUnwrap(r.number("ZQ2")), z2Exact = q.c[1][0]
-        print("N = 5 with γ_φ = 0.2, γ_nr = 0.15: ZQ2 cumulant \(z2), QuTiP \(z2Exact); s cumulant \(2 * (r.number("inversion") ?? 0)), QuTiP \(q.s[0])")
+        print(
+            "N = 5 with γ_φ = 0.2, γ_nr = 0.15: ZQ2 cumulant \(z2), QuTiP \(z2Exact); s cumulant \(2 * (r.number("inversion") ?? 0)), QuTiP \(q.s[0])"
+        )
         XCTAssertEqual(z2, z2Exact, accuracy: 0.1 * abs(z2Exact))
         XCTAssertEqual(try XCTUnwrap(r.number("inversion")) * 2, q.s[0], accuracy: 0.01)
         // And the dense reference of this target agrees with QuTiP to solver precision.
@@ -255,9 +262,11 @@ final class DecoherenceTests: XCTestCase {
             let q = 1 + 0.3 + 7.5, p = 7.5 - 1 - 0.3, qc = q + 2 * gphi, f = 15 / Double(n), nn = Double(n)
             func rhs(_ v: [Double]) -> [Double] {
                 let (s, c, d) = (v[0], v[1], v[2])
-                return [p - q * s - 2 * (nn - 1) * f * c,
-                        -qc * c + f / 2 * (s + d) + s * (nn - 2) * f * c,
-                        2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c]
+                return [
+                    p - q * s - 2 * (nn - 1) * f * c,
+                    -qc * c + f / 2 * (s + d) + s * (nn - 2) * f * c,
+                    2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c
+                ]
             }
             let residual = rhs([x[0], x[n], x[n + 2]])
             for r in residual { XCTAssertLessThan(abs(r), 1e-9) }

@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import TestSupport
 
 extension DenseReference {
@@ -9,12 +9,14 @@ extension DenseReference {
         var v = [Double](repeating: 0, count: n + 3 * n * (n - 1) / 2)
         for a in 0..<n { v[a] = expect(sz[a], rho).real }
         var k = n
-        for b in 0..<n { for a in 0..<b {
-            let c = expect(raise[a] * lower[b], rho)
-            v[k] = c.real; v[k + 1] = c.imaginary
-            v[k + 2] = expect(sz[a] * sz[b], rho).real
-            k += 3
-        } }
+        for b in 0..<n {
+            for a in 0..<b {
+                let c = expect(raise[a] * lower[b], rho)
+                v[k] = c.real; v[k + 1] = c.imaginary
+                v[k + 2] = expect(sz[a] * sz[b], rho).real
+                k += 3
+            }
+        }
         return v
     }
 

@@ -1,10 +1,11 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
+import Numerics
+import TestSupport
+import XCTest
+
 @testable import CumulantBackend
+@testable import Physics
 
 /// The cumulant right-hand side against exact moments Tr(O L[ρ]) of the dense master equation.
 final class EquationsTests: XCTestCase {
@@ -43,20 +44,22 @@ final class EquationsTests: XCTestCase {
             func c(_ a: Int, _ b: Int) -> Complex<Double> { system.c(m, a, b) }
             for a in 0..<n { XCTAssertEqual(rhs[a], exact[a], accuracy: 1e-12) }
             var idx = n
-            for b in 0..<n { for a in 0..<b {
-                var dc = Complex<Double>.zero, dd = 0.0
-                for cc in 0..<n where cc != a && cc != b {
-                    dc = dc + k(a, cc).conjugate * (ref.threePoint(a, cc, b, rho) - c(cc, b) * Complex(m[a])) * Complex(0.5)
-                    dc = dc + k(b, cc) * (ref.threePoint(b, a, cc, rho) - c(a, cc) * Complex(m[b])) * Complex(0.5)
-                    dd -= 2 * (k(a, cc) * (ref.threePoint(b, a, cc, rho) - c(a, cc) * Complex(m[b]))).real
-                    dd -= 2 * (k(b, cc) * (ref.threePoint(a, b, cc, rho) - c(b, cc) * Complex(m[a]))).real
+            for b in 0..<n {
+                for a in 0..<b {
+                    var dc = Complex<Double>.zero, dd = 0.0
+                    for cc in 0..<n where cc != a && cc != b {
+                        dc = dc + k(a, cc).conjugate * (ref.threePoint(a, cc, b, rho) - c(cc, b) * Complex(m[a])) * Complex(0.5)
+                        dc = dc + k(b, cc) * (ref.threePoint(b, a, cc, rho) - c(a, cc) * Complex(m[b])) * Complex(0.5)
+                        dd -= 2 * (k(a, cc) * (ref.threePoint(b, a, cc, rho) - c(a, cc) * Complex(m[b]))).real
+                        dd -= 2 * (k(b, cc) * (ref.threePoint(a, b, cc, rho) - c(b, cc) * Complex(m[a]))).real
+                    }
+                    XCTAssertGreaterThan(dc.length + abs(dd), 1e-3, "a random state has three-point cumulants")
+                    XCTAssertEqual(exact[idx] - rhs[idx], dc.real, accuracy: 1e-12, "trial \(trial) Re C_\(a)\(b)")
+                    XCTAssertEqual(exact[idx + 1] - rhs[idx + 1], dc.imaginary, accuracy: 1e-12, "Im C_\(a)\(b)")
+                    XCTAssertEqual(exact[idx + 2] - rhs[idx + 2], dd, accuracy: 1e-12, "D_\(a)\(b)")
+                    idx += 3
                 }
-                XCTAssertGreaterThan(dc.length + abs(dd), 1e-3, "a random state has three-point cumulants")
-                XCTAssertEqual(exact[idx] - rhs[idx], dc.real, accuracy: 1e-12, "trial \(trial) Re C_\(a)\(b)")
-                XCTAssertEqual(exact[idx + 1] - rhs[idx + 1], dc.imaginary, accuracy: 1e-12, "Im C_\(a)\(b)")
-                XCTAssertEqual(exact[idx + 2] - rhs[idx + 2], dd, accuracy: 1e-12, "D_\(a)\(b)")
-                idx += 3
-            } }
+            }
         }
     }
 

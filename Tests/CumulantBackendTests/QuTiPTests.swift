@@ -1,11 +1,12 @@
-import XCTest
 import Foundation
-import TestSupport
-import Numerics
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
+import Numerics
+import TestSupport
+import XCTest
+
 @testable import CumulantBackend
+@testable import Physics
 
 /// Cross-checks against QuTiP's steady state of the full master equation (script qutip_steady.py).
 /// The collapse operators come from diagonalizing f (L_f = Σ_k μ_k D[Σ_b v_bk σ⁻_b]), so this also
@@ -22,7 +23,7 @@ final class QuTiPTests: XCTestCase {
             "n": n, "pump": model.pump, "detunings": model.detunings,
             "f": (0..<n).map { a in (0..<n).map { model.f[a, $0] } },
             "g": (0..<n).map { a in (0..<n).map { model.g[a, $0] } },
-            "dephasing": model.dephasing, "nonradiative": model.nonradiativeDecay,
+            "dephasing": model.dephasing, "nonradiative": model.nonradiativeDecay
         ]
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("qutip_steady.py")
         let r = Subprocess.run(["python3", script.path], input: try JSONSerialization.data(withJSONObject: input))

@@ -1,10 +1,11 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
+import Numerics
+import TestSupport
+import XCTest
+
 @testable import CumulantBackend
+@testable import Physics
 
 final class RegressionTests: XCTestCase {
     let backend = CumulantBackend()
@@ -24,19 +25,24 @@ final class RegressionTests: XCTestCase {
         let (system, x) = try steady(model)
         let reg = try Regression(system: system, state: x)
         let m = LyapunovPreconditioner.regressionMatrix(system: system, s: Array(x[0..<n]))
-        for a in 0..<n { for b in 0..<n {
-            let g0 = reg.evaluate(reg.correlationWeights(a, b), at: 0)
-            XCTAssertEqual(g0.real, system.c(x, a, b).real, accuracy: 1e-10)
-            XCTAssertEqual(g0.imaginary, system.c(x, a, b).imaginary, accuracy: 1e-10)
-        } }
+        for a in 0..<n {
+            for b in 0..<n {
+                let g0 = reg.evaluate(reg.correlationWeights(a, b), at: 0)
+                XCTAssertEqual(g0.real, system.c(x, a, b).real, accuracy: 1e-10)
+                XCTAssertEqual(g0.imaginary, system.c(x, a, b).imaginary, accuracy: 1e-10)
+            }
+        }
         let z0 = reg.evaluate(reg.pairWeights(1, 4), at: 0)
         XCTAssertEqual(z0.real, (1 + x[1]) / 2 + (1 + x[4]) / 2 + 2 * system.c(x, 1, 4).real, accuracy: 1e-10)
         XCTAssertEqual(z0.imaginary, 0, accuracy: 1e-10)
         // Direct integration of column b = 2 of G.
         let b = 2, tau = 1.3
-        let y0 = (0..<n).flatMap { a -> [Double] in let c = system.c(x, a, b); return [c.real, c.imaginary] }
+        let y0 = (0..<n).flatMap { a -> [Double] in
+            let c = system.c(x, a, b); return [c.real, c.imaginary]
+        }
         let run = try DormandPrince(relativeTolerance: 1e-12, absoluteTolerance: 1e-14).integrate(
-            from: 0, y0, to: [tau], rhs: { _, y, dy in
+            from: 0, y0, to: [tau],
+            rhs: { _, y, dy in
                 for a in 0..<n {
                     var s = Complex<Double>.zero
                     for c in 0..<n { s = s + m[a, c] * Complex(y[2 * c], y[2 * c + 1]) }
@@ -68,8 +74,10 @@ final class RegressionTests: XCTestCase {
         for l in sorted.dropFirst() {
             XCTAssertEqual(l.real, lo.real, accuracy: 1e-9); XCTAssertEqual(l.imaginary, lo.imaginary, accuracy: 1e-9)
         }
-        let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .spectrum), .init(kind: .frequency)],
-                                               tolerance: 1e-12))
+        let r = try backend.solve(
+            SolveRequest(
+                model: model, observables: [.init(kind: .spectrum), .init(kind: .frequency)],
+                tolerance: 1e-12))
         guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
         XCTAssertEqual(spec[0].0, "linewidth")
         XCTAssertEqual(spec[0].1.number!, -2 * lc.real, accuracy: 1e-7 * abs(lc.real))
@@ -115,8 +123,10 @@ final class RegressionTests: XCTestCase {
         let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 0.5, strength: 0.25)
         let model = DipoleModel(pump: 2, detunings: .init(repeating: 0, count: n), f: c.f, g: c.g)
         let pairs = (16..<22).map { DipolePair(15, $0) }
-        let r = try backend.solve(SolveRequest(model: model, lattice: lattice,
-                                               observables: [.init(kind: .twoTime, pairs: pairs, tauMax: 10, tauPoints: 200)]))
+        let r = try backend.solve(
+            SolveRequest(
+                model: model, lattice: lattice,
+                observables: [.init(kind: .twoTime, pairs: pairs, tauMax: 10, tauPoints: 200)]))
         guard case .array(let entries)? = r["two-time"] else { return XCTFail("no two-time") }
         XCTAssertEqual(entries.count, pairs.count)
         for (entry, p) in zip(entries, pairs) {

@@ -1,11 +1,12 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
-@testable import CumulantBackend
+import Numerics
 import Results
+import TestSupport
+import XCTest
+
+@testable import CumulantBackend
+@testable import Physics
 
 /// Strongly collective models: above the synchronization threshold the closed equations also have
 /// unstable fixed points near the uncorrelated state, which Newton-type iterations started there reach
@@ -35,12 +36,16 @@ final class StabilityTests: XCTestCase {
         }
         let reduced = try SymmetricReduction.steadyState(n: n, feff: 0.25 * Double(n), pump: w)
         XCTAssertGreaterThan(reduced[1], 0.01)   // synchronized: Z_Q² ≈ 0.02
-        let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
-                                               tolerance: 1e-11))
+        let r = try backend.solve(
+            SolveRequest(
+                model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                tolerance: 1e-11))
         XCTAssertEqual(try XCTUnwrap(r.number("ZQ2")), reduced[1], accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(r.number("inversion")), reduced[0] / 2, accuracy: 1e-9)
-        let rate = try XCTUnwrap(r.diagnostics.first { $0.0 == "regression-max-rate" }.flatMap { v -> Double? in
-            if case .number(let x) = v.1 { return x } else { return nil } })
+        let rate = try XCTUnwrap(
+            r.diagnostics.first { $0.0 == "regression-max-rate" }.flatMap { v -> Double? in
+                if case .number(let x) = v.1 { return x } else { return nil }
+            })
         XCTAssertLessThan(rate, 0)
     }
 
@@ -61,7 +66,8 @@ final class StabilityTests: XCTestCase {
         XCTAssertLessThan(report.regressionMaxRate, -0.1)
         let evolved = try DormandPrince(relativeTolerance: 1e-9, absoluteTolerance: 1e-11).integrate(
             from: 0, system.productState([Double](repeating: -1, count: n)), to: [80],
-            rhs: { _, y, dy in system.rhs(y, into: &dy) }).y
+            rhs: { _, y, dy in system.rhs(y, into: &dy) }
+        ).y
         var worst = 0.0
         for i in x.indices { worst = max(worst, abs(x[i] - evolved[i])) }
         XCTAssertLessThan(worst, 1e-6)
@@ -96,12 +102,17 @@ final class StabilityTests: XCTestCase {
             let system = CumulantSystem(model: model)
             let s: [Double] = (0..<n).map { a in
                 let u = rng.uniform()
-                switch trial { case 0: return u; case 1: return a % 2 == 0 ? u : -u; default: return 2 * u - 1 }
+                switch trial {
+                case 0: return u;
+                case 1: return a % 2 == 0 ? u : -u;
+                default: return 2 * u - 1
+                }
             }
             let m = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
             let direct = try eigen(m).values.map(\.real).max() ?? 0
-            XCTAssertEqual(try CumulantSteadyStateSolver.maxRegressionRate(system: system, s: s), direct, accuracy: 1e-10,
-                           "trial \(trial)")
+            XCTAssertEqual(
+                try CumulantSteadyStateSolver.maxRegressionRate(system: system, s: s), direct, accuracy: 1e-10,
+                "trial \(trial)")
         }
     }
 

@@ -1,11 +1,12 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
-@testable import CumulantBackend
+import Numerics
 import Results
+import TestSupport
+import XCTest
+
+@testable import CumulantBackend
+@testable import Physics
 
 /// The three-variable reduction of §5 for the uniform model f_ab = F/N (a ≠ b), g = δ = 0, derived in
 /// the test from the general equations: every off-diagonal C_ab = c (real), D_ab = d, s_a = s, and
@@ -18,9 +19,11 @@ enum SymmetricReduction {
     static func rhs(_ x: [Double], n: Int, feff: Double, pump w: Double) -> [Double] {
         let q = 1 + w, p = w - 1, f = feff / Double(n), nn = Double(n)
         let (s, c, d) = (x[0], x[1], x[2])
-        return [p - q * s - 2 * (nn - 1) * f * c,
-                -q * c + f / 2 * (s + d) + s * (nn - 2) * f * c,
-                2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c]
+        return [
+            p - q * s - 2 * (nn - 1) * f * c,
+            -q * c + f / 2 * (s + d) + s * (nn - 2) * f * c,
+            2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c
+        ]
     }
 
     /// Steady state by relaxation (explicit Euler to t = 200) then Newton with a difference Jacobian.
@@ -74,8 +77,10 @@ final class SteadyStateTests: XCTestCase {
         for (n, excess) in [(70, 0.32), (400, 0.08)] {
             let reduced = try SymmetricReduction.steadyState(n: n, feff: feff, pump: w)
             let model = DipoleModel.collective(n: n, feff: feff, pump: w)
-            let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
-                                                   tolerance: 1e-11))
+            let r = try backend.solve(
+                SolveRequest(
+                    model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                    tolerance: 1e-11))
             let z2 = try XCTUnwrap(r.number("ZQ2"))
             XCTAssertEqual(z2, reduced[1], accuracy: 1e-9, "N = \(n)")
             XCTAssertEqual(try XCTUnwrap(r.number("inversion")), reduced[0] / 2, accuracy: 1e-9)
@@ -120,8 +125,10 @@ final class SteadyStateTests: XCTestCase {
         let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 1.2, strength: 0.25)
         let det = (0..<n).map { _ in rng.uniform() - 0.5 }
         let model = DipoleModel(pump: 3, detunings: det, f: c.f, g: c.g)
-        let obs: [ObservableRequest] = [.init(kind: .zq), .init(kind: .inversion), .init(kind: .correlations),
-                                        .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])]
+        let obs: [ObservableRequest] = [
+            .init(kind: .zq), .init(kind: .inversion), .init(kind: .correlations),
+            .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])
+        ]
         let r1 = try backend.solve(SolveRequest(model: model, lattice: lattice, observables: obs, threads: 1))
         let r2 = try backend.solve(SolveRequest(model: model, lattice: lattice, observables: obs, threads: 2))
         XCTAssertTrue(r1 == r2, "results differ between 1 and 2 threads")
@@ -148,8 +155,10 @@ final class SteadyStateTests: XCTestCase {
                 let rho = ComplexMatrix(rows: 4, cols: 4, elements: stride(from: 0, to: 32, by: 2).map { Complex(y[$0], y[$0 + 1]) })
                 exact.append(ref.packedMoments(rho))
             })
-        let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
-                                               evolution: .until(time: 2, samples: 5), tolerance: 1e-11))
+        let r = try backend.solve(
+            SolveRequest(
+                model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                evolution: .until(time: 2, samples: 5), tolerance: 1e-11))
         let table = try XCTUnwrap(r.tables.first { $0.name == "timeseries" })
         XCTAssertEqual(table.columns, ["t", "ZQ", "ZQ2", "inversion"])
         for (row, m) in zip(table.rows, exact) {
@@ -186,7 +195,7 @@ final class SteadyStateTests: XCTestCase {
             (SolveRequest(model: model, observables: [.init(kind: .qfi)]), "Fisher"),
             (SolveRequest(model: model, observables: [.init(kind: .z)]), "mean-field"),
             (SolveRequest(model: model, observables: [.init(kind: .discord, pairs: [DipolePair(0, 7)])]), "pair"),
-            (SolveRequest(model: .collective(n: 4, feff: 40, pump: 3), observables: [.init(kind: .zq)]), "semidefinite"),
+            (SolveRequest(model: .collective(n: 4, feff: 40, pump: 3), observables: [.init(kind: .zq)]), "semidefinite")
         ]
         for (request, word) in cases {
             XCTAssertThrowsError(try backend.solve(request)) { error in
@@ -194,8 +203,12 @@ final class SteadyStateTests: XCTestCase {
                 XCTAssertTrue(why.contains(word), why)
             }
         }
-        XCTAssertThrowsError(try backend.solve(SolveRequest(model: .collective(n: 300, feff: 2, pump: 3),
-                                                            observables: [.init(kind: .zq)], memoryBudget: 1 << 20))) { error in
+        XCTAssertThrowsError(
+            try backend.solve(
+                SolveRequest(
+                    model: .collective(n: 300, feff: 2, pump: 3),
+                    observables: [.init(kind: .zq)], memoryBudget: 1 << 20))
+        ) { error in
             guard case BackendError.memory(let needed, _) = error else { return XCTFail("\(error)") }
             XCTAssertGreaterThan(needed, 1 << 20)
         }

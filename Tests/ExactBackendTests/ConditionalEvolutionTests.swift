@@ -1,9 +1,10 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
+import TestSupport
+import XCTest
+
 @testable import ExactBackend
 
 /// `qfi-conditional` under `evolve: until` (papers' Fig. 2c): quantum-state-diffusion trajectories
@@ -49,8 +50,10 @@ final class ConditionalEvolutionTests: XCTestCase {
         let model = DipoleModel.collective(n: 4, feff: 3, pump: 1.5)
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 6
         for initial in [InitialState.ground, .excited] {
-            let r = try ExactBackend().solve(SolveRequest(model: model, observables: [qc], initial: initial,
-                                                          evolution: .until(time: 0.5, samples: 5), seed: 2, threads: 2))
+            let r = try ExactBackend().solve(
+                SolveRequest(
+                    model: model, observables: [qc], initial: initial,
+                    evolution: .until(time: 0.5, samples: 5), seed: 2, threads: 2))
             let table = try XCTUnwrap(r.tables.first { $0.name == "timeseries" })
             XCTAssertEqual(table.columns, ["t", "qfi-conditional", "qfi-conditional-stderr", "qfi-conditional-trajectory-0"])
             XCTAssertEqual(table.rows.count, 6)
@@ -66,11 +69,17 @@ final class ConditionalEvolutionTests: XCTestCase {
             XCTAssertNotEqual(last[3], last[1])
             XCTAssertEqual(r.number("qfi-witness"), 8.0 / 3)
         }
-        let r = try ExactBackend().solve(SolveRequest(model: model, observables: [ObservableRequest(kind: .inversion), qc],
-                                                      evolution: .until(time: 0.5, samples: 5), seed: 2, threads: 2))
+        let r = try ExactBackend().solve(
+            SolveRequest(
+                model: model, observables: [ObservableRequest(kind: .inversion), qc],
+                evolution: .until(time: 0.5, samples: 5), seed: 2, threads: 2))
         let table = try XCTUnwrap(r.tables.first { $0.name == "timeseries" })
-        XCTAssertEqual(table.columns, ["t", "ZQ2", "inversion", "qfi-conditional", "qfi-conditional-stderr",
-                                       "qfi-conditional-trajectory-0"])
+        XCTAssertEqual(
+            table.columns,
+            [
+                "t", "ZQ2", "inversion", "qfi-conditional", "qfi-conditional-stderr",
+                "qfi-conditional-trajectory-0"
+            ])
         XCTAssertTrue(table.rows.allSatisfy { $0.count == 6 })
         XCTAssertEqual(r.tables.filter { $0.name == "timeseries" }.count, 1)
         XCTAssertEqual(table.rows[0][2], -0.5, accuracy: 1e-14)
@@ -103,12 +112,17 @@ final class KrylovPropagatorTests: XCTestCase {
         func reference(_ t: Double) throws -> [Complex<Double>] {
             var y0 = [Double](repeating: 0, count: 2 * d)
             for i in 0..<d { y0[2 * i] = psi0[i].real; y0[2 * i + 1] = psi0[i].imaginary }
-            let out = try DormandPrince(relativeTolerance: 1e-13, absoluteTolerance: 1e-15).integrate(from: 0, y0, to: [t], rhs: { _, y, dy in
-                y.withUnsafeBufferPointer { p in dy.withUnsafeMutableBufferPointer { q in
-                    engine.derivative(UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
-                                      UnsafeMutableRawPointer(q.baseAddress!).assumingMemoryBound(to: Complex<Double>.self), sector: k)
-                } }
-            })
+            let out = try DormandPrince(relativeTolerance: 1e-13, absoluteTolerance: 1e-15).integrate(
+                from: 0, y0, to: [t],
+                rhs: { _, y, dy in
+                    y.withUnsafeBufferPointer { p in
+                        dy.withUnsafeMutableBufferPointer { q in
+                            engine.derivative(
+                                UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: Complex<Double>.self),
+                                UnsafeMutableRawPointer(q.baseAddress!).assumingMemoryBound(to: Complex<Double>.self), sector: k)
+                        }
+                    }
+                })
             return (0..<d).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) }
         }
         let krylov = KrylovPropagator(engine: engine, tolerance: 1e-11, maxDimension: 4)

@@ -1,11 +1,12 @@
-import XCTest
 import Foundation
-import TestSupport
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
+import TestSupport
+import XCTest
+
 @testable import ExactBackend
 
 extension DenseReference {
@@ -101,19 +102,24 @@ final class DecoherenceTests: XCTestCase {
         let n = 3
         let model = Self.model(n: n, seed: 51, pump: 1.1, dephasing: 0.9, nonradiative: 0.3)
         let (polar, phi) = (1.1, 0.4)
-        let r = try PlannedExact(method: .densityMatrix).solve(SolveRequest(
-            model: model, observables: [ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion)],
-            initial: .product(polar: polar, azimuth: phi), evolution: .until(time: 0.8, samples: 4), tolerance: 1e-12))
+        let r = try PlannedExact(method: .densityMatrix).solve(
+            SolveRequest(
+                model: model, observables: [ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion)],
+                initial: .product(polar: polar, azimuth: phi), evolution: .until(time: 0.8, samples: 4), tolerance: 1e-12))
         let ref = DenseReference(model: model)
         var psi = [Complex<Double>](repeating: .one, count: ref.dim)
-        for m in 0..<ref.dim { for a in 0..<n {
-            psi[m] = psi[m] * (m & (1 << a) != 0 ? Complex(cos(polar / 2)) : Complex(sin(polar / 2) * cos(phi), sin(polar / 2) * sin(phi)))
-        } }
+        for m in 0..<ref.dim {
+            for a in 0..<n {
+                psi[m] = psi[m] * (m & (1 << a) != 0 ? Complex(cos(polar / 2)) : Complex(sin(polar / 2) * cos(phi), sin(polar / 2) * sin(phi)))
+            }
+        }
         var y0 = [Double](repeating: 0, count: 2 * ref.dim * ref.dim)
-        for j in 0..<ref.dim { for i in 0..<ref.dim {
-            let v = psi[i] * psi[j].conjugate
-            y0[2 * (i + j * ref.dim)] = v.real; y0[2 * (i + j * ref.dim) + 1] = v.imaginary
-        } }
+        for j in 0..<ref.dim {
+            for i in 0..<ref.dim {
+                let v = psi[i] * psi[j].conjugate
+                y0[2 * (i + j * ref.dim)] = v.real; y0[2 * (i + j * ref.dim) + 1] = v.imaginary
+            }
+        }
         var last = y0
         try DormandPrince(relativeTolerance: 1e-12, absoluteTolerance: 1e-14)
             .integrate(from: 0, y0, to: [0, 0.8], rhs: ref.rhs(ref.fullLiouvillian), observe: { _, y in last = y })
@@ -173,9 +179,11 @@ final class DecoherenceTests: XCTestCase {
         var zq = ObservableRequest(kind: .zq); zq.trajectories = 48
         let obs = [zq, ObservableRequest(kind: .inversion)]
         let exact = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs))
-        let traj = try PlannedExact(method: .jumpTrajectories,
-                                    trajectorySettings: TrajectorySettings(burnIn: 5, average: 20, sampleInterval: 0.05))
-            .solve(SolveRequest(model: model, observables: obs, seed: 3, threads: 2))
+        let traj = try PlannedExact(
+            method: .jumpTrajectories,
+            trajectorySettings: TrajectorySettings(burnIn: 5, average: 20, sampleInterval: 0.05)
+        )
+        .solve(SolveRequest(model: model, observables: obs, seed: 3, threads: 2))
         for key in ["ZQ2", "inversion"] {
             let e = exact.number(key) ?? .nan, t = traj.number(key) ?? .nan, s = traj.number("\(key)-stderr") ?? .nan
             XCTAssertGreaterThan(s, 0)
@@ -183,8 +191,10 @@ final class DecoherenceTests: XCTestCase {
         }
         let until = Evolution.until(time: 0.6, samples: 3)
         let exactT = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs, initial: .excited, evolution: until))
-        let trajT = try PlannedExact(method: .jumpTrajectories).solve(SolveRequest(model: model, observables: obs, initial: .excited,
-                                                                                  evolution: until, seed: 4, threads: 2))
+        let trajT = try PlannedExact(method: .jumpTrajectories).solve(
+            SolveRequest(
+                model: model, observables: obs, initial: .excited,
+                evolution: until, seed: 4, threads: 2))
         let e = exactT.number("inversion") ?? .nan, t = trajT.number("inversion") ?? .nan, s = trajT.number("inversion-stderr") ?? .nan
         XCTAssertLessThan(abs(e - t), 3 * s, "exact \(e), trajectories \(t) ± \(s)")
     }
@@ -242,15 +252,18 @@ final class DecoherenceQuTiPTests: XCTestCase {
             let payload: [String: Any] = ["n": n, "f": f, "g": g, "delta": model.detunings, "W": w, "phi": phi, "nr": nr]
             let out = try QuTiPTests.python(script, input: try JSONSerialization.data(withJSONObject: payload))
             guard let json = try JSONSerialization.jsonObject(with: out) as? [String: [Double]],
-                  let re = json["c_re"], let im = json["c_im"] else { return XCTFail("bad QuTiP output") }
+                let re = json["c_re"], let im = json["c_im"]
+            else { return XCTFail("bad QuTiP output") }
             let l = BlockLiouvillian(model: model)
             let mom = SecondMoments(try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l).rho, basis: l.basis)
             var cq = ComplexMatrix(rows: n, cols: n)
             var worst = 0.0
-            for a in 0..<n { for b in 0..<n {
-                cq[a, b] = Complex(re[a * n + b], im[a * n + b])
-                worst = max(worst, (mom.c[a, b] - cq[a, b]).length)
-            } }
+            for a in 0..<n {
+                for b in 0..<n {
+                    cq[a, b] = Complex(re[a * n + b], im[a * n + b])
+                    worst = max(worst, (mom.c[a, b] - cq[a, b]).length)
+                }
+            }
             XCTAssertLessThan(worst, 1e-8, "N = \(n): C_ab")
             XCTAssertEqual(OrderParameters.zq2(mom.c), OrderParameters.zq2(cq), accuracy: 1e-8, "N = \(n): Z_Q²")
             let invQ = (0..<n).reduce(0.0) { $0 + (2 * re[$1 * n + $1] - 1) } / Double(2 * n)
@@ -260,41 +273,41 @@ final class DecoherenceQuTiPTests: XCTestCase {
     }
 
     static let script = #"""
-# Reference steady state of the dipole master equation (docs/physics.md §1.1) with the single-dipole
-# terms of §1.5 added, with QuTiP. stdin: JSON {"n", "f" (row-major N*N), "g", "delta", "W", "phi", "nr"};
-# stdout: JSON {"c_re", "c_im"} with C_ab = <sigma+_a sigma-_b> (populations on the diagonal), row-major.
-import json, sys
-import numpy as np
-import qutip as qt
+        # Reference steady state of the dipole master equation (docs/physics.md §1.1) with the single-dipole
+        # terms of §1.5 added, with QuTiP. stdin: JSON {"n", "f" (row-major N*N), "g", "delta", "W", "phi", "nr"};
+        # stdout: JSON {"c_re", "c_im"} with C_ab = <sigma+_a sigma-_b> (populations on the diagonal), row-major.
+        import json, sys
+        import numpy as np
+        import qutip as qt
 
-p = json.load(sys.stdin)
-n = p["n"]
-f = np.array(p["f"]).reshape(n, n)
-g = np.array(p["g"]).reshape(n, n)
-delta = p["delta"]
-W = p["W"]
+        p = json.load(sys.stdin)
+        n = p["n"]
+        f = np.array(p["f"]).reshape(n, n)
+        g = np.array(p["g"]).reshape(n, n)
+        delta = p["delta"]
+        W = p["W"]
 
-def op(single, a):
-    ops = [qt.qeye(2)] * n
-    ops[a] = single
-    return qt.tensor(ops)
+        def op(single, a):
+            ops = [qt.qeye(2)] * n
+            ops[a] = single
+            return qt.tensor(ops)
 
-sm = [op(qt.destroy(2), a) for a in range(n)]   # |1> = up, |0> = down
-sp = [s.dag() for s in sm]
-sz = [2 * sp[a] * sm[a] - 1 for a in range(n)]
-H = sum(0.5 * delta[a] * sz[a] for a in range(n))
-for a in range(n):
-    for b in range(n):
-        if a != b:
-            H += 0.5 * g[a, b] * sp[a] * sm[b]
-lam, vec = np.linalg.eigh(f)
-c_ops = [np.sqrt(max(l, 0)) * sum(vec[b, mu] * sm[b] for b in range(n)) for mu, l in enumerate(lam) if l > 1e-14]
-if W > 0:
-    c_ops += [np.sqrt(W) * sp[a] for a in range(n)]
-c_ops += [np.sqrt(p["phi"] / 2) * sz[a] for a in range(n)]
-c_ops += [np.sqrt(p["nr"]) * sm[a] for a in range(n)]
-rho = qt.steadystate(H, c_ops)
-c = np.array([[qt.expect(sp[a] * sm[b], rho) for b in range(n)] for a in range(n)])
-print(json.dumps({"c_re": c.real.flatten().tolist(), "c_im": c.imag.flatten().tolist()}))
-"""#
+        sm = [op(qt.destroy(2), a) for a in range(n)]   # |1> = up, |0> = down
+        sp = [s.dag() for s in sm]
+        sz = [2 * sp[a] * sm[a] - 1 for a in range(n)]
+        H = sum(0.5 * delta[a] * sz[a] for a in range(n))
+        for a in range(n):
+            for b in range(n):
+                if a != b:
+                    H += 0.5 * g[a, b] * sp[a] * sm[b]
+        lam, vec = np.linalg.eigh(f)
+        c_ops = [np.sqrt(max(l, 0)) * sum(vec[b, mu] * sm[b] for b in range(n)) for mu, l in enumerate(lam) if l > 1e-14]
+        if W > 0:
+            c_ops += [np.sqrt(W) * sp[a] for a in range(n)]
+        c_ops += [np.sqrt(p["phi"] / 2) * sz[a] for a in range(n)]
+        c_ops += [np.sqrt(p["nr"]) * sm[a] for a in range(n)]
+        rho = qt.steadystate(H, c_ops)
+        c = np.array([[qt.expect(sp[a] * sm[b], rho) for b in range(n)] for a in range(n)])
+        print(json.dumps({"c_re": c.real.flatten().tolist(), "c_im": c.imag.flatten().tolist()}))
+        """#
 }

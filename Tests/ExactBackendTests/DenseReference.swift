@@ -1,7 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 import TestSupport
+
 @testable import ExactBackend
 
 extension DenseReference {
@@ -11,9 +12,11 @@ extension DenseReference {
         for r in layout.sectors {
             let c = r + layout.shift
             let dr = layout.rows[r]
-            for j in 0..<layout.cols[r] { for i in 0..<dr {
-                m[Int(basis.states[r][i]), Int(basis.states[c][j])] = x[layout.offsets[r] + i + j * dr]
-            } }
+            for j in 0..<layout.cols[r] {
+                for i in 0..<dr {
+                    m[Int(basis.states[r][i]), Int(basis.states[c][j])] = x[layout.offsets[r] + i + j * dr]
+                }
+            }
         }
         return m
     }

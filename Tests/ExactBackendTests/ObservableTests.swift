@@ -1,10 +1,11 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
-@testable import ExactBackend
 import Results
+import TestSupport
+import XCTest
+
+@testable import ExactBackend
 
 final class ObservableTests: XCTestCase {
     /// C_ab, inversion, the pair states and the mixed QFI from the blocks equal dense evaluations.
@@ -48,8 +49,12 @@ final class ObservableTests: XCTestCase {
         for (w, expected) in cases {
             let f = Matrix.identity(n)
             let model = DipoleModel(pump: w, detunings: [0.3, -0.2, 0.1, 0], f: f, g: Matrix(rows: n, cols: n))
-            let r = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: [
-                ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion)]))
+            let r = try PlannedExact(method: .densityMatrix).solve(
+                SolveRequest(
+                    model: model,
+                    observables: [
+                        ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion)
+                    ]))
             XCTAssertEqual(r.number("inversion") ?? .nan, expected, accuracy: 1e-10)
             XCTAssertEqual(r.number("ZQ2") ?? .nan, 0, accuracy: 1e-10)
         }

@@ -1,6 +1,7 @@
 import Physics
-@testable import ExactBackend
 import Results
+
+@testable import ExactBackend
 
 /// The exact backend as a plan calls it: every request carries `settings` (the method and trajectory
 /// schedule the planner would put in `SolveRequest.settings`).
@@ -33,8 +34,10 @@ struct PlannedExact {
         try ExactBackend().trajectories(planned(request), kind: kind, range: range)
     }
 
-    func reduce(_ request: SolveRequest, work: PointWork, base: PointResult,
-                contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]) throws -> PointResult {
+    func reduce(
+        _ request: SolveRequest, work: PointWork, base: PointResult,
+        contributions: [TrajectoryEnsembleKind: [TrajectoryContribution]]
+    ) throws -> PointResult {
         try ExactBackend().reduce(planned(request), work: work, base: base, contributions: contributions)
     }
 }

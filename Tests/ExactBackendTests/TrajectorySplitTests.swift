@@ -1,10 +1,11 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
+import Numerics
 import Physics
-@testable import ExactBackend
 import Results
+import TestSupport
+import XCTest
+
+@testable import ExactBackend
 
 /// The split API (`work`, `solveBase`, `trajectories`, `reduce`) against the single-process `solve`.
 final class TrajectorySplitTests: XCTestCase {
@@ -66,8 +67,9 @@ final class TrajectorySplitTests: XCTestCase {
         let model = DipoleModel.collective(n: 3, feff: 2.5, pump: 1.5)
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 5
         let backend = PlannedExact(trajectorySettings: TrajectorySettings(burnIn: 0.5, average: 1))
-        let request = SolveRequest(model: model, observables: [ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion), qc],
-                                   seed: 21, pointIndex: 3, threads: 1)
+        let request = SolveRequest(
+            model: model, observables: [ObservableRequest(kind: .zq), ObservableRequest(kind: .inversion), qc],
+            seed: 21, pointIndex: 3, threads: 1)
         try check(backend, request, expect: [.diffusion])
         // The base carries the density-matrix values; the reduction adds the conditional QFI.
         let work = try backend.work(for: request)
@@ -87,8 +89,9 @@ final class TrajectorySplitTests: XCTestCase {
         var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 3
         var mi = ObservableRequest(kind: .mutualInformation); mi.trajectories = 4
         let backend = PlannedExact(method: .jumpTrajectories, trajectorySettings: TrajectorySettings(burnIn: 0.5, average: 1))
-        let request = SolveRequest(model: model, observables: [zq, mi, qc],
-                                   seed: 5, pointIndex: 1, threads: 2)
+        let request = SolveRequest(
+            model: model, observables: [zq, mi, qc],
+            seed: 5, pointIndex: 1, threads: 2)
         try check(backend, request, expect: [.jumps, .diffusion])
         XCTAssertEqual(try backend.work(for: request).count(.jumps), 5)
     }

@@ -1,9 +1,10 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
+import TestSupport
+import XCTest
+
 @testable import ExactBackend
 
 final class TrajectoryTests: XCTestCase {
@@ -14,9 +15,11 @@ final class TrajectoryTests: XCTestCase {
         var zq = ObservableRequest(kind: .zq); zq.trajectories = 48
         let obs = [zq, ObservableRequest(kind: .inversion)]
         let exact = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs))
-        let traj = try PlannedExact(method: .jumpTrajectories,
-                                    trajectorySettings: TrajectorySettings(burnIn: 5, average: 20, sampleInterval: 0.05))
-            .solve(SolveRequest(model: model, observables: obs, seed: 3, threads: 2))
+        let traj = try PlannedExact(
+            method: .jumpTrajectories,
+            trajectorySettings: TrajectorySettings(burnIn: 5, average: 20, sampleInterval: 0.05)
+        )
+        .solve(SolveRequest(model: model, observables: obs, seed: 3, threads: 2))
         for key in ["ZQ2", "inversion"] {
             let e = exact.number(key)!, t = traj.number(key)!, s = traj.number("\(key)-stderr")!
             XCTAssertGreaterThan(s, 0)
@@ -25,8 +28,10 @@ final class TrajectoryTests: XCTestCase {
         // Transient: inversion at t = 0.6 from the ground state.
         let until = Evolution.until(time: 0.6, samples: 3)
         let exactT = try PlannedExact(method: .densityMatrix).solve(SolveRequest(model: model, observables: obs, evolution: until))
-        let trajT = try PlannedExact(method: .jumpTrajectories).solve(SolveRequest(model: model, observables: obs, evolution: until,
-                                                                                  seed: 4, threads: 2))
+        let trajT = try PlannedExact(method: .jumpTrajectories).solve(
+            SolveRequest(
+                model: model, observables: obs, evolution: until,
+                seed: 4, threads: 2))
         let e = exactT.number("inversion")!, t = trajT.number("inversion")!, s = trajT.number("inversion-stderr")!
         XCTAssertLessThan(abs(e - t), 3 * s, "exact \(e), trajectories \(t) ± \(s)")
         XCTAssertNotNil(trajT.tables.first { $0.name == "timeseries" })

@@ -1,9 +1,10 @@
-import XCTest
-import TestSupport
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
+import TestSupport
+import XCTest
+
 @testable import ExactBackend
 
 final class TwoTimeTests: XCTestCase {

@@ -1,20 +1,24 @@
-import XCTest
 import Physics
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
-@testable import Execution
 import Results
+import XCTest
+
+@testable import Execution
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 final class BundleToolsTests: XCTestCase {
     func testSHA256KnownVectors() {
         // FIPS 180-4 examples.
         XCTAssertEqual(SHA256.hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         XCTAssertEqual(SHA256.hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hex(String(repeating: "a", count: 1000)),
-                       "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        XCTAssertEqual(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        XCTAssertEqual(
+            SHA256.hex(String(repeating: "a", count: 1000)),
+            "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
     func testJSONRoundTripsNumbersBitForBitAndKeepsKeyOrder() throws {
@@ -45,8 +49,17 @@ final class BundleToolsTests: XCTestCase {
         // Solver details (method text, residuals, iteration counts) are reported but are not results.
         d = []
         let withDiagnostics = { (r: Double, z: Double) -> ResultValue in
-            .object([("points", .array([.object([("observables", .object([("ZQ", .number(z))])), ("method", .string("m")),
-                                                 ("diagnostics", .object([("residual", .number(r))]))])]))])
+            .object([
+                (
+                    "points",
+                    .array([
+                        .object([
+                            ("observables", .object([("ZQ", .number(z))])), ("method", .string("m")),
+                            ("diagnostics", .object([("residual", .number(r))]))
+                        ])
+                    ])
+                )
+            ])
         }
         BundleVerifier.compare(withDiagnostics(1e-10, 0.3), withDiagnostics(2e-10, 0.3), file: "results.json", rtol: 0, into: &d)
         XCTAssertEqual(d.map(\.isSolverDetail), [true])
@@ -59,10 +72,12 @@ final class BundleToolsTests: XCTestCase {
     }
 
     func testSVGPicturesAreWellFormed() throws {
-        let line = SVGPlot.line(title: "Z_Q <vs> W", xLabel: "W/Γ", yLabel: "Z_Q",
-                                series: [SVGPlot.Series(label: "a", x: [1, 2, 3], y: [0, 0.2, .nan])])
-        let heat = SVGPlot.heatMap(title: "h", xLabel: "x", yLabel: "y", zLabel: "z", x: [1, 2], y: [1, 10, 100],
-                                   z: [[0, 1, 2], [3, .nan, 5]], logY: true)
+        let line = SVGPlot.line(
+            title: "Z_Q <vs> W", xLabel: "W/Γ", yLabel: "Z_Q",
+            series: [SVGPlot.Series(label: "a", x: [1, 2, 3], y: [0, 0.2, .nan])])
+        let heat = SVGPlot.heatMap(
+            title: "h", xLabel: "x", yLabel: "y", zLabel: "z", x: [1, 2], y: [1, 10, 100],
+            z: [[0, 1, 2], [3, .nan, 5]], logY: true)
         let phases = SVGPlot.phases(title: "p", phi: [0, 1, 2], length: [0.5, 0.4, 0.3])
         for svg in [line, heat, phases] {
             let doc = try XMLDocument(data: Data(svg.utf8))

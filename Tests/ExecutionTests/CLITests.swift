@@ -1,7 +1,7 @@
-import XCTest
-import TestSupport
 import Foundation
-@testable import Execution
+import TestSupport
+import XCTest
+
 @testable import Execution
 
 /// The command line as a user meets it: exit codes, diagnostics, and files left behind.
@@ -39,7 +39,8 @@ final class CLITests: XCTestCase {
     func testValidateReportsEveryProblemWithPositionsAndExitsOne() throws {
         let dir = try temporaryDirectory()
         let spec = dir.appendingPathComponent("bad.yaml")
-        try "dipolesync: 1\nname: Bad\nsystem:\n  lattice: {shape: chian, sites: 4, spacing: 0.1 lambda}\n  pump: {rate: 2}\n".write(to: spec, atomically: true, encoding: .utf8)
+        try "dipolesync: 1\nname: Bad\nsystem:\n  lattice: {shape: chian, sites: 4, spacing: 0.1 lambda}\n  pump: {rate: 2}\n".write(
+            to: spec, atomically: true, encoding: .utf8)
         let r = try Self.run(["validate", spec.path])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("\(spec.path):2:7: error: 'name' 'Bad' is not allowed"), r.stderr)
@@ -85,8 +86,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(s.status, 2, s.stderr)
         XCTAssertTrue(s.stderr.hasPrefix("\(site.path):1:1: error: unknown key 'acount'"), s.stderr)
         // 3: a step that failed with its reason (here sbatch, which cannot be found).
-        let q = try Self.run(["submit", "specs/getting-started.yaml", "--slurm", "--out", dir.appendingPathComponent("b").path],
-                             environment: ["PATH": dir.path, "HOME": dir.path])
+        let q = try Self.run(
+            ["submit", "specs/getting-started.yaml", "--slurm", "--out", dir.appendingPathComponent("b").path],
+            environment: ["PATH": dir.path, "HOME": dir.path])
         XCTAssertEqual(q.status, 3, q.stderr)
         XCTAssertTrue(q.stderr.contains("error: sbatch failed"), q.stderr)
     }
@@ -121,7 +123,8 @@ final class CLITests: XCTestCase {
     func testAnInvalidSpecLeavesNoBundle() throws {
         let dir = try temporaryDirectory()
         let spec = dir.appendingPathComponent("s.yaml")
-        try "dipolesync: 1\nname: t\nsystem:\n  lattice: {shape: all-to-all, sites: 4}\n  couplings: {uniform: {feff: 40 Gamma}}\n  pump: {rate: 1 Gamma}\n"
+        try
+            "dipolesync: 1\nname: t\nsystem:\n  lattice: {shape: all-to-all, sites: 4}\n  couplings: {uniform: {feff: 40 Gamma}}\n  pump: {rate: 1 Gamma}\n"
             .write(to: spec, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("bundle")
         let r = try Self.run(["run", spec.path, "--out", out.path])
@@ -221,7 +224,8 @@ final class ArchivedBundleTests: XCTestCase {
         let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
         let oldSHA = try XCTUnwrap(manifest.range(of: #""results.json": "[0-9a-f]{64}""#, options: .regularExpression))
         let newSHA = SHA256.hex(Array(text.utf8))
-        try manifest.replacingCharacters(in: oldSHA, with: "\"results.json\": \"\(newSHA)\"").write(to: manifestURL, atomically: true, encoding: .utf8)
+        try manifest.replacingCharacters(in: oldSHA, with: "\"results.json\": \"\(newSHA)\"").write(
+            to: manifestURL, atomically: true, encoding: .utf8)
         let r = try CLITests.run(["rerun", copy.path, "--quiet"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stdout.contains("NOT reproduced: 1 difference"), r.stdout)

@@ -1,10 +1,11 @@
-import XCTest
+import ExactBackend
 import Physics
 import Planning
-import ExactBackend
+import Results
+import XCTest
+
 @testable import Execution
 @testable import SpecLanguage
-import Results
 
 /// Where two backends are both valid, they must agree: the strongest independent check we have.
 final class CrossBackendTests: XCTestCase {
@@ -16,18 +17,18 @@ final class CrossBackendTests: XCTestCase {
     /// cumulant equations are exact for N = 2 (docs/physics.md §5.4).
     func testTwoDipoleChainAgreesOnThreeBackends() throws {
         let text = """
-        dipolesync: 1
-        name: two
-        system:
-          lattice: {shape: chain, sites: 2, spacing: 0.07 lambda}
-          polarization: {angle: 30 deg}
-          pump: {rate: 3 Gamma}
-        observables: [ZQ, inversion, {mutual-information: {pairs: [[0, 1]]}}]
-        sweep:
-          grid:
-            system.pump.rate: [0.5 Gamma, 3 Gamma, 9 Gamma]
-        solver: {backend: BACKEND, tolerance: 1e-12}
-        """
+            dipolesync: 1
+            name: two
+            system:
+              lattice: {shape: chain, sites: 2, spacing: 0.07 lambda}
+              polarization: {angle: 30 deg}
+              pump: {rate: 3 Gamma}
+            observables: [ZQ, inversion, {mutual-information: {pairs: [[0, 1]]}}]
+            sweep:
+              grid:
+                system.pump.rate: [0.5 Gamma, 3 Gamma, 9 Gamma]
+            solver: {backend: BACKEND, tolerance: 1e-12}
+            """
         let d = try solve(text, backend: "permutation-symmetric")
         let e = try solve(text, backend: "exact")
         let c = try solve(text, backend: "cumulant")
@@ -44,15 +45,15 @@ final class CrossBackendTests: XCTestCase {
     /// The collective model at N = 5: permutation-symmetric and exact agree on every observable both compute.
     func testCollectiveModelExactAndPermutationSymmetricAgree() throws {
         let text = """
-        dipolesync: 1
-        name: five
-        system:
-          lattice: {shape: all-to-all, sites: 5}
-          couplings: {uniform: {feff: 4 Gamma, geff: 1.5 Gamma}}
-          pump: {rate: 2 Gamma}
-        observables: [ZQ, inversion, qfi, {mutual-information: {pairs: [[0, 1]]}}, {discord: {pairs: [[0, 1]]}}]
-        solver: {backend: BACKEND, tolerance: 1e-12}
-        """
+            dipolesync: 1
+            name: five
+            system:
+              lattice: {shape: all-to-all, sites: 5}
+              couplings: {uniform: {feff: 4 Gamma, geff: 1.5 Gamma}}
+              pump: {rate: 2 Gamma}
+            observables: [ZQ, inversion, qfi, {mutual-information: {pairs: [[0, 1]]}}, {discord: {pairs: [[0, 1]]}}]
+            solver: {backend: BACKEND, tolerance: 1e-12}
+            """
         let d = try solve(text, backend: "permutation-symmetric")[0].result
         let e = try solve(text, backend: "exact")[0].result
         for key in ["ZQ2", "inversion", "qfi", "mutual-information", "discord"] {
@@ -67,24 +68,26 @@ final class CrossBackendTests: XCTestCase {
     /// W, and the chain's elastic couplings keep its Z_Q below the collective one.
     func testChainStaysBelowTheCollectiveModelWithItsFeff() throws {
         let chain = """
-        dipolesync: 1
-        name: chain
-        system:
-          lattice: {shape: chain, sites: 8, spacing: 0.02 lambda}
-          polarization: {angle: magic}
-          pump: {rate: 1 Gamma}
-        sweep:
-          grid:
-            system.pump.rate: [0.5 Gamma, 3 Gamma, 6 Gamma, 9 Gamma]
-        solver: {backend: exact}
-        """
+            dipolesync: 1
+            name: chain
+            system:
+              lattice: {shape: chain, sites: 8, spacing: 0.02 lambda}
+              polarization: {angle: magic}
+              pump: {rate: 1 Gamma}
+            sweep:
+              grid:
+                system.pump.rate: [0.5 Gamma, 3 Gamma, 6 Gamma, 9 Gamma]
+            solver: {backend: exact}
+            """
         let (c, _) = try compileAndPlan(chain)
         let feff = ModelBuilder.model(c.base.system, seed: 1).feff
         XCTAssertGreaterThan(feff, 4, "the chain's coupling sum (docs/physics.md §2.4)")
-        let collective = chain.replacingOccurrences(of: "lattice: {shape: chain, sites: 8, spacing: 0.02 lambda}",
-                                                    with: "lattice: {shape: all-to-all, sites: 8}\n  couplings: {uniform: {feff: \(feff) Gamma}}")
-            .replacingOccurrences(of: "  polarization: {angle: magic}\n", with: "")
-            .replacingOccurrences(of: "backend: exact", with: "backend: permutation-symmetric")
+        let collective = chain.replacingOccurrences(
+            of: "lattice: {shape: chain, sites: 8, spacing: 0.02 lambda}",
+            with: "lattice: {shape: all-to-all, sites: 8}\n  couplings: {uniform: {feff: \(feff) Gamma}}"
+        )
+        .replacingOccurrences(of: "  polarization: {angle: magic}\n", with: "")
+        .replacingOccurrences(of: "backend: exact", with: "backend: permutation-symmetric")
         let zc = try runPipeline(chain).map { $0.result.number("ZQ") ?? .nan }
         let zu = try runPipeline(collective).map { $0.result.number("ZQ") ?? .nan }
         XCTAssertLessThan(zu[0], 0.05, "below threshold, neither synchronizes")
@@ -100,18 +103,18 @@ final class CrossBackendTests: XCTestCase {
     /// per cent (measured 5–9 % for W = 2…15 Γ), which bounds the assertion at 10 %.
     func testCumulantTracksTheExactSolutionAtSeventyDipoles() throws {
         let text = """
-        dipolesync: 1
-        name: seventy
-        system:
-          lattice: {shape: all-to-all, sites: 70}
-          couplings: {uniform: {feff: 15 Gamma}}
-          pump: {rate: 7.5 Gamma}
-        observables: [ZQ, inversion]
-        sweep:
-          grid:
-            system.pump.rate: [2 Gamma, 4 Gamma, 7.5 Gamma, 10 Gamma, 15 Gamma]
-        solver: {backend: BACKEND}
-        """
+            dipolesync: 1
+            name: seventy
+            system:
+              lattice: {shape: all-to-all, sites: 70}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 7.5 Gamma}
+            observables: [ZQ, inversion]
+            sweep:
+              grid:
+                system.pump.rate: [2 Gamma, 4 Gamma, 7.5 Gamma, 10 Gamma, 15 Gamma]
+            solver: {backend: BACKEND}
+            """
         let d = try solve(text, backend: "permutation-symmetric")
         let c = try solve(text, backend: "cumulant")
         for k in d.indices {
@@ -126,15 +129,15 @@ final class CrossBackendTests: XCTestCase {
     /// backend reproduces it, through the whole pipeline.
     func testLargeEnsembleApproachesMeanField() throws {
         let text = """
-        dipolesync: 1
-        name: large
-        system:
-          lattice: {shape: all-to-all, sites: 400}
-          couplings: {uniform: {feff: 15 Gamma}}
-          pump: {rate: 7.5 Gamma}
-        observables: [ZQ, inversion]
-        solver: {backend: BACKEND}
-        """
+            dipolesync: 1
+            name: large
+            system:
+              lattice: {shape: all-to-all, sites: 400}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 7.5 Gamma}
+            observables: [ZQ, inversion]
+            solver: {backend: BACKEND}
+            """
         let d = try solve(text, backend: "permutation-symmetric")[0].result
         let m = try solve(text, backend: "mean-field")[0].result
         let closed = (15.0 * 6.5 - 8.5 * 8.5) / (2 * 15 * 15)
@@ -147,15 +150,15 @@ final class CrossBackendTests: XCTestCase {
     /// which reads the coupling matrix itself, must agree.
     func testPowerLawWithAlphaZeroIsTheAllToAllModel() throws {
         let text = """
-        dipolesync: 1
-        name: alpha-zero
-        system:
-          lattice: {shape: chain, sites: 5, spacing: 0.1 lambda}
-          couplings: {power-law: {alpha: 0, strength: 0.6 Gamma}}
-          pump: {rate: 1.5 Gamma}
-        observables: [ZQ, inversion, qfi]
-        solver: {backend: BACKEND, tolerance: 1e-12}
-        """
+            dipolesync: 1
+            name: alpha-zero
+            system:
+              lattice: {shape: chain, sites: 5, spacing: 0.1 lambda}
+              couplings: {power-law: {alpha: 0, strength: 0.6 Gamma}}
+              pump: {rate: 1.5 Gamma}
+            observables: [ZQ, inversion, qfi]
+            solver: {backend: BACKEND, tolerance: 1e-12}
+            """
         let (_, plan) = try compileAndPlan(text.replacingOccurrences(of: "BACKEND", with: "auto"))
         XCTAssertEqual(plan.points[0].backend, .permutationSymmetric)
         let d = try solve(text, backend: "permutation-symmetric")[0].result
@@ -172,26 +175,27 @@ final class CrossBackendTests: XCTestCase {
 /// `solver.exact-method` reach the backend, and the trajectory average agrees with the density matrix.
 final class ExactMethodPipelineTests: XCTestCase {
     static let chain = """
-    dipolesync: 1
-    name: six
-    system:
-      lattice: {shape: chain, sites: 6, spacing: 0.05 lambda}
-      polarization: {angle: magic}
-      pump: {rate: 3 Gamma}
-    observables: [ZQ, inversion]
-    solver:
-      backend: exact
-      exact-method: METHOD
-      trajectories: {count: 12, burn-in: 3 /Gamma, average: 12 /Gamma, sample-interval: 0.05 /Gamma}
-      seed: 5
-    """
+        dipolesync: 1
+        name: six
+        system:
+          lattice: {shape: chain, sites: 6, spacing: 0.05 lambda}
+          polarization: {angle: magic}
+          pump: {rate: 3 Gamma}
+        observables: [ZQ, inversion]
+        solver:
+          backend: exact
+          exact-method: METHOD
+          trajectories: {count: 12, burn-in: 3 /Gamma, average: 12 /Gamma, sample-interval: 0.05 /Gamma}
+          seed: 5
+        """
 
     func testJumpTrajectoriesAgreeWithTheDensityMatrixThroughThePipeline() throws {
         let dm = try XCTUnwrap(runPipeline(Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")).first)
         let tr = try XCTUnwrap(runPipeline(Self.chain.replacingOccurrences(of: "METHOD", with: "jump-trajectories")).first)
         XCTAssertTrue(dm.result.method.hasPrefix("exact density matrix"), dm.result.method)
-        XCTAssertTrue(tr.result.method.contains("quantum-jump trajectories") && tr.result.method.contains("(12 trajectories)"),
-                      tr.result.method)
+        XCTAssertTrue(
+            tr.result.method.contains("quantum-jump trajectories") && tr.result.method.contains("(12 trajectories)"),
+            tr.result.method)
         for key in ["ZQ2", "ZQ", "inversion"] {
             let exact = try XCTUnwrap(dm.result.number(key))
             let mean = try XCTUnwrap(tr.result.number(key))
@@ -220,14 +224,18 @@ final class ExactMethodPipelineTests: XCTestCase {
                 return try inner.solve(request, warmStart: warmStart)
             }
         }
-        let text = Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
+        let text =
+            Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
             .replacingOccurrences(of: "sites: 6", with: "sites: 5")
             + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
         let (c, p) = try compileAndPlan(text)
         let spy = Spy()
         let warm = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
-        let cold = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: Cold(inner: ExactBackend())]),
-                                          threads: 1).run().first)
+        let cold = try XCTUnwrap(
+            Executor(
+                compiled: c, plan: p, registry: BackendRegistry([.exact: Cold(inner: ExactBackend())]),
+                threads: 1
+            ).run().first)
         XCTAssertEqual(spy.warmStarts, spy.solves - 1, "every solve after the first starts from the previous state")
         XCTAssertGreaterThan(spy.solves, 10)
         let xw = try XCTUnwrap(warm.optimum?.value), xc = try XCTUnwrap(cold.optimum?.value)

@@ -1,28 +1,29 @@
-import XCTest
+import ExactBackend
 import Physics
 import Planning
-import ExactBackend
+import Results
+import XCTest
+
 @testable import Execution
 @testable import SpecLanguage
-import Results
 
 final class ExecutorTests: XCTestCase {
     func compiled(_ text: String) throws -> (CompiledSpec, ExecutionPlan) { try compileAndPlan(text) }
 
     static let cumulantSweep = """
-    dipolesync: 1
-    name: threads
-    system:
-      lattice: {shape: chain, sites: 24, spacing: 0.05 lambda}
-      couplings: {power-law: {alpha: 1.5}}
-      detuning: {uniform: {width: 0.5 Gamma}}
-      pump: {rate: 2 Gamma}
-    observables: [ZQ, inversion, {mutual-information: {pairs: [[0, 1]]}}]
-    sweep:
-      grid:
-        system.pump.rate: {from: 1 Gamma, to: 6 Gamma, points: 4}
-    solver: {backend: cumulant}
-    """
+        dipolesync: 1
+        name: threads
+        system:
+          lattice: {shape: chain, sites: 24, spacing: 0.05 lambda}
+          couplings: {power-law: {alpha: 1.5}}
+          detuning: {uniform: {width: 0.5 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables: [ZQ, inversion, {mutual-information: {pairs: [[0, 1]]}}]
+        sweep:
+          grid:
+            system.pump.rate: {from: 1 Gamma, to: 6 Gamma, points: 4}
+        solver: {backend: cumulant}
+        """
 
     func testResultsDoNotDependOnTheThreadCount() throws {
         let (c, p) = try compiled(Self.cumulantSweep)
@@ -38,8 +39,9 @@ final class ExecutorTests: XCTestCase {
         let (cs, ps) = try compiled(single)
         var s1 = Executor(compiled: cs, plan: ps, registry: .standard); s1.threads = 1
         var s2 = Executor(compiled: cs, plan: ps, registry: .standard); s2.threads = 2
-        XCTAssertEqual(BundleWriter.resultFiles(compiled: cs, outcomes: try s1.run()).map(\.data),
-                       BundleWriter.resultFiles(compiled: cs, outcomes: try s2.run()).map(\.data))
+        XCTAssertEqual(
+            BundleWriter.resultFiles(compiled: cs, outcomes: try s1.run()).map(\.data),
+            BundleWriter.resultFiles(compiled: cs, outcomes: try s2.run()).map(\.data))
     }
 
     func testBundleIsCompleteAndRerunDetectsTampering() throws {
@@ -49,14 +51,17 @@ final class ExecutorTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
         let path = try BundleWriter.write(contents, to: dir.path, force: false)
-        for f in ["spec.yaml", "resolved.json", "plan.json", "manifest.json", "results.json", "index.html", "tables/points.csv",
-                  "figures/ZQ.svg"] {
+        for f in [
+            "spec.yaml", "resolved.json", "plan.json", "manifest.json", "results.json", "index.html", "tables/points.csv",
+            "figures/ZQ.svg"
+        ] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: path + "/" + f), f)
         }
         XCTAssertThrowsError(try BundleWriter.write(contents, to: dir.path, force: false), "no overwrite without --force")
         XCTAssertNoThrow(try BundleWriter.write(contents, to: dir.path, force: true))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.deletingLastPathComponent().path)
-            .filter { $0.contains(dir.lastPathComponent) && $0 != dir.lastPathComponent }, [], "no temporary folders left")
+        XCTAssertEqual(
+            try FileManager.default.contentsOfDirectory(atPath: dir.deletingLastPathComponent().path)
+                .filter { $0.contains(dir.lastPathComponent) && $0 != dir.lastPathComponent }, [], "no temporary folders left")
         let listed = try BundleVerifier.verify(path)
         XCTAssertEqual(listed.count, contents.files.count - 1)
         // Recomputing gives the same bits.
@@ -68,7 +73,8 @@ final class ExecutorTests: XCTestCase {
         let text = String(decoding: altered[i].data, as: UTF8.self)
         let results = try JSONWriter.parse(altered[i].data)
         guard case .object(let top) = results, case .array(let pts) = top[2].1, case .object(let p0) = pts[3],
-              case .object(let obs) = p0.first(where: { $0.0 == "observables" })!.1, let zq = obs.first(where: { $0.0 == "inversion" })?.1.number else {
+            case .object(let obs) = p0.first(where: { $0.0 == "observables" })!.1, let zq = obs.first(where: { $0.0 == "inversion" })?.1.number
+        else {
             return XCTFail("unexpected results layout: \(text.prefix(200))")
         }
         XCTAssertNotEqual(zq, 0)
@@ -89,11 +95,15 @@ final class ExecutorTests: XCTestCase {
     func testOptimizerFindsTheMaximumOfKnownFunctions() throws {
         // A parabola with its top at 7.3, and a function with a smaller hump near the bracket's low end.
         var calls = 0
-        let x = try Optimizer.maximize({ calls += 1; return -($0 - 7.3) * ($0 - 7.3) }, low: 0.5, high: 40, relativeTolerance: 1e-6)
+        let x = try Optimizer.maximize(
+            {
+                calls += 1; return -($0 - 7.3) * ($0 - 7.3)
+            }, low: 0.5, high: 40, relativeTolerance: 1e-6)
         XCTAssertEqual(x, 7.3, accuracy: 1e-4)
         XCTAssertLessThan(calls, 80)
-        let y = try Optimizer.maximize({ 0.5 * exp(-($0 - 1) * ($0 - 1)) + exp(-($0 - 30) * ($0 - 30) / 20) }, low: 0, high: 40,
-                                       relativeTolerance: 1e-6)
+        let y = try Optimizer.maximize(
+            { 0.5 * exp(-($0 - 1) * ($0 - 1)) + exp(-($0 - 30) * ($0 - 30) / 20) }, low: 0, high: 40,
+            relativeTolerance: 1e-6)
         XCTAssertEqual(y, 30, accuracy: 1e-3)
     }
 
@@ -119,18 +129,18 @@ final class MeanFieldPipelineTests: XCTestCase {
     /// and Z > 0 exactly where F·P > Q² with F = f_eff(N−1)/N, P = W − Γ, Q = W + Γ.
     func testPhaseDiagramWedge() throws {
         let text = """
-        dipolesync: 1
-        name: wedge
-        system:
-          lattice: {shape: all-to-all, sites: 200}
-          couplings: {uniform: {feff: 15 Gamma}}
-          pump: {rate: 1 Gamma}
-        observables: [Z, inversion, frequency]
-        sweep:
-          grid:
-            system.pump.rate: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
-            system.couplings.uniform.feff: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
-        """
+            dipolesync: 1
+            name: wedge
+            system:
+              lattice: {shape: all-to-all, sites: 200}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 1 Gamma}
+            observables: [Z, inversion, frequency]
+            sweep:
+              grid:
+                system.pump.rate: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
+                system.couplings.uniform.feff: {from: 0.5 Gamma, to: 40 Gamma, points: 9}
+            """
         let (c, plan) = try compileAndPlan(text)
         XCTAssertTrue(plan.points.allSatisfy { $0.backend == .meanField && $0.method == .closedForm })
         let results = try Executor(compiled: c, plan: plan, registry: .standard).run()
@@ -154,15 +164,15 @@ final class MeanFieldPipelineTests: XCTestCase {
     /// The dynamic method on the same model reproduces the closed form (one point, N = 100).
     func testDynamicAgreesWithClosedFormThroughThePipeline() throws {
         let text = """
-        dipolesync: 1
-        name: dyn
-        system:
-          lattice: {shape: all-to-all, sites: 100}
-          couplings: {uniform: {feff: 15 Gamma}}
-          pump: {rate: 7.5 Gamma}
-        observables: [Z, inversion, phases]
-        solver: {tolerance: 1e-9}
-        """
+            dipolesync: 1
+            name: dyn
+            system:
+              lattice: {shape: all-to-all, sites: 100}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 7.5 Gamma}
+            observables: [Z, inversion, phases]
+            solver: {tolerance: 1e-9}
+            """
         let (c, plan) = try compileAndPlan(text)
         XCTAssertEqual(plan.points[0].method, .dynamic, "phases need the dynamic equations")
         let r = try XCTUnwrap(try Executor(compiled: c, plan: plan, registry: .standard).run().first)
@@ -176,17 +186,17 @@ final class FigureTests: XCTestCase {
     /// A mean-field point with `phases` gets a phase snapshot, a 1-D sweep gets line plots.
     func testPhaseSnapshotAndLinePlots() throws {
         let text = """
-        dipolesync: 1
-        name: pics
-        system:
-          lattice: {shape: all-to-all, sites: 40}
-          couplings: {uniform: {feff: 15 Gamma}}
-          pump: {rate: 7.5 Gamma}
-        observables: [Z, phases]
-        sweep:
-          grid:
-            system.pump.rate: [5 Gamma, 7.5 Gamma]
-        """
+            dipolesync: 1
+            name: pics
+            system:
+              lattice: {shape: all-to-all, sites: 40}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 7.5 Gamma}
+            observables: [Z, phases]
+            sweep:
+              grid:
+                system.pump.rate: [5 Gamma, 7.5 Gamma]
+            """
         let (c, plan) = try compileAndPlan(text)
         let outcomes = try Executor(compiled: c, plan: plan, registry: .standard).run()
         let figures = Figures.make(spec: c.base, outcomes: outcomes)
@@ -201,16 +211,16 @@ final class FigureTests: XCTestCase {
     /// error bars instead of a picture of its own.
     func testFamilyOfCurvesWithErrorBars() throws {
         let text = """
-        dipolesync: 1
-        name: family
-        system:
-          lattice: {shape: chain, sites: 4, spacing: 0.1 lambda}
-          pump: {rate: 1 Gamma}
-        sweep:
-          grid:
-            system.lattice.spacing: [0.02 lambda, 0.03 lambda]
-            system.pump.rate: {from: 1 Gamma, to: 8 Gamma, points: 8}
-        """
+            dipolesync: 1
+            name: family
+            system:
+              lattice: {shape: chain, sites: 4, spacing: 0.1 lambda}
+              pump: {rate: 1 Gamma}
+            sweep:
+              grid:
+                system.lattice.spacing: [0.02 lambda, 0.03 lambda]
+                system.pump.rate: {from: 1 Gamma, to: 8 Gamma, points: 8}
+            """
         let (c, _) = try compileAndPlan(text)
         let outcomes = c.points.map { p -> PointOutcome in
             var r = PointResult()
@@ -259,26 +269,30 @@ final class FigureTests: XCTestCase {
     /// `until` for the diffusion one.
     func testRequestCarriesTheExactBackendsSettingsFromThePlanAndSpec() throws {
         let text = """
-        dipolesync: 1
-        name: traj
-        system:
-          lattice: {shape: chain, sites: 16, spacing: 0.05 lambda}
-          pump: {rate: 3 Gamma}
-        observables: [ZQ, {qfi-conditional: {trajectories: 2000, until: 10 /Gamma}}]
-        solver:
-          backend: exact
-          trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}
-        """
+            dipolesync: 1
+            name: traj
+            system:
+              lattice: {shape: chain, sites: 16, spacing: 0.05 lambda}
+              pump: {rate: 3 Gamma}
+            observables: [ZQ, {qfi-conditional: {trajectories: 2000, until: 10 /Gamma}}]
+            solver:
+              backend: exact
+              trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}
+            """
         let (c, p) = try compileAndPlan(text)
         let pp = try XCTUnwrap(p.points.first)
         XCTAssertEqual(pp.method, .jumpTrajectories)
         let settings = Executor(compiled: c, plan: p, registry: .standard).request(for: c.base, point: pp, threads: 1).settings
         XCTAssertEqual(settings.method, .jumpTrajectories)
-        XCTAssertEqual(settings.trajectories, TrajectorySettings(trajectories: 8, burnIn: 5, average: 20, sampleInterval: 0.2,
-                                                                 diffusionBurnIn: 4, diffusionAverage: 6))
+        XCTAssertEqual(
+            settings.trajectories,
+            TrajectorySettings(
+                trajectories: 8, burnIn: 5, average: 20, sampleInterval: 0.2,
+                diffusionBurnIn: 4, diffusionAverage: 6))
         XCTAssertTrue(BackendRegistry.standard.backend(for: pp.backend) is any TrajectorySplittingBackend)
         // Without the block: the documented defaults, whatever qfi-conditional asks for its own ensemble.
-        let (c2, p2) = try compileAndPlan(text.replacingOccurrences(of: "  trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}", with: ""))
+        let (c2, p2) = try compileAndPlan(
+            text.replacingOccurrences(of: "  trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma, sample-interval: 0.2 /Gamma}", with: ""))
         let e2 = Executor(compiled: c2, plan: p2, registry: .standard)
             .request(for: c2.base, point: try XCTUnwrap(p2.points.first), threads: 1).settings.trajectories
         XCTAssertEqual(e2.trajectories, 200)

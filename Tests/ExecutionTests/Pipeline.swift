@@ -1,5 +1,6 @@
-import XCTest
 import Planning
+import XCTest
+
 @testable import Execution
 @testable import SpecLanguage
 

@@ -1,11 +1,12 @@
 import Foundation
-import XCTest
-import TestSupport
 import Physics
 import Planning
-import SpecLanguage
-@testable import Execution
 import Results
+import SpecLanguage
+import TestSupport
+import XCTest
+
+@testable import Execution
 
 /// Bundle plumbing: the one manifest type, the default output folders and the exit statuses
 /// (docs/spec-language.md §11.2, §11.3).
@@ -28,8 +29,9 @@ final class PlumbingTests: XCTestCase {
     /// Every field, its key, order and formatting, pinned: this is manifest.json as dipolesync has
     /// always written it (a merged bundle, and a shard with a trajectory split).
     func testTheManifestIsWrittenExactlyAsBefore() throws {
-        let libraries = BundleManifest.Libraries(blas: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64",
-                                                 blasThreads: 1, blasKernels: "Haswell", blasKernelsPinned: true, architecture: "x86_64")
+        let libraries = BundleManifest.Libraries(
+            blas: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64",
+            blasThreads: 1, blasKernels: "Haswell", blasKernelsPinned: true, architecture: "x86_64")
         let program = BundleManifest.Program(name: "dipolesync", version: "0.1.0", sourceRevision: "abc", sourceModified: false)
         let spec = BundleManifest.SpecRecord(name: "t", id: "0123456789ab", resolvedSHA256: "0123456789abcdef", points: 2)
         let bundle = BundleManifest(
@@ -39,8 +41,10 @@ final class PlumbingTests: XCTestCase {
             created: "2026-11-22T05:00:47Z",
             timings: .init(totalSeconds: 0.5, points: [.init(index: 0, seconds: 0.25, solves: 19), .init(index: 1, seconds: 0.125)]),
             files: [.init(path: "spec.yaml", sha256: "aa"), .init(path: "tables/points.csv", sha256: "bb")],
-            mergedFrom: [.init(shard: "1/2", path: "/x/shard-1", host: "vm", sourceRevision: "abc", points: 1),
-                         .init(shard: "2/2", path: "/x/shard-2", host: "vm", sourceRevision: "abc", points: 0, units: 3)])
+            mergedFrom: [
+                .init(shard: "1/2", path: "/x/shard-1", host: "vm", sourceRevision: "abc", points: 1),
+                .init(shard: "2/2", path: "/x/shard-2", host: "vm", sourceRevision: "abc", points: 0, units: 3)
+            ])
         let expectedBundle = """
             {
               "format": 1,
@@ -119,8 +123,9 @@ final class PlumbingTests: XCTestCase {
 
         let shard = BundleManifest(
             format: 1, kind: .shard, program: program, spec: spec,
-            shard: .init(k: 1, n: 2, split: "round-robin", points: [], trajectorySplit: "units", trajectoryBlock: 4,
-                         trajectoryPoints: [0, 1], units: ["point-000000-base"]),
+            shard: .init(
+                k: 1, n: 2, split: "round-robin", points: [], trajectorySplit: "units", trajectoryBlock: 4,
+                trajectoryPoints: [0, 1], units: ["point-000000-base"]),
             seed: 13, libraries: libraries, threads: 1, host: .init(name: "vm", cores: 2), created: "2026-12-02T02:44:29Z",
             timings: .init(totalSeconds: 0.0625), files: [.init(path: "units/point-000000-base.json", sha256: "cc")])
         let expectedShard = """
@@ -200,15 +205,23 @@ final class PlumbingTests: XCTestCase {
         let outcomes = try ShardFixture.executor(c, p, TestBackend(), threads: 1).run()
         let whole = BundleWriter.contents(compiled: c, plan: p, outcomes: outcomes, threads: 1, totalSeconds: 1)
         let wholeData = try XCTUnwrap(whole.data("manifest.json"))
-        XCTAssertEqual(try keys(wholeData), ["format", "program", "spec", "seed", "backends", "libraries", "threads", "host", "created",
-                                             "timings", "files"])
+        XCTAssertEqual(
+            try keys(wholeData),
+            [
+                "format", "program", "spec", "seed", "backends", "libraries", "threads", "host", "created",
+                "timings", "files"
+            ])
         XCTAssertEqual(try BundleManifest(json: wholeData).data, wholeData)
         XCTAssertEqual(try BundleManifest(json: wholeData).files.map(\.path), whole.files.dropLast().map(\.path))
 
         let shards = try (1...2).map { try ShardFixture.writeShard(c, p, ShardSpec(k: $0, n: 2), into: dir) }
         let shardData = try Data(contentsOf: URL(fileURLWithPath: shards[0]).appendingPathComponent("manifest.json"))
-        XCTAssertEqual(try keys(shardData), ["format", "kind", "program", "spec", "shard", "seed", "libraries", "threads", "host",
-                                             "created", "timings", "files"])
+        XCTAssertEqual(
+            try keys(shardData),
+            [
+                "format", "kind", "program", "spec", "shard", "seed", "libraries", "threads", "host",
+                "created", "timings", "files"
+            ])
         let (manifest, files) = try BundleVerifier.check(shards[0])
         XCTAssertEqual(manifest.kind, .shard)
         XCTAssertEqual(manifest.data, shardData)
@@ -217,8 +230,12 @@ final class PlumbingTests: XCTestCase {
 
         let merged = try ShardBundle.merge(shards, registry: BackendRegistry([.meanField: TestBackend()])).contents()
         let mergedData = try XCTUnwrap(merged.data("manifest.json"))
-        XCTAssertEqual(try keys(mergedData), ["format", "program", "spec", "seed", "backends", "libraries", "threads", "host", "created",
-                                              "timings", "files", "merged-from"])
+        XCTAssertEqual(
+            try keys(mergedData),
+            [
+                "format", "program", "spec", "seed", "backends", "libraries", "threads", "host", "created",
+                "timings", "files", "merged-from"
+            ])
         XCTAssertEqual(try BundleManifest(json: mergedData).mergedFrom?.map(\.shard), ["1/2", "2/2"])
         XCTAssertEqual(try BundleManifest(json: mergedData).data, mergedData)
     }
@@ -228,8 +245,9 @@ final class PlumbingTests: XCTestCase {
     func testTheArchivedSpecLoaderNamesWhatDoesNotMatch() throws {
         let (c, p) = try ShardFixture.compile(in: dir)
         let outcomes = try ShardFixture.executor(c, p, TestBackend(), threads: 1).run()
-        let path = try BundleWriter.write(BundleWriter.contents(compiled: c, plan: p, outcomes: outcomes, threads: 1, totalSeconds: 1),
-                                          to: dir.appendingPathComponent("b").path, force: false)
+        let path = try BundleWriter.write(
+            BundleWriter.contents(compiled: c, plan: p, outcomes: outcomes, threads: 1, totalSeconds: 1),
+            to: dir.appendingPathComponent("b").path, force: false)
         let manifest = try BundleManifest(folder: path)
         let archived = try ArchivedSpec(folder: path, manifest: manifest)
         XCTAssertEqual(archived.mismatches, [])
@@ -238,8 +256,9 @@ final class PlumbingTests: XCTestCase {
         XCTAssertEqual(archived.plannedMemoryBudget, p.memoryBudget)
         var other = manifest
         other.spec.id = "000000000000"
-        XCTAssertEqual(try ArchivedSpec(folder: path, manifest: other).mismatches,
-                       ["manifest.json names the spec id \"000000000000\", but spec.yaml resolves to \(manifest.spec.id)"])
+        XCTAssertEqual(
+            try ArchivedSpec(folder: path, manifest: other).mismatches,
+            ["manifest.json names the spec id \"000000000000\", but spec.yaml resolves to \(manifest.spec.id)"])
         try "dipolesync: 1\nname: t\n".write(toFile: path + "/spec.yaml", atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try ArchivedSpec(folder: path, manifest: manifest)) { XCTAssertTrue($0 is ArchivedSpec.Failure, "\($0)") }
     }
@@ -258,8 +277,9 @@ final class PlumbingTests: XCTestCase {
     /// docs/spec-language.md §11.2 lists exactly the codes the program uses.
     func testTheExitCodeTableListsTheProgramsCodes() throws {
         let doc = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/spec-language.md"), encoding: .utf8)
-        let section = try XCTUnwrap(doc.components(separatedBy: "### 11.2 Exit codes").dropFirst().first?
-            .components(separatedBy: "\n### ").first)
+        let section = try XCTUnwrap(
+            doc.components(separatedBy: "### 11.2 Exit codes").dropFirst().first?
+                .components(separatedBy: "\n### ").first)
         let codes = section.split(separator: "\n").compactMap { line -> Int32? in
             let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
             return line.hasPrefix("|") ? cells.first.flatMap { Int32($0) } : nil
@@ -283,7 +303,7 @@ final class PlumbingTests: XCTestCase {
             (ExecutionError(point: 0, parameters: [], underlying: BackendError.numerical("no convergence")), .computation),
             (MachineMemoryError(needed: 2, available: 1), .computation),
             (ExitStatus.invalid, .invalid),
-            (BackendError.numerical("anything else"), .computation),
+            (BackendError.numerical("anything else"), .computation)
         ]
         for (error, status) in cases { XCTAssertEqual(ExitStatus(for: error), status, "\(error)") }
         XCTAssertNil(ExitStatus.of(BackendError.numerical("not one of dipolesync's command errors")))

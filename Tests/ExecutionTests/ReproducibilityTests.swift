@@ -1,10 +1,11 @@
-import XCTest
-import TestSupport
 import Foundation
 import LinearAlgebra
 import Physics
-@testable import Execution
 import Results
+import TestSupport
+import XCTest
+
+@testable import Execution
 
 /// Results must not depend on the machine's CPU (docs/reproducibility.md): the program pins OpenBLAS's
 /// kernel set before it computes anything, records it, and `rerun` repeats it.
@@ -29,8 +30,9 @@ final class ReproducibilityTests: XCTestCase {
         }
         let bundle = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends").path
         for coretype in ["Sandybridge", "Prescott", nil] {
-            let r = try CLITests.run(["rerun", bundle, "--quiet"],
-                                     environment: Self.environment(["OPENBLAS_CORETYPE": coretype, "DIPOLESYNC_BLAS_PINNED": nil]))
+            let r = try CLITests.run(
+                ["rerun", bundle, "--quiet"],
+                environment: Self.environment(["OPENBLAS_CORETYPE": coretype, "DIPOLESYNC_BLAS_PINNED": nil]))
             XCTAssertEqual(r.status, 0, "OPENBLAS_CORETYPE=\(coretype ?? "unset"): " + r.stdout + r.stderr)
             XCTAssertTrue(r.stdout.contains("reproduced: 7 files of results bit for bit"), r.stdout)
         }
@@ -41,11 +43,16 @@ final class ReproducibilityTests: XCTestCase {
     func testRerunOnOtherKernelsStatesItsToleranceAndWhy() throws {
         guard BLASKernels.architecture == "x86_64" else { throw XCTSkip("forces an x86-64 kernel set") }
         let bundle = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends").path
-        let r = try CLITests.run(["rerun", bundle, "--quiet"],
-                                 environment: Self.environment(["DIPOLESYNC_BLAS_KERNELS": "native", "OPENBLAS_CORETYPE": "Prescott",
-                                                                "DIPOLESYNC_BLAS_PINNED": nil]))
+        let r = try CLITests.run(
+            ["rerun", bundle, "--quiet"],
+            environment: Self.environment([
+                "DIPOLESYNC_BLAS_KERNELS": "native", "OPENBLAS_CORETYPE": "Prescott",
+                "DIPOLESYNC_BLAS_PINNED": nil
+            ]))
         XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
-        XCTAssertTrue(r.stdout.contains("note: comparing within rtol 1e-09 instead of bit for bit: it was computed with Haswell kernels, this run uses Prescott"), r.stdout)
+        XCTAssertTrue(
+            r.stdout.contains(
+                "note: comparing within rtol 1e-09 instead of bit for bit: it was computed with Haswell kernels, this run uses Prescott"), r.stdout)
         XCTAssertTrue(r.stdout.contains("reproduced: 7 files of results within rtol 1e-09"), r.stdout)
     }
 
@@ -59,7 +66,8 @@ final class ReproducibilityTests: XCTestCase {
         let copy = dir.appendingPathComponent("dipolesync")
         try FileManager.default.copyItem(at: CLITests.binary, to: copy)
         let spec = dir.appendingPathComponent("s.yaml")
-        try "dipolesync: 1\nname: t\nsystem:\n  lattice: {shape: all-to-all, sites: 3}\n  couplings: {uniform: {feff: 3 Gamma}}\n  pump: {rate: 1 Gamma}\nobservables: [ZQ]\n"
+        try
+            "dipolesync: 1\nname: t\nsystem:\n  lattice: {shape: all-to-all, sites: 3}\n  couplings: {uniform: {feff: 3 Gamma}}\n  pump: {rate: 1 Gamma}\nobservables: [ZQ]\n"
             .write(to: spec, atomically: true, encoding: .utf8)
         let r = Subprocess.run([copy.path, "run", spec.path, "--out", dir.appendingPathComponent("b").path, "--quiet"], cwd: dir.path)
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -71,7 +79,8 @@ final class ReproducibilityTests: XCTestCase {
             XCTAssertTrue(record.pinned)
         }
         guard case .object(let top) = manifest, case .object(let program)? = top.first(where: { $0.0 == "program" })?.1,
-              case .string(let revision)? = program.first(where: { $0.0 == "source-revision" })?.1 else {
+            case .string(let revision)? = program.first(where: { $0.0 == "source-revision" })?.1
+        else {
             return XCTFail("no program.source-revision")
         }
         XCTAssertEqual(revision, ProgramInfo.sourceRevision.revision, "the binary and the tests are one build")
@@ -83,15 +92,31 @@ final class ReproducibilityTests: XCTestCase {
 
     /// Old manifests carry the kernels only in OpenBLAS's build description.
     func testArithmeticRecordReadsOldAndNewManifests() throws {
-        let old = ResultValue.object([("libraries", .object([("blas", .string("OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64")),
-                                                              ("blas-threads", .number(1))]))])
-        XCTAssertEqual(ArithmeticRecord(manifest: old),
-                       ArithmeticRecord(kernels: "Haswell", pinned: false, blasVersion: "0.3.21", architecture: nil))
-        let new = ResultValue.object([("libraries", .object([("blas", .string("OpenBLAS 0.3.21 DYNAMIC_ARCH Haswell MAX_THREADS=64")),
-                                                              ("blas-kernels", .string("SkylakeX")), ("blas-kernels-pinned", .bool(true)),
-                                                              ("architecture", .string("x86_64"))]))])
-        XCTAssertEqual(ArithmeticRecord(manifest: new),
-                       ArithmeticRecord(kernels: "SkylakeX", pinned: true, blasVersion: "0.3.21", architecture: "x86_64"))
+        let old = ResultValue.object([
+            (
+                "libraries",
+                .object([
+                    ("blas", .string("OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64")),
+                    ("blas-threads", .number(1))
+                ])
+            )
+        ])
+        XCTAssertEqual(
+            ArithmeticRecord(manifest: old),
+            ArithmeticRecord(kernels: "Haswell", pinned: false, blasVersion: "0.3.21", architecture: nil))
+        let new = ResultValue.object([
+            (
+                "libraries",
+                .object([
+                    ("blas", .string("OpenBLAS 0.3.21 DYNAMIC_ARCH Haswell MAX_THREADS=64")),
+                    ("blas-kernels", .string("SkylakeX")), ("blas-kernels-pinned", .bool(true)),
+                    ("architecture", .string("x86_64"))
+                ])
+            )
+        ])
+        XCTAssertEqual(
+            ArithmeticRecord(manifest: new),
+            ArithmeticRecord(kernels: "SkylakeX", pinned: true, blasVersion: "0.3.21", architecture: "x86_64"))
         XCTAssertEqual(ArithmeticRecord(manifest: .null), ArithmeticRecord(kernels: nil, pinned: false, blasVersion: nil, architecture: nil))
     }
 

@@ -1,10 +1,11 @@
-import XCTest
 import Foundation
-@testable import Execution
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
+import XCTest
+
+@testable import Execution
 
 /// What `run`, `merge`, `submit` and `rerun` may and may not do to the user's files, and what they
 /// accept as a bundle.
@@ -120,8 +121,9 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertEqual(OutputTarget.recognised(path("sub.slurm")), nil)
         try fm.removeItem(atPath: path("sub.slurm"))
         try fm.createDirectory(atPath: path("sub.slurm"), withIntermediateDirectories: true)
-        let sub = SlurmSubmission(name: "safety", executable: "/x", spec: "/s", workFolder: path("sub.slurm"), target: path("sub"),
-                                  tasks: 1, settings: SlurmSettings(), force: false, directory: "/")
+        let sub = SlurmSubmission(
+            name: "safety", executable: "/x", spec: "/s", workFolder: path("sub.slurm"), target: path("sub"),
+            tasks: 1, settings: SlurmSettings(), force: false, directory: "/")
         try Data(JSONWriter.write(sub.manifest(specID: "abc")).utf8).write(to: URL(fileURLWithPath: path("sub.slurm/manifest.json")))
         XCTAssertEqual(OutputTarget.recognised(path("sub.slurm")), .submission)
         try fm.moveItem(atPath: path("shards/shard-1-of-1"), toPath: path("sub.slurm/shard-1-of-1"))
@@ -133,8 +135,10 @@ final class RunSafetyTests: XCTestCase {
     func testStaleLeftoversOfKilledRunsAreRemovedAndNothingElse() throws {
         let fm = FileManager.default
         let dead = "4999999"   // above Linux's largest PID
-        for name in [".b.partial-\(dead)", ".b.old-\(dead)", ".b.partial-\(dead)x", ".b.partial-", ".bb.partial-\(dead)",
-                     ".b.partial-\(ProcessInfo.processInfo.processIdentifier)", "b.partial-\(dead)"] {
+        for name in [
+            ".b.partial-\(dead)", ".b.old-\(dead)", ".b.partial-\(dead)x", ".b.partial-", ".bb.partial-\(dead)",
+            ".b.partial-\(ProcessInfo.processInfo.processIdentifier)", "b.partial-\(dead)"
+        ] {
             try fm.createDirectory(atPath: path(name + "/x"), withIntermediateDirectories: true)
         }
         let r = try run(["run", specPath, "--out", path("b"), "--quiet"])
@@ -142,7 +146,10 @@ final class RunSafetyTests: XCTestCase {
         let left = Set(try fm.contentsOfDirectory(atPath: dir.path))
         XCTAssertFalse(left.contains(".b.partial-\(dead)"))
         XCTAssertFalse(left.contains(".b.old-\(dead)"))
-        for kept in [".b.partial-\(dead)x", ".b.partial-", ".bb.partial-\(dead)", ".b.partial-\(ProcessInfo.processInfo.processIdentifier)", "b.partial-\(dead)"] {
+        for kept in [
+            ".b.partial-\(dead)x", ".b.partial-", ".bb.partial-\(dead)", ".b.partial-\(ProcessInfo.processInfo.processIdentifier)",
+            "b.partial-\(dead)"
+        ] {
             XCTAssertTrue(left.contains(kept), kept)
         }
         XCTAssertFalse(left.contains(".b.lock"), "the lock file is removed when the run ends")
@@ -214,8 +221,11 @@ final class RunSafetyTests: XCTestCase {
     func testAHandEditedCheckpointPointIsComputedAgain() throws {
         let (c, p) = try ShardFixture.compile(in: dir)
         let target = path("cp-bundle")
-        XCTAssertThrowsError(try CheckpointedRun(executor: ShardFixture.executor(c, p, TestBackend(failAt: 5), threads: 1),
-                                                 target: target, resume: false).run())
+        XCTAssertThrowsError(
+            try CheckpointedRun(
+                executor: ShardFixture.executor(c, p, TestBackend(failAt: 5), threads: 1),
+                target: target, resume: false
+            ).run())
         let file = Checkpoint.folder(forBundleAt: target).appendingPathComponent("point-000002.json")
         var text = try String(contentsOf: file, encoding: .utf8)
         let r = try XCTUnwrap(text.range(of: #""ZQ",\s*[-0-9.e+]+"#, options: .regularExpression), text)
@@ -223,13 +233,16 @@ final class RunSafetyTests: XCTestCase {
         try text.write(to: file, atomically: true, encoding: .utf8)
         let backend = TestBackend()
         var notes: [String] = []
-        let outcomes = try CheckpointedRun(executor: ShardFixture.executor(c, p, backend), target: target, resume: true,
-                                           note: { notes.append($0) }).run()
+        let outcomes = try CheckpointedRun(
+            executor: ShardFixture.executor(c, p, backend), target: target, resume: true,
+            note: { notes.append($0) }
+        ).run()
         XCTAssertEqual(backend.solvedPoints, [2] + Array(5..<12))
         XCTAssertTrue(notes.contains { $0.contains("point-000002.json") && $0.contains("SHA-256") }, "\(notes)")
         let reference = try ShardFixture.executor(c, p, TestBackend()).run()
-        XCTAssertEqual(ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: outcomes)),
-                       ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: reference)))
+        XCTAssertEqual(
+            ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: outcomes)),
+            ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: reference)))
     }
 
     // MARK: 3. integrity
@@ -267,7 +280,9 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("NOT reproduced") && r.stdout.contains("resolved.json"), r.stdout)
         // The plan: another backend fails; other estimates are a note.
         try FileManager.default.copyItem(atPath: b, toPath: path("plan"))
-        try resign(path("plan"), "plan.json") { $0.replacingOccurrences(of: "\"backend\" : \"permutation-symmetric\"", with: "\"backend\" : \"exact\"") }
+        try resign(path("plan"), "plan.json") {
+            $0.replacingOccurrences(of: "\"backend\" : \"permutation-symmetric\"", with: "\"backend\" : \"exact\"")
+        }
         r = try run(["rerun", path("plan"), "--quiet"])
         XCTAssertEqual(r.status, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("backend was \"exact\""), r.stdout)
@@ -289,23 +304,23 @@ final class RunSafetyTests: XCTestCase {
         let cat = dir.appendingPathComponent("cat")
         try FileManager.default.createDirectory(at: cat, withIntermediateDirectories: true)
         try """
-            catalog: 1
-            common: &common
-              linewidth: {value: 290e3 /s, source: "shared linewidth"}
-              spacing: &sp {value: 200 nm, source: "lattice"}
-            species:
-              - {id: flow-atom, description: "flow style", wavelength: {value: 2.6 um, source: a}, linewidth: {value: 1e5 /s, source: b}}
-              - id: anchored-atom
-                <<: *common
-                description: merged keys
-                wavelength: {value: 0.7 um, source: "c"}
-              - id: alias-atom
-                wavelength: {value: 1.1 um, source: d}
-                linewidth: {value: 3e4 /s, source: e}
-                spacing: *sp
-                pump: {three-level: {decay: {value: 30 MHz, source: "f"}}}
+        catalog: 1
+        common: &common
+          linewidth: {value: 290e3 /s, source: "shared linewidth"}
+          spacing: &sp {value: 200 nm, source: "lattice"}
+        species:
+          - {id: flow-atom, description: "flow style", wavelength: {value: 2.6 um, source: a}, linewidth: {value: 1e5 /s, source: b}}
+          - id: anchored-atom
+            <<: *common
+            description: merged keys
+            wavelength: {value: 0.7 um, source: "c"}
+          - id: alias-atom
+            wavelength: {value: 1.1 um, source: d}
+            linewidth: {value: 3e4 /s, source: e}
+            spacing: *sp
+            pump: {three-level: {decay: {value: 30 MHz, source: "f"}}}
 
-            """.write(to: cat.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
+        """.write(to: cat.appendingPathComponent("mine.yaml"), atomically: true, encoding: .utf8)
         for species in ["flow-atom", "anchored-atom", "alias-atom"] {
             let spec = Self.spec.replacingOccurrences(of: "name: safety\nsystem:\n", with: "name: safety\nsystem:\n  species: \(species)\n")
                 .replacingOccurrences(of: "{shape: all-to-all, sites: 4}", with: "{shape: chain, sites: 3, spacing: 0.1 lambda}")
@@ -357,8 +372,11 @@ final class RunSafetyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("nowhere")))
         XCTAssertEqual(IOMessage.reason(NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))), "no space left on device")
         XCTAssertEqual(IOMessage.reason(CocoaError(.fileWriteOutOfSpace)), "no space left on device")
-        XCTAssertEqual(IOMessage.reason(NSError(domain: NSCocoaErrorDomain, code: 4, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOTDIR))])),
-                       "a parent is a regular file")
+        XCTAssertEqual(
+            IOMessage.reason(
+                NSError(
+                    domain: NSCocoaErrorDomain, code: 4, userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOTDIR))])),
+            "a parent is a regular file")
     }
 
     func testAPointLargerThanTheMachineFailsBeforeAllocating() throws {

@@ -1,11 +1,12 @@
 import Foundation
-import XCTest
-import Physics
 import NumericalMethods
+import Physics
 import Planning
-import SpecLanguage
-@testable import Execution
 import Results
+import SpecLanguage
+import XCTest
+
+@testable import Execution
 
 /// A deterministic stand-in backend for the shard and resume tests: closed forms of the uniform
 /// model's pump and coupling (so every point differs), seeded noise from (seed, point index), a
@@ -40,8 +41,9 @@ final class TestBackend: Backend, @unchecked Sendable {
             let t = Double(k) * 0.1
             return [t, exp(-q * t) * z2, k == 4 ? .infinity : rng.uniform()]
         }
-        return PointResult(values: values, tables: [ResultTable(name: "timeseries", columns: ["t", "ZQ2", "u"], rows: rows)],
-                           method: "test closed form", diagnostics: [("steps", .number(Double(r.pointIndex) + 0.5)), ("note", .string("~x"))])
+        return PointResult(
+            values: values, tables: [ResultTable(name: "timeseries", columns: ["t", "ZQ2", "u"], rows: rows)],
+            method: "test closed form", diagnostics: [("steps", .number(Double(r.pointIndex) + 0.5)), ("note", .string("~x"))])
     }
 }
 
@@ -97,7 +99,8 @@ enum ShardFixture {
 
     /// results.json and every table of a bundle's contents, by path.
     static func resultBytes(_ files: [(path: String, data: Data)]) -> [String: Data] {
-        Dictionary(files.filter { $0.path == "results.json" || ($0.path.hasPrefix("tables/") && $0.path.hasSuffix(".csv")) }
-            .map { ($0.path, $0.data) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            files.filter { $0.path == "results.json" || ($0.path.hasPrefix("tables/") && $0.path.hasSuffix(".csv")) }
+                .map { ($0.path, $0.data) }, uniquingKeysWith: { a, _ in a })
     }
 }

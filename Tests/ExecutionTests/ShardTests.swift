@@ -1,10 +1,11 @@
 import Foundation
-import XCTest
 import Physics
 import Planning
-import SpecLanguage
-@testable import Execution
 import Results
+import SpecLanguage
+import XCTest
+
+@testable import Execution
 
 final class ShardTests: XCTestCase {
     var dir: URL!
@@ -18,12 +19,15 @@ final class ShardTests: XCTestCase {
         let oddNaN = Double(bitPattern: 0x7FF8_0000_0000_1234)
         let xs: [Double] = [0.1, 1.0 / 3, -0.0, 0.0, 5e-324, -1.7976931348623157e308, .infinity, -.infinity, .nan, oddNaN, 6.02214076e23]
         let result = PointResult(
-            values: [("ZQ", .number(0.25)), ("xs", .array(xs.map { .number($0) })), ("~a", .string("~b")),
-                     ("s", .string("plain \"quoted\"\n")), ("o", .object([("k", .null), ("b", .bool(false))])), ("ZQ", .number(-1))],
+            values: [
+                ("ZQ", .number(0.25)), ("xs", .array(xs.map { .number($0) })), ("~a", .string("~b")),
+                ("s", .string("plain \"quoted\"\n")), ("o", .object([("k", .null), ("b", .bool(false))])), ("ZQ", .number(-1))
+            ],
             tables: [ResultTable(name: "t~", columns: ["~c", "d"], rows: [xs, xs.reversed()].map { Array($0.prefix(2)) } + [[.nan, oddNaN]])],
             method: "~method", diagnostics: [("d", .number(.infinity))])
-        let o = PointOutcome(index: 41, parameters: [("system.pump.rate", 1.0 / 7), ("b", -0.0)], backend: .cumulant,
-                             result: result, optimum: ("system.pump.rate", 7.4, 23), seconds: 0.125)
+        let o = PointOutcome(
+            index: 41, parameters: [("system.pump.rate", 1.0 / 7), ("b", -0.0)], backend: .cumulant,
+            result: result, optimum: ("system.pump.rate", 7.4, 23), seconds: 0.125)
         let back = try OutcomeCodec.decode(OutcomeCodec.data(o))
         func bits(_ v: ResultValue) -> String {
             switch v {
@@ -60,8 +64,10 @@ final class ShardTests: XCTestCase {
     // MARK: shards
 
     func testShardSplitsArePartitions() throws {
-        for (text, ok) in [("1/1", true), ("3/8", true), ("8/8", true), ("0/4", false), ("5/4", false), ("1/0", false),
-                           ("a/b", false), ("3", false), ("-1/2", false), ("1/2/3", false)] {
+        for (text, ok) in [
+            ("1/1", true), ("3/8", true), ("8/8", true), ("0/4", false), ("5/4", false), ("1/0", false),
+            ("a/b", false), ("3", false), ("-1/2", false), ("1/2/3", false)
+        ] {
             XCTAssertEqual((try? ShardSpec(parsing: text)) != nil, ok, text)
         }
         for count in [0, 1, 7, 12, 100] {
@@ -114,8 +120,12 @@ final class ShardTests: XCTestCase {
         XCTAssertEqual(loaded.shard, try ShardSpec(k: 2, n: 5))
         XCTAssertEqual(loaded.identity, SpecIdentity(c))
         let files = try FileManager.default.subpathsOfDirectory(atPath: path).filter { !$0.hasSuffix("points") }.sorted()
-        XCTAssertEqual(files, ["manifest.json", "plan.json", "points/point-000001.json", "points/point-000006.json",
-                               "points/point-000011.json", "resolved.json", "results.json", "spec.yaml"])
+        XCTAssertEqual(
+            files,
+            [
+                "manifest.json", "plan.json", "points/point-000001.json", "points/point-000006.json",
+                "points/point-000011.json", "resolved.json", "results.json", "spec.yaml"
+            ])
     }
 
     // MARK: bad input
@@ -171,7 +181,8 @@ final class ShardTests: XCTestCase {
             try cut.write(toFile: f, atomically: true, encoding: .utf8)
             let mf = d + "/manifest.json"
             let old = SHA256.hex(s), new = SHA256.hex(cut)
-            try String(contentsOfFile: mf, encoding: .utf8).replacingOccurrences(of: old, with: new).write(toFile: mf, atomically: true, encoding: .utf8)
+            try String(contentsOfFile: mf, encoding: .utf8).replacingOccurrences(of: old, with: new).write(
+                toFile: mf, atomically: true, encoding: .utf8)
         }
         XCTAssertTrue(m.contains("truncated-point") && m.contains("point-000002.json") && m.contains("malformed"), m)
         m = try corrupt("truncated-manifest") { d in
@@ -183,8 +194,10 @@ final class ShardTests: XCTestCase {
         m = try corrupt("deleted") { d in try fm.removeItem(atPath: d + "/points/point-000010.json") }
         XCTAssertTrue(m.contains("deleted") && m.contains("missing"), m)
         // A complete (non-shard) bundle is not a shard.
-        let full = try BundleWriter.write(BundleWriter.contents(compiled: c, plan: p, outcomes: try ShardFixture.executor(c, p, TestBackend()).run(),
-                                                                threads: 1, totalSeconds: 0), to: dir.appendingPathComponent("full").path, force: false)
+        let full = try BundleWriter.write(
+            BundleWriter.contents(
+                compiled: c, plan: p, outcomes: try ShardFixture.executor(c, p, TestBackend()).run(),
+                threads: 1, totalSeconds: 0), to: dir.appendingPathComponent("full").path, force: false)
         XCTAssertTrue(message([full]).contains("not a shard bundle"))
         XCTAssertThrowsError(try ShardBundle.expand([dir.appendingPathComponent("nowhere").path]))
         XCTAssertThrowsError(try ShardBundle.expand([dir.appendingPathComponent("good/shard-1-of-4/points").path]))
@@ -194,7 +207,8 @@ final class ShardTests: XCTestCase {
 
     func testAnInterruptedRunResumesToTheSameBytes() throws {
         let (c, p) = try ShardFixture.compile(in: dir)
-        let reference = ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: try ShardFixture.executor(c, p, TestBackend()).run()))
+        let reference = ShardFixture.resultBytes(
+            BundleWriter.resultFiles(compiled: c, outcomes: try ShardFixture.executor(c, p, TestBackend()).run()))
         let target = dir.appendingPathComponent("bundle").path
         var notes: [String] = []
 
@@ -226,7 +240,8 @@ final class ShardTests: XCTestCase {
         try "{\"point-format\": 1, \"index\": 3".write(to: folder.appendingPathComponent("point-000003.json"), atomically: true, encoding: .utf8)
         try "junk".write(to: folder.appendingPathComponent(".tmp-1-x"), atomically: true, encoding: .utf8)
         notes = []
-        let repaired = try CheckpointedRun(executor: ShardFixture.executor(c, p, again), target: target, resume: true, note: { notes.append($0) }).run()
+        let repaired = try CheckpointedRun(executor: ShardFixture.executor(c, p, again), target: target, resume: true, note: { notes.append($0) })
+            .run()
         XCTAssertEqual(again.solvedPoints, [3])
         XCTAssertEqual(ShardFixture.resultBytes(BundleWriter.resultFiles(compiled: c, outcomes: repaired)), reference)
         XCTAssertTrue(notes.contains { $0.contains("damaged") }, "\(notes)")
@@ -262,8 +277,9 @@ final class ShardTests: XCTestCase {
         let run = CheckpointedRun(executor: e2, target: target, resume: true)
         let outcomes = try run.run()
         XCTAssertEqual(backend.solvedPoints, [4, 6, 8, 10])
-        _ = try BundleWriter.write(ShardBundle.contents(compiled: c, plan: p, shard: s1, outcomes: outcomes, threads: 2, totalSeconds: 0),
-                                   to: target, force: false)
+        _ = try BundleWriter.write(
+            ShardBundle.contents(compiled: c, plan: p, shard: s1, outcomes: outcomes, threads: 2, totalSeconds: 0),
+            to: target, force: false)
         run.checkpoint.remove()
         // The hidden checkpoint is gone and not taken for a shard.
         XCTAssertEqual(try ShardBundle.expand([folder.path]).count, 2)

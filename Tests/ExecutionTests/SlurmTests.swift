@@ -1,10 +1,11 @@
 import Foundation
-import Testing
-import XCTest
-import TestSupport
 import Physics
 import Planning
 import SpecLanguage
+import TestSupport
+import Testing
+import XCTest
+
 @testable import Execution
 
 /// The command line around shards (the real `dipolesync` binary), the Slurm scripts and site files,
@@ -45,7 +46,8 @@ final class SlurmTests: XCTestCase {
     /// script leaves running cannot keep the test waiting.
     @discardableResult
     static func shell(_ args: [String], env: [String: String] = [:], cwd: String? = nil, timeout: Double = 120)
-        -> (status: Int32, out: String, err: String) {
+        -> (status: Int32, out: String, err: String)
+    {
         let r = Subprocess.run(args, environment: env.mapValues { Optional($0) }, cwd: cwd, timeout: timeout)
         return (r.status, r.stdout, r.stderr)
     }
@@ -55,18 +57,18 @@ final class SlurmTests: XCTestCase {
     func testSiteFileIsReadAndTheCommandLineOverridesIt() throws {
         let site = dir.appendingPathComponent("site.yaml").path
         try """
-            account: phys-1234
-            partition: short
-            qos: normal
-            time: "04:00:00"
-            mem: 8G
-            cpus: 2
-            modules: [openblas/0.3.21, swift/6.0]
-            sbatch:
-              - --constraint=avx2
-              - "#SBATCH --exclusive"
+        account: phys-1234
+        partition: short
+        qos: normal
+        time: "04:00:00"
+        mem: 8G
+        cpus: 2
+        modules: [openblas/0.3.21, swift/6.0]
+        sbatch:
+          - --constraint=avx2
+          - "#SBATCH --exclusive"
 
-            """.write(toFile: site, atomically: true, encoding: .utf8)
+        """.write(toFile: site, atomically: true, encoding: .utf8)
         let s = try SlurmSettings.site(file: site)
         XCTAssertEqual(s.account, "phys-1234")
         XCTAssertEqual(s.partition, "short")
@@ -100,13 +102,16 @@ final class SlurmTests: XCTestCase {
         settings.cpus = 3
         settings.modules = ["openblas"]
         settings.sbatch = ["--constraint=avx2"]
-        let sub = SlurmSubmission(name: "scan", executable: "/opt/ds bin/dipolesync", spec: "/w/it's/spec.yaml", workFolder: "/w/it's",
-                                  target: "/out/scan/abc", tasks: 4, settings: settings, force: true, directory: "/home/u")
+        let sub = SlurmSubmission(
+            name: "scan", executable: "/opt/ds bin/dipolesync", spec: "/w/it's/spec.yaml", workFolder: "/w/it's",
+            target: "/out/scan/abc", tasks: 4, settings: settings, force: true, directory: "/home/u")
         let a = sub.arrayScript
-        for line in ["#!/bin/bash", "#SBATCH --array=1-4", "#SBATCH --partition=short", "#SBATCH --account=acc", "#SBATCH --qos=q",
-                     "#SBATCH --time=1:00:00", "#SBATCH --mem=2G", "#SBATCH --cpus-per-task=3", "#SBATCH --constraint=avx2",
-                     "#SBATCH --chdir=/home/u", "#SBATCH --output=/w/it's/logs/shard-%a.out", "module load 'openblas'",
-                     "exec '/opt/ds bin/dipolesync' run '/w/it'\\''s/spec.yaml' --shard \"$k/4\" --out '/w/it'\\''s'\"/shard-$k-of-4\" --resume --force --threads 3"] {
+        for line in [
+            "#!/bin/bash", "#SBATCH --array=1-4", "#SBATCH --partition=short", "#SBATCH --account=acc", "#SBATCH --qos=q",
+            "#SBATCH --time=1:00:00", "#SBATCH --mem=2G", "#SBATCH --cpus-per-task=3", "#SBATCH --constraint=avx2",
+            "#SBATCH --chdir=/home/u", "#SBATCH --output=/w/it's/logs/shard-%a.out", "module load 'openblas'",
+            "exec '/opt/ds bin/dipolesync' run '/w/it'\\''s/spec.yaml' --shard \"$k/4\" --out '/w/it'\\''s'\"/shard-$k-of-4\" --resume --force --threads 3"
+        ] {
             XCTAssertTrue(a.split(separator: "\n").contains(Substring(line)), "array script lacks: \(line)\n\(a)")
         }
         // #SBATCH lines must all come before the first command.
@@ -134,8 +139,9 @@ final class SlurmTests: XCTestCase {
         let out = dir.appendingPathComponent("merged").path
         var r = Self.shell([exe, "merge", shards.path, "--out", out])
         XCTAssertEqual(r.status, 0, r.err)
-        XCTAssertEqual(r.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init),
-                       URL(fileURLWithPath: out).standardizedFileURL.path)
+        XCTAssertEqual(
+            r.out.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init),
+            URL(fileURLWithPath: out).standardizedFileURL.path)
         for (path, data) in expected { XCTAssertEqual(FileManager.default.contents(atPath: out + "/" + path), data, path) }
         // An existing bundle is kept without --force (exit 2), replaced with it.
         XCTAssertEqual(Self.shell([exe, "merge", shards.path, "--out", out]).status, 2)
@@ -155,11 +161,15 @@ final class SlurmTests: XCTestCase {
         _ = try ShardFixture.compile(in: dir)
         let spec = dir.appendingPathComponent("spec.yaml").path
         let out = dir.appendingPathComponent("bundle").path
-        let r = Self.shell([exe, "submit", spec, "--slurm", "--tasks", "5", "--partition", "debug", "--mem", "1G",
-                            "--module", "openblas", "--sbatch=--constraint=x", "--dry-run", "--out", out], cwd: dir.path)
+        let r = Self.shell(
+            [
+                exe, "submit", spec, "--slurm", "--tasks", "5", "--partition", "debug", "--mem", "1G",
+                "--module", "openblas", "--sbatch=--constraint=x", "--dry-run", "--out", out
+            ], cwd: dir.path)
         XCTAssertTrue(r.out.contains("12 points"), r.out + r.err)
         XCTAssertTrue(r.out.contains("#SBATCH --array=1-5"), r.out)
-        XCTAssertTrue(r.out.contains("#SBATCH --partition=debug") && r.out.contains("#SBATCH --mem=1G") && r.out.contains("#SBATCH --constraint=x"), r.out)
+        XCTAssertTrue(
+            r.out.contains("#SBATCH --partition=debug") && r.out.contains("#SBATCH --mem=1G") && r.out.contains("#SBATCH --constraint=x"), r.out)
         XCTAssertTrue(r.out.contains("'\(URL(fileURLWithPath: exe).resolvingSymlinksInPath().path)' run"), r.out)
         XCTAssertTrue(r.out.contains(" merge '\(out).slurm' --out '\(out)'"), r.out)
         // Until the mean-field backend is part of this build, the check refuses (and says why).
@@ -193,23 +203,24 @@ final class SlurmTests: XCTestCase {
 
         let spec = dir.appendingPathComponent("cluster.yaml").path
         try """
-            dipolesync: 1
-            name: slurm-test
-            system:
-              lattice: {shape: all-to-all, sites: 6}
-              couplings: {uniform: {feff: 4 Gamma, geff: 0 Gamma}}
-              pump: {rate: 2 Gamma}
-            observables: [Z, inversion]
-            sweep:
-              grid:
-                system.pump.rate: {from: 0.5 Gamma, to: 5 Gamma, points: 4}
-                system.couplings.uniform.feff: {from: 2 Gamma, to: 5 Gamma, points: 3}
-            solver: {backend: mean-field, seed: 3}
+        dipolesync: 1
+        name: slurm-test
+        system:
+          lattice: {shape: all-to-all, sites: 6}
+          couplings: {uniform: {feff: 4 Gamma, geff: 0 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables: [Z, inversion]
+        sweep:
+          grid:
+            system.pump.rate: {from: 0.5 Gamma, to: 5 Gamma, points: 4}
+            system.couplings.uniform.feff: {from: 2 Gamma, to: 5 Gamma, points: 3}
+        solver: {backend: mean-field, seed: 3}
 
-            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
         let target = dir.appendingPathComponent("cluster-bundle").path
-        let submitted = Self.shell([exe, "submit", spec, "--slurm", "--tasks", "4", "--mem", "1G", "--time", "10:00", "--out", target],
-                                   env: env, cwd: dir.path)
+        let submitted = Self.shell(
+            [exe, "submit", spec, "--slurm", "--tasks", "4", "--mem", "1G", "--time", "10:00", "--out", target],
+            env: env, cwd: dir.path)
         XCTAssertEqual(submitted.status, 0, submitted.err)
         guard submitted.status == 0 else { return }
         XCTAssertTrue(submitted.out.contains("submitted array job"), submitted.out)
@@ -245,8 +256,11 @@ final class SlurmTests: XCTestCase {
 
 /// Slurm's memory sizes and site-file errors, one test per case.
 @Suite struct SlurmSettingsTableTests {
-    @Test(arguments: [("4G", 4 << 30), ("500M", 500 << 20), ("500", 500 << 20), ("2048K", 2 << 20), ("1T", 1 << 40),
-                      ("1.5G", 3 << 29), ("8gb", 8 << 30), ("0", nil), ("-1G", nil), ("G", nil), ("lots", nil), ("", nil)] as [(String, Int?)])
+    @Test(
+        arguments: [
+            ("4G", 4 << 30), ("500M", 500 << 20), ("500", 500 << 20), ("2048K", 2 << 20), ("1T", 1 << 40),
+            ("1.5G", 3 << 29), ("8gb", 8 << 30), ("0", nil), ("-1G", nil), ("G", nil), ("lots", nil), ("", nil)
+        ] as [(String, Int?)])
     func memorySize(_ text: String, bytes: Int?) {
         #expect(SlurmSettings.memoryBytes(text) == bytes)
     }
@@ -258,7 +272,7 @@ final class SlurmTests: XCTestCase {
         ("cpus: 0\n", "1:7: error: 'cpus'"),
         ("modules: {a: b}\n", "1:10: error: 'modules' takes a list"),
         ("- a\n", "1:1: error: a site file is a mapping"),
-        ("partition: [a\n", "error:"),
+        ("partition: [a\n", "error:")
     ])
     func siteFileErrorCarriesThePosition(_ text: String, expected: String) throws {
         let dir = try ShardFixture.temporaryFolder()

@@ -1,9 +1,10 @@
-import Foundation
-import XCTest
 import ExactBackend
+import Foundation
 import Physics
 import Planning
 import SpecLanguage
+import XCTest
+
 @testable import Execution
 
 /// Sharded runs that split the trajectory ensembles of the exact backend (`qfi-conditional`), not
@@ -48,15 +49,18 @@ final class TrajectoryShardTests: XCTestCase {
 
     /// Shard K of N as `run --shard K/N --trajectory-block 2` writes it; `drop` leaves units out.
     @discardableResult
-    func writeShard(_ c: CompiledSpec, _ p: ExecutionPlan, _ s: ShardSpec, block: Int = 2, drop: Set<String> = [],
-                    name: String? = nil) throws -> String {
+    func writeShard(
+        _ c: CompiledSpec, _ p: ExecutionPlan, _ s: ShardSpec, block: Int = 2, drop: Set<String> = [],
+        name: String? = nil
+    ) throws -> String {
         var e = executor(c, p, threads: 1)
         let split = try TrajectorySplit(executor: e, block: block)
         e.only = Set(split.ordinaryPoints(of: s, count: c.points.count))
         let outcomes = try e.run()
         let units = try TrajectorySplit.run(split.units(of: s).filter { !drop.contains($0.name) }, executor: e)
-        let contents = ShardBundle.contents(compiled: c, plan: p, shard: s, outcomes: outcomes, units: units, split: split,
-                                           threads: 1, totalSeconds: 0.25)
+        let contents = ShardBundle.contents(
+            compiled: c, plan: p, shard: s, outcomes: outcomes, units: units, split: split,
+            threads: 1, totalSeconds: 0.25)
         return try BundleWriter.write(contents, to: dir.appendingPathComponent(name ?? s.folderName).path, force: false)
     }
 
@@ -70,8 +74,11 @@ final class TrajectoryShardTests: XCTestCase {
             XCTAssertNotNil(o.result.number("qfi-conditional"))
             XCTAssertEqual(o.result.diagnostics.first { $0.key == "qfi-conditional-trajectories" }?.value, .number(6))
         }
-        let expected = ShardFixture.resultBytes(BundleWriter.contents(compiled: c, plan: p, outcomes: single, threads: 2,
-                                                                      totalSeconds: 1).files)
+        let expected = ShardFixture.resultBytes(
+            BundleWriter.contents(
+                compiled: c, plan: p, outcomes: single, threads: 2,
+                totalSeconds: 1
+            ).files)
         XCTAssertNotNil(expected["results.json"])
 
         // Two points, each a base and three blocks of two trajectories: 8 units.
@@ -79,8 +86,9 @@ final class TrajectoryShardTests: XCTestCase {
         XCTAssertEqual(split.points, [0, 1])
         XCTAssertEqual(split.units.count, 8)
         XCTAssertEqual(split.units.map(\.global), Array(0..<8))
-        XCTAssertEqual(split.units.filter { $0.point == 1 }.map(\.part),
-                       [.base, .block(.diffusion, first: 0, count: 2), .block(.diffusion, first: 2, count: 2), .block(.diffusion, first: 4, count: 2)])
+        XCTAssertEqual(
+            split.units.filter { $0.point == 1 }.map(\.part),
+            [.base, .block(.diffusion, first: 0, count: 2), .block(.diffusion, first: 2, count: 2), .block(.diffusion, first: 4, count: 2)])
 
         for n in [1, 2, 3, 5] {
             let folder = dir.appendingPathComponent("split-\(n)")
@@ -134,11 +142,13 @@ final class TrajectoryShardTests: XCTestCase {
 
     /// A unit file round-trips every bit, and a damaged one is refused.
     func testUnitCodecRoundTrips() throws {
-        let t = TrajectoryContribution(index: 4, c: [0.1, -0.0, .nan, 1.0 / 3], d: [], series: [[1e-300, .infinity, 2], [0, 0, 5e-324]],
-                                       qfi: 2.0 / 3, jumps: 7)
-        let u = TrajectoryUnitResult(unit: TrajectoryUnit(point: 3, part: .block(.diffusion, first: 4, count: 1), global: 9),
-                                     work: PointWork(density: true, ensembles: [TrajectoryEnsemble(kind: .diffusion, count: 5)]),
-                                     base: nil, contributions: [t], seconds: 0.5)
+        let t = TrajectoryContribution(
+            index: 4, c: [0.1, -0.0, .nan, 1.0 / 3], d: [], series: [[1e-300, .infinity, 2], [0, 0, 5e-324]],
+            qfi: 2.0 / 3, jumps: 7)
+        let u = TrajectoryUnitResult(
+            unit: TrajectoryUnit(point: 3, part: .block(.diffusion, first: 4, count: 1), global: 9),
+            work: PointWork(density: true, ensembles: [TrajectoryEnsemble(kind: .diffusion, count: 5)]),
+            base: nil, contributions: [t], seconds: 0.5)
         let back = try TrajectoryUnitCodec.decode(TrajectoryUnitCodec.data(u))
         XCTAssertEqual(back.unit, u.unit)
         XCTAssertEqual(back.work, u.work)

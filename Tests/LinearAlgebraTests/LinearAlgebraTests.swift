@@ -1,5 +1,6 @@
-import XCTest
 import Numerics
+import XCTest
+
 @testable import LinearAlgebra
 
 final class LinearAlgebraTests: XCTestCase {

@@ -1,7 +1,8 @@
-import Testing
-import XCTest
 import Physics
 import TestSupport
+import Testing
+import XCTest
+
 @testable import MeanFieldBackend
 
 final class MeanFieldClosedFormTests: XCTestCase {
@@ -108,8 +109,9 @@ final class MeanFieldClosedFormTests: XCTestCase {
         // Gaussian second moment and a shifted peak.
         let g = DetuningDistribution.gaussian(sigma: 0.7)
         XCTAssertEqual(g.average { $0 * $0 }, 0.49, accuracy: 1e-13)
-        XCTAssertEqual(DetuningDistribution.uniform(width: 4).average(peak: 1) { abs($0 - 1) }, 1.25,  // (4.5 + 0.5)/4
-                       accuracy: 1e-13)
+        XCTAssertEqual(
+            DetuningDistribution.uniform(width: 4).average(peak: 1) { abs($0 - 1) }, 1.25,   // (4.5 + 0.5)/4
+            accuracy: 1e-13)
     }
 
     /// The backend's analytic methods: keys, method strings and the F(N−1)/N coupling sum.
@@ -132,27 +134,31 @@ final class MeanFieldClosedFormTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(dyn.number("frequency")), try XCTUnwrap(closed.number("frequency")), accuracy: 1e-7)
         XCTAssertEqual(try XCTUnwrap(dyn.number("inversion")), try XCTUnwrap(closed.number("inversion")), accuracy: 1e-7)
         // Unsynchronized: frequency is null in the analytic methods.
-        let off = try MeanFieldBackend(method: .closedForm(.none)).solve(collectiveRequest(n: n, feff: 5, pump: 2,
-                                                                                          observables: [.z, .frequency]))
+        let off = try MeanFieldBackend(method: .closedForm(.none)).solve(
+            collectiveRequest(
+                n: n, feff: 5, pump: 2,
+                observables: [.z, .frequency]))
         XCTAssertEqual(off.number("Z"), 0)
         XCTAssertEqual(off["frequency"], .null)
         // Lorentzian closed form refuses elastic couplings; unsupported distributions throw.
         XCTAssertThrowsError(try MeanFieldBackend(method: .closedForm(.lorentzian(hwhm: 1))).solve(req))
         XCTAssertThrowsError(try MeanFieldBackend(method: .closedForm(.gaussian(sigma: 1))).solve(req))
-        XCTAssertThrowsError(try MeanFieldBackend(method: .closedForm(.none)).solve(
-            collectiveRequest(n: 3, feff: 2, pump: 1, detunings: [0, 1, 2])))
+        XCTAssertThrowsError(
+            try MeanFieldBackend(method: .closedForm(.none)).solve(
+                collectiveRequest(n: 3, feff: 2, pump: 1, detunings: [0, 1, 2])))
     }
 }
 
 /// Z = √(F P − Q²)/(√2 F), Q = 1 + W, P = W − 1 at points worked by hand, one test each.
 @Suite struct CollectiveZTableTests {
-    @Test(arguments: [
-        (15, 7.5, 25.25.squareRoot() / (15 * 2.0.squareRoot())),   // 97.5 − 72.25 = 25.25
-        (10, 3, 2.0 / (10 * 2.0.squareRoot())),                    // 20 − 16 = 4
-        (8, 3, 0),                                                 // 16 − 16 = 0: the tip of the boundary
-        (5, 2, 0),                                                 // 5 − 9 < 0
-        (20, 0.5, 0),                                              // P < 0
-    ] as [(Double, Double, Double)])
+    @Test(
+        arguments: [
+            (15, 7.5, 25.25.squareRoot() / (15 * 2.0.squareRoot())),   // 97.5 − 72.25 = 25.25
+            (10, 3, 2.0 / (10 * 2.0.squareRoot())),   // 20 − 16 = 4
+            (8, 3, 0),   // 16 − 16 = 0: the tip of the boundary
+            (5, 2, 0),   // 5 − 9 < 0
+            (20, 0.5, 0)   // P < 0
+        ] as [(Double, Double, Double)])
     func collectiveZ(feff: Double, pump: Double, z: Double) {
         #expect(isClose(MeanFieldClosedForm.collectiveZ(feff: feff, pump: pump), z, within: 1e-15))
     }

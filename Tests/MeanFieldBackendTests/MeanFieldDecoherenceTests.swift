@@ -1,12 +1,13 @@
-import Testing
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
-import TestSupport
-@testable import MeanFieldBackend
+import Numerics
+import Physics
 import Results
+import TestSupport
+import Testing
+
+@testable import MeanFieldBackend
 
 extension DenseReference {
     /// (L_φ + L_nr)[ρ] of docs/physics.md §1.5, written term by term from the model's γ_φ and γ_nr:
@@ -30,20 +31,22 @@ extension DenseReference {
     /// The product state ⊗_a ρ_a with ⟨σ⁻_a⟩ = β_a, ⟨σᶻ_a⟩ = s_a (bit a of the index set ⇔ dipole a up).
     func productState(beta: [Complex<Double>], s: [Double]) -> ComplexMatrix {
         var rho = ComplexMatrix(rows: dim, cols: dim)
-        for j in 0..<dim { for i in 0..<dim {
-            var v = Complex<Double>.one
-            for a in 0..<n {
-                let ui = (i >> a) & 1, uj = (j >> a) & 1
-                // ρ_a = [[(1+s)/2, β], [β*, (1−s)/2]] in the basis (|↑⟩, |↓⟩): ⟨σ⁻⟩ = ρ_{↑↓}.
-                switch (ui, uj) {
-                case (1, 1): v = v * Complex((1 + s[a]) / 2)
-                case (0, 0): v = v * Complex((1 - s[a]) / 2)
-                case (1, 0): v = v * beta[a]
-                default: v = v * beta[a].conjugate
+        for j in 0..<dim {
+            for i in 0..<dim {
+                var v = Complex<Double>.one
+                for a in 0..<n {
+                    let ui = (i >> a) & 1, uj = (j >> a) & 1
+                    // ρ_a = [[(1+s)/2, β], [β*, (1−s)/2]] in the basis (|↑⟩, |↓⟩): ⟨σ⁻⟩ = ρ_{↑↓}.
+                    switch (ui, uj) {
+                    case (1, 1): v = v * Complex((1 + s[a]) / 2)
+                    case (0, 0): v = v * Complex((1 - s[a]) / 2)
+                    case (1, 0): v = v * beta[a]
+                    default: v = v * beta[a].conjugate
+                    }
                 }
+                rho[i, j] = v
             }
-            rho[i, j] = v
-        } }
+        }
         return rho
     }
 }
@@ -93,9 +96,10 @@ extension DenseReference {
         var model = DipoleModel(pump: w, detunings: [delta], f: Matrix([[1]]), g: Matrix([[0]]))
         model.dephasing = dephasing
         model.nonradiativeDecay = nonradiative
-        let req = SolveRequest(model: model, observables: [ObservableRequest(kind: .phases), ObservableRequest(kind: .frequency)],
-                               initial: .product(polar: th, azimuth: ph), evolution: .until(time: t, samples: 2),
-                               tolerance: 1e-11)
+        let req = SolveRequest(
+            model: model, observables: [ObservableRequest(kind: .phases), ObservableRequest(kind: .frequency)],
+            initial: .product(polar: th, azimuth: ph), evolution: .until(time: t, samples: 2),
+            tolerance: 1e-11)
         let r = try MeanFieldBackend().solve(req)
         let row = try #require(r.tables.first { $0.name == "phases" }).rows[0]
         let qPar = 1 + nonradiative + w, p = w - 1 - nonradiative
@@ -114,7 +118,7 @@ extension DenseReference {
         Case(feff: 15, geff: 0, w: 7.5, dephasing: 0.5, nonradiative: 0), Case(feff: 15, geff: 4, w: 5, dephasing: 0, nonradiative: 0.8),
         Case(feff: 20, geff: -3, w: 8, dephasing: 1, nonradiative: 0.5), Case(feff: 30, geff: 0, w: 12, dephasing: 3, nonradiative: 1),
         Case(feff: 15, geff: 0, w: 7.5, dephasing: 3, nonradiative: 0),   // γ_φ > F/2 − √(2F): unsynchronized
-        Case(feff: 10, geff: 2, w: 4, dephasing: 0.2, nonradiative: 2),   // below threshold through γ_nr
+        Case(feff: 10, geff: 2, w: 4, dephasing: 0.2, nonradiative: 2)   // below threshold through γ_nr
     ]
 
     /// The dynamic steady state of the collective model (N = 200) against the closed forms of §4.5 (Z, Z_Q,
@@ -124,8 +128,9 @@ extension DenseReference {
         var model = DipoleModel.collective(n: n, feff: c.feff, geff: c.geff, pump: c.w)
         model.dephasing = c.dephasing
         model.nonradiativeDecay = c.nonradiative
-        let req = SolveRequest(model: model, observables: [.z, .zq, .inversion, .frequency].map { ObservableRequest(kind: $0) },
-                               seed: 7, tolerance: 1e-10)
+        let req = SolveRequest(
+            model: model, observables: [.z, .zq, .inversion, .frequency].map { ObservableRequest(kind: $0) },
+            seed: 7, tolerance: 1e-10)
         let r = try MeanFieldBackend().solve(req)
         let f = c.feff * Double(n - 1) / Double(n), g = c.geff * Double(n - 1) / Double(n)
         let z = MeanFieldClosedForm.collectiveZ(feff: f, pump: c.w, dephasing: c.dephasing, nonradiative: c.nonradiative)
@@ -136,8 +141,9 @@ extension DenseReference {
         if z > 0 {
             // Synchronized: S^z = Q_⊥/(2F).
             #expect(isClose(inv, (1 + c.nonradiative + c.w + 2 * c.dephasing) / (2 * f), within: 1e-12))
-            let omega = MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: c.w, dephasing: c.dephasing,
-                                                                 nonradiative: c.nonradiative)
+            let omega = MeanFieldClosedForm.collectiveFrequency(
+                feff: f, geff: g, pump: c.w, dephasing: c.dephasing,
+                nonradiative: c.nonradiative)
             #expect(isClose(try #require(r.number("frequency")), omega, within: 1e-7))
         } else {
             #expect(isClose(inv, (c.w - 1 - c.nonradiative) / (2 * (1 + c.nonradiative + c.w)), within: 1e-12))
@@ -174,15 +180,20 @@ extension DenseReference {
             for w in [6.0, 12, 19] {
                 for d in [0.0, 0.3, 1, 3] {
                     let closed = MeanFieldClosedForm.lorentzianZ(feff: f, pump: w, hwhm: d, dephasing: gphi, nonradiative: gnr)
-                    let sc = try MeanFieldClosedForm.selfConsistent(feff: f, pump: w, dephasing: gphi, nonradiative: gnr,
-                                                                    distribution: .lorentzian(hwhm: d))
+                    let sc = try MeanFieldClosedForm.selfConsistent(
+                        feff: f, pump: w, dephasing: gphi, nonradiative: gnr,
+                        distribution: .lorentzian(hwhm: d))
                     #expect(abs(sc.z - closed) < 1e-9, "F = \(f), W = \(w), Δ = \(d)")
                     if d == 0 {
                         #expect(abs(closed - MeanFieldClosedForm.collectiveZ(feff: f, pump: w, dephasing: gphi, nonradiative: gnr)) < 1e-12)
                     }
                     if closed > 0 {
-                        #expect(abs(sc.inversion - MeanFieldClosedForm.inversion(feff: f, pump: w, z: closed, dephasing: gphi,
-                                                                                  nonradiative: gnr)) < 1e-9)
+                        #expect(
+                            abs(
+                                sc.inversion
+                                    - MeanFieldClosedForm.inversion(
+                                        feff: f, pump: w, z: closed, dephasing: gphi,
+                                        nonradiative: gnr)) < 1e-9)
                     }
                 }
                 let dc = MeanFieldClosedForm.criticalWidth(feff: f, pump: w, dephasing: gphi, nonradiative: gnr)
@@ -193,8 +204,9 @@ extension DenseReference {
             }
         }
         for g in [-6.0, 2.5] {
-            let sc = try MeanFieldClosedForm.selfConsistent(feff: 20, geff: g, pump: 7.5, dephasing: gphi, nonradiative: gnr,
-                                                            distribution: .none)
+            let sc = try MeanFieldClosedForm.selfConsistent(
+                feff: 20, geff: g, pump: 7.5, dephasing: gphi, nonradiative: gnr,
+                distribution: .none)
             let z = MeanFieldClosedForm.collectiveZ(feff: 20, pump: 7.5, dephasing: gphi, nonradiative: gnr)
             #expect(z > 0.1)
             #expect(abs(sc.z - z) < 1e-12)
@@ -207,14 +219,18 @@ extension DenseReference {
     @Test func dynamicWithLorentzianDisorderMatchesClosedForm() throws {
         let n = 400
         let (feff, w, d, gphi, gnr) = (20.0, 9.0, 0.8, 0.6, 0.4)
-        var model = DipoleModel.collective(n: n, feff: feff, pump: w,
-                                           detunings: DetuningDistribution.lorentzian(hwhm: d).quantiles(count: n))
+        var model = DipoleModel.collective(
+            n: n, feff: feff, pump: w,
+            detunings: DetuningDistribution.lorentzian(hwhm: d).quantiles(count: n))
         model.dephasing = gphi
         model.nonradiativeDecay = gnr
-        let r = try MeanFieldBackend().solve(SolveRequest(model: model, observables: [.z, .frequency].map { ObservableRequest(kind: $0) },
-                                                          seed: 7, tolerance: 1e-7))
-        let z = MeanFieldClosedForm.lorentzianZ(feff: feff * Double(n - 1) / Double(n), pump: w, hwhm: d, dephasing: gphi,
-                                                nonradiative: gnr)
+        let r = try MeanFieldBackend().solve(
+            SolveRequest(
+                model: model, observables: [.z, .frequency].map { ObservableRequest(kind: $0) },
+                seed: 7, tolerance: 1e-7))
+        let z = MeanFieldClosedForm.lorentzianZ(
+            feff: feff * Double(n - 1) / Double(n), pump: w, hwhm: d, dephasing: gphi,
+            nonradiative: gnr)
         #expect(z > 0.1)
         #expect(abs(try #require(r.number("Z")) - z) < 3e-3 * z)
     }
@@ -229,7 +245,8 @@ extension DenseReference {
         let z = MeanFieldClosedForm.collectiveZ(feff: f, pump: 7.5, dephasing: 0.7, nonradiative: 0.3)
         #expect(z < MeanFieldClosedForm.collectiveZ(feff: f, pump: 7.5) - 0.01)
         for method in [MeanFieldMethod.closedForm(.none), .selfConsistent(.none)] {
-            let r = try MeanFieldBackend(method: method).solve(SolveRequest(model: model, observables: [.z, .inversion].map { ObservableRequest(kind: $0) }))
+            let r = try MeanFieldBackend(method: method).solve(
+                SolveRequest(model: model, observables: [.z, .inversion].map { ObservableRequest(kind: $0) }))
             #expect(abs(try #require(r.number("Z")) - z) < 1e-10)
             #expect(abs(try #require(r.number("inversion")) - (1 + 0.3 + 7.5 + 1.4) / (2 * f)) < 1e-10)
         }

@@ -1,19 +1,23 @@
+import LinearAlgebra
+import NumericalMethods
+import Numerics
+import Physics
+import Results
+import TestSupport
 import Testing
 import XCTest
-import Numerics
-import LinearAlgebra
-import Physics
-import NumericalMethods
-import TestSupport
+
 @testable import MeanFieldBackend
-import Results
 
 /// The collective request of the papers' Fig. 2: f_ab = F/N, g_ab = G/N.
-func collectiveRequest(n: Int, feff: Double, geff: Double = 0, pump: Double, detunings: [Double]? = nil,
-                       observables: [ObservableKind] = [.z, .zq, .inversion, .frequency],
-                       tolerance: Double = 1e-10, seed: UInt64 = 7) -> SolveRequest {
-    SolveRequest(model: .collective(n: n, feff: feff, geff: geff, pump: pump, detunings: detunings),
-                 observables: observables.map { ObservableRequest(kind: $0) }, seed: seed, tolerance: tolerance)
+func collectiveRequest(
+    n: Int, feff: Double, geff: Double = 0, pump: Double, detunings: [Double]? = nil,
+    observables: [ObservableKind] = [.z, .zq, .inversion, .frequency],
+    tolerance: Double = 1e-10, seed: UInt64 = 7
+) -> SolveRequest {
+    SolveRequest(
+        model: .collective(n: n, feff: feff, geff: geff, pump: pump, detunings: detunings),
+        observables: observables.map { ObservableRequest(kind: $0) }, seed: seed, tolerance: tolerance)
 }
 
 final class MeanFieldDynamicTests: XCTestCase {
@@ -61,9 +65,15 @@ final class MeanFieldDynamicTests: XCTestCase {
             r1[0, 1] = beta[a]; r1[1, 0] = beta[a].conjugate
             // kron(r1, rho): dipole a becomes the most significant bit so far, i.e. bit a.
             var k = ComplexMatrix(rows: r1.rows * rho.rows, cols: r1.cols * rho.cols)
-            for i in 0..<2 { for j in 0..<2 { for p in 0..<rho.rows { for q in 0..<rho.cols {
-                k[i * rho.rows + p, j * rho.cols + q] = r1[i, j] * rho[p, q]
-            } } } }
+            for i in 0..<2 {
+                for j in 0..<2 {
+                    for p in 0..<rho.rows {
+                        for q in 0..<rho.cols {
+                            k[i * rho.rows + p, j * rho.cols + q] = r1[i, j] * rho[p, q]
+                        }
+                    }
+                }
+            }
             rho = k
         }
         let ops = (0..<n).map(sm)
@@ -79,13 +89,15 @@ final class MeanFieldDynamicTests: XCTestCase {
         var l = ComplexMatrix(rows: dim, cols: dim)
         add(&l, h * rho, -i)
         add(&l, rho * h, i)
-        for a in 0..<n { for b in 0..<n {
-            let spa = ops[a].adjoint, smb = ops[b]
-            add(&l, smb * rho * spa, Complex(fm[a, b]))
-            let nab: ComplexMatrix = spa * smb
-            add(&l, nab * rho, Complex(-0.5 * fm[a, b]))
-            add(&l, rho * nab, Complex(-0.5 * fm[a, b]))
-        } }
+        for a in 0..<n {
+            for b in 0..<n {
+                let spa = ops[a].adjoint, smb = ops[b]
+                add(&l, smb * rho * spa, Complex(fm[a, b]))
+                let nab: ComplexMatrix = spa * smb
+                add(&l, nab * rho, Complex(-0.5 * fm[a, b]))
+                add(&l, rho * nab, Complex(-0.5 * fm[a, b]))
+            }
+        }
         for a in 0..<n {
             let sp = ops[a].adjoint, smn = ops[a]
             add(&l, sp * rho * smn, Complex(w))
@@ -115,17 +127,18 @@ final class MeanFieldDynamicTests: XCTestCase {
     func testSingleDipoleRelaxesAndPrecessesAsInClosedForm() throws {
         let (delta, w, th, ph, t) = (0.8, 0.4, 1.1, 0.3, 2.5)
         let model = DipoleModel(pump: w, detunings: [delta], f: Matrix([[1]]), g: Matrix([[0]]))
-        let req = SolveRequest(model: model, observables: [ObservableRequest(kind: .phases), ObservableRequest(kind: .frequency)],
-                               initial: .product(polar: th, azimuth: ph), evolution: .until(time: t, samples: 3),
-                               tolerance: 1e-11)
+        let req = SolveRequest(
+            model: model, observables: [ObservableRequest(kind: .phases), ObservableRequest(kind: .frequency)],
+            initial: .product(polar: th, azimuth: ph), evolution: .until(time: t, samples: 3),
+            tolerance: 1e-11)
         let r = try MeanFieldBackend().solve(req)
         let phases = try XCTUnwrap(r.tables.first { $0.name == "phases" })
         let row = phases.rows[0]
         let (q, p) = (1 + w, w - 1)
-        XCTAssertEqual(row[4], 0.5 * sin(th) * exp(-q * t / 2), accuracy: 1e-9)          // S⊥
+        XCTAssertEqual(row[4], 0.5 * sin(th) * exp(-q * t / 2), accuracy: 1e-9)   // S⊥
         let phi = remainder(ph + delta * t, 2 * Double.pi)
-        XCTAssertEqual(row[5], phi, accuracy: 1e-9)                                         // φ
-        XCTAssertEqual(row[6], p / q + (cos(th) - p / q) * exp(-q * t), accuracy: 1e-9)    // s
+        XCTAssertEqual(row[5], phi, accuracy: 1e-9)   // φ
+        XCTAssertEqual(row[6], p / q + (cos(th) - p / q) * exp(-q * t), accuracy: 1e-9)   // s
         XCTAssertEqual(try XCTUnwrap(r.number("frequency")), delta, accuracy: 1e-9)
         let series = try XCTUnwrap(r.tables.first { $0.name == "timeseries" })
         XCTAssertEqual(series.columns, ["t", "frequency"])
@@ -143,8 +156,7 @@ final class MeanFieldDynamicTests: XCTestCase {
                 if abs(margin) < 0.03 { continue }
                 let r = try MeanFieldBackend().solve(collectiveRequest(n: n, feff: feff, pump: w, observables: [.z]))
                 let z = try XCTUnwrap(r.number("Z"))
-                if margin > 0 { XCTAssertGreaterThan(z, 1e-3, "F = \(feff), W = \(w)") }
-                else { XCTAssertLessThan(z, 1e-6, "F = \(feff), W = \(w)") }
+                if margin > 0 { XCTAssertGreaterThan(z, 1e-3, "F = \(feff), W = \(w)") } else { XCTAssertLessThan(z, 1e-6, "F = \(feff), W = \(w)") }
             }
         }
     }
@@ -155,8 +167,10 @@ final class MeanFieldDynamicTests: XCTestCase {
         let n = 400
         for (feff, w, d) in [(20.0, 9.0, 1.0), (15.0, 6.0, 0.5)] {
             let det = DetuningDistribution.lorentzian(hwhm: d).quantiles(count: n)
-            let r = try MeanFieldBackend().solve(collectiveRequest(n: n, feff: feff, pump: w, detunings: det,
-                                                                   observables: [.z, .frequency], tolerance: 1e-7))
+            let r = try MeanFieldBackend().solve(
+                collectiveRequest(
+                    n: n, feff: feff, pump: w, detunings: det,
+                    observables: [.z, .frequency], tolerance: 1e-7))
             let z = MeanFieldClosedForm.lorentzianZ(feff: feff * Double(n - 1) / Double(n), pump: w, hwhm: d)
             XCTAssertEqual(try XCTUnwrap(r.number("Z")), z, accuracy: 3e-3 * z, "F = \(feff), W = \(w), Δ = \(d)")
             XCTAssertEqual(try XCTUnwrap(r.number("frequency")), 0, accuracy: 1e-6)
@@ -169,8 +183,10 @@ final class MeanFieldDynamicTests: XCTestCase {
         let n = 600
         let (feff, geff, w, sigma) = (18.0, 5.0, 8.0, 1.2)
         let det = DetuningDistribution.gaussian(sigma: sigma).quantiles(count: n)
-        let r = try MeanFieldBackend().solve(collectiveRequest(n: n, feff: feff, geff: geff, pump: w, detunings: det,
-                                                               observables: [.z, .frequency, .inversion], tolerance: 1e-7))
+        let r = try MeanFieldBackend().solve(
+            collectiveRequest(
+                n: n, feff: feff, geff: geff, pump: w, detunings: det,
+                observables: [.z, .frequency, .inversion], tolerance: 1e-7))
         let f = feff * Double(n - 1) / Double(n), g = geff * Double(n - 1) / Double(n)
         let sc = try MeanFieldClosedForm.selfConsistent(feff: f, geff: g, pump: w, distribution: .gaussian(sigma: sigma))
         XCTAssertGreaterThan(sc.z, 0.1)
@@ -181,8 +197,10 @@ final class MeanFieldDynamicTests: XCTestCase {
 
     /// The optimum Z → 1/√8 at W = F/2 for F ≫ Γ, never above it.
     func testOrderParameterBoundApproachedAtOptimalPump() throws {
-        let r = try MeanFieldBackend().solve(collectiveRequest(n: 50, feff: 400, pump: 200, observables: [.z, .inversion],
-                                                               tolerance: 1e-9))
+        let r = try MeanFieldBackend().solve(
+            collectiveRequest(
+                n: 50, feff: 400, pump: 200, observables: [.z, .inversion],
+                tolerance: 1e-9))
         let z = try XCTUnwrap(r.number("Z"))
         XCTAssertLessThanOrEqual(z, 1 / 8.0.squareRoot())
         XCTAssertEqual(z, 1 / 8.0.squareRoot(), accuracy: 0.01)
@@ -193,8 +211,9 @@ final class MeanFieldDynamicTests: XCTestCase {
     /// and the phases table shows φ.
     func testProductInitialStateMapsBlochAngles() throws {
         let model = DipoleModel.collective(n: 5, feff: 3, pump: 1)
-        let req = SolveRequest(model: model, observables: [.z, .inversion, .phases].map { ObservableRequest(kind: $0) },
-                               initial: .product(polar: 0.7, azimuth: -2.0), evolution: .until(time: 0, samples: 1))
+        let req = SolveRequest(
+            model: model, observables: [.z, .inversion, .phases].map { ObservableRequest(kind: $0) },
+            initial: .product(polar: 0.7, azimuth: -2.0), evolution: .until(time: 0, samples: 1))
         let r = try MeanFieldBackend().solve(req)
         XCTAssertEqual(try XCTUnwrap(r.number("Z")), 0.5 * sin(0.7), accuracy: 1e-15)
         XCTAssertEqual(try XCTUnwrap(r.number("inversion")), 0.5 * cos(0.7), accuracy: 1e-15)
@@ -219,9 +238,10 @@ final class MeanFieldDynamicTests: XCTestCase {
         var rng = SeededRandom(seed: 3, stream: [9])
         let det = DetuningDistribution.uniform(width: 0.5).sample(count: n, using: &rng)
         let model = DipoleModel(pump: 10, detunings: det, f: c.f, g: c.g, positions: pos)
-        let req = SolveRequest(model: model, lattice: .chain(n),
-                               observables: [.z, .zq, .inversion, .phases].map { ObservableRequest(kind: $0) },
-                               evolution: .until(time: 5, samples: 11), seed: 5, tolerance: 1e-8)
+        let req = SolveRequest(
+            model: model, lattice: .chain(n),
+            observables: [.z, .zq, .inversion, .phases].map { ObservableRequest(kind: $0) },
+            evolution: .until(time: 5, samples: 11), seed: 5, tolerance: 1e-8)
         let before = BLASLibrary.threads
         defer { BLASLibrary.setThreads(before) }
         BLASLibrary.setThreads(1)
@@ -239,7 +259,7 @@ final class MeanFieldDynamicTests: XCTestCase {
         let t = try XCTUnwrap(r.tables.first { $0.name == "timeseries" })
         XCTAssertEqual(t.columns, ["t", "ZQ", "ZQ2", "inversion"])
         XCTAssertEqual(t.rows.count, 5)
-        XCTAssertEqual(t.rows[0][3], -0.5, accuracy: 1e-5)          // ground state, perturbed by |β| = 1e-3
+        XCTAssertEqual(t.rows[0][3], -0.5, accuracy: 1e-5)   // ground state, perturbed by |β| = 1e-3
         XCTAssertEqual(t.rows[4][3], try XCTUnwrap(r.number("inversion")))
     }
 
@@ -249,8 +269,9 @@ final class MeanFieldDynamicTests: XCTestCase {
         // A closed form for a non-uniform model.
         let c = Couplings.dipolar(positions: Lattice.chain(4).unitPositions.map { $0 * 0.1 }, orientation: SIMD3(0, 0, 1))
         let m = DipoleModel(pump: 2, detunings: [0, 0, 0, 0], f: c.f, g: c.g)
-        XCTAssertThrowsError(try MeanFieldBackend(method: .closedForm(.none))
-            .solve(SolveRequest(model: m, observables: [ObservableRequest(kind: .z)])))
+        XCTAssertThrowsError(
+            try MeanFieldBackend(method: .closedForm(.none))
+                .solve(SolveRequest(model: m, observables: [ObservableRequest(kind: .z)])))
         // No convergence within a too short time.
         XCTAssertThrowsError(try MeanFieldBackend(maxTime: 0.5).solve(collectiveRequest(n: 10, feff: 15, pump: 7.5))) {
             guard case BackendError.noConvergence = $0 else { return XCTFail("\($0)") }
@@ -274,8 +295,11 @@ final class MeanFieldDynamicTests: XCTestCase {
         let t = try XCTUnwrap(r.tables.first { $0.name == "correlations" })
         XCTAssertEqual(t.rows.count, 144)
         for row in t.rows {
-            if row[0] == row[1] { XCTAssertEqual(row[2], (1 + 2 * (try XCTUnwrap(r.number("inversion")))) / 2, accuracy: 1e-12) }
-            else { XCTAssertEqual(row[2], z * z, accuracy: 1e-7); XCTAssertEqual(row[3], 0, accuracy: 1e-7) }
+            if row[0] == row[1] {
+                XCTAssertEqual(row[2], (1 + 2 * (try XCTUnwrap(r.number("inversion")))) / 2, accuracy: 1e-12)
+            } else {
+                XCTAssertEqual(row[2], z * z, accuracy: 1e-7); XCTAssertEqual(row[3], 0, accuracy: 1e-7)
+            }
         }
         guard case .array(let items)? = r["cluster-ZQ"] else { return XCTFail("no cluster-ZQ") }
         XCTAssertEqual(items.count, 2)   // central c = 6: d = 2, 4 fit in 12 sites, 40 does not
@@ -299,7 +323,7 @@ final class MeanFieldDynamicTests: XCTestCase {
     static let cases: [Case] = [
         Case(feff: 15, geff: 0, w: 7.5), Case(feff: 15, geff: 4, w: 4), Case(feff: 15, geff: -3, w: 11),
         Case(feff: 30, geff: 0, w: 3), Case(feff: 30, geff: 10, w: 20), Case(feff: 10, geff: 0, w: 2),
-        Case(feff: 10, geff: 2, w: 9), Case(feff: 6, geff: 0, w: 3), Case(feff: 40, geff: -5, w: 1.5),
+        Case(feff: 10, geff: 2, w: 9), Case(feff: 6, geff: 0, w: 3), Case(feff: 40, geff: -5, w: 1.5)
     ]
 
     @Test(arguments: cases) func dynamicMatchesCollectiveClosedForm(_ c: Case) throws {
@@ -311,8 +335,10 @@ final class MeanFieldDynamicTests: XCTestCase {
         #expect(isClose(try #require(r.number("ZQ")), z, within: 1e-6))
         #expect(isClose(try #require(r.number("inversion")), MeanFieldClosedForm.inversion(feff: f, pump: c.w, z: z), within: 1e-7))
         if z > 0 {
-            #expect(isClose(try #require(r.number("frequency")), MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: c.w),
-                            within: 1e-7))
+            #expect(
+                isClose(
+                    try #require(r.number("frequency")), MeanFieldClosedForm.collectiveFrequency(feff: f, geff: g, pump: c.w),
+                    within: 1e-7))
         }
     }
 }

@@ -1,6 +1,6 @@
-import XCTest
 import Foundation
 import NumericalMethods
+import XCTest
 
 /// The damped-cosine fit (`CosineFit`).
 final class CosineFitTests: XCTestCase {

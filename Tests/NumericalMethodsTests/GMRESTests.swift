@@ -1,6 +1,6 @@
-import XCTest
-import Numerics
 import NumericalMethods
+import Numerics
+import XCTest
 
 /// `GMRES` on small dense systems, real (right preconditioning) and complex (flexible, with a
 /// single-precision preconditioner), against their true residuals.
@@ -24,18 +24,21 @@ final class GMRESTests: XCTestCase {
         let n = 40
         let (a, d, b) = realSystem(n: n, seed: 3)
         for restart in [40, 5] {
-            let solver = GMRES<RealKrylovArithmetic>(restart: restart, maxIterations: 400,
-                                                     tolerance: .relative(1e-12), preconditioning: .right)
-            let out = solver.solve(a: { v, y in y = self.product(a, v) },
-                                   preconditioner: { v, y in for i in 0..<n { y[i] = d[i] * v[i] } }, b: b)
+            let solver = GMRES<RealKrylovArithmetic>(
+                restart: restart, maxIterations: 400,
+                tolerance: .relative(1e-12), preconditioning: .right)
+            let out = solver.solve(
+                a: { v, y in y = self.product(a, v) },
+                preconditioner: { v, y in for i in 0..<n { y[i] = d[i] * v[i] } }, b: b)
             let ax = product(a, out.x)
             let r = zip(b, ax).map { $0 - $1 }
             XCTAssertLessThanOrEqual(RealKrylovArithmetic.norm(r), 1e-10 * RealKrylovArithmetic.norm(b), "restart \(restart)")
             XCTAssertGreaterThan(out.iterations, 0)
             XCTAssertLessThan(out.iterations, 400)
             // The same inputs give the same bits.
-            let again = solver.solve(a: { v, y in y = self.product(a, v) },
-                                     preconditioner: { v, y in for i in 0..<n { y[i] = d[i] * v[i] } }, b: b)
+            let again = solver.solve(
+                a: { v, y in y = self.product(a, v) },
+                preconditioner: { v, y in for i in 0..<n { y[i] = d[i] * v[i] } }, b: b)
             XCTAssertEqual(out.x.map(\.bitPattern), again.x.map(\.bitPattern))
         }
     }
@@ -51,9 +54,11 @@ final class GMRESTests: XCTestCase {
         let n = 30
         var rng = SeededRandom(seed: 5)
         var a = [Complex<Double>](repeating: .zero, count: n * n)
-        for i in 0..<n { for j in 0..<n {
-            a[i * n + j] = Complex(i == j ? 3.0 : 0) + Complex(rng.uniform() - 0.5, rng.uniform() - 0.5) / Complex(Double(n).squareRoot())
-        } }
+        for i in 0..<n {
+            for j in 0..<n {
+                a[i * n + j] = Complex(i == j ? 3.0 : 0) + Complex(rng.uniform() - 0.5, rng.uniform() - 0.5) / Complex(Double(n).squareRoot())
+            }
+        }
         let b = (0..<n).map { _ in Complex(rng.uniform() - 0.5, rng.uniform() - 0.5) }
         let x0 = (0..<n).map { _ in Complex(rng.uniform(), 0) }
         func apply(_ v: [Complex<Double>]) -> [Complex<Double>] {

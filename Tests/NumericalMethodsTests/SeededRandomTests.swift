@@ -1,6 +1,6 @@
-import XCTest
-import Numerics
 import NumericalMethods
+import Numerics
+import XCTest
 
 /// The seeded random streams (`SeededRandom`) and the single-precision product (`FloatComplexMatrix`).
 final class SeededRandomTests: XCTestCase {
@@ -36,16 +36,18 @@ final class SinglePrecisionProductTests: XCTestCase {
         for adjoint in [false, true] {
             var c = FloatComplexMatrix(zero: n)
             FloatComplexMatrix.multiply(FloatComplexMatrix(a, n: n), FloatComplexMatrix(b, n: n), adjointB: adjoint, into: &c)
-            for j in 0..<n { for i in 0..<n {
-                var s = Complex<Double>.zero
-                for k in 0..<n {
-                    let bkj = adjoint ? b[j + k * n].conjugate : b[k + j * n]
-                    s = s + a[i + k * n] * bkj
+            for j in 0..<n {
+                for i in 0..<n {
+                    var s = Complex<Double>.zero
+                    for k in 0..<n {
+                        let bkj = adjoint ? b[j + k * n].conjugate : b[k + j * n]
+                        s = s + a[i + k * n] * bkj
+                    }
+                    let e = 2 * (i + j * n)
+                    XCTAssertEqual(Double(c.storage[e]), s.real, accuracy: 1e-5)
+                    XCTAssertEqual(Double(c.storage[e + 1]), s.imaginary, accuracy: 1e-5)
                 }
-                let e = 2 * (i + j * n)
-                XCTAssertEqual(Double(c.storage[e]), s.real, accuracy: 1e-5)
-                XCTAssertEqual(Double(c.storage[e + 1]), s.imaginary, accuracy: 1e-5)
-            } }
+            }
         }
     }
 }

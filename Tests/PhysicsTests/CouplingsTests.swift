@@ -1,7 +1,8 @@
-import XCTest
 import LinearAlgebra
-@testable import Physics
 import NumericalMethods
+import XCTest
+
+@testable import Physics
 
 final class CouplingsTests: XCTestCase {
     /// f → Γ as r → 0 for every orientation: sin²θ·1 + (3cos²θ − 1)/3 = 2/3 → f = (3/2)(2/3) = Γ.
@@ -48,7 +49,7 @@ final class CouplingsTests: XCTestCase {
         let cases: [(zeta: Double, cos: Double, f: Double, g: Double)] = [
             (pi, 0, -3 / (2 * pi * pi), 1.5 * (1 / pi - 1 / (pi * pi * pi))),
             (pi, 1, 3 / (pi * pi), 3 / (pi * pi * pi)),
-            (pi / 2, 0, 1.5 * (2 / pi - 8 / (pi * pi * pi)), 1.5 * 4 / (pi * pi)),
+            (pi / 2, 0, 1.5 * (2 / pi - 8 / (pi * pi * pi)), 1.5 * 4 / (pi * pi))
         ]
         for c in cases {
             let v = Couplings.dipolarPair(zeta: c.zeta, cosTheta: c.cos)
@@ -91,8 +92,10 @@ final class CouplingsTests: XCTestCase {
         let pos = Lattice.square(2, 2).unitPositions.map { $0 * a }
         let c = Couplings.dipolar(positions: pos, orientation: SIMD3(1, 0, 0))
         let z = 2 * Double.pi * a
-        let cases: [(Int, Int, Double, Double)] = [(0, 1, z, 1), (0, 2, z, 0), (0, 3, z * 2.0.squareRoot(), 1 / 2.0.squareRoot()),
-                                                   (1, 2, z * 2.0.squareRoot(), -1 / 2.0.squareRoot())]
+        let cases: [(Int, Int, Double, Double)] = [
+            (0, 1, z, 1), (0, 2, z, 0), (0, 3, z * 2.0.squareRoot(), 1 / 2.0.squareRoot()),
+            (1, 2, z * 2.0.squareRoot(), -1 / 2.0.squareRoot())
+        ]
         for (i, j, zeta, cosTheta) in cases {
             let e = Couplings.dipolarPair(zeta: zeta, cosTheta: cosTheta)
             XCTAssertEqual(c.f[i, j], e.f, accuracy: 1e-13)

@@ -1,7 +1,8 @@
-import XCTest
 import Numerics
-@testable import Physics
 import Results
+import XCTest
+
+@testable import Physics
 
 /// The shared observable writer (docs/physics.md §3.1): keys, order and the values it derives.
 final class ObservableWriterTests: XCTestCase {
@@ -62,10 +63,12 @@ final class ObservableWriterTests: XCTestCase {
         ObservableWriter.pairValues(.discord, [(DipolePair(0, 1), 0.25), (DipolePair(2, 5), 0.125)], into: &r)
         XCTAssertEqual(r.values.map(\.key), ["mutual-information", "discord", "discord-pairs"])
         XCTAssertEqual(r.number("discord"), 0.25, "the first pair's value")
-        XCTAssertEqual(r["discord-pairs"], .array([
-            .object([("a", .number(0)), ("b", .number(1)), ("value", .number(0.25))]),
-            .object([("a", .number(2)), ("b", .number(5)), ("value", .number(0.125))]),
-        ]))
+        XCTAssertEqual(
+            r["discord-pairs"],
+            .array([
+                .object([("a", .number(0)), ("b", .number(1)), ("value", .number(0.25))]),
+                .object([("a", .number(2)), ("b", .number(5)), ("value", .number(0.125))])
+            ]))
     }
 
     func testSpectrumNamesItsEstimatorInTheMethodOnly() {

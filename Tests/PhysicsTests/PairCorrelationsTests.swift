@@ -1,6 +1,7 @@
-import XCTest
-import Numerics
 import LinearAlgebra
+import Numerics
+import XCTest
+
 @testable import Physics
 
 final class PairCorrelationsTests: XCTestCase {

@@ -1,8 +1,9 @@
-import XCTest
 import Physics
+import Results
+import XCTest
+
 @testable import Planning
 @testable import SpecLanguage
-import Results
 
 /// Specs with `system.dephasing` / `system.nonradiative-decay` plan to the mean-field and cumulant backends
 /// where those are the right choice (both list the two terms in their descriptions, docs/physics.md §4.5, §5.7).

@@ -1,8 +1,9 @@
+import NumericalMethods
+import Physics
+import TestSupport
 import Testing
 import XCTest
-import TestSupport
-import Physics
-import NumericalMethods
+
 @testable import Planning
 @testable import SpecLanguage
 
@@ -47,30 +48,30 @@ final class ExamplesTests: XCTestCase {
     /// An independent validator (Python's jsonschema, draft 7) accepts every example against our schema.
     func testExamplesPassAnIndependentJSONSchemaValidator() throws {
         let script = """
-        import json, sys, glob, re
-        try:
-            import yaml, jsonschema
-        except ImportError as e:
-            print("SKIP", e); sys.exit(0)
-        # YAML 1.2 reads 1e-10 as a number (PyYAML follows YAML 1.1, which needs a dot).
-        yaml.SafeLoader.add_implicit_resolver('tag:yaml.org,2002:float',
-            re.compile(r'^[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?$'), list('-+0123456789.'))
-        root = sys.argv[1]
-        schema = json.load(open(root + '/schemas/experiment.schema.json'))
-        jsonschema.Draft7Validator.check_schema(schema)
-        v = jsonschema.Draft7Validator(schema)
-        bad = 0
-        for f in sorted(glob.glob(root + '/specs/*.yaml')):
-            for e in v.iter_errors(yaml.safe_load(open(f))):
-                print(f, e.message); bad += 1
-        # And it rejects what our validator rejects for structure.
-        for text in ['dipolesync: 1\\nname: Bad Name\\nsystem: {lattice: {shape: chain}, pump: {rate: 1 Gamma}}',
-                     'dipolesync: 1\\nname: t\\nsystem: {lattice: {shape: chian}, pump: {rate: 1 Gamma}}',
-                     'dipolesync: 1\\nname: t\\nsystem: {lattice: {shape: chain}, pump: {rate: 1 parsec}}']:
-            if not list(v.iter_errors(yaml.safe_load(text))):
-                print('accepted', text); bad += 1
-        print("BAD" if bad else "OK")
-        """
+            import json, sys, glob, re
+            try:
+                import yaml, jsonschema
+            except ImportError as e:
+                print("SKIP", e); sys.exit(0)
+            # YAML 1.2 reads 1e-10 as a number (PyYAML follows YAML 1.1, which needs a dot).
+            yaml.SafeLoader.add_implicit_resolver('tag:yaml.org,2002:float',
+                re.compile(r'^[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?$'), list('-+0123456789.'))
+            root = sys.argv[1]
+            schema = json.load(open(root + '/schemas/experiment.schema.json'))
+            jsonschema.Draft7Validator.check_schema(schema)
+            v = jsonschema.Draft7Validator(schema)
+            bad = 0
+            for f in sorted(glob.glob(root + '/specs/*.yaml')):
+                for e in v.iter_errors(yaml.safe_load(open(f))):
+                    print(f, e.message); bad += 1
+            # And it rejects what our validator rejects for structure.
+            for text in ['dipolesync: 1\\nname: Bad Name\\nsystem: {lattice: {shape: chain}, pump: {rate: 1 Gamma}}',
+                         'dipolesync: 1\\nname: t\\nsystem: {lattice: {shape: chian}, pump: {rate: 1 Gamma}}',
+                         'dipolesync: 1\\nname: t\\nsystem: {lattice: {shape: chain}, pump: {rate: 1 parsec}}']:
+                if not list(v.iter_errors(yaml.safe_load(text))):
+                    print('accepted', text); bad += 1
+            print("BAD" if bad else "OK")
+            """
         let r = Subprocess.run(["python3", "-c", script, repositoryRoot.path])
         let text = r.stdout
         if text.hasPrefix("SKIP") { throw XCTSkip("python3 jsonschema/pyyaml not installed: \(text)") }
@@ -100,8 +101,12 @@ final class ExamplesTests: XCTestCase {
 
     /// Deletes, duplicates and swaps lines, truncates and flips bytes of a small example 600 times: the
     /// front end and planner must always answer with diagnostics or a plan, never trap.
-    @Test(.tags(.slow), arguments: ["getting-started.yaml", "fig5a-angle-spacing.yaml", "fig3a-correlations-vs-pump.yaml",
-                                    "fig2cd-conditional-qfi.yaml", "fig4b-frequency-histogram.yaml"])
+    @Test(
+        .tags(.slow),
+        arguments: [
+            "getting-started.yaml", "fig5a-angle-spacing.yaml", "fig3a-correlations-vs-pump.yaml",
+            "fig2cd-conditional-qfi.yaml", "fig4b-frequency-histogram.yaml"
+        ])
     func mutatedCopiesNeverCrashTheValidator(_ name: String) throws {
         let file = Self.folder.appendingPathComponent(name)
         let catalog = Self.catalog
@@ -124,8 +129,10 @@ final class ExamplesTests: XCTestCase {
             case 4:
                 for _ in 0..<(1 + r(4)) where !bytes.isEmpty { bytes[r(bytes.count)] ^= UInt8(1 << r(8)) }
             default:
-                let junk: [[UInt8]] = [Array(": ".utf8), Array("- ".utf8), Array("{".utf8), Array("&a ".utf8), Array("*a".utf8),
-                                       Array("\t".utf8), [0xFF], Array("<<: ".utf8), Array("1e999".utf8), Array("-7".utf8)]
+                let junk: [[UInt8]] = [
+                    Array(": ".utf8), Array("- ".utf8), Array("{".utf8), Array("&a ".utf8), Array("*a".utf8),
+                    Array("\t".utf8), [0xFF], Array("<<: ".utf8), Array("1e999".utf8), Array("-7".utf8)
+                ]
                 bytes.insert(contentsOf: junk[r(junk.count)], at: r(bytes.count + 1))
             }
             let outcome = SpecCompiler.compile(bytes: bytes, path: file.path, catalog: catalog)

@@ -1,7 +1,8 @@
-import XCTest
-import TestSupport
-@testable import SpecLanguage
 import Planning
+import TestSupport
+import XCTest
+
+@testable import SpecLanguage
 
 /// The fuzz target's seed corpus (Tests/Fuzz/corpus: the shipped specs and every input that once
 /// crashed or misled the front end) run through the same steps as `scripts/fuzz`, in every test run.
@@ -14,8 +15,9 @@ final class FuzzSeedTests: XCTestCase {
             let bytes = Array(try Data(contentsOf: folder.appendingPathComponent(name)))
             let outcome = SpecCompiler.compile(bytes: bytes, path: name, catalog: testCatalog())
             for d in outcome.diagnostics {
-                XCTAssertFalse(DiagnosticRenderer.text(d, source: outcome.source).unicodeScalars.contains { $0 == "\u{1B}" },
-                               "\(name): a raw escape in a diagnostic")
+                XCTAssertFalse(
+                    DiagnosticRenderer.text(d, source: outcome.source).unicodeScalars.contains { $0 == "\u{1B}" },
+                    "\(name): a raw escape in a diagnostic")
             }
             if name.hasPrefix("crash-") {
                 // Each of these is invalid: a located error, never a plan.

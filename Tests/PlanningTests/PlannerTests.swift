@@ -1,11 +1,12 @@
+import DickeBackend
+import Physics
+import Results
 import Testing
 import XCTest
-import DickeBackend
+
 @testable import ExactBackend
-import Physics
 @testable import Planning
 @testable import SpecLanguage
-import Results
 
 final class PlannerTests: XCTestCase {
     struct Case: Sendable, CustomTestStringConvertible {
@@ -32,62 +33,98 @@ final class PlannerTests: XCTestCase {
     }
 
     static let cases: [Case] = [
-        Case(name: "collective model", system: uniform, backend: .permutationSymmetric,
-             ruledOut: ["exact": "exceeds the exact density-matrix limit of 14", "cumulant": "valid, but permutation-symmetric is preferred"]),
-        Case(name: "collective with uniform disorder", system: uniform + "\n  detuning: {uniform: {width: 1 Gamma}}", backend: .cumulant,
-             ruledOut: ["permutation-symmetric": "not uniform"]),
-        Case(name: "collective with zero-width disorder is uniform", system: uniform + "\n  detuning: {uniform: {width: 0 Gamma}}", backend: .permutationSymmetric),
-        Case(name: "small dipolar chain", system: chain(6), backend: .exact, ruledOut: ["permutation-symmetric": "not uniform"],
-             method: .densityMatrix),
+        Case(
+            name: "collective model", system: uniform, backend: .permutationSymmetric,
+            ruledOut: ["exact": "exceeds the exact density-matrix limit of 14", "cumulant": "valid, but permutation-symmetric is preferred"]),
+        Case(
+            name: "collective with uniform disorder", system: uniform + "\n  detuning: {uniform: {width: 1 Gamma}}", backend: .cumulant,
+            ruledOut: ["permutation-symmetric": "not uniform"]),
+        Case(
+            name: "collective with zero-width disorder is uniform", system: uniform + "\n  detuning: {uniform: {width: 0 Gamma}}",
+            backend: .permutationSymmetric),
+        Case(
+            name: "small dipolar chain", system: chain(6), backend: .exact, ruledOut: ["permutation-symmetric": "not uniform"],
+            method: .densityMatrix),
         Case(name: "exact within a stated budget", system: chain(13), tail: "solver: {memory: 8 GiB}", backend: .exact),
-        Case(name: "exact at its size limit but over the budget", system: chain(14), tail: "solver: {memory: 8 GiB}", backend: .cumulant,
-             ruledOut: ["exact": "over the memory budget of 8.0 GiB"]),
-        Case(name: "one past the exact limit", system: chain(15), backend: .cumulant,
-             ruledOut: ["exact": "N = 15 exceeds the exact density-matrix limit of 14 (jump trajectories reach N = 20"]),
-        Case(name: "forced exact past the density-matrix limit runs jump trajectories", system: chain(16),
-             tail: "solver: {backend: exact, trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma}}", backend: .exact,
-             method: .jumpTrajectories),
-        Case(name: "jump trajectories reach N = 20", system: chain(20), tail: "solver: {backend: exact}", backend: .exact,
-             method: .jumpTrajectories),
-        Case(name: "jump trajectories stop at N = 20", system: chain(21), tail: "solver: {backend: exact}",
-             error: "N = 21 exceeds the jump-trajectory limit of 20"),
-        Case(name: "jump trajectories give no density-matrix observables", system: chain(16),
-             tail: "observables: [ZQ, spectrum]\nsolver: {backend: exact}", error: "spectrum need the density matrix"),
-        Case(name: "jump trajectories need a definite excitation number", system: chain(16),
-             tail: "initial: {product: {polar: 90 deg, azimuth: 0 deg}}\nsolver: {backend: exact}", error: "backend 'exact' cannot solve"),
-        Case(name: "jump trajectories asked for at small N", system: chain(6), tail: "solver: {exact-method: jump-trajectories}",
-             backend: .exact, method: .jumpTrajectories),
-        Case(name: "over the budget, the density matrix cannot be replaced by trajectories for qfi", system: chain(12),
-             tail: "observables: [qfi]\nsolver: {backend: exact, memory: 100 MiB}",
-             error: "over the memory budget of 100.0 MiB, and qfi need the density matrix"),
-        Case(name: "the density matrix asked for past its limit", system: chain(16),
-             tail: "solver: {backend: exact, exact-method: density-matrix}", error: "N = 16 exceeds the exact density-matrix limit of 14"),
+        Case(
+            name: "exact at its size limit but over the budget", system: chain(14), tail: "solver: {memory: 8 GiB}", backend: .cumulant,
+            ruledOut: ["exact": "over the memory budget of 8.0 GiB"]),
+        Case(
+            name: "one past the exact limit", system: chain(15), backend: .cumulant,
+            ruledOut: ["exact": "N = 15 exceeds the exact density-matrix limit of 14 (jump trajectories reach N = 20"]),
+        Case(
+            name: "forced exact past the density-matrix limit runs jump trajectories", system: chain(16),
+            tail: "solver: {backend: exact, trajectories: {count: 8, burn-in: 5 /Gamma, average: 20 /Gamma}}", backend: .exact,
+            method: .jumpTrajectories),
+        Case(
+            name: "jump trajectories reach N = 20", system: chain(20), tail: "solver: {backend: exact}", backend: .exact,
+            method: .jumpTrajectories),
+        Case(
+            name: "jump trajectories stop at N = 20", system: chain(21), tail: "solver: {backend: exact}",
+            error: "N = 21 exceeds the jump-trajectory limit of 20"),
+        Case(
+            name: "jump trajectories give no density-matrix observables", system: chain(16),
+            tail: "observables: [ZQ, spectrum]\nsolver: {backend: exact}", error: "spectrum need the density matrix"),
+        Case(
+            name: "jump trajectories need a definite excitation number", system: chain(16),
+            tail: "initial: {product: {polar: 90 deg, azimuth: 0 deg}}\nsolver: {backend: exact}", error: "backend 'exact' cannot solve"),
+        Case(
+            name: "jump trajectories asked for at small N", system: chain(6), tail: "solver: {exact-method: jump-trajectories}",
+            backend: .exact, method: .jumpTrajectories),
+        Case(
+            name: "over the budget, the density matrix cannot be replaced by trajectories for qfi", system: chain(12),
+            tail: "observables: [qfi]\nsolver: {backend: exact, memory: 100 MiB}",
+            error: "over the memory budget of 100.0 MiB, and qfi need the density matrix"),
+        Case(
+            name: "the density matrix asked for past its limit", system: chain(16),
+            tail: "solver: {backend: exact, exact-method: density-matrix}", error: "N = 16 exceeds the exact density-matrix limit of 14"),
         Case(name: "two-dipole chain is uniform", system: chain(2), backend: .permutationSymmetric),
-        Case(name: "cumulant limit is inclusive", system: "  lattice: {shape: chain, sites: 5000, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}", backend: .cumulant),
-        Case(name: "beyond cumulant", system: "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}", backend: .meanField, ruledOut: ["cumulant": "N = 5001 exceeds its limit of 5000"]),
-        Case(name: "Z needs mean-field", system: chain(6), tail: "observables: [Z, ZQ]", backend: .meanField, ruledOut: ["exact": "does not compute Z"]),
+        Case(
+            name: "cumulant limit is inclusive",
+            system: "  lattice: {shape: chain, sites: 5000, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}",
+            backend: .cumulant),
+        Case(
+            name: "beyond cumulant",
+            system: "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}",
+            backend: .meanField, ruledOut: ["cumulant": "N = 5001 exceeds its limit of 5000"]),
+        Case(
+            name: "Z needs mean-field", system: chain(6), tail: "observables: [Z, ZQ]", backend: .meanField, ruledOut: ["exact": "does not compute Z"]
+        ),
         Case(name: "phases need mean-field", system: uniform, tail: "observables: [phases]", backend: .meanField),
         Case(name: "qfi on a chain", system: chain(8), tail: "observables: [qfi]", backend: .exact),
-        Case(name: "qfi on a large chain is impossible", system: chain(40), tail: "observables: [qfi]", error: "no backend can deliver 'qfi' at N = 40"),
-        Case(name: "qfi-conditional at N = 500", system: "  lattice: {shape: all-to-all, sites: 500}\n  couplings: {uniform: {feff: 15 Gamma}}\n  pump: {rate: 7 Gamma}",
-             tail: "observables: [{qfi-conditional: {trajectories: 10}}]", error: "no backend can deliver 'qfi-conditional' at N = 500"),
-        Case(name: "qfi-conditional at N = 16 by trajectories", system: uniform.replacingOccurrences(of: "sites: 20", with: "sites: 16"),
-             tail: "observables: [{qfi-conditional: {trajectories: 10}}]", backend: .exact),
+        Case(
+            name: "qfi on a large chain is impossible", system: chain(40), tail: "observables: [qfi]", error: "no backend can deliver 'qfi' at N = 40"
+        ),
+        Case(
+            name: "qfi-conditional at N = 500",
+            system: "  lattice: {shape: all-to-all, sites: 500}\n  couplings: {uniform: {feff: 15 Gamma}}\n  pump: {rate: 7 Gamma}",
+            tail: "observables: [{qfi-conditional: {trajectories: 10}}]", error: "no backend can deliver 'qfi-conditional' at N = 500"),
+        Case(
+            name: "qfi-conditional at N = 16 by trajectories", system: uniform.replacingOccurrences(of: "sites: 20", with: "sites: 16"),
+            tail: "observables: [{qfi-conditional: {trajectories: 10}}]", backend: .exact),
         Case(name: "two-time on a large chain", system: chain(100), tail: "observables: [{two-time: {pairs: [[0, 1]]}}]", backend: .cumulant),
-        Case(name: "random initial phases rule out the U(1) methods", system: chain(30), tail: "initial: {product: {polar: 90 deg, azimuth: random}}", backend: .meanField,
-             ruledOut: ["cumulant": "initial state diagonal in excitation number"]),
-        Case(name: "forced permutation-symmetric on a dipolar chain", system: chain(6), tail: "solver: {backend: permutation-symmetric}",
-             error: "backend 'permutation-symmetric' cannot solve this spec: the couplings or detunings are not uniform"),
-        Case(name: "forced exact on a large chain", system: chain(40), tail: "solver: {backend: exact}", error: "N = 40 exceeds the jump-trajectory limit of 20"),
-        Case(name: "forced cumulant is honoured", system: chain(6), tail: "solver: {backend: cumulant}", backend: .cumulant,
-             ruledOut: ["exact": "forces cumulant"]),
+        Case(
+            name: "random initial phases rule out the U(1) methods", system: chain(30), tail: "initial: {product: {polar: 90 deg, azimuth: random}}",
+            backend: .meanField,
+            ruledOut: ["cumulant": "initial state diagonal in excitation number"]),
+        Case(
+            name: "forced permutation-symmetric on a dipolar chain", system: chain(6), tail: "solver: {backend: permutation-symmetric}",
+            error: "backend 'permutation-symmetric' cannot solve this spec: the couplings or detunings are not uniform"),
+        Case(
+            name: "forced exact on a large chain", system: chain(40), tail: "solver: {backend: exact}",
+            error: "N = 40 exceeds the jump-trajectory limit of 20"),
+        Case(
+            name: "forced cumulant is honoured", system: chain(6), tail: "solver: {backend: cumulant}", backend: .cumulant,
+            ruledOut: ["exact": "forces cumulant"]),
         Case(name: "forced mean-field is honoured", system: uniform, tail: "solver: {backend: mean-field}", backend: .meanField),
-        Case(name: "memory budget rules out exact", system: chain(12), tail: "solver: {memory: 100 MiB}", backend: .cumulant,
-             ruledOut: ["exact": "over the memory budget of 100.0 MiB"]),
+        Case(
+            name: "memory budget rules out exact", system: chain(12), tail: "solver: {memory: 100 MiB}", backend: .cumulant,
+            ruledOut: ["exact": "over the memory budget of 100.0 MiB"])
     ]
 
     func testPumpSweepSharesOneCouplingsNode() throws {
-        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(8) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}\n"
+        let text =
+            "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(8) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}\n"
         let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
         let plan = try XCTUnwrap(Planner().plan(compiled).plan)
         XCTAssertEqual(plan.nodes.filter { $0.stage == .geometry }.count, 1)
@@ -97,7 +134,8 @@ final class PlannerTests: XCTestCase {
         XCTAssertEqual(plan.nodes.filter { $0.stage == .artifacts }.count, 1)
         XCTAssertEqual(plan.nodes.first { $0.stage == .couplings }?.points, [0, 1, 2, 3, 4])
         // A spacing sweep does not share couplings.
-        let t2 = text.replacingOccurrences(of: "system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}", with: "system.lattice.spacing: [0.1 lambda, 0.2 lambda]")
+        let t2 = text.replacingOccurrences(
+            of: "system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 5}", with: "system.lattice.spacing: [0.1 lambda, 0.2 lambda]")
         let c2 = try XCTUnwrap(SpecCompiler.compile(bytes: Array(t2.utf8), path: "s", catalog: Catalog()).compiled)
         let p2 = try XCTUnwrap(Planner().plan(c2).plan)
         XCTAssertEqual(p2.nodes.filter { $0.stage == .couplings }.count, 2)
@@ -105,7 +143,9 @@ final class PlannerTests: XCTestCase {
 
     func testNodeIdsAreNumberedWithinTheirStage() throws {
         // Ids are counted per stage as nodes are made (this used to rescan every node, quadratic in points).
-        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(4) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 7}\n    system.lattice.spacing: [0.1 lambda, 0.2 lambda]\n"
+        let text =
+            "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(4)
+            + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 7}\n    system.lattice.spacing: [0.1 lambda, 0.2 lambda]\n"
         let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
         let plan = try XCTUnwrap(Planner().plan(compiled).plan)
         for stage in Stage.allCases {
@@ -122,17 +162,22 @@ final class PlannerTests: XCTestCase {
 
     func testPlanWarnsAboutHoursOfWorkAndMoreMemoryThanTheMachine() throws {
         // An exact 12-dipole chain is about a minute a point: 100 points is hours.
-        let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(12) + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 100}\n"
+        let text =
+            "dipolesync: 1\nname: t\nsystem:\n" + Self.chain(12)
+            + "\nsweep:\n  grid:\n    system.pump.rate: {from: 1 Gamma, to: 5 Gamma, points: 100}\n"
         let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
         let planned = Planner().plan(compiled)
         let plan = try XCTUnwrap(planned.plan)
-        let w = try XCTUnwrap(planned.diagnostics.first { $0.severity == .warning && $0.message.hasPrefix("the plan estimates") },
-                              "\(planned.diagnostics)")
+        let w = try XCTUnwrap(
+            planned.diagnostics.first { $0.severity == .warning && $0.message.hasPrefix("the plan estimates") },
+            "\(planned.diagnostics)")
         XCTAssertTrue(w.message.hasSuffix("of work (100 points)"), w.message)
         XCTAssertEqual(w.location, SourceLocation(line: 7, column: 3), "at the sweep")
         XCTAssertTrue(plan.text().contains("  warning: the plan estimates ~"), plan.text())
         // A small plan has nothing to warn about.
-        let small = try XCTUnwrap(SpecCompiler.compile(bytes: Array(("dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n").utf8), path: "s", catalog: Catalog()).compiled)
+        let small = try XCTUnwrap(
+            SpecCompiler.compile(bytes: Array(("dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n").utf8), path: "s", catalog: Catalog())
+                .compiled)
         XCTAssertTrue(Planner().plan(small).diagnostics.isEmpty)
         // Memory beyond the machine (possible when solver.memory is set above it).
         var big = plan.points[0]
@@ -153,8 +198,9 @@ final class PlannerTests: XCTestCase {
 
     func testCostModelsAreMonotoneAndExactCountsBlocks() {
         XCTAssertEqual(CostEstimate.binomial(24, 12), 2_704_156)
-        XCTAssertLessThan(DickeBackend.estimate(n: 100, timeEvolution: false).memoryBytes,
-                          DickeBackend.estimate(n: 200, timeEvolution: false).memoryBytes)
+        XCTAssertLessThan(
+            DickeBackend.estimate(n: 100, timeEvolution: false).memoryBytes,
+            DickeBackend.estimate(n: 200, timeEvolution: false).memoryBytes)
     }
 
     /// The backends' hard limits hold at least what the planner may send them (PlannerThresholds).

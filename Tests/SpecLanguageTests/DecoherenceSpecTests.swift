@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import Physics
 import Results
+import Testing
+
 @testable import SpecLanguage
 
 /// `system.dephasing` and `system.nonradiative-decay` (docs/spec-language.md §4.7, docs/physics.md §1.5).
@@ -27,8 +28,12 @@ import Results
         let resolved = JSONWriter.write(c.resolved())
         #expect(!resolved.contains("dephasing") && !resolved.contains("nonradiative"))
         // Written as zero, the terms resolve exactly as when absent (same bundle ID).
-        let zero = try #require(compile(Self.base.replacingOccurrences(of: "  pump: {rate: 2 Gamma}\n",
-            with: "  pump: {rate: 2 Gamma}\n  dephasing: {rate: 0 Gamma}\n  nonradiative-decay: {rate: 0 Gamma}\n")).compiled)
+        let zero = try #require(
+            compile(
+                Self.base.replacingOccurrences(
+                    of: "  pump: {rate: 2 Gamma}\n",
+                    with: "  pump: {rate: 2 Gamma}\n  dephasing: {rate: 0 Gamma}\n  nonradiative-decay: {rate: 0 Gamma}\n")
+            ).compiled)
         #expect(JSONWriter.write(zero.resolved()) == resolved)
     }
 
@@ -67,7 +72,7 @@ import Results
         ("  nonradiative-decay: {rate: 2 lambda}\n", "nonradiative-decay", 6),
         ("  dephasing: {rate: 1 MHz}\n", "physical units, but the spec names no species", 6),
         ("  dephasing: 3 Gamma\n", "dephasing", 6),
-        ("  dephasing: {}\n", "rate", 6),
+        ("  dephasing: {}\n", "rate", 6)
     ])
     func malformedTermsAreLocatedErrors(_ line: String, message: String, atLine: Int) throws {
         let out = compile(Self.base + line)

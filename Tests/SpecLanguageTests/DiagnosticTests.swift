@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SpecLanguage
 
 /// How diagnostics are rendered, and the messages about files that cannot be read.
@@ -22,8 +23,9 @@ final class DiagnosticTests: XCTestCase {
         let d = Diagnostic(.error, "here", file: "s.yaml", at: SourceLocation(line: 1, column: 6))
         let lines = DiagnosticRenderer.text(d, source: source).split(separator: "\n")
         XCTAssertEqual(lines[1], "    a: \\u{1}\\u{1}x")
-        XCTAssertEqual(lines[2].firstIndex(of: "^").map { lines[2].distance(from: lines[2].startIndex, to: $0) },
-                       lines[1].firstIndex(of: "x").map { lines[1].distance(from: lines[1].startIndex, to: $0) })
+        XCTAssertEqual(
+            lines[2].firstIndex(of: "^").map { lines[2].distance(from: lines[2].startIndex, to: $0) },
+            lines[1].firstIndex(of: "x").map { lines[1].distance(from: lines[1].startIndex, to: $0) })
     }
 
     func testLongSourceLinesAreShownAsAWindowAroundTheCaret() {

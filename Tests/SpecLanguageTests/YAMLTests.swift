@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import SpecLanguage
 
 final class YAMLTests: XCTestCase {
@@ -18,15 +19,16 @@ final class YAMLTests: XCTestCase {
     }
 
     func testAnchorsAliasesAndMergeKeys() {
-        let (n, d) = parse("""
-        base: &b {shape: chain, sites: 4}
-        copy: *b
-        merged:
-          <<: *b
-          sites: 8
-        many:
-          <<: [*b, {extra: 1}]
-        """)
+        let (n, d) = parse(
+            """
+            base: &b {shape: chain, sites: 4}
+            copy: *b
+            merged:
+              <<: *b
+              sites: 8
+            many:
+              <<: [*b, {extra: 1}]
+            """)
         XCTAssertTrue(d.isEmpty, "\(d)")
         XCTAssertEqual(n?["copy"]?["sites"]?.scalar, "4")
         XCTAssertEqual(n?["copy"]?.location.line, 2, "an alias takes the position where it is used")

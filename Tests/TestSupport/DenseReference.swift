@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 
 /// The one dense reference of the test suites: the master equation of docs/physics.md §1.1 written
 /// term by term on the full 2^N-dimensional Hilbert space from a model's f, g, δ and W, independent
@@ -59,14 +59,18 @@ public struct DenseReference {
     var terms: [(a: ComplexMatrix, b: ComplexMatrix, c: Complex<Double>)] {
         let id = ComplexMatrix.identity(dim)
         var t: [(ComplexMatrix, ComplexMatrix, Complex<Double>)] = [(hamiltonian, id, Complex(0, -1)), (id, hamiltonian, Complex(0, 1))]
-        for a in 0..<n { for b in 0..<n where model.f[a, b] != 0 {
-            let f = model.f[a, b], pm = raise[a] * lower[b]
-            t += [(lower[b], raise[a], Complex(f)), (pm, id, Complex(-0.5 * f)), (id, pm, Complex(-0.5 * f))]
-        } }
-        if model.pump != 0 { for a in 0..<n {
-            let w = model.pump, mp = lower[a] * raise[a]
-            t += [(raise[a], lower[a], Complex(w)), (mp, id, Complex(-0.5 * w)), (id, mp, Complex(-0.5 * w))]
-        } }
+        for a in 0..<n {
+            for b in 0..<n where model.f[a, b] != 0 {
+                let f = model.f[a, b], pm = raise[a] * lower[b]
+                t += [(lower[b], raise[a], Complex(f)), (pm, id, Complex(-0.5 * f)), (id, pm, Complex(-0.5 * f))]
+            }
+        }
+        if model.pump != 0 {
+            for a in 0..<n {
+                let w = model.pump, mp = lower[a] * raise[a]
+                t += [(raise[a], lower[a], Complex(w)), (mp, id, Complex(-0.5 * w)), (id, mp, Complex(-0.5 * w))]
+            }
+        }
         return t
     }
 
@@ -120,9 +124,11 @@ public struct DenseReference {
         var r = ComplexMatrix(rows: 4, cols: 4)
         let rest = ~((1 << a) | (1 << b))
         func index(_ i: Int) -> Int { 2 * (1 - ((i >> a) & 1)) + (1 - ((i >> b) & 1)) }
-        for i in 0..<dim { for k in 0..<dim where i & rest == k & rest {
-            r[index(i), index(k)] = r[index(i), index(k)] + rho[i, k]
-        } }
+        for i in 0..<dim {
+            for k in 0..<dim where i & rest == k & rest {
+                r[index(i), index(k)] = r[index(i), index(k)] + rho[i, k]
+            }
+        }
         return r
     }
 
@@ -131,9 +137,11 @@ public struct DenseReference {
     /// Kronecker product A ⊗ B.
     public static func kron(_ a: ComplexMatrix, _ b: ComplexMatrix) -> ComplexMatrix {
         var c = ComplexMatrix(rows: a.rows * b.rows, cols: a.cols * b.cols)
-        for j in 0..<a.cols { for i in 0..<a.rows where a[i, j] != .zero {
-            for l in 0..<b.cols { for k in 0..<b.rows { c[i * b.rows + k, j * b.cols + l] = a[i, j] * b[k, l] } }
-        } }
+        for j in 0..<a.cols {
+            for i in 0..<a.rows where a[i, j] != .zero {
+                for l in 0..<b.cols { for k in 0..<b.rows { c[i * b.rows + k, j * b.cols + l] = a[i, j] * b[k, l] } }
+            }
+        }
         return c
     }
 

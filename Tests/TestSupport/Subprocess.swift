@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one way tests run another program (the `dipolesync` binary, python3 with QuTiP, Slurm's
@@ -20,9 +21,11 @@ public enum Subprocess {
     /// - Parameters:
     ///   - environment: variables to set (a nil value removes one) on top of this process's environment.
     ///   - replacingEnvironment: when given, the child's whole environment instead.
-    public static func run(_ arguments: [String], input: Data? = nil, environment: [String: String?] = [:],
-                           replacingEnvironment: [String: String]? = nil, cwd: String? = nil,
-                           timeout: Double = 600) -> Output {
+    public static func run(
+        _ arguments: [String], input: Data? = nil, environment: [String: String?] = [:],
+        replacingEnvironment: [String: String]? = nil, cwd: String? = nil,
+        timeout: Double = 600
+    ) -> Output {
         let fm = FileManager.default
         let tmp = fm.temporaryDirectory
         let tag = UUID().uuidString
@@ -45,7 +48,7 @@ public enum Subprocess {
         for (k, v) in environment { env[k] = v }
         let argv = command.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         guard posix_spawn(&pid, "/usr/bin/env", &actions, nil, argv, envp) == 0 else {
             return Output(status: -1, stdout: "", stderr: "cannot start \(arguments)")

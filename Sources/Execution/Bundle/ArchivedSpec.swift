@@ -1,8 +1,8 @@
 import Foundation
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// A bundle or shard bundle read back for re-execution: its manifest, and its `spec.yaml` compiled
 /// with the bundle's own `catalog.yaml` (so it does not depend on today's catalog) and checked against
@@ -45,8 +45,9 @@ public struct ArchivedSpec {
         let catalogErrors = catalog.problems.filter { $0.severity == .error }
         let errors = outcome.diagnostics.filter { $0.severity == .error }
         guard let compiled = outcome.compiled, errors.isEmpty, catalogErrors.isEmpty else {
-            throw Failure(lines: catalogErrors.map { "\($0.file):\($0.location.line):\($0.location.column): error: \($0.message)" }
-                          + errors.map { DiagnosticRenderer.text($0, source: outcome.source) })
+            throw Failure(
+                lines: catalogErrors.map { "\($0.file):\($0.location.line):\($0.location.column): error: \($0.message)" }
+                    + errors.map { DiagnosticRenderer.text($0, source: outcome.source) })
         }
         return compiled
     }
@@ -60,7 +61,8 @@ public struct ArchivedSpec {
             if let s = stored, let a = try? JSONWriter.parse(s), let b = try? JSONWriter.parse(fresh) {
                 var d: [BundleVerifier.Difference] = []
                 BundleVerifier.compare(a, b, file: "resolved.json", rtol: 0, into: &d)
-                where_ = d.prefix(3).map { " \($0.location.isEmpty ? "(whole file)" : $0.location): stored \($0.stored), now \($0.recomputed)" }.joined(separator: ";")
+                where_ = d.prefix(3).map { " \($0.location.isEmpty ? "(whole file)" : $0.location): stored \($0.stored), now \($0.recomputed)" }
+                    .joined(separator: ";")
             }
             out.append("resolved.json is not what its spec.yaml resolves to\(where_.isEmpty ? "" : ":" + where_)")
         }
@@ -80,8 +82,9 @@ public struct ArchivedSpec {
     /// as the original run did whatever this machine's memory.
     public var plannedMemoryBudget: Int? {
         guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json")),
-              let plan = try? JSONWriter.parse(data), case .number(let b)? = plan.field("memoryBudget"),
-              b.isFinite, b > 0, b < 9.0e18 else { return nil }
+            let plan = try? JSONWriter.parse(data), case .number(let b)? = plan.field("memoryBudget"),
+            b.isFinite, b > 0, b < 9.0e18
+        else { return nil }
         return Int(b)
     }
 
@@ -91,7 +94,8 @@ public struct ArchivedSpec {
     /// labels) may change between versions and machines and is returned as notes.
     public func comparePlan(fresh: ExecutionPlan) -> (mismatches: [String], notes: [String]) {
         guard let data = FileManager.default.contents(atPath: (folder as NSString).appendingPathComponent("plan.json")),
-              let stored = try? JSONWriter.parse(data) else {
+            let stored = try? JSONWriter.parse(data)
+        else {
             return (["plan.json is missing or unreadable"], [])
         }
         guard let now = try? JSONWriter.parse(Data(fresh.json().utf8)) else { return ([], ["the plan made now could not be read back"]) }
@@ -118,7 +122,9 @@ public struct ArchivedSpec {
             }
         }
         let notes = changed.keys.sorted().map { k in
-            k.hasPrefix("points[]") ? "plan.json: \(k.dropFirst(9)) of \(changed[k, default: 0]) point\(changed[k, default: 0] == 1 ? "" : "s") changed" : "plan.json: \(k) changed"
+            k.hasPrefix("points[]")
+                ? "plan.json: \(k.dropFirst(9)) of \(changed[k, default: 0]) point\(changed[k, default: 0] == 1 ? "" : "s") changed"
+                : "plan.json: \(k) changed"
         }
         return (mismatches, notes)
     }

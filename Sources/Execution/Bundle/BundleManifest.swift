@@ -2,8 +2,8 @@ import Foundation
 import LinearAlgebra
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// The `manifest.json` of a result bundle (`run`, `merge`) or a shard bundle (`run --shard`): how it
 /// was made and the SHA-256 of every other file (docs/spec-language.md §11.3). One type writes it and
@@ -47,12 +47,15 @@ public struct BundleManifest: Codable, Equatable, Sendable {
 
         /// This executable.
         public static var current: Program {
-            Program(name: ProgramInfo.name, version: ProgramInfo.version, sourceRevision: ProgramInfo.sourceRevision.revision,
-                    sourceModified: ProgramInfo.sourceRevision.dirty)
+            Program(
+                name: ProgramInfo.name, version: ProgramInfo.version, sourceRevision: ProgramInfo.sourceRevision.revision,
+                sourceModified: ProgramInfo.sourceRevision.dirty)
         }
 
         enum CodingKeys: String, CodingKey {
-            case name, version, sourceRevision = "source-revision", sourceModified = "source-modified"
+            case name, version
+            case sourceRevision = "source-revision"
+            case sourceModified = "source-modified"
         }
     }
 
@@ -63,7 +66,11 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         public var resolvedSHA256: String
         public var points: Int
 
-        enum CodingKeys: String, CodingKey { case name, id, resolvedSHA256 = "resolved-sha256", points }
+        enum CodingKeys: String, CodingKey {
+            case name, id
+            case resolvedSHA256 = "resolved-sha256"
+            case points
+        }
     }
 
     /// A shard's place in the split: shard K of N, the rule, its points and (with trajectory points)
@@ -79,8 +86,11 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         public var units: [String]?
 
         enum CodingKeys: String, CodingKey {
-            case k, n, split, points, trajectorySplit = "trajectory-split", trajectoryBlock = "trajectory-block"
-            case trajectoryPoints = "trajectory-points", units
+            case k, n, split, points
+            case trajectorySplit = "trajectory-split"
+            case trajectoryBlock = "trajectory-block"
+            case trajectoryPoints = "trajectory-points"
+            case units
         }
     }
 
@@ -95,12 +105,16 @@ public struct BundleManifest: Codable, Equatable, Sendable {
 
         /// This process's.
         public static var current: Libraries {
-            Libraries(blas: BLASLibrary.configuration, blasThreads: 1, blasKernels: BLASKernels.current,
-                      blasKernelsPinned: BLASKernels.isPinned, architecture: BLASKernels.architecture)
+            Libraries(
+                blas: BLASLibrary.configuration, blasThreads: 1, blasKernels: BLASKernels.current,
+                blasKernelsPinned: BLASKernels.isPinned, architecture: BLASKernels.architecture)
         }
 
         enum CodingKeys: String, CodingKey {
-            case blas, blasThreads = "blas-threads", blasKernels = "blas-kernels", blasKernelsPinned = "blas-kernels-pinned"
+            case blas
+            case blasThreads = "blas-threads"
+            case blasKernels = "blas-kernels"
+            case blasKernelsPinned = "blas-kernels-pinned"
             case architecture
         }
     }
@@ -112,7 +126,10 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         public var cores: Int
         public var memoryBytes: UInt64?
 
-        enum CodingKeys: String, CodingKey { case name, os, cores, memoryBytes = "memory-bytes" }
+        enum CodingKeys: String, CodingKey {
+            case name, os, cores
+            case memoryBytes = "memory-bytes"
+        }
     }
 
     public struct Timings: Codable, Equatable, Sendable {
@@ -120,7 +137,10 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         /// Per point (result bundles only).
         public var points: [PointTiming]?
 
-        enum CodingKeys: String, CodingKey { case totalSeconds = "total-seconds", points }
+        enum CodingKeys: String, CodingKey {
+            case totalSeconds = "total-seconds"
+            case points
+        }
     }
 
     /// One point's time, and with `optimize` how many solves it took.
@@ -150,7 +170,11 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         /// Trajectory units the shard held (only with a trajectory split).
         public var units: Int?
 
-        enum CodingKeys: String, CodingKey { case shard, path, host, sourceRevision = "source-revision", points, units }
+        enum CodingKeys: String, CodingKey {
+            case shard, path, host
+            case sourceRevision = "source-revision"
+            case points, units
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -167,9 +191,11 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         init?(intValue: Int) { return nil }
     }
 
-    public init(format: Int = ProgramInfo.bundleFormat, kind: Kind, program: Program = .current, spec: SpecRecord,
-                shard: ShardRecord? = nil, seed: Double, backends: [BackendCount]? = nil, libraries: Libraries = .current,
-                threads: Int, host: Host, created: String, timings: Timings, files: [FileHash], mergedFrom: [MergedShard]? = nil) {
+    public init(
+        format: Int = ProgramInfo.bundleFormat, kind: Kind, program: Program = .current, spec: SpecRecord,
+        shard: ShardRecord? = nil, seed: Double, backends: [BackendCount]? = nil, libraries: Libraries = .current,
+        threads: Int, host: Host, created: String, timings: Timings, files: [FileHash], mergedFrom: [MergedShard]? = nil
+    ) {
         self.format = format
         self.kind = kind
         self.program = program
@@ -214,7 +240,8 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         switch try c.decodeIfPresent(String.self, forKey: .kind) {
         case nil: kind = .bundle
         case Kind.shard.rawValue?: kind = .shard
-        case let other?: throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "not a bundle or shard bundle (kind \(other))")
+        case let other?:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: c, debugDescription: "not a bundle or shard bundle (kind \(other))")
         }
         program = try c.decode(Program.self, forKey: .program)
         spec = try c.decode(SpecRecord.self, forKey: .spec)
@@ -278,8 +305,9 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     /// The spec record of `compiled`.
     public static func specRecord(_ compiled: CompiledSpec) -> SpecRecord {
         let identity = SpecIdentity(compiled)
-        return SpecRecord(name: compiled.base.name, id: BundleWriter.id(compiled), resolvedSHA256: identity.resolvedSHA256,
-                          points: identity.points)
+        return SpecRecord(
+            name: compiled.base.name, id: BundleWriter.id(compiled), resolvedSHA256: identity.resolvedSHA256,
+            points: identity.points)
     }
 
     /// The SHA-256 of each file, in order.
@@ -291,9 +319,11 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 
     /// A result bundle's manifest.
-    public static func bundle(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome], threads: Int,
-                              totalSeconds: Double, files: [(path: String, data: Data)],
-                              libraries: Libraries = .current, mergedFrom: [MergedShard]? = nil) -> BundleManifest {
+    public static func bundle(
+        compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome], threads: Int,
+        totalSeconds: Double, files: [(path: String, data: Data)],
+        libraries: Libraries = .current, mergedFrom: [MergedShard]? = nil
+    ) -> BundleManifest {
         let info = ProcessInfo.processInfo
         let timings = outcomes.sorted { $0.index < $1.index }.map { o in
             PointTiming(index: o.index, seconds: o.seconds, solves: o.optimum?.evaluations)
@@ -302,18 +332,22 @@ public struct BundleManifest: Codable, Equatable, Sendable {
             kind: .bundle, spec: specRecord(compiled), seed: Double(compiled.base.solver.seed),
             backends: plan.backendCounts.map { BackendCount(backend: $0.0.rawValue, points: $0.1) }, libraries: libraries,
             threads: threads,
-            host: Host(name: info.hostName, os: info.operatingSystemVersionString, cores: info.activeProcessorCount,
-                       memoryBytes: info.physicalMemory),
+            host: Host(
+                name: info.hostName, os: info.operatingSystemVersionString, cores: info.activeProcessorCount,
+                memoryBytes: info.physicalMemory),
             created: now(), timings: Timings(totalSeconds: totalSeconds, points: timings), files: hashes(files),
             mergedFrom: mergedFrom)
     }
 
     /// A shard bundle's manifest.
-    public static func shard(compiled: CompiledSpec, shard: ShardRecord, threads: Int, totalSeconds: Double,
-                             files: [(path: String, data: Data)]) -> BundleManifest {
+    public static func shard(
+        compiled: CompiledSpec, shard: ShardRecord, threads: Int, totalSeconds: Double,
+        files: [(path: String, data: Data)]
+    ) -> BundleManifest {
         let info = ProcessInfo.processInfo
-        return BundleManifest(kind: .shard, spec: specRecord(compiled), shard: shard, seed: Double(compiled.base.solver.seed),
-                              threads: threads, host: Host(name: info.hostName, cores: info.activeProcessorCount),
-                              created: now(), timings: Timings(totalSeconds: totalSeconds), files: hashes(files))
+        return BundleManifest(
+            kind: .shard, spec: specRecord(compiled), shard: shard, seed: Double(compiled.base.solver.seed),
+            threads: threads, host: Host(name: info.hostName, cores: info.activeProcessorCount),
+            created: now(), timings: Timings(totalSeconds: totalSeconds), files: hashes(files))
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import LinearAlgebra
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// Errors of writing or reading bundles (exit 1 for a bundle that does not check out, 3 for I/O).
 public enum BundleError: Error, CustomStringConvertible {
@@ -49,16 +49,20 @@ public enum BundleWriter {
 
     /// The results and tables of a run: the part of a bundle that `rerun` compares.
     public static func resultFiles(compiled: CompiledSpec, outcomes: [PointOutcome]) -> [(path: String, data: Data)] {
-        var files: [(String, Data)] = [("results.json", Data(JSONWriter.write(ResultsDocument.json(name: compiled.base.name, outcomes: outcomes)).utf8))]
+        var files: [(String, Data)] = [
+            ("results.json", Data(JSONWriter.write(ResultsDocument.json(name: compiled.base.name, outcomes: outcomes)).utf8))
+        ]
         for t in ResultsDocument.tables(outcomes) { files.append((t.path, Data(t.text.utf8))) }
         return files
     }
 
     /// Every file of the bundle. `merge` passes the shards' BLAS record (they computed the numbers)
     /// and the list of shards it merged, which the manifest records.
-    public static func contents(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome],
-                                threads: Int, totalSeconds: Double, libraries: BundleManifest.Libraries = .current,
-                                mergedFrom: [BundleManifest.MergedShard]? = nil) -> BundleContents {
+    public static func contents(
+        compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome],
+        threads: Int, totalSeconds: Double, libraries: BundleManifest.Libraries = .current,
+        mergedFrom: [BundleManifest.MergedShard]? = nil
+    ) -> BundleContents {
         let bundleID = id(compiled)
         var files: [(path: String, data: Data)] = []
         files.append(("spec.yaml", Data(compiled.source.text.utf8)))
@@ -70,10 +74,18 @@ public enum BundleWriter {
         }
         let figures = Figures.make(spec: compiled.base, outcomes: outcomes)
         for f in figures { files.append((f.path, Data(f.svg.utf8))) }
-        files.append(("index.html", Data(IndexPage.html(compiled: compiled, plan: plan, outcomes: outcomes,
-                                                       figures: figures.map(\.path)).utf8)))
-        let manifest = BundleManifest.bundle(compiled: compiled, plan: plan, outcomes: outcomes, threads: threads,
-                                             totalSeconds: totalSeconds, files: files, libraries: libraries, mergedFrom: mergedFrom)
+        files.append(
+            (
+                "index.html",
+                Data(
+                    IndexPage.html(
+                        compiled: compiled, plan: plan, outcomes: outcomes,
+                        figures: figures.map(\.path)
+                    ).utf8)
+            ))
+        let manifest = BundleManifest.bundle(
+            compiled: compiled, plan: plan, outcomes: outcomes, threads: threads,
+            totalSeconds: totalSeconds, files: files, libraries: libraries, mergedFrom: mergedFrom)
         files.append(("manifest.json", manifest.data))
         return BundleContents(id: bundleID, files: files)
     }

@@ -1,9 +1,10 @@
 import Foundation
 import Physics
 import SpecLanguage
+
 #if canImport(Glibc)
-import Glibc
-import Results
+    import Glibc
+    import Results
 #endif
 
 /// What a folder written by dipolesync is, by the `manifest.json` it holds.
@@ -57,7 +58,8 @@ public enum OutputTarget {
         guard FileStatus.of(path) == .directory else { return nil }
         let m = (path as NSString).appendingPathComponent("manifest.json")
         guard FileStatus.of(m) == .file, let data = FileManager.default.contents(atPath: m),
-              let v = try? JSONWriter.parse(data), v.field(["program", "name"]) == .string(ProgramInfo.name) else { return nil }
+            let v = try? JSONWriter.parse(data), v.field(["program", "name"]) == .string(ProgramInfo.name)
+        else { return nil }
         let kind = v.field("kind")
         if kind == nil { return v.field("files") == nil ? nil : .bundle }
         if kind == .string("shard") { return .shard }
@@ -75,7 +77,9 @@ public enum OutputTarget {
         case .missing: break
         case .symlink:
             let to = (try? FileManager.default.destinationOfSymbolicLink(atPath: abs)) ?? "?"
-            throw TargetError("\(abs) is a symbolic link (to \(to)\(FileStatus.of(resolved(abs)) == .missing ? ", which does not exist" : "")); give the folder itself")
+            throw TargetError(
+                "\(abs) is a symbolic link (to \(to)\(FileStatus.of(resolved(abs)) == .missing ? ", which does not exist" : "")); give the folder itself"
+            )
         case .file, .other:
             throw TargetError("\(abs) is a regular file, not a \(kind.phrase); dipolesync never replaces it, even with --force")
         case .directory:
@@ -86,7 +90,9 @@ public enum OutputTarget {
             let found = recognised(abs)
             guard found == kind else {
                 let what = found.map { "a dipolesync \($0.phrase)" } ?? "a folder dipolesync did not write (it holds no dipolesync manifest.json)"
-                throw TargetError("\(abs) already exists and is \(what); dipolesync replaces only a \(kind.phrase) of its own (with --force): choose another --out, or move it away yourself")
+                throw TargetError(
+                    "\(abs) already exists and is \(what); dipolesync replaces only a \(kind.phrase) of its own (with --force): choose another --out, or move it away yourself"
+                )
             }
             guard force else { throw BundleError.exists(abs) }
         }
@@ -136,11 +142,16 @@ public enum OutputTarget {
         for e in entries.sorted() {
             let suffix: Substring
             let isOld: Bool
-            if e.hasPrefix(".\(name).partial-") { suffix = e.dropFirst(name.count + 10); isOld = false }
-            else if e.hasPrefix(".\(name).old-") { suffix = e.dropFirst(name.count + 6); isOld = true }
-            else { continue }
+            if e.hasPrefix(".\(name).partial-") {
+                suffix = e.dropFirst(name.count + 10); isOld = false
+            } else if e.hasPrefix(".\(name).old-") {
+                suffix = e.dropFirst(name.count + 6); isOld = true
+            } else {
+                continue
+            }
             guard !suffix.isEmpty, suffix.count <= 10, suffix.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  let pid = Int32(suffix), pid > 0, pid != me else { continue }
+                let pid = Int32(suffix), pid > 0, pid != me
+            else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }   // that process still runs
             let full = (parent as NSString).appendingPathComponent(e)
             guard FileStatus.of(full) == .directory else { continue }
@@ -189,7 +200,9 @@ public final class TargetLock {
                 let e = errno
                 close(fd)
                 if e == EWOULDBLOCK {
-                    throw TargetError("another dipolesync is writing \(OutputTarget.absolute(target)) (it holds \(path)); wait for it to finish, or choose another --out")
+                    throw TargetError(
+                        "another dipolesync is writing \(OutputTarget.absolute(target)) (it holds \(path)); wait for it to finish, or choose another --out"
+                    )
                 }
                 throw TargetError("cannot lock \(path): \(String(cString: strerror(e)))")
             }

@@ -18,8 +18,9 @@ public struct ArithmeticRecord: Equatable, Sendable {
 
     /// The record of this process.
     public static var current: ArithmeticRecord {
-        ArithmeticRecord(kernels: BLASKernels.current, pinned: BLASKernels.isPinned,
-                         blasVersion: version(of: BLASLibrary.configuration), architecture: BLASKernels.architecture)
+        ArithmeticRecord(
+            kernels: BLASKernels.current, pinned: BLASKernels.isPinned,
+            blasVersion: version(of: BLASLibrary.configuration), architecture: BLASKernels.architecture)
     }
 
     /// Reads the `libraries` record of a manifest. Bundles written before the kernels were recorded on
@@ -31,14 +32,16 @@ public struct ArithmeticRecord: Equatable, Sendable {
             let words = config.split(separator: " ").map(String.init)
             if let i = words.firstIndex(where: { $0.hasPrefix("MAX_THREADS") }), i > 0 { kernels = words[i - 1] }
         }
-        self.init(kernels: kernels, pinned: libraries.blasKernelsPinned ?? false, blasVersion: Self.version(of: config),
-                  architecture: libraries.architecture)
+        self.init(
+            kernels: kernels, pinned: libraries.blasKernelsPinned ?? false, blasVersion: Self.version(of: config),
+            architecture: libraries.architecture)
     }
 
     /// The record of a manifest given as JSON (an empty record when it has no readable `libraries`).
     public init(manifest: ResultValue) {
         guard let value = manifest.field("libraries"),
-              let libraries = try? ResultValueCoder.decode(BundleManifest.Libraries.self, from: value) else {
+            let libraries = try? ResultValueCoder.decode(BundleManifest.Libraries.self, from: value)
+        else {
             self.init(kernels: nil, pinned: false, blasVersion: nil, architecture: nil)
             return
         }
@@ -95,7 +98,8 @@ public struct RerunComparison: Sendable {
     /// CPU can (re-executes the program; returns when nothing needs to change or it cannot).
     public static func adoptKernels(of stored: ArithmeticRecord) {
         guard let k = stored.kernels, k.caseInsensitiveCompare(BLASKernels.current) != .orderedSame,
-              (stored.architecture ?? "x86_64") == BLASKernels.architecture else { return }
+            (stored.architecture ?? "x86_64") == BLASKernels.architecture
+        else { return }
         BLASKernels.pinProcess(to: k)
     }
 }

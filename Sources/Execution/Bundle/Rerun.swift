@@ -1,8 +1,8 @@
 import Foundation
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// Checking a bundle: its files against the manifest's hashes, and re-executed numbers against the
 /// stored ones.
@@ -31,17 +31,21 @@ public enum BundleVerifier {
             throw BundleError.invalid(file: manifestPath, reason: "\(error)")
         }
         if value.field("kind") == .string("submission") {
-            throw BundleError.invalid(file: dir, reason: "is the work folder of `dipolesync submit`, not a bundle (its shards are merged into the bundle it names)")
+            throw BundleError.invalid(
+                file: dir, reason: "is the work folder of `dipolesync submit`, not a bundle (its shards are merged into the bundle it names)")
         }
         if case .number(let f)? = value.field("format"), f > Double(ProgramInfo.bundleFormat) {
-            throw BundleError.invalid(file: manifestPath, reason: "bundle format \(f) is newer than this dipolesync reads (\(ProgramInfo.bundleFormat))")
+            throw BundleError.invalid(
+                file: manifestPath, reason: "bundle format \(f) is newer than this dipolesync reads (\(ProgramInfo.bundleFormat))")
         }
         guard case .object? = value.field("files") else {
             throw BundleError.invalid(file: manifestPath, reason: "has no 'files' table")
         }
         let manifest: BundleManifest
         do { manifest = try ResultValueCoder.decode(BundleManifest.self, from: value) } catch {
-            if case .object(let files)? = value.field("files"), let bad = files.first(where: { if case .string = $0.1 { return false } else { return true } }) {
+            if case .object(let files)? = value.field("files"),
+                let bad = files.first(where: { if case .string = $0.1 { return false } else { return true } })
+            {
                 throw BundleError.invalid(file: manifestPath, reason: "bad hash for \(bad.0)")
             }
             throw BundleError.invalid(file: manifestPath, reason: "is not a dipolesync manifest: it \(BundleManifest.explain(error))")
@@ -65,8 +69,9 @@ public enum BundleVerifier {
         // Every file must be accounted for: one the manifest does not list is not part of the bundle.
         let listed = Set(out.map(\.0))
         if let stray = present.first(where: { $0 != "manifest.json" && !listed.contains($0) }) {
-            throw BundleError.invalid(file: (dir as NSString).appendingPathComponent(stray),
-                                      reason: "is not listed in the manifest (added after the bundle was written?); a bundle holds only the files its manifest lists")
+            throw BundleError.invalid(
+                file: (dir as NSString).appendingPathComponent(stray),
+                reason: "is not listed in the manifest (added after the bundle was written?); a bundle holds only the files its manifest lists")
         }
         for required in ["spec.yaml", "results.json", "resolved.json"] where !out.contains(where: { $0.0 == required }) {
             throw BundleError.invalid(file: (dir as NSString).appendingPathComponent(required), reason: "is missing from the manifest")
@@ -120,8 +125,10 @@ public enum BundleVerifier {
     }
 
     /// Compares two JSON values number by number: bit-identical when `rtol` is 0.
-    public static func compare(_ a: ResultValue, _ b: ResultValue, file: String, rtol: Double, at path: String = "",
-                               into out: inout [Difference]) {
+    public static func compare(
+        _ a: ResultValue, _ b: ResultValue, file: String, rtol: Double, at path: String = "",
+        into out: inout [Difference]
+    ) {
         switch (a, b) {
         case (.number(let x), .number(let y)):
             if !same(x, y, rtol: rtol) { out.append(Difference(file: file, location: path, stored: "\(x)", recomputed: "\(y)", relative: rel(x, y))) }
@@ -136,8 +143,14 @@ public enum BundleVerifier {
             for k in keys {
                 let x = xs.first { $0.0 == k }?.1, y = ys.first { $0.0 == k }?.1
                 let p = path.isEmpty ? k : path + "." + k
-                if let x, let y { compare(x, y, file: file, rtol: rtol, at: p, into: &out) }
-                else { out.append(Difference(file: file, location: p, stored: x == nil ? "absent" : "present", recomputed: y == nil ? "absent" : "present", relative: .nan)) }
+                if let x, let y {
+                    compare(x, y, file: file, rtol: rtol, at: p, into: &out)
+                } else {
+                    out.append(
+                        Difference(
+                            file: file, location: p, stored: x == nil ? "absent" : "present", recomputed: y == nil ? "absent" : "present",
+                            relative: .nan))
+                }
             }
         default:
             if a != b { out.append(Difference(file: file, location: path, stored: short(a), recomputed: short(b), relative: .nan)) }
@@ -159,8 +172,10 @@ public enum BundleVerifier {
             }
             for (j, (x, y)) in zip(ca, cb).enumerated() where x != y {
                 if let dx = Double(x), let dy = Double(y), same(dx, dy, rtol: rtol) { continue }
-                out.append(Difference(file: file, location: "row \(i), column \(j + 1)", stored: String(x), recomputed: String(y),
-                                      relative: Double(x).flatMap { dx in Double(y).map { rel(dx, $0) } } ?? .nan))
+                out.append(
+                    Difference(
+                        file: file, location: "row \(i), column \(j + 1)", stored: String(x), recomputed: String(y),
+                        relative: Double(x).flatMap { dx in Double(y).map { rel(dx, $0) } } ?? .nan))
             }
         }
     }
@@ -183,8 +198,10 @@ public enum BundleVerifier {
 
     /// Compares the re-executed results and tables with the bundle's stored files: returns how many
     /// files were compared and every difference.
-    public static func compareResults(bundle: String, listed: [(path: String, sha: String)],
-                                      fresh: [(path: String, data: Data)], rtol: Double) -> (compared: Int, differences: [Difference]) {
+    public static func compareResults(
+        bundle: String, listed: [(path: String, sha: String)],
+        fresh: [(path: String, data: Data)], rtol: Double
+    ) -> (compared: Int, differences: [Difference]) {
         var differences: [Difference] = []
         var compared = 0
         for (path, _) in listed where path == "results.json" || (path.hasPrefix("tables/") && path.hasSuffix(".csv")) {
@@ -201,8 +218,9 @@ public enum BundleVerifier {
                     differences.append(Difference(file: path, location: "", stored: "unreadable", recomputed: "", relative: .nan))
                 }
             } else {
-                compareCSV(String(decoding: storedData, as: UTF8.self), String(decoding: now, as: UTF8.self),
-                           file: path, rtol: rtol, into: &differences)
+                compareCSV(
+                    String(decoding: storedData, as: UTF8.self), String(decoding: now, as: UTF8.self),
+                    file: path, rtol: rtol, into: &differences)
             }
         }
         for f in fresh where !listed.contains(where: { $0.path == f.path }) {

@@ -24,7 +24,11 @@ public enum ResultValueCoder {
 
 /// One value under construction: a scalar, an object whose keys keep their order, or an array.
 private final class EncodingNode {
-    enum Content { case scalar(ResultValue), object([(String, EncodingNode)]), array([EncodingNode]) }
+    enum Content {
+        case scalar(ResultValue)
+        case object([(String, EncodingNode)])
+        case array([EncodingNode])
+    }
     var content: Content = .scalar(.null)
 
     var value: ResultValue {

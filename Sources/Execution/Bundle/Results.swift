@@ -1,8 +1,8 @@
 import Foundation
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// `results.json` (layout fixed by docs/spec-language.md §11.4) and the CSV tables, built from the point outcomes.
 public enum ResultsDocument {
@@ -10,7 +10,7 @@ public enum ResultsDocument {
         .object([
             ("dipolesync", .number(1)),
             ("name", .string(name)),
-            ("points", .array(outcomes.sorted { $0.index < $1.index }.map(point))),
+            ("points", .array(outcomes.sorted { $0.index < $1.index }.map(point)))
         ])
     }
 
@@ -18,7 +18,7 @@ public enum ResultsDocument {
         var p: [(String, ResultValue)] = [
             ("index", .number(Double(o.index))),
             ("parameters", .object(o.parameters.map { ($0.path, .number($0.value)) })),
-            ("backend", .string(o.backend.rawValue)),
+            ("backend", .string(o.backend.rawValue))
         ]
         if let opt = o.optimum { p.append(("optimum", .object([(opt.path, .number(opt.value))]))) }
         p.append(("observables", .object(o.result.values.map { ($0.key, $0.value) })))

@@ -31,21 +31,30 @@ public enum Figures {
             for k in keys {
                 let xs = sorted.map { $0.parameters.first?.value ?? .nan }
                 let ys = sorted.map { $0.result.number(k) ?? .nan }
-                out.append(("figures/\(ResultsDocument.fileName(k)).svg",
-                            SVGPlot.line(title: "\(k) versus \(label(a.path))", xLabel: label(a.path), yLabel: k,
-                                         series: [SVGPlot.Series(label: k, x: xs, y: ys, error: errors(k, sorted))],
-                                         logX: logAxis(a))))
+                out.append(
+                    (
+                        "figures/\(ResultsDocument.fileName(k)).svg",
+                        SVGPlot.line(
+                            title: "\(k) versus \(label(a.path))", xLabel: label(a.path), yLabel: k,
+                            series: [SVGPlot.Series(label: k, x: xs, y: ys, error: errors(k, sorted))],
+                            logX: logAxis(a))
+                    ))
             }
             if let opt = spec.optimize, sorted.contains(where: { $0.optimum != nil }) {
                 let xs = sorted.map { $0.parameters.first?.value ?? .nan }
                 let ys = sorted.map { $0.optimum?.value ?? .nan }
-                out.append(("figures/optimum.svg",
-                            SVGPlot.line(title: "optimal \(label(opt.over))", xLabel: label(a.path), yLabel: label(opt.over),
-                                         series: [SVGPlot.Series(label: "optimum", x: xs, y: ys)], logX: logAxis(a))))
+                out.append(
+                    (
+                        "figures/optimum.svg",
+                        SVGPlot.line(
+                            title: "optimal \(label(opt.over))", xLabel: label(a.path), yLabel: label(opt.over),
+                            series: [SVGPlot.Series(label: "optimum", x: xs, y: ys)], logX: logAxis(a))
+                    ))
             }
         } else if axes.count == 2, spec.sweep?.mode == .grid,
-                  min(axes[0].values.count, axes[1].values.count) <= familyLimit,
-                  max(axes[0].values.count, axes[1].values.count) > familyLimit {
+            min(axes[0].values.count, axes[1].values.count) <= familyLimit,
+            max(axes[0].values.count, axes[1].values.count) > familyLimit
+        {
             // A family of curves: x along the long axis, one curve per value of the short one.
             let shortFirst = axes[0].values.count <= axes[1].values.count
             let (curve, along) = shortFirst ? (axes[0], axes[1]) : (axes[1], axes[0])
@@ -55,13 +64,18 @@ public enum Figures {
                         let index = shortFirst ? c * along.values.count + a : a * curve.values.count + c
                         return sorted.first { $0.index == index }
                     }
-                    return SVGPlot.Series(label: "\(label(curve.path)) = \(SVGPlot.tick(curve.values[c]))",
-                                          x: members.map { m in m.parameters.first { $0.path == along.path }?.value ?? .nan },
-                                          y: members.map { $0.result.number(k) ?? .nan }, error: errors(k, members))
+                    return SVGPlot.Series(
+                        label: "\(label(curve.path)) = \(SVGPlot.tick(curve.values[c]))",
+                        x: members.map { m in m.parameters.first { $0.path == along.path }?.value ?? .nan },
+                        y: members.map { $0.result.number(k) ?? .nan }, error: errors(k, members))
                 }
-                out.append(("figures/\(ResultsDocument.fileName(k)).svg",
-                            SVGPlot.line(title: "\(k) versus \(label(along.path))", xLabel: label(along.path), yLabel: k,
-                                         series: series, logX: logAxis(along))))
+                out.append(
+                    (
+                        "figures/\(ResultsDocument.fileName(k)).svg",
+                        SVGPlot.line(
+                            title: "\(k) versus \(label(along.path))", xLabel: label(along.path), yLabel: k,
+                            series: series, logX: logAxis(along))
+                    ))
             }
         } else if axes.count >= 2, spec.sweep?.mode == .grid {
             let (ax, ay) = (axes[0], axes[1])
@@ -74,10 +88,14 @@ public enum Figures {
                     let j = (o.index / restCount) % ay.values.count
                     if o.index % restCount == 0 && i < ax.values.count { z[i][j] = o.result.number(k) ?? .nan }
                 }
-                out.append(("figures/\(ResultsDocument.fileName(k)).svg",
-                            SVGPlot.heatMap(title: "\(k) over \(label(ax.path)) × \(label(ay.path))\(rest)", xLabel: label(ax.path),
-                                            yLabel: label(ay.path), zLabel: k, x: ax.values, y: ay.values, z: z,
-                                            logX: logAxis(ax), logY: logAxis(ay))))
+                out.append(
+                    (
+                        "figures/\(ResultsDocument.fileName(k)).svg",
+                        SVGPlot.heatMap(
+                            title: "\(k) over \(label(ax.path)) × \(label(ay.path))\(rest)", xLabel: label(ax.path),
+                            yLabel: label(ay.path), zLabel: k, x: ax.values, y: ay.values, z: z,
+                            logX: logAxis(ax), logY: logAxis(ay))
+                    ))
             }
         }
         // Cluster order: Z_Q^d over (parameter, d), or against d alone.
@@ -93,13 +111,21 @@ public enum Figures {
             if axes.count == 1, let a = axes.first, sorted.count > 1 {
                 let ds = first.map(\.0)
                 let z = clusters.map { c in ds.map { d in c.first { $0.0 == d }?.1 ?? .nan } }
-                out.append(("figures/cluster-ZQ.svg",
-                            SVGPlot.heatMap(title: "cluster order Z_Q^d", xLabel: label(a.path), yLabel: "cluster size d",
-                                            zLabel: "Z_Q^d", x: a.values, y: ds, z: z, logX: logAxis(a))))
+                out.append(
+                    (
+                        "figures/cluster-ZQ.svg",
+                        SVGPlot.heatMap(
+                            title: "cluster order Z_Q^d", xLabel: label(a.path), yLabel: "cluster size d",
+                            zLabel: "Z_Q^d", x: a.values, y: ds, z: z, logX: logAxis(a))
+                    ))
             } else {
-                out.append(("figures/cluster-ZQ.svg",
-                            SVGPlot.line(title: "cluster order Z_Q^d", xLabel: "cluster size d", yLabel: "Z_Q^d",
-                                         series: [SVGPlot.Series(label: "Z_Q^d", x: first.map(\.0), y: first.map(\.1))])))
+                out.append(
+                    (
+                        "figures/cluster-ZQ.svg",
+                        SVGPlot.line(
+                            title: "cluster order Z_Q^d", xLabel: "cluster size d", yLabel: "Z_Q^d",
+                            series: [SVGPlot.Series(label: "Z_Q^d", x: first.map(\.0), y: first.map(\.1))])
+                    ))
             }
         }
         // Each point's own curves, for a handful of points.
@@ -118,9 +144,13 @@ public enum Figures {
                     let series = t.columns.indices.dropFirst().prefix(6).map { i in
                         SVGPlot.Series(label: t.columns[i], x: x, y: t.rows.map { $0[i] })
                     }
-                    out.append((prefix + name + ".svg",
-                                SVGPlot.line(title: t.name, xLabel: t.columns[0], yLabel: t.columns.count == 2 ? t.columns[1] : "value",
-                                             series: Array(series))))
+                    out.append(
+                        (
+                            prefix + name + ".svg",
+                            SVGPlot.line(
+                                title: t.name, xLabel: t.columns[0], yLabel: t.columns.count == 2 ? t.columns[1] : "value",
+                                series: Array(series))
+                        ))
                 }
             }
         }
@@ -140,7 +170,7 @@ public enum Figures {
             "system.polarization.angle": "polarization angle θ (rad)",
             "system.detuning.uniform.width": "detuning width/Γ",
             "system.detuning.lorentzian.hwhm": "Lorentzian HWHM Δ/Γ",
-            "system.detuning.gaussian.sigma": "Gaussian σ/Γ",
+            "system.detuning.gaussian.sigma": "Gaussian σ/Γ"
         ]
         return known[path] ?? path
     }

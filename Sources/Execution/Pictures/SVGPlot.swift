@@ -43,8 +43,10 @@ public enum SVGPlot {
         svg += axes(x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX)
         // The legend goes in the corner of the plot area that covers the fewest data points.
         let legendWidth = 156.0, legendHeight = 18.0 * Double(series.count) + 6
-        let corners = [(width - right - legendWidth, top + 2), (width - right - legendWidth, height - bottom - legendHeight - 2),
-                       (left + 8, top + 2), (left + 8, height - bottom - legendHeight - 2)]
+        let corners = [
+            (width - right - legendWidth, top + 2), (width - right - legendWidth, height - bottom - legendHeight - 2),
+            (left + 8, top + 2), (left + 8, height - bottom - legendHeight - 2)
+        ]
         let covered = corners.map { c in
             pts.filter { p in
                 let (x, y) = (px(p.x), py(p.y))
@@ -59,15 +61,18 @@ public enum SVGPlot {
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
             for p in xy where p.e > 0 {
                 let (xa, ya, yb) = (px(p.x), py(p.y - p.e), py(p.y + p.e))
-                svg += String(format: "<path d=\"M%.2f,%.2f V%.2f M%.2f,%.2f h8 M%.2f,%.2f h8\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
-                              xa, ya, yb, xa - 4, ya, xa - 4, yb, color)
+                svg += String(
+                    format: "<path d=\"M%.2f,%.2f V%.2f M%.2f,%.2f h8 M%.2f,%.2f h8\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
+                    xa, ya, yb, xa - 4, ya, xa - 4, yb, color)
             }
             if xy.count <= 80 {
                 for p in xy { svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%@\"/>\n", px(p.x), py(p.y), color) }
             }
             if series.count > 1 {
                 let ly = corner.1 + 16 + Double(k) * 18
-                svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", corner.0 + 6, ly - 4, corner.0 + 26, ly - 4, color)
+                svg += String(
+                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", corner.0 + 6, ly - 4,
+                    corner.0 + 26, ly - 4, color)
                 svg += "<text x=\"\(corner.0 + 32)\" y=\"\(ly)\" font-size=\"12\">\(escape(s.label))</text>\n"
             }
         }
@@ -75,8 +80,10 @@ public enum SVGPlot {
     }
 
     /// A heat map of z over a grid (z[i][j] at x[i], y[j]); NaN cells are grey. Viridis colours.
-    public static func heatMap(title: String, xLabel: String, yLabel: String, zLabel: String,
-                               x: [Double], y: [Double], z: [[Double]], logX: Bool = false, logY: Bool = false) -> String {
+    public static func heatMap(
+        title: String, xLabel: String, yLabel: String, zLabel: String,
+        x: [Double], y: [Double], z: [[Double]], logX: Bool = false, logY: Bool = false
+    ) -> String {
         let finite = z.flatMap { $0 }.filter(\.isFinite)
         guard !x.isEmpty, !y.isEmpty, !finite.isEmpty else { return empty(title) }
         let zmin = finite.min()!, zmax = finite.max()!
@@ -102,18 +109,22 @@ public enum SVGPlot {
                 let v = i < z.count && j < z[i].count ? z[i][j] : .nan
                 let color = v.isFinite ? viridis(zmax > zmin ? (v - zmin) / (zmax - zmin) : 0.5) : "#bbbbbb"
                 let xa = px(ex[i]), xb = px(ex[i + 1]), ya = py(ey[j + 1]), yb = py(ey[j])
-                svg += String(format: "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%@\"/>\n",
-                              min(xa, xb), min(ya, yb), abs(xb - xa) + 0.3, abs(yb - ya) + 0.3, color)
+                svg += String(
+                    format: "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%@\"/>\n",
+                    min(xa, xb), min(ya, yb), abs(xb - xa) + 0.3, abs(yb - ya) + 0.3, color)
             }
         }
-        svg += axes(x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX, logY: logY,
-                    plotWidth: plotW, grid: false)
+        svg += axes(
+            x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX, logY: logY,
+            plotWidth: plotW, grid: false)
         // Colour bar.
         let cbx = left + plotW + 16
         for k in 0..<50 {
             let t = Double(k) / 49
             let yy = height - bottom - t * plotH
-            svg += String(format: "<rect x=\"%.1f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"%@\"/>\n", cbx, yy - plotH / 49, plotH / 49 + 0.5, viridis(t))
+            svg += String(
+                format: "<rect x=\"%.1f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"%@\"/>\n", cbx, yy - plotH / 49, plotH / 49 + 0.5, viridis(t)
+            )
         }
         svg += "<text x=\"\(cbx + 18)\" y=\"\(height - bottom)\" font-size=\"11\">\(tick(zmin))</text>\n"
         svg += "<text x=\"\(cbx + 18)\" y=\"\(top + 10)\" font-size=\"11\">\(tick(zmax))</text>\n"
@@ -132,10 +143,13 @@ public enum SVGPlot {
             let l = k < length.count && length[k].isFinite ? min(1, 2 * length[k]) : 0
             let x = cx + r * l * cos(p), y = cy - r * l * sin(p)
             let hue = ((p / (2 * Double.pi)).truncatingRemainder(dividingBy: 1) + 1).truncatingRemainder(dividingBy: 1) * 360
-            svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"hsl(%.0f,70%%,45%%)\" stroke-opacity=\"0.6\"/>\n", cx, cy, x, y, hue)
+            svg += String(
+                format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"hsl(%.0f,70%%,45%%)\" stroke-opacity=\"0.6\"/>\n", cx, cy, x,
+                y, hue)
             svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"hsl(%.0f,70%%,45%%)\"/>\n", x, y, hue)
         }
-        svg += "<text x=\"\(cx)\" y=\"\(height - 16)\" font-size=\"12\" text-anchor=\"middle\">transverse spin S⊥e^{iφ} of each dipole (outer circle: S⊥ = ½)</text>\n"
+        svg +=
+            "<text x=\"\(cx)\" y=\"\(height - 16)\" font-size=\"12\" text-anchor=\"middle\">transverse spin S⊥e^{iφ} of each dipole (outer circle: S⊥ = ½)</text>\n"
         return svg + "</svg>\n"
     }
 
@@ -146,11 +160,14 @@ public enum SVGPlot {
     }
 
     static func empty(_ title: String) -> String {
-        header(title) + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\">no finite values to plot</text>\n</svg>\n"
+        header(title)
+            + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\">no finite values to plot</text>\n</svg>\n"
     }
 
-    static func axes(x0: Double, x1: Double, y0: Double, y1: Double, xLabel: String, yLabel: String,
-                     logX: Bool = false, logY: Bool = false, plotWidth: Double? = nil, grid: Bool = true) -> String {
+    static func axes(
+        x0: Double, x1: Double, y0: Double, y1: Double, xLabel: String, yLabel: String,
+        logX: Bool = false, logY: Bool = false, plotWidth: Double? = nil, grid: Bool = true
+    ) -> String {
         let pw = plotWidth ?? (width - left - right)
         let ph = height - top - bottom
         var s = String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n", left, top, pw, ph)
@@ -158,13 +175,17 @@ public enum SVGPlot {
             let x = left + (t - x0) / (x1 - x0) * pw
             if grid { s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x, top, x, top + ph) }
             s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x, top + ph, x, top + ph + 5)
-            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%@</text>\n", x, top + ph + 18, logX ? tick(pow(10, t)) : tick(t))
+            s += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%@</text>\n", x, top + ph + 18,
+                logX ? tick(pow(10, t)) : tick(t))
         }
         for t in ticks(y0, y1) {
             let y = top + ph - (t - y0) / (y1 - y0) * ph
             if grid { s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", left, y, left + pw, y) }
             s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", left - 5, y, left, y)
-            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%@</text>\n", left - 8, y + 4, logY ? tick(pow(10, t)) : tick(t))
+            s += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%@</text>\n", left - 8, y + 4,
+                logY ? tick(pow(10, t)) : tick(t))
         }
         s += "<text x=\"\(left + pw / 2)\" y=\"\(height - 14)\" font-size=\"13\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
         s += "<text transform=\"translate(18,\(top + ph / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
@@ -198,7 +219,7 @@ public enum SVGPlot {
     static func viridis(_ t0: Double) -> String {
         let anchors: [(Double, Double, Double)] = [
             (68, 1, 84), (72, 40, 120), (62, 73, 137), (49, 104, 142), (38, 130, 142),
-            (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37),
+            (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)
         ]
         let t = min(1, max(0, t0.isFinite ? t0 : 0)) * Double(anchors.count - 1)
         let i = min(Int(t), anchors.count - 2)

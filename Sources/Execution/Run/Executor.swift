@@ -2,8 +2,8 @@ import Foundation
 import LinearAlgebra
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// What one point produced.
 public struct PointOutcome: Sendable {
@@ -71,8 +71,9 @@ public struct Executor {
         let todo = plan.points.filter { only?.contains($0.index) ?? true }
         if let big = todo.max(by: { $0.estimate.memoryBytes < $1.estimate.memoryBytes }), big.estimate.memoryBytes > machineMemory {
             let params = compiled.points.first { $0.index == big.index }?.parameters ?? []
-            throw ExecutionError(point: big.index, parameters: params,
-                                 underlying: MachineMemoryError(needed: big.estimate.memoryBytes, available: machineMemory))
+            throw ExecutionError(
+                point: big.index, parameters: params,
+                underlying: MachineMemoryError(needed: big.estimate.memoryBytes, available: machineMemory))
         }
         let total = effectiveThreads
         let workers = max(1, min(total, todo.count))
@@ -122,11 +123,12 @@ public struct Executor {
         let described = registry.backend(for: pp.backend) as? any DescribedBackend
         let matrices = described?.needsCouplingMatrices(method: pp.method) ?? true
         let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices)
-        return SolveRequest(model: model, lattice: spec.system.lattice, observables: spec.observables,
-                            initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
-                            pointIndex: point, tolerance: spec.solver.tolerance, threads: threads,
-                            memoryBudget: spec.solver.memoryBudget ?? plan.memoryBudget,
-                            settings: PointSettings(spec: spec, plan: pp))
+        return SolveRequest(
+            model: model, lattice: spec.system.lattice, observables: spec.observables,
+            initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
+            pointIndex: point, tolerance: spec.solver.tolerance, threads: threads,
+            memoryBudget: spec.solver.memoryBudget ?? plan.memoryBudget,
+            settings: PointSettings(spec: spec, plan: pp))
     }
 
     func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int) throws -> PointOutcome {
@@ -161,8 +163,9 @@ public struct Executor {
         let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance)
         _ = try objective(xBest)
         guard let best = cache[xBest] else { throw BackendError.numerical("optimum lost") }
-        return PointOutcome(index: sp.index, parameters: sp.parameters, backend: pp.backend, result: best,
-                            optimum: (opt.over, xBest, evaluations), seconds: 0)
+        return PointOutcome(
+            index: sp.index, parameters: sp.parameters, backend: pp.backend, result: best,
+            optimum: (opt.over, xBest, evaluations), seconds: 0)
     }
 
     static func value(_ r: PointResult, _ key: String) -> Double {
@@ -173,8 +176,10 @@ public struct Executor {
 /// One-dimensional maximization on a bracket: a coarse scan of 11 points (so a second hump is not
 /// missed), then golden-section search in the cell around the best sample.
 public enum Optimizer {
-    public static func maximize(_ f: (Double) throws -> Double, low: Double, high: Double,
-                                relativeTolerance: Double) throws -> Double {
+    public static func maximize(
+        _ f: (Double) throws -> Double, low: Double, high: Double,
+        relativeTolerance: Double
+    ) throws -> Double {
         let n = 11
         let xs = (0..<n).map { low + (high - low) * Double($0) / Double(n - 1) }
         var best = 0
@@ -191,8 +196,11 @@ public enum Optimizer {
         var iterations = 0
         while abs(b - a) > tol && iterations < 200 {
             iterations += 1
-            if fc >= fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = try f(c) }
-            else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = try f(d) }
+            if fc >= fd {
+                b = d; d = c; fd = fc; c = b - g * (b - a); fc = try f(c)
+            } else {
+                a = c; c = d; fc = fd; d = a + g * (b - a); fd = try f(d)
+            }
         }
         let candidates = [(xs[best], fbest), (c, fc), (d, fd)]
         return candidates.max { $0.1 < $1.1 }!.0

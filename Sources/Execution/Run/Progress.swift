@@ -29,13 +29,15 @@ public final class ProgressReporter: @unchecked Sendable {
         let rate = Double(done) / max(elapsed, 1e-9)
         let left = Double(total - done) / max(rate, 1e-9)
         if interactive {
-            let line = String(format: "\r[%d/%d] %.2f points/s, %@ elapsed, ~%@ left   ", done, total, rate,
-                              Self.clock(elapsed), Self.clock(left))
+            let line = String(
+                format: "\r[%d/%d] %.2f points/s, %@ elapsed, ~%@ left   ", done, total, rate,
+                Self.clock(elapsed), Self.clock(left))
             FileHandle.standardError.write(Data(line.utf8))
         } else {
             let params = o.parameters.map { "\($0.path)=\(String(format: "%.6g", $0.value))" }.joined(separator: " ")
-            let line = String(format: "point %d/%d done (#%d %@, %@) in %.2f s; ~%@ left\n", done, total, o.index,
-                              params.isEmpty ? "-" : params, o.backend.rawValue, o.seconds, Self.clock(left))
+            let line = String(
+                format: "point %d/%d done (#%d %@, %@) in %.2f s; ~%@ left\n", done, total, o.index,
+                params.isEmpty ? "-" : params, o.backend.rawValue, o.seconds, Self.clock(left))
             FileHandle.standardError.write(Data(line.utf8))
         }
     }

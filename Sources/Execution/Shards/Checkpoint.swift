@@ -1,8 +1,8 @@
 import Foundation
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// What identifies the computation a shard or checkpoint belongs to.
 public struct SpecIdentity: Equatable, Sendable, CustomStringConvertible {
@@ -18,8 +18,9 @@ public struct SpecIdentity: Equatable, Sendable, CustomStringConvertible {
     }
 
     public init(_ compiled: CompiledSpec) {
-        self.init(resolvedSHA256: SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)),
-                  programVersion: ProgramInfo.version, points: compiled.points.count)
+        self.init(
+            resolvedSHA256: SHA256.hex(JSONWriter.write(compiled.resolved(), pretty: false)),
+            programVersion: ProgramInfo.version, points: compiled.points.count)
     }
 
     public var description: String {
@@ -74,7 +75,8 @@ public struct Checkpoint: Sendable {
         let v: ResultValue
         do { v = try JSONWriter.parse(data) } catch { throw ShardError.invalid("\(infoURL.path): \(error)") }
         guard case .string(let sha)? = v.field("resolved-sha256"), case .string(let version)? = v.field("program-version"),
-              case .number(let n)? = v.field("points"), let points = Int(exactly: n) else {
+            case .number(let n)? = v.field("points"), let points = Int(exactly: n)
+        else {
             throw ShardError.invalid("\(infoURL.path): not a dipolesync checkpoint")
         }
         return SpecIdentity(resolvedSHA256: sha, programVersion: version, points: points)
@@ -91,7 +93,7 @@ public struct Checkpoint: Sendable {
                     ("name", .string(name)),
                     ("resolved-sha256", .string(identity.resolvedSHA256)),
                     ("program-version", .string(identity.programVersion)),
-                    ("points", .number(Double(identity.points))),
+                    ("points", .number(Double(identity.points)))
                 ])
                 try Self.atomicWrite(Data(JSONWriter.write(info).utf8), to: infoURL)
             }
@@ -158,7 +160,8 @@ public struct Checkpoint: Sendable {
     public func remove() {
         let fm = FileManager.default
         guard FileStatus.of(folder.path) == .directory, let names = try? fm.contentsOfDirectory(atPath: folder.path) else { return }
-        let ours = names.contains("checkpoint.json")
+        let ours =
+            names.contains("checkpoint.json")
             || names.allSatisfy { $0.hasPrefix(".tmp-") || ($0.hasPrefix("point-") && $0.hasSuffix(".json")) }
         if ours { try? fm.removeItem(at: folder) }
     }
@@ -167,9 +170,10 @@ public struct Checkpoint: Sendable {
     /// shards: of the same shard), so that `run --resume` has nothing left to do.
     public static func isComplete(_ target: String, identity: SpecIdentity, shard: ShardSpec?) -> Bool {
         guard OutputTarget.recognised(target) == (shard == nil ? .bundle : .shard),
-              let data = FileManager.default.contents(atPath: (target as NSString).appendingPathComponent("manifest.json")),
-              let m = try? JSONWriter.parse(data),
-              m.field(["spec", "resolved-sha256"]) == .string(identity.resolvedSHA256) else { return false }
+            let data = FileManager.default.contents(atPath: (target as NSString).appendingPathComponent("manifest.json")),
+            let m = try? JSONWriter.parse(data),
+            m.field(["spec", "resolved-sha256"]) == .string(identity.resolvedSHA256)
+        else { return false }
         if let s = shard {
             guard m.field(["shard", "k"])?.number == Double(s.k), m.field(["shard", "n"])?.number == Double(s.n) else { return false }
         }

@@ -20,7 +20,8 @@ public struct ShardSpec: Equatable, Hashable, Sendable, CustomStringConvertible 
     public init(parsing text: String) throws {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let k = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              let n = Int(parts[1].trimmingCharacters(in: .whitespaces)) else {
+            let n = Int(parts[1].trimmingCharacters(in: .whitespaces))
+        else {
             throw ShardError.invalid("--shard takes K/N (e.g. 3/8), not '\(text)'")
         }
         try self.init(k: k, n: n)
@@ -71,7 +72,9 @@ public struct CheckpointedRun {
             if resume {
                 let recorded = try cp.recordedIdentity()
                 guard recorded == cp.identity else {
-                    throw ShardError.invalid("the checkpoint \(cp.folder.path) belongs to another computation (\(recorded)) than this one (\(cp.identity)); remove it or run without --resume")
+                    throw ShardError.invalid(
+                        "the checkpoint \(cp.folder.path) belongs to another computation (\(recorded)) than this one (\(cp.identity)); remove it or run without --resume"
+                    )
                 }
                 let (loaded, notes) = cp.load()
                 notes.forEach(note)

@@ -26,22 +26,34 @@ public enum OutcomeCodec {
             ("point-format", .number(Double(format))),
             ("index", .number(Double(o.index))),
             ("parameters", .array(o.parameters.map { .array([.string(escape($0.path)), number($0.value)]) })),
-            ("backend", .string(o.backend.rawValue)),
+            ("backend", .string(o.backend.rawValue))
         ]
         if let opt = o.optimum {
-            fields.append(("optimum", .object([("path", .string(escape(opt.path))), ("value", number(opt.value)),
-                                               ("evaluations", .number(Double(opt.evaluations)))])))
+            fields.append(
+                (
+                    "optimum",
+                    .object([
+                        ("path", .string(escape(opt.path))), ("value", number(opt.value)),
+                        ("evaluations", .number(Double(opt.evaluations)))
+                    ])
+                ))
         }
         fields += [
             ("seconds", number(o.seconds)),
             ("values", .array(o.result.values.map { .array([.string(escape($0.key)), value($0.value)]) })),
-            ("tables", .array(o.result.tables.map { t in
-                .object([("name", .string(escape(t.name))),
-                         ("columns", .array(t.columns.map { .string(escape($0)) })),
-                         ("rows", .array(t.rows.map { .array($0.map(number)) }))])
-            })),
+            (
+                "tables",
+                .array(
+                    o.result.tables.map { t in
+                        .object([
+                            ("name", .string(escape(t.name))),
+                            ("columns", .array(t.columns.map { .string(escape($0)) })),
+                            ("rows", .array(t.rows.map { .array($0.map(number)) }))
+                        ])
+                    })
+            ),
             ("method", .string(escape(o.result.method))),
-            ("diagnostics", .array(o.result.diagnostics.map { .array([.string(escape($0.key)), value($0.value)]) })),
+            ("diagnostics", .array(o.result.diagnostics.map { .array([.string(escape($0.key)), value($0.value)]) }))
         ]
         return .object(fields)
     }
@@ -95,7 +107,8 @@ public enum OutcomeCodec {
         var optimum: (path: String, value: Double, evaluations: Int)?
         if let o = f.first(where: { $0.0 == "optimum" })?.1 {
             guard case .object(let of) = o, case .string(let p)? = of.first(where: { $0.0 == "path" })?.1,
-                  let ov = of.first(where: { $0.0 == "value" })?.1, let oe = of.first(where: { $0.0 == "evaluations" })?.1 else {
+                let ov = of.first(where: { $0.0 == "value" })?.1, let oe = of.first(where: { $0.0 == "evaluations" })?.1
+            else {
                 throw DecodeError.invalid("malformed 'optimum'")
             }
             optimum = (try unescape(p), try double(ov, "optimum value"), try integer(oe, "optimum evaluations"))
@@ -105,8 +118,9 @@ public enum OutcomeCodec {
         guard case .array(let ts) = try field("tables") else { throw DecodeError.invalid("'tables' is a list") }
         let tables = try ts.map { t -> ResultTable in
             guard case .object(let tf) = t, case .string(let name)? = tf.first(where: { $0.0 == "name" })?.1,
-                  case .array(let cols)? = tf.first(where: { $0.0 == "columns" })?.1,
-                  case .array(let rows)? = tf.first(where: { $0.0 == "rows" })?.1 else {
+                case .array(let cols)? = tf.first(where: { $0.0 == "columns" })?.1,
+                case .array(let rows)? = tf.first(where: { $0.0 == "rows" })?.1
+            else {
                 throw DecodeError.invalid("malformed table")
             }
             let columns = try cols.map { c -> String in

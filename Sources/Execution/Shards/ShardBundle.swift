@@ -2,9 +2,9 @@ import Foundation
 import LinearAlgebra
 import Physics
 import Planning
+import Results
 import SpecLanguage
 import StandardBackends
-import Results
 
 /// A shard bundle: what `dipolesync run FILE --shard K/N` writes and `dipolesync merge` reads.
 ///
@@ -15,11 +15,14 @@ import Results
 /// the resolved spec's SHA-256, and the SHA-256 of every other file.
 public enum ShardBundle {
     public static let split = "round-robin: point i belongs to shard K of N when i mod N = K - 1"
-    public static let trajectorySplit = "trajectory points are split into units (base, then blocks of trajectory-block trajectories per ensemble), numbered g over the trajectory points in index order; unit g belongs to shard K of N when g mod N = K - 1; other points as in split"
+    public static let trajectorySplit =
+        "trajectory points are split into units (base, then blocks of trajectory-block trajectories per ensemble), numbered g over the trajectory points in index order; unit g belongs to shard K of N when g mod N = K - 1; other points as in split"
 
-    public static func contents(compiled: CompiledSpec, plan: ExecutionPlan, shard: ShardSpec, outcomes: [PointOutcome],
-                                units: [TrajectoryUnitResult] = [], split: TrajectorySplit? = nil,
-                                threads: Int, totalSeconds: Double) -> BundleContents {
+    public static func contents(
+        compiled: CompiledSpec, plan: ExecutionPlan, shard: ShardSpec, outcomes: [PointOutcome],
+        units: [TrajectoryUnitResult] = [], split: TrajectorySplit? = nil,
+        threads: Int, totalSeconds: Double
+    ) -> BundleContents {
         let sorted = outcomes.sorted { $0.index < $1.index }
         var files: [(path: String, data: Data)] = []
         files.append(("spec.yaml", Data(compiled.source.text.utf8)))
@@ -103,7 +106,8 @@ public enum ShardBundle {
         for i in indices {
             let rel = "points/" + Checkpoint.pointName(i)
             guard listed.contains(where: { $0.path == rel }),
-                  let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel)) else {
+                let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel))
+            else {
                 throw bad("\(rel) is missing")
             }
             let o: PointOutcome
@@ -115,7 +119,8 @@ public enum ShardBundle {
         for name in unitNames {
             let rel = "units/" + name + ".json"
             guard listed.contains(where: { $0.path == rel }),
-                  let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel)) else {
+                let data = FileManager.default.contents(atPath: (dir as NSString).appendingPathComponent(rel))
+            else {
                 throw bad("\(rel) is missing")
             }
             let u: TrajectoryUnitResult
@@ -125,10 +130,11 @@ public enum ShardBundle {
             }
             units.append(u)
         }
-        return Loaded(path: dir, identity: SpecIdentity(resolvedSHA256: m.spec.resolvedSHA256, programVersion: m.program.version, points: points),
-                      name: m.spec.name, revision: m.program.sourceRevision ?? "unknown", shard: shard, outcomes: outcomes,
-                      threads: m.threads, seconds: m.timings.totalSeconds, host: m.host.name, units: units,
-                      trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints, libraries: m.libraries, manifest: m)
+        return Loaded(
+            path: dir, identity: SpecIdentity(resolvedSHA256: m.spec.resolvedSHA256, programVersion: m.program.version, points: points),
+            name: m.spec.name, revision: m.program.sourceRevision ?? "unknown", shard: shard, outcomes: outcomes,
+            threads: m.threads, seconds: m.timings.totalSeconds, host: m.host.name, units: units,
+            trajectoryBlock: trajectoryBlock, trajectoryPoints: trajectoryPoints, libraries: m.libraries, manifest: m)
     }
 
     /// The shard folders named by `arguments`: a shard bundle itself, or a folder whose (non-hidden)
@@ -142,7 +148,10 @@ public enum ShardBundle {
                 throw ShardError.invalid("\(a): no such folder")
             }
             if fm.fileExists(atPath: (a as NSString).appendingPathComponent("manifest.json")),
-               OutputTarget.recognised(a) != .submission { out.append(a); continue }
+                OutputTarget.recognised(a) != .submission
+            {
+                out.append(a); continue
+            }
             let subs = ((try? fm.contentsOfDirectory(atPath: a)) ?? [])
                 .filter { !$0.hasPrefix(".") }
                 .sorted { $0.localizedStandardCompare($1) == .orderedAscending }
@@ -166,12 +175,14 @@ public enum ShardBundle {
         /// The bundle: exactly what `run` writes for these outcomes, plus a `merged-from` list in the manifest.
         public func contents() -> BundleContents {
             let mergedFrom = shards.map { s in
-                BundleManifest.MergedShard(shard: s.shard.description, path: s.path, host: s.host, sourceRevision: s.revision,
-                                           points: s.outcomes.count, units: s.trajectoryBlock == nil ? nil : s.units.count)
+                BundleManifest.MergedShard(
+                    shard: s.shard.description, path: s.path, host: s.host, sourceRevision: s.revision,
+                    points: s.outcomes.count, units: s.trajectoryBlock == nil ? nil : s.units.count)
             }
             // The numbers were computed by the shards: record their kernels, not this process's.
-            let c = BundleWriter.contents(compiled: compiled, plan: plan, outcomes: outcomes, threads: threads, totalSeconds: totalSeconds,
-                                          libraries: shards.first?.libraries ?? .current, mergedFrom: mergedFrom)
+            let c = BundleWriter.contents(
+                compiled: compiled, plan: plan, outcomes: outcomes, threads: threads, totalSeconds: totalSeconds,
+                libraries: shards.first?.libraries ?? .current, mergedFrom: mergedFrom)
             return c
         }
     }
@@ -208,9 +219,11 @@ public enum ShardBundle {
             throw ShardError.invalid("the shards were computed with different BLAS kernels (\(text)); rerun the odd ones with the same kernels")
         }
         // One trajectory split.
-        let splits = Dictionary(grouping: shards.indices, by: { i -> String in
-            shards[i].trajectoryBlock.map { "block \($0), trajectory points \(short(shards[i].trajectoryPoints))" } ?? "no trajectory split"
-        })
+        let splits = Dictionary(
+            grouping: shards.indices,
+            by: { i -> String in
+                shards[i].trajectoryBlock.map { "block \($0), trajectory points \(short(shards[i].trajectoryPoints))" } ?? "no trajectory split"
+            })
         if splits.count > 1 {
             let text = splits.sorted { $0.value[0] < $1.value[0] }.map { k, g in g.map { shards[$0].path }.joined(separator: ", ") + " (\(k))" }
                 .joined(separator: "; ")
@@ -231,7 +244,9 @@ public enum ShardBundle {
             let ns = shards.map(\.shard.n)
             let n = ns.max { a, b in ns.filter { $0 == a }.count < ns.filter { $0 == b }.count } ?? 1
             let absent = Set(missing.map { $0 % n + 1 }).sorted().map { "\($0)/\(n)" }
-            throw ShardError.invalid("\(missing.count) of \(total) points are missing (\(short(missing))): shard\(absent.count == 1 ? "" : "s") \(absent.joined(separator: ", ")) not given (given: \(shards.map { "\($0.path) (\($0.shard))" }.joined(separator: ", ")))")
+            throw ShardError.invalid(
+                "\(missing.count) of \(total) points are missing (\(short(missing))): shard\(absent.count == 1 ? "" : "s") \(absent.joined(separator: ", ")) not given (given: \(shards.map { "\($0.path) (\($0.shard))" }.joined(separator: ", ")))"
+            )
         }
         // The spec, recompiled from the first shard with its archived catalog entry.
         let dir = first.path
@@ -241,7 +256,8 @@ public enum ShardBundle {
         }
         let compiled = archived.compiled
         guard SpecIdentity(compiled) == first.identity else {
-            throw ShardError.invalid("shard \(dir): its spec.yaml resolves to \(SpecIdentity(compiled)), not to the \(first.identity) its manifest names")
+            throw ShardError.invalid(
+                "shard \(dir): its spec.yaml resolves to \(SpecIdentity(compiled)), not to the \(first.identity) its manifest names")
         }
         if let problem = archived.mismatches.first {
             throw ShardError.invalid("shard \(dir): \(problem)")
@@ -255,7 +271,9 @@ public enum ShardBundle {
         for s in shards {
             for o in s.outcomes {
                 guard backendOf[o.index] == o.backend else {
-                    throw ShardError.invalid("shard \(s.path): point \(o.index) ran on \(o.backend.rawValue), but \(first.path) planned \(backendOf[o.index]?.rawValue ?? "nothing") (machines with different memory plan differently; set solver.memory in the spec)")
+                    throw ShardError.invalid(
+                        "shard \(s.path): point \(o.index) ran on \(o.backend.rawValue), but \(first.path) planned \(backendOf[o.index]?.rawValue ?? "nothing") (machines with different memory plan differently; set solver.memory in the spec)"
+                    )
                 }
                 outcomes.append(o)
             }
@@ -264,18 +282,22 @@ public enum ShardBundle {
             outcomes += try mergeTrajectoryPoints(shards, compiled: compiled, plan: plan, registry: registry, block: block)
         }
         outcomes.sort { $0.index < $1.index }
-        return Merged(compiled: compiled, plan: plan, outcomes: outcomes, threads: shards.map(\.threads).max() ?? 1,
-                      totalSeconds: shards.map(\.seconds).reduce(0, +), shards: shards)
+        return Merged(
+            compiled: compiled, plan: plan, outcomes: outcomes, threads: shards.map(\.threads).max() ?? 1,
+            totalSeconds: shards.map(\.seconds).reduce(0, +), shards: shards)
     }
 
     /// The trajectory points' outcomes: every unit of the split exactly once, reduced per point.
-    static func mergeTrajectoryPoints(_ shards: [Loaded], compiled: CompiledSpec, plan: ExecutionPlan, registry: BackendRegistry,
-                                      block: Int) throws -> [PointOutcome] {
+    static func mergeTrajectoryPoints(
+        _ shards: [Loaded], compiled: CompiledSpec, plan: ExecutionPlan, registry: BackendRegistry,
+        block: Int
+    ) throws -> [PointOutcome] {
         let executor = Executor(compiled: compiled, plan: plan, registry: registry, threads: 1)
         let split = try TrajectorySplit(executor: executor, block: block)
         let claimed = shards[0].trajectoryPoints
         guard split.points == claimed else {
-            throw ShardError.invalid("shard \(shards[0].path): its trajectory points \(short(claimed)) are not those this dipolesync plans (\(short(split.points)))")
+            throw ShardError.invalid(
+                "shard \(shards[0].path): its trajectory points \(short(claimed)) are not those this dipolesync plans (\(short(split.points)))")
         }
         let n = shards[0].shard.n
         var holders: [String: [(shard: Loaded, unit: TrajectoryUnitResult)]] = [:]
@@ -290,8 +312,9 @@ public enum ShardBundle {
             let owner = "\(u.global % n + 1)/\(n)"
             if h.isEmpty {
                 let given = shards.filter { $0.shard.description == owner }.map(\.path)
-                problems.append("\(u) (unit \(u.global)) is missing: it belongs to shard \(owner), " +
-                                (given.isEmpty ? "which was not given" : "but \(given.joined(separator: " and ")) lacks it"))
+                problems.append(
+                    "\(u) (unit \(u.global)) is missing: it belongs to shard \(owner), "
+                        + (given.isEmpty ? "which was not given" : "but \(given.joined(separator: " and ")) lacks it"))
             } else if h.count > 1 {
                 problems.append("\(u) (unit \(u.global)) is given more than once, by \(h.map(\.shard.path).joined(separator: " and "))")
             } else if h[0].unit.unit != u {
@@ -301,14 +324,16 @@ public enum ShardBundle {
             }
         }
         if !problems.isEmpty {
-            throw ShardError.invalid("trajectory units do not check out (\(problems.count)): " + problems.prefix(5).joined(separator: "; ")
-                                     + (problems.count > 5 ? "; …" : ""))
+            throw ShardError.invalid(
+                "trajectory units do not check out (\(problems.count)): " + problems.prefix(5).joined(separator: "; ")
+                    + (problems.count > 5 ? "; …" : ""))
         }
         var outcomes: [PointOutcome] = []
         for p in split.points {
             guard let work = split.work[p], let pp = plan.points.first(where: { $0.index == p }),
-                  let sp = compiled.points.first(where: { $0.index == p }),
-                  let exact = registry.backend(for: pp.backend) as? any TrajectorySplittingBackend else {
+                let sp = compiled.points.first(where: { $0.index == p }),
+                let exact = registry.backend(for: pp.backend) as? any TrajectorySplittingBackend
+            else {
                 throw ShardError.invalid("point \(p): not a trajectory point of the exact backend")
             }
             let units = split.units.filter { $0.point == p }.compactMap { holders[$0.name]?.first?.unit }
@@ -319,14 +344,17 @@ public enum ShardBundle {
             for u in units { if case .block(let kind, _, _) = u.unit.part { contributions[kind, default: []] += u.contributions } }
             let result: PointResult
             do {
-                result = try exact.reduce(executor.request(for: sp.spec, point: pp, threads: 1), work: work, base: base.result,
-                                          contributions: contributions)
+                result = try exact.reduce(
+                    executor.request(for: sp.spec, point: pp, threads: 1), work: work, base: base.result,
+                    contributions: contributions)
             } catch {
                 let where_ = Set(shards.filter { s in s.units.contains { $0.unit.point == p } }.map(\.path)).sorted()
                 throw ShardError.invalid("point \(p) (from \(where_.joined(separator: ", "))): \(error)")
             }
-            outcomes.append(PointOutcome(index: p, parameters: base.parameters, backend: base.backend, result: result, optimum: nil,
-                                         seconds: units.reduce(0) { $0 + $1.seconds }))
+            outcomes.append(
+                PointOutcome(
+                    index: p, parameters: base.parameters, backend: base.backend, result: result, optimum: nil,
+                    seconds: units.reduce(0) { $0 + $1.seconds }))
         }
         return outcomes
     }

@@ -1,8 +1,8 @@
 import Foundation
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// A site file (`submit --site`) that cannot be read or holds a mistake: `FILE:LINE:COL: error: …`
 /// (a usage error, exit 2).
@@ -101,7 +101,8 @@ public struct SlurmSettings: Equatable, Sendable {
 
     /// The first value that cannot go into a script line, with the key it came from.
     public var unsafeValue: (key: String, value: String)? {
-        let all: [(String, String?)] = [("account", account), ("partition", partition), ("qos", qos), ("time", time), ("mem", mem)]
+        let all: [(String, String?)] =
+            [("account", account), ("partition", partition), ("qos", qos), ("time", time), ("mem", mem)]
             + modules.map { ("modules", $0) } + sbatch.map { ("sbatch", $0) }
         for (k, v) in all { if let v, Self.unsafe(v) { return (k, v) } }
         return nil
@@ -151,8 +152,10 @@ public struct SlurmSubmission {
     /// The submitting shell's folder (jobs start there).
     public var directory: String
 
-    public init(name: String, executable: String, spec: String, workFolder: String, target: String, tasks: Int,
-                settings: SlurmSettings, force: Bool, directory: String) {
+    public init(
+        name: String, executable: String, spec: String, workFolder: String, target: String, tasks: Int,
+        settings: SlurmSettings, force: Bool, directory: String
+    ) {
         self.name = name
         self.executable = executable
         self.spec = spec
@@ -195,7 +198,9 @@ public struct SlurmSubmission {
         lines.append("#SBATCH --cpus-per-task=\(cpus)")
         lines += body()
         lines.append("k=\"$SLURM_ARRAY_TASK_ID\"")
-        lines.append("exec \(q(executable)) run \(q(spec)) --shard \"$k/\(tasks)\" --out \(q(workFolder))\"/shard-$k-of-\(tasks)\" --resume --force --threads \(cpus)")
+        lines.append(
+            "exec \(q(executable)) run \(q(spec)) --shard \"$k/\(tasks)\" --out \(q(workFolder))\"/shard-$k-of-\(tasks)\" --resume --force --threads \(cpus)"
+        )
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -218,7 +223,7 @@ public struct SlurmSubmission {
             ("spec", .object([("name", .string(name)), ("id", .string(specID))])),
             ("bundle", .string(target)),
             ("tasks", .number(Double(tasks))),
-            ("created", .string(ISO8601DateFormatter().string(from: Date()))),
+            ("created", .string(ISO8601DateFormatter().string(from: Date())))
         ])
     }
 
@@ -244,7 +249,8 @@ public struct SlurmSubmission {
         }
         // --parsable prints "jobid" or "jobid;cluster".
         guard let id = text.split(separator: "\n").last?.split(separator: ";").first, !id.isEmpty,
-              id.allSatisfy({ $0.isNumber || $0 == "_" }) else {
+            id.allSatisfy({ $0.isNumber || $0 == "_" })
+        else {
             throw ShardError.io("sbatch printed no job id: '\(text)'")
         }
         return String(id)

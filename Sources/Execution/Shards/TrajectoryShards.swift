@@ -2,8 +2,8 @@ import Foundation
 import LinearAlgebra
 import Physics
 import Planning
-import SpecLanguage
 import Results
+import SpecLanguage
 
 /// One piece of a trajectory point's work in a sharded run: the point's base (its density-matrix
 /// solve, or nothing for jump trajectories) or a block of consecutive trajectories of one ensemble.
@@ -74,15 +74,18 @@ public struct TrajectorySplit: Sendable {
         var units: [TrajectoryUnit] = []
         for pp in executor.plan.points where pp.backend == .exact {
             guard let sp = executor.compiled.points.first(where: { $0.index == pp.index }), sp.spec.optimize == nil,
-                  let exact = executor.registry.backend(for: pp.backend) as? any TrajectorySplittingBackend,
-                  let w = try? exact.work(for: executor.request(for: sp.spec, point: pp, threads: 1)),
-                  !w.ensembles.isEmpty else { continue }
+                let exact = executor.registry.backend(for: pp.backend) as? any TrajectorySplittingBackend,
+                let w = try? exact.work(for: executor.request(for: sp.spec, point: pp, threads: 1)),
+                !w.ensembles.isEmpty
+            else { continue }
             work[pp.index] = w
             units.append(TrajectoryUnit(point: pp.index, part: .base, global: units.count))
             for e in w.ensembles {
                 for first in stride(from: 0, to: e.count, by: block) {
-                    units.append(TrajectoryUnit(point: pp.index, part: .block(e.kind, first: first, count: min(block, e.count - first)),
-                                                global: units.count))
+                    units.append(
+                        TrajectoryUnit(
+                            point: pp.index, part: .block(e.kind, first: first, count: min(block, e.count - first)),
+                            global: units.count))
                 }
             }
         }
@@ -106,7 +109,8 @@ public struct TrajectorySplit: Sendable {
     /// (trajectories in parallel; BLAS single-threaded).
     /// Errors are `ExecutionError`s naming the point.
     public static func run(_ units: [TrajectoryUnit], executor: Executor, progress: ProgressReporter? = nil) throws
-        -> [TrajectoryUnitResult] {
+        -> [TrajectoryUnitResult]
+    {
         let threads = executor.effectiveThreads
         // BLAS single-threaded, as the executor runs points of a sweep: the density-matrix base's last
         // bits depend on BLAS threading (trajectories parallelize over their own workers instead).
@@ -116,7 +120,8 @@ public struct TrajectorySplit: Sendable {
         var out: [TrajectoryUnitResult] = []
         for u in units {
             guard let pp = executor.plan.points.first(where: { $0.index == u.point }),
-                  let sp = executor.compiled.points.first(where: { $0.index == u.point }) else {
+                let sp = executor.compiled.points.first(where: { $0.index == u.point })
+            else {
                 throw ShardError.invalid("\(u): no such point in the plan")
             }
             let t0 = DispatchTime.now().uptimeNanoseconds
@@ -130,8 +135,9 @@ public struct TrajectorySplit: Sendable {
                 switch u.part {
                 case .base:
                     let base = try exact.solveBase(request, work: work)
-                    r.base = PointOutcome(index: u.point, parameters: sp.parameters, backend: pp.backend, result: base,
-                                          optimum: nil, seconds: 0)
+                    r.base = PointOutcome(
+                        index: u.point, parameters: sp.parameters, backend: pp.backend, result: base,
+                        optimum: nil, seconds: 0)
                 case .block(let kind, let first, let count):
                     r.contributions = try exact.trajectories(request, kind: kind, range: first..<(first + count))
                 }
@@ -155,9 +161,14 @@ public enum TrajectoryUnitCodec {
             ("unit-format", .number(Double(format))),
             ("point", .number(Double(r.unit.point))),
             ("unit", .number(Double(r.unit.global))),
-            ("work", .object([("density", .bool(r.work.density)),
-                              ("ensembles", .array(r.work.ensembles.map { .array([.string($0.kind.rawValue), .number(Double($0.count))]) }))])),
-            ("seconds", num(r.seconds)),
+            (
+                "work",
+                .object([
+                    ("density", .bool(r.work.density)),
+                    ("ensembles", .array(r.work.ensembles.map { .array([.string($0.kind.rawValue), .number(Double($0.count))]) }))
+                ])
+            ),
+            ("seconds", num(r.seconds))
         ]
         switch r.unit.part {
         case .base:
@@ -167,11 +178,18 @@ public enum TrajectoryUnitCodec {
             fields.append(("part", .string(kind.rawValue)))
             fields.append(("first", .number(Double(first))))
             fields.append(("count", .number(Double(count))))
-            fields.append(("trajectories", .array(r.contributions.map { t in
-                .object([("index", .number(Double(t.index))), ("qfi", num(t.qfi)), ("jumps", .number(Double(t.jumps))),
-                         ("c", .array(t.c.map(num))), ("d", .array(t.d.map(num))),
-                         ("series", .array(t.series.map { .array($0.map(num)) }))])
-            })))
+            fields.append(
+                (
+                    "trajectories",
+                    .array(
+                        r.contributions.map { t in
+                            .object([
+                                ("index", .number(Double(t.index))), ("qfi", num(t.qfi)), ("jumps", .number(Double(t.jumps))),
+                                ("c", .array(t.c.map(num))), ("d", .array(t.d.map(num))),
+                                ("series", .array(t.series.map { .array($0.map(num)) }))
+                            ])
+                        })
+                ))
         }
         return .object(fields)
     }
@@ -205,9 +223,10 @@ public enum TrajectoryUnitCodec {
         }
         let seconds = try v.field("seconds").map { try OutcomeCodec.double($0, "seconds") } ?? 0
         guard case .string(let part)? = v.field("part") else { throw bad("the unit has no 'part'") }
-        var r = TrajectoryUnitResult(unit: TrajectoryUnit(point: point, part: .base, global: global),
-                                     work: PointWork(density: density, ensembles: ensembles), base: nil, contributions: [],
-                                     seconds: seconds)
+        var r = TrajectoryUnitResult(
+            unit: TrajectoryUnit(point: point, part: .base, global: global),
+            work: PointWork(density: density, ensembles: ensembles), base: nil, contributions: [],
+            seconds: seconds)
         if part == "base" {
             guard let o = v.field("outcome") else { throw bad("the base unit has no outcome") }
             let outcome = try OutcomeCodec.decode(o)
@@ -222,11 +241,12 @@ public enum TrajectoryUnitCodec {
         guard case .array(let ts)? = v.field("trajectories") else { throw bad("'trajectories' is a list") }
         r.contributions = try ts.map { t in
             guard case .array(let rows)? = t.field("series") else { throw bad("'series' is a list") }
-            return TrajectoryContribution(index: try int("index", in: t), c: try doubles(t.field("c"), "c"),
-                                          d: try doubles(t.field("d"), "d"),
-                                          series: try rows.map { try doubles($0, "a sample") },
-                                          qfi: try OutcomeCodec.double(t.field("qfi") ?? .null, "qfi"),
-                                          jumps: try int("jumps", in: t))
+            return TrajectoryContribution(
+                index: try int("index", in: t), c: try doubles(t.field("c"), "c"),
+                d: try doubles(t.field("d"), "d"),
+                series: try rows.map { try doubles($0, "a sample") },
+                qfi: try OutcomeCodec.double(t.field("qfi") ?? .null, "qfi"),
+                jumps: try int("jumps", in: t))
         }
         guard r.contributions.map(\.index) == Array(first..<(first + count)) else {
             throw bad("the block \(first)…\(first + count - 1) holds trajectories \(ShardBundle.short(r.contributions.map(\.index)))")

@@ -48,8 +48,10 @@ public struct TrajectorySettings: Sendable, Equatable {
     /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
     public var diffusionStepFraction: Double
 
-    public init(trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
-                diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.005) {
+    public init(
+        trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
+        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.005
+    ) {
         self.trajectories = trajectories
         self.burnIn = burnIn
         self.average = average

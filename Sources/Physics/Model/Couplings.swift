@@ -16,8 +16,10 @@ public struct Couplings: Sendable {
     ///     f(r) =  (3Γ/2) { sin²θ sin ζ/ζ + (3cos²θ − 1) [sin ζ/ζ³ − cos ζ/ζ²] }
     ///
     /// with ζ = 2π r/λ and cos θ = d̂·r̂ per pair. `elastic: false` sets g = 0.
-    public static func dipolar(positions: [SIMD3<Double>], orientation: SIMD3<Double>, gamma: Double = 1,
-                               elastic: Bool = true) -> Couplings {
+    public static func dipolar(
+        positions: [SIMD3<Double>], orientation: SIMD3<Double>, gamma: Double = 1,
+        elastic: Bool = true
+    ) -> Couplings {
         let n = positions.count
         let norm = (orientation * orientation).sum().squareRoot()
         let d = norm > 0 ? orientation / norm : SIMD3(0, 0, 1)
@@ -47,8 +49,12 @@ public struct Couplings: Sendable {
             // sin ζ/ζ = 1 − ζ²/6 + ζ⁴/120, sin ζ/ζ³ − cos ζ/ζ² = 1/3 − ζ²/30 + ζ⁴/840.
             let z2 = zeta * zeta
             let f = 1.5 * gamma * (s2 * (1 - z2 / 6 + z2 * z2 / 120) + p * (1.0 / 3 - z2 / 30 + z2 * z2 / 840))
-            let g = zeta == 0 ? Double.infinity : -1.5 * gamma * (s2 * cos(zeta) / zeta
-                + p * (cos(zeta) / (zeta * zeta * zeta) + sin(zeta) / (zeta * zeta)))
+            let g =
+                zeta == 0
+                ? Double.infinity
+                : -1.5 * gamma
+                    * (s2 * cos(zeta) / zeta
+                        + p * (cos(zeta) / (zeta * zeta * zeta) + sin(zeta) / (zeta * zeta)))
             return (f, g)
         }
         let (s, c) = (sin(zeta), cos(zeta))
@@ -60,8 +66,10 @@ public struct Couplings: Sendable {
 
     /// Power-law dissipative couplings f_ab = A (a/r_ab)^α, g = 0 (papers' Fig. 4), with `spacing` a
     /// and positions in the same length unit.
-    public static func powerLaw(positions: [SIMD3<Double>], spacing: Double, alpha: Double, strength: Double,
-                                gamma: Double = 1) -> Couplings {
+    public static func powerLaw(
+        positions: [SIMD3<Double>], spacing: Double, alpha: Double, strength: Double,
+        gamma: Double = 1
+    ) -> Couplings {
         let n = positions.count
         var f = Matrix(rows: n, cols: n)
         for a in 0..<n {

@@ -36,9 +36,11 @@ public struct DipoleModel: Sendable {
     /// The single-dipole decoherence terms this model has (those with a nonzero rate).
     public var decoherence: Set<LocalDecoherence> { LocalDecoherence.terms(dephasing: dephasing, nonradiativeDecay: nonradiativeDecay) }
 
-    public init(gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
-                positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil,
-                detuningDistribution: DetuningDistribution? = nil) {
+    public init(
+        gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
+        positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil,
+        detuningDistribution: DetuningDistribution? = nil
+    ) {
         // f and g may be left empty (0×0) for an all-to-all model: `uniform` then says everything.
         let empty = uniform != nil && f.rows == 0 && g.rows == 0
         precondition(empty || (f.rows == detunings.count && f.cols == detunings.count), "f must be N×N")
@@ -54,11 +56,14 @@ public struct DipoleModel: Sendable {
     }
 
     /// The all-to-all ("collective") model of the papers: f_ab = f_eff/N, g_ab = g_eff/N for a ≠ b.
-    public static func collective(n: Int, feff: Double, geff: Double = 0, pump: Double, gamma: Double = 1,
-                                  detunings: [Double]? = nil) -> DipoleModel {
+    public static func collective(
+        n: Int, feff: Double, geff: Double = 0, pump: Double, gamma: Double = 1,
+        detunings: [Double]? = nil
+    ) -> DipoleModel {
         let c = Couplings.uniform(n: n, feff: feff, geff: geff, gamma: gamma)
-        return DipoleModel(gamma: gamma, pump: pump, detunings: detunings ?? Array(repeating: 0, count: n),
-                           f: c.f, g: c.g, uniform: UniformCouplings(feff: feff, geff: geff))
+        return DipoleModel(
+            gamma: gamma, pump: pump, detunings: detunings ?? Array(repeating: 0, count: n),
+            f: c.f, g: c.g, uniform: UniformCouplings(feff: feff, geff: geff))
     }
 
     /// Whether f and g are stored (false for a matrix-free all-to-all model).

@@ -50,9 +50,13 @@ public enum Lattice: Sendable, Equatable {
             let (nx, ny, nz) = extent
             var out: [SIMD3<Double>] = []
             out.reserveCapacity(nx * ny * nz)
-            for iz in 0..<nz { for iy in 0..<ny { for ix in 0..<nx {
-                out.append(SIMD3(Double(ix), Double(iy), Double(iz)))
-            } } }
+            for iz in 0..<nz {
+                for iy in 0..<ny {
+                    for ix in 0..<nx {
+                        out.append(SIMD3(Double(ix), Double(iy), Double(iz)))
+                    }
+                }
+            }
             return out
         }
     }

@@ -21,10 +21,12 @@ public struct SolveRequest: Sendable {
     /// The planner's method and the trajectory schedule of this point.
     public var settings: PointSettings
 
-    public init(model: DipoleModel, lattice: Lattice? = nil, observables: [ObservableRequest],
-                initial: InitialState = .ground, evolution: Evolution = .steadyState, seed: UInt64 = 0,
-                pointIndex: Int = 0, tolerance: Double = 1e-10, threads: Int = 1,
-                memoryBudget: Int = 8 << 30, settings: PointSettings = PointSettings()) {
+    public init(
+        model: DipoleModel, lattice: Lattice? = nil, observables: [ObservableRequest],
+        initial: InitialState = .ground, evolution: Evolution = .steadyState, seed: UInt64 = 0,
+        pointIndex: Int = 0, tolerance: Double = 1e-10, threads: Int = 1,
+        memoryBudget: Int = 8 << 30, settings: PointSettings = PointSettings()
+    ) {
         self.model = model
         self.lattice = lattice ?? .allToAll(model.count)
         self.observables = observables
@@ -78,8 +80,10 @@ public struct ObservableRequest: Sendable, Equatable {
 
     /// The defaults are those of a backend called directly; a spec's come from `ExperimentSchema` (a test
     /// checks that they agree).
-    public init(kind: ObservableKind, clusterSizes: [Int] = [], pairs: [DipolePair] = [DipolePair(0, 1)],
-                tauMax: Double = 20, tauPoints: Int = 400, trajectories: Int = 200) {
+    public init(
+        kind: ObservableKind, clusterSizes: [Int] = [], pairs: [DipolePair] = [DipolePair(0, 1)],
+        tauMax: Double = 20, tauPoints: Int = 400, trajectories: Int = 200
+    ) {
         self.kind = kind
         self.clusterSizes = clusterSizes
         self.pairs = pairs

@@ -58,4 +58,3 @@ public struct TrajectoryContribution: Sendable {
         self.jumps = jumps
     }
 }
-

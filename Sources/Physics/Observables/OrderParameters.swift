@@ -1,13 +1,15 @@
-import Numerics
 import LinearAlgebra
+import Numerics
 
 /// The quantum order parameter of docs/physics.md §3.2, shared by every backend so the definition lives in one place.
 /// `ObservableWriter` puts it into results (`ZQ`, `ZQ2`, `cluster-ZQ`).
 public enum OrderParameters {
     /// Z_Q² = mean over ordered pairs a ≠ b (of `indices`, default all) of Re⟨σ⁺_a σ⁻_b⟩, where
     /// `correlation(a, b)` returns ⟨σ⁺_a σ⁻_b⟩. Returns 0 for fewer than two dipoles.
-    public static func zq2(count n: Int, indices: [Int]? = nil,
-                           correlation: (Int, Int) -> Complex<Double>) -> Double {
+    public static func zq2(
+        count n: Int, indices: [Int]? = nil,
+        correlation: (Int, Int) -> Complex<Double>
+    ) -> Double {
         let idx = indices ?? Array(0..<n)
         guard idx.count >= 2 else { return 0 }
         var s = 0.0

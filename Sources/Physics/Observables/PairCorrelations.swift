@@ -1,6 +1,6 @@
 import Foundation
-import Numerics
 import LinearAlgebra
+import Numerics
 
 /// Quantum and classical correlations of two dipoles from their 4×4 reduced state (docs/physics.md §3.5).
 ///
@@ -29,10 +29,14 @@ public enum PairCorrelations {
     /// Partial traces of a two-qubit state: (ρ_A, ρ_B).
     public static func marginals(_ rho: ComplexMatrix) -> (a: ComplexMatrix, b: ComplexMatrix) {
         var ra = ComplexMatrix(rows: 2, cols: 2), rb = ComplexMatrix(rows: 2, cols: 2)
-        for i in 0..<2 { for j in 0..<2 { for k in 0..<2 {
-            ra[i, j] = ra[i, j] + rho[2 * i + k, 2 * j + k]
-            rb[i, j] = rb[i, j] + rho[2 * k + i, 2 * k + j]
-        } } }
+        for i in 0..<2 {
+            for j in 0..<2 {
+                for k in 0..<2 {
+                    ra[i, j] = ra[i, j] + rho[2 * i + k, 2 * j + k]
+                    rb[i, j] = rb[i, j] + rho[2 * k + i, 2 * k + j]
+                }
+            }
+        }
         return (ra, rb)
     }
 
@@ -66,10 +70,12 @@ public enum PairCorrelations {
         for v in [plus, minus] {
             // ρ_B|k ∝ Σ_{i,j} v_i* ρ[(i,·),(j,·)] v_j
             var m = [[Complex<Double>]](repeating: [.zero, .zero], count: 2)
-            for i in 0..<2 { for j in 0..<2 {
-                let w = v[i].conjugate * v[j]
-                for k in 0..<2 { for l in 0..<2 { m[k][l] = m[k][l] + w * rho[2 * i + k, 2 * j + l] } }
-            } }
+            for i in 0..<2 {
+                for j in 0..<2 {
+                    let w = v[i].conjugate * v[j]
+                    for k in 0..<2 { for l in 0..<2 { m[k][l] = m[k][l] + w * rho[2 * i + k, 2 * j + l] } }
+                }
+            }
             let p = m[0][0].real + m[1][1].real
             if p > 1e-300 { conditional += p * qubitEntropy(m[0][0].real, m[1][1].real, m[0][1]) }
         }

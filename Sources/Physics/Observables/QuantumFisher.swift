@@ -1,25 +1,29 @@
-import Numerics
 import LinearAlgebra
+import Numerics
 
 /// Quantum Fisher information (docs/physics.md §3.4).
 public enum QuantumFisher {
     /// F(ρ, O) = 2 Σ_{k,l: λk+λl>0} (λk − λl)²/(λk + λl) |⟨k|O|l⟩|² for ρ = Σ λk |k⟩⟨k|.
     /// Eigenvalues below `cutoff` are treated as zero (round-off in a steady state).
-    public static func mixed(eigenvalues lam: [Double], eigenvectors v: ComplexMatrix, generator o: ComplexMatrix,
-                             cutoff: Double = 1e-14) -> Double {
+    public static func mixed(
+        eigenvalues lam: [Double], eigenvectors v: ComplexMatrix, generator o: ComplexMatrix,
+        cutoff: Double = 1e-14
+    ) -> Double {
         let n = lam.count
         let ov = o * v
         var okl = ComplexMatrix(rows: n, cols: n)
         ComplexMatrix.gemm(v, ov, transposeA: .adjoint, into: &okl)   // ⟨k|O|l⟩
         var f = 0.0
-        for k in 0..<n { for l in 0..<n {
-            let a = max(lam[k], 0), b = max(lam[l], 0)
-            let s = a + b
-            if s > cutoff {
-                let d = a - b
-                f += d * d / s * okl[k, l].lengthSquared
+        for k in 0..<n {
+            for l in 0..<n {
+                let a = max(lam[k], 0), b = max(lam[l], 0)
+                let s = a + b
+                if s > cutoff {
+                    let d = a - b
+                    f += d * d / s * okl[k, l].lengthSquared
+                }
             }
-        } }
+        }
         return 2 * f
     }
 

@@ -45,8 +45,10 @@ public struct Diagnostic: Sendable, Equatable, Codable {
     /// A suggestion the user can act on ("did you mean 'spacing'?").
     public var hint: String?
 
-    public init(_ severity: Severity, _ message: String, file: String = "", at location: SourceLocation,
-                hint: String? = nil) {
+    public init(
+        _ severity: Severity, _ message: String, file: String = "", at location: SourceLocation,
+        hint: String? = nil
+    ) {
         self.severity = severity
         self.message = message
         self.file = file
@@ -99,7 +101,8 @@ public final class DiagnosticEngine {
 /// Prints diagnostics the way compilers do, with the source line and a caret.
 public enum DiagnosticRenderer {
     public static func text(_ d: Diagnostic, source: SourceFile?, color: Bool = false) -> String {
-        let (bold, red, yellow, cyan, reset) = color
+        let (bold, red, yellow, cyan, reset) =
+            color
             ? ("\u{1B}[1m", "\u{1B}[31m", "\u{1B}[33m", "\u{1B}[36m", "\u{1B}[0m") : ("", "", "", "", "")
         let sev: String
         switch d.severity {
@@ -167,8 +170,10 @@ public enum DiagnosticRenderer {
     /// Diagnostics for tools: a JSON array of {file, line, column, severity, message, hint}.
     public static func json(_ ds: [Diagnostic]) -> String {
         let items: [[String: Any]] = ds.map { d in
-            var o: [String: Any] = ["file": d.file, "line": d.location.line, "column": d.location.column,
-                                    "severity": d.severity.rawValue, "message": d.message]
+            var o: [String: Any] = [
+                "file": d.file, "line": d.location.line, "column": d.location.column,
+                "severity": d.severity.rawValue, "message": d.message
+            ]
             if let h = d.hint { o["hint"] = h }
             return o
         }

@@ -19,167 +19,306 @@ public enum ExperimentSchema {
     static let anyRate = Shape.quantity(.rate, .none)
     static let pairs = Shape.list(.list(.integer(min: 0, max: nil), min: 2, max: 2), min: 1, max: nil)
 
-    static let lattice = ObjectShape("Where the dipoles sit.", [
-        Field("shape", .keyword(shapes), "chain (along x), square and triangular (x–y plane), cubic, explicit positions, or all-to-all (no geometry).", required: true),
-        Field("sites", .variants([
-            .other(.integer(min: 1, max: nil)),
-            .other(.list(.integer(min: 1, max: nil), min: 1, max: 3)),
-        ]), "chain and all-to-all: n; square and triangular: [nx, ny]; cubic: [nx, ny, nz]."),
-        Field("spacing", .quantity(.length, .positive), "Lattice constant a: a length ('200 nm') or a multiple of the wavelength ('0.077 lambda'). Defaults to the species' lattice spacing."),
-        Field("positions", .list(.list(.number(.none), min: 2, max: 3), min: 1, max: nil), "shape: positions — [[x, y, z], ...] in units of spacing."),
-    ])
+    static let lattice = ObjectShape(
+        "Where the dipoles sit.",
+        [
+            Field(
+                "shape", .keyword(shapes),
+                "chain (along x), square and triangular (x–y plane), cubic, explicit positions, or all-to-all (no geometry).", required: true),
+            Field(
+                "sites",
+                .variants([
+                    .other(.integer(min: 1, max: nil)),
+                    .other(.list(.integer(min: 1, max: nil), min: 1, max: 3))
+                ]), "chain and all-to-all: n; square and triangular: [nx, ny]; cubic: [nx, ny, nz]."),
+            Field(
+                "spacing", .quantity(.length, .positive),
+                "Lattice constant a: a length ('200 nm') or a multiple of the wavelength ('0.077 lambda'). Defaults to the species' lattice spacing."),
+            Field(
+                "positions", .list(.list(.number(.none), min: 2, max: 3), min: 1, max: nil),
+                "shape: positions — [[x, y, z], ...] in units of spacing.")
+        ])
 
     static let couplings = Shape.variants([
         .keyword("dipolar", doc: "Dipole–dipole couplings f and g of free-space radiation (docs/physics.md §2.1)."),
-        .tagged("dipolar", .object(ObjectShape("Dipolar couplings with options.", [
-            Field("elastic", .boolean, "off drops the elastic (coherent) couplings g.", default: "on"),
-        ])), doc: "Dipolar couplings with options."),
-        .tagged("power-law", .object(ObjectShape("f_ab = strength·(a/r_ab)^alpha, g = 0 (papers' Fig. 4).", [
-            Field("alpha", .number(.nonNegative), "Exponent α.", required: true),
-            Field("strength", rate, "Prefactor A (papers: Γ/4).", default: "0.25 Gamma"),
-        ])), doc: "Power-law dissipative couplings."),
-        .tagged("uniform", .object(ObjectShape("All-to-all: f_ab = feff/N, g_ab = geff/N.", [
-            Field("feff", rateOrZero, "Effective dissipative coupling f_eff.", required: true),
-            Field("geff", anyRate, "Effective elastic coupling g_eff.", default: "0 Gamma"),
-        ])), doc: "Uniform (collective) couplings."),
+        .tagged(
+            "dipolar",
+            .object(
+                ObjectShape(
+                    "Dipolar couplings with options.",
+                    [
+                        Field("elastic", .boolean, "off drops the elastic (coherent) couplings g.", default: "on")
+                    ])), doc: "Dipolar couplings with options."),
+        .tagged(
+            "power-law",
+            .object(
+                ObjectShape(
+                    "f_ab = strength·(a/r_ab)^alpha, g = 0 (papers' Fig. 4).",
+                    [
+                        Field("alpha", .number(.nonNegative), "Exponent α.", required: true),
+                        Field("strength", rate, "Prefactor A (papers: Γ/4).", default: "0.25 Gamma")
+                    ])), doc: "Power-law dissipative couplings."),
+        .tagged(
+            "uniform",
+            .object(
+                ObjectShape(
+                    "All-to-all: f_ab = feff/N, g_ab = geff/N.",
+                    [
+                        Field("feff", rateOrZero, "Effective dissipative coupling f_eff.", required: true),
+                        Field("geff", anyRate, "Effective elastic coupling g_eff.", default: "0 Gamma")
+                    ])), doc: "Uniform (collective) couplings.")
     ])
 
     static let polarization = Shape.variants([
-        .tagged("angle", .quantity(.angle, .none), doc: "Dipoles along (cos t, 0, sin t): t is the angle to a chain on the x axis ('magic', '90 deg')."),
-        .tagged("vector", .list(.number(.none), min: 3, max: 3), doc: "Dipole orientation [x, y, z] (normalized)."),
+        .tagged(
+            "angle", .quantity(.angle, .none), doc: "Dipoles along (cos t, 0, sin t): t is the angle to a chain on the x axis ('magic', '90 deg')."),
+        .tagged("vector", .list(.number(.none), min: 3, max: 3), doc: "Dipole orientation [x, y, z] (normalized).")
     ])
 
     static let detuning = Shape.variants([
         .keyword("none", doc: "All dipoles on resonance."),
-        .tagged("uniform", .object(ObjectShape("δ uniform in [−width/2, width/2].", [
-            Field("width", rateOrZero, "Full width of the distribution.", required: true)])), doc: "Uniform random detunings."),
-        .tagged("lorentzian", .object(ObjectShape("Lorentzian (Cauchy) random detunings.", [
-            Field("hwhm", rateOrZero, "Half width at half maximum Δ.", required: true)])), doc: "Lorentzian random detunings."),
-        .tagged("gaussian", .object(ObjectShape("Gaussian random detunings.", [
-            Field("sigma", rateOrZero, "Standard deviation σ.", required: true)])), doc: "Gaussian random detunings."),
-        .tagged("values", .list(anyRate, min: 1, max: nil), doc: "Explicit detunings, one per dipole."),
+        .tagged(
+            "uniform",
+            .object(
+                ObjectShape(
+                    "δ uniform in [−width/2, width/2].",
+                    [
+                        Field("width", rateOrZero, "Full width of the distribution.", required: true)
+                    ])), doc: "Uniform random detunings."),
+        .tagged(
+            "lorentzian",
+            .object(
+                ObjectShape(
+                    "Lorentzian (Cauchy) random detunings.",
+                    [
+                        Field("hwhm", rateOrZero, "Half width at half maximum Δ.", required: true)
+                    ])), doc: "Lorentzian random detunings."),
+        .tagged(
+            "gaussian",
+            .object(
+                ObjectShape(
+                    "Gaussian random detunings.",
+                    [
+                        Field("sigma", rateOrZero, "Standard deviation σ.", required: true)
+                    ])), doc: "Gaussian random detunings."),
+        .tagged("values", .list(anyRate, min: 1, max: nil), doc: "Explicit detunings, one per dipole.")
     ])
 
     static let pump = Shape.variants([
         .tagged("rate", rateOrZero, doc: "The incoherent pump rate W."),
-        .tagged("three-level", .object(ObjectShape("W = rabi²/decay for a drive to an intermediate level that decays fast.", [
-            Field("rabi", .quantity(.rate, .nonNegative), "Rabi frequency Ω of the drive (write '2pi*0.5 MHz' for an angular frequency).", required: true),
-            Field("decay", rate, "Decay rate γ of the intermediate level (defaults to the species' value)."),
-        ])), doc: "A three-level repump scheme."),
-        .tagged("optical", .object(ObjectShape("W = σ·I/(h c/λ_pump).", [
-            Field("intensity", .quantity(.intensity, .nonNegative), "Pump intensity I.", required: true),
-            Field("cross-section", .quantity(.area, .positive), "Absorption cross-section σ (defaults to the species' value)."),
-            Field("wavelength", .quantity(.length, .positive), "Pump wavelength (defaults to the species' value)."),
-        ])), doc: "Optical pumping of a molecular transition."),
+        .tagged(
+            "three-level",
+            .object(
+                ObjectShape(
+                    "W = rabi²/decay for a drive to an intermediate level that decays fast.",
+                    [
+                        Field(
+                            "rabi", .quantity(.rate, .nonNegative), "Rabi frequency Ω of the drive (write '2pi*0.5 MHz' for an angular frequency).",
+                            required: true),
+                        Field("decay", rate, "Decay rate γ of the intermediate level (defaults to the species' value).")
+                    ])), doc: "A three-level repump scheme."),
+        .tagged(
+            "optical",
+            .object(
+                ObjectShape(
+                    "W = σ·I/(h c/λ_pump).",
+                    [
+                        Field("intensity", .quantity(.intensity, .nonNegative), "Pump intensity I.", required: true),
+                        Field("cross-section", .quantity(.area, .positive), "Absorption cross-section σ (defaults to the species' value)."),
+                        Field("wavelength", .quantity(.length, .positive), "Pump wavelength (defaults to the species' value).")
+                    ])), doc: "Optical pumping of a molecular transition.")
     ])
 
     static let initial = Shape.variants([
         .keyword("ground", doc: "All dipoles in |↓⟩."),
         .keyword("excited", doc: "All dipoles in |↑⟩."),
-        .tagged("product", .object(ObjectShape("Every dipole in cos(θ/2)|↑⟩ + e^{iφ} sin(θ/2)|↓⟩.", [
-            Field("polar", .quantity(.angle, .none), "Polar angle θ from |↑⟩.", required: true),
-            Field("azimuth", .variants([.keyword("random", doc: "φ drawn per dipole from the seed."),
-                                        .other(.quantity(.angle, .none))]), "Azimuth φ, or random.", default: "0 rad"),
-        ])), doc: "A product state."),
+        .tagged(
+            "product",
+            .object(
+                ObjectShape(
+                    "Every dipole in cos(θ/2)|↑⟩ + e^{iφ} sin(θ/2)|↓⟩.",
+                    [
+                        Field("polar", .quantity(.angle, .none), "Polar angle θ from |↑⟩.", required: true),
+                        Field(
+                            "azimuth",
+                            .variants([
+                                .keyword("random", doc: "φ drawn per dipole from the seed."),
+                                .other(.quantity(.angle, .none))
+                            ]), "Azimuth φ, or random.", default: "0 rad")
+                    ])), doc: "A product state.")
     ])
 
     static let evolve = Shape.variants([
         .keyword("steady-state", doc: "The long-time state."),
-        .other(.object(ObjectShape("Time evolution from `initial`.", [
-            Field("until", .quantity(.time, .positive), "Final time ('200 /Gamma', '10 us').", required: true),
-            Field("samples", .integer(min: 2, max: 1_000_000), "Number of equally spaced snapshots.", default: "200"),
-        ]))),
+        .other(
+            .object(
+                ObjectShape(
+                    "Time evolution from `initial`.",
+                    [
+                        Field("until", .quantity(.time, .positive), "Final time ('200 /Gamma', '10 us').", required: true),
+                        Field("samples", .integer(min: 2, max: 1_000_000), "Number of equally spaced snapshots.", default: "200")
+                    ])))
     ])
 
     static let tauFields: [Field] = [
         Field("tau-max", .quantity(.time, .positive), "Largest delay τ.", default: "20 /Gamma"),
-        Field("tau-points", .integer(min: 4, max: 1_000_000), "Number of delays (at least 4).", default: "400"),
+        Field("tau-points", .integer(min: 4, max: 1_000_000), "Number of delays (at least 4).", default: "400")
     ]
 
     static let observable = Shape.variants(
         observableNames.map { Variant.keyword($0, doc: "") } + [
-            .tagged("cluster-ZQ", .object(ObjectShape("Z_Q over linear clusters from the central dipole.", [
-                Field("sizes", .list(.integer(min: 2, max: nil), min: 1, max: nil), "Cluster sizes d.", required: true)])), doc: ""),
-            .tagged("two-time", .object(ObjectShape("Z_ab(τ) with fitted A, ν, γ.", [
-                Field("pairs", pairs, "Dipole pairs [[a, b], ...].", default: "[[0, 1]]")] + tauFields)), doc: ""),
+            .tagged(
+                "cluster-ZQ",
+                .object(
+                    ObjectShape(
+                        "Z_Q over linear clusters from the central dipole.",
+                        [
+                            Field("sizes", .list(.integer(min: 2, max: nil), min: 1, max: nil), "Cluster sizes d.", required: true)
+                        ])), doc: ""),
+            .tagged(
+                "two-time",
+                .object(
+                    ObjectShape(
+                        "Z_ab(τ) with fitted A, ν, γ.",
+                        [
+                            Field("pairs", pairs, "Dipole pairs [[a, b], ...].", default: "[[0, 1]]")
+                        ] + tauFields)), doc: ""),
             .tagged("spectrum", .object(ObjectShape("Collective emission spectrum.", tauFields)), doc: ""),
-            .tagged("qfi-conditional", .object(ObjectShape("Trajectory-averaged QFI.", [
-                Field("trajectories", .integer(min: 1, max: 10_000_000), "Number of trajectories.", default: "200"),
-                Field("until", .quantity(.time, .positive), "Length of each trajectory.", default: "50 /Gamma"),
-            ])), doc: ""),
-            .tagged("mutual-information", .object(ObjectShape("Mutual information of dipole pairs.", [
-                Field("pairs", pairs, "Dipole pairs.", default: "[[0, 1]]")])), doc: ""),
-            .tagged("discord", .object(ObjectShape("Quantum discord D_{B|A} of dipole pairs.", [
-                Field("pairs", pairs, "Dipole pairs.", default: "[[0, 1]]")])), doc: ""),
+            .tagged(
+                "qfi-conditional",
+                .object(
+                    ObjectShape(
+                        "Trajectory-averaged QFI.",
+                        [
+                            Field("trajectories", .integer(min: 1, max: 10_000_000), "Number of trajectories.", default: "200"),
+                            Field("until", .quantity(.time, .positive), "Length of each trajectory.", default: "50 /Gamma")
+                        ])), doc: ""),
+            .tagged(
+                "mutual-information",
+                .object(
+                    ObjectShape(
+                        "Mutual information of dipole pairs.",
+                        [
+                            Field("pairs", pairs, "Dipole pairs.", default: "[[0, 1]]")
+                        ])), doc: ""),
+            .tagged(
+                "discord",
+                .object(
+                    ObjectShape(
+                        "Quantum discord D_{B|A} of dipole pairs.",
+                        [
+                            Field("pairs", pairs, "Dipole pairs.", default: "[[0, 1]]")
+                        ])), doc: "")
         ])
 
     static let sweepRange = Shape.variants([
         .other(.list(.scalar(description: "a value of the swept quantity"), min: 1, max: nil)),
-        .other(.object(ObjectShape("A range of values.", [
-            Field("from", .scalar(description: "first value"), "First value (linear range)."),
-            Field("to", .scalar(description: "last value"), "Last value (linear range)."),
-            Field("log", .list(.scalar(description: "a bound"), min: 2, max: 2), "[first, last] of a logarithmic range."),
-            Field("values", .list(.scalar(description: "a value"), min: 1, max: nil), "Explicit values."),
-            Field("points", .integer(min: 1, max: 1_000_000), "Number of points of a range."),
-        ]))),
+        .other(
+            .object(
+                ObjectShape(
+                    "A range of values.",
+                    [
+                        Field("from", .scalar(description: "first value"), "First value (linear range)."),
+                        Field("to", .scalar(description: "last value"), "Last value (linear range)."),
+                        Field("log", .list(.scalar(description: "a bound"), min: 2, max: 2), "[first, last] of a logarithmic range."),
+                        Field("values", .list(.scalar(description: "a value"), min: 1, max: nil), "Explicit values."),
+                        Field("points", .integer(min: 1, max: 1_000_000), "Number of points of a range.")
+                    ])))
     ])
 
-    static let sweep = ObjectShape("Parameter sweeps over any scalar of the spec, by dotted path.", [
-        Field("grid", .dictionary(keyDescription: "a dotted path such as system.pump.rate", value: sweepRange), "Cartesian product of the axes."),
-        Field("zip", .dictionary(keyDescription: "a dotted path", value: sweepRange), "Axes of equal length, paired point by point."),
-    ])
+    static let sweep = ObjectShape(
+        "Parameter sweeps over any scalar of the spec, by dotted path.",
+        [
+            Field("grid", .dictionary(keyDescription: "a dotted path such as system.pump.rate", value: sweepRange), "Cartesian product of the axes."),
+            Field("zip", .dictionary(keyDescription: "a dotted path", value: sweepRange), "Axes of equal length, paired point by point.")
+        ])
 
-    static let optimize = ObjectShape("At every sweep point, maximize an observable over one scalar.", [
-        Field("maximize", .keyword(scalarObservables), "The observable to maximize.", required: true),
-        Field("over", .string(pattern: nil, example: "system.pump.rate"), "Dotted path of the scalar to vary.", required: true),
-        Field("within", .list(.scalar(description: "a bound"), min: 2, max: 2), "[low, high] bracket.", required: true),
-        Field("tolerance", .number(.positive), "Relative tolerance of the optimum's location.", default: "1e-3"),
-    ])
+    static let optimize = ObjectShape(
+        "At every sweep point, maximize an observable over one scalar.",
+        [
+            Field("maximize", .keyword(scalarObservables), "The observable to maximize.", required: true),
+            Field("over", .string(pattern: nil, example: "system.pump.rate"), "Dotted path of the scalar to vary.", required: true),
+            Field("within", .list(.scalar(description: "a bound"), min: 2, max: 2), "[low, high] bracket.", required: true),
+            Field("tolerance", .number(.positive), "Relative tolerance of the optimum's location.", default: "1e-3")
+        ])
 
-    static let solver = ObjectShape("How to solve.", [
-        Field("backend", .keyword(backends), "auto lets the planner choose.", default: "auto"),
-        Field("seed", .integer(min: 0, max: nil), "Every random draw derives from it.", default: "1"),
-        Field("tolerance", .number(.positive), "Relative tolerance of integrators and steady-state residuals.", default: "1e-10"),
-        Field("threads", .variants([.keyword("auto", doc: "All cores."), .other(.integer(min: 1, max: 1024))]), "Worker threads (results do not depend on it).", default: "auto"),
-        Field("memory", .string(pattern: "^[0-9]+(\\.[0-9]+)? ?(MiB|GiB|MB|GB)$", example: "8 GiB"), "Memory budget per point (default: half the machine's memory)."),
-        Field("exact-method", .keyword(exactMethods), "How the exact backend holds the state: density-matrix (U(1) blocks, N ≤ 14), jump-trajectories (N ≤ 20), or auto: the density matrix when it fits (N ≤ 14 and the memory budget), otherwise trajectories if solver.backend is exact (backend auto then prefers the cumulant backend).", default: "auto"),
-        Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ)."),
-    ])
+    static let solver = ObjectShape(
+        "How to solve.",
+        [
+            Field("backend", .keyword(backends), "auto lets the planner choose.", default: "auto"),
+            Field("seed", .integer(min: 0, max: nil), "Every random draw derives from it.", default: "1"),
+            Field("tolerance", .number(.positive), "Relative tolerance of integrators and steady-state residuals.", default: "1e-10"),
+            Field(
+                "threads", .variants([.keyword("auto", doc: "All cores."), .other(.integer(min: 1, max: 1024))]),
+                "Worker threads (results do not depend on it).", default: "auto"),
+            Field(
+                "memory", .string(pattern: "^[0-9]+(\\.[0-9]+)? ?(MiB|GiB|MB|GB)$", example: "8 GiB"),
+                "Memory budget per point (default: half the machine's memory)."),
+            Field(
+                "exact-method", .keyword(exactMethods),
+                "How the exact backend holds the state: density-matrix (U(1) blocks, N ≤ 14), jump-trajectories (N ≤ 20), or auto: the density matrix when it fits (N ≤ 14 and the memory budget), otherwise trajectories if solver.backend is exact (backend auto then prefers the cumulant backend).",
+                default: "auto"),
+            Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ).")
+        ])
 
     public static let exactMethods = ExactMethodChoice.allCases.map(\.rawValue)
 
-    static let trajectories = ObjectShape("Quantum-jump trajectories per point: each starts in `initial`, runs `burn-in` unrecorded, then time-averages over `average`.", [
-        Field("count", .integer(min: 2, max: 10_000_000), "Trajectories per point (standard errors come from their spread).", default: "200"),
-        Field("burn-in", .quantity(.time, .nonNegative), "Time discarded before averaging.", default: "20 /Gamma"),
-        Field("average", .quantity(.time, .positive), "Length of each trajectory's time average.", default: "50 /Gamma"),
-        Field("sample-interval", .quantity(.time, .positive), "Spacing of the samples of the time average.", default: "0.1 /Gamma"),
-    ])
+    static let trajectories = ObjectShape(
+        "Quantum-jump trajectories per point: each starts in `initial`, runs `burn-in` unrecorded, then time-averages over `average`.",
+        [
+            Field("count", .integer(min: 2, max: 10_000_000), "Trajectories per point (standard errors come from their spread).", default: "200"),
+            Field("burn-in", .quantity(.time, .nonNegative), "Time discarded before averaging.", default: "20 /Gamma"),
+            Field("average", .quantity(.time, .positive), "Length of each trajectory's time average.", default: "50 /Gamma"),
+            Field("sample-interval", .quantity(.time, .positive), "Spacing of the samples of the time average.", default: "0.1 /Gamma")
+        ])
 
-    public static let root = ObjectShape("A dipolesync experiment (language version 1).", [
-        Field("dipolesync", .integer(min: 1, max: 1), "Language version.", required: true),
-        Field("name", .string(pattern: namePattern, example: "sr87-chain-pump-scan"), "Names the bundle folder (at most 100 characters).", required: true),
-        Field("description", .string(pattern: nil, example: nil), "Free text."),
-        Field("system", .object(ObjectShape("The dipoles, their couplings, disorder and pump.", [
-            Field("species", .string(pattern: nil, example: "sr87-3P0-3D1"), "A catalog preset (wavelength, linewidth, pump scheme)."),
-            Field("lattice", .object(lattice), "Where the dipoles sit.", required: true),
-            Field("couplings", couplings, "Coupling model.", default: "dipolar"),
-            Field("polarization", polarization, "Dipole orientation.", default: "{vector: [0, 0, 1]}"),
-            Field("detuning", detuning, "Detuning disorder (random draws use solver.seed).", default: "none"),
-            Field("pump", pump, "Incoherent pump.", required: true),
-            Field("dephasing", .object(ObjectShape("Local pure dephasing (γ_φ/2) Σ_a D[σᶻ_a]: a lone dipole's coherence decays γ_φ faster.", [
-                Field("rate", rateOrZero, "The dephasing rate γ_φ.", required: true)])),
-                  "Single-dipole pure dephasing (docs/physics.md §1.5).", default: "{rate: 0 Gamma}"),
-            Field("nonradiative-decay", .object(ObjectShape("Local decay γ_nr Σ_a D[σ⁻_a] that emits no photon into the collective mode.", [
-                Field("rate", rateOrZero, "The non-radiative decay rate γ_nr.", required: true)])),
-                  "Single-dipole non-radiative decay (docs/physics.md §1.5).", default: "{rate: 0 Gamma}"),
-        ])), "The physical system.", required: true),
-        Field("initial", initial, "Initial state.", default: "ground"),
-        Field("evolve", evolve, "Steady state or time evolution.", default: "steady-state"),
-        Field("observables", .list(observable, min: 1, max: nil), "What to compute.", default: "[ZQ, inversion]"),
-        Field("sweep", .object(sweep), "Parameter sweeps."),
-        Field("optimize", .object(optimize), "Optimize at every sweep point."),
-        Field("solver", .object(solver), "Solver options."),
-    ])
+    public static let root = ObjectShape(
+        "A dipolesync experiment (language version 1).",
+        [
+            Field("dipolesync", .integer(min: 1, max: 1), "Language version.", required: true),
+            Field(
+                "name", .string(pattern: namePattern, example: "sr87-chain-pump-scan"), "Names the bundle folder (at most 100 characters).",
+                required: true),
+            Field("description", .string(pattern: nil, example: nil), "Free text."),
+            Field(
+                "system",
+                .object(
+                    ObjectShape(
+                        "The dipoles, their couplings, disorder and pump.",
+                        [
+                            Field(
+                                "species", .string(pattern: nil, example: "sr87-3P0-3D1"), "A catalog preset (wavelength, linewidth, pump scheme)."),
+                            Field("lattice", .object(lattice), "Where the dipoles sit.", required: true),
+                            Field("couplings", couplings, "Coupling model.", default: "dipolar"),
+                            Field("polarization", polarization, "Dipole orientation.", default: "{vector: [0, 0, 1]}"),
+                            Field("detuning", detuning, "Detuning disorder (random draws use solver.seed).", default: "none"),
+                            Field("pump", pump, "Incoherent pump.", required: true),
+                            Field(
+                                "dephasing",
+                                .object(
+                                    ObjectShape(
+                                        "Local pure dephasing (γ_φ/2) Σ_a D[σᶻ_a]: a lone dipole's coherence decays γ_φ faster.",
+                                        [
+                                            Field("rate", rateOrZero, "The dephasing rate γ_φ.", required: true)
+                                        ])),
+                                "Single-dipole pure dephasing (docs/physics.md §1.5).", default: "{rate: 0 Gamma}"),
+                            Field(
+                                "nonradiative-decay",
+                                .object(
+                                    ObjectShape(
+                                        "Local decay γ_nr Σ_a D[σ⁻_a] that emits no photon into the collective mode.",
+                                        [
+                                            Field("rate", rateOrZero, "The non-radiative decay rate γ_nr.", required: true)
+                                        ])),
+                                "Single-dipole non-radiative decay (docs/physics.md §1.5).", default: "{rate: 0 Gamma}")
+                        ])), "The physical system.", required: true),
+            Field("initial", initial, "Initial state.", default: "ground"),
+            Field("evolve", evolve, "Steady state or time evolution.", default: "steady-state"),
+            Field("observables", .list(observable, min: 1, max: nil), "What to compute.", default: "[ZQ, inversion]"),
+            Field("sweep", .object(sweep), "Parameter sweeps."),
+            Field("optimize", .object(optimize), "Optimize at every sweep point."),
+            Field("solver", .object(solver), "Solver options.")
+        ])
 
     /// The shape at a dotted path (through objects and tagged variants), for sweep paths and defaults.
     public static func shape(at path: [String]) -> Shape? {

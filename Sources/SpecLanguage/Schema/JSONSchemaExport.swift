@@ -24,8 +24,10 @@ public enum JSONSchemaExport {
             if let d = f.defaultText { s.append(("default", defaultValue(d))) }
             props.append((f.name, .object(s)))
         }
-        var out: [(String, J)] = [("type", .string("object")), ("description", .string(o.doc)),
-                                  ("properties", .object(props)), ("additionalProperties", .bool(false))]
+        var out: [(String, J)] = [
+            ("type", .string("object")), ("description", .string(o.doc)),
+            ("properties", .object(props)), ("additionalProperties", .bool(false))
+        ]
         let req = o.fields.filter(\.required).map { J.string($0.name) }
         if !req.isEmpty { out.append(("required", .array(req))) }
         return out
@@ -64,9 +66,16 @@ public enum JSONSchemaExport {
         case .object(let o): return object(o)
         case .quantity(let f, let b):
             if f == .dimensionless { return numberSchema(b) }
-            return [("type", .string("string")), ("pattern", .string(quantityPattern(f))),
-                    ("examples", .array(f.examples.split(separator: ",").map {
-                        .string($0.trimmingCharacters(in: CharacterSet(charactersIn: " '"))) }))]
+            return [
+                ("type", .string("string")), ("pattern", .string(quantityPattern(f))),
+                (
+                    "examples",
+                    .array(
+                        f.examples.split(separator: ",").map {
+                            .string($0.trimmingCharacters(in: CharacterSet(charactersIn: " '")))
+                        })
+                )
+            ]
         case .number(let b): return numberSchema(b)
         case .integer(let lo, let hi):
             var o: [(String, J)] = [("type", .string("integer"))]
@@ -97,16 +106,27 @@ public enum JSONSchemaExport {
                 case .tagged(let n, let sh, let doc):
                     var inner = shape(sh)
                     if !doc.isEmpty { inner.insert(("description", .string(doc)), at: 0) }
-                    alts.append(.object([("type", .string("object")), ("properties", .object([(n, .object(inner))])),
-                                         ("required", .array([.string(n)])), ("additionalProperties", .bool(false))]))
+                    alts.append(
+                        .object([
+                            ("type", .string("object")), ("properties", .object([(n, .object(inner))])),
+                            ("required", .array([.string(n)])), ("additionalProperties", .bool(false))
+                        ]))
                 case .other(let sh): alts.append(.object(shape(sh)))
                 }
             }
             return [("anyOf", .array(alts))]
         case .dictionary(let key, let value):
-            return [("type", .string("object")), ("propertyNames", .object([("description", .string(key)),
-                                                                              ("pattern", .string("^[a-z][a-zA-Z0-9-]*(\\.[a-zA-Z0-9-]+)*$"))])),
-                    ("additionalProperties", .object(shape(value)))]
+            return [
+                ("type", .string("object")),
+                (
+                    "propertyNames",
+                    .object([
+                        ("description", .string(key)),
+                        ("pattern", .string("^[a-z][a-zA-Z0-9-]*(\\.[a-zA-Z0-9-]+)*$"))
+                    ])
+                ),
+                ("additionalProperties", .object(shape(value)))
+            ]
         case .scalar(let d):
             return [("description", .string(d)), ("type", .array([.string("string"), .string("number"), .string("integer")]))]
         }

@@ -26,28 +26,35 @@ struct ShapeChecker {
                 return
             }
             if let lo, k < lo {
-                diagnostics.error("\(name(path)) must be at least \(lo) (got \(k))", at: node.location,
-                                  hint: hi.map { "allowed range: \(lo)…\($0)" })
+                diagnostics.error(
+                    "\(name(path)) must be at least \(lo) (got \(k))", at: node.location,
+                    hint: hi.map { "allowed range: \(lo)…\($0)" })
             } else if let hi, k > hi {
-                diagnostics.error("\(name(path)) must be at most \(hi) (got \(k))", at: node.location,
-                                  hint: lo.map { "allowed range: \($0)…\(hi)" })
+                diagnostics.error(
+                    "\(name(path)) must be at most \(hi) (got \(k))", at: node.location,
+                    hint: lo.map { "allowed range: \($0)…\(hi)" })
             }
         case .string(let pattern, let example):
             guard let s = scalarText(node, expected: "a string", path: path) else { return }
             if pattern == ExperimentSchema.namePattern, s.count > ExperimentSchema.maximumNameLength {
-                diagnostics.error("\(name(path)) has \(s.count) characters; it names the bundle folder, which takes at most \(ExperimentSchema.maximumNameLength)",
-                                  at: node.location, hint: example.map { "a short name, for example '\($0)'" })
+                diagnostics.error(
+                    "\(name(path)) has \(s.count) characters; it names the bundle folder, which takes at most \(ExperimentSchema.maximumNameLength)",
+                    at: node.location, hint: example.map { "a short name, for example '\($0)'" })
             } else if let p = pattern, s.range(of: p, options: .regularExpression) == nil {
-                let rule = p == ExperimentSchema.namePattern ? "use lowercase letters, digits and '-', starting with a letter or digit"
+                let rule =
+                    p == ExperimentSchema.namePattern
+                    ? "use lowercase letters, digits and '-', starting with a letter or digit"
                     : "expected the form \(p)"
-                diagnostics.error("\(name(path)) '\(s)' is not allowed: \(rule)", at: node.location,
-                                  hint: example.map { "for example '\($0)'" })
+                diagnostics.error(
+                    "\(name(path)) '\(s)' is not allowed: \(rule)", at: node.location,
+                    hint: example.map { "for example '\($0)'" })
             }
         case .keyword(let names):
             guard let s = scalarText(node, expected: "one of \(list(names))", path: path) else { return }
             if !names.contains(s) {
-                diagnostics.error("unknown \(kindWord(path)) '\(s)'", at: node.location,
-                                  hint: Suggestions.hint(for: s, in: names) ?? "expected one of \(list(names))")
+                diagnostics.error(
+                    "unknown \(kindWord(path)) '\(s)'", at: node.location,
+                    hint: Suggestions.hint(for: s, in: names) ?? "expected one of \(list(names))")
             }
         case .boolean:
             guard let s = scalarText(node, expected: "on or off", path: path) else { return }
@@ -60,12 +67,14 @@ struct ShapeChecker {
                 return
             }
             if let lo, items.count < lo {
-                diagnostics.error("\(name(path)) needs at least \(lo) item\(lo == 1 ? "" : "s") (got \(items.count))",
-                                  at: node.location)
+                diagnostics.error(
+                    "\(name(path)) needs at least \(lo) item\(lo == 1 ? "" : "s") (got \(items.count))",
+                    at: node.location)
             }
             if let hi, items.count > hi {
-                diagnostics.error("\(name(path)) takes at most \(hi) item\(hi == 1 ? "" : "s") (got \(items.count))",
-                                  at: node.location)
+                diagnostics.error(
+                    "\(name(path)) takes at most \(hi) item\(hi == 1 ? "" : "s") (got \(items.count))",
+                    at: node.location)
             }
             for it in items { check(it, against: item, path: path + "[]") }
         case .variants(let vs): checkVariants(node, vs, path: path)
@@ -93,23 +102,26 @@ struct ShapeChecker {
     private func checkObject(_ node: YAMLNode, _ o: ObjectShape, path: String) {
         guard let entries = node.entries else {
             let keys = o.fields.map(\.name)
-            diagnostics.error("\(name(path)) must be a mapping, not \(node.kindDescription)", at: node.location,
-                              hint: "expected keys: \(keys.joined(separator: ", "))")
+            diagnostics.error(
+                "\(name(path)) must be a mapping, not \(node.kindDescription)", at: node.location,
+                hint: "expected keys: \(keys.joined(separator: ", "))")
             return
         }
         for e in entries {
             if let f = o.field(e.key) {
                 if e.value.isNull && !f.required {
-                    diagnostics.error("\(name(path.isEmpty ? e.key : path + "." + e.key)) has no value", at: e.keyLocation,
-                                      hint: f.defaultText.map { "leave the key out for the default (\($0))" })
+                    diagnostics.error(
+                        "\(name(path.isEmpty ? e.key : path + "." + e.key)) has no value", at: e.keyLocation,
+                        hint: f.defaultText.map { "leave the key out for the default (\($0))" })
                     continue
                 }
                 check(e.value, against: f.shape, path: path.isEmpty ? e.key : path + "." + e.key)
             } else {
                 let known = o.fields.map(\.name)
                 let guess = Suggestions.closest(to: e.key, in: known)
-                diagnostics.error("unknown key '\(e.key)'\(path.isEmpty ? "" : " in \(path)")", at: e.keyLocation,
-                                  hint: guess.map { "did you mean '\($0)'?" } ?? "expected one of \(list(known))")
+                diagnostics.error(
+                    "unknown key '\(e.key)'\(path.isEmpty ? "" : " in \(path)")", at: e.keyLocation,
+                    hint: guess.map { "did you mean '\($0)'?" } ?? "expected one of \(list(known))")
                 // Check the value as if the key were spelled right, so its own problems show up now.
                 if let g = guess, let f = o.field(g), !entries.contains(where: { $0.key == g }) {
                     check(e.value, against: f.shape, path: path.isEmpty ? g : path + "." + g)
@@ -123,25 +135,31 @@ struct ShapeChecker {
     }
 
     private func checkQuantity(_ node: YAMLNode, _ family: UnitFamily, _ bound: Shape.Bound, path: String) {
-        guard let s = scalarText(node, expected: family == .dimensionless ? "a number" : "a \(family.rawValue) such as \(family.examples)", path: path) else { return }
+        guard
+            let s = scalarText(node, expected: family == .dimensionless ? "a number" : "a \(family.rawValue) such as \(family.examples)", path: path)
+        else { return }
         switch Quantity.parse(s) {
         case .failure(.notANumber):
-            diagnostics.error("\(name(path)) must be a \(family.rawValue), not '\(s)'", at: node.location,
-                              hint: "write a number and a unit, e.g. \(family.examples)")
+            diagnostics.error(
+                "\(name(path)) must be a \(family.rawValue), not '\(s)'", at: node.location,
+                hint: "write a number and a unit, e.g. \(family.examples)")
         case .failure(.unknownUnit(let u)):
             let all = Quantity.units.keys.sorted()
-            diagnostics.error("unknown unit '\(u)' in \(name(path))", at: node.location,
-                              hint: Suggestions.hint(for: u, in: family.unitNames)
-                                ?? Suggestions.hint(for: u, in: all)
-                                ?? "\(family.rawValue) units: \(family.unitNames.joined(separator: ", "))")
+            diagnostics.error(
+                "unknown unit '\(u)' in \(name(path))", at: node.location,
+                hint: Suggestions.hint(for: u, in: family.unitNames)
+                    ?? Suggestions.hint(for: u, in: all)
+                    ?? "\(family.rawValue) units: \(family.unitNames.joined(separator: ", "))")
         case .success(let q):
             if q.unit.family != family {
                 if q.unit.family == .dimensionless {
-                    diagnostics.error("\(name(path)) needs a unit: a \(family.rawValue) such as \(family.examples)",
-                                      at: node.location, hint: "bare numbers are only allowed for dimensionless quantities")
+                    diagnostics.error(
+                        "\(name(path)) needs a unit: a \(family.rawValue) such as \(family.examples)",
+                        at: node.location, hint: "bare numbers are only allowed for dimensionless quantities")
                 } else {
-                    diagnostics.error("\(name(path)) must be a \(family.rawValue), but '\(q.unitText)' is a unit of \(q.unit.family.rawValue)",
-                                      at: node.location, hint: "\(family.rawValue) units: \(family.unitNames.joined(separator: ", "))")
+                    diagnostics.error(
+                        "\(name(path)) must be a \(family.rawValue), but '\(q.unitText)' is a unit of \(q.unit.family.rawValue)",
+                        at: node.location, hint: "\(family.rawValue) units: \(family.unitNames.joined(separator: ", "))")
                 }
                 return
             }
@@ -152,7 +170,9 @@ struct ShapeChecker {
     private func checkVariants(_ node: YAMLNode, _ vs: [Variant], path: String) {
         let keywords = vs.compactMap(\.keywordName)
         let tags = vs.compactMap(\.tagName)
-        let others: [Shape] = vs.compactMap { if case .other(let s) = $0 { return s }; return nil }
+        let others: [Shape] = vs.compactMap {
+            if case .other(let s) = $0 { return s }; return nil
+        }
         let accepted = (keywords + tags.map { "{\($0): …}" })
         switch node.kind {
         case .scalar(let s, _):
@@ -162,35 +182,44 @@ struct ShapeChecker {
                 diagnostics.error("'\(s)' in \(name(path)) needs its options: write {\(s): …}", at: node.location)
                 return
             }
-            diagnostics.error("unknown \(kindWord(path)) '\(s)'", at: node.location,
-                              hint: Suggestions.hint(for: s, in: keywords + tags) ?? "expected one of \(list(accepted))")
+            diagnostics.error(
+                "unknown \(kindWord(path)) '\(s)'", at: node.location,
+                hint: Suggestions.hint(for: s, in: keywords + tags) ?? "expected one of \(list(accepted))")
         case .sequence:
-            if let ls = others.first(where: { if case .list = $0 { return true }; return false }) {
+            if let ls = others.first(where: {
+                if case .list = $0 { return true }; return false
+            }) {
                 check(node, against: ls, path: path)
             } else {
                 diagnostics.error("\(name(path)) must not be a list", at: node.location, hint: "expected one of \(list(accepted))")
             }
         case .mapping(let entries):
             if entries.count == 1, let e = entries.first,
-               case .tagged(_, let shape, _)? = vs.first(where: { $0.tagName == e.key }) {
+                case .tagged(_, let shape, _)? = vs.first(where: { $0.tagName == e.key })
+            {
                 check(e.value, against: shape, path: path + "." + e.key)
                 return
             }
-            if let os = others.first(where: { if case .object = $0 { return true }; return false }) {
+            if let os = others.first(where: {
+                if case .object = $0 { return true }; return false
+            }) {
                 check(node, against: os, path: path)
                 return
             }
             if entries.count == 1, let e = entries.first {
                 if keywords.contains(e.key) {
-                    diagnostics.error("'\(e.key)' takes no options in \(name(path))", at: e.keyLocation,
-                                      hint: "write just \(e.key)")
+                    diagnostics.error(
+                        "'\(e.key)' takes no options in \(name(path))", at: e.keyLocation,
+                        hint: "write just \(e.key)")
                 } else {
-                    diagnostics.error("unknown \(kindWord(path)) '\(e.key)'", at: e.keyLocation,
-                                      hint: Suggestions.hint(for: e.key, in: tags + keywords) ?? "expected one of \(list(accepted))")
+                    diagnostics.error(
+                        "unknown \(kindWord(path)) '\(e.key)'", at: e.keyLocation,
+                        hint: Suggestions.hint(for: e.key, in: tags + keywords) ?? "expected one of \(list(accepted))")
                 }
             } else {
-                diagnostics.error("\(name(path)) takes exactly one of \(list(tags)), not \(entries.count) keys",
-                                  at: entries.count > 1 ? entries[1].keyLocation : node.location)
+                diagnostics.error(
+                    "\(name(path)) takes exactly one of \(list(tags)), not \(entries.count) keys",
+                    at: entries.count > 1 ? entries[1].keyLocation : node.location)
             }
         }
     }

@@ -104,16 +104,19 @@ public struct Catalog: Sendable {
                 return nil
             }
             guard case .success(let q) = Quantity.parse(text), q.unit.family == family,
-                  let si = q.si(gammaSI: nil, lambdaSI: nil), si > 0 else {
-                engine.error("'\(key)' of '\(id)' must be a positive \(family.rawValue) in SI-based units, not '\(text)'",
-                             at: n.location)
+                let si = q.si(gammaSI: nil, lambdaSI: nil), si > 0
+            else {
+                engine.error(
+                    "'\(key)' of '\(id)' must be a positive \(family.rawValue) in SI-based units, not '\(text)'",
+                    at: n.location)
                 return nil
             }
             sources[key] = src
             return si
         }
         guard let lambda = value(node["wavelength"], "wavelength", .length, required: true),
-              let gamma = value(node["linewidth"], "linewidth", .rate, required: true) else { return nil }
+            let gamma = value(node["linewidth"], "linewidth", .rate, required: true)
+        else { return nil }
         let spacing = value(node["spacing"], "spacing", .length, required: false)
         let three = node["pump"]?["three-level"]
         let optical = node["pump"]?["optical"]
@@ -127,9 +130,10 @@ public struct Catalog: Sendable {
             end = k; break
         }
         let definition = lines[max(0, start - 0)..<end].joined(separator: "\n")
-        return Species(id: id, description: node["description"]?.scalar ?? "", wavelength: lambda, linewidth: gamma,
-                       spacing: spacing, pumpDecay: decay, pumpCrossSection: cross, pumpWavelength: pumpLambda,
-                       sources: sources, origin: "\(path):\(node.location.line)", definition: definition)
+        return Species(
+            id: id, description: node["description"]?.scalar ?? "", wavelength: lambda, linewidth: gamma,
+            spacing: spacing, pumpDecay: decay, pumpCrossSection: cross, pumpWavelength: pumpLambda,
+            sources: sources, origin: "\(path):\(node.location.line)", definition: definition)
     }
 
     /// A catalog file holding exactly `species` (for archiving into a bundle): each entry written
@@ -176,7 +180,8 @@ public struct Catalog: Sendable {
             case "\t": out += "\\t"
             default:
                 if u.value < 0x20 || u.value == 0x7F || u.properties.generalCategory == .lineSeparator
-                    || u.properties.generalCategory == .paragraphSeparator {
+                    || u.properties.generalCategory == .paragraphSeparator
+                {
                     out += String(format: "\\u%04X", u.value)
                 } else {
                     out.unicodeScalars.append(u)

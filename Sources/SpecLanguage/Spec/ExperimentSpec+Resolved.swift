@@ -7,10 +7,17 @@ import Results
 extension CompiledSpec {
     public func resolved() -> ResultValue {
         var o = base.resolvedSummary()
-        o.append(("points", .array(points.map { p in
-            .object([("index", .number(Double(p.index))),
-                     ("parameters", .object(p.parameters.map { ($0.path, .number($0.value)) }))])
-        })))
+        o.append(
+            (
+                "points",
+                .array(
+                    points.map { p in
+                        .object([
+                            ("index", .number(Double(p.index))),
+                            ("parameters", .object(p.parameters.map { ($0.path, .number($0.value)) }))
+                        ])
+                    })
+            ))
         return .object(o)
     }
 }
@@ -21,12 +28,17 @@ extension ExperimentSpec {
             ("dipolesync", .number(1)),
             ("name", .string(name)),
             ("description", .string(description)),
-            ("units", .object([("rate", .string("Gamma")), ("length", .string("lambda")), ("time", .string("1/Gamma")),
-                               ("angle", .string("rad"))])),
+            (
+                "units",
+                .object([
+                    ("rate", .string("Gamma")), ("length", .string("lambda")), ("time", .string("1/Gamma")),
+                    ("angle", .string("rad"))
+                ])
+            )
         ]
         if let s = species {
             var so: [(String, ResultValue)] = [
-                ("id", .string(s.id)), ("wavelength-m", .number(s.wavelength)), ("linewidth-per-s", .number(s.linewidth)),
+                ("id", .string(s.id)), ("wavelength-m", .number(s.wavelength)), ("linewidth-per-s", .number(s.linewidth))
             ]
             if let a = s.spacing { so.append(("spacing-m", .number(a))) }
             if let d = s.pumpDecay { so.append(("pump-decay-per-s", .number(d))) }
@@ -46,28 +58,50 @@ extension ExperimentSpec {
         o.append(("observables", .array(observables.map(\.resolved))))
         var solverO: [(String, ResultValue)] = [
             ("backend", .string(solver.backend?.rawValue ?? "auto")), ("seed", .number(Double(solver.seed))),
-            ("tolerance", .number(solver.tolerance)),
+            ("tolerance", .number(solver.tolerance))
         ]
         solverO.append(("threads", solver.threads.map { .number(Double($0)) } ?? .string("auto")))
         solverO.append(("memory-bytes", solver.memoryBudget.map { .number(Double($0)) } ?? .string("default")))
         if solver.exactMethod != .auto { solverO.append(("exact-method", .string(solver.exactMethod.rawValue))) }
         if solver.trajectoriesGiven, let count = solver.trajectories.trajectories {
             let t = solver.trajectories
-            solverO.append(("trajectories", .object([("count", .number(Double(count))), ("burn-in", .number(t.burnIn)),
-                                                     ("average", .number(t.average)),
-                                                     ("sample-interval", .number(t.sampleInterval))])))
+            solverO.append(
+                (
+                    "trajectories",
+                    .object([
+                        ("count", .number(Double(count))), ("burn-in", .number(t.burnIn)),
+                        ("average", .number(t.average)),
+                        ("sample-interval", .number(t.sampleInterval))
+                    ])
+                ))
         }
         o.append(("solver", .object(solverO)))
         if let op = optimize {
-            o.append(("optimize", .object([("maximize", .string(op.maximize.rawValue)), ("over", .string(op.over)),
-                                           ("within", .array([.number(op.low), .number(op.high)])),
-                                           ("tolerance", .number(op.tolerance))])))
+            o.append(
+                (
+                    "optimize",
+                    .object([
+                        ("maximize", .string(op.maximize.rawValue)), ("over", .string(op.over)),
+                        ("within", .array([.number(op.low), .number(op.high)])),
+                        ("tolerance", .number(op.tolerance))
+                    ])
+                ))
         }
         if let sw = sweep {
-            o.append(("sweep", .object([("mode", .string(sw.mode.rawValue)),
-                                        ("axes", .array(sw.axes.map { a in
-                                            .object([("path", .string(a.path)), ("values", .array(a.values.map { .number($0) }))])
-                                        }))])))
+            o.append(
+                (
+                    "sweep",
+                    .object([
+                        ("mode", .string(sw.mode.rawValue)),
+                        (
+                            "axes",
+                            .array(
+                                sw.axes.map { a in
+                                    .object([("path", .string(a.path)), ("values", .array(a.values.map { .number($0) }))])
+                                })
+                        )
+                    ])
+                ))
         }
         return o
     }
@@ -81,10 +115,13 @@ extension SystemSpec {
         case .allToAll(let n): lat = [("shape", .string("all-to-all")), ("sites", .number(Double(n)))]
         case .square(let x, let y): lat = [("shape", .string("square")), ("sites", .array([.number(Double(x)), .number(Double(y))]))]
         case .triangular(let x, let y): lat = [("shape", .string("triangular")), ("sites", .array([.number(Double(x)), .number(Double(y))]))]
-        case .cubic(let x, let y, let z): lat = [("shape", .string("cubic")), ("sites", .array([.number(Double(x)), .number(Double(y)), .number(Double(z))]))]
+        case .cubic(let x, let y, let z):
+            lat = [("shape", .string("cubic")), ("sites", .array([.number(Double(x)), .number(Double(y)), .number(Double(z))]))]
         case .positions(let p):
-            lat = [("shape", .string("positions")),
-                   ("positions", .array(p.map { .array([.number($0.x), .number($0.y), .number($0.z)]) }))]
+            lat = [
+                ("shape", .string("positions")),
+                ("positions", .array(p.map { .array([.number($0.x), .number($0.y), .number($0.z)]) }))
+            ]
         }
         lat.append(("spacing", .number(spacing)))
         lat.append(("dipoles", .number(Double(count))))
@@ -107,7 +144,7 @@ extension SystemSpec {
         var o: [(String, ResultValue)] = [
             ("lattice", .object(lat)), ("couplings", .object(c)),
             ("polarization", .array([.number(polarization.x), .number(polarization.y), .number(polarization.z)])),
-            ("detuning", .object(d)), ("pump", .object(p)),
+            ("detuning", .object(d)), ("pump", .object(p))
         ]
         // Written only when set, so specs without them keep their resolved form and bundle ID.
         if dephasing != 0 { o.append(("dephasing", .object([("rate", .number(dephasing))]))) }

@@ -1,6 +1,6 @@
 import Foundation
-import Physics
 import NumericalMethods
+import Physics
 
 /// A spec after type checking, in canonical units (rates in Γ, lengths in λ, times in 1/Γ, angles in rad).
 public struct ExperimentSpec: Sendable {
@@ -139,8 +139,10 @@ public struct SolverSpec: Sendable, Equatable {
     /// Whether the spec gives `solver.trajectories` (the resolved spec echoes it only then).
     public var trajectoriesGiven = false
 
-    public init(backend: BackendKind?, seed: UInt64, tolerance: Double, threads: Int?, memoryBudget: Int?,
-                backendLocation: SourceLocation?, trajectories: TrajectorySettings) {
+    public init(
+        backend: BackendKind?, seed: UInt64, tolerance: Double, threads: Int?, memoryBudget: Int?,
+        backendLocation: SourceLocation?, trajectories: TrajectorySettings
+    ) {
         self.backend = backend
         self.seed = seed
         self.tolerance = tolerance

@@ -88,8 +88,9 @@ struct SpecBuilder {
         }
         guard let v = q.canonical(gammaSI: gammaSI, lambdaSI: lambdaSI) else {
             let natural = family == .length ? "lambda" : family == .time ? "/Gamma" : "Gamma"
-            error("\(what) '\(text)' is in physical units, but the spec names no species to convert it",
-                  at: node.location, hint: "add system.species, or write it in \(natural)")
+            error(
+                "\(what) '\(text)' is in physical units, but the spec names no species to convert it",
+                at: node.location, hint: "add system.species, or write it in \(natural)")
             return nil
         }
         guard v.isFinite else {
@@ -98,8 +99,9 @@ struct SpecBuilder {
         }
         if family == .rate && bounded && !checkRate(v, "\(what) '\(text)'", at: node.location) { return nil }
         if family == .time && abs(v) > SpecBuilder.maximumTime {
-            error("\(what) '\(text)' is \(fmt3(v)) /Γ, beyond the \(fmt3(SpecBuilder.maximumTime)) /Γ a solve can integrate over", at: node.location,
-                  hint: "times are in units of the single-dipole lifetime 1/Γ; the model relaxes within ~10²–10³ /Γ")
+            error(
+                "\(what) '\(text)' is \(fmt3(v)) /Γ, beyond the \(fmt3(SpecBuilder.maximumTime)) /Γ a solve can integrate over", at: node.location,
+                hint: "times are in units of the single-dipole lifetime 1/Γ; the model relaxes within ~10²–10³ /Γ")
             return nil
         }
         return v
@@ -112,8 +114,9 @@ struct SpecBuilder {
             return false
         }
         if abs(v) > SpecBuilder.maximumRate {
-            error("\(what) is \(fmt3(v)) Γ, beyond the \(fmt3(SpecBuilder.maximumRate)) Γ the backends can handle", at: loc,
-                  hint: hint ?? "rates are in units of the single-dipole decay rate Γ; check the value and its unit")
+            error(
+                "\(what) is \(fmt3(v)) Γ, beyond the \(fmt3(SpecBuilder.maximumRate)) Γ the backends can handle", at: loc,
+                hint: hint ?? "rates are in units of the single-dipole decay rate Γ; check the value and its unit")
             return false
         }
         return true
@@ -143,9 +146,11 @@ struct SpecBuilder {
                 gammaSI = s.linewidth
                 lambdaSI = s.wavelength
             } else {
-                error("unknown species '\(id)'", at: sNode.location,
-                      hint: Suggestions.hint(for: id, in: catalog.ids)
-                        ?? (catalog.ids.isEmpty ? "no catalog was found (see --catalog)"
+                error(
+                    "unknown species '\(id)'", at: sNode.location,
+                    hint: Suggestions.hint(for: id, in: catalog.ids)
+                        ?? (catalog.ids.isEmpty
+                            ? "no catalog was found (see --catalog)"
                             : "known species: \(catalog.ids.joined(separator: ", "))"))
             }
         }
@@ -162,25 +167,29 @@ struct SpecBuilder {
             let at = doc["optimize"]?["maximize"]?.location ?? o.location
             if let r = observables.first(where: { $0.kind == kind }) {
                 if (kind == .mutualInformation || kind == .discord) && r.pairs.count != 1 {
-                    error("'\(o.maximize.rawValue)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
-                          hint: "ask it for exactly one pair, e.g. {\(kind.rawValue): {pairs: [[0, 1]]}}")
+                    error(
+                        "'\(o.maximize.rawValue)' is asked for \(r.pairs.count) pairs, so it is not one number to maximize", at: at,
+                        hint: "ask it for exactly one pair, e.g. {\(kind.rawValue): {pairs: [[0, 1]]}}")
                 }
             } else if doc["observables"] == nil {
                 observables.append(ObservableRequest(kind: kind))
             } else {
-                error("optimize maximizes '\(o.maximize.rawValue)', which is not among the observables", at: at,
-                      hint: "add '\(kind.rawValue)' to observables")
+                error(
+                    "optimize maximizes '\(o.maximize.rawValue)', which is not among the observables", at: at,
+                    hint: "add '\(kind.rawValue)' to observables")
             }
         }
         guard !failed, let system, let solver, let initial, let evolution else { return nil }
-        return ExperimentSpec(name: name, description: description, species: species, system: system,
-                              initial: initial, evolution: evolution, observables: observables, solver: solver,
-                              optimize: optimize, sweep: nil)
+        return ExperimentSpec(
+            name: name, description: description, species: species, system: system,
+            initial: initial, evolution: evolution, observables: observables, solver: solver,
+            optimize: optimize, sweep: nil)
     }
 
     private mutating func buildSystem(_ doc: YAMLNode, species: Species?) -> SystemSpec? {
         guard let latticeNode = doc.node(at: ["system", "lattice"]), let shapeName = latticeNode["shape"]?.scalar,
-              ExperimentSchema.shapes.contains(shapeName) else { return nil }
+            ExperimentSchema.shapes.contains(shapeName)
+        else { return nil }
         let sitesNode = latticeNode["sites"]
         var lattice: Lattice?
         func dims(_ k: Int) -> [Int]? {
@@ -199,7 +208,7 @@ struct SpecBuilder {
         }
         let expected: [String: (Int, String)] = [
             "chain": (1, "n"), "all-to-all": (1, "n"), "square": (2, "[nx, ny]"),
-            "triangular": (2, "[nx, ny]"), "cubic": (3, "[nx, ny, nz]"),
+            "triangular": (2, "[nx, ny]"), "cubic": (3, "[nx, ny, nz]")
         ]
         if shapeName == "positions" {
             guard let pNode = latticeNode["positions"], let items = pNode.items else {
@@ -213,12 +222,14 @@ struct SpecBuilder {
                 ps.append(SIMD3(xs[0], xs[1], xs.count > 2 ? xs[2] : 0))
             }
             if let s = sitesNode, let n = integer(s), n != ps.count {
-                error("'sites' is \(n) but 'positions' lists \(ps.count) dipoles", at: s.location,
-                      hint: "leave 'sites' out with explicit positions")
+                error(
+                    "'sites' is \(n) but 'positions' lists \(ps.count) dipoles", at: s.location,
+                    hint: "leave 'sites' out with explicit positions")
             }
             if let (i, j) = firstCoincidence(ps) {
-                error("dipoles \(i) and \(j) sit at the same position", at: items[j].location,
-                      hint: "positions must be distinct")
+                error(
+                    "dipoles \(i) and \(j) sit at the same position", at: items[j].location,
+                    hint: "positions must be distinct")
             }
             lattice = .positions(ps)
         } else if let (k, form) = expected[shapeName] {
@@ -232,8 +243,9 @@ struct SpecBuilder {
             }
             guard d.allSatisfy({ $0 >= 1 }) else { return nil }
             guard let n = count(d), n <= SpecBuilder.maximumDipoles else {
-                error("\(d.map(String.init).joined(separator: " × ")) dipoles is more than any backend can hold (at most \(SpecBuilder.maximumDipoles))",
-                      at: sitesNode.location)
+                error(
+                    "\(d.map(String.init).joined(separator: " × ")) dipoles is more than any backend can hold (at most \(SpecBuilder.maximumDipoles))",
+                    at: sitesNode.location)
                 return nil
             }
             switch shapeName {
@@ -259,28 +271,32 @@ struct SpecBuilder {
             guard let a = quantity(sNode, .length, what: "spacing") else { return nil }
             spacing = a
             if a >= 0.5 {
-                diagnostics.warning("spacing a/λ = \(fmt3(a)) ≥ 0.5: the array is not subwavelength, outside the regime the papers study",
-                                    at: sNode.location)
+                diagnostics.warning(
+                    "spacing a/λ = \(fmt3(a)) ≥ 0.5: the array is not subwavelength, outside the regime the papers study",
+                    at: sNode.location)
             }
         } else if let s = species?.spacing, let l = species?.wavelength {
             spacing = s / l
         } else {
-            error("missing 'spacing' in system.lattice", at: latticeNode.location,
-                  hint: "give a length such as '0.1 lambda' (or name a species with a typical spacing)")
+            error(
+                "missing 'spacing' in system.lattice", at: latticeNode.location,
+                hint: "give a length such as '0.1 lambda' (or name a species with a typical spacing)")
             return nil
         }
         // The array's size in λ: distances and their powers must stay finite in the couplings.
-        let extent: Double = switch lattice {
-        case .allToAll: 0
-        case .positions(let ps): spacing * (ps.map { max(abs($0.x), abs($0.y), abs($0.z)) }.max() ?? 0)
-        case .chain(let n): spacing * Double(n)
-        case .square(let x, let y), .triangular(let x, let y): spacing * Double(max(x, y))
-        case .cubic(let x, let y, let z): spacing * Double(max(x, y, z))
-        }
+        let extent: Double =
+            switch lattice {
+            case .allToAll: 0
+            case .positions(let ps): spacing * (ps.map { max(abs($0.x), abs($0.y), abs($0.z)) }.max() ?? 0)
+            case .chain(let n): spacing * Double(n)
+            case .square(let x, let y), .triangular(let x, let y): spacing * Double(max(x, y))
+            case .cubic(let x, let y, let z): spacing * Double(max(x, y, z))
+            }
         if !(extent <= SpecBuilder.maximumExtent) {
-            error("the array spans \(extent.isFinite ? fmt3(extent) + " λ" : "more than can be represented"), more than the \(fmt3(SpecBuilder.maximumExtent)) λ the couplings can be computed over",
-                  at: (latticeNode["positions"] ?? latticeNode["spacing"] ?? latticeNode).location,
-                  hint: "positions are in units of the spacing; check the spacing, its unit and the coordinates")
+            error(
+                "the array spans \(extent.isFinite ? fmt3(extent) + " λ" : "more than can be represented"), more than the \(fmt3(SpecBuilder.maximumExtent)) λ the couplings can be computed over",
+                at: (latticeNode["positions"] ?? latticeNode["spacing"] ?? latticeNode).location,
+                hint: "positions are in units of the spacing; check the spacing, its unit and the coordinates")
             return nil
         }
 
@@ -294,14 +310,16 @@ struct SpecBuilder {
                 couplings = .dipolar(elastic: d["elastic"]?.scalar.flatMap(ShapeChecker.boolean) ?? true)
             } else if let p = c["power-law"] {
                 guard let alpha = number(p["alpha"]) else { return nil }
-                let strength = quantity(p["strength"] ?? Self.valueOrDefault(doc, ["system", "couplings", "power-law", "strength"]),
-                                        .rate, what: "strength")
+                let strength = quantity(
+                    p["strength"] ?? Self.valueOrDefault(doc, ["system", "couplings", "power-law", "strength"]),
+                    .rate, what: "strength")
                 guard let strength else { return nil }
                 couplings = .powerLaw(alpha: alpha, strength: strength)
             } else if let u = c["uniform"] {
                 guard let feff = quantity(u["feff"], .rate, what: "feff") else { return nil }
-                let geff = quantity(u["geff"] ?? Self.valueOrDefault(doc, ["system", "couplings", "uniform", "geff"]),
-                                    .rate, what: "geff")
+                let geff = quantity(
+                    u["geff"] ?? Self.valueOrDefault(doc, ["system", "couplings", "uniform", "geff"]),
+                    .rate, what: "geff")
                 guard let geff else { return nil }
                 couplings = .uniform(feff: feff, geff: geff)
             } else {
@@ -309,9 +327,10 @@ struct SpecBuilder {
             }
         }
         if case .allToAll = lattice, !(couplings.name == "uniform") {
-            error("an all-to-all ensemble has no geometry, so \(couplings.name) couplings are undefined",
-                  at: cNode?.location ?? latticeNode.location,
-                  hint: "write couplings: {uniform: {feff: 15 Gamma}}")
+            error(
+                "an all-to-all ensemble has no geometry, so \(couplings.name) couplings are undefined",
+                at: cNode?.location ?? latticeNode.location,
+                hint: "write couplings: {uniform: {feff: 15 Gamma}}")
         }
 
         // Polarization.
@@ -348,8 +367,9 @@ struct SpecBuilder {
                 var vs: [Double] = []
                 for it in items { guard let x = quantity(it, .rate, what: "detuning") else { return nil }; vs.append(x) }
                 if vs.count != lattice.count {
-                    error("'values' lists \(vs.count) detunings for \(lattice.count) dipoles", at: vNode.location,
-                          hint: "give one detuning per dipole, in site order")
+                    error(
+                        "'values' lists \(vs.count) detunings for \(lattice.count) dipoles", at: vNode.location,
+                        hint: "give one detuning per dipole, in site order")
                     return nil
                 }
                 detuning = .values(vs)
@@ -380,12 +400,16 @@ struct SpecBuilder {
             guard let g = gammaP else { return nil }
             pump = omega * omega / g
             derivation = "W = Ω²/γ = (\(fmt3(omega)) Γ)² / \(fmt3(g)) Γ = \(fmt3(pump)) Γ"
-            guard checkRate(pump, "the pump rate W = Ω²/γ derived from the three-level pump", at: t["rabi"]?.location ?? t.location,
-                            hint: "Ω = \(fmt3(omega)) Γ, γ = \(fmt3(g)) Γ; check the Rabi frequency and its unit") else { return nil }
+            guard
+                checkRate(
+                    pump, "the pump rate W = Ω²/γ derived from the three-level pump", at: t["rabi"]?.location ?? t.location,
+                    hint: "Ω = \(fmt3(omega)) Γ, γ = \(fmt3(g)) Γ; check the Rabi frequency and its unit")
+            else { return nil }
             if omega > 0.3 * g {
-                diagnostics.warning("three-level pump with Ω/γ = \(fmt3(omega / g)): W = Ω²/γ assumes Ω ≪ γ",
-                                    at: t["rabi"]?.location ?? t.location,
-                                    hint: "lower the Rabi frequency or use a faster-decaying intermediate level")
+                diagnostics.warning(
+                    "three-level pump with Ω/γ = \(fmt3(omega / g)): W = Ω²/γ assumes Ω ≪ γ",
+                    at: t["rabi"]?.location ?? t.location,
+                    hint: "lower the Rabi frequency or use a faster-decaying intermediate level")
             }
         } else if let o = pNode["optical"] {
             guard let g = gammaSI else {
@@ -393,7 +417,8 @@ struct SpecBuilder {
                 return nil
             }
             guard let iText = o["intensity"]?.scalar, case .success(let iq) = Quantity.parse(iText),
-                  let intensity = iq.si(gammaSI: nil, lambdaSI: nil) else { return nil }
+                let intensity = iq.si(gammaSI: nil, lambdaSI: nil)
+            else { return nil }
             var sigma = species?.pumpCrossSection
             if let cs = o["cross-section"]?.scalar, case .success(let q) = Quantity.parse(cs) { sigma = q.si(gammaSI: nil, lambdaSI: nil) }
             var lambdaP = species?.pumpWavelength ?? lambdaSI
@@ -407,8 +432,11 @@ struct SpecBuilder {
             let wSI = sigma * intensity / (h * c / lp)
             pump = wSI / g
             derivation = "W = σI/(hc/λ) = \(fmt3(wSI)) /s = \(fmt3(pump)) Γ"
-            guard checkRate(pump, "the pump rate W = σI/(hc/λ) derived from the optical pump", at: o["intensity"]?.location ?? o.location,
-                            hint: "check the intensity, the cross-section and their units") else { return nil }
+            guard
+                checkRate(
+                    pump, "the pump rate W = σI/(hc/λ) derived from the optical pump", at: o["intensity"]?.location ?? o.location,
+                    hint: "check the intensity, the cross-section and their units")
+            else { return nil }
         } else {
             return nil
         }
@@ -419,8 +447,9 @@ struct SpecBuilder {
             guard let v = quantity(r, .rate, what: what), checkRate(v, "the \(what)", at: r.location) else { return nil }
             local.append(v)
         }
-        return SystemSpec(lattice: lattice, spacing: spacing, couplings: couplings, polarization: polarization,
-                          detuning: detuning, pump: pump, pumpDerivation: derivation, dephasing: local[0], nonradiativeDecay: local[1])
+        return SystemSpec(
+            lattice: lattice, spacing: spacing, couplings: couplings, polarization: polarization,
+            detuning: detuning, pump: pump, pumpDerivation: derivation, dephasing: local[0], nonradiativeDecay: local[1])
     }
 
     /// The first pair of coinciding positions (to 1e-9 of the spacing), found by sorting.
@@ -439,7 +468,8 @@ struct SpecBuilder {
         let backendNode = s?["backend"]
         let backend = backendNode?.scalar.flatMap(BackendKind.init(rawValue:))
         guard let seed = Self.valueOrDefault(doc, ["solver", "seed"]).flatMap({ UInt64($0.scalar ?? "") }),
-              let tol = number(Self.valueOrDefault(doc, ["solver", "tolerance"])) else { return nil }
+            let tol = number(Self.valueOrDefault(doc, ["solver", "tolerance"]))
+        else { return nil }
         var threads: Int?
         if let t = s?["threads"]?.scalar, t != "auto" { threads = Int(t) }
         var memory: Int?
@@ -457,22 +487,26 @@ struct SpecBuilder {
             quantity(Self.valueOrDefault(doc, ["solver", "trajectories", key]), .time, what: key)
         }
         guard let count = integer(Self.valueOrDefault(doc, ["solver", "trajectories", "count"])),
-              let burnIn = trajectoryTime("burn-in"), let average = trajectoryTime("average"),
-              let sampleInterval = trajectoryTime("sample-interval") else { return nil }
+            let burnIn = trajectoryTime("burn-in"), let average = trajectoryTime("average"),
+            let sampleInterval = trajectoryTime("sample-interval")
+        else { return nil }
         let j = TrajectorySettings(trajectories: count, burnIn: burnIn, average: average, sampleInterval: sampleInterval)
-        var solver = SolverSpec(backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
-                                backendLocation: backendNode?.location, trajectories: j)
+        var solver = SolverSpec(
+            backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
+            backendLocation: backendNode?.location, trajectories: j)
         solver.exactMethod = s?["exact-method"]?.scalar.flatMap(ExactMethodChoice.init(rawValue:)) ?? .auto
         if let t {
             if j.sampleInterval > j.average {
-                diagnostics.error("sample-interval (\(String(format: "%g", j.sampleInterval)) /Gamma) is longer than the averaging time (\(String(format: "%g", j.average)) /Gamma)",
-                                  at: (t["sample-interval"] ?? t).location,
-                                  hint: "take at least one sample per averaging window, e.g. sample-interval: 0.1 /Gamma")
+                diagnostics.error(
+                    "sample-interval (\(String(format: "%g", j.sampleInterval)) /Gamma) is longer than the averaging time (\(String(format: "%g", j.average)) /Gamma)",
+                    at: (t["sample-interval"] ?? t).location,
+                    hint: "take at least one sample per averaging window, e.g. sample-interval: 0.1 /Gamma")
                 return nil
             }
             if j.average / j.sampleInterval > 1e6 {
-                diagnostics.error("\(Int(j.average / j.sampleInterval)) samples per trajectory is more than 10⁶",
-                                  at: (t["sample-interval"] ?? t).location, hint: "use a longer sample-interval")
+                diagnostics.error(
+                    "\(Int(j.average / j.sampleInterval)) samples per trajectory is more than 10⁶",
+                    at: (t["sample-interval"] ?? t).location, hint: "use a longer sample-interval")
                 return nil
             }
             solver.trajectoriesGiven = true
@@ -505,7 +539,9 @@ struct SpecBuilder {
         for item in list {
             var name: String?
             var options: YAMLNode?
-            if let s = item.scalar { name = s } else if let e = item.entries?.first, item.entries?.count == 1 {
+            if let s = item.scalar {
+                name = s
+            } else if let e = item.entries?.first, item.entries?.count == 1 {
                 name = e.key; options = e.value
             }
             guard let name, let kind = ObservableKind(rawValue: name) else { continue }
@@ -521,8 +557,9 @@ struct SpecBuilder {
                         for (k, d) in r.clusterSizes.enumerated() where lattice.cluster(size: d) == nil {
                             let (nx, _, _) = lattice.extent
                             let cx = lattice.centralIndex % max(nx, 1)
-                            diagnostics.error("a cluster of \(d) dipoles from the central dipole does not fit in a row of \(nx) (at most \(nx - cx))",
-                                              at: sizes[k].location)
+                            diagnostics.error(
+                                "a cluster of \(d) dipoles from the central dipole does not fit in a row of \(nx) (at most \(nx - cx))",
+                                at: sizes[k].location)
                             failed = true
                         }
                     }
@@ -536,8 +573,9 @@ struct SpecBuilder {
                             diagnostics.error("a pair needs two different dipoles, not [\(ab[0]), \(ab[1])]", at: p.location)
                             failed = true
                         } else if ab.contains(where: { $0 >= n }) {
-                            diagnostics.error("dipole index \(ab.max()!) is out of range: there are \(n) dipoles (0…\(n - 1))",
-                                              at: p.location)
+                            diagnostics.error(
+                                "dipole index \(ab.max()!) is out of range: there are \(n) dipoles (0…\(n - 1))",
+                                at: p.location)
                             failed = true
                         }
                         pairs.append(DipolePair(ab[0], ab[1]))
@@ -565,15 +603,19 @@ struct SpecBuilder {
 
     private mutating func buildOptimize(_ doc: YAMLNode) -> OptimizeSpec? {
         guard let o = doc["optimize"], let maximize = o["maximize"]?.scalar.flatMap(OptimizeTarget.init(rawValue:)), let overNode = o["over"],
-              let over = overNode.scalar, let within = o["within"]?.items, within.count == 2 else { return nil }
+            let over = overNode.scalar, let within = o["within"]?.items, within.count == 2
+        else { return nil }
         guard let target = SweepPaths.target(over, at: overNode.location, diagnostics: diagnostics) else {
             failed = true
             return nil
         }
         var bounds: [Double] = []
         for w in within {
-            guard let v = SweepPaths.value(w, family: target.family, gammaSI: gammaSI, lambdaSI: lambdaSI,
-                                           diagnostics: diagnostics, path: over) else { failed = true; return nil }
+            guard
+                let v = SweepPaths.value(
+                    w, family: target.family, gammaSI: gammaSI, lambdaSI: lambdaSI,
+                    diagnostics: diagnostics, path: over)
+            else { failed = true; return nil }
             bounds.append(v)
         }
         if bounds[0] >= bounds[1] {
@@ -589,8 +631,9 @@ struct SpecBuilder {
             return nil
         }
         guard let tolerance = number(o["tolerance"] ?? Self.valueOrDefault(doc, ["optimize", "tolerance"])) else { return nil }
-        return OptimizeSpec(maximize: maximize, over: over, low: bounds[0], high: bounds[1],
-                            tolerance: tolerance, location: o.location)
+        return OptimizeSpec(
+            maximize: maximize, over: over, low: bounds[0], high: bounds[1],
+            tolerance: tolerance, location: o.location)
     }
 }
 

@@ -14,11 +14,13 @@ enum SweepPaths {
         guard let shape = ExperimentSchema.shape(at: parts), ExperimentSchema.scalarPaths.contains(path) else {
             let hint = Suggestions.hint(for: path, in: ExperimentSchema.scalarPaths)
             if ExperimentSchema.shape(at: parts) != nil {
-                diagnostics.error("'\(path)' is not a single number, so it cannot be swept", at: loc,
-                                  hint: hint ?? "sweepable paths include system.pump.rate, system.lattice.spacing")
+                diagnostics.error(
+                    "'\(path)' is not a single number, so it cannot be swept", at: loc,
+                    hint: hint ?? "sweepable paths include system.pump.rate, system.lattice.spacing")
             } else {
-                diagnostics.error("'\(path)' names nothing in the spec", at: loc,
-                                  hint: hint ?? "sweepable paths include system.pump.rate, system.lattice.spacing")
+                diagnostics.error(
+                    "'\(path)' names nothing in the spec", at: loc,
+                    hint: hint ?? "sweepable paths include system.pump.rate, system.lattice.spacing")
             }
             return nil
         }
@@ -39,31 +41,37 @@ enum SweepPaths {
     }
 
     /// A value written for a path of `family`, in canonical units.
-    static func value(_ node: YAMLNode, family: UnitFamily, gammaSI: Double?, lambdaSI: Double?,
-                      diagnostics: DiagnosticEngine, path: String) -> Double? {
+    static func value(
+        _ node: YAMLNode, family: UnitFamily, gammaSI: Double?, lambdaSI: Double?,
+        diagnostics: DiagnosticEngine, path: String
+    ) -> Double? {
         guard let text = node.scalar else {
             diagnostics.error("a value for '\(path)' must be a single number, not \(node.kindDescription)", at: node.location)
             return nil
         }
         switch Quantity.parse(text) {
         case .failure:
-            diagnostics.error("'\(text)' is not a \(family == .dimensionless ? "number" : family.rawValue) for '\(path)'",
-                              at: node.location, hint: family == .dimensionless ? nil : "e.g. \(family.examples)")
+            diagnostics.error(
+                "'\(text)' is not a \(family == .dimensionless ? "number" : family.rawValue) for '\(path)'",
+                at: node.location, hint: family == .dimensionless ? nil : "e.g. \(family.examples)")
             return nil
         case .success(let q):
             guard q.unit.family == family else {
                 if q.unit.family == .dimensionless {
-                    diagnostics.error("'\(path)' is a \(family.rawValue): '\(text)' needs a unit", at: node.location,
-                                      hint: "e.g. \(family.examples)")
+                    diagnostics.error(
+                        "'\(path)' is a \(family.rawValue): '\(text)' needs a unit", at: node.location,
+                        hint: "e.g. \(family.examples)")
                 } else {
-                    diagnostics.error("'\(path)' is \(family == .dimensionless ? "a plain number" : "a \(family.rawValue)"), but '\(q.unitText)' is a unit of \(q.unit.family.rawValue)",
-                                      at: node.location)
+                    diagnostics.error(
+                        "'\(path)' is \(family == .dimensionless ? "a plain number" : "a \(family.rawValue)"), but '\(q.unitText)' is a unit of \(q.unit.family.rawValue)",
+                        at: node.location)
                 }
                 return nil
             }
             guard let v = q.canonical(gammaSI: gammaSI, lambdaSI: lambdaSI) else {
-                diagnostics.error("'\(text)' is in physical units, but the spec names no species to convert it",
-                                  at: node.location, hint: "add system.species, or use Gamma/lambda units")
+                diagnostics.error(
+                    "'\(text)' is in physical units, but the spec names no species to convert it",
+                    at: node.location, hint: "add system.species, or use Gamma/lambda units")
                 return nil
             }
             return v

@@ -120,8 +120,10 @@ public struct Quantity: Sendable, Equatable {
         guard let number = Double(String(chars[0..<end])), number.isFinite else { return .failure(.notANumber) }
         let unitText = String(chars[end...]).trimmingCharacters(in: .whitespaces)
         if unitText.isEmpty {
-            return .success(Quantity(value: number * factor, unit: PhysicalUnit(family: .dimensionless, scale: .si(1)),
-                                     unitText: ""))
+            return .success(
+                Quantity(
+                    value: number * factor, unit: PhysicalUnit(family: .dimensionless, scale: .si(1)),
+                    unitText: ""))
         }
         guard let unit = units[unitText] else { return .failure(.unknownUnit(unitText)) }
         return .success(Quantity(value: number * factor, unit: unit, unitText: unitText))

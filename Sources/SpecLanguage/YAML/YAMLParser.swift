@@ -14,8 +14,9 @@ public enum YAMLParser {
 
     public static func parse(_ bytes: [UInt8], diagnostics: DiagnosticEngine) -> YAMLNode? {
         if let bad = firstInvalidUTF8(bytes) {
-            diagnostics.error("the file is not valid UTF-8 (byte 0x\(String(bad.byte, radix: 16, uppercase: true)))",
-                              at: bad.location, hint: "save the spec as UTF-8")
+            diagnostics.error(
+                "the file is not valid UTF-8 (byte 0x\(String(bad.byte, radix: 16, uppercase: true)))",
+                at: bad.location, hint: "save the spec as UTF-8")
             return nil
         }
         var parser = yaml_parser_t()
@@ -42,11 +43,17 @@ public enum YAMLParser {
         while i < bytes.count {
             let b = bytes[i]
             var need = 0
-            if b < 0x80 { need = 0 }
-            else if b & 0xE0 == 0xC0 && b >= 0xC2 { need = 1 }
-            else if b & 0xF0 == 0xE0 { need = 2 }
-            else if b & 0xF8 == 0xF0 && b <= 0xF4 { need = 3 }
-            else { return (b, SourceLocation(line: line, column: col)) }
+            if b < 0x80 {
+                need = 0
+            } else if b & 0xE0 == 0xC0 && b >= 0xC2 {
+                need = 1
+            } else if b & 0xF0 == 0xE0 {
+                need = 2
+            } else if b & 0xF8 == 0xF0 && b <= 0xF4 {
+                need = 3
+            } else {
+                return (b, SourceLocation(line: line, column: col))
+            }
             if i + need >= bytes.count && need > 0 { return (b, SourceLocation(line: line, column: col)) }
             for k in 0..<need where bytes[i + 1 + k] & 0xC0 != 0x80 {
                 return (bytes[i + 1 + k], SourceLocation(line: line, column: col))
@@ -55,7 +62,8 @@ public enum YAMLParser {
                 let cp = (UInt32(b & 0x0F) << 12) | (UInt32(bytes[i + 1] & 0x3F) << 6) | UInt32(bytes[i + 2] & 0x3F)
                 if cp < 0x800 || (0xD800...0xDFFF).contains(cp) { return (b, SourceLocation(line: line, column: col)) }
             } else if need == 3 {
-                let cp = (UInt32(b & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12)
+                let cp =
+                    (UInt32(b & 0x07) << 18) | (UInt32(bytes[i + 1] & 0x3F) << 12)
                     | (UInt32(bytes[i + 2] & 0x3F) << 6) | UInt32(bytes[i + 3] & 0x3F)
                 if cp < 0x10000 || cp > 0x10FFFF { return (b, SourceLocation(line: line, column: col)) }
             }
@@ -106,9 +114,12 @@ public enum YAMLParser {
                         message += String(format: " (U+%04X)", Int(parser.problem_value))
                     }
                 }
-                diagnostics.error(message, at: at,
-                                  hint: problem.contains("tab") ? "indent with spaces, not tabs"
-                                    : problem.contains("control characters") ? "remove the character, or write it as an escape such as \\t in a double-quoted string" : nil)
+                diagnostics.error(
+                    message, at: at,
+                    hint: problem.contains("tab")
+                        ? "indent with spaces, not tabs"
+                        : problem.contains("control characters")
+                            ? "remove the character, or write it as an escape such as \\t in a double-quoted string" : nil)
                 failed = true
                 return nil
             }
@@ -124,17 +135,19 @@ public enum YAMLParser {
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
                     if documents == 0 {
-                        diagnostics.error("the spec is empty", at: .start,
-                                          hint: "a spec is a YAML mapping that starts with 'dipolesync: 1'")
+                        diagnostics.error(
+                            "the spec is empty", at: .start,
+                            hint: "a spec is a YAML mapping that starts with 'dipolesync: 1'")
                         return nil
                     }
                     return root
                 case YAML_DOCUMENT_START_EVENT:
                     documents += 1
                     if documents > 1 {
-                        diagnostics.error("a spec file holds one YAML document; this is a second one",
-                                          at: Self.location(event.start_mark),
-                                          hint: "split the documents into separate files")
+                        diagnostics.error(
+                            "a spec file holds one YAML document; this is a second one",
+                            at: Self.location(event.start_mark),
+                            hint: "split the documents into separate files")
                         return nil
                     }
                 case YAML_DOCUMENT_END_EVENT, YAML_STREAM_START_EVENT:
@@ -151,8 +164,9 @@ public enum YAMLParser {
             nodeCount += 1
             if nodeCount > YAMLParser.maximumNodes {
                 if !failed {
-                    diagnostics.error("the document expands to more than \(YAMLParser.maximumNodes) nodes", at: at,
-                                      hint: "aliases that refer to aliases multiply; write the values out")
+                    diagnostics.error(
+                        "the document expands to more than \(YAMLParser.maximumNodes) nodes", at: at,
+                        hint: "aliases that refer to aliases multiply; write the values out")
                 }
                 failed = true
                 return false
@@ -168,8 +182,9 @@ public enum YAMLParser {
             case YAML_ALIAS_EVENT:
                 let name = String(cString: event.data.alias.anchor)
                 guard let target = anchors[name] else {
-                    diagnostics.error("unknown anchor '*\(name)'", at: loc,
-                                      hint: Suggestions.hint(for: name, in: Array(anchors.keys)))
+                    diagnostics.error(
+                        "unknown anchor '*\(name)'", at: loc,
+                        hint: Suggestions.hint(for: name, in: Array(anchors.keys)))
                     return YAMLNode.scalar("", at: loc)
                 }
                 nodeCount += Builder.size(target)
@@ -186,14 +201,16 @@ public enum YAMLParser {
                 return n
             case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                 guard depth < YAMLParser.maximumDepth else {
-                    diagnostics.error("lists and mappings nest more than \(YAMLParser.maximumDepth) levels deep", at: loc,
-                                      hint: "a spec nests a few levels; this looks like a damaged or generated file")
+                    diagnostics.error(
+                        "lists and mappings nest more than \(YAMLParser.maximumDepth) levels deep", at: loc,
+                        hint: "a spec nests a few levels; this looks like a damaged or generated file")
                     failed = true
                     return nil
                 }
                 depth += 1
                 defer { depth -= 1 }
-                return event.type == YAML_SEQUENCE_START_EVENT ? sequence(from: &event, at: loc, &parser)
+                return event.type == YAML_SEQUENCE_START_EVENT
+                    ? sequence(from: &event, at: loc, &parser)
                     : mapping(from: &event, at: loc, &parser)
             default:
                 diagnostics.error("unexpected YAML event", at: loc)
@@ -236,8 +253,9 @@ public enum YAMLParser {
                 defer { yaml_event_delete(&ve) }
                 guard let value = node(from: &ve, &parser) else { return nil }
                 guard let k = key.scalar else {
-                    diagnostics.error("a mapping key must be a plain name, not \(key.kindDescription)",
-                                      at: key.location)
+                    diagnostics.error(
+                        "a mapping key must be a plain name, not \(key.kindDescription)",
+                        at: key.location)
                     continue
                 }
                 if k == "<<" && key.isPlainScalar {
@@ -253,8 +271,9 @@ public enum YAMLParser {
                     continue
                 }
                 if let first = keyIndex[k] {
-                    diagnostics.error("duplicate key '\(k)' (first given at line \(entries[first].keyLocation.line))",
-                                      at: key.location, hint: "remove one of the two")
+                    diagnostics.error(
+                        "duplicate key '\(k)' (first given at line \(entries[first].keyLocation.line))",
+                        at: key.location, hint: "remove one of the two")
                     continue
                 }
                 keyIndex[k] = entries.count
