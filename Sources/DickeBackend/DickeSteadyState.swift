@@ -158,17 +158,28 @@ public struct DickeSteadyState: Sendable {
     }
 
     /// Solves the chain restricted to `window` (levels must be contiguous, each with ≥ 1 state).
+    ///
+    /// The fixed pivots (the given one, or the middle level, then the first and the last) are tried
+    /// first, exactly as before; only when they all fail does `searchPivot` look for a pivot near the
+    /// peak (docs/physics.md §6.4.2), so every solution the fixed pivots produce is unchanged.
     public func solve(window: DickePopulations, pivot: Int?) throws -> Solution {
         let est = Self.memoryEstimate(window)
         if est > memoryBudget { throw BackendError.memory(needed: est, budget: memoryBudget) }
         if let p = pivot {
-            var sol = try reduce(window: window, pivot: min(window.levelHigh, max(window.levelLow, p)))
-            sol.populations.values = sol.populations.values.map { $0 }
-            return try finish(sol.populations)
+            let clamped = min(window.levelHigh, max(window.levelLow, p))
+            do {
+                var sol = try reduce(window: window, pivot: clamped)
+                sol.populations.values = sol.populations.values.map { $0 }
+                return try finish(sol.populations)
+            } catch {
+                if let sol = searchPivot(window: window, tried: [clamped]) { return sol }
+                throw error
+            }
         }
         // No reference: try the middle level, then re-pivot at the most probable level.
         var last: Error = BackendError.numerical("the steady-state reduction failed")
-        for p in [(window.levelLow + window.levelHigh) / 2, window.levelLow, window.levelHigh] {
+        let fixed = [(window.levelLow + window.levelHigh) / 2, window.levelLow, window.levelHigh]
+        for p in fixed {
             do {
                 let first = try reduce(window: window, pivot: p)
                 let peak = Self.peakLevel(first.populations, scaledTo: window.n)
@@ -176,7 +187,51 @@ public struct DickeSteadyState: Sendable {
                 return try finish(second.populations)
             } catch { last = error }
         }
+        if let sol = searchPivot(window: window, tried: fixed) { return sol }
         throw last
+    }
+
+    /// Levels tried as pivots by `searchPivot`, spread evenly over the window.
+    static let pivotSearchLevels = 17
+    /// Re-pivots at the peak allowed per candidate.
+    static let pivotSearchRepivots = 4
+    /// Largest residual (relative to max Λ P) and most negative population accepted from the search.
+    static let pivotSearchTolerance = 1e-9
+
+    /// Pivot search (docs/physics.md §6.4.2). Back substitution P_L = R_L P_{L±1} carries the rounding
+    /// error of the pivot level's solve (≈ 10⁻¹⁶ of its largest entry, on every j) to the other levels,
+    /// and along the j directions whose populations are tiny at the pivot but large elsewhere it grows
+    /// by up to max R (here ~50) per level: with the pivot far from the peak (below threshold at small W
+    /// and large N, the peak sits at L ≈ N W/(W + Γ) while the fixed pivots are at 0, N/2 and N) the
+    /// error outgrows the solution and the populations come out negative. With the pivot at the peak
+    /// the true populations fall off in both directions at least as fast as the error does, so the
+    /// reduction is accurate. Candidate pivots are spread over the window; the first one whose
+    /// reduction succeeds is moved to the peak of its own solution (repeatedly, until the peak stays),
+    /// and the result is accepted only with a small residual of the untruncated balance equations and
+    /// no population below −`pivotSearchTolerance`.
+    private func searchPivot(window w: DickePopulations, tried: [Int]) -> Solution? {
+        let levels = w.levelHigh - w.levelLow + 1
+        let count = min(levels, Self.pivotSearchLevels)
+        var candidates = [Int]()
+        for i in 0..<count {
+            let l = w.levelLow + (count > 1 ? i * (levels - 1) / (count - 1) : 0)
+            if !tried.contains(l) && !candidates.contains(l) { candidates.append(l) }
+        }
+        for c in candidates {
+            guard var current = try? reduce(window: w, pivot: c) else { continue }
+            var p = c
+            for _ in 0..<Self.pivotSearchRepivots {
+                let peak = min(w.levelHigh, max(w.levelLow, Self.peakLevel(current.populations, scaledTo: w.n)))
+                if peak == p { break }
+                guard let next = try? reduce(window: w, pivot: peak) else { break }
+                current = next
+                p = peak
+            }
+            guard let sol = try? finish(current.populations), sol.residual <= Self.pivotSearchTolerance,
+                  sol.minimum >= -Self.pivotSearchTolerance else { continue }
+            return sol
+        }
+        return nil
     }
 
     private struct Reduced { var populations: DickePopulations }
