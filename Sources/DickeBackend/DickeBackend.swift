@@ -1,8 +1,8 @@
 import Foundation
-import Numerics
 import LinearAlgebra
-import Physics
 import NumericalMethods
+import Numerics
+import Physics
 import Results
 
 /// The permutation-symmetric backend ("permutation-symmetric"): all-to-all couplings and a uniform
@@ -45,11 +45,14 @@ public struct DickeBackend: Backend {
         let decay = nr == 0 ? model.gamma : model.gamma + nr
         guard nr >= 0 else { throw BackendError.unsupported("negative non-radiative decay rate \(nr)") }
         guard model.dephasing >= 0 else { throw BackendError.unsupported("negative dephasing rate \(model.dephasing)") }
-        let lad = DickeLadder(n: n, gamma: decay, feff: u.feff, geff: u.geff, pump: model.pump,
-                              detuning: model.detunings.first ?? 0, dephasing: model.dephasing)
+        let lad = DickeLadder(
+            n: n, gamma: decay, feff: u.feff, geff: u.geff, pump: model.pump,
+            detuning: model.detunings.first ?? 0, dephasing: model.dephasing)
         if lad.local < -PlannerThresholds.rateMatrixTolerance * max(1, abs(decay)) {
             let what = nr == 0 ? "Γ − f_eff/N" : "Γ + γ_nr − f_eff/N"
-            throw BackendError.unsupported("the rate matrix is not positive semidefinite: smallest eigenvalue \(what) = \(lad.local) (needs f_eff ≤ N\(nr == 0 ? "Γ" : "(Γ + γ_nr)"))")
+            throw BackendError.unsupported(
+                "the rate matrix is not positive semidefinite: smallest eigenvalue \(what) = \(lad.local) (needs f_eff ≤ N\(nr == 0 ? "Γ" : "(Γ + γ_nr)"))"
+            )
         }
         guard model.pump >= 0 else { throw BackendError.unsupported("negative pump rate \(model.pump)") }
         return lad
@@ -59,7 +62,9 @@ public struct DickeBackend: Backend {
         if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let lad = try Self.ladder(for: request.model)
         if request.request(.twoTime) != nil {
-            throw BackendError.unsupported("two-time pair correlations need S_{N−1} symmetry; the permutation-symmetric backend gives the collective ⟨J⁺(τ)J⁻(0)⟩ through `spectrum`")
+            throw BackendError.unsupported(
+                "two-time pair correlations need S_{N−1} symmetry; the permutation-symmetric backend gives the collective ⟨J⁺(τ)J⁻(0)⟩ through `spectrum`"
+            )
         }
         // What it computes is its description's list (DickeDescription.swift).
         for o in request.observables where !observables.contains(o.kind) {
@@ -73,10 +78,15 @@ public struct DickeBackend: Backend {
             let sol = try ss.solve()
             let pops = sol.populations
             let moments = DickeMoments(pops)
-            result.method = "Dicke-basis population chain (\(pops.n) dipoles, \(sol.states) populations), linear level reduction (dense LU per excitation level)" + (sol.truncated ? " on a window (boundary probability \(String(format: "%.1e", sol.boundaryMass)))" : "") + ", residual \(String(format: "%.1e", sol.residual))"
-            result.diagnostics = [("residual", .number(sol.residual)), ("states", .number(Double(sol.states))),
-                                  ("truncated", .bool(sol.truncated)), ("boundary-probability", .number(sol.boundaryMass)),
-                                  ("min-population", .number(sol.minimum))]
+            result.method =
+                "Dicke-basis population chain (\(pops.n) dipoles, \(sol.states) populations), linear level reduction (dense LU per excitation level)"
+                + (sol.truncated ? " on a window (boundary probability \(String(format: "%.1e", sol.boundaryMass)))" : "")
+                + ", residual \(String(format: "%.1e", sol.residual))"
+            result.diagnostics = [
+                ("residual", .number(sol.residual)), ("states", .number(Double(sol.states))),
+                ("truncated", .bool(sol.truncated)), ("boundary-probability", .number(sol.boundaryMass)),
+                ("min-population", .number(sol.minimum))
+            ]
             try fill(&result, moments: moments, pops: pops, u1: true, request: request)
             if let spec = request.request(.spectrum) {
                 try addSpectrum(&result, lad: lad, pops: pops, request: spec, budget: request.memoryBudget)
@@ -89,8 +99,10 @@ public struct DickeBackend: Backend {
 
     // MARK: observables
 
-    private func fill(_ result: inout PointResult, moments mo: DickeMoments, pops: DickePopulations?, u1: Bool,
-                      request: SolveRequest) throws {
+    private func fill(
+        _ result: inout PointResult, moments mo: DickeMoments, pops: DickePopulations?, u1: Bool,
+        request: SolveRequest
+    ) throws {
         let n = mo.n
         let correlation = { (a: Int, b: Int) in a == b ? Complex(mo.population) : Complex(mo.zq2) }
         if request.request(.zq) != nil { ObservableWriter.zq(fromSquare: mo.zq2, into: &result) }
@@ -99,15 +111,18 @@ public struct DickeBackend: Backend {
             // This backend has never listed skipped sizes in `cluster-ZQ-skipped` (the spec compiler
             // rejects sizes that do not fit, so only direct API callers see the difference); kept so
             // results stay as they were.
-            ObservableWriter.clusterZQ(sizes: c.clusterSizes, lattice: request.lattice, recordSkipped: false,
-                                       correlation: correlation, into: &result)
+            ObservableWriter.clusterZQ(
+                sizes: c.clusterSizes, lattice: request.lattice, recordSkipped: false,
+                correlation: correlation, into: &result)
         }
         if request.request(.correlations) != nil {
             ObservableWriter.correlations(count: n, correlation: correlation, into: &result)
         }
         let wantsPairs = request.request(.mutualInformation) != nil || request.request(.discord) != nil
         if (request.request(.qfi) != nil || wantsPairs) && !u1 {
-            throw BackendError.unsupported("qfi, mutual-information and discord of a state with coherences between excitation numbers are not available from the permutation-symmetric backend")
+            throw BackendError.unsupported(
+                "qfi, mutual-information and discord of a state with coherences between excitation numbers are not available from the permutation-symmetric backend"
+            )
         }
         if request.request(.qfi) != nil, let p = pops {
             ObservableWriter.qfi(Self.fisher(p), dipoles: n, into: &result)
@@ -150,8 +165,10 @@ public struct DickeBackend: Backend {
 
     // MARK: spectrum
 
-    private func addSpectrum(_ result: inout PointResult, lad: DickeLadder, pops: DickePopulations,
-                             request spec: ObservableRequest, budget: Int) throws {
+    private func addSpectrum(
+        _ result: inout PointResult, lad: DickeLadder, pops: DickePopulations,
+        request spec: ObservableRequest, budget: Int
+    ) throws {
         let sector = DickeSector(ladder: lad, k: 1)
         let bytes = sector.size * 2 * 8 * 12
         if bytes > budget { throw BackendError.memory(needed: bytes, budget: budget) }
@@ -173,19 +190,25 @@ public struct DickeBackend: Backend {
         var g = [Complex<Double>]()
         let integrator = DormandPrince(relativeTolerance: 1e-9, absoluteTolerance: 1e-12 * max(1e-300, x0.map(abs).max() ?? 1))
         do {
-            try integrator.integrate(from: 0, x0, to: taus, rhs: { _, y, dy in
-                y.withUnsafeBufferPointer { yp in dy.withUnsafeMutableBufferPointer { dp in sector.apply(yp, dp) } }
-            }, observe: { _, y in
-                var re = 0.0, im = 0.0
-                for i in 0..<weights.count { re += weights[i] * y[2 * i]; im += weights[i] * y[2 * i + 1] }
-                g.append(Complex(re, im))
-            })
+            try integrator.integrate(
+                from: 0, x0, to: taus,
+                rhs: { _, y, dy in
+                    y.withUnsafeBufferPointer { yp in dy.withUnsafeMutableBufferPointer { dp in sector.apply(yp, dp) } }
+                },
+                observe: { _, y in
+                    var re = 0.0, im = 0.0
+                    for i in 0..<weights.count { re += weights[i] * y[2 * i]; im += weights[i] * y[2 * i + 1] }
+                    g.append(Complex(re, im))
+                })
         } catch { throw BackendError.numerical("spectrum: \(error)") }
         let fit = Self.spectrumSummary(taus: taus, g: g)
-        result.tables.append(ResultTable(name: "two-time-collective", columns: ["tau", "re", "im"],
-                                         rows: zip(taus, g).map { [$0, $1.real, $1.imaginary] }))
-        ObservableWriter.spectrum(linewidth: fit.linewidth, peakFrequency: fit.peak, estimator: .gridHalfMaximum,
-                                  table: fit.table, into: &result)
+        result.tables.append(
+            ResultTable(
+                name: "two-time-collective", columns: ["tau", "re", "im"],
+                rows: zip(taus, g).map { [$0, $1.real, $1.imaginary] }))
+        ObservableWriter.spectrum(
+            linewidth: fit.linewidth, peakFrequency: fit.peak, estimator: .gridHalfMaximum,
+            table: fit.table, into: &result)
     }
 
     /// The emission spectrum S(ω) = 2 Re ∫₀^τmax g(τ) e^{−iωτ} dτ (trapezoid rule) of g(τ) = ⟨J⁺(τ)J⁻(0)⟩,
@@ -223,8 +246,10 @@ public struct DickeBackend: Backend {
 
     // MARK: time evolution
 
-    private func evolve(_ result: inout PointResult, lad: DickeLadder, request: SolveRequest, time: Double,
-                        samples: Int) throws {
+    private func evolve(
+        _ result: inout PointResult, lad: DickeLadder, request: SolveRequest, time: Double,
+        samples: Int
+    ) throws {
         let n = lad.n
         let sector = DickeSector(ladder: lad, k: 0)
         let bytes = sector.size * 2 * 8 * 12
@@ -244,7 +269,8 @@ public struct DickeBackend: Backend {
             let c2 = cos(polar / 2) * cos(polar / 2), s2 = sin(polar / 2) * sin(polar / 2)
             for kk in 0...n {
                 let logC = lgamma(Double(n + 1)) - lgamma(Double(kk + 1)) - lgamma(Double(n - kk + 1))
-                let lp = logC + (c2 > 0 ? Double(kk) * log(c2) : (kk == 0 ? 0 : -Double.infinity))
+                let lp =
+                    logC + (c2 > 0 ? Double(kk) * log(c2) : (kk == 0 ? 0 : -Double.infinity))
                     + (s2 > 0 ? Double(n - kk) * log(s2) : (kk == n ? 0 : -Double.infinity))
                 if let i = sector.index(top, Double(kk) - lad.half) { x0[2 * i] = exp(lp) }
             }
@@ -270,17 +296,20 @@ public struct DickeBackend: Backend {
         if request.request(.zq) != nil { columns += ["ZQ", "ZQ2"] }
         if request.request(.inversion) != nil { columns.append("inversion") }
         do {
-            try integrator.integrate(from: 0, x0, to: times, rhs: { _, y, dy in
-                y.withUnsafeBufferPointer { yp in dy.withUnsafeMutableBufferPointer { dp in sector.apply(yp, dp) } }
-            }, observe: { t, y in
-                let p = populations(y)
-                let mo = DickeMoments(p)
-                var row = [t]
-                if request.request(.zq) != nil { row += [OrderParameters.zq(fromSquare: mo.zq2), mo.zq2] }
-                if request.request(.inversion) != nil { row.append(mo.inversion) }
-                series.append(row)
-                lastPops = p
-            })
+            try integrator.integrate(
+                from: 0, x0, to: times,
+                rhs: { _, y, dy in
+                    y.withUnsafeBufferPointer { yp in dy.withUnsafeMutableBufferPointer { dp in sector.apply(yp, dp) } }
+                },
+                observe: { t, y in
+                    let p = populations(y)
+                    let mo = DickeMoments(p)
+                    var row = [t]
+                    if request.request(.zq) != nil { row += [OrderParameters.zq(fromSquare: mo.zq2), mo.zq2] }
+                    if request.request(.inversion) != nil { row.append(mo.inversion) }
+                    series.append(row)
+                    lastPops = p
+                })
         } catch { throw BackendError.numerical("time evolution: \(error)") }
         guard let p = lastPops else { throw BackendError.numerical("no samples") }
         try fill(&result, moments: DickeMoments(p), pops: p, u1: u1, request: request)

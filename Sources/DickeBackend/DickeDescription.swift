@@ -21,8 +21,9 @@ extension DickeBackend: DescribedBackend {
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { false }
 
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
-        BackendAssessment(refusal: refusal(for: outline, thresholds: thresholds),
-                          estimate: Self.estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution))
+        BackendAssessment(
+            refusal: refusal(for: outline, thresholds: thresholds),
+            estimate: Self.estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution))
     }
 
     /// Why the model is not one it represents: couplings or detunings that are not uniform, random

@@ -30,8 +30,10 @@ public struct DickeLadder: Sendable {
     /// Local pure dephasing γ_φ of (γ_φ/2) Σ_a D[σᶻ_a] (in Γ; docs/physics.md §1.5, §6.4.1).
     public let dephasing: Double
 
-    public init(n: Int, gamma: Double, feff: Double, geff: Double, pump: Double, detuning: Double,
-                dephasing: Double = 0) {
+    public init(
+        n: Int, gamma: Double, feff: Double, geff: Double, pump: Double, detuning: Double,
+        dephasing: Double = 0
+    ) {
         self.n = n
         self.dephasing = dephasing
         self.collective = feff / Double(n)
@@ -53,9 +55,18 @@ public struct DickeLadder: Sendable {
     public enum Jump: CaseIterable, Sendable {
         case emitSame, emitDown, emitUp, pumpSame, pumpDown, pumpUp
         /// Change of m and of j.
-        @inlinable public var dm: Int { switch self { case .emitSame, .emitDown, .emitUp: return -1; default: return 1 } }
+        @inlinable public var dm: Int {
+            switch self {
+            case .emitSame, .emitDown, .emitUp: return -1;
+            default: return 1
+            }
+        }
         @inlinable public var dj: Int {
-            switch self { case .emitSame, .pumpSame: return 0; case .emitDown, .pumpDown: return -1; default: return 1 }
+            switch self {
+            case .emitSame, .pumpSame: return 0;
+            case .emitDown, .pumpDown: return -1;
+            default: return 1
+            }
         }
     }
 

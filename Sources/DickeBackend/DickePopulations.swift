@@ -57,8 +57,9 @@ public struct DickePopulations: Sendable {
     /// The full window: every level and every j.
     public static func fullWindow(n: Int) -> DickePopulations {
         let levels = 0...n
-        return DickePopulations(n: n, levelLow: 0, levelHigh: n, lo: levels.map { tMin(n: n, level: $0) },
-                                hi: levels.map { _ in n / 2 })
+        return DickePopulations(
+            n: n, levelLow: 0, levelHigh: n, lo: levels.map { tMin(n: n, level: $0) },
+            hi: levels.map { _ in n / 2 })
     }
 
     /// The ground state |j = N/2, m = −N/2⟩.

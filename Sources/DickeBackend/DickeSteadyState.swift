@@ -81,9 +81,10 @@ public struct DickeSteadyState: Sendable {
         }
         let n0 = max(fullWindowLimit / 2 + 1, n / 4)
         var coarse = self
-        coarse.ladder = DickeLadder(n: n0, gamma: ladder.local + ladder.collective,
-                                    feff: ladder.collective * Double(n), geff: ladder.geff,
-                                    pump: ladder.pump, detuning: ladder.detuning, dephasing: ladder.dephasing)
+        coarse.ladder = DickeLadder(
+            n: n0, gamma: ladder.local + ladder.collective,
+            feff: ladder.collective * Double(n), geff: ladder.geff,
+            pump: ladder.pump, detuning: ladder.detuning, dephasing: ladder.dephasing)
         // Γ = γ + c, f_eff = c N and γ_φ are the intensive parameters shared by every N.
         let reference = try coarse.solve()
         var pad = 0.05
@@ -228,7 +229,8 @@ public struct DickeSteadyState: Sendable {
                 p = peak
             }
             guard let sol = try? finish(current.populations), sol.residual <= Self.pivotSearchTolerance,
-                  sol.minimum >= -Self.pivotSearchTolerance else { continue }
+                sol.minimum >= -Self.pivotSearchTolerance
+            else { continue }
             return sol
         }
         return nil
@@ -376,9 +378,11 @@ public struct DickeSteadyState: Sendable {
         let n = lad.n
         let j0 = lad.jMin
         var maxFlow = 0.0, maxRes = 0.0, maxP = 0.0, minP = 0.0, boundary = 0.0
-        let truncated = p.levelLow > 0 || p.levelHigh < n || p.lo.indices.contains {
-            p.lo[$0] > DickePopulations.tMin(n: n, level: p.levelLow + $0) || p.hi[$0] < n / 2
-        }
+        let truncated =
+            p.levelLow > 0 || p.levelHigh < n
+            || p.lo.indices.contains {
+                p.lo[$0] > DickePopulations.tMin(n: n, level: p.levelLow + $0) || p.hi[$0] < n / 2
+            }
         for k in p.lo.indices {
             let l = p.levelLow + k
             let m = p.m(level: l)
@@ -419,7 +423,8 @@ public struct DickeSteadyState: Sendable {
                     for c in DickeLadder.Dephasing.allCases {
                         let tt = t + c.dj
                         guard tt >= DickePopulations.tMin(n: n, level: l), tt <= n / 2,
-                              lad.dephasingRate(c, jj, m) > 0, tt < p.lo[k] || tt > p.hi[k] else { continue }
+                            lad.dephasingRate(c, jj, m) > 0, tt < p.lo[k] || tt > p.hi[k]
+                        else { continue }
                         maxRes = max(maxRes, lad.dephasingRate(c, jj, m) * v)
                         boundary = max(boundary, v)
                     }
@@ -427,7 +432,8 @@ public struct DickeSteadyState: Sendable {
             }
         }
         guard maxP > 0 else { throw BackendError.numerical("the steady state vanished") }
-        return Solution(populations: p, residual: maxFlow > 0 ? maxRes / maxFlow : 0, boundaryMass: boundary / maxP,
-                        states: p.values.count, truncated: truncated, minimum: minP)
+        return Solution(
+            populations: p, residual: maxFlow > 0 ? maxRes / maxFlow : 0, boundaryMass: boundary / maxP,
+            states: p.values.count, truncated: truncated, minimum: minP)
     }
 }

@@ -1,16 +1,19 @@
+import Foundation
+import LinearAlgebra
+import NumericalMethods
+import Numerics
+import Physics
+import TestSupport
 import Testing
 import XCTest
-import Foundation
-import Numerics
-import LinearAlgebra
-import Physics
-import NumericalMethods
-import TestSupport
+
 @testable import DickeBackend
 
 final class DickeBackendTests: XCTestCase {
-    static let all: [ObservableRequest] = [.init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
-                                           .init(kind: .mutualInformation), .init(kind: .discord)]
+    static let all: [ObservableRequest] = [
+        .init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
+        .init(kind: .mutualInformation), .init(kind: .discord)
+    ]
 
     func testTimeEvolutionMatchesDense() throws {
         let n = 3
@@ -18,8 +21,10 @@ final class DickeBackendTests: XCTestCase {
         let dense = DenseReference(model: model)
         let l = dense.liouvillian
         for (initial, polar) in [(InitialState.ground, Double.pi), (.excited, 0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
-            let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
-                                                            initial: initial, evolution: .until(time: 1.5, samples: 3)))
+            let res = try DickeBackend().solve(
+                SolveRequest(
+                    model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                    initial: initial, evolution: .until(time: 1.5, samples: 3)))
             // Dense |θ, φ⟩^⊗3 with cos(θ/2)|↑⟩ + e^{iφ} sin(θ/2)|↓⟩ (bit set for ↑).
             let phi = 0.3
             var psi = [Complex<Double>](repeating: .zero, count: dense.dim)
@@ -29,20 +34,26 @@ final class DickeBackendTests: XCTestCase {
                 psi[i] = a
             }
             var y0 = [Double](repeating: 0, count: 2 * dense.dim * dense.dim)
-            for c in 0..<dense.dim { for r in 0..<dense.dim {
-                let v = psi[r] * psi[c].conjugate
-                y0[2 * (r + dense.dim * c)] = v.real; y0[2 * (r + dense.dim * c) + 1] = v.imaginary
-            } }
+            for c in 0..<dense.dim {
+                for r in 0..<dense.dim {
+                    let v = psi[r] * psi[c].conjugate
+                    y0[2 * (r + dense.dim * c)] = v.real; y0[2 * (r + dense.dim * c) + 1] = v.imaginary
+                }
+            }
             let out = try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: [1.5], rhs: dense.rhs(l))
-            let rho = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
+            let rho = ComplexMatrix(
+                rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
             let jz = dense.expect(dense.jz, rho).real
             let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - 1.5) / 6
             XCTAssertEqual(res.number("ZQ2") ?? .nan, zq2, accuracy: 1e-8, "\(initial)")
             XCTAssertEqual(res.number("inversion") ?? .nan, jz / 3, accuracy: 1e-8, "\(initial)")
             XCTAssertEqual(res.tables.first { $0.name == "timeseries" }?.rows.count, 4)
         }
-        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)],
-                                                                   initial: .product(polar: 1, azimuth: nil), evolution: .until(time: 1, samples: 2))))
+        XCTAssertThrowsError(
+            try DickeBackend().solve(
+                SolveRequest(
+                    model: model, observables: [.init(kind: .zq)],
+                    initial: .product(polar: 1, azimuth: nil), evolution: .until(time: 1, samples: 2))))
     }
 
     func testCollectiveCorrelationMatchesDenseQuantumRegression() throws {
@@ -57,10 +68,13 @@ final class DickeBackendTests: XCTestCase {
         let y0 = x0.elements.flatMap { [$0.real, $0.imaginary] }
         var got: [Complex<Double>] = []
         let jp = dense.jp
-        try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: table.rows.map { $0[0] }, rhs: dense.rhs(dense.liouvillian), observe: { _, y in
-            let x = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
-            got.append(dense.expect(jp, x))
-        })
+        try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(
+            from: 0, y0, to: table.rows.map { $0[0] }, rhs: dense.rhs(dense.liouvillian),
+            observe: { _, y in
+                let x = ComplexMatrix(
+                    rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
+                got.append(dense.expect(jp, x))
+            })
         for (row, g) in zip(table.rows, got) {
             XCTAssertEqual(row[1], g.real, accuracy: 1e-7, "tau \(row[0])")
             XCTAssertEqual(row[2], g.imaginary, accuracy: 1e-7, "tau \(row[0])")
@@ -91,7 +105,7 @@ final class DickeBackendTests: XCTestCase {
     static let cases: [Parameters] = [
         .init(n: 2, feff: 1.3, geff: 0.7, delta: 0.4, w: 0.9), .init(n: 3, feff: 2.1, geff: -1.1, delta: 0.3, w: 1.7),
         .init(n: 4, feff: 3.7, geff: 0.9, delta: -0.6, w: 2.3), .init(n: 5, feff: 4.2, geff: 1.6, delta: 0.8, w: 0.45),
-        .init(n: 4, feff: 4.0, geff: 0.0, delta: 0.0, w: 3.0),
+        .init(n: 4, feff: 4.0, geff: 0.0, delta: 0.0, w: 3.0)
     ]
 
     /// Z_Q², inversion, ⟨J²⟩, ⟨J² J_z²⟩, QFI, mutual information and discord of the steady state against the
@@ -118,8 +132,9 @@ final class DickeBackendTests: XCTestCase {
         let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
         #expect(isClose(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, within: 1e-9))
         // QFI against the dense mixed-state formula.
-        let fq = (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
-                  + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
+        let fq =
+            (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
+                + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
         #expect(isClose(res.number("qfi") ?? .nan, fq, within: 1e-8))
         #expect(isClose(res.number("qfi-witness") ?? .nan, 2 * Double(n) / 3, within: 1e-14))
         // Pair state: partial trace of the dense state over every dipole but 0 and 1.

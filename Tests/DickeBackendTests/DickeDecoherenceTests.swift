@@ -1,11 +1,12 @@
-import Testing
 import Foundation
-import Numerics
 import LinearAlgebra
+import NumericalMethods
+import Numerics
 import Physics
 import Results
-import NumericalMethods
 import TestSupport
+import Testing
+
 @testable import DickeBackend
 
 /// The two single-dipole decoherence terms of docs/physics.md §1.5 added to the dense reference, term by
@@ -69,11 +70,13 @@ extension DenseReference {
         .init(n: 4, feff: 3.7, geff: 0.9, delta: -0.6, w: 2.3, phi: 1.4, nr: 0),
         .init(n: 4, feff: 2.5, geff: 0.4, delta: 0.2, w: 1.9, phi: 0, nr: 0.7),
         .init(n: 5, feff: 4.2, geff: 1.6, delta: 0.8, w: 0.45, phi: 0.25, nr: 0.15),
-        .init(n: 5, feff: 5.0, geff: 0.0, delta: 0.0, w: 3.0, phi: 2.0, nr: 0.5),
+        .init(n: 5, feff: 5.0, geff: 0.0, delta: 0.0, w: 3.0, phi: 2.0, nr: 0.5)
     ]
 
-    static let observables: [ObservableRequest] = [.init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
-                                                   .init(kind: .mutualInformation), .init(kind: .discord)]
+    static let observables: [ObservableRequest] = [
+        .init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
+        .init(kind: .mutualInformation), .init(kind: .discord)
+    ]
 
     /// The steady state's Z_Q², inversion, ⟨J²⟩, ⟨J² J_z²⟩, QFI, mutual information and discord against
     /// the dense null vector with L_φ and L_nr.
@@ -94,8 +97,9 @@ extension DenseReference {
         #expect(isClose(p.expectation { j, _ in j * (j + 1) }, dense.expect(jsq, rho).real, within: 1e-10))
         let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
         #expect(isClose(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, within: 1e-9))
-        let fq = (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
-                  + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
+        let fq =
+            (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
+                + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
         #expect(isClose(res.number("qfi") ?? .nan, fq, within: 1e-8))
         let rab = dense.pairState(rho, 0, 1)
         #expect(isClose(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), within: 1e-9))
@@ -110,8 +114,10 @@ extension DenseReference {
         let dense = DenseReference(model: model)
         let l = dense.liouvillianWithDecoherence
         for (initial, polar) in [(InitialState.excited, 0.0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
-            let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
-                                                            initial: initial, evolution: .until(time: 1.5, samples: 3)))
+            let res = try DickeBackend().solve(
+                SolveRequest(
+                    model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
+                    initial: initial, evolution: .until(time: 1.5, samples: 3)))
             let phi = 0.3
             var psi = [Complex<Double>](repeating: .zero, count: dense.dim)
             for i in 0..<dense.dim {
@@ -120,12 +126,15 @@ extension DenseReference {
                 psi[i] = a
             }
             var y0 = [Double](repeating: 0, count: 2 * dense.dim * dense.dim)
-            for col in 0..<dense.dim { for r in 0..<dense.dim {
-                let v = psi[r] * psi[col].conjugate
-                y0[2 * (r + dense.dim * col)] = v.real; y0[2 * (r + dense.dim * col) + 1] = v.imaginary
-            } }
+            for col in 0..<dense.dim {
+                for r in 0..<dense.dim {
+                    let v = psi[r] * psi[col].conjugate
+                    y0[2 * (r + dense.dim * col)] = v.real; y0[2 * (r + dense.dim * col) + 1] = v.imaginary
+                }
+            }
             let out = try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: [1.5], rhs: dense.rhs(l))
-            let rho = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
+            let rho = ComplexMatrix(
+                rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
             let jz = dense.expect(dense.jz, rho).real
             let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - Double(n) / 2) / Double(n * (n - 1))
             #expect(abs((res.number("ZQ2") ?? .nan) - zq2) < 1e-8, "\(initial)")
@@ -146,7 +155,8 @@ extension DenseReference {
         try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(
             from: 0, x0.elements.flatMap { [$0.real, $0.imaginary] }, to: table.rows.map { $0[0] }, rhs: dense.rhs(l),
             observe: { _, y in
-                let x = ComplexMatrix(rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
+                let x = ComplexMatrix(
+                    rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(y[2 * $0], y[2 * $0 + 1]) })
                 got.append(dense.expect(jp, x))
             })
         #expect(got.count == table.rows.count)
@@ -166,8 +176,13 @@ extension DenseReference {
         let total = w + 1 + nr
         let sz = (w - 1 - nr) / total
         let tauMax = 1.5
-        let res = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .inversion),
-                                                                                     .init(kind: .spectrum, tauMax: tauMax, tauPoints: 7)]))
+        let res = try DickeBackend().solve(
+            SolveRequest(
+                model: model,
+                observables: [
+                    .init(kind: .inversion),
+                    .init(kind: .spectrum, tauMax: tauMax, tauPoints: 7)
+                ]))
         #expect(isClose(res.number("inversion") ?? .nan, sz / 2, within: 1e-13))
         let table = try #require(res.tables.first { $0.name == "two-time-collective" })
         let upper = (1 + sz) / 2
@@ -178,8 +193,10 @@ extension DenseReference {
             #expect(abs(row[1] - g.real) < 1e-9 && abs(row[2] - g.imaginary) < 1e-9, "τ = \(tau): \(row[1]) \(row[2]) vs \(g)")
         }
         let t = 0.8
-        let ev = try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .inversion)], initial: .excited,
-                                                       evolution: .until(time: t, samples: 2)))
+        let ev = try DickeBackend().solve(
+            SolveRequest(
+                model: model, observables: [.init(kind: .inversion)], initial: .excited,
+                evolution: .until(time: t, samples: 2)))
         let expected = sz + (1 - sz) * exp(-total * t)
         #expect(abs((ev.number("inversion") ?? .nan) - expected / 2) < 1e-9)
     }

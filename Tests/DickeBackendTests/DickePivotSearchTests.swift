@@ -1,6 +1,7 @@
-import Testing
 import Foundation
 import TestSupport
+import Testing
+
 @testable import DickeBackend
 
 /// Parameter sets on which the fixed pivots of the level reduction (0, N/2, N) all failed with
@@ -15,7 +16,7 @@ import TestSupport
     static let failing: [Case] = [
         .init(n: 300, feff: 15, w: 0.2, dephasing: 0), .init(n: 200, feff: 30, w: 0.2, dephasing: 0),
         .init(n: 300, feff: 1, w: 0.2, dephasing: 0), .init(n: 300, feff: 60, w: 0.2, dephasing: 0),
-        .init(n: 300, feff: 1, w: 5, dephasing: 1), .init(n: 300, feff: 5, w: 5, dephasing: 1),
+        .init(n: 300, feff: 1, w: 5, dephasing: 1), .init(n: 300, feff: 5, w: 5, dephasing: 1)
     ]
 
     /// Normalized, non-negative, a small residual of the untruncated balance equations, the sum rule
