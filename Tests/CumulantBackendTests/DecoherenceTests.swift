@@ -9,51 +9,6 @@ import XCTest
 @testable import CumulantBackend
 @testable import Physics
 
-extension DenseReference {
-    /// (L_φ + L_nr)[ρ] of docs/physics.md §1.5, term by term from the model's γ_φ and γ_nr:
-    /// (γ_φ/2) Σ_a (σᶻ_a ρ σᶻ_a − ρ) + γ_nr Σ_a (σ⁻_a ρ σ⁺_a − ½{σ⁺_a σ⁻_a, ρ}).
-    var decoherenceTerms: [(a: ComplexMatrix, b: ComplexMatrix, c: Complex<Double>)] {
-        let id = ComplexMatrix.identity(dim)
-        let gphi = model.dephasing, gnr = model.nonradiativeDecay
-        var t: [(a: ComplexMatrix, b: ComplexMatrix, c: Complex<Double>)] = []
-        for a in 0..<n {
-            if gphi != 0 { t += [(sz[a], sz[a], Complex(gphi / 2)), (id, id, Complex(-gphi / 2))] }
-            if gnr != 0 {
-                let na = raise[a] * lower[a]
-                t += [(lower[a], raise[a], Complex(gnr)), (na, id, Complex(-gnr / 2)), (id, na, Complex(-gnr / 2))]
-            }
-        }
-        return t
-    }
-
-    /// L[ρ] including the decoherence terms.
-    func fullLindblad(_ rho: ComplexMatrix) -> ComplexMatrix {
-        decoherenceTerms.reduce(lindblad(rho)) { $0 + ($1.a * rho * $1.b) * $1.c }
-    }
-
-    /// The Liouvillian including the decoherence terms, on column-major vec(ρ).
-    var fullLiouvillian: ComplexMatrix {
-        var l = liouvillian
-        for (a, b, c) in decoherenceTerms {
-            let k = DenseReference.kron(DenseReference.transpose(b), a)
-            for i in k.elements.indices where k.elements[i] != .zero { l.elements[i] = l.elements[i] + c * k.elements[i] }
-        }
-        return l
-    }
-
-    /// The steady state of the full Liouvillian (first row replaced by Tr ρ = 1).
-    func fullSteadyState() throws -> ComplexMatrix {
-        var l = fullLiouvillian
-        let d2 = dim * dim
-        for c in 0..<d2 { l[0, c] = .zero }
-        for i in 0..<dim { l[0, i * dim + i] = .one }
-        var rhs = ComplexMatrix(rows: d2, cols: 1)
-        rhs[0, 0] = .one
-        let x = try solve(l, rhs)
-        return ComplexMatrix(rows: dim, cols: dim, elements: x.elements)
-    }
-}
-
 /// Dephasing and non-radiative decay in the cumulant backend (docs/physics.md §5.7), against the dense
 /// master equation with L_φ and L_nr written out in this target, QuTiP, and §1.5's lone dipole.
 final class DecoherenceTests: XCTestCase {
@@ -76,7 +31,7 @@ final class DecoherenceTests: XCTestCase {
             let model = Self.withDecoherence(base, dephasing: rates.0 + rng.uniform(), nonradiative: rates.1 == 0 ? 0 : rates.1 + rng.uniform())
             let ref = DenseReference(model: model)
             let rho = DenseReference.randomU1State(n: 2, rng: &rng)
-            let exact = ref.packedMoments(ref.fullLindblad(rho))
+            let exact = ref.packedMoments(ref.lindblad(rho))
             let system = CumulantSystem(model: model)
             var rhs = [Double](repeating: 0, count: system.packedCount)
             system.rhs(ref.packedMoments(rho), into: &rhs)
@@ -93,7 +48,7 @@ final class DecoherenceTests: XCTestCase {
         let rho = DenseReference.randomU1State(n: 3, rng: &rng)
         func closureError(_ m: DipoleModel) -> [Double] {
             let ref = DenseReference(model: m)
-            let exact = ref.packedMoments(ref.fullLindblad(rho))
+            let exact = ref.packedMoments(ref.lindblad(rho))
             let system = CumulantSystem(model: m)
             var rhs = [Double](repeating: 0, count: system.packedCount)
             system.rhs(ref.packedMoments(rho), into: &rhs)
@@ -133,7 +88,7 @@ final class DecoherenceTests: XCTestCase {
             let base = DenseReference.randomModel(n: 2, rng: &rng, elastic: trial % 2 == 1, detuned: trial >= 3)
             let model = Self.withDecoherence(base, dephasing: 0.2 + 1.5 * rng.uniform(), nonradiative: 0.1 + rng.uniform())
             let ref = DenseReference(model: model)
-            let exact = ref.packedMoments(try ref.fullSteadyState())
+            let exact = ref.packedMoments(try ref.steadyState())
             let system = CumulantSystem(model: model)
             let (x, report) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(system)
             XCTAssertLessThan(report.relativeResidual, 1e-11)
@@ -158,7 +113,7 @@ final class DecoherenceTests: XCTestCase {
         let y0 = rho0.elements.flatMap { [$0.real, $0.imaginary] }
         let t = 1.7
         let dense = try DormandPrince(relativeTolerance: 1e-12, absoluteTolerance: 1e-14)
-            .integrate(from: 0, y0, to: [t], rhs: ref.rhs(ref.fullLiouvillian))
+            .integrate(from: 0, y0, to: [t], rhs: ref.rhs(ref.liouvillian))
         let rho = ComplexMatrix(rows: 4, cols: 4, elements: (0..<16).map { Complex(dense.y[2 * $0], dense.y[2 * $0 + 1]) })
         let exact = ref.packedMoments(rho)
         let system = CumulantSystem(model: model)
@@ -200,7 +155,7 @@ final class DecoherenceTests: XCTestCase {
                 var out: [Complex<Double>] = []
                 for b in 0..<n {
                     let x = ref.lower[b] * rho
-                    let lx = ref.fullLindblad(x)
+                    let lx = ref.lindblad(x)
                     for a in 0..<n {
                         var closed = Complex<Double>.zero
                         for c in 0..<n { closed = closed + mm[a, c] * ref.expect(ref.raise[c] * ref.lower[b], rho) }
@@ -220,7 +175,7 @@ final class DecoherenceTests: XCTestCase {
         for (n, feff, w, gphi, gnr) in [(4, 3.5, 2.0, 0.3, 0.2), (4, 3.0, 2.5, 0.1, 0.5)] {
             let model = Self.withDecoherence(DipoleModel.collective(n: n, feff: feff, pump: w), dephasing: gphi, nonradiative: gnr)
             let ref = DenseReference(model: model)
-            let exact = ref.packedMoments(try ref.fullSteadyState())
+            let exact = ref.packedMoments(try ref.steadyState())
             let r = try backend.solve(SolveRequest(model: model, observables: [.init(kind: .zq), .init(kind: .inversion)]))
             let z2 = try XCTUnwrap(r.number("ZQ2")), s = 2 * (try XCTUnwrap(r.number("inversion")))
             print(
@@ -244,7 +199,7 @@ final class DecoherenceTests: XCTestCase {
         XCTAssertEqual(z2, z2Exact, accuracy: 0.1 * abs(z2Exact))
         XCTAssertEqual(try XCTUnwrap(r.number("inversion")) * 2, q.s[0], accuracy: 0.01)
         // And the dense reference of this target agrees with QuTiP to solver precision.
-        let exact = DenseReference(model: model).packedMoments(try DenseReference(model: model).fullSteadyState())
+        let exact = DenseReference(model: model).packedMoments(try DenseReference(model: model).steadyState())
         XCTAssertEqual(exact[5], z2Exact, accuracy: 1e-7)
         XCTAssertEqual(exact[0], q.s[0], accuracy: 1e-7)
     }
@@ -288,7 +243,7 @@ final class DecoherenceTests: XCTestCase {
         XCTAssertThrowsError(try backend.solve(req(model)))
         let fixed = Self.withDecoherence(model, dephasing: 0, nonradiative: 0.2)
         let r = try backend.solve(req(fixed))
-        let exact = DenseReference(model: fixed).packedMoments(try DenseReference(model: fixed).fullSteadyState())
+        let exact = DenseReference(model: fixed).packedMoments(try DenseReference(model: fixed).steadyState())
         XCTAssertEqual(try XCTUnwrap(r.number("ZQ2")), exact[4], accuracy: 0.2 * abs(exact[4]))
     }
 

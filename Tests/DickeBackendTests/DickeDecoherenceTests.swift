@@ -11,43 +11,6 @@ import Testing
 
 /// The two single-dipole decoherence terms of docs/physics.md §1.5 added to the dense reference, term by
 /// term on the 2^N-dimensional space (the reference itself writes only §1.1's terms).
-extension DenseReference {
-    /// L_φ + L_nr = (γ_φ/2) Σ_a (σᶻ_a ρ σᶻ_a − ρ) + γ_nr Σ_a D[σ⁻_a] on column-major vec(ρ).
-    func decoherenceLiouvillian(dephasing: Double, nonradiative: Double) -> ComplexMatrix {
-        let id = ComplexMatrix.identity(dim)
-        var l = ComplexMatrix(rows: dim * dim, cols: dim * dim)
-        for a in 0..<n {
-            if dephasing != 0 {
-                l = l + DenseReference.kron(DenseReference.transpose(sz[a]), sz[a]) * Complex(dephasing / 2)
-                l = l - ComplexMatrix.identity(dim * dim) * Complex(dephasing / 2)
-            }
-            if nonradiative != 0 {
-                let pm = raise[a] * lower[a]
-                l = l + DenseReference.kron(DenseReference.transpose(raise[a]), lower[a]) * Complex(nonradiative)
-                l = l - DenseReference.kron(id, pm) * Complex(nonradiative / 2)
-                l = l - DenseReference.kron(DenseReference.transpose(pm), id) * Complex(nonradiative / 2)
-            }
-        }
-        return l
-    }
-
-    /// The full Liouvillian with the model's γ_φ and γ_nr.
-    var liouvillianWithDecoherence: ComplexMatrix {
-        liouvillian + decoherenceLiouvillian(dephasing: model.dephasing, nonradiative: model.nonradiativeDecay)
-    }
-
-    /// The null vector of `l` with Tr ρ = 1 in place of its first row.
-    func steadyState(of liouvillian: ComplexMatrix) throws -> ComplexMatrix {
-        var l = liouvillian
-        let d2 = dim * dim
-        for c in 0..<d2 { l[0, c] = .zero }
-        for i in 0..<dim { l[0, i * dim + i] = .one }
-        var rhs = ComplexMatrix(rows: d2, cols: 1)
-        rhs[0, 0] = .one
-        let x = try solve(l, rhs)
-        return ComplexMatrix(rows: dim, cols: dim, elements: x.elements)
-    }
-}
 
 /// Local dephasing and non-radiative decay in the permutation-symmetric backend (docs/physics.md §6.4.1)
 /// against the dense Liouvillian, the lone-dipole closed forms of §1.5 and PIQS.
@@ -85,7 +48,7 @@ extension DenseReference {
         let model = c.model
         let res = try DickeBackend().solve(SolveRequest(model: model, observables: Self.observables))
         let dense = DenseReference(model: model)
-        let rho = try dense.steadyState(of: dense.liouvillianWithDecoherence)
+        let rho = try dense.steadyState(of: dense.liouvillian)
         let jz = dense.expect(dense.jz, rho).real
         let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - Double(n) / 2) / Double(n * (n - 1))
         #expect(isClose(res.number("ZQ2") ?? .nan, zq2, within: 1e-10))
@@ -112,7 +75,7 @@ extension DenseReference {
         let n = c.n
         let model = c.model
         let dense = DenseReference(model: model)
-        let l = dense.liouvillianWithDecoherence
+        let l = dense.liouvillian
         for (initial, polar) in [(InitialState.excited, 0.0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
             let res = try DickeBackend().solve(
                 SolveRequest(
@@ -148,7 +111,7 @@ extension DenseReference {
         let res = try DickeBackend().solve(SolveRequest(model: model, observables: [ObservableRequest(kind: .spectrum, tauMax: 2, tauPoints: 5)]))
         let table = try #require(res.tables.first { $0.name == "two-time-collective" })
         let dense = DenseReference(model: model)
-        let l = dense.liouvillianWithDecoherence
+        let l = dense.liouvillian
         let x0 = dense.jm * (try dense.steadyState(of: l))
         var got: [Complex<Double>] = []
         let jp = dense.jp

@@ -10,42 +10,6 @@ import XCTest
 @testable import ExactBackend
 
 extension DenseReference {
-    /// The two dissipators of docs/physics.md §1.5, (γ_φ/2) Σ_a D[σᶻ_a] + γ_nr Σ_a D[σ⁻_a], as a dim² × dim²
-    /// superoperator on column-major vec(ρ), written term by term (D[A]ρ = AρA† − ½{A†A, ρ}).
-    var decoherenceSuperoperator: ComplexMatrix {
-        let id = ComplexMatrix.identity(dim)
-        var l = ComplexMatrix(rows: dim * dim, cols: dim * dim)
-        func add(_ a: ComplexMatrix, _ b: ComplexMatrix, _ c: Double) {
-            let k = DenseReference.kron(DenseReference.transpose(b), a)
-            for i in k.elements.indices where k.elements[i] != .zero { l.elements[i] = l.elements[i] + Complex(c) * k.elements[i] }
-        }
-        func dissipator(_ a: ComplexMatrix, rate: Double) {
-            guard rate != 0 else { return }
-            let ad = a.adjoint, ada = a.adjoint * a
-            add(a, ad, rate); add(ada, id, -0.5 * rate); add(id, ada, -0.5 * rate)
-        }
-        for a in 0..<n {
-            dissipator(sz[a], rate: model.dephasing / 2)
-            dissipator(lower[a], rate: model.nonradiativeDecay)
-        }
-        return l
-    }
-
-    /// The Liouvillian of §1.1 plus the terms of §1.5.
-    var fullLiouvillian: ComplexMatrix { liouvillian + decoherenceSuperoperator }
-
-    /// The steady state of `fullLiouvillian` (first row replaced by Tr ρ = 1).
-    func fullSteadyState() throws -> ComplexMatrix {
-        var l = fullLiouvillian
-        let d2 = dim * dim
-        for c in 0..<d2 { l[0, c] = .zero }
-        for i in 0..<dim { l[0, i * dim + i] = .one }
-        var rhs = ComplexMatrix(rows: d2, cols: 1)
-        rhs[0, 0] = .one
-        let x = try solve(l, rhs)
-        return ComplexMatrix(rows: dim, cols: dim, elements: x.elements)
-    }
-
     /// C_ab = Tr(σ⁺_a σ⁻_b ρ).
     func correlations(_ rho: ComplexMatrix) -> ComplexMatrix {
         var c = ComplexMatrix(rows: n, cols: n)
@@ -68,7 +32,7 @@ final class DecoherenceTests: XCTestCase {
         for n in [1, 2, 3, 4] {
             for (phi, nr) in [(0.7, 0.0), (0.0, 0.4), (0.7, 0.4)] {
                 let model = Self.model(n: n, seed: UInt64(30 + n), pump: 1.3, dephasing: phi, nonradiative: nr)
-                let ld = DenseReference(model: model).fullLiouvillian
+                let ld = DenseReference(model: model).liouvillian
                 let l = BlockLiouvillian(model: model)
                 var rng = SeededRandom(seed: 7, stream: [UInt64(n)])
                 for s in -n...n {
@@ -88,7 +52,7 @@ final class DecoherenceTests: XCTestCase {
     func testSteadyStateMatchesDense() throws {
         for (n, w) in [(2, 1.7), (3, 4.0), (4, 2.3), (4, 0.4)] {
             let model = Self.model(n: n, seed: UInt64(40 + n), pump: w)
-            let dense = try DenseReference(model: model).fullSteadyState()
+            let dense = try DenseReference(model: model).steadyState()
             let l = BlockLiouvillian(model: model)
             let out = try LiouvillianSteadyStateSolver(tolerance: 1e-12).solve(l)
             let rho = DenseReference.dense(out.rho.entries, layout: out.rho.layout, basis: l.basis)
@@ -122,7 +86,7 @@ final class DecoherenceTests: XCTestCase {
         }
         var last = y0
         try DormandPrince(relativeTolerance: 1e-12, absoluteTolerance: 1e-14)
-            .integrate(from: 0, y0, to: [0, 0.8], rhs: ref.rhs(ref.fullLiouvillian), observe: { _, y in last = y })
+            .integrate(from: 0, y0, to: [0, 0.8], rhs: ref.rhs(ref.liouvillian), observe: { _, y in last = y })
         let rho = ComplexMatrix(rows: ref.dim, cols: ref.dim, elements: (0..<(ref.dim * ref.dim)).map { Complex(last[2 * $0], last[2 * $0 + 1]) })
         let c = ref.correlations(rho)
         let inversion = (0..<n).reduce(0.0) { $0 + (2 * c[$1, $1].real - 1) } / Double(2 * n)

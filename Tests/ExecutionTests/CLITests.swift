@@ -186,6 +186,43 @@ final class ArchivedBundleTests: XCTestCase {
         }
     }
 
+    /// The committed dephasing-resilience bundles (docs/physics.md §8.3) are intact and say what the docs
+    /// say: at every f_eff, Z_Q at the optimal pump falls monotonically with γ_φ and still holds more than
+    /// half its γ_φ = 0 value at the mean-field bound F/2 − √(2FΓ); the collective line is far narrower than
+    /// a lone dipole's (Γ + W + 2γ_φ) without dephasing and as wide as one by γ_φ = 5 Γ.
+    func testArchivedDephasingBundlesShowTheResilience() throws {
+        let points = try Self.points("dephasing-resilience")
+        XCTAssertEqual(points.count, 36)
+        var byF: [Double: [(phi: Double, z: Double)]] = [:]
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Double])
+            XCTAssertEqual(p["backend"] as? String, "permutation-symmetric")
+            let f = try XCTUnwrap(par["system.couplings.uniform.feff"]), phi = try XCTUnwrap(par["system.dephasing.rate"])
+            byF[f, default: []].append((phi, try XCTUnwrap(o["ZQ"])))
+        }
+        XCTAssertEqual(byF.keys.sorted(), [10, 15, 30])
+        for (f, curve) in byF {
+            let sorted = curve.sorted { $0.phi < $1.phi }
+            for (a, b) in zip(sorted, sorted.dropFirst()) { XCTAssertLessThan(b.z, a.z, "f_eff = \(f): γφ = \(a.phi) → \(b.phi)") }
+            let bound = f / 2 - (2 * f).squareRoot()
+            let z0 = sorted[0].z
+            let below = sorted.last { $0.phi <= bound } ?? sorted[0]
+            XCTAssertGreaterThan(below.z, 0.5 * z0, "f_eff = \(f): Z_Q at γφ = \(below.phi) ≤ the mean-field bound \(bound)")
+        }
+        let lines = try Self.points("dephasing-resilience-linewidth")
+        XCTAssertEqual(lines.count, 10)
+        for p in lines {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double])
+            let spectrum = try XCTUnwrap((p["observables"] as? [String: Any])?["spectrum"] as? [String: Double])
+            let (phi, w, width) = (
+                try XCTUnwrap(par["system.dephasing.rate"]), try XCTUnwrap(par["system.pump.rate"]), try XCTUnwrap(spectrum["linewidth"])
+            )
+            let lone = 1 + w + 2 * phi
+            if phi == 0 { XCTAssertLessThan(width, lone / 5, "collective line without dephasing") }
+            if phi >= 5 { XCTAssertGreaterThan(width, 0.8 * lone, "γφ = \(phi): the line is a lone dipole's") }
+        }
+    }
+
     /// The committed Fig. 5a bundle (12-dipole chains, exact, optimal W, merged from two shards) is intact
     /// and shows the papers' result: Z_Q peaks at the magic angle for each spacing, and g changing by
     /// orders of magnitude lowers it by less than a factor of two.

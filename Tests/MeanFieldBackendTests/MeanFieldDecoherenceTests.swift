@@ -10,22 +10,6 @@ import Testing
 @testable import MeanFieldBackend
 
 extension DenseReference {
-    /// (L_φ + L_nr)[ρ] of docs/physics.md §1.5, written term by term from the model's γ_φ and γ_nr:
-    /// (γ_φ/2) Σ_a (σᶻ_a ρ σᶻ_a − ρ) + γ_nr Σ_a (σ⁻_a ρ σ⁺_a − ½{σ⁺_a σ⁻_a, ρ}).
-    func decoherence(_ rho: ComplexMatrix) -> ComplexMatrix {
-        var out = ComplexMatrix(rows: dim, cols: dim)
-        let gphi = model.dephasing, gnr = model.nonradiativeDecay
-        for a in 0..<n {
-            out = out + (sz[a] * rho * sz[a] - rho) * Complex(gphi / 2)
-            let n_a = raise[a] * lower[a]
-            out = out + (lower[a] * rho * raise[a] - (n_a * rho + rho * n_a) * Complex(0.5)) * Complex(gnr)
-        }
-        return out
-    }
-
-    /// The full right-hand side L[ρ] + (L_φ + L_nr)[ρ].
-    func lindbladWithDecoherence(_ rho: ComplexMatrix) -> ComplexMatrix { lindblad(rho) + decoherence(rho) }
-
     func trace(_ m: ComplexMatrix) -> Complex<Double> { (0..<dim).reduce(.zero) { $0 + m[$1, $1] } }
 
     /// The product state ⊗_a ρ_a with ⟨σ⁻_a⟩ = β_a, ⟨σᶻ_a⟩ = s_a (bit a of the index set ⇔ dipole a up).
@@ -74,7 +58,7 @@ extension DenseReference {
                 #expect((ref.trace(ref.lower[a] * rho) - beta[a]).length < 1e-14)
                 #expect(abs(ref.trace(ref.sz[a] * rho).real - s[a]) < 1e-14)
             }
-            let l = ref.lindbladWithDecoherence(rho)
+            let l = ref.lindblad(rho)   // includes L_φ + L_nr (docs/physics.md §1.5)
             let dyn = MeanFieldDynamics(model: model)
             var y = [Double](repeating: 0, count: 3 * n), dy = y
             for a in 0..<n { y[a] = beta[a].real; y[n + a] = beta[a].imaginary; y[2 * n + a] = s[a] }

@@ -55,7 +55,9 @@ public struct DenseReference {
 
     // MARK: The master equation
 
-    /// Each Lindblad term as c · A ρ B: the Hamiltonian, collective emission f and the pump W.
+    /// Each Lindblad term as c · A ρ B: the Hamiltonian, collective emission f, the pump W and the
+    /// single-dipole terms of docs/physics.md §1.5, (γ_φ/2) Σ_a (σᶻ_a ρ σᶻ_a − ρ) + γ_nr Σ_a D[σ⁻_a]
+    /// (none when their rates are zero).
     var terms: [(a: ComplexMatrix, b: ComplexMatrix, c: Complex<Double>)] {
         let id = ComplexMatrix.identity(dim)
         var t: [(ComplexMatrix, ComplexMatrix, Complex<Double>)] = [(hamiltonian, id, Complex(0, -1)), (id, hamiltonian, Complex(0, 1))]
@@ -69,6 +71,14 @@ public struct DenseReference {
             for a in 0..<n {
                 let w = model.pump, mp = lower[a] * raise[a]
                 t += [(raise[a], lower[a], Complex(w)), (mp, id, Complex(-0.5 * w)), (id, mp, Complex(-0.5 * w))]
+            }
+        }
+        let gphi = model.dephasing, gnr = model.nonradiativeDecay
+        for a in 0..<n {
+            if gphi != 0 { t += [(sz[a], sz[a], Complex(gphi / 2)), (id, id, Complex(-gphi / 2))] }
+            if gnr != 0 {
+                let na = raise[a] * lower[a]
+                t += [(lower[a], raise[a], Complex(gnr)), (na, id, Complex(-gnr / 2)), (id, na, Complex(-gnr / 2))]
             }
         }
         return t
@@ -90,7 +100,10 @@ public struct DenseReference {
     }
 
     /// The steady state: L vec ρ = 0 with the first row replaced by Tr ρ = 1.
-    public func steadyState() throws -> ComplexMatrix {
+    public func steadyState() throws -> ComplexMatrix { try steadyState(of: liouvillian) }
+
+    /// The null vector of `liouvillian` with Tr ρ = 1 in place of its first row.
+    public func steadyState(of liouvillian: ComplexMatrix) throws -> ComplexMatrix {
         var l = liouvillian
         let d2 = dim * dim
         for c in 0..<d2 { l[0, c] = .zero }
