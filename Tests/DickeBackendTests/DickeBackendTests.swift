@@ -95,13 +95,20 @@ final class DickeBackendTests: XCTestCase {
 
 /// The Dicke backend against independent references, one test per parameter set.
 @Suite struct DickeReferenceTests {
-    /// (N, f_eff, g_eff, δ, W): random-ish uniform parameters, with detuning and elastic coupling; the last
-    /// has γ = Γ − f_eff/N = 0 (no local decay).
+    /// (N, f_eff, g_eff, δ, W) and the single-dipole rates γ_φ, γ_nr of docs/physics.md §1.5 (default 0).
     struct Parameters: Sendable, CustomTestStringConvertible {
-        let n: Int, feff: Double, geff: Double, delta: Double, w: Double
-        var testDescription: String { "N=\(n) feff=\(feff) geff=\(geff) δ=\(delta) W=\(w)" }
+        var n: Int, feff: Double, geff: Double, delta: Double, w: Double, phi: Double = 0, nr: Double = 0
+        var testDescription: String { "N=\(n) feff=\(feff) geff=\(geff) δ=\(delta) W=\(w) γφ=\(phi) γnr=\(nr)" }
+        var model: DipoleModel {
+            var m = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
+            m.dephasing = phi
+            m.nonradiativeDecay = nr
+            return m
+        }
     }
 
+    /// Random-ish uniform parameters, with detuning and elastic coupling; the last has γ = Γ − f_eff/N = 0
+    /// (no local decay).
     static let cases: [Parameters] = [
         .init(n: 2, feff: 1.3, geff: 0.7, delta: 0.4, w: 0.9), .init(n: 3, feff: 2.1, geff: -1.1, delta: 0.3, w: 1.7),
         .init(n: 4, feff: 3.7, geff: 0.9, delta: -0.6, w: 2.3), .init(n: 5, feff: 4.2, geff: 1.6, delta: 0.8, w: 0.45),
@@ -109,10 +116,11 @@ final class DickeBackendTests: XCTestCase {
     ]
 
     /// Z_Q², inversion, ⟨J²⟩, ⟨J² J_z²⟩, QFI, mutual information and discord of the steady state against the
-    /// dense Liouvillian's null vector (docs/physics.md §3).
-    @Test(arguments: cases) func steadyStateMatchesDenseLiouvillian(_ c: Parameters) throws {
+    /// dense Liouvillian's null vector (docs/physics.md §3), without and with the decoherence terms of §1.5
+    /// (`DickeDecoherenceTests.cases`: both together, each alone, all local decay from γ_nr).
+    @Test(arguments: cases + DickeDecoherenceTests.cases) func steadyStateMatchesDenseLiouvillian(_ c: Parameters) throws {
         let n = c.n
-        let model = DipoleModel.collective(n: n, feff: c.feff, geff: c.geff, pump: c.w, detunings: Array(repeating: c.delta, count: n))
+        let model = c.model
         let res = try DickeBackend().solve(SolveRequest(model: model, observables: DickeBackendTests.all))
         let dense = DenseReference(model: model)
         let rho = try dense.steadyState()

@@ -9,22 +9,10 @@ import Testing
 
 @testable import DickeBackend
 
-/// The two single-dipole decoherence terms of docs/physics.md §1.5 added to the dense reference, term by
-/// term on the 2^N-dimensional space (the reference itself writes only §1.1's terms).
-
 /// Local dephasing and non-radiative decay in the permutation-symmetric backend (docs/physics.md §6.4.1)
 /// against the dense Liouvillian, the lone-dipole closed forms of §1.5 and PIQS.
 @Suite struct DickeDecoherenceTests {
-    struct Parameters: Sendable, CustomTestStringConvertible {
-        let n: Int, feff: Double, geff: Double, delta: Double, w: Double, phi: Double, nr: Double
-        var testDescription: String { "N=\(n) feff=\(feff) geff=\(geff) δ=\(delta) W=\(w) γφ=\(phi) γnr=\(nr)" }
-        var model: DipoleModel {
-            var m = DipoleModel.collective(n: n, feff: feff, geff: geff, pump: w, detunings: Array(repeating: delta, count: n))
-            m.dephasing = phi
-            m.nonradiativeDecay = nr
-            return m
-        }
-    }
+    typealias Parameters = DickeReferenceTests.Parameters
 
     /// Both terms together and each alone; the last has Γ − f_eff/N = 0, so all local decay is γ_nr.
     static let cases: [Parameters] = [
@@ -35,39 +23,6 @@ import Testing
         .init(n: 5, feff: 4.2, geff: 1.6, delta: 0.8, w: 0.45, phi: 0.25, nr: 0.15),
         .init(n: 5, feff: 5.0, geff: 0.0, delta: 0.0, w: 3.0, phi: 2.0, nr: 0.5)
     ]
-
-    static let observables: [ObservableRequest] = [
-        .init(kind: .zq), .init(kind: .inversion), .init(kind: .qfi),
-        .init(kind: .mutualInformation), .init(kind: .discord)
-    ]
-
-    /// The steady state's Z_Q², inversion, ⟨J²⟩, ⟨J² J_z²⟩, QFI, mutual information and discord against
-    /// the dense null vector with L_φ and L_nr.
-    @Test(arguments: cases) func steadyStateMatchesDenseLiouvillian(_ c: Parameters) throws {
-        let n = c.n
-        let model = c.model
-        let res = try DickeBackend().solve(SolveRequest(model: model, observables: Self.observables))
-        let dense = DenseReference(model: model)
-        let rho = try dense.steadyState(of: dense.liouvillian)
-        let jz = dense.expect(dense.jz, rho).real
-        let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - Double(n) / 2) / Double(n * (n - 1))
-        #expect(isClose(res.number("ZQ2") ?? .nan, zq2, within: 1e-10))
-        #expect(isClose(res.number("inversion") ?? .nan, jz / Double(n), within: 1e-10))
-        // ⟨J²⟩ and ⟨J² J_z²⟩ see the j distribution that dephasing changes.
-        let p = try DickeSteadyState(ladder: try DickeBackend.ladder(for: model)).solve().populations
-        let jzm = dense.jz
-        let jsq: ComplexMatrix = dense.jx * dense.jx + dense.jy * dense.jy + jzm * jzm
-        #expect(isClose(p.expectation { j, _ in j * (j + 1) }, dense.expect(jsq, rho).real, within: 1e-10))
-        let jsqz2: ComplexMatrix = jsq * (jzm * jzm)
-        #expect(isClose(p.expectation { j, m in j * (j + 1) * m * m }, dense.expect(jsqz2, rho).real, within: 1e-9))
-        let fq =
-            (try QuantumFisher.mixed(rho, generator: dense.jx) + QuantumFisher.mixed(rho, generator: dense.jy)
-                + QuantumFisher.mixed(rho, generator: dense.jz)) / 3
-        #expect(isClose(res.number("qfi") ?? .nan, fq, within: 1e-8))
-        let rab = dense.pairState(rho, 0, 1)
-        #expect(isClose(res.number("mutual-information") ?? .nan, try PairCorrelations.mutualInformation(rab), within: 1e-9))
-        #expect(isClose(res.number("discord") ?? .nan, try PairCorrelations.discord(rab), within: 1e-8))
-    }
 
     /// Time evolution from |↑…↑⟩ and from a product state with an azimuth (coherences between
     /// excitation numbers), N = 3 and 4, against the dense Liouvillian integrated with the same method.
