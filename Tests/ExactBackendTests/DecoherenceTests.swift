@@ -207,7 +207,7 @@ final class DecoherenceTests: XCTestCase {
 final class DecoherenceQuTiPTests: XCTestCase {
     func testSteadyStateMatchesQuTiP() throws {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("exact_qutip_decoherence_\(getpid()).py").path
-        try DecoherenceQuTiPTests.script.write(toFile: script, atomically: true, encoding: .utf8)
+        try QuTiPTests.script.write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
         for (n, w, phi, nr) in [(2, 1.5, 0.3, 0.2), (3, 1.2, 0.7, 0.4), (4, 2.5, 0.5, 0.6), (5, 3.0, 0.25, 0.35)] {
             let model = DecoherenceTests.model(n: n, seed: UInt64(70 + n), pump: w, dephasing: phi, nonradiative: nr)
@@ -236,42 +236,4 @@ final class DecoherenceQuTiPTests: XCTestCase {
         }
     }
 
-    static let script = #"""
-        # Reference steady state of the dipole master equation (docs/physics.md §1.1) with the single-dipole
-        # terms of §1.5 added, with QuTiP. stdin: JSON {"n", "f" (row-major N*N), "g", "delta", "W", "phi", "nr"};
-        # stdout: JSON {"c_re", "c_im"} with C_ab = <sigma+_a sigma-_b> (populations on the diagonal), row-major.
-        import json, sys
-        import numpy as np
-        import qutip as qt
-
-        p = json.load(sys.stdin)
-        n = p["n"]
-        f = np.array(p["f"]).reshape(n, n)
-        g = np.array(p["g"]).reshape(n, n)
-        delta = p["delta"]
-        W = p["W"]
-
-        def op(single, a):
-            ops = [qt.qeye(2)] * n
-            ops[a] = single
-            return qt.tensor(ops)
-
-        sm = [op(qt.destroy(2), a) for a in range(n)]   # |1> = up, |0> = down
-        sp = [s.dag() for s in sm]
-        sz = [2 * sp[a] * sm[a] - 1 for a in range(n)]
-        H = sum(0.5 * delta[a] * sz[a] for a in range(n))
-        for a in range(n):
-            for b in range(n):
-                if a != b:
-                    H += 0.5 * g[a, b] * sp[a] * sm[b]
-        lam, vec = np.linalg.eigh(f)
-        c_ops = [np.sqrt(max(l, 0)) * sum(vec[b, mu] * sm[b] for b in range(n)) for mu, l in enumerate(lam) if l > 1e-14]
-        if W > 0:
-            c_ops += [np.sqrt(W) * sp[a] for a in range(n)]
-        c_ops += [np.sqrt(p["phi"] / 2) * sz[a] for a in range(n)]
-        c_ops += [np.sqrt(p["nr"]) * sm[a] for a in range(n)]
-        rho = qt.steadystate(H, c_ops)
-        c = np.array([[qt.expect(sp[a] * sm[b], rho) for b in range(n)] for a in range(n)])
-        print(json.dumps({"c_re": c.real.flatten().tolist(), "c_im": c.imag.flatten().tolist()}))
-        """#
 }

@@ -43,9 +43,10 @@ final class QuTiPTests: XCTestCase {
     }
 
     static let script = #"""
-        # Reference steady state of the dipole master equation (docs/physics.md §1.1) with QuTiP.
-        # stdin: JSON {"n", "f" (row-major N*N), "g", "delta", "W"}; stdout: JSON {"c_re", "c_im"} with
-        # C_ab = <sigma+_a sigma-_b> (populations on the diagonal), row-major.
+        # Reference steady state of the dipole master equation (docs/physics.md §1.1) with QuTiP, and the
+        # single-dipole terms of §1.5 when given. stdin: JSON {"n", "f" (row-major N*N), "g", "delta", "W",
+        # optional "phi", "nr"}; stdout: JSON {"c_re", "c_im"} with C_ab = <sigma+_a sigma-_b> (populations
+        # on the diagonal), row-major.
         import json, sys
         import numpy as np
         import qutip as qt
@@ -74,6 +75,10 @@ final class QuTiPTests: XCTestCase {
         c_ops = [np.sqrt(max(l, 0)) * sum(vec[b, mu] * sm[b] for b in range(n)) for mu, l in enumerate(lam) if l > 1e-14]
         if W > 0:
             c_ops += [np.sqrt(W) * sp[a] for a in range(n)]
+        if p.get("phi", 0) > 0:
+            c_ops += [np.sqrt(p["phi"] / 2) * sz[a] for a in range(n)]
+        if p.get("nr", 0) > 0:
+            c_ops += [np.sqrt(p["nr"]) * sm[a] for a in range(n)]
         rho = qt.steadystate(H, c_ops)
         c = np.array([[qt.expect(sp[a] * sm[b], rho) for b in range(n)] for a in range(n)])
         print(json.dumps({"c_re": c.real.flatten().tolist(), "c_im": c.imag.flatten().tolist()}))
