@@ -207,6 +207,41 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(snapshot.components(separatedBy: "<circle cx=").count - 1, 40 + 2, "one dot per dipole and two guide circles")
     }
 
+    /// The numbers inside an observable's object (the spectrum's linewidth and peak) are drawn against the
+    /// sweep like any scalar, and only from the points that have them.
+    func testNumbersInsideAnObservableAreDrawn() throws {
+        let text = """
+            dipolesync: 1
+            name: lines
+            system:
+              lattice: {shape: all-to-all, sites: 10}
+              couplings: {uniform: {feff: 5 Gamma}}
+              pump: {rate: 2 Gamma}
+            observables: [ZQ, spectrum]
+            sweep:
+              zip:
+                system.dephasing.rate: [0 Gamma, 1 Gamma, 2 Gamma]
+                system.pump.rate: [2 Gamma, 1.5 Gamma, 1 Gamma]
+            """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p -> PointOutcome in
+            var r = PointResult()
+            r["ZQ"] = .number(0.1)
+            r["spectrum"] = .object([("linewidth", .number(1 + 2 * p.parameters[0].value)), ("peak-frequency", .number(0))])
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .permutationSymmetric, result: r, optimum: nil, seconds: 0)
+        }
+        let figures = Figures.make(spec: c.base, outcomes: outcomes)
+        let paths = figures.map(\.path)
+        XCTAssertTrue(paths.contains("figures/spectrum-linewidth.svg"), "\(paths)")
+        XCTAssertTrue(paths.contains("figures/spectrum-peak-frequency.svg"), "\(paths)")
+        let svg = try XCTUnwrap(figures.first { $0.path == "figures/spectrum-linewidth.svg" }?.svg)
+        XCTAssertTrue(svg.contains("spectrum.linewidth versus"), "titled by the dotted name")
+        XCTAssertFalse(svg.contains("nan"))
+        XCTAssertEqual(Figures.value("spectrum.linewidth", outcomes[2]), 5)
+        XCTAssertNil(Figures.value("spectrum.width", outcomes[2]))
+        XCTAssertNil(Figures.value("ZQ.linewidth", outcomes[2]))
+    }
+
     /// A grid with a short axis is drawn as a family of curves, and a value with a standard error gets
     /// error bars instead of a picture of its own.
     func testFamilyOfCurvesWithErrorBars() throws {

@@ -11,13 +11,34 @@ import SpecLanguage
 public enum Figures {
     static let familyLimit = 6
 
+    /// The observables drawn: every scalar of the results, then the numbers inside an observable's
+    /// object, named `observable.field` (`spectrum.linewidth`, `spectrum.peak-frequency`).
+    static func plotKeys(_ outcomes: [PointOutcome]) -> [String] {
+        var keys = ResultsDocument.scalarKeys(outcomes)
+        for o in outcomes {
+            for (k, v) in o.result.values {
+                guard case .object(let fields) = v else { continue }
+                for (f, x) in fields where x.number != nil && !keys.contains(k + "." + f) { keys.append(k + "." + f) }
+            }
+        }
+        return keys
+    }
+
+    /// The value of a key of `plotKeys` at one point.
+    static func value(_ key: String, _ o: PointOutcome) -> Double? {
+        if let x = o.result.number(key) { return x }
+        guard let dot = key.firstIndex(of: "."), case .object(let fields)? = o.result[String(key[..<dot])] else { return nil }
+        let f = String(key[key.index(after: dot)...])
+        return fields.first { $0.0 == f }?.1.number
+    }
+
     public static func make(spec: ExperimentSpec, outcomes: [PointOutcome]) -> [(path: String, svg: String)] {
         let sorted = outcomes.sorted { $0.index < $1.index }
         var out: [(String, String)] = []
-        let allKeys = ResultsDocument.scalarKeys(sorted)
+        let allKeys = plotKeys(sorted)
         let keys = allKeys.filter { !($0.hasSuffix("-stderr") && allKeys.contains(String($0.dropLast("-stderr".count)))) }
         let errors = { (k: String, points: [PointOutcome]) -> [Double]? in
-            allKeys.contains(k + "-stderr") ? points.map { $0.result.number(k + "-stderr") ?? .nan } : nil
+            allKeys.contains(k + "-stderr") ? points.map { value(k + "-stderr", $0) ?? .nan } : nil
         }
         let axes = spec.sweep?.axes ?? []
         let logAxis = { (a: SweepAxis) -> Bool in
@@ -30,7 +51,7 @@ public enum Figures {
         if axes.count == 1 || spec.sweep?.mode == .zip, let a = axes.first {
             for k in keys {
                 let xs = sorted.map { $0.parameters.first?.value ?? .nan }
-                let ys = sorted.map { $0.result.number(k) ?? .nan }
+                let ys = sorted.map { value(k, $0) ?? .nan }
                 out.append(
                     (
                         "figures/\(ResultsDocument.fileName(k)).svg",
@@ -67,7 +88,7 @@ public enum Figures {
                     return SVGPlot.Series(
                         label: "\(label(curve.path)) = \(SVGPlot.tick(curve.values[c]))",
                         x: members.map { m in m.parameters.first { $0.path == along.path }?.value ?? .nan },
-                        y: members.map { $0.result.number(k) ?? .nan }, error: errors(k, members))
+                        y: members.map { value(k, $0) ?? .nan }, error: errors(k, members))
                 }
                 out.append(
                     (
@@ -86,7 +107,7 @@ public enum Figures {
                 for o in sorted {
                     let i = o.index / (ay.values.count * restCount)
                     let j = (o.index / restCount) % ay.values.count
-                    if o.index % restCount == 0 && i < ax.values.count { z[i][j] = o.result.number(k) ?? .nan }
+                    if o.index % restCount == 0 && i < ax.values.count { z[i][j] = value(k, o) ?? .nan }
                 }
                 out.append(
                     (
