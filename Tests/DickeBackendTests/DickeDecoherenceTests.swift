@@ -24,42 +24,6 @@ import Testing
         .init(n: 5, feff: 5.0, geff: 0.0, delta: 0.0, w: 3.0, phi: 2.0, nr: 0.5)
     ]
 
-    /// Time evolution from |↑…↑⟩ and from a product state with an azimuth (coherences between
-    /// excitation numbers), N = 3 and 4, against the dense Liouvillian integrated with the same method.
-    @Test(arguments: [cases[1], cases[2], cases[3]]) func timeEvolutionMatchesDense(_ c: Parameters) throws {
-        let n = c.n
-        let model = c.model
-        let dense = DenseReference(model: model)
-        let l = dense.liouvillian
-        for (initial, polar) in [(InitialState.excited, 0.0), (.product(polar: 1.1, azimuth: 0.3), 1.1)] {
-            let res = try DickeBackend().solve(
-                SolveRequest(
-                    model: model, observables: [.init(kind: .zq), .init(kind: .inversion)],
-                    initial: initial, evolution: .until(time: 1.5, samples: 3)))
-            let phi = 0.3
-            var psi = [Complex<Double>](repeating: .zero, count: dense.dim)
-            for i in 0..<dense.dim {
-                var a = Complex<Double>.one
-                for b in 0..<n { a = a * ((i >> b) & 1 == 1 ? Complex(cos(polar / 2)) : Complex(cos(phi), sin(phi)) * Complex(sin(polar / 2))) }
-                psi[i] = a
-            }
-            var y0 = [Double](repeating: 0, count: 2 * dense.dim * dense.dim)
-            for col in 0..<dense.dim {
-                for r in 0..<dense.dim {
-                    let v = psi[r] * psi[col].conjugate
-                    y0[2 * (r + dense.dim * col)] = v.real; y0[2 * (r + dense.dim * col) + 1] = v.imaginary
-                }
-            }
-            let out = try DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13).integrate(from: 0, y0, to: [1.5], rhs: dense.rhs(l))
-            let rho = ComplexMatrix(
-                rows: dense.dim, cols: dense.dim, elements: (0..<(dense.dim * dense.dim)).map { Complex(out.y[2 * $0], out.y[2 * $0 + 1]) })
-            let jz = dense.expect(dense.jz, rho).real
-            let zq2 = (dense.expect(dense.jp * dense.jm, rho).real - jz - Double(n) / 2) / Double(n * (n - 1))
-            #expect(abs((res.number("ZQ2") ?? .nan) - zq2) < 1e-8, "\(initial)")
-            #expect(abs((res.number("inversion") ?? .nan) - jz / Double(n)) < 1e-8, "\(initial)")
-        }
-    }
-
     /// ⟨J⁺(τ)J⁻(0)⟩ of the steady state (the k = 1 sector with dephasing) against dense quantum regression.
     @Test(arguments: [cases[1], cases[4]]) func collectiveCorrelationMatchesDense(_ c: Parameters) throws {
         let model = c.model
