@@ -1,3 +1,4 @@
+import DickeBackend
 import Physics
 import Results
 import XCTest
@@ -45,5 +46,47 @@ final class DecoherencePlanningTests: XCTestCase {
         let system = "  lattice: {shape: all-to-all, sites: 4}\n  couplings: {uniform: {feff: 4.5 Gamma}}\n  pump: {rate: 3 Gamma}"
         let (b, why) = try plannedBackend(system, tail: "solver: {backend: cumulant}")
         XCTAssertEqual(b, .cumulant, why)
+    }
+}
+
+/// A backend that models no decoherence term: the permutation-symmetric backend with its description's
+/// `decoherence` left at the protocol's default (none).
+private struct WithoutDecoherence: DescribedBackend {
+    static let name = "permutation-symmetric"
+    let base = DickeBackend()
+    var kind: BackendKind { base.kind }
+    var observables: Set<ObservableKind> { base.observables }
+    func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment { base.assess(outline, thresholds: thresholds) }
+    func preferenceReason(_ outline: PointOutline) -> String { base.preferenceReason(outline) }
+    func solve(_ request: SolveRequest) throws -> PointResult { try base.solve(request) }
+}
+
+/// With a build whose backends do not model a term, a spec that sets it gets one located error naming the
+/// term, and the backend is refused in the same words by the planner and by its own guard.
+final class DecoherenceRefusalTests: XCTestCase {
+    func testATermNoBackendModelsIsALocatedError() throws {
+        let text = """
+            dipolesync: 1
+            name: t
+            system:
+              lattice: {shape: all-to-all, sites: 20}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 7 Gamma}
+              dephasing: {rate: 1 Gamma}
+
+            """
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let compiled = try XCTUnwrap(outcome.compiled)
+        let planned = Planner(backends: [WithoutDecoherence()]).plan(compiled)
+        XCTAssertNil(planned.plan)
+        let e = try XCTUnwrap(planned.diagnostics.first { $0.severity == .error })
+        XCTAssertTrue(e.message.contains("no backend of this build models single-dipole dephasing"), e.message)
+        XCTAssertEqual(e.location.line, 7)
+        // The standard build models it.
+        XCTAssertNotNil(Planner().plan(compiled).plan)
+        // The backend's own guard says the same as the planner's refusal.
+        let why = try XCTUnwrap(WithoutDecoherence().unsupportedDecoherence([.dephasing, .nonradiativeDecay]))
+        XCTAssertTrue(why.contains("dephasing or nonradiative-decay"), why)
+        XCTAssertNil(DickeBackend().unsupportedDecoherence([.dephasing, .nonradiativeDecay]))
     }
 }
