@@ -58,7 +58,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         var all: [Diagnostic] = []
         var failed = false
-        let color = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let color = diagnosticsInColor
         for f in files {
             let outcome = SpecCompiler.compile(file: f, catalogFolders: catalog.catalogs)
             var diagnostics = outcome.diagnostics

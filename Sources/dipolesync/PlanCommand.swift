@@ -4,10 +4,13 @@ import Foundation
 import Planning
 import SpecLanguage
 
+/// Diagnostics on standard error are coloured on a terminal, unless NO_COLOR is set.
+var diagnosticsInColor: Bool { isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
+
 /// Compiles a spec into its plan and prints it; run executes this very object.
 func compileAndPlan(_ file: String, catalogs: [String]) throws -> (CompiledSpec, ExecutionPlan) {
     let outcome = SpecCompiler.compile(file: file, catalogFolders: catalogs)
-    let color = isatty(STDERR_FILENO) != 0 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    let color = diagnosticsInColor
     for d in outcome.diagnostics { printError(DiagnosticRenderer.text(d, source: d.file == file ? outcome.source : nil, color: color)) }
     guard let compiled = outcome.compiled, !outcome.hasErrors else { throw ExitStatus.invalid }
     let planned = Planner().plan(compiled)
