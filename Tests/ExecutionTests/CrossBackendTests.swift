@@ -242,4 +242,35 @@ final class ExactMethodPipelineTests: XCTestCase {
         XCTAssertEqual(xw, xc, accuracy: 0.02 * xc)
         XCTAssertEqual(try XCTUnwrap(warm.result.number("ZQ")), try XCTUnwrap(cold.result.number("ZQ")), accuracy: 1e-6)
     }
+
+    func testOptimizeSearchesWithTheMaximizedObservableAndSolvesTheOptimumOnceWithAll() throws {
+        // The search asks only for ZQ; the optimum is solved once more with every observable, from the warm
+        // start its search evaluation had, so its ZQ is that evaluation's, bit for bit.
+        final class Spy: WarmStartBackend, @unchecked Sendable {
+            static var name: String { "exact" }
+            let inner = ExactBackend()
+            var calls: [(pump: Double, kinds: [ObservableKind], zq: Double?)] = []
+            func solve(_ request: SolveRequest) throws -> PointResult { try inner.solve(request) }
+            func solve(_ request: SolveRequest, warmStart: (any Sendable)?) throws -> (result: PointResult, state: (any Sendable)?) {
+                let r = try inner.solve(request, warmStart: warmStart)
+                calls.append((request.model.pump, request.observables.map(\.kind), r.result.number("ZQ")))
+                return r
+            }
+        }
+        let text =
+            Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
+            .replacingOccurrences(of: "sites: 6", with: "sites: 5")
+            + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
+        let (c, p) = try compileAndPlan(text)
+        let spy = Spy()
+        let outcome = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
+        let search = spy.calls.dropLast(), last = try XCTUnwrap(spy.calls.last)
+        XCTAssertEqual(search.count, try XCTUnwrap(outcome.optimum?.evaluations))
+        XCTAssertTrue(search.allSatisfy { $0.kinds == [.zq] }, "\(search.map(\.kinds))")
+        XCTAssertEqual(last.kinds, [.zq, .inversion])
+        XCTAssertEqual(last.pump, try XCTUnwrap(outcome.optimum?.value))
+        let evaluated = try XCTUnwrap(search.last { $0.pump == last.pump }?.zq)
+        XCTAssertEqual(try XCTUnwrap(outcome.result.number("ZQ")).bitPattern, evaluated.bitPattern)
+        XCTAssertNotNil(outcome.result.number("inversion"))
+    }
 }
