@@ -33,7 +33,7 @@ def main():
         trajectories = any("trajector" in (p.get("method") or "") for p in pts)
         shards = 1 if trajectories else max(1, math.ceil(len(pts) / points_per_spec))
         chosen = [p for p in pts if p["index"] % shards == 0]
-        estimate = sum(p["estimate"]["flops"] for p in chosen) / 2e9
+        estimate = sum(p["estimate"]["flops"] + p["estimate"].get("observableFlops", 0) for p in chosen) / 2e9
         method = ",".join(sorted({p.get("method") or p["backend"] for p in chosen}))[:28]
         name = os.path.basename(spec)[:-5]
         label = f"{len(chosen)}/{len(pts)}"

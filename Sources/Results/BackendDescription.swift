@@ -1,20 +1,29 @@
 import Foundation
 import Physics
 
-/// What one point is expected to cost on a backend: bytes held at once and floating-point work.
+/// What one point is expected to cost on a backend: bytes held at once and floating-point work, the
+/// solve (a steady state, an evolution, trajectories) apart from reading the observables off it (a
+/// spectrum, two-time fits), which `optimize` does once per point while it repeats the solve.
+/// Calibrated on measured runs: `benchmarks/plan-estimates.sh` prints both.
 public struct CostEstimate: Sendable, Codable, Equatable {
     public var memoryBytes: Int
+    /// Work of the solve (for an optimized point: of every solve of its search).
     public var flops: Double
+    /// Work of the observables read from the solved state (absent: negligible).
+    public var observableFlops: Double?
+    /// All the point's work.
+    public var totalFlops: Double { flops + (observableFlops ?? 0) }
     /// A rough wall time at 2·10⁹ flop/s (a 2-core machine running BLAS-friendly code).
-    public var seconds: Double { flops / 2e9 }
+    public var seconds: Double { totalFlops / 2e9 }
 
-    public init(memoryBytes: Int, flops: Double) {
+    public init(memoryBytes: Int, flops: Double, observableFlops: Double? = nil) {
         self.memoryBytes = memoryBytes
         self.flops = flops
+        self.observableFlops = observableFlops.flatMap { $0 > 0 ? $0 : nil }
     }
 
     public var summary: String {
-        "memory ≈ \(ByteCount(memoryBytes)), work ≈ \(String(format: "%.1e", flops)) flop (~\(Self.duration(seconds)))"
+        "memory ≈ \(ByteCount(memoryBytes)), work ≈ \(String(format: "%.1e", totalFlops)) flop (~\(Self.duration(seconds)))"
     }
 
     public static func duration(_ s: Double) -> String {
