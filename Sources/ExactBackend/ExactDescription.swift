@@ -108,7 +108,7 @@ extension ExactBackend: DescribedBackend {
             }
         }
         if let r = outline.observables.first(where: { $0.kind == .qfiConditional }) {
-            let t = Self.diffusionEstimate(n: n, trajectories: r.trajectories, threads: outline.cores)
+            let t = Self.diffusionEstimate(outline, trajectories: max(2, r.trajectories))
             if n > thresholds.exactTrajectoryMaxDipoles {
                 return BackendAssessment(
                     refusal: "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)",
@@ -160,12 +160,32 @@ extension ExactBackend: DescribedBackend {
             flops: Double(trajectories) * time * perUnitTime)
     }
 
-    /// Quantum-state-diffusion trajectories of `qfi-conditional`: 2^N amplitudes and ~12 work vectors
-    /// per thread, ~10⁴ steps of N² work per trajectory.
-    public static func diffusionEstimate(n: Int, trajectories: Int, threads: Int) -> CostEstimate {
-        let N = Double(n)
+    /// Quantum-state-diffusion trajectories of `qfi-conditional` (docs/physics.md §6.3.1): 2^N amplitudes
+    /// and 10 work vectors per worker; a trajectory of time T takes T·(rate scale)/fraction steps of ~5
+    /// passes of N·2^(N−1) complex multiply-adds, counted as 4.5·N·2^N flops (calibrated: N = 16 runs a
+    /// step in ~2.2 ms of one core, benchmarks/exact.sh); trajectories run in parallel on the point's
+    /// cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. The rate scale is that of
+    /// `TrajectoryEngine.rateScale` for all-to-all couplings, else ~N + W (the couplings are not known here).
+    public static func diffusionEstimate(_ outline: PointOutline, trajectories: Int) -> CostEstimate {
+        let n = outline.dipoles, N = Double(n)
         let amps = pow(2, N)
-        let own = 16 * amps * 12 * Double(max(threads, 1)) + 1e6
-        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: Double(trajectories) * 1e4 * amps * N * 8)
+        let workers = max(1, min(outline.cores, trajectories))
+        let own = 16 * amps * 10 * Double(workers) + 16 * amps * 3 + 1e6
+        let s = outline.trajectories
+        let time: Double
+        switch outline.evolution {
+        case .until(let t, _): time = t
+        case .steadyState: time = (s.diffusionBurnIn ?? s.burnIn) + (s.diffusionAverage ?? s.average)
+        }
+        var rate = max(1, outline.pump)
+        if let u = outline.allToAll {
+            let k = 0.5 * (u.geff * u.geff + u.feff * u.feff).squareRoot() / N
+            rate = max(rate, (N - 1) * k * N / 2 + 1 + outline.pump)
+        } else {
+            rate = max(rate, N + outline.pump)
+        }
+        let steps = time * rate / s.diffusionStepFraction
+        let perWorker = Double((trajectories + workers - 1) / workers)
+        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * 4.5 * N * amps)
     }
 }
