@@ -63,6 +63,16 @@ extension ExactBackend: DescribedBackend {
 
     static func jumpReason(_ outline: PointOutline, _ why: String) -> String {
         let t = outline.trajectories
+        if outline.kinds == [.qfiConditional], let q = outline.observables.first(where: { $0.kind == .qfiConditional }) {
+            // Only the diffusion ensemble runs (`ExactBackend.work`): say so, with its schedule.
+            let time: Double
+            switch outline.evolution {
+            case .until(let u, _): time = u
+            case .steadyState: time = (t.diffusionBurnIn ?? t.burnIn) + (t.diffusionAverage ?? t.average)
+            }
+            return
+                "quantum-state-diffusion trajectories of the full 2^N vector (\(why)): \(max(2, q.trajectories)) × \(num(time)) /Γ, step \(num(t.diffusionStepFraction))/(rate scale), standard errors from their spread"
+        }
         return
             "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
     }
