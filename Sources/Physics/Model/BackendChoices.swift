@@ -50,7 +50,7 @@ public struct TrajectorySettings: Sendable, Equatable {
 
     public init(
         trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
-        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.005
+        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.05
     ) {
         self.trajectories = trajectories
         self.burnIn = burnIn
