@@ -6,10 +6,10 @@ import Results
 extension DickeBackend: DescribedBackend {
     public var kind: BackendKind { .permutationSymmetric }
 
-    /// Pair functions Z_ab(τ) need states symmetric under N−1 dipoles only: not available here; the
-    /// collective ⟨J⁺(τ)J⁻⟩ comes with `spectrum`.
+    /// The collective ⟨J⁺(τ)J⁻⟩ comes with `spectrum`; pair functions Z_ab(τ) (`two-time`, steady state
+    /// only) from states symmetric under the N − 1 dipoles other than one (docs/physics.md §6.6).
     public var observables: Set<ObservableKind> {
-        [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum]
+        [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum, .twoTime]
     }
 
     /// Local dephasing and non-radiative decay are local permutation-invariant processes: rates in the
@@ -23,7 +23,7 @@ extension DickeBackend: DescribedBackend {
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
         BackendAssessment(
             refusal: refusal(for: outline, thresholds: thresholds),
-            estimate: Self.estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution))
+            estimate: Self.estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution, pairCorrelation: outline))
     }
 
     /// Why the model is not one it represents: couplings or detunings that are not uniform, random
@@ -33,6 +33,9 @@ extension DickeBackend: DescribedBackend {
             return "the couplings or detunings are not uniform (\(outline.couplingsName) couplings, \(outline.detuningName) detuning)"
         }
         if case .product(_, nil) = outline.initial { return Self.randomPhasesRefusal }
+        if outline.timeEvolution && outline.kinds.contains(.twoTime) {
+            return "two-time is computed in the steady state by the permutation-symmetric backend"
+        }
         if outline.dipoles > thresholds.permutationSymmetricMaxDipoles {
             return "N = \(outline.dipoles) exceeds its limit of \(thresholds.permutationSymmetricMaxDipoles)"
         }
@@ -46,10 +49,30 @@ extension DickeBackend: DescribedBackend {
         "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
     }
 
+    /// The pair two-time function (`two-time`, docs/physics.md §6.6), zero if not asked: ~N² coherences
+    /// (`pairCorrelationBytes`) integrated by Dormand–Prince over τ_max, whose step is limited by the
+    /// generator's largest decay rate λ ≈ f_eff N/4 + (Γ + W) N (a step of about 3.3/λ, seven evaluations
+    /// of ~400 flops per coherence; the decoherence rates are not in the outline and not counted).
+    public static func pairCorrelationEstimate(_ outline: PointOutline) -> CostEstimate {
+        guard let o = outline.observables.first(where: { $0.kind == .twoTime }), !outline.timeEvolution else {
+            return CostEstimate(memoryBytes: 0, flops: 0)
+        }
+        let n = Double(outline.dipoles)
+        let coherences = 4 * (n / 2 + 1) * (n / 2 + 1)
+        let feff = outline.allToAll?.feff ?? n
+        let lambda = feff * n / 4 + (1 + outline.pump) * n + 1
+        let steps = max(1, o.tauMax) * lambda / 3.3 + Double(o.tauPoints)
+        return CostEstimate(memoryBytes: pairCorrelationBytes(n: outline.dipoles), flops: steps * 7 * 400 * coherences)
+    }
+
     /// Steady state: ~N²/4 populations p(j, m) solved level by level (about 16 doubles of work space
     /// each; 3.4 GB measured at N = 10⁴) and ~N⁴/8 flops of dense LU over the levels. Time evolution
     /// holds the (j, m, m') coherences, ~N³/12 complex numbers.
-    public static func estimate(n: Int, timeEvolution: Bool) -> CostEstimate {
+    public static func estimate(n: Int, timeEvolution: Bool, pairCorrelation outline: PointOutline? = nil) -> CostEstimate {
+        if let outline {
+            let base = estimate(n: n, timeEvolution: timeEvolution), pair = pairCorrelationEstimate(outline)
+            return CostEstimate(memoryBytes: base.memoryBytes + pair.memoryBytes, flops: base.flops + pair.flops)
+        }
         let N = Double(n)
         let pops = (N / 2 + 1) * (N / 2 + 1)
         if timeEvolution {

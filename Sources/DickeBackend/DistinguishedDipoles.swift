@@ -186,9 +186,9 @@ public struct DistinguishedDipoles: Sendable {
 
     // MARK: the generator
 
-    /// The generator on one sector: the others' local processes through `DickeSector.apply` on each
-    /// block, plus the distinguished dipoles' local terms and the collective terms as a sparse matrix
-    /// (rows in index order, complex entries).
+    /// The generator on one sector as a sparse matrix (rows in index order, complex entries): the
+    /// distinguished dipoles' local terms and the collective terms, and the others' local processes read
+    /// off `DickeSector.apply` of each block (`othersEntries`).
     public struct Generator: Sendable {
         public let sector: Sector
         let rowStart: [Int], column: [Int], re: [Double], im: [Double]
@@ -201,12 +201,6 @@ public struct DistinguishedDipoles: Sendable {
 
         /// y = L x (complex entries as (re, im) pairs).
         public func apply(_ x: UnsafeBufferPointer<Double>, _ y: UnsafeMutableBufferPointer<Double>) {
-            for b in sector.blocks.indices {
-                let s = sector.blocks[b]
-                guard s.size > 0 else { continue }
-                let lo = 2 * sector.base[b], hi = lo + 2 * s.size
-                s.apply(UnsafeBufferPointer(rebasing: x[lo..<hi]), UnsafeMutableBufferPointer(rebasing: y[lo..<hi]))
-            }
             for r in 0..<sector.size {
                 var sr = 0.0, si = 0.0
                 for e in rowStart[r]..<rowStart[r + 1] {
@@ -215,8 +209,8 @@ public struct DistinguishedDipoles: Sendable {
                     sr += re[e] * xr - im[e] * xi
                     si += re[e] * xi + im[e] * xr
                 }
-                y[2 * r] += sr
-                y[2 * r + 1] += si
+                y[2 * r] = sr
+                y[2 * r + 1] = si
             }
         }
 
@@ -290,7 +284,10 @@ public struct DistinguishedDipoles: Sendable {
                 rows.append(t.row); cols.append(col); res.append(t.re); ims.append(t.im)
             }
         }
-        // Columns ascending → rows by a stable counting sort.
+        othersEntries(sec) { row, col, re, im in
+            rows.append(row); cols.append(col); res.append(re); ims.append(im)
+        }
+        // Rows by a stable counting sort (a row may hold a column twice: both parts have a diagonal).
         var start = [Int](repeating: 0, count: sec.size + 1)
         for r in rows { start[r + 1] += 1 }
         for r in 0..<sec.size { start[r + 1] += start[r] }
@@ -303,6 +300,43 @@ public struct DistinguishedDipoles: Sendable {
             column[slot] = cols[k]; re[slot] = res[k]; im[slot] = ims[k]
         }
         return Generator(sector: sec, rowStart: start, column: column, re: re, im: im)
+    }
+
+    /// The entries of the others' local processes, read off `DickeSector.apply` block by block. An entry
+    /// (j, m) of a block is fed only from (j + Δj, m + Δm) with |Δj|, |Δm| ≤ 1 (docs/physics.md §6.4.1), so
+    /// the columns fall into nine classes (j and m modulo 3) whose members never feed the same row: one
+    /// application per class to the indicator vector of the class gives every entry of its columns.
+    func othersEntries(_ sec: Sector, _ emit: (Int, Int, Double, Double) -> Void) {
+        let parity = (n - distinguished) % 2
+        for b in sec.blocks.indices {
+            let s = sec.blocks[b]
+            guard s.size > 0 else { continue }
+            var position = [(t: Int, m: Int)](), colour = [Int]()
+            for t in 0..<s.count.count {
+                for i in 0..<s.count[t] {
+                    let m = (Int((2 * (s.mLow[t] + Double(i))).rounded()) - parity) / 2   // m − parity/2, an integer
+                    position.append((t, m))
+                    colour.append(3 * (t % 3) + ((m % 3) + 3) % 3)
+                }
+            }
+            var x = [Double](repeating: 0, count: 2 * s.size), y = x
+            for c in 0..<9 {
+                for i in 0..<s.size { x[2 * i] = colour[i] == c ? 1 : 0 }
+                x.withUnsafeBufferPointer { xp in y.withUnsafeMutableBufferPointer { yp in s.apply(xp, yp) } }
+                for r in 0..<s.size where y[2 * r] != 0 || y[2 * r + 1] != 0 {
+                    var source: Int?
+                    for dt in -1...1 {
+                        for dm in -1...1 {
+                            let (t, m) = (position[r].t + dt, position[r].m + dm)
+                            guard let i = s.index(t, Double(2 * m + parity) / 2), colour[i] == c else { continue }
+                            source = i
+                        }
+                    }
+                    guard let col = source else { preconditionFailure("a Dicke-sector entry outside j ± 1, m ± 1") }
+                    emit(sec.base[b] + r, sec.base[b] + col, y[2 * r], y[2 * r + 1])
+                }
+            }
+        }
     }
 
     // MARK: steady state
