@@ -17,8 +17,9 @@ import Results
 ///   that need only k = 0 (ZQ, inversion, cluster-ZQ, correlations) are exact for every such state;
 ///   `qfi`, `mutual-information`, `discord` need the coherences of a non-U(1) state and are refused there.
 /// - `spectrum`: ⟨J⁺(τ)J⁻(0)⟩ by quantum regression (the k = 1 sector started at J⁻ρ_ss).
-/// - `two-time` is refused: the pair function ⟨σ⁺_a(τ)σ⁻_b(0)⟩ needs states with only S_{N−1} symmetry
-///   (σ⁻_bρ is not permutation symmetric); only the collective ⟨J⁺(τ)J⁻(0)⟩ is available (`spectrum`).
+/// - `two-time` (steady state): the pair function Z_ab(τ) needs states with only S_{N−1} symmetry
+///   (σ⁻_bρ is not permutation symmetric); it is computed with one distinguished dipole and N − 1
+///   permutation-symmetric others (`DistinguishedDipoles`, docs/physics.md §6.6).
 ///
 /// Results: `ZQ`, `ZQ2` (Z_Q² = (⟨J⁺J⁻⟩ − ⟨J_z⟩ − N/2)/(N(N−1))), `inversion` (⟨J_z⟩/N), `cluster-ZQ`
 /// (equal to Z_Q for every d ≥ 2), `qfi` + `qfi-witness`, `mutual-information`, `discord` (+ `-pairs`
@@ -61,10 +62,8 @@ public struct DickeBackend: Backend {
     public func solve(_ request: SolveRequest) throws -> PointResult {
         if let why = unsupportedDecoherence(request.model.decoherence) { throw BackendError.unsupported(why) }
         let lad = try Self.ladder(for: request.model)
-        if request.request(.twoTime) != nil {
-            throw BackendError.unsupported(
-                "two-time pair correlations need S_{N−1} symmetry; the permutation-symmetric backend gives the collective ⟨J⁺(τ)J⁻(0)⟩ through `spectrum`"
-            )
+        if let o = request.request(.twoTime) {
+            try Self.checkPairCorrelation(o, n: lad.n, evolution: request.evolution)
         }
         // What it computes is its description's list (DickeDescription.swift).
         for o in request.observables where !observables.contains(o.kind) {
@@ -90,6 +89,9 @@ public struct DickeBackend: Backend {
             try fill(&result, moments: moments, pops: pops, u1: true, request: request)
             if let spec = request.request(.spectrum) {
                 try addSpectrum(&result, lad: lad, pops: pops, request: spec, budget: request.memoryBudget)
+            }
+            if let o = request.request(.twoTime) {
+                try addPairCorrelation(&result, lad: lad, pops: pops, request: o, tolerance: request.tolerance, budget: request.memoryBudget)
             }
         case .until(let time, let samples):
             try evolve(&result, lad: lad, request: request, time: time, samples: samples)
@@ -161,6 +163,64 @@ public struct DickeBackend: Backend {
             }
         }
         return 2 * f / 3
+    }
+
+    // MARK: pair two-time function (docs/physics.md §6.6)
+
+    /// Why `two-time` cannot be computed for this point (thrown before any work).
+    static func checkPairCorrelation(_ o: ObservableRequest, n: Int, evolution: Evolution) throws {
+        guard case .steadyState = evolution else {
+            throw BackendError.unsupported("two-time is computed in the steady state by the permutation-symmetric backend")
+        }
+        guard n >= 2 else { throw BackendError.unsupported("two-time needs two dipoles") }
+        guard o.tauMax > 0, o.tauMax.isFinite, o.tauPoints >= 2 else {
+            throw BackendError.unsupported("two-time needs tau-max > 0 and at least two tau points")
+        }
+        for p in o.pairs where !(p.a >= 0 && p.b >= 0 && p.a < n && p.b < n && p.a != p.b) {
+            throw BackendError.unsupported("two-time: (\(p.a), \(p.b)) is not a pair of distinct dipoles in 0..<\(n)")
+        }
+    }
+
+    /// Z_ab(τ) with one distinguished dipole and N − 1 permutation-symmetric others (`DistinguishedDipoles`;
+    /// every pair of the symmetric model has the same function), fitted like the exact backend's: in the
+    /// frame of its mean rotation frequency, by `CosineFit`.
+    private func addPairCorrelation(
+        _ result: inout PointResult, lad: DickeLadder, pops: DickePopulations, request o: ObservableRequest,
+        tolerance: Double, budget: Int
+    ) throws {
+        let bytes = Self.pairCorrelationBytes(n: lad.n)
+        if bytes > budget { throw BackendError.memory(needed: bytes, budget: budget) }
+        let model = DistinguishedDipoles(ladder: lad, distinguished: 1)
+        let s0 = model.sector(charge: 0)
+        let rho = model.steadyState(pops, in: s0)
+        let generator = model.generator(charge: -1)
+        let tau = (0..<o.tauPoints).map { o.tauMax * Double($0) / Double(o.tauPoints - 1) }
+        let z: [Complex<Double>]
+        do {
+            z = try model.pairCorrelation(
+                steadyState: rho, sector: s0, generator: generator, taus: tau,
+                relativeTolerance: max(1e-12, min(1e-8, tolerance)))
+        } catch { throw BackendError.numerical("two-time: \(error)") }
+        let omega = SignalFrequency.mean(z, spacing: tau[1] - tau[0])
+        let y = zip(tau, z).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
+        let fit = CosineFit.fit(tau: tau, y: y)
+        let fits = o.pairs.map { p in
+            ObservableWriter.TwoTimePair(
+                pair: p, tau: tau, z: z, omega: omega, amplitude: fit.amplitude, frequency: fit.frequency,
+                decay: fit.decay, amplitudeError: fit.amplitudeError, frequencyError: fit.frequencyError,
+                decayError: fit.decayError)
+        }
+        ObservableWriter.twoTime(fits, into: &result)
+        result.method +=
+            "; two-time: one distinguished dipole and \(lad.n - 1) permutation-symmetric others (\(generator.sector.size) coherences), Dormand–Prince 5(4)"
+    }
+
+    /// Bytes of the pair two-time function for N dipoles: per entry of a sector (4 blocks of at most
+    /// (N/2 + 1)² complex entries) the charge-0 state, the integrator's nine vectors and the output, and
+    /// the charge −1 generator's sparse rows (at most 40 nonzeros a row).
+    public static func pairCorrelationBytes(n: Int) -> Int {
+        let entries = 4 * Double(n / 2 + 1) * Double(n / 2 + 1)
+        return CostEstimate.bytes(entries * (16 * 11 + 24 * 40 + 8 * 4) + 1e6)
     }
 
     // MARK: spectrum

@@ -6,10 +6,10 @@ import Results
 extension DickeBackend: DescribedBackend {
     public var kind: BackendKind { .permutationSymmetric }
 
-    /// Pair functions Z_ab(τ) need states symmetric under N−1 dipoles only: not available here; the
-    /// collective ⟨J⁺(τ)J⁻⟩ comes with `spectrum`.
+    /// The collective ⟨J⁺(τ)J⁻⟩ comes with `spectrum`; pair functions Z_ab(τ) (`two-time`, steady state
+    /// only) from states symmetric under the N − 1 dipoles other than one (docs/physics.md §6.6).
     public var observables: Set<ObservableKind> {
-        [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum]
+        [.zq, .inversion, .clusterZQ, .correlations, .qfi, .mutualInformation, .discord, .spectrum, .twoTime]
     }
 
     /// Local dephasing and non-radiative decay are local permutation-invariant processes: rates in the
@@ -29,10 +29,14 @@ extension DickeBackend: DescribedBackend {
     /// The point's estimate: the steady state or evolution, and the spectrum's regression when asked.
     public static func estimate(_ outline: PointOutline) -> CostEstimate {
         var e = estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution)
+        var observableFlops = 0.0
         if let s = outline.observables.first(where: { $0.kind == .spectrum }) {
-            e.observableFlops = spectrumFlops(n: outline.dipoles, pump: outline.pump, uniform: outline.allToAll, tauMax: s.tauMax)
+            observableFlops += spectrumFlops(n: outline.dipoles, pump: outline.pump, uniform: outline.allToAll, tauMax: s.tauMax)
         }
-        return e
+        let pair = pairCorrelationEstimate(outline)
+        e.memoryBytes += pair.memoryBytes
+        observableFlops += pair.flops
+        return CostEstimate(memoryBytes: e.memoryBytes, flops: e.flops, observableFlops: observableFlops)
     }
 
     /// ⟨J⁺(τ)J⁻⟩ by Dormand–Prince over the k = 1 sector (~N²/4 coherences) to τ_max: the steps follow the
@@ -51,6 +55,9 @@ extension DickeBackend: DescribedBackend {
             return "the couplings or detunings are not uniform (\(outline.couplingsName) couplings, \(outline.detuningName) detuning)"
         }
         if case .product(_, nil) = outline.initial { return Self.randomPhasesRefusal }
+        if outline.timeEvolution && outline.kinds.contains(.twoTime) {
+            return "two-time is computed in the steady state by the permutation-symmetric backend"
+        }
         if outline.dipoles > thresholds.permutationSymmetricMaxDipoles {
             return "N = \(outline.dipoles) exceeds its limit of \(thresholds.permutationSymmetricMaxDipoles)"
         }
@@ -62,6 +69,22 @@ extension DickeBackend: DescribedBackend {
 
     public func preferenceReason(_ outline: PointOutline) -> String {
         "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
+    }
+
+    /// The pair two-time function (`two-time`, docs/physics.md §6.6), zero if not asked: ~N² coherences
+    /// (`pairCorrelationBytes`) integrated by Dormand–Prince over τ_max, whose step is limited by the
+    /// generator's largest decay rate λ ≈ f_eff N/4 + (Γ + W) N (a step of about 3.3/λ, seven evaluations
+    /// of ~400 flops per coherence; the decoherence rates are not in the outline and not counted).
+    public static func pairCorrelationEstimate(_ outline: PointOutline) -> CostEstimate {
+        guard let o = outline.observables.first(where: { $0.kind == .twoTime }), !outline.timeEvolution else {
+            return CostEstimate(memoryBytes: 0, flops: 0)
+        }
+        let n = Double(outline.dipoles)
+        let coherences = 4 * (n / 2 + 1) * (n / 2 + 1)
+        let feff = outline.allToAll?.feff ?? n
+        let lambda = feff * n / 4 + (1 + outline.pump) * n + 1
+        let steps = max(1, o.tauMax) * lambda / 3.3 + Double(o.tauPoints)
+        return CostEstimate(memoryBytes: pairCorrelationBytes(n: outline.dipoles), flops: steps * 7 * 400 * coherences)
     }
 
     /// Steady state: ~N²/4 populations p(j, m) solved level by level (about 16 doubles of work space

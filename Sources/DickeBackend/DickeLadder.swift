@@ -43,6 +43,19 @@ public struct DickeLadder: Sendable {
         self.geff = geff
     }
 
+    /// The local processes alone (no collective emission, no elastic coupling) of `n` dipoles (n ≥ 0):
+    /// local decay at rate `local`, pump, dephasing and the detuning `detuning` (the energy δ m). The
+    /// N − D undistinguished dipoles of `DistinguishedDipoles` (docs/physics.md §6.6) carry these.
+    public init(localOnly n: Int, local: Double, pump: Double, detuning: Double, dephasing: Double) {
+        self.n = n
+        self.dephasing = dephasing
+        self.collective = 0
+        self.local = local
+        self.pump = pump
+        self.detuning = detuning
+        self.geff = 0
+    }
+
     /// N/2.
     @inlinable public var half: Double { Double(n) / 2 }
     /// The smallest j (0 or ½) and the number of j values ⌊N/2⌋ + 1.

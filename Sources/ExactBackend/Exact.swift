@@ -296,27 +296,18 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                 }
                 ObservableWriter.qfi(q, dipoles: n, into: &result)
             case .twoTime:
-                var list: [ResultValue] = []
                 let tau = (0..<o.tauPoints).map { o.tauMax * Double($0) / Double(o.tauPoints - 1) }
-                for p in o.pairs {
+                let fits = try o.pairs.map { p in
                     let g = try QuantumRegression.correlation(l, rho: rho, dipoles: [p.a, p.b], tau: tau, tolerance: request.tolerance)
                     let omega = QuantumRegression.meanFrequency(g, spacing: tau[1] - tau[0])
                     let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
                     let fit = CosineFit.fit(tau: tau, y: y)
-                    list.append(
-                        .object([
-                            ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
-                            ("A", .number(fit.amplitude)), ("nu", .number(fit.frequency)),
-                            ("gamma", .number(fit.decay)), ("A-err", .number(fit.amplitudeError)),
-                            ("nu-err", .number(fit.frequencyError)), ("gamma-err", .number(fit.decayError)),
-                            ("omega", .number(omega))
-                        ]))
-                    result.tables.append(
-                        ResultTable(
-                            name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
-                            rows: zip(tau, g).map { [$0, $1.real, $1.imaginary] }))
+                    return ObservableWriter.TwoTimePair(
+                        pair: p, tau: tau, z: g, omega: omega, amplitude: fit.amplitude, frequency: fit.frequency,
+                        decay: fit.decay, amplitudeError: fit.amplitudeError, frequencyError: fit.frequencyError,
+                        decayError: fit.decayError)
                 }
-                result["two-time"] = .array(list)
+                ObservableWriter.twoTime(fits, into: &result)
             case .spectrum, .frequency:
                 if o.kind == .frequency && request.request(.spectrum) != nil { continue }
                 let spec = request.request(.spectrum) ?? o

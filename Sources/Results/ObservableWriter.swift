@@ -119,6 +119,55 @@ public enum ObservableWriter {
         }
     }
 
+    // MARK: - Two-time correlations
+
+    /// One pair's fit of A cos(ντ) e^{−γτ} to Re[Z_ab(τ) e^{−iωτ}], Z_ab(τ) sampled at `tau`, in the frame
+    /// rotating at ω (docs/physics.md §3.3).
+    public struct TwoTimePair: Sendable {
+        public var pair: DipolePair
+        public var tau: [Double], z: [Complex<Double>]
+        public var omega: Double
+        public var amplitude: Double, frequency: Double, decay: Double
+        public var amplitudeError: Double, frequencyError: Double, decayError: Double
+
+        public init(
+            pair: DipolePair, tau: [Double], z: [Complex<Double>], omega: Double, amplitude: Double, frequency: Double,
+            decay: Double, amplitudeError: Double, frequencyError: Double, decayError: Double
+        ) {
+            self.pair = pair
+            self.tau = tau
+            self.z = z
+            self.omega = omega
+            self.amplitude = amplitude
+            self.frequency = frequency
+            self.decay = decay
+            self.amplitudeError = amplitudeError
+            self.frequencyError = frequencyError
+            self.decayError = decayError
+        }
+    }
+
+    /// `two-time` = the list of {a, b, A, nu, gamma, A-err, nu-err, gamma-err, omega}, and per pair the
+    /// table `two-time-a-b` (tau, re, im of Z_ab(τ)), as the exact backends write them.
+    public static func twoTime(_ pairs: [TwoTimePair], into result: inout PointResult) {
+        var list: [ResultValue] = []
+        for p in pairs {
+            list.append(
+                .object([
+                    ("a", .number(Double(p.pair.a))), ("b", .number(Double(p.pair.b))),
+                    ("A", .number(p.amplitude)), ("nu", .number(p.frequency)),
+                    ("gamma", .number(p.decay)), ("A-err", .number(p.amplitudeError)),
+                    ("nu-err", .number(p.frequencyError)), ("gamma-err", .number(p.decayError)),
+                    ("omega", .number(p.omega))
+                ]))
+            result.tables.append(
+                ResultTable(
+                    name: "two-time-\(p.pair.a)-\(p.pair.b)", columns: ["tau", "re", "im"],
+                    rows: zip(p.tau, p.z).map { [$0, $1.real, $1.imaginary] }))
+        }
+        result["two-time"] = .array(list)
+    }
+
     // MARK: - Quantum Fisher information
 
     /// The entanglement witness of F̄_Q for N dipoles: 2N/3 (docs/physics.md §3.4).
