@@ -3,9 +3,10 @@ import Physics
 import Planning
 import SpecLanguage
 
-/// index.html: the spec, the plan, the results and the pictures of a bundle on one page.
+/// index.html: the spec, the plan, the results and the pictures of a bundle on one page. `figures`
+/// are figure names: each is shown from figures/NAME.svg with links to its CSV and script.
 enum IndexPage {
-    static func html(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome], figures: [String]) -> String {   // figure names: figures/NAME.svg, .csv, .py
+    static func html(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome], figures: [String]) -> String {
         let s = compiled.base
         var h = """
             <!DOCTYPE html>
