@@ -14,6 +14,8 @@ public struct ExperimentSpec: Sendable {
     public var solver: SolverSpec
     public var optimize: OptimizeSpec?
     public var sweep: SweepSpec?
+    /// The `figures:` section: presentation only, not in the resolved spec nor the bundle ID.
+    public var figures: [FigureSpec] = []
 }
 
 /// The physical system of one point.
