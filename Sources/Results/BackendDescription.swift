@@ -84,6 +84,11 @@ public struct PointOutline: Sendable {
     public var memoryBudget: Int
     /// The single-dipole decoherence terms of the model (docs/physics.md §1.5).
     public var decoherence: Set<LocalDecoherence> = []
+    /// `solver.couplings`: how the couplings must be held, or `auto`.
+    public var couplingChoice: CouplingRepresentationChoice = .auto
+    /// The lattice's extents (nx, ny, nz) when its couplings are translation-invariant and the lattice
+    /// representation can hold them (docs/physics.md §2.6); nil otherwise.
+    public var latticeExtents: [Int]?
 
     public init(
         dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,
@@ -140,6 +145,9 @@ public protocol DescribedBackend: Backend {
     var observables: Set<ObservableKind> { get }
     /// Whether it reads the N×N matrices f and g with `method` (else only `DipoleModel.uniform`).
     func needsCouplingMatrices(method: PointMethod?) -> Bool
+    /// How it holds the couplings of the point: `.lattice` when it uses the lattice representation
+    /// (docs/physics.md §2.6), nil for its default (dense matrices, or the uniform numbers).
+    func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation?
     /// How it would solve the point and why, when it has several ways (nil: its only way, or none fits).
     func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)?
     /// Whether it can represent the point's model within its limits (the refusal, else nil) and its
@@ -166,6 +174,9 @@ extension DescribedBackend {
     }
 
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { true }
+    public func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation? {
+        nil
+    }
     public func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)? { nil }
 }
 

@@ -122,7 +122,7 @@ public struct Executor {
         let point = pp.index
         let described = registry.backend(for: pp.backend) as? any DescribedBackend
         let matrices = described?.needsCouplingMatrices(method: pp.method) ?? true
-        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices)
+        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices, representation: pp.couplings)
         return SolveRequest(
             model: model, lattice: spec.system.lattice, observables: spec.observables,
             initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,

@@ -329,10 +329,15 @@ public enum ExperimentSchema {
                 "exact-method", .keyword(exactMethods),
                 "How the exact backend holds the state: density-matrix (U(1) blocks, N ≤ 14), jump-trajectories (N ≤ 20), or auto: the density matrix when it fits (N ≤ 14 and the memory budget), otherwise trajectories if solver.backend is exact (backend auto then prefers the cumulant backend).",
                 default: "auto"),
+            Field(
+                "couplings", .keyword(couplingRepresentations),
+                "How the mean-field backend holds the couplings f and g: dense (N×N matrices, any positions), lattice (translation-invariant couplings on a chain, square or cubic lattice: O(N) memory, products by FFT), or auto: lattice for such lattices above 2000 dipoles, dense otherwise. The other backends hold them dense.",
+                default: "auto"),
             Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ).")
         ])
 
     public static let exactMethods = ExactMethodChoice.allCases.map(\.rawValue)
+    public static let couplingRepresentations = CouplingRepresentationChoice.allCases.map(\.rawValue)
 
     static let trajectories = ObjectShape(
         "Quantum-jump trajectories per point: each starts in `initial`, runs `burn-in` unrecorded, then time-averages over `average`.",
