@@ -206,6 +206,11 @@ final class ExactMethodPipelineTests: XCTestCase {
         }
     }
 
+    /// A 5-dipole chain's density matrix, Z_Q maximized over the pump.
+    static let optimizedChain =
+        chain.replacingOccurrences(of: "METHOD", with: "density-matrix").replacingOccurrences(of: "sites: 6", with: "sites: 5")
+        + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
+
     func testOptimizeChainsWarmStartsAndFindsTheColdOptimum() throws {
         // The same optimum with and without passing each solve's state to the next.
         struct Cold: Backend {
@@ -224,11 +229,7 @@ final class ExactMethodPipelineTests: XCTestCase {
                 return try inner.solve(request, warmStart: warmStart)
             }
         }
-        let text =
-            Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
-            .replacingOccurrences(of: "sites: 6", with: "sites: 5")
-            + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
-        let (c, p) = try compileAndPlan(text)
+        let (c, p) = try compileAndPlan(Self.optimizedChain)
         let spy = Spy()
         let warm = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
         let cold = try XCTUnwrap(
@@ -257,11 +258,7 @@ final class ExactMethodPipelineTests: XCTestCase {
                 return r
             }
         }
-        let text =
-            Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
-            .replacingOccurrences(of: "sites: 6", with: "sites: 5")
-            + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
-        let (c, p) = try compileAndPlan(text)
+        let (c, p) = try compileAndPlan(Self.optimizedChain)
         let spy = Spy()
         let outcome = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
         let search = spy.calls.dropLast(), last = try XCTUnwrap(spy.calls.last)
