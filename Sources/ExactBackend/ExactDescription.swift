@@ -173,7 +173,7 @@ extension ExactBackend: DescribedBackend {
     /// Quantum-state-diffusion trajectories of `qfi-conditional` (docs/physics.md §6.3.1): 2^N amplitudes
     /// and 10 work vectors per worker; a trajectory of time T takes T·(rate scale)/fraction steps of ~5
     /// passes of N·2^(N−1) complex multiply-adds, counted as 4.5·N·2^N flops (calibrated: N = 16 runs a
-    /// step in ~2.2 ms of one core, benchmarks/exact.sh); trajectories run in parallel on the point's
+    /// step in ~2.4 ms of one core, 31 s per trajectory of 10/Γ, benchmarks/exact.sh); trajectories run in parallel on the point's
     /// cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. The rate scale is that of
     /// `TrajectoryEngine.rateScale` for all-to-all couplings, else ~N + W (the couplings are not known here).
     public static func diffusionEstimate(_ outline: PointOutline, trajectories: Int) -> CostEstimate {
