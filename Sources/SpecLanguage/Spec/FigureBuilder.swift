@@ -207,9 +207,13 @@ struct FigureBuilder {
                             fail("'\(p)' does not sweep '\(xp)', the x axis", pNode.location)
                         }
                     } else {
+                        // A warning, not an error: a bundle's spec.yaml must compile for `rerun` without its neighbours.
                         let first = outcome?.diagnostics.first { $0.severity == .error }
-                        fail("the spec '\(p)' does not compile\(first.map { ": " + $0.message } ?? "")", pNode.location)
-                        continue
+                        engine.warning(
+                            "figure '\(name)': the spec '\(p)' does not compile\(first.map { ": " + $0.message } ?? ""); the series will be missing",
+                            at: pNode.location)
+                        source = .spec(path: path, name: "")
+                        known = nil
                     }
                 }
             }
