@@ -82,7 +82,7 @@ final class BundleToolsTests: XCTestCase {
             let doc = try XMLDocument(data: Data(SVGPlot.render(f).utf8))
             XCTAssertEqual(doc.rootElement()?.name, "svg")
         }
-        XCTAssertTrue(SVGPlot.render(line).contains("Z<tspan dy=\"4\" font-size=\"75%\">Q</tspan><tspan dy=\"-4\">\u{00A0}&lt;vs&gt; W</tspan>"))
+        XCTAssertTrue(SVGPlot.render(line).contains("Z<tspan dy=\"4\" font-size=\"75%\">Q</tspan><tspan dy=\"-4\" dx=\"0.3em\">&lt;vs&gt; W</tspan>"))
         XCTAssertEqual(SVGPlot.render(line).components(separatedBy: "<polygon").count - 1, 1, "the error is a shaded band")
     }
 
@@ -109,6 +109,7 @@ final class BundleToolsTests: XCTestCase {
         XCTAssertEqual(MathLabel.runs("Z_Q^2"), [.init(text: "Z", shift: 0), .init(text: "Q", shift: -1), .init(text: "2", shift: 1)])
         XCTAssertEqual(MathLabel.runs("f_{eff}/Γ"), [.init(text: "f", shift: 0), .init(text: "eff", shift: -1), .init(text: "/Γ", shift: 0)])
         XCTAssertEqual(MathLabel.runs("a _ b"), [.init(text: "a _ b", shift: 0)])
+        XCTAssertEqual(MathLabel.runs("f_eff/Γ"), MathLabel.runs("f_{eff}/Γ"), "a subscript word runs to the next non-alphanumeric")
         XCTAssertEqual(MathLabel.matplotlib("S^z (1/Γ)"), "S$^{\\mathrm{z}}$ (1/Γ)")
         XCTAssertEqual(MathLabel.plain("f_{eff}/Γ"), "f_eff/Γ")
     }

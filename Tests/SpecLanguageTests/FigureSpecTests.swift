@@ -103,10 +103,12 @@ import Testing
             ("  - {name: a, series: [\"ZQ +\"]}\n", "the expression ends early", 0, nil),
             ("  - {name: a, series: [ZQ], reference-lines: [{label: x}]}\n", "either 'x' or 'y'", 0, nil),
             ("  - {name: a, series: [ZQ]}\n  - {name: a, series: [ZQ]}\n", "figure name 'a' is used twice", 0, nil),
+            ("  - {name: a, kind: heat-map, value: ZQ, x: {axis: system.lattice.sites}}\n", "not a swept path", 0, nil),
             (
-                "  - {name: a, kind: heat-map, value: ZQ, x: {axis: system.couplings.uniform.feff}, y: {axis: system.pump.rate}, overlays: [mean-field-boundary], series: [{value: ZQ, from: {spec: nowhere.yaml}}]}\n",
-                "does not compile", 0, nil
+                "  - {name: a, kind: heat-map, value: ZQ, x: {axis: system.couplings.uniform.feff}, y: {axis: system.couplings.uniform.feff}}\n",
+                "x and y are the same path", 0, nil
             ),
+            ("  - {name: a, series: [ZQ], overlays: [mean-field-boundary]}\n", "drawn over a heat map", 0, nil),
             ("  - {name: a, series: [ZQ], x: {range: [2, 1]}}\n", "low < high", 0, nil),
             ("  - {name: A, series: [ZQ]}\n", "'figures.name' 'A' is not allowed", 12, nil),
             ("  - {name: a, series: [ZQ], kind: pie}\n", "pie", 0, nil)
@@ -134,6 +136,12 @@ import Testing
         let path = dir.appendingPathComponent("main.yaml").path
         let c = try #require(SpecCompiler.compile(bytes: Array(good.utf8), path: path, catalog: Catalog()).compiled)
         #expect(c.base.figures[0].series[1].source == .spec(path: dir.appendingPathComponent("other.yaml").path, name: "other"))
+        // A reference that does not compile (here: is missing) is a warning: the spec itself must still
+        // compile, e.g. as a bundle's spec.yaml for `rerun`, where its neighbours are not.
+        let missing = Self.base + "figures:\n  - {name: a, series: [{value: ZQ, from: {spec: nowhere.yaml}}]}\n"
+        let m = SpecCompiler.compile(bytes: Array(missing.utf8), path: path, catalog: Catalog())
+        #expect(m.compiled != nil)
+        #expect(m.diagnostics.contains { $0.severity == .warning && $0.message.contains("'nowhere.yaml' does not compile: cannot read the file") })
         let bad = Self.base + "figures:\n  - {name: a, series: [{value: qfi, from: {spec: other.yaml}}]}\n"
         let outcome = SpecCompiler.compile(bytes: Array(bad.utf8), path: path, catalog: Catalog())
         #expect(outcome.diagnostics.contains { $0.message.contains("unknown observable 'qfi' (not a result of 'other.yaml')") })

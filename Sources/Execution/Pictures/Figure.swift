@@ -11,8 +11,11 @@ public struct Figure: Sendable {
         public var log = false
         /// Fixed [low, high] (nil: from the data).
         public var range: (Double, Double)?
-        public init(label: String, log: Bool = false, range: (Double, Double)? = nil) {
-            self.label = label; self.log = log; self.range = range
+        /// A colour bar only: a diverging map, blue below this value and red above, each side scaled to
+        /// its own extreme (so a small negative region shows beside a large positive one).
+        public var centre: Double?
+        public init(label: String, log: Bool = false, range: (Double, Double)? = nil, centre: Double? = nil) {
+            self.label = label; self.log = log; self.range = range; self.centre = centre
         }
     }
 

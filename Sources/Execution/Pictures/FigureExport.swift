@@ -69,6 +69,7 @@ enum FigureExport {
             import csv, math, os, sys
             import matplotlib
             matplotlib.use("Agg")
+            import matplotlib.colors
             import matplotlib.pyplot as plt
 
             here = os.path.dirname(os.path.abspath(__file__))
@@ -97,17 +98,25 @@ enum FigureExport {
                             z[ys.index(num(r["y"]))][xs.index(num(r["x"]))] = num(r["value"])
 
                     """
-                let range = m.colour.range.map { "vmin=\(pyNumber($0.0)), vmax=\(pyNumber($0.1)), " } ?? ""
-                let norm = m.colour.log ? "norm=matplotlib.colors.LogNorm(), " : ""
-                s += "mesh = ax.pcolormesh(xs, ys, z, shading=\"nearest\", cmap=\"viridis\", \(m.colour.log ? norm : range)rasterized=True)\n"
+                let (lo, hi) = (m.colour.range.map { pyNumber($0.0) } ?? "None", m.colour.range.map { pyNumber($0.1) } ?? "None")
+                let norm: String
+                if m.colour.log {
+                    norm = "matplotlib.colors.LogNorm(vmin=\(lo), vmax=\(hi))"
+                } else if let c = m.colour.centre {
+                    norm = "matplotlib.colors.TwoSlopeNorm(vcenter=\(pyNumber(c)), vmin=\(lo), vmax=\(hi))"
+                } else {
+                    norm = "matplotlib.colors.Normalize(vmin=\(lo), vmax=\(hi))"
+                }
+                let cmap = m.colour.centre != nil && !m.colour.log ? "RdBu_r" : "viridis"
+                s += "mesh = ax.pcolormesh(xs, ys, z, shading=\"nearest\", cmap=\"\(cmap)\", norm=\(norm), rasterized=True)\n"
                 s += "fig.colorbar(mesh, ax=ax, label=\(py(MathLabel.matplotlib(m.colour.label))))\n"
                 if !m.contours.isEmpty {
                     s +=
-                        "cs = ax.contour(xs, ys, z, levels=[\(m.contours.sorted().map(pyNumber).joined(separator: ", "))], colors=\"white\", linewidths=1)\n"
+                        "cs = ax.contour(xs, ys, z, levels=[\(m.contours.sorted().map(pyNumber).joined(separator: ", "))], colors=\"\(SVGPlot.contourColour(m))\", linewidths=1)\n"
                     s += "ax.clabel(cs, fontsize=8)\n"
                 }
             }
-            let colours = f.kind == .heatMap ? SVGPlot.overlayColours : SVGPlot.palette
+            let colours = f.kind == .heatMap ? SVGPlot.overlayPalette(f.map) : SVGPlot.palette
             for (k, c) in f.series.enumerated() {
                 let style: String
                 switch c.style {

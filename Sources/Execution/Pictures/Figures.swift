@@ -73,7 +73,7 @@ public enum Figures {
     ) -> Figure {
         let axes = spec.sweep?.axes ?? []
         func axis(_ a: FigureSpec.Axis, fallback: String) -> Figure.Axis {
-            Figure.Axis(label: a.label ?? fallback, log: a.log, range: a.range.map { ($0[0], $0[1]) })
+            Figure.Axis(label: a.label ?? fallback, log: a.log, range: a.range.map { ($0[0], $0[1]) }, centre: a.centre)
         }
         switch d.kind {
         case .bloch:

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The markup of figure labels: `_x` or `_{xy}` is a subscript, `^x` or `^{xy}` a superscript
-/// (`Z_Q^2`, `S^z`, `F_Q/N`); everything else is plain text. Drawn as SVG `<tspan>`s and written as
+/// The markup of figure labels: `_word` or `_{any text}` is a subscript, `^word` or `^{any text}` a
+/// superscript, a word being a run of letters and digits (`Z_Q^2`, `S^z`, `f_eff/Γ`, `γ_{nr}/Γ`);
+/// everything else is plain text. Drawn as SVG `<tspan>`s and written as
 /// matplotlib mathtext.
 enum MathLabel {
     struct Run: Equatable {
@@ -24,8 +25,10 @@ enum MathLabel {
                     body = String(chars[(i + 2)..<close])
                     i = close + 1
                 } else if chars[i + 1].isLetter || chars[i + 1].isNumber {
-                    body = String(chars[i + 1])
-                    i += 2
+                    var j = i + 1
+                    while j < chars.count && (chars[j].isLetter || chars[j].isNumber) { j += 1 }
+                    body = String(chars[(i + 1)..<j])
+                    i = j
                 } else {
                     plain.append(c); i += 1
                     continue
@@ -41,20 +44,24 @@ enum MathLabel {
         return out
     }
 
-    /// The label as the inside of an SVG `<text>`: sub- and superscripts as smaller `<tspan>`s shifted with `dy`.
+    /// The label as the inside of an SVG `<text>`: sub- and superscripts as smaller `<tspan>`s shifted
+    /// with `dy`. A space at the edge of a run would be collapsed between tspans: it becomes a `dx` gap.
     static func svg(_ label: String) -> String {
         var s = ""
         var level = 0
         for r in runs(label) {
             let dy = Double(level - r.shift) * 4
-            // Spaces at the edges of a run would be collapsed away between tspans: keep them as no-break spaces.
-            var text = SVGPlot.escape(r.text)
-            if text.hasPrefix(" ") { text = "\u{00A0}" + text.dropFirst() }
-            if text.hasSuffix(" ") { text = text.dropLast() + "\u{00A0}" }
+            var text = Substring(r.text)
+            var gap = ""
+            if text.hasPrefix(" ") && !s.isEmpty {
+                text = text.drop { $0 == " " }
+                gap = " dx=\"0.3em\""
+            }
+            let body = SVGPlot.escape(String(text))
             if r.shift == 0 {
-                s += dy == 0 ? text : String(format: "<tspan dy=\"%.0f\">%@</tspan>", dy, text)
+                s += dy == 0 && gap.isEmpty ? body : String(format: "<tspan dy=\"%.0f\"%@>%@</tspan>", dy, gap, body)
             } else {
-                s += String(format: "<tspan dy=\"%.0f\" font-size=\"75%%\">%@</tspan>", dy, text)
+                s += String(format: "<tspan dy=\"%.0f\"%@ font-size=\"75%%\">%@</tspan>", dy, gap, body)
             }
             level = r.shift
         }

@@ -64,7 +64,7 @@ public enum SVGPlot {
         var yValues = pts.flatMap { [$0.y - $0.e, $0.y + $0.e] }
         yValues += f.references.filter { $0.direction == .horizontal }.map(\.value)
         let ys = Scale.fit(yValues, axis: f.y, pad: 0.05, p0: height - bottom, p1: top)
-        var svg = header(f.title, width: w)
+        var svg = header(f.title, width: w, notes: f.notes.count)
         svg += frame(xs, ys, f.x, f.y, grid: true)
         svg += clip(xs, ys)
         svg += "<g clip-path=\"url(#plot)\">\n"
@@ -153,7 +153,7 @@ public enum SVGPlot {
         guard !finite.isEmpty else { return empty(f) }
         let legend = f.series.isEmpty ? 0 : legendWidth(f.series.map(\.label))
         let w = width + legend
-        let plotRight = w - right - 78 - legend
+        let plotRight = w - right - 92 - legend
         // Cell edges halfway between the sample points (in the axis' own coordinate).
         func edges(_ v: [Double], _ log: Bool) -> [Double] {
             let u = v.map { log ? log10($0) : $0 }
@@ -166,14 +166,22 @@ public enum SVGPlot {
         let ex = edges(m.x, f.x.log), ey = edges(m.y, f.y.log)
         let xs = Scale.fit([ex.first!, ex.last!], axis: f.x, pad: 0, p0: left, p1: plotRight)
         let ys = Scale.fit([ey.first!, ey.last!], axis: f.y, pad: 0, p0: height - bottom, p1: top)
-        let zs = Scale.fit(finite, axis: m.colour, pad: 0, p0: 0, p1: 1)
+        let zs = Scale.fit(finite + (m.colour.centre.map { [$0] } ?? []), axis: m.colour, pad: 0, p0: 0, p1: 1)
+        let centre = m.colour.log ? nil : m.colour.centre
+        // The place of a value on the colour bar, 0…1 (two slopes around a centre).
+        let position = { (v: Double) -> Double in
+            guard let c = centre else { return min(1, max(0, zs(v))) }
+            let t = v < c ? 0.5 * (v - zs.lo) / max(c - zs.lo, 1e-300) : 0.5 + 0.5 * (v - c) / max(zs.hi - c, 1e-300)
+            return min(1, max(0, t))
+        }
+        let map = { (t: Double) -> String in centre == nil ? viridis(t) : diverging(t) }
         let colour = { (v: Double) -> String in
             guard zs.accepts(v) else { return "#bbbbbb" }
-            return viridis(zs(v))
+            return map(position(v))
         }
-        var svg = header(f.title, width: w)
+        var svg = header(f.title, width: w, notes: f.notes.count)
         svg += clip(xs, ys)
-        svg += "<g clip-path=\"url(#plot)\">\n"
+        svg += "<g clip-path=\"url(#plot)\" shape-rendering=\"crispEdges\">\n"
         for i in 0..<m.x.count {
             for j in 0..<m.y.count {
                 let v = i < m.z.count && j < m.z[i].count ? m.z[i][j] : .nan
@@ -187,40 +195,48 @@ public enum SVGPlot {
         for level in m.contours {
             for seg in Contour.segments(x: m.x, y: m.y, z: m.z, level: level) {
                 svg += String(
-                    format: "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"white\" stroke-width=\"1.2\"/>\n",
-                    xs(seg.0.0), ys(seg.0.1), xs(seg.1.0), ys(seg.1.1))
+                    format: "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
+                    xs(seg.0.0), ys(seg.0.1), xs(seg.1.0), ys(seg.1.1), contourColour(m))
             }
         }
         for (k, s) in f.series.enumerated() {
             let path = s.x.indices.filter { $0 < s.y.count && xs.accepts(s.x[$0]) && ys.accepts(s.y[$0]) }
                 .map { String(format: "%.2f,%.2f", xs(s.x[$0]), ys(s.y[$0])) }
             svg +=
-                "<polyline fill=\"none\" stroke=\"\(overlayColours[k % overlayColours.count])\" stroke-width=\"2.2\"\(dash(s.style)) points=\"\(path.joined(separator: " "))\"/>\n"
+                "<polyline fill=\"none\" stroke=\"\(overlayPalette(m)[k % overlayPalette(m).count])\" stroke-width=\"2.2\"\(dash(s.style)) points=\"\(path.joined(separator: " "))\"/>\n"
         }
         svg += "</g>\n"
         svg += frame(xs, ys, f.x, f.y, grid: false)
         // Colour bar with ticks.
         let cbx = plotRight + 16, plotH = height - top - bottom
+        svg += "<g shape-rendering=\"crispEdges\">\n"
         for k in 0..<64 {
-            let t = Double(k) / 63
-            let yy = height - bottom - t * plotH
+            let y0 = top + plotH * (1 - Double(k + 1) / 64)
             svg += String(
-                format: "<rect x=\"%.1f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"%@\"/>\n", cbx, yy - plotH / 63, plotH / 63 + 0.5, viridis(t)
-            )
+                format: "<rect x=\"%.1f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"%@\"/>\n", cbx, y0, plotH / 64 + (k == 0 ? 0 : 0.5),
+                map((Double(k) + 0.5) / 64))
         }
+        svg += "</g>\n"
         svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n", cbx, top, plotH)
+        let barY = { (v: Double) in height - bottom - position(v) * plotH }
         let cb = Scale(lo: zs.lo, hi: zs.hi, log: zs.log, p0: height - bottom, p1: top)
-        for t in cb.ticks {
-            let yy = cb(t)
+        var barTicks = cb.ticks
+        if let c = centre {
+            barTicks = Array(Set((zs.lo < c ? ticks(zs.lo, c) : []) + [c] + (zs.hi > c ? ticks(c, zs.hi) : []))).sorted()
+        }
+        for t in barTicks {
+            let yy = centre == nil ? cb(t) : barY(t)
             svg += String(format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#333\"/>\n", cbx + 14, yy, cbx + 18, yy)
             svg += String(format: "<text x=\"%.1f\" y=\"%.2f\" font-size=\"11\">%@</text>\n", cbx + 20, yy + 4, tick(t))
         }
         for level in m.contours where cb.accepts(level) && cb.t(level) >= cb.lo && cb.t(level) <= cb.hi {
-            let yy = cb(level)
+            let yy = centre == nil ? cb(level) : barY(level)
             svg += String(
-                format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"white\" stroke-width=\"1.2\"/>\n", cbx, yy, cbx + 14, yy)
+                format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"%@\" stroke-width=\"1.2\"/>\n", cbx, yy, cbx + 14, yy,
+                contourColour(m))
         }
-        svg += "<text x=\"\(cbx + 7)\" y=\"\(top - 8)\" font-size=\"12\" text-anchor=\"middle\">\(MathLabel.svg(m.colour.label))</text>\n"
+        svg +=
+            "<text transform=\"translate(\(cbx + 68),\(top + plotH / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(MathLabel.svg(m.colour.label))</text>\n"
         if legend > 0 {
             let lx = w - right - legend + 10
             for (k, s) in f.series.enumerated() {
@@ -228,15 +244,22 @@ public enum SVGPlot {
                 svg += String(
                     format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2.2\"%@/>", lx, ly - 4, lx + 20,
                     ly - 4,
-                    overlayColours[k % overlayColours.count], dash(s.style))
+                    overlayPalette(m)[k % overlayPalette(m).count], dash(s.style))
                 svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(s.label))</text>\n"
             }
         }
         return svg + notes(f, width: w) + "</svg>\n"
     }
 
-    /// Curves over a colour map: light and dark so that they show on viridis.
+    /// Curves over a colour map: colours that show on viridis, or on the diverging map.
     static let overlayColours = ["#ff4f4f", "#ffffff", "#000000", "#ff9f1c"]
+    static let divergingOverlayColours = ["#000000", "#6a3d9a", "#1b9e77", "#e6ab02"]
+
+    static func overlayPalette(_ m: Figure.Map?) -> [String] {
+        m?.colour.centre != nil && m?.colour.log == false ? divergingOverlayColours : overlayColours
+    }
+
+    static func contourColour(_ m: Figure.Map) -> String { m.colour.centre != nil && !m.colour.log ? "#222222" : "white" }
 
     // MARK: Bloch spheres
 
@@ -300,27 +323,30 @@ public enum SVGPlot {
                 "<text x=\"\(cx)\" y=\"\(cy + r + 56)\" font-size=\"12\" text-anchor=\"middle\">\(MathLabel.svg("mean S^z = " + String(format: "%.3f", abs(mean) < 5e-4 ? 0 : mean)))</text>\n"
         }
         svg +=
-            "<text x=\"\(w / 2)\" y=\"\(height - 12)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#444\">dots: each dipole's Bloch vector (S⊥cos φ, S⊥sin φ, S^z)/½; rings on the equator: its phase φ; far side pale</text>\n"
+            "<text x=\"\(w / 2)\" y=\"\(height - 12)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#444\">\(MathLabel.svg("dots: each dipole's Bloch vector (S⊥cos φ, S⊥sin φ, S^z)/½; rings on the equator: its phase φ; far side pale"))</text>\n"
         return svg + "</svg>\n"
     }
 
     // MARK: Parts
 
-    static func header(_ title: String, width w: Double = width) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(w)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+    /// The opening of the SVG; `notes` lines of 14 px are added below the standard height.
+    static func header(_ title: String, width w: Double = width, notes: Int = 0) -> String {
+        let h = Int(height) + 14 * notes
+        return
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(h)\" viewBox=\"0 0 \(Int(w)) \(h)\" font-family=\"Helvetica, Arial, sans-serif\">\n"
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
             + "<text x=\"\(w / 2)\" y=\"24\" font-size=\"15\" text-anchor=\"middle\" font-weight=\"bold\">\(MathLabel.svg(title))</text>\n"
     }
 
     static func empty(_ f: Figure) -> String {
-        header(f.title)
+        header(f.title, notes: f.notes.count)
             + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\">no finite values to plot</text>\n"
             + notes(f, width: width) + "</svg>\n"
     }
 
     static func notes(_ f: Figure, width w: Double) -> String {
         f.notes.enumerated().map { k, n in
-            "<text x=\"\(w / 2)\" y=\"\(height - 2 - 12 * Double(f.notes.count - 1 - k))\" font-size=\"10\" fill=\"#a00\" text-anchor=\"middle\">\(escape(n))</text>\n"
+            "<text x=\"\(w / 2)\" y=\"\(height + 8 + 14 * Double(k))\" font-size=\"10\" fill=\"#a00\" text-anchor=\"middle\">\(escape(n))</text>\n"
         }.joined()
     }
 
@@ -403,17 +429,30 @@ public enum SVGPlot {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
     }
 
+    /// A diverging blue–white–red map at t ∈ [0, 1] (white at ½), after the anchors of ColorBrewer's RdBu.
+    static func diverging(_ t0: Double) -> String {
+        let anchors: [(Double, Double, Double)] = [
+            (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240), (247, 247, 247),
+            (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43), (103, 0, 31)
+        ]
+        return interpolate(anchors, t0)
+    }
+
+    static func interpolate(_ anchors: [(Double, Double, Double)], _ t0: Double) -> String {
+        let t = min(1, max(0, t0.isFinite ? t0 : 0)) * Double(anchors.count - 1)
+        let i = min(Int(t), anchors.count - 2)
+        let f = t - Double(i)
+        let (a, b) = (anchors[i], anchors[i + 1])
+        return String(format: "#%02x%02x%02x", Int(a.0 + (b.0 - a.0) * f), Int(a.1 + (b.1 - a.1) * f), Int(a.2 + (b.2 - a.2) * f))
+    }
+
     /// The viridis colour map at t ∈ [0, 1] (a few anchor colours of matplotlib's map, interpolated).
     static func viridis(_ t0: Double) -> String {
         let anchors: [(Double, Double, Double)] = [
             (68, 1, 84), (72, 40, 120), (62, 73, 137), (49, 104, 142), (38, 130, 142),
             (31, 158, 137), (53, 183, 121), (110, 206, 88), (181, 222, 43), (253, 231, 37)
         ]
-        let t = min(1, max(0, t0.isFinite ? t0 : 0)) * Double(anchors.count - 1)
-        let i = min(Int(t), anchors.count - 2)
-        let f = t - Double(i)
-        let (a, b) = (anchors[i], anchors[i + 1])
-        return String(format: "#%02x%02x%02x", Int(a.0 + (b.0 - a.0) * f), Int(a.1 + (b.1 - a.1) * f), Int(a.2 + (b.2 - a.2) * f))
+        return interpolate(anchors, t0)
     }
 }
 

@@ -251,7 +251,10 @@ public enum ExperimentSchema {
             Field("axis", .string(pattern: nil, example: "system.pump.rate"), "The swept path along this axis (x of every kind; y of a heat map)."),
             Field("label", .string(pattern: nil, example: "pump rate W/Γ"), "Axis label; `_x`, `_{xy}` subscripts, `^x` superscripts (Z_Q^2, S^z)."),
             Field("scale", .keyword(["linear", "log"]), "Linear or logarithmic axis.", default: "linear"),
-            Field("range", .list(.number(.none), min: 2, max: 2), "[low, high] in the canonical units of the values (default: the data's).")
+            Field("range", .list(.number(.none), min: 2, max: 2), "[low, high] in the canonical units of the values (default: the data's)."),
+            Field(
+                "centre", .number(.none),
+                "Colour bar only: a diverging map, blue below this value and red above, each side scaled to its own extreme.")
         ])
 
     static let figureSeries = Shape.variants([

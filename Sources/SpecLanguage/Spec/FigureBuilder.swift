@@ -34,10 +34,11 @@ struct FigureBuilder {
     }
 
     private func axis(_ node: YAMLNode?, figure: String) -> FigureSpec.Axis? {
-        var a = FigureSpec.Axis(path: nil, label: nil, log: false, range: nil)
+        var a = FigureSpec.Axis(path: nil, label: nil, log: false, range: nil, centre: nil)
         guard let node else { return a }
         a.label = node["label"]?.scalar
         a.log = node["scale"]?.scalar == "log"
+        a.centre = node["centre"]?.scalar.flatMap(Double.init)
         if let p = node["axis"] {
             guard let path = p.scalar, swept.contains(path) else {
                 let text = p.scalar ?? ""
@@ -119,7 +120,10 @@ struct FigureBuilder {
         guard var x = axis(node["x"], figure: name), var y = axis(node["y"], figure: name), let colour = axis(node["colour"], figure: name) else {
             return nil
         }
-        if node["colour"]?["axis"] != nil { fail("the colour bar has no sweep axis", node["colour"]!["axis"]!.location) }
+        if let p = node["colour"]?["axis"] { fail("the colour bar has no sweep axis", p.location) }
+        for key in ["x", "y"] {
+            if let c = node[key]?["centre"] { fail("'centre' belongs to the colour bar", c.location) }
+        }
         for key in ["value", "colour", "contours"] where kind != .heatMap {
             if let n = node[key] { fail("'\(key)' belongs to a heat map (kind: heat-map)", n.location) }
         }
@@ -203,9 +207,13 @@ struct FigureBuilder {
                             fail("'\(p)' does not sweep '\(xp)', the x axis", pNode.location)
                         }
                     } else {
+                        // A warning, not an error: a bundle's spec.yaml must compile for `rerun` without its neighbours.
                         let first = outcome?.diagnostics.first { $0.severity == .error }
-                        fail("the spec '\(p)' does not compile\(first.map { ": " + $0.message } ?? "")", pNode.location)
-                        continue
+                        engine.warning(
+                            "figure '\(name)': the spec '\(p)' does not compile\(first.map { ": " + $0.message } ?? ""); the series will be missing",
+                            at: pNode.location)
+                        source = .spec(path: path, name: "")
+                        known = nil
                     }
                 }
             }

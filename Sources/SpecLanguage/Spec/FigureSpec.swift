@@ -19,6 +19,8 @@ public struct FigureSpec: Sendable {
         public var label: String?
         public var log: Bool
         public var range: [Double]?
+        /// Colour bars only: the centre of a diverging map.
+        public var centre: Double?
     }
 
     /// Where a series takes its numbers: this bundle, the bundle of another spec (its default
