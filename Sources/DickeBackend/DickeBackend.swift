@@ -217,10 +217,11 @@ public struct DickeBackend: Backend {
 
     /// Bytes of the pair two-time function for N dipoles: per entry of a sector (4 blocks of at most
     /// (N/2 + 1)² complex entries) the charge-0 state, the integrator's nine vectors and the output, and
-    /// the charge −1 generator's sparse rows (at most 40 nonzeros a row).
+    /// the charge −1 generator's sparse rows (at most 40 nonzeros a row, held twice while it is built:
+    /// 32 bytes an entry as triplets, 24 as rows).
     public static func pairCorrelationBytes(n: Int) -> Int {
         let entries = 4 * Double(n / 2 + 1) * Double(n / 2 + 1)
-        return CostEstimate.bytes(entries * (16 * 11 + 24 * 40 + 8 * 4) + 1e6)
+        return CostEstimate.bytes(entries * (16 * 11 + 56 * 40 + 8 * 4) + 1e6)
     }
 
     // MARK: spectrum

@@ -86,4 +86,70 @@ import Testing
             }
         }
     }
+
+    /// N = 70 with two distinguished dipoles: the reduced pair state of the rewritten steady state gives
+    /// the symmetric observables of the Dicke solution (⟨n_a⟩, Z_Q² = ⟨σ⁺_a σ⁻_b⟩, ⟨σᶻ_a σᶻ_b⟩), and the
+    /// generator of §6.6 annihilates it — without and with dephasing and non-radiative decay.
+    @Test(arguments: [
+        Parameters(n: 70, feff: 15, geff: 0, delta: 0, w: 7.5), Parameters(n: 70, feff: 15, geff: 2.5, delta: 0.4, w: 3, phi: 0.5, nr: 0.3)
+    ])
+    func largeNMatchesDicke(_ c: Parameters) throws {
+        let (model, sector, x) = try Self.steadyState(c, distinguished: 2)
+        let ladder = try DickeBackend.ladder(for: c.model)
+        let mo = DickeMoments(try DickeSteadyState(ladder: ladder).solve().populations)
+        let r = sector.partialTrace(x)   // r[p·4 + q], bit 0 dipole a, bit 1 dipole b
+        #expect(abs(r[0].real + r[5].real + r[10].real + r[15].real - 1) < 1e-12)
+        #expect(abs(r[15].real + r[5].real - mo.population) < 1e-12, "⟨n_a⟩")
+        #expect(abs(r[15].real + r[10].real - mo.population) < 1e-12, "⟨n_b⟩")
+        // ⟨σ⁺_a σ⁻_b⟩ = Tr[|a↑b↓⟩⟨a↓b↑| ρ] = ⟨a↓b↑|ρ|a↑b↓⟩ = r[2·4 + 1].
+        #expect((r[2 * 4 + 1] - Complex(mo.zq2)).length < 1e-12, "Z_Q²: \(r[9]) vs \(mo.zq2)")
+        #expect(abs(r[0].real - r[5].real - r[10].real + r[15].real - mo.zz) < 1e-12, "⟨σᶻσᶻ⟩")
+        let l = model.generator(charge: 0)
+        let residual = l.apply(x).map(abs).max() ?? .nan
+        #expect(residual < 1e-12, "|L ρ| = \(residual)")
+        // A state that is not stationary (the entries shifted by one place) has a large residual.
+        var moved = x
+        for i in 0..<(x.count / 2 - 1) { moved[2 * i] = x[2 * i + 2] }
+        #expect((l.apply(moved).map(abs).max() ?? 0) > 1e-3)
+    }
+
+    /// Z_01(τ) from one and from two distinguished dipoles (different representations, different
+    /// initial operators) at N = 12 with every term on.
+    @Test func oneAndTwoDistinguishedAgree() throws {
+        let c = Parameters(n: 12, feff: 6, geff: 1.3, delta: 0.7, w: 4, phi: 0.4, nr: 0.2)
+        let taus = [0, 0.2, 0.7, 1.5, 3]
+        var z: [[Complex<Double>]] = []
+        for d in [1, 2] {
+            let (model, sector, x) = try Self.steadyState(c, distinguished: d)
+            z.append(
+                try model.pairCorrelation(
+                    steadyState: x, sector: sector, generator: model.generator(charge: -1), taus: taus, relativeTolerance: 1e-12))
+        }
+        for k in taus.indices { #expect((z[0][k] - z[1][k]).length < 1e-10, "τ = \(taus[k]): \(z[0][k]) vs \(z[1][k])") }
+        #expect(z[0][0].length > 0.1 && z[0][4].length < 0.5 * z[0][0].length)
+    }
+
+    /// The backend's `two-time` at N = 70: the table's Z(0) is ⟨(σ⁺_a + σ⁺_b)(σ⁻_a + σ⁻_b)⟩ =
+    /// 2⟨n⟩ + 2 Z_Q² of the Dicke steady state, the entry repeats for every pair asked, and the fit
+    /// reproduces Z(0) as A (within the fit's own error: Z is not a single exponential).
+    @Test func backendTwoTimeAtN70() throws {
+        let model = DipoleModel.collective(n: 70, feff: 15, pump: 7.5)
+        let res = try DickeBackend().solve(
+            SolveRequest(
+                model: model,
+                observables: [
+                    .init(kind: .zq), .init(kind: .inversion), .init(kind: .twoTime, pairs: [.init(0, 1), .init(3, 9)], tauMax: 4, tauPoints: 201)
+                ]))
+        let table = try #require(res.tables.first { $0.name == "two-time-0-1" })
+        #expect(res.tables.contains { $0.name == "two-time-3-9" })
+        let zq2 = try #require(res.number("ZQ2")), inversion = try #require(res.number("inversion"))
+        #expect(abs(table.rows[0][1] - (2 * (0.5 + inversion) + 2 * zq2)) < 1e-12)
+        #expect(abs(table.rows[0][2]) < 1e-14)
+        guard case .array(let entries) = res["two-time"] else { Issue.record("no two-time list"); return }
+        #expect(entries.count == 2)
+        guard case .object(let first) = entries[0], case .number(let gamma) = first.first(where: { $0.0 == "gamma" })?.1 else {
+            Issue.record("no gamma"); return
+        }
+        #expect(gamma > 0.5 && gamma < 20)
+    }
 }

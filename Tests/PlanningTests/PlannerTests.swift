@@ -104,6 +104,9 @@ final class PlannerTests: XCTestCase {
             tail: "observables: [{qfi-conditional: {trajectories: 10}}]", backend: .exact),
         Case(name: "two-time on a large chain", system: chain(100), tail: "observables: [{two-time: {pairs: [[0, 1]]}}]", backend: .cumulant),
         Case(
+            name: "two-time on the uniform model is exact", system: uniform, tail: "observables: [{two-time: {pairs: [[0, 1]]}}]",
+            backend: .permutationSymmetric),
+        Case(
             name: "random initial phases rule out the U(1) methods", system: chain(30), tail: "initial: {product: {polar: 90 deg, azimuth: random}}",
             backend: .meanField,
             ruledOut: ["cumulant": "initial state diagonal in excitation number"]),
