@@ -245,4 +245,35 @@ final class RegressionTests: XCTestCase {
         XCTAssertEqual(sharp[0].numbers["nu"]!, -2, accuracy: 1e-9)
         XCTAssertTrue(sharp[0].resolvable)
     }
+
+    /// Fig. A1 (N = 70, f_eff = 15 Γ; docs/physics.md §8.2): in the synchronized window the slow rate of
+    /// the pair function is the collective line — half the width of ⟨J⁺J⁻⟩'s spectrum, an independent
+    /// estimator (analytic Lorentzians of all modes against a fit of the sampled pair function) — and
+    /// Γ/γ_slow rises and falls with W as Z_Q does (threshold, window, strong pump), unlike the
+    /// single-exponential Γ/γ, which only falls.
+    func testFigA1SlowRateIsTheCollectiveLineAndFollowsZQ() throws {
+        var purity: [Double] = [], single: [Double] = [], zq: [Double] = []
+        for w in [0.5, 3.6, 7.2, 20] {
+            let r = try backend.solve(
+                SolveRequest(
+                    model: DipoleModel.collective(n: 70, feff: 15, geff: 0, pump: w),
+                    observables: [
+                        .init(kind: .twoTime, pairs: [DipolePair(0, 1)], tauMax: 40, tauPoints: 2000), .init(kind: .spectrum), .init(kind: .zq)
+                    ],
+                    tolerance: 1e-12))
+            let e = try XCTUnwrap(try twoTimeEntries(r).first)
+            guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
+            let halfWidth = try XCTUnwrap(spec[0].1.number) / 2
+            if w >= 3 { XCTAssertEqual(e.numbers["gamma-slow"]!, halfWidth, accuracy: 1e-4 * halfWidth, "W = \(w)") }
+            purity.append(1 / e.numbers["gamma-slow"]!)
+            single.append(1 / e.numbers["gamma"]!)
+            zq.append(try XCTUnwrap(r.number("ZQ")))
+        }
+        XCTAssertEqual(zq[0], 0, accuracy: 1e-9)   // below threshold
+        XCTAssertGreaterThan(purity[1], 2 * purity[3])
+        XCTAssertGreaterThan(purity[2], 2 * purity[3])
+        XCTAssertGreaterThan(zq[2], zq[3])
+        XCTAssertGreaterThan(purity[1], 1.5 * purity[0], "the collective line narrows above threshold")
+        for (x, y) in zip(single, single.dropFirst()) { XCTAssertGreaterThan(x, y, "the single-exponential Γ/γ only falls") }
+    }
 }
