@@ -29,10 +29,11 @@ public enum ObservableWriter {
         /// Tables.
         public static let correlationsTable = "correlations"
         public static let spectrumTable = "spectrum"
-        /// `two-time`'s tables: the sampled Z_ab(τ) of a pair, the pairs' ν, γ and bare detuning difference
-        /// side by side, the dipoles' own frequencies and detunings, and the histogram of ν.
+        /// `two-time`'s tables: the sampled Z_ab(τ) of a pair, ν against the partner b and against the bare
+        /// detuning difference, the dipoles' own frequencies and detunings, and the histogram of ν.
         public static func twoTimeTable(_ a: Int, _ b: Int) -> String { "two-time-\(a)-\(b)" }
-        public static let twoTimePairsTable = "two-time-pairs"
+        public static let nuAgainstPartnerTable = "nu-vs-b"
+        public static let nuAgainstDetuningTable = "nu-vs-detuning"
         public static let twoTimeDipolesTable = "two-time-dipoles"
         public static let nuHistogramTable = "nu-histogram"
 
@@ -251,8 +252,8 @@ public enum ObservableWriter {
 
     /// `two-time`: a list of {a, b, A, nu, gamma, A-err, gamma-err, gamma-slow, gamma-slow-err, A-slow,
     /// gamma-fast, A-fast, line-decay, detuning-difference, resolvable} (non-finite numbers as null), the
-    /// tables `two-time-A-B` (tau, re, im) of every pair, `two-time-pairs` (a, b, detuning-difference, nu,
-    /// gamma, gamma-slow, resolvable as 0/1), `two-time-dipoles` (dipole, delta, omega, width: the bare
+    /// tables `two-time-A-B` (tau, re, im) of every pair, `nu-vs-b` (b, nu, detuning-difference, resolvable
+    /// as 0/1), `nu-vs-detuning` (detuning-difference, nu, resolvable; sorted), `two-time-dipoles` (dipole, delta, omega, width: the bare
     /// detuning, the frequency and decay rate of the dipole's dominant line, for every dipole of the pairs)
     /// and `nu-histogram`.
     public static func twoTime(
@@ -275,12 +276,16 @@ public enum ObservableWriter {
         for p in pairs {
             result.tables.append(ResultTable(name: Key.twoTimeTable(p.a, p.b), columns: ["tau", "re", "im"], rows: p.samples))
         }
+        // ν against b, and against δ_b − δ_a (sorted), first column the abscissa of their pictures.
         result.tables.append(
             ResultTable(
-                name: Key.twoTimePairsTable,
-                columns: ["a", "b", "detuning-difference", "nu", "gamma", "gamma-slow", "resolvable"],
-                rows: pairs.map {
-                    [Double($0.a), Double($0.b), $0.detuningDifference, $0.nu, $0.decay, $0.slowDecay, $0.resolvable ? 1 : 0]
+                name: Key.nuAgainstPartnerTable, columns: ["b", "nu", "detuning-difference", "resolvable"],
+                rows: pairs.map { [Double($0.b), $0.nu, $0.detuningDifference, $0.resolvable ? 1 : 0] }))
+        result.tables.append(
+            ResultTable(
+                name: Key.nuAgainstDetuningTable, columns: ["detuning-difference", "nu", "resolvable"],
+                rows: pairs.sorted { $0.detuningDifference < $1.detuningDifference }.map {
+                    [$0.detuningDifference, $0.nu, $0.resolvable ? 1 : 0]
                 }))
         result.tables.append(
             ResultTable(

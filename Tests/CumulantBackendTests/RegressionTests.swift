@@ -231,8 +231,8 @@ final class RegressionTests: XCTestCase {
             XCTAssertEqual(row[3], (1 + w) / 2, accuracy: 1e-9)
         }
         XCTAssertEqual(e[0].numbers["line-decay"]!, (1 + w) / 2, accuracy: 1e-9)
-        let pairsTable = try XCTUnwrap(r.tables.first { $0.name == "two-time-pairs" })
-        XCTAssertEqual(pairsTable.rows.map { $0[3] }.map { ($0 * 1e6).rounded() / 1e6 }, [-0.8, 0.8])
+        let nuTable = try XCTUnwrap(r.tables.first { $0.name == "nu-vs-b" })
+        XCTAssertEqual(nuTable.rows.map { ($0[1] * 1e6).rounded() / 1e6 }, [-0.8, 0.8])
 
         let weakModel = model([0.3, -0.5], w: w, f: 0.3)
         let weak = try twoTimeEntries(try backend.solve(request(weakModel)))

@@ -132,11 +132,13 @@ final class ObservableWriterTests: XCTestCase {
                 "a", "b", "A", "nu", "gamma", "A-err", "gamma-err", "gamma-slow", "gamma-slow-err", "A-slow", "gamma-fast",
                 "A-fast", "line-decay", "detuning-difference", "resolvable"
             ])
-        XCTAssertEqual(r.tables.map(\.name), ["two-time-0-1", "two-time-0-1", "two-time-pairs", "two-time-dipoles", "nu-histogram"])
-        let hist = r.tables[4]
+        XCTAssertEqual(
+            r.tables.map(\.name), ["two-time-0-1", "two-time-0-1", "nu-vs-b", "nu-vs-detuning", "two-time-dipoles", "nu-histogram"])
+        let hist = r.tables[5]
         XCTAssertEqual(hist.columns, ["nu", "count", "count-resolvable"])
         XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[1] }, 2)
         XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[2] }, 1)
-        XCTAssertEqual(r.tables[2].rows.map { $0[6] }, [1, 0])
+        XCTAssertEqual(r.tables[2].rows.map { $0[3] }, [1, 0])
+        XCTAssertEqual(r.tables[3].rows.map { $0[0] }, [-0.6, 0.3], "sorted by the detuning difference")
     }
 }
