@@ -9,8 +9,8 @@ import Results
 /// couplings, O(N²) memory and O(N³) work per evaluation through BLAS.
 ///
 /// Observables: `ZQ` (ZQ, ZQ2), `inversion`, `cluster-ZQ`, `correlations` (table), `mutual-information`
-/// and `discord` (from the two-dipole X states), `two-time` (regression; fit A cos(ντ) e^{−γτ} per pair,
-/// tables `two-time-A-B` and `nu-histogram`), `spectrum` (collective emission spectrum; table `spectrum`)
+/// and `discord` (from the two-dipole X states), `two-time` (regression; per pair the fits of
+/// ObservableWriter.twoTime and ν from the dipoles' own emission peaks), `spectrum` (collective emission spectrum; table `spectrum`)
 /// and `frequency` (the spectrum's peak). `Z`, `phases`, `qfi`, `qfi-conditional` need the state
 /// itself and are not available. Only U(1)-invariant initial states (ground, excited) are accepted.
 public struct CumulantBackend: Backend {
@@ -227,34 +227,35 @@ public struct CumulantBackend: Backend {
                 ObservableWriter.pairValues(o.kind, values, into: &result)
             case .twoTime:
                 let reg = try getRegression()
-                let line = reg.spectralLine(reg.collectiveWeights())
-                let frame = line.peak
+                let frame = reg.spectralLine(reg.collectiveWeights()).peak
                 let taus = (0..<o.tauPoints).map { o.tauMax * Double($0) / Double(o.tauPoints - 1) }
-                var entries: [ResultValue] = []
-                var nus: [Double] = []
-                for p in o.pairs {
+                var lines: [Int: (frequency: Double, decay: Double)] = [:]
+                func line(_ a: Int) -> (frequency: Double, decay: Double) {
+                    if let l = lines[a] { return l }
+                    let l = reg.dipoleLine(a)
+                    lines[a] = l
+                    return l
+                }
+                let pairs = o.pairs.map { p -> ObservableWriter.TwoTimePair in
                     let w = reg.pairWeights(p.a, p.b)
                     let z = taus.map { reg.evaluate(w, at: $0) }
-                    // Fit in the frame rotating at the collective frequency, so ν is the precession relative to it.
-                    let y = zip(taus, z).map { (z: (tau: Double, z: Complex<Double>)) -> Double in
-                        (z.z * Complex(cos(frame * z.tau), -sin(frame * z.tau))).real
-                    }
+                    // Fit in the frame rotating at the collective frequency (docs/physics.md §3.3).
+                    let y = zip(taus, z).map { t, z in (z * Complex(cos(frame * t), -sin(frame * t))).real }
                     let fit = CosineFit.fit(tau: taus, y: y)
-                    nus.append(fit.frequency)
-                    entries.append(
-                        .object([
-                            ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
-                            ("A", Self.number(fit.amplitude)), ("nu", Self.number(fit.frequency)), ("gamma", Self.number(fit.decay)),
-                            ("A-err", Self.number(fit.amplitudeError)), ("nu-err", Self.number(fit.frequencyError)),
-                            ("gamma-err", Self.number(fit.decayError))
-                        ]))
-                    result.tables.append(
-                        ResultTable(
-                            name: "two-time-\(p.a)-\(p.b)", columns: ["tau", "re", "im"],
-                            rows: zip(taus, z).map { [$0, $1.real, $1.imaginary] }))
+                    let two = TwoExponentialFit.fit(tau: taus, y: y)
+                    return ObservableWriter.TwoTimePair(
+                        a: p.a, b: p.b, amplitude: fit.amplitude, decay: fit.decay, amplitudeError: fit.amplitudeError,
+                        decayError: fit.decayError, nu: line(p.b).frequency - line(p.a).frequency,
+                        lineDecay: max(line(p.a).decay, line(p.b).decay),
+                        slowAmplitude: two.slowAmplitude, slowDecay: two.slowDecay, slowDecayError: two.slowDecayError,
+                        fastAmplitude: two.fastAmplitude, fastDecay: two.fastDecay,
+                        detuningDifference: system.detunings[p.b] - system.detunings[p.a],
+                        samples: zip(taus, z).map { [$0, $1.real, $1.imaginary] })
                 }
-                result["two-time"] = .array(entries)
-                result.tables.append(Self.histogram(nus))
+                let dipoles = lines.keys.sorted().map { a in
+                    (index: a, detuning: system.detunings[a], frequency: lines[a]?.frequency ?? .nan, decay: lines[a]?.decay ?? .nan)
+                }
+                ObservableWriter.twoTime(pairs, dipoles: dipoles, into: &result)
                 result.diagnostics.append(("two-time-frame-frequency", .number(frame)))
             case .spectrum, .frequency:
                 let reg = try getRegression()
@@ -277,19 +278,5 @@ public struct CumulantBackend: Backend {
                 break   // rejected above
             }
         }
-    }
-
-    static func number(_ x: Double) -> ResultValue { x.isFinite ? .number(x) : .null }
-
-    /// Histogram of ν over the requested pairs: ⌈√count⌉ bins (at most 50) on [0, max ν].
-    static func histogram(_ nus: [Double]) -> ResultTable {
-        let top = nus.max() ?? 0
-        let bins = max(1, min(50, Int(Double(nus.count).squareRoot().rounded(.up))))
-        let width = top > 0 ? top / Double(bins) : 1
-        var counts = [Double](repeating: 0, count: bins)
-        for nu in nus { counts[min(bins - 1, Int(nu / width))] += 1 }
-        return ResultTable(
-            name: "nu-histogram", columns: ["nu", "count"],
-            rows: (0..<bins).map { [top > 0 ? (Double($0) + 0.5) * width : 0, counts[$0]] })
     }
 }

@@ -48,6 +48,25 @@ public struct Regression {
         (0..<count).map { k in phi[a, k] * b[k, bIndex] }
     }
 
+    /// The mode that dominates a correlation Σ_k w_k e^{λ_k τ}: the highest Lorentzian of its spectrum,
+    /// largest |w_k|/|Re λ_k| (docs/physics.md §3.3). Its frequency Im λ and decay rate −Re λ.
+    public func dominantMode(_ w: [Complex<Double>]) -> (frequency: Double, decay: Double) {
+        var best = (height: -1.0, k: 0)
+        for k in 0..<count {
+            let h = w[k].length / max(-lambda[k].real, 1e-300)
+            if h > best.height { best = (h, k) }
+        }
+        guard count > 0 else { return (.nan, .nan) }
+        return (lambda[best.k].imaginary, -lambda[best.k].real)
+    }
+
+    /// The precession of dipole a: the dominant mode of its own ⟨σ⁺_a(τ) σ⁻_a(0)⟩ (docs/physics.md §3.3).
+    /// Signed: a lone dipole detuned by δ gives +δ. Dipoles whose emission is dominated by the same
+    /// (collective) mode share its frequency exactly.
+    public func dipoleLine(_ a: Int) -> (frequency: Double, decay: Double) {
+        dominantMode(correlationWeights(a, a))
+    }
+
     /// Weights c_k of ⟨J⁺(τ) J⁻(0)⟩ = Σ_k c_k e^{λ_k τ}.
     public func collectiveWeights() -> [Complex<Double>] {
         (0..<count).map { k in

@@ -205,7 +205,7 @@ public struct DickeBackend: Backend {
         let y = zip(tau, z).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
         let fit = CosineFit.fit(tau: tau, y: y)
         let fits = o.pairs.map { p in
-            ObservableWriter.TwoTimePair(
+            ObservableWriter.SampledTwoTimePair(
                 pair: p, tau: tau, z: z, omega: omega, amplitude: fit.amplitude, frequency: fit.frequency,
                 decay: fit.decay, amplitudeError: fit.amplitudeError, frequencyError: fit.frequencyError,
                 decayError: fit.decayError)

@@ -302,7 +302,7 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                     let omega = QuantumRegression.meanFrequency(g, spacing: tau[1] - tau[0])
                     let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
                     let fit = CosineFit.fit(tau: tau, y: y)
-                    return ObservableWriter.TwoTimePair(
+                    return ObservableWriter.SampledTwoTimePair(
                         pair: p, tau: tau, z: g, omega: omega, amplitude: fit.amplitude, frequency: fit.frequency,
                         decay: fit.decay, amplitudeError: fit.amplitudeError, frequencyError: fit.frequencyError,
                         decayError: fit.decayError)

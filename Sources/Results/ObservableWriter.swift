@@ -23,11 +23,19 @@ public enum ObservableWriter {
         public static let mutualInformation = "mutual-information"
         public static let discord = "discord"
         public static let spectrum = "spectrum"
+        public static let twoTime = "two-time"
         /// Diagnostic: the `cluster-ZQ` sizes that do not fit in the row from the central dipole.
         public static let clusterZQSkipped = "cluster-ZQ-skipped"
         /// Tables.
         public static let correlationsTable = "correlations"
         public static let spectrumTable = "spectrum"
+        /// `two-time`'s tables: the sampled Z_ab(τ) of a pair, ν against the partner b and against the bare
+        /// detuning difference, the dipoles' own frequencies and detunings, and the histogram of ν.
+        public static func twoTimeTable(_ a: Int, _ b: Int) -> String { "two-time-\(a)-\(b)" }
+        public static let nuAgainstPartnerTable = "nu-vs-b"
+        public static let nuAgainstDetuningTable = "nu-vs-detuning"
+        public static let twoTimeDipolesTable = "two-time-dipoles"
+        public static let nuHistogramTable = "nu-histogram"
 
         /// The list of every pair's value beside the first pair's (`mutual-information-pairs`, …).
         public static func pairs(_ key: String) -> String { key + "-pairs" }
@@ -122,8 +130,10 @@ public enum ObservableWriter {
     // MARK: - Two-time correlations
 
     /// One pair's fit of A cos(ντ) e^{−γτ} to Re[Z_ab(τ) e^{−iωτ}], Z_ab(τ) sampled at `tau`, in the frame
-    /// rotating at ω (docs/physics.md §3.3).
-    public struct TwoTimePair: Sendable {
+    /// rotating at ω (docs/physics.md §3.3): what the backends that integrate the regression (exact,
+    /// permutation-symmetric) know of a pair, without the regression's modes that give `TwoTimePair` its
+    /// signed ν and slow/fast rates.
+    public struct SampledTwoTimePair: Sendable {
         public var pair: DipolePair
         public var tau: [Double], z: [Complex<Double>]
         public var omega: Double
@@ -149,7 +159,7 @@ public enum ObservableWriter {
 
     /// `two-time` = the list of {a, b, A, nu, gamma, A-err, nu-err, gamma-err, omega}, and per pair the
     /// table `two-time-a-b` (tau, re, im of Z_ab(τ)), as the exact backends write them.
-    public static func twoTime(_ pairs: [TwoTimePair], into result: inout PointResult) {
+    public static func twoTime(_ pairs: [SampledTwoTimePair], into result: inout PointResult) {
         var list: [ResultValue] = []
         for p in pairs {
             list.append(
@@ -162,10 +172,10 @@ public enum ObservableWriter {
                 ]))
             result.tables.append(
                 ResultTable(
-                    name: "two-time-\(p.pair.a)-\(p.pair.b)", columns: ["tau", "re", "im"],
+                    name: Key.twoTimeTable(p.pair.a, p.pair.b), columns: ["tau", "re", "im"],
                     rows: zip(p.tau, p.z).map { [$0, $1.real, $1.imaginary] }))
         }
-        result["two-time"] = .array(list)
+        result[Key.twoTime] = .array(list)
     }
 
     // MARK: - Quantum Fisher information
@@ -244,5 +254,112 @@ public enum ObservableWriter {
         result[Key.spectrum] = .object([("linewidth", .number(linewidth)), ("peak-frequency", .number(peakFrequency))])
         result.tables.append(ResultTable(name: Key.spectrumTable, columns: ["omega", "S"], rows: rows))
         result.method += (result.method.isEmpty ? "" : "; ") + "spectrum linewidth: " + estimator.name
+    }
+
+    // MARK: - Two-time correlations
+
+    /// One pair's two-time results (docs/physics.md §3.3).
+    public struct TwoTimePair: Sendable, Equatable {
+        public var a: Int
+        public var b: Int
+        /// The papers' fit A cos(ν′τ) e^{−γτ} of Re Z_ab(τ) in the frame of the collective frequency.
+        public var amplitude: Double, decay: Double, amplitudeError: Double, decayError: Double
+        /// Signed relative precession frequency ν_ab = ω_b − ω_a, ω the frequency of the line that dominates
+        /// each dipole's own emission, and the larger decay rate (half width) of those two lines.
+        public var nu: Double, lineDecay: Double
+        /// Two-exponential fit of the same Re Z_ab(τ): the slow (collective) and the fast component.
+        public var slowAmplitude: Double, slowDecay: Double, slowDecayError: Double
+        public var fastAmplitude: Double, fastDecay: Double
+        /// The bare detuning difference δ_b − δ_a.
+        public var detuningDifference: Double
+        /// The sampled Z_ab(τ) (tau, re, im).
+        public var samples: [[Double]]
+
+        public init(
+            a: Int, b: Int, amplitude: Double, decay: Double, amplitudeError: Double, decayError: Double, nu: Double,
+            lineDecay: Double,
+            slowAmplitude: Double, slowDecay: Double, slowDecayError: Double, fastAmplitude: Double, fastDecay: Double,
+            detuningDifference: Double, samples: [[Double]]
+        ) {
+            self.a = a; self.b = b
+            self.amplitude = amplitude; self.decay = decay; self.amplitudeError = amplitudeError; self.decayError = decayError
+            self.nu = nu; self.lineDecay = lineDecay
+            self.slowAmplitude = slowAmplitude; self.slowDecay = slowDecay; self.slowDecayError = slowDecayError
+            self.fastAmplitude = fastAmplitude; self.fastDecay = fastDecay
+            self.detuningDifference = detuningDifference
+            self.samples = samples
+        }
+
+        /// Whether ν tells entrained from drifting (docs/physics.md §3.3). A drift ν ≠ 0 is resolved when it
+        /// exceeds the widths of the two lines, |ν| > max(γ_a, γ_b): within the coherence time the pair turns
+        /// by more than a radian. Entrainment (both dipoles on one line, ν = 0 to within 10⁻⁹ of its width)
+        /// is resolved when that line is narrower than the bare detuning difference it overcomes,
+        /// |δ_b − δ_a| > γ; two identical dipoles (δ_b = δ_a) never show it.
+        public var resolvable: Bool {
+            let entrained = abs(nu) <= 1e-9 * lineDecay
+            return entrained ? abs(detuningDifference) > lineDecay : abs(nu) > lineDecay
+        }
+    }
+
+    /// `two-time`: a list of {a, b, A, nu, gamma, A-err, gamma-err, gamma-slow, gamma-slow-err, A-slow,
+    /// gamma-fast, A-fast, line-decay, detuning-difference, resolvable} (non-finite numbers as null), the
+    /// tables `two-time-A-B` (tau, re, im) of every pair, `nu-vs-b` (b, nu, detuning-difference, resolvable
+    /// as 0/1), `nu-vs-detuning` (detuning-difference, nu, resolvable; sorted), `two-time-dipoles` (dipole, delta, omega, width: the bare
+    /// detuning, the frequency and decay rate of the dipole's dominant line, for every dipole of the pairs)
+    /// and `nu-histogram`.
+    public static func twoTime(
+        _ pairs: [TwoTimePair], dipoles: [(index: Int, detuning: Double, frequency: Double, decay: Double)],
+        into result: inout PointResult
+    ) {
+        func number(_ x: Double) -> ResultValue { x.isFinite ? .number(x) : .null }
+        result[Key.twoTime] = .array(
+            pairs.map { p in
+                .object([
+                    ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
+                    ("A", number(p.amplitude)), ("nu", number(p.nu)), ("gamma", number(p.decay)),
+                    ("A-err", number(p.amplitudeError)), ("gamma-err", number(p.decayError)),
+                    ("gamma-slow", number(p.slowDecay)), ("gamma-slow-err", number(p.slowDecayError)),
+                    ("A-slow", number(p.slowAmplitude)), ("gamma-fast", number(p.fastDecay)), ("A-fast", number(p.fastAmplitude)),
+                    ("line-decay", number(p.lineDecay)),
+                    ("detuning-difference", number(p.detuningDifference)), ("resolvable", .bool(p.resolvable))
+                ])
+            })
+        for p in pairs {
+            result.tables.append(ResultTable(name: Key.twoTimeTable(p.a, p.b), columns: ["tau", "re", "im"], rows: p.samples))
+        }
+        // ν against b, and against δ_b − δ_a (sorted), first column the abscissa of their pictures.
+        result.tables.append(
+            ResultTable(
+                name: Key.nuAgainstPartnerTable, columns: ["b", "nu", "detuning-difference", "resolvable"],
+                rows: pairs.map { [Double($0.b), $0.nu, $0.detuningDifference, $0.resolvable ? 1 : 0] }))
+        result.tables.append(
+            ResultTable(
+                name: Key.nuAgainstDetuningTable, columns: ["detuning-difference", "nu", "resolvable"],
+                rows: pairs.sorted { $0.detuningDifference < $1.detuningDifference }.map {
+                    [$0.detuningDifference, $0.nu, $0.resolvable ? 1 : 0]
+                }))
+        result.tables.append(
+            ResultTable(
+                name: Key.twoTimeDipolesTable, columns: ["dipole", "delta", "omega", "width"],
+                rows: dipoles.map { [Double($0.index), $0.detuning, $0.frequency, $0.decay] }))
+        result.tables.append(nuHistogram(pairs))
+    }
+
+    /// Histogram of the signed ν over the pairs: ⌈√count⌉ bins (at most 50) on [min ν, max ν], with the
+    /// count of resolvable pairs beside the count of all.
+    static func nuHistogram(_ pairs: [TwoTimePair]) -> ResultTable {
+        let nus = pairs.map(\.nu).filter(\.isFinite)
+        let lo = nus.min() ?? 0, hi = nus.max() ?? 0
+        let bins = max(1, min(50, Int(Double(nus.count).squareRoot().rounded(.up))))
+        let width = hi > lo ? (hi - lo) / Double(bins) : 1
+        var counts = [Double](repeating: 0, count: bins), resolved = counts
+        for p in pairs where p.nu.isFinite {
+            let k = min(bins - 1, max(0, Int((p.nu - lo) / width)))
+            counts[k] += 1
+            if p.resolvable { resolved[k] += 1 }
+        }
+        return ResultTable(
+            name: Key.nuHistogramTable, columns: ["nu", "count", "count-resolvable"],
+            rows: (0..<bins).map { [hi > lo ? lo + (Double($0) + 0.5) * width : lo, counts[$0], resolved[$0]] })
     }
 }

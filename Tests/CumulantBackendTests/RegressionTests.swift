@@ -1,6 +1,7 @@
 import LinearAlgebra
 import NumericalMethods
 import Numerics
+import Results
 import TestSupport
 import XCTest
 
@@ -144,5 +145,135 @@ final class RegressionTests: XCTestCase {
         }
         let hist = try XCTUnwrap(r.tables.first { $0.name == "nu-histogram" })
         XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[1] }, Double(pairs.count))
+    }
+
+    /// The entries of `two-time` as dictionaries of numbers (and `resolvable`).
+    private func twoTimeEntries(_ r: PointResult) throws -> [(numbers: [String: Double], resolvable: Bool)] {
+        guard case .array(let entries)? = r["two-time"] else { throw XCTSkip("no two-time") }
+        return entries.map { e in
+            guard case .object(let o) = e else { return ([:], false) }
+            var resolvable = false
+            if case .bool(let b)? = o.first(where: { $0.0 == "resolvable" })?.1 { resolvable = b }
+            return (Dictionary(uniqueKeysWithValues: o.compactMap { k, v in v.number.map { (k, $0) } }), resolvable)
+        }
+    }
+
+    /// Uniform model: Z_01(τ) is exactly two exponentials, at the collective eigenvalue
+    /// λ_c = −Q/2 + ½ s F (N−1)/N and at the (N−1)-fold λ_o = −Q/2 − ½ s F/N. `gamma-slow` (the shared
+    /// two-exponential fit) is −Re of the slower one: λ_c in the synchronized window (the collective
+    /// line the papers' Fig. A1 follows), λ_o below threshold (s < 0 makes the collective mode the fast,
+    /// superradiant one). Identical dipoles have no frequency to resolve (ν = 0, `resolvable` false).
+    func testSlowDecayOfThePairFunctionIsTheSlowerRegressionEigenvalue() throws {
+        let n = 40, feff = 12.0
+        for w in [5.0, 0.3] {
+            let model = DipoleModel.collective(n: n, feff: feff, geff: 0, pump: w)
+            let (_, x) = try steady(model)
+            let s = x[0]
+            let lc = -(1 + w) / 2 + 0.5 * s * feff * Double(n - 1) / Double(n)
+            let lo = -(1 + w) / 2 - 0.5 * s * feff / Double(n)
+            let r = try backend.solve(
+                SolveRequest(
+                    model: model,
+                    observables: [.init(kind: .twoTime, pairs: [DipolePair(0, 1)], tauMax: 40, tauPoints: 2000)],
+                    tolerance: 1e-12))
+            let e = try XCTUnwrap(try twoTimeEntries(r).first)
+            XCTAssertEqual(e.numbers["gamma-slow"]!, -max(lc, lo), accuracy: 1e-6 * (1 + w), "W = \(w)")
+            XCTAssertEqual(e.numbers["gamma-fast"]!, -min(lc, lo), accuracy: 1e-5 * (1 + w), "W = \(w)")
+            XCTAssertLessThan(e.numbers["gamma-slow-err"]!, 1e-6)
+            XCTAssertEqual(e.numbers["nu"]!, 0, accuracy: 1e-9)
+            XCTAssertFalse(e.resolvable)
+            if w == 5 {
+                XCTAssertGreaterThan(lc, lo, "the collective mode is the slow one in the synchronized window")
+                // The single-exponential γ sits between the two rates (dominated by the fast part).
+                XCTAssertGreaterThan(e.numbers["gamma"]!, -lc)
+            } else {
+                XCTAssertLessThan(lc, lo, "below threshold the collective mode is superradiant (fast)")
+            }
+        }
+    }
+
+    /// Signed ν against the closed form. Two uncoupled dipoles detuned by δ_0 = 0.3, δ_1 = −0.5 each emit at
+    /// their own detuning, so ν_01 = ω_1 − ω_0 = −0.8 and ν_10 = +0.8, and
+    /// Z_01(τ) = p (e^{iδ_0τ} + e^{iδ_1τ}) e^{−(Γ+W)τ/2}, p = W/(Γ + W), whose modulus beats at |ν|.
+    /// A weak coupling pulls the two frequencies together (|ν| < 0.8) without changing the sign.
+    /// Coupled by f, the modes are the eigenvalues iδ̄ − Q/2 ± √(s_0 s_1 f²/4 − Δ²/4): the frequency
+    /// difference √(Δ² − s_0 s_1 f²) < 0.8. Resolvability: |δ_1 − δ_0| = 0.8 against the line half width
+    /// (Γ + W)/2: not resolvable at W = 4 (2.5), resolvable at W = 0.2 (0.6) with δ = ±1.
+    func testSignedRelativeFrequencyAndResolvability() throws {
+        func model(_ d: [Double], w: Double, f: Double) -> DipoleModel {
+            DipoleModel(pump: w, detunings: d, f: Matrix([[1, f], [f, 1]]), g: Matrix([[0, 0], [0, 0]]))
+        }
+        let request = { (m: DipoleModel) in
+            SolveRequest(
+                model: m, observables: [.init(kind: .twoTime, pairs: [DipolePair(0, 1), DipolePair(1, 0)], tauMax: 20, tauPoints: 801)],
+                tolerance: 1e-12)
+        }
+        let w = 4.0, p = w / (1 + w)
+        let r = try backend.solve(request(model([0.3, -0.5], w: w, f: 0)))
+        let e = try twoTimeEntries(r)
+        XCTAssertEqual(e[0].numbers["nu"]!, -0.8, accuracy: 1e-9)
+        XCTAssertEqual(e[1].numbers["nu"]!, 0.8, accuracy: 1e-9)
+        XCTAssertEqual(e[0].numbers["detuning-difference"]!, -0.8, accuracy: 1e-15)
+        XCTAssertFalse(e[0].resolvable)
+        XCTAssertFalse(e[1].resolvable)
+        XCTAssertEqual(e[0].numbers["gamma"]!, (1 + w) / 2, accuracy: 0.05 * (1 + w) / 2)   // the papers' fit, approximately
+        let table = try XCTUnwrap(r.tables.first { $0.name == "two-time-0-1" })
+        for row in table.rows {
+            let t = row[0], d = exp(-(1 + w) * t / 2)
+            XCTAssertEqual(row[1], p * (cos(0.3 * t) + cos(-0.5 * t)) * d, accuracy: 1e-10)
+            XCTAssertEqual(row[2], p * (sin(0.3 * t) + sin(-0.5 * t)) * d, accuracy: 1e-10)
+        }
+        let dipoles = try XCTUnwrap(r.tables.first { $0.name == "two-time-dipoles" })
+        XCTAssertEqual(dipoles.columns, ["dipole", "delta", "omega", "width"])
+        XCTAssertEqual(dipoles.rows.map { $0[0] }, [0, 1])
+        for row in dipoles.rows {
+            XCTAssertEqual(row[2], row[1], accuracy: 1e-9)
+            XCTAssertEqual(row[3], (1 + w) / 2, accuracy: 1e-9)
+        }
+        XCTAssertEqual(e[0].numbers["line-decay"]!, (1 + w) / 2, accuracy: 1e-9)
+        let nuTable = try XCTUnwrap(r.tables.first { $0.name == "nu-vs-b" })
+        XCTAssertEqual(nuTable.rows.map { ($0[1] * 1e6).rounded() / 1e6 }, [-0.8, 0.8])
+
+        let weakModel = model([0.3, -0.5], w: w, f: 0.3)
+        let weak = try twoTimeEntries(try backend.solve(request(weakModel)))
+        let (_, xs) = try steady(weakModel)
+        XCTAssertEqual(weak[0].numbers["nu"]!, -(0.64 - xs[0] * xs[1] * 0.09).squareRoot(), accuracy: 1e-9)
+        XCTAssertGreaterThan(weak[0].numbers["nu"]!, -0.8)
+        XCTAssertEqual(weak[1].numbers["nu"]!, -weak[0].numbers["nu"]!, accuracy: 1e-9)
+
+        let sharp = try twoTimeEntries(try backend.solve(request(model([1, -1], w: 0.2, f: 0))))
+        XCTAssertEqual(sharp[0].numbers["nu"]!, -2, accuracy: 1e-9)
+        XCTAssertTrue(sharp[0].resolvable)
+    }
+
+    /// Fig. A1 (N = 70, f_eff = 15 Γ; docs/physics.md §8.2): in the synchronized window the slow rate of
+    /// the pair function is the collective line — half the width of ⟨J⁺J⁻⟩'s spectrum, an independent
+    /// estimator (analytic Lorentzians of all modes against a fit of the sampled pair function) — and
+    /// Γ/γ_slow rises and falls with W as Z_Q does (threshold, window, strong pump), unlike the
+    /// single-exponential Γ/γ, which only falls.
+    func testFigA1SlowRateIsTheCollectiveLineAndFollowsZQ() throws {
+        var purity: [Double] = [], single: [Double] = [], zq: [Double] = []
+        for w in [0.5, 3.6, 7.2, 20] {
+            let r = try backend.solve(
+                SolveRequest(
+                    model: DipoleModel.collective(n: 70, feff: 15, geff: 0, pump: w),
+                    observables: [
+                        .init(kind: .twoTime, pairs: [DipolePair(0, 1)], tauMax: 40, tauPoints: 2000), .init(kind: .spectrum), .init(kind: .zq)
+                    ],
+                    tolerance: 1e-12))
+            let e = try XCTUnwrap(try twoTimeEntries(r).first)
+            guard case .object(let spec)? = r["spectrum"] else { return XCTFail("no spectrum") }
+            let halfWidth = try XCTUnwrap(spec[0].1.number) / 2
+            if w >= 3 { XCTAssertEqual(e.numbers["gamma-slow"]!, halfWidth, accuracy: 1e-4 * halfWidth, "W = \(w)") }
+            purity.append(1 / e.numbers["gamma-slow"]!)
+            single.append(1 / e.numbers["gamma"]!)
+            zq.append(try XCTUnwrap(r.number("ZQ")))
+        }
+        XCTAssertEqual(zq[0], 0, accuracy: 1e-9)   // below threshold
+        XCTAssertGreaterThan(purity[1], 2 * purity[3])
+        XCTAssertGreaterThan(purity[2], 2 * purity[3])
+        XCTAssertGreaterThan(zq[2], zq[3])
+        XCTAssertGreaterThan(purity[1], 1.5 * purity[0], "the collective line narrows above threshold")
+        for (x, y) in zip(single, single.dropFirst()) { XCTAssertGreaterThan(x, y, "the single-exponential Γ/γ only falls") }
     }
 }

@@ -57,7 +57,8 @@ final class DickeBackendTests: XCTestCase {
         model.detunings = [0, 0.1, 0, 0]
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)])))
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 5, pump: 1), observables: [.init(kind: .zq)])))
-        XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .qfiConditional)])))
+        XCTAssertThrowsError(
+            try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .qfiConditional)])))
         // two-time is computed in the steady state only (docs/physics.md §6.6).
         XCTAssertThrowsError(
             try DickeBackend().solve(

@@ -105,4 +105,40 @@ final class ObservableWriterTests: XCTestCase {
         ObservableWriter.frequency(2, into: &r)
         XCTAssertEqual(r["frequency"], .number(2))
     }
+
+    /// `two-time`'s resolvability criterion (docs/physics.md §3.3) on its four cases and identical dipoles,
+    /// and the keys, tables and histogram the writer makes.
+    func testTwoTimeResolvabilityAndKeys() {
+        func pair(nu: Double, line: Double, dd: Double) -> ObservableWriter.TwoTimePair {
+            ObservableWriter.TwoTimePair(
+                a: 0, b: 1, amplitude: 1, decay: 2, amplitudeError: 0, decayError: 0, nu: nu, lineDecay: line,
+                slowAmplitude: 0.5, slowDecay: 0.2, slowDecayError: 0, fastAmplitude: 0.5, fastDecay: 2,
+                detuningDifference: dd, samples: [[0, 1, 0]])
+        }
+        XCTAssertTrue(pair(nu: 0, line: 0.2, dd: 0.3).resolvable, "entrained against a larger detuning difference")
+        XCTAssertFalse(pair(nu: 0, line: 0.4, dd: 0.3).resolvable, "entrained, but the line is wider than the detuning difference")
+        XCTAssertTrue(pair(nu: -0.5, line: 0.4, dd: -0.6).resolvable, "a drift larger than the line widths")
+        XCTAssertFalse(pair(nu: -0.3, line: 0.4, dd: -0.6).resolvable, "a drift hidden by the decay")
+        XCTAssertFalse(pair(nu: 0, line: 0.4, dd: 0).resolvable, "identical dipoles")
+        var r = PointResult()
+        ObservableWriter.twoTime(
+            [pair(nu: 0, line: 0.2, dd: 0.3), pair(nu: -0.3, line: 0.4, dd: -0.6)],
+            dipoles: [(0, 0.1, 0, 0.2), (1, 0.4, 0, 0.2)], into: &r)
+        XCTAssertEqual(r.values.map(\.key), ["two-time"])
+        guard case .array(let list)? = r["two-time"], case .object(let first) = list[0] else { return XCTFail() }
+        XCTAssertEqual(
+            first.map(\.0),
+            [
+                "a", "b", "A", "nu", "gamma", "A-err", "gamma-err", "gamma-slow", "gamma-slow-err", "A-slow", "gamma-fast",
+                "A-fast", "line-decay", "detuning-difference", "resolvable"
+            ])
+        XCTAssertEqual(
+            r.tables.map(\.name), ["two-time-0-1", "two-time-0-1", "nu-vs-b", "nu-vs-detuning", "two-time-dipoles", "nu-histogram"])
+        let hist = r.tables[5]
+        XCTAssertEqual(hist.columns, ["nu", "count", "count-resolvable"])
+        XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[1] }, 2)
+        XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[2] }, 1)
+        XCTAssertEqual(r.tables[2].rows.map { $0[3] }, [1, 0])
+        XCTAssertEqual(r.tables[3].rows.map { $0[0] }, [-0.6, 0.3], "sorted by the detuning difference")
+    }
 }
