@@ -12,7 +12,8 @@ import PackageDescription
 //   → StandardBackends (the one list of this build's backends, `BackendRegistry.standard`)
 //   → Execution (executor, result bundles, tables, pictures, rerun; no concrete backend type)
 //   → dipolesync (the command line).
-// CYAML and CLAPACK are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE;
+// CYAML, CLAPACK and CFFTW are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE and
+// FFTW (the circulant products of translation-invariant couplings);
 // NumericalMethods holds the methods that are not physics (GMRES, the Dormand–Prince integrator, the
 // damped-cosine fit, the seeded random streams, the single-precision product) for the stages above.
 // docs/architecture.md lists the files that adding a spec field or a backend touches.
@@ -30,10 +31,11 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CLAPACK", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
         .target(
             name: "LinearAlgebra",
             dependencies: [
-                "CLAPACK", .product(name: "Numerics", package: "swift-numerics")
+                "CLAPACK", "CFFTW", .product(name: "Numerics", package: "swift-numerics")
             ]),
         .target(
             name: "NumericalMethods",

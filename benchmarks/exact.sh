@@ -28,3 +28,11 @@ echo "--- 12-dipole dipolar chain steady state (tolerance 1e-10)"
 echo "--- quantum-jump trajectories, a = 0.02 lambda, W = 7 Gamma: N = 16 (2 x 5/Gamma, 1 thread), N = 20 (2 x 1/Gamma, 2 threads)"
 $BENCH exact jumps 16 0.02 7 2 5 1 | grep -E "^(N|seconds|trajectory_time_per_second|jumps-per-trajectory|peak_rss_bytes):"
 $BENCH exact jumps 20 0.02 7 2 1 2 | grep -E "^(N|seconds|trajectory_time_per_second|jumps-per-trajectory|peak_rss_bytes):"
+echo "--- quantum state diffusion (qfi-conditional), N = 16, f_eff = 15 Γ, W = 7.5 Γ, from the ground state (docs/physics.md §6.3.1)"
+echo "    target: one trajectory of 10/Γ in under 30 s of one core; step error of the time-averaged F̄_Q below its sampling error"
+# Two trajectories of 10/Γ on one thread: seconds per trajectory, against the planner's estimate for the same work.
+$BENCH exact qsd 16 15 7.5 10 0.05 2 1 | grep -E "^(qsd_N|seconds|seconds_per_trajectory|qfi_conditional|qfi-conditional-step|peak_rss_bytes):"
+$BENCH exact qsd-plan 16 15 7.5 10 0.05 2 1 | grep -E "^(estimate_seconds):"
+# The same Brownian path at h (fraction 0.05) and h/2: the mean of F̄(h) − F̄(h/2) is the step error of
+# F̄(h) (weak order ≥ 1), to compare with the spread of F̄ over trajectories (one trajectory's sampling error).
+$BENCH exact qsd-step 16 15 7.5 10 0.05 "${QSD_STEP_PATHS:-4}" 2 | grep -E "^(qsd_step_N|seconds|qfi_h|step_error_h|sampling_error)"

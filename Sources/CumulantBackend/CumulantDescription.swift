@@ -34,19 +34,39 @@ extension CumulantBackend: DescribedBackend {
         "N = \(outline.dipoles) is too large for exact methods and the couplings are not uniform"
     }
 
-    /// The backend's own estimate (its state, GMRES basis, preconditioner, regression) plus the model;
-    /// about 30 N³ flops to a steady state (measured: N = 900 in ~10 s, N = 4000 in ~9 min on 2 cores).
+    /// The backend's own estimate (its state, GMRES basis, preconditioner, regression) plus the model.
+    /// A steady state costs ~30 N³ flops (the preconditioner's eigen-decomposition and the Lyapunov
+    /// products) plus N² work per Krylov and pseudo-transient step, far more of them when elastic
+    /// couplings or detunings make the equations stiff (calibrated: a 200-dipole magic-angle chain at
+    /// a = 0.02 λ with dephasing, 1.7 s a solve on one core; N = 900 in ~10 s; N = 4000 in ~9 min on 2 cores).
+    /// Two-time fits and the spectrum are `observableFlops` (`regressionFlops`).
     public static func estimate(_ outline: PointOutline) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let kinds = outline.kinds
         let regression = kinds.contains(.twoTime) || kinds.contains(.spectrum) || kinds.contains(.frequency)
+        let general = outline.elastic || !outline.equalDetunings
         let own =
             n > 1
             ? memoryEstimate(
-                n: n, elastic: outline.elastic, general: outline.elastic || !outline.equalDetunings,
+                n: n, elastic: outline.elastic, general: general,
                 restart: 20, regression: regression) : 1 << 20
         return CostEstimate(
             memoryBytes: CostEstimate.bytes(Double(own) + CostEstimate.modelBytes(n: n, matrices: true)),
-            flops: 30 * N * N * N)
+            flops: 30 * N * N * N + (general ? 4e4 : 6e3) * N * N,
+            observableFlops: regression ? regressionFlops(n: n, observables: outline.observables) : nil)
+    }
+
+    /// The regression (docs/physics.md §5.5): one complex eigen-decomposition (~100 N³ flops), the
+    /// spectral line (~4·10³ evaluations of N Lorentzians), and per `two-time` pair the τ samples
+    /// (N exponentials each) and the fit's coarse (ν, γ) search, 256 × 61 samples of ~13 flops
+    /// (calibrated: 100 pairs of 1000 samples at N = 200, 10 s on one core).
+    public static func regressionFlops(n: Int, observables: [ObservableRequest]) -> Double {
+        let N = Double(n)
+        var flops = 100 * N * N * N + 4e3 * N * 40
+        for o in observables where o.kind == .twoTime {
+            let m = Double(o.tauPoints)
+            flops += Double(o.pairs.count) * (256 * 61 * m * 13 + m * N * 40)
+        }
+        return flops
     }
 }

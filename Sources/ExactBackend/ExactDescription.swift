@@ -63,6 +63,16 @@ extension ExactBackend: DescribedBackend {
 
     static func jumpReason(_ outline: PointOutline, _ why: String) -> String {
         let t = outline.trajectories
+        if outline.kinds == [.qfiConditional], let q = outline.observables.first(where: { $0.kind == .qfiConditional }) {
+            // Only the diffusion ensemble runs (`ExactBackend.work`): say so, with its schedule.
+            let time: Double
+            switch outline.evolution {
+            case .until(let u, _): time = u
+            case .steadyState: time = (t.diffusionBurnIn ?? t.burnIn) + (t.diffusionAverage ?? t.average)
+            }
+            return
+                "quantum-state-diffusion trajectories of the full 2^N vector (\(why)): \(max(2, q.trajectories)) × \(num(time)) /Γ, step \(num(t.diffusionStepFraction))/(rate scale), standard errors from their spread"
+        }
         return
             "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"
     }
@@ -108,7 +118,7 @@ extension ExactBackend: DescribedBackend {
             }
         }
         if let r = outline.observables.first(where: { $0.kind == .qfiConditional }) {
-            let t = Self.diffusionEstimate(n: n, trajectories: r.trajectories, threads: outline.cores)
+            let t = Self.diffusionEstimate(outline, trajectories: max(2, r.trajectories))
             if n > thresholds.exactTrajectoryMaxDipoles {
                 return BackendAssessment(
                     refusal: "quantum-state-diffusion trajectories need 2^N amplitudes; N = \(n) exceeds \(thresholds.exactTrajectoryMaxDipoles)",
@@ -160,12 +170,32 @@ extension ExactBackend: DescribedBackend {
             flops: Double(trajectories) * time * perUnitTime)
     }
 
-    /// Quantum-state-diffusion trajectories of `qfi-conditional`: 2^N amplitudes and ~12 work vectors
-    /// per thread, ~10⁴ steps of N² work per trajectory.
-    public static func diffusionEstimate(n: Int, trajectories: Int, threads: Int) -> CostEstimate {
-        let N = Double(n)
+    /// Quantum-state-diffusion trajectories of `qfi-conditional` (docs/physics.md §6.3.1): 2^N amplitudes
+    /// and 10 work vectors per worker; a trajectory of time T takes T·(rate scale)/fraction steps of ~5
+    /// passes of N·2^(N−1) complex multiply-adds, counted as 4.5·N·2^N flops (calibrated: N = 16 runs a
+    /// step in ~2.4 ms of one core, 31 s per trajectory of 10/Γ, benchmarks/exact.sh); trajectories run in parallel on the point's
+    /// cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. The rate scale is that of
+    /// `TrajectoryEngine.rateScale` for all-to-all couplings, else ~N + W (the couplings are not known here).
+    public static func diffusionEstimate(_ outline: PointOutline, trajectories: Int) -> CostEstimate {
+        let n = outline.dipoles, N = Double(n)
         let amps = pow(2, N)
-        let own = 16 * amps * 12 * Double(max(threads, 1)) + 1e6
-        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: Double(trajectories) * 1e4 * amps * N * 8)
+        let workers = max(1, min(outline.cores, trajectories))
+        let own = 16 * amps * 10 * Double(workers) + 16 * amps * 3 + 1e6
+        let s = outline.trajectories
+        let time: Double
+        switch outline.evolution {
+        case .until(let t, _): time = t
+        case .steadyState: time = (s.diffusionBurnIn ?? s.burnIn) + (s.diffusionAverage ?? s.average)
+        }
+        var rate = max(1, outline.pump)
+        if let u = outline.allToAll {
+            let k = 0.5 * (u.geff * u.geff + u.feff * u.feff).squareRoot() / N
+            rate = max(rate, (N - 1) * k * N / 2 + 1 + outline.pump)
+        } else {
+            rate = max(rate, N + outline.pump)
+        }
+        let steps = time * rate / s.diffusionStepFraction
+        let perWorker = Double((trajectories + workers - 1) / workers)
+        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * 4.5 * N * amps)
     }
 }

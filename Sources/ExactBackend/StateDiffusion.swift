@@ -5,183 +5,317 @@ import Numerics
 import Physics
 
 /// Quantum-state-diffusion trajectories (Gisin & Percival 1992; papers' appendix C) on the full
-/// 2^N state vector, stored sector by sector:
+/// 2^N state vector (docs/physics.md §6.3):
 ///
 ///     dψ = −iH_eff ψ dt + Σ_k (⟨L_k⟩* L_k − ½|⟨L_k⟩|²) ψ dt + Σ_k (L_k − ⟨L_k⟩) ψ dξ_k,
 ///
 /// with L = {√λ_μ J_μ⁻} ∪ {√W σ⁺_a} (∪ {√γ_nr σ⁻_a} ∪ {√(γ_φ/2) σᶻ_a} when those rates are nonzero:
 /// every channel is monitored, docs/physics.md §6.5), complex Wiener increments E[dξ_k dξ_l*] = δ_kl dt,
 /// E[dξ_k dξ_l] = 0. (QSD is invariant under unitary remixing of the L_k, so the choice of the
-/// eigenvectors of f does not matter.) Euler–Maruyama steps of dt with renormalization after each step.
-/// Along the way the conditional QFI F̄_Q(ψ) = (4/3) Σ_i Var(J_i) is recorded (`BlockFisher.pureQFI`).
+/// eigenvectors of f does not matter.) Along the way the conditional QFI F̄_Q(ψ) = (4/3) Σ_i Var(J_i)
+/// is recorded (`BlockFisher.pureQFI`).
+///
+/// The scheme (docs/physics.md §6.3.1): the normalized QSD state is, up to a global phase, the
+/// normalized solution of the linear equation dψ̃ = (−iH_eff + Σ_k ⟨L_k⟩* L_k) ψ̃ dt + Σ_k L_k ψ̃ dξ_k.
+/// A step of h freezes ⟨L_k⟩ at its start, forms the linear generator
+/// G = −iH_eff h + Σ_k c_k L_k with c_k = ⟨L_k⟩* h + Δξ_k, and takes ψ ← (1 + G + ½G²)ψ, normalized.
+/// Because dξ_k dξ_k = 0 for complex noise, ½G² holds the iterated integrals Σ_k L_k² I_kk exactly and
+/// Σ_{k≠l} L_k L_l I_kl up to the Lévy-area term ½Σ_{k<l} [L_k, L_l](I_lk − I_kl): the scheme is
+/// Milstein's (strong order 1) whenever the channels commute (emission alone, pump alone), and strong
+/// order ½ with a small constant when they do not ([σ⁺_a, σ⁻_b] = δ_ab σᶻ_a); weak order 1, and second
+/// order in the deterministic part.
 struct DiffusionTrajectories {
     let engine: TrajectoryEngine
     let dt: Double
 
-    /// Bytes of one trajectory's work arrays.
-    static func bytes(n: Int) -> Int { 16 * (1 << n) * 6 }
+    /// Bytes of one trajectory's work arrays: six split vectors of 2^N and the sector copy for the QFI.
+    static func bytes(n: Int) -> Int { 16 * (1 << n) * 8 }
 
     func run(start: Int, sampleTimes: [Double], averageFrom: Double, wantD: Bool, rng: inout SeededRandom) -> TrajectoryRecord {
-        let e = engine
-        let n = e.n
-        var psi = (0...n).map { [Complex<Double>](repeating: .zero, count: e.basis.dimension($0)) }
-        psi[start][0] = .one
-        var deriv = psi
+        let n = engine.n
+        let stepper = DiffusionStepper(engine: engine)
+        stepper.setBasisState(start == 0 ? 0 : (1 << n) - 1)
         var t = 0.0
         var series: [[Double]] = []
-        var cAvg = [Complex<Double>](repeating: .zero, count: n * n)
-        var dAvg = [Double](repeating: 0, count: wantD ? n * n : 0)
+        var pAvg = [Double](repeating: 0, count: n)
         var qAvg = 0.0
         var nAvg = 0
-        let sq = e.lambda.map { $0.squareRoot() }
-        let sw = e.model.pump.squareRoot()
-        let sdt = (dt / 2).squareRoot()
-        // Single-dipole decoherence channels (docs/physics.md §6.5), only when their rates are nonzero.
-        let snr = e.model.nonradiativeDecay.squareRoot()
-        let sphi = (0.5 * e.model.dephasing).squareRoot()
-        let hasNR = e.model.nonradiativeDecay != 0, hasPhi = e.model.dephasing != 0
         for target in sampleTimes {
             while t < target - 1e-12 {
                 let h = min(dt, target - t)
-                let sh = h == dt ? sdt : (h / 2).squareRoot()
-                // ⟨σ⁻_b⟩ = Σ_{states with b up} ψ*(m − b) ψ(m).
-                var sm = [Complex<Double>](repeating: .zero, count: n)
-                for k in 1...n {
-                    let low = e.basis.lower[k]
-                    for i in 0..<psi[k].count {
-                        for b in 0..<n {
-                            let q = Int(low[i * n + b]); if q >= 0 { sm[b] = sm[b] + psi[k - 1][q].conjugate * psi[k][i] }
-                        }
-                    }
-                }
-                // Coefficients c_k = ⟨L_k⟩* dt + dξ_k and the scalar part −Σ (½|⟨L⟩|² dt + ⟨L⟩ dξ).
-                var alpha = [Complex<Double>](repeating: .zero, count: n)   // Σ_μ c_μ √λ_μ v_μb, multiplies σ⁻_b
-                var beta = [Complex<Double>](repeating: .zero, count: n)   // c_a √W, multiplies σ⁺_a
-                var scalar = Complex<Double>.zero
-                for mu in 0..<n {
-                    var mean = Complex<Double>.zero
-                    for b in 0..<n { mean = mean + Complex(e.vectors[mu * n + b]) * sm[b] }
-                    mean = Complex(sq[mu]) * mean
-                    let xi = Complex(sh * rng.normal(), sh * rng.normal())
-                    let c = mean.conjugate * Complex(h) + xi
-                    for b in 0..<n { alpha[b] = alpha[b] + c * Complex(sq[mu] * e.vectors[mu * n + b]) }
-                    scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
-                }
-                for a in 0..<n {
-                    let mean = Complex(sw) * sm[a].conjugate   // ⟨√W σ⁺_a⟩
-                    let xi = Complex(sh * rng.normal(), sh * rng.normal())
-                    let c = mean.conjugate * Complex(h) + xi
-                    beta[a] = c * Complex(sw)
-                    scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
-                }
-                if hasNR {
-                    for a in 0..<n {
-                        let mean = Complex(snr) * sm[a]   // ⟨√γ_nr σ⁻_a⟩
-                        let xi = Complex(sh * rng.normal(), sh * rng.normal())
-                        let c = mean.conjugate * Complex(h) + xi
-                        alpha[a] = alpha[a] + c * Complex(snr)
-                        scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
-                    }
-                }
-                // Σ_a ζ_a σᶻ_a multiplies the amplitudes (diagonal).
-                var zeta = [Complex<Double>](repeating: .zero, count: hasPhi ? n : 0)
-                if hasPhi {
-                    var sz = [Double](repeating: 0, count: n)   // ⟨σᶻ_a⟩
-                    for k in 0...n {
-                        let st = e.basis.states[k]
-                        for i in 0..<psi[k].count {
-                            let w = psi[k][i].lengthSquared
-                            let m = Int(st[i])
-                            for a in 0..<n { sz[a] += m & (1 << a) != 0 ? w : -w }
-                        }
-                    }
-                    for a in 0..<n {
-                        let mean = Complex(sphi * sz[a])   // ⟨√(γ_φ/2) σᶻ_a⟩, real
-                        let xi = Complex(sh * rng.normal(), sh * rng.normal())
-                        let c = mean.conjugate * Complex(h) + xi
-                        zeta[a] = c * Complex(sphi)
-                        scalar = scalar - Complex(0.5 * mean.lengthSquared * h) - mean * xi
-                    }
-                }
-                // deriv = −iH_eff ψ per sector.
-                for k in 0...n {
-                    psi[k].withUnsafeBufferPointer { p in
-                        deriv[k].withUnsafeMutableBufferPointer { d in
-                            e.derivative(p.baseAddress!, d.baseAddress!, sector: k)
-                        }
-                    }
-                }
-                var next = psi
-                for k in 0...n {
-                    for i in 0..<next[k].count {
-                        next[k][i] = psi[k][i] + Complex(h) * deriv[k][i] + scalar * psi[k][i]
-                    }
-                    if hasPhi {
-                        let st = e.basis.states[k]
-                        for i in 0..<next[k].count {
-                            let m = Int(st[i])
-                            var z = Complex<Double>.zero
-                            for a in 0..<n { z = m & (1 << a) != 0 ? z + zeta[a] : z - zeta[a] }
-                            next[k][i] = next[k][i] + z * psi[k][i]
-                        }
-                    }
-                    // Σ_b α_b σ⁻_b ψ: from sector k+1 to k; Σ_a β_a σ⁺_a ψ: from sector k−1 to k.
-                    if k < n {
-                        let low = e.basis.lower[k + 1]
-                        for p in 0..<psi[k + 1].count {
-                            for b in 0..<n {
-                                let q = Int(low[p * n + b]); if q >= 0 { next[k][q] = next[k][q] + alpha[b] * psi[k + 1][p] }
-                            }
-                        }
-                    }
-                    if k > 0 {
-                        let low = e.basis.lower[k]
-                        for p in 0..<next[k].count {
-                            for a in 0..<n {
-                                let q = Int(low[p * n + a]); if q >= 0 { next[k][p] = next[k][p] + beta[a] * psi[k - 1][q] }
-                            }
-                        }
-                    }
-                }
-                var nn = 0.0
-                for k in 0...n { for z in next[k] { nn += z.lengthSquared } }
-                let s = 1 / nn.squareRoot()
-                for k in 0...n { for i in 0..<next[k].count { next[k][i] = Complex(next[k][i].real * s, next[k][i].imaginary * s) } }
-                psi = next
+                stepper.step(h: h, increments: stepper.drawIncrements(h: h, rng: &rng))
                 t += h
             }
-            // Samples: Z_Q², inversion, QFI. Moments of a superposition over sectors: U(1) blocks
-            // of |ψ⟩⟨ψ| between different sectors do not enter C_ab or D_ab.
-            var c = [Complex<Double>](repeating: .zero, count: n * n)
-            var d = [Double](repeating: 0, count: wantD ? n * n : 0)
-            for k in 0...n {
-                var w = 0.0
-                for z in psi[k] { w += z.lengthSquared }
-                if w == 0 { continue }
-                let (ck, dk) = e.moments(psi[k], sector: k, wantD: wantD)
-                for i in c.indices { c[i] = c[i] + Complex(w) * ck[i] }
-                for i in d.indices { d[i] += w * dk[i] }
-            }
-            let q = BlockFisher.pureQFI(sectors: psi, basis: e.basis)
-            var z2 = 0.0, inv = 0.0
-            for a in 0..<n {
-                inv += 2 * c[a * n + a].real - 1
-                for b in 0..<n where b != a { z2 += c[a * n + b].real }
-            }
-            series.append([n > 1 ? z2 / Double(n * (n - 1)) : 0, inv / Double(2 * n), q])
+            let s = stepper.sample()
+            series.append([n > 1 ? s.z2 / Double(n * (n - 1)) : 0, s.inversion / Double(2 * n), s.qfi])
             if target >= averageFrom - 1e-12 {
-                for i in cAvg.indices { cAvg[i] = cAvg[i] + c[i] }
-                for i in dAvg.indices { dAvg[i] += d[i] }
-                qAvg += q
+                for a in 0..<n { pAvg[a] += s.populations[a] }
+                qAvg += s.qfi
                 nAvg += 1
             }
         }
+        // Only the populations (the diagonal of C_ab) are averaged: the diffusion results use F̄_Q and
+        // the series; the off-diagonal C_ab of every sample would cost N²·2^N each.
+        var cAvg = [Complex<Double>](repeating: .zero, count: n * n)
         if nAvg > 0 {
             let s = 1 / Double(nAvg)
-            for i in cAvg.indices { cAvg[i] = Complex(cAvg[i].real * s, cAvg[i].imaginary * s) }
-            for i in dAvg.indices { dAvg[i] *= s }
+            for a in 0..<n { cAvg[a * n + a] = Complex(pAvg[a] * s) }
             qAvg *= s
         }
-        return TrajectoryRecord(c: cAvg, d: dAvg, series: series, qfi: qAvg)
+        return TrajectoryRecord(c: cAvg, d: [], series: series, qfi: qAvg)
+    }
+}
+
+/// One trajectory's state and work vectors, and the step of `DiffusionTrajectories` (see there).
+/// Channels, in the order of their increments: √λ_μ J⁻_μ (μ = 0..<N), √W σ⁺_a, then √γ_nr σ⁻_a and
+/// √(γ_φ/2) σᶻ_a when those rates are nonzero.
+final class DiffusionStepper {
+    let engine: TrajectoryEngine
+    let n: Int
+    let dim: Int
+    /// −i times the diagonal of H_eff at basis state m (with −κ·popcount(m) folded in when collective).
+    private let dRe: [Double], dIm: [Double]
+    /// −iκ when K_ac = κ for all a ≠ c (then Σ_{a≠c} K_ac σ⁺_a σ⁻_c = κ(J⁺J⁻ − Σ_a n_a)); else nil.
+    private let collective: Complex<Double>?
+    /// −i K_ac (general couplings).
+    private let hopping: [Complex<Double>]
+    private let sq: [Double], sw: Double, snr: Double, sphi: Double
+    private let hasNR: Bool, hasPhi: Bool
+    let channels: Int
+    private let buffer: UnsafeMutablePointer<Double>
+    private var psiRe: UnsafeMutablePointer<Double> { buffer }
+    private var psiIm: UnsafeMutablePointer<Double> { buffer + dim }
+    private var y1Re: UnsafeMutablePointer<Double> { buffer + 2 * dim }
+    private var y1Im: UnsafeMutablePointer<Double> { buffer + 3 * dim }
+    private var y2Re: UnsafeMutablePointer<Double> { buffer + 4 * dim }
+    private var y2Im: UnsafeMutablePointer<Double> { buffer + 5 * dim }
+    private var tRe: UnsafeMutablePointer<Double> { buffer + 6 * dim }
+    private var tIm: UnsafeMutablePointer<Double> { buffer + 7 * dim }
+    private var zRe: UnsafeMutablePointer<Double> { buffer + 8 * dim }
+    private var zIm: UnsafeMutablePointer<Double> { buffer + 9 * dim }
+
+    init(engine: TrajectoryEngine) {
+        self.engine = engine
+        n = engine.n
+        dim = 1 << n
+        let model = engine.model
+        var kappa: Complex<Double>? = n > 1 ? engine.kmat[1] : nil
+        for a in 0..<n { for c in 0..<n where c != a && engine.kmat[a * n + c] != kappa { kappa = nil } }
+        collective = kappa.map { Complex($0.imaginary, -$0.real) }
+        hopping = kappa == nil ? engine.kmat.map { Complex($0.imaginary, -$0.real) } : []
+        var re = [Double](repeating: 0, count: dim), im = re
+        for m in 0..<dim {
+            var d = BlockLiouvillian.diagonal(mask: m, model: model)
+            if let kappa { d = d - Complex(Double(m.nonzeroBitCount)) * kappa }
+            re[m] = d.imaginary; im[m] = -d.real
+        }
+        dRe = re; dIm = im
+        sq = engine.lambda.map { $0.squareRoot() }
+        sw = model.pump.squareRoot()
+        snr = model.nonradiativeDecay.squareRoot()
+        sphi = (0.5 * model.dephasing).squareRoot()
+        hasNR = model.nonradiativeDecay != 0
+        hasPhi = model.dephasing != 0
+        channels = 2 * n + (hasNR ? n : 0) + (hasPhi ? n : 0)
+        buffer = .allocate(capacity: 10 * dim)
+        buffer.initialize(repeating: 0, count: 10 * dim)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func setBasisState(_ m: Int) {
+        for i in 0..<(2 * dim) { buffer[i] = 0 }
+        psiRe[m] = 1
+    }
+
+    /// The state as (re, im) arrays of 2^N (index: the mask of excited dipoles).
+    var state: (re: [Double], im: [Double]) {
+        (Array(UnsafeBufferPointer(start: psiRe, count: dim)), Array(UnsafeBufferPointer(start: psiIm, count: dim)))
+    }
+
+    /// Sets a normalized state (re, im of 2^N).
+    func setState(re: [Double], im: [Double]) {
+        for m in 0..<dim { psiRe[m] = re[m]; psiIm[m] = im[m] }
+    }
+
+    /// Complex Wiener increments of every channel over h (E|Δξ|² = h), in channel order.
+    func drawIncrements(h: Double, rng: inout SeededRandom) -> [Complex<Double>] {
+        let sh = (h / 2).squareRoot()
+        return (0..<channels).map { _ in
+            let re = sh * rng.normal()
+            return Complex(re, sh * rng.normal())
+        }
+    }
+
+    /// One step of h with the given increments.
+    func step(h: Double, increments xi: [Complex<Double>]) {
+        let e = engine
+        let sm = SpinKernels.lowering(psiRe, psiIm, n: n)   // ⟨σ⁻_b⟩, ψ normalized
+        var alpha = [Complex<Double>](repeating: .zero, count: n)   // multiplies σ⁻_b
+        var beta = [Complex<Double>](repeating: .zero, count: n)   // multiplies σ⁺_a
+        var ch = 0
+        for mu in 0..<n {
+            var mean = Complex<Double>.zero
+            for b in 0..<n { mean = mean + Complex(e.vectors[mu * n + b]) * sm[b] }
+            mean = Complex(sq[mu]) * mean
+            let c = mean.conjugate * Complex(h) + xi[ch]
+            ch += 1
+            for b in 0..<n { alpha[b] = alpha[b] + c * Complex(sq[mu] * e.vectors[mu * n + b]) }
+        }
+        for a in 0..<n {
+            let mean = Complex(sw) * sm[a].conjugate   // ⟨√W σ⁺_a⟩
+            beta[a] = (mean.conjugate * Complex(h) + xi[ch]) * Complex(sw)
+            ch += 1
+        }
+        if hasNR {
+            for a in 0..<n {
+                let mean = Complex(snr) * sm[a]
+                alpha[a] = alpha[a] + (mean.conjugate * Complex(h) + xi[ch]) * Complex(snr)
+                ch += 1
+            }
+        }
+        var zeta: [Complex<Double>] = []
+        if hasPhi {
+            let p = SpinKernels.populations(psiRe, psiIm, n: n).p
+            zeta = (0..<n).map { a in
+                let mean = Complex(sphi * (2 * p[a] - 1))   // ⟨√(γ_φ/2) σᶻ_a⟩, real
+                defer { ch += 1 }
+                return (mean.conjugate * Complex(h) + xi[ch]) * Complex(sphi)
+            }
+            SpinKernels.signedSum(zeta, n: n, re: zRe, im: zIm)
+        }
+        apply(h: h, alpha: alpha, beta: beta, from: (psiRe, psiIm), to: (y1Re, y1Im))
+        apply(h: h, alpha: alpha, beta: beta, from: (y1Re, y1Im), to: (y2Re, y2Im))
+        var nn = 0.0
+        for m in 0..<dim {
+            let r = psiRe[m] + y1Re[m] + 0.5 * y2Re[m], i = psiIm[m] + y1Im[m] + 0.5 * y2Im[m]
+            psiRe[m] = r; psiIm[m] = i
+        }
+        nn = SpinKernels.normSquared(psiRe, psiIm, count: dim)
+        let s = 1 / nn.squareRoot()
+        for m in 0..<dim { psiRe[m] *= s; psiIm[m] *= s }
+    }
+
+    /// G x for given α, β (no dephasing channel) — for tests of the kernels against `TrajectoryEngine.derivative`.
+    func generator(h: Double, alpha: [Complex<Double>], beta: [Complex<Double>], re: [Double], im: [Double]) -> (re: [Double], im: [Double]) {
+        for m in 0..<dim { y2Re[m] = re[m]; y2Im[m] = im[m] }
+        apply(h: h, alpha: alpha, beta: beta, from: (y2Re, y2Im), to: (y1Re, y1Im))
+        return (Array(UnsafeBufferPointer(start: y1Re, count: dim)), Array(UnsafeBufferPointer(start: y1Im, count: dim)))
+    }
+
+    /// out = G x, G = −iH_eff h + Σ_b α_b σ⁻_b + Σ_a β_a σ⁺_a (+ Σ_a ζ_a σᶻ_a, the table z).
+    private func apply(
+        h: Double, alpha: [Complex<Double>], beta: [Complex<Double>],
+        from x: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>),
+        to out: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
+    ) {
+        let (xr, xi) = x, (or, oi) = out
+        dRe.withUnsafeBufferPointer { dr in
+            dIm.withUnsafeBufferPointer { di in
+                if hasPhi {
+                    for m in 0..<dim {
+                        let ar = h * dr[m] + zRe[m], ai = h * di[m] + zIm[m]
+                        or[m] = ar * xr[m] - ai * xi[m]
+                        oi[m] = ar * xi[m] + ai * xr[m]
+                    }
+                } else {
+                    for m in 0..<dim {
+                        let ar = h * dr[m], ai = h * di[m]
+                        or[m] = ar * xr[m] - ai * xi[m]
+                        oi[m] = ar * xi[m] + ai * xr[m]
+                    }
+                }
+            }
+        }
+        if let collective {
+            for m in 0..<dim { tRe[m] = 0; tIm[m] = 0 }
+            SpinKernels.addLowering(alpha, xr, xi, into: or, oi, sum: (tRe, tIm), n: n)
+            SpinKernels.addRaising(
+                beta, xr, xi, collective: (collective * Complex(h), UnsafePointer(tRe), UnsafePointer(tIm)), into: or, oi, n: n)
+        } else {
+            SpinKernels.addHopping(hopping.map { $0 * Complex(h) }, xr, xi, into: or, oi, n: n)
+            SpinKernels.addLowering(alpha, xr, xi, into: or, oi, sum: nil, n: n)
+            SpinKernels.addRaising(beta, xr, xi, collective: nil, into: or, oi, n: n)
+        }
+    }
+
+    /// What a sample records: populations ⟨n_a⟩, Z = Σ_{a≠b} Re C_ab = ‖J⁻ψ‖² − Σ_a ⟨n_a⟩,
+    /// Σ_a ⟨σᶻ_a⟩ and F̄_Q(ψ).
+    func sample() -> (populations: [Double], z2: Double, inversion: Double, qfi: Double) {
+        let p = SpinKernels.populations(psiRe, psiIm, n: n).p
+        for m in 0..<dim { tRe[m] = 0; tIm[m] = 0 }
+        SpinKernels.addLowering(
+            [Complex<Double>](repeating: .zero, count: n), psiRe, psiIm, into: y1Re, y1Im, sum: (tRe, tIm), n: n)
+        let jj = SpinKernels.normSquared(tRe, tIm, count: dim)
+        let pSum = p.reduce(0, +)
+        let basis = engine.basis
+        let sectors = (0...n).map { k in
+            basis.states[k].map { Complex(psiRe[Int($0)], psiIm[Int($0)]) }
+        }
+        return (p, jj - pSum, 2 * pSum - Double(n), BlockFisher.pureQFI(sectors: sectors, basis: basis))
+    }
+}
+
+extension DiffusionTrajectories {
+    /// One Brownian path integrated at `levels` step sizes h, h/2, …, h/2^(levels−1) (the finest
+    /// level draws the increments, coarser levels sum them), for convergence studies in the step:
+    /// per level, F̄_Q time-averaged over the samples at multiples of `sampleEvery`·h from
+    /// `averageFrom` to `time`, the final ⟨σᶻ⟩ summed over dipoles, and the final state (re, im).
+    static func refinement(
+        engine: TrajectoryEngine, start: Int, time: Double, averageFrom: Double, step h: Double, sampleEvery: Int,
+        levels: Int, rng: inout SeededRandom
+    ) -> [(qfi: Double, inversion: Double, state: (re: [Double], im: [Double]))] {
+        let n = engine.n
+        let steppers = (0..<levels).map { _ in DiffusionStepper(engine: engine) }
+        for s in steppers { s.setBasisState(start == 0 ? 0 : (1 << n) - 1) }
+        let fine = 1 << (levels - 1)
+        let coarseSteps = Int((time / h).rounded())
+        var sums = [[Complex<Double>]](repeating: [], count: levels)
+        var qfi = [Double](repeating: 0, count: levels)
+        var count = 0
+        let hf = h / Double(fine)
+        for i in 0..<coarseSteps {
+            for j in 0..<fine {
+                let xi = steppers[levels - 1].drawIncrements(h: hf, rng: &rng)
+                for l in 0..<levels {
+                    sums[l] = sums[l].isEmpty ? xi : zip(sums[l], xi).map { $0 + $1 }
+                    let per = 1 << (levels - 1 - l)   // fine steps per step of level l
+                    if (j + 1) % per == 0 {
+                        steppers[l].step(h: h / Double(1 << l), increments: sums[l])
+                        sums[l] = []
+                    }
+                }
+            }
+            if (i + 1) % sampleEvery == 0 && Double(i + 1) * h >= averageFrom - 1e-12 {
+                for l in 0..<levels { qfi[l] += steppers[l].sample().qfi }
+                count += 1
+            }
+        }
+        return (0..<levels).map { l in
+            (count > 0 ? qfi[l] / Double(count) : .nan, steppers[l].sample().inversion, steppers[l].state)
+        }
+    }
+}
+
+extension ExactBackend {
+    /// The step-size study of `qfi-conditional` (benchmarks/exact.sh): trajectories 0..<count of the
+    /// request's first point, each one Brownian path at the diffusion step h and at h/2, …, h/2^(levels−1);
+    /// per trajectory and level, F̄_Q time-averaged over samples 0.1/Γ apart after `averageFrom`. The
+    /// random streams are the request's, so the finest level is not the production trajectory.
+    public func diffusionStepStudy(
+        _ request: SolveRequest, time: Double, averageFrom: Double, levels: Int, count: Int
+    ) throws -> [[Double]] {
+        let basis = SectorBasis(n: request.model.count)
+        let engine = try TrajectoryEngine(model: request.model, basis: basis)
+        let h = diffusionStep(engine.rateScale, request)
+        let every = max(1, Int((0.1 / h).rounded()))
+        let start = request.initial == .excited ? request.model.count : 0
+        return try parallelMap(count: count, threads: request.threads) { j in
+            var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j), 0x5DE9])
+            return DiffusionTrajectories.refinement(
+                engine: engine, start: start, time: time, averageFrom: averageFrom, step: h, sampleEvery: every,
+                levels: levels, rng: &rng
+            ).map(\.qfi)
+        }
     }
 }

@@ -207,6 +207,7 @@ public struct MeanFieldBackend: Backend {
                 "mean-field, dynamic: Dormand–Prince 5(4) (rtol \(rtol), atol \(atol)) from the "
                 + "\(initialDescription) to t = \(outcome.t)/Γ, stationary in the rotating frame "
                 + "(max|dβ/dt + iωβ|, |ds/dt| ≤ ε = \(epsilon) and coherence growth rate ≤ ε over \(hold)/Γ)"
+                + Self.couplingsNote(dyn)
             result.diagnostics = [
                 ("steps", .number(Double(outcome.steps))), ("time", .number(outcome.t)),
                 ("residual", .number(lastResidual)), ("epsilon", .number(epsilon)),
@@ -236,7 +237,7 @@ public struct MeanFieldBackend: Backend {
             result.tables.append(ResultTable(name: "timeseries", columns: columns, rows: rows))
             result.method =
                 "mean-field, dynamic: Dormand–Prince 5(4) (rtol \(rtol), atol \(atol)) from the "
-                + "\(initialDescription) to t = \(time)/Γ"
+                + "\(initialDescription) to t = \(time)/Γ" + Self.couplingsNote(dyn)
             result.diagnostics = [
                 ("steps", .number(Double(outcome.steps))),
                 ("evaluations", .number(Double(dyn.evaluations)))
@@ -246,6 +247,14 @@ public struct MeanFieldBackend: Backend {
         dyn.rhs(finalY, &dy)
         try fillObservables(&result, y: finalY, dy: dy, request: request, dyn: dyn)
         return result
+    }
+
+    /// What results.json's `method` adds for the lattice representation (nothing for dense couplings,
+    /// so their results read as before).
+    private static func couplingsNote(_ dyn: MeanFieldDynamics) -> String {
+        guard let l = dyn.lattice else { return "" }
+        let m = l.couplings.fSpectrum.count
+        return "; couplings: lattice (translation-invariant, FFT products on a circulant embedding of \(m) sites)"
     }
 
     private static func scalarColumns(_ kinds: [ObservableKind]) -> [String] {

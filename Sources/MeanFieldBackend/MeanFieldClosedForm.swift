@@ -55,6 +55,14 @@ public enum MeanFieldClosedForm {
         return f > 0 && num > 0 ? num.squareRoot() / (2.0.squareRoot() * f) : 0
     }
 
+    /// The mean-field synchronization threshold of identical dipoles: the coupling F_c = Q_∥Q_⊥/P above
+    /// which `collectiveZ` is nonzero at pump W (F P > Q_∥Q_⊥; (Γ + W)²/(W − Γ) without decoherence,
+    /// docs/physics.md §4.2, §4.5); nil when P ≤ 0 (no coupling synchronizes).
+    public static func thresholdCoupling(pump w: Double, gamma: Double = 1, dephasing: Double = 0, nonradiative: Double = 0) -> Double? {
+        let r = Rates(gamma: gamma, pump: w, dephasing: dephasing, nonradiative: nonradiative)
+        return r.p > 0 ? r.qPar * r.qPerp / r.p : nil
+    }
+
     /// The collective frequency ω = δ − G Q_⊥/(2F) of identical dipoles at detuning δ in the
     /// synchronized phase (sign convention above; docs/physics.md §4.5).
     public static func collectiveFrequency(

@@ -1,3 +1,5 @@
+import Foundation
+import LinearAlgebra
 import Physics
 import Results
 
@@ -13,6 +15,18 @@ extension MeanFieldBackend: DescribedBackend {
 
     /// The analytic methods read `DipoleModel.uniform` only.
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { method == nil || method == .dynamic }
+
+    /// The dynamic equations hold translation-invariant lattice couplings as FFT spectra
+    /// (docs/physics.md §2.6) when `solver.couplings` says `lattice`, or says `auto` and N is above
+    /// `latticeCouplingsMinDipoles`; dense matrices otherwise.
+    public func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation? {
+        guard method == nil || method == .dynamic, outline.latticeExtents != nil else { return nil }
+        switch outline.couplingChoice {
+        case .lattice: return .lattice
+        case .dense: return nil
+        case .auto: return outline.dipoles > thresholds.latticeCouplingsMinDipoles ? .lattice : nil
+        }
+    }
 
     /// The closed forms of docs/physics.md §4.2/§4.3 or the self-consistency equations (A1)/(A2) when
     /// the model is all-to-all, the state stationary and only the scalar order parameters are asked;
@@ -38,6 +52,9 @@ extension MeanFieldBackend: DescribedBackend {
 
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
         let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
+        if couplingRepresentation(for: outline, method: method, thresholds: thresholds) == .lattice, let ext = outline.latticeExtents {
+            return BackendAssessment(refusal: nil, estimate: Self.latticeEstimate(extents: ext, elastic: outline.elastic))
+        }
         let estimate = Self.estimate(n: outline.dipoles, method: method)
         if outline.dipoles > thresholds.meanFieldMaxDipoles {
             return BackendAssessment(refusal: "N = \(outline.dipoles) exceeds its limit of \(thresholds.meanFieldMaxDipoles)", estimate: estimate)
@@ -54,6 +71,16 @@ extension MeanFieldBackend: DescribedBackend {
 
     /// The dynamic method: the model's f and g and O(N) integrator state; ~10⁴ steps of 7 stages with
     /// 4N² flops each. The analytic methods cost nothing to speak of.
+    /// The dynamic method with lattice couplings: the spectra and FFT buffers (`LatticeCouplings.bytes`,
+    /// a second product's for the spectra's construction), the integrator's O(N) state; ~10⁴ steps of
+    /// 7 stages with two FFTs of the embedding (size M) each, 5 M log₂ M flops apiece.
+    public static func latticeEstimate(extents: [Int], elastic: Bool) -> CostEstimate {
+        let n = Double(extents.reduce(1, *))
+        let m = Double(extents.map(CirculantConvolution.embeddingLength).reduce(1, *))
+        let bytes = Double(LatticeCouplings.bytes(extents: extents, elastic: elastic)) + 16 * m + 9 * 24 * n + 1e6
+        return CostEstimate(memoryBytes: CostEstimate.bytes(bytes), flops: 1e4 * 7 * (10 * m * log2(max(m, 2)) + 20 * m))
+    }
+
     public static func estimate(n: Int, method: PointMethod) -> CostEstimate {
         let N = Double(n)
         if method != .dynamic { return CostEstimate(memoryBytes: 1 << 20, flops: 1e6) }

@@ -15,11 +15,15 @@ import Physics
 /// column-major matrix X = [Re β, Im β], and the coupling sums are the two BLAS products f·X and g·X
 /// (dgemm, 2·N²·2 flops each; the g product is skipped when g = 0) with the diagonal terms
 /// f_aa β_a, g_aa β_a subtracted afterwards. No copy of f or g is made: memory beyond the model is O(N).
+/// For a lattice model (`DipoleModel.lattice`, docs/physics.md §2.6) the coupling sums are one FFT
+/// product (f + i g)β instead, and no N×N array exists.
 final class MeanFieldDynamics {
     let n: Int
     let f: Matrix
     let g: Matrix
     let hasElastic: Bool
+    /// The FFT products of a lattice model (nil: the dense f and g).
+    let lattice: LatticeProduct?
     let fDiagonal: [Double]
     let gDiagonal: [Double]
     let detunings: [Double]
@@ -37,22 +41,42 @@ final class MeanFieldDynamics {
         n = model.count
         f = model.f
         g = model.g
-        hasElastic = model.g.elements.contains { $0 != 0 }
-        fDiagonal = model.f.diagonal
-        gDiagonal = model.g.diagonal
+        if !model.hasMatrices, let l = model.lattice {
+            lattice = LatticeProduct(l)
+            hasElastic = l.gSpectrum != nil
+            fDiagonal = Array(repeating: l.gamma, count: n)
+            gDiagonal = Array(repeating: 0, count: n)
+        } else {
+            lattice = nil
+            hasElastic = model.g.elements.contains { $0 != 0 }
+            fDiagonal = model.f.diagonal
+            gDiagonal = model.g.diagonal
+        }
         detunings = model.detunings
         pump = model.pump
         dephasing = model.dephasing
         nonradiativeDecay = model.nonradiativeDecay
-        x = Matrix(rows: n, cols: 2)
+        let dense = lattice == nil
+        x = Matrix(rows: dense ? n : 0, cols: 2)
         fx = Matrix(rows: n, cols: 2)
-        gx = Matrix(rows: n, cols: 2)
+        gx = Matrix(rows: dense ? n : 0, cols: 2)
     }
 
     /// The coupling sums k_a = Σ_{b≠a} (f_ab + i g_ab) β_b for the β held in y[0..<2N], written
     /// to fx (real part in column 0, imaginary part in column 1).
     private func couplingSums(_ y: [Double]) {
         let n = self.n
+        if let lattice {
+            fx.elements.withUnsafeMutableBufferPointer { k in
+                y.withUnsafeBufferPointer { py in
+                    lattice.apply(
+                        real: UnsafeBufferPointer(rebasing: py[0..<n]), imaginary: UnsafeBufferPointer(rebasing: py[n..<(2 * n)]),
+                        intoReal: UnsafeMutableBufferPointer(rebasing: k[0..<n]),
+                        imaginary: UnsafeMutableBufferPointer(rebasing: k[n..<(2 * n)]))
+                }
+            }
+            return
+        }
         x.elements.withUnsafeMutableBufferPointer { px in
             y.withUnsafeBufferPointer { py in
                 for i in 0..<(2 * n) { px[i] = py[i] }
@@ -139,6 +163,7 @@ final class MeanFieldDynamics {
 
     /// The largest off-diagonal absolute row sum max_a Σ_{b≠a} |f_ab + i g_ab| (a rate scale).
     func couplingScale() -> Double {
+        if let lattice { return lattice.couplings.couplingScale }
         var best = 0.0
         var rowSums = [Double](repeating: 0, count: n)
         f.elements.withUnsafeBufferPointer { pf in

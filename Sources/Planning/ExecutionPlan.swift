@@ -29,6 +29,9 @@ public struct PointPlan: Sendable, Codable, Equatable {
     /// written as "closed-form", "density-matrix", …); nil otherwise. It reaches the backend in
     /// `SolveRequest.settings`.
     public var method: PointMethod?
+    /// How the backend holds the couplings when not as dense matrices or uniform numbers: `lattice`
+    /// (docs/physics.md §2.6); nil otherwise (so plans of other points read as before).
+    public var couplings: CouplingRepresentation?
     public var reason: String
     public var ruledOut: [String: String]
     public var estimate: CostEstimate

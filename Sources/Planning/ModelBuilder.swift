@@ -24,7 +24,20 @@ public enum ModelBuilder {
 
     /// The model of a point; `seed` draws the detunings. With `matrices: false` an all-to-all model is
     /// built without its N×N matrices (for backends that read only `uniform`).
-    public static func model(_ s: SystemSpec, seed: UInt64, couplings c: Couplings? = nil, matrices: Bool = true) -> DipoleModel {
+    /// With `representation: .lattice` the couplings are held as `LatticeCouplings` (no N×N matrix).
+    public static func model(
+        _ s: SystemSpec, seed: UInt64, couplings c: Couplings? = nil, matrices: Bool = true,
+        representation: CouplingRepresentation? = nil
+    ) -> DipoleModel {
+        if representation == .lattice, let l = latticeCouplings(s) {
+            var model = DipoleModel(
+                gamma: 1, pump: s.pump, detunings: s.detuning.draw(count: s.count, seed: seed),
+                f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), positions: positions(s),
+                detuningDistribution: s.detuning.distribution, lattice: l)
+            model.dephasing = s.dephasing
+            model.nonradiativeDecay = s.nonradiativeDecay
+            return model
+        }
         let built = (matrices || uniformCouplings(s) == nil) ? (c ?? couplings(s)) : nil
         let uniform = uniformCouplings(s, couplings: built)
         let c = built ?? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
@@ -35,6 +48,29 @@ public enum ModelBuilder {
         model.dephasing = s.dephasing
         model.nonradiativeDecay = s.nonradiativeDecay
         return model
+    }
+
+    /// The lattice extents when the point's couplings are translation-invariant and the lattice
+    /// representation holds them (docs/physics.md §2.6): dipolar or power-law (α ≠ 0) couplings on a
+    /// chain, square or cubic lattice.
+    public static func latticeExtents(_ s: SystemSpec) -> [Int]? {
+        switch s.couplings {
+        case .dipolar: return LatticeCouplings.extents(of: s.lattice)
+        case .powerLaw(let alpha, _) where alpha != 0: return LatticeCouplings.extents(of: s.lattice)
+        default: return nil
+        }
+    }
+
+    /// The point's couplings in the lattice representation, when `latticeExtents` allows it.
+    public static func latticeCouplings(_ s: SystemSpec) -> LatticeCouplings? {
+        guard latticeExtents(s) != nil else { return nil }
+        switch s.couplings {
+        case .dipolar(let elastic):
+            return LatticeCouplings.dipolar(lattice: s.lattice, spacing: s.spacing, orientation: s.polarization, elastic: elastic)
+        case .powerLaw(let alpha, let strength):
+            return LatticeCouplings.powerLaw(lattice: s.lattice, alpha: alpha, strength: strength)
+        case .uniform: return nil
+        }
     }
 
     /// The all-to-all parameters when every pair couples alike: by model (uniform couplings, a power law
@@ -63,7 +99,8 @@ public enum ModelBuilder {
 
     /// The smallest eigenvalue of the decay-rate matrix f + γ_nr·1 (docs/physics.md §1.5, §2.5), when it
     /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK
-    /// up to `numericLimit` dipoles.
+    /// up to `numericLimit` dipoles, and beyond for lattice couplings the circulant bound or a Lanczos
+    /// iteration on the FFT product (`LatticeCouplings.smallestRateEigenvalue`, docs/physics.md §2.6).
     public static func smallestRateEigenvalue(_ s: SystemSpec, numericLimit: Int = 2000) -> Double? {
         let n = Double(s.count)
         switch s.couplings {
@@ -71,7 +108,10 @@ public enum ModelBuilder {
             // A single dipole is held to the same f_eff ≤ NΓ as the backends require of every N.
             return min(1 - feff / n, 1 + feff * (n - 1) / n) + s.nonradiativeDecay
         case .dipolar, .powerLaw:
-            guard s.count <= numericLimit else { return nil }
+            guard s.count <= numericLimit else {
+                return (try? latticeCouplings(s)?.smallestRateEigenvalue(tolerance: PlannerThresholds.rateMatrixTolerance))?
+                    .map { $0 + s.nonradiativeDecay }
+            }
             return (try? Couplings.smallestRateEigenvalue(couplings(s).f)).map { $0 + s.nonradiativeDecay }
         }
     }

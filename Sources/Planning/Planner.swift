@@ -100,11 +100,17 @@ public struct Planner {
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
                 let method = c.method
+                let representation = description(c.backend)?.couplingRepresentation(
+                    for: outline(s, budget: budget), method: method?.method, thresholds: thresholds)
+                let couplingReason =
+                    representation == .lattice
+                    ? "; couplings: lattice (translation-invariant: spectra of the circulant embeddings, FFT products, O(N) memory)"
+                    : ""
                 points.append(
                     PointPlan(
                         index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
-                        backend: c.backend, method: method?.method,
-                        reason: c.reason + (method.map { "; \($0.reason)" } ?? ""), ruledOut: c.ruledOut,
+                        backend: c.backend, method: method?.method, couplings: representation,
+                        reason: c.reason + (method.map { "; \($0.reason)" } ?? "") + couplingReason, ruledOut: c.ruledOut,
                         estimate: c.estimate, dipoles: sys.count, solveNode: solve))
             }
         }
@@ -190,6 +196,16 @@ public struct Planner {
         }
         let a = b.assess(outline, thresholds: thresholds)
         if let refusal = a.refusal { return (false, refusal, a.estimate) }
+        if outline.couplingChoice == .lattice,
+            b.couplingRepresentation(for: outline, method: b.method(for: outline, thresholds: thresholds)?.method, thresholds: thresholds)
+                != .lattice
+        {
+            let why =
+                outline.latticeExtents == nil
+                ? "solver.couplings: lattice needs translation-invariant couplings (dipolar or power-law on a chain, square or cubic lattice)"
+                : "it does not hold the couplings as a lattice (solver.couplings: lattice)"
+            return (false, why, a.estimate)
+        }
         if let refusal = b.unsupportedDecoherence(outline.decoherence) { return (false, refusal, a.estimate) }
         let missing = outline.kinds.subtracting(b.observables)
         if !missing.isEmpty {

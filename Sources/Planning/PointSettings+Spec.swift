@@ -25,6 +25,8 @@ extension PointOutline {
             exactMethod: spec.solver.exactMethod, trajectories: PointSettings.trajectories(of: spec),
             threads: spec.solver.threads, cores: cores, memoryBudget: budget)
         decoherence = sys.decoherence
+        couplingChoice = spec.solver.couplings
+        latticeExtents = ModelBuilder.latticeExtents(sys)
     }
 }
 
@@ -33,7 +35,7 @@ extension PointSettings {
     /// `solver.trajectories`, and `qfi-conditional`'s `until` for the diffusion ensemble (the first
     /// 40 % burn-in, the rest averaged).
     public init(spec: ExperimentSpec, plan: PointPlan) {
-        self.init(method: plan.method, trajectories: Self.trajectories(of: spec))
+        self.init(method: plan.method, trajectories: Self.trajectories(of: spec), couplings: plan.couplings)
     }
 
     static func trajectories(of spec: ExperimentSpec) -> TrajectorySettings {

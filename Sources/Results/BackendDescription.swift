@@ -1,20 +1,29 @@
 import Foundation
 import Physics
 
-/// What one point is expected to cost on a backend: bytes held at once and floating-point work.
+/// What one point is expected to cost on a backend: bytes held at once and floating-point work, the
+/// solve (a steady state, an evolution, trajectories) apart from reading the observables off it (a
+/// spectrum, two-time fits), which `optimize` does once per point while it repeats the solve.
+/// Calibrated on measured runs: `benchmarks/plan-estimates.sh` prints both.
 public struct CostEstimate: Sendable, Codable, Equatable {
     public var memoryBytes: Int
+    /// Work of the solve (for an optimized point: of every solve of its search).
     public var flops: Double
+    /// Work of the observables read from the solved state (absent: negligible).
+    public var observableFlops: Double?
+    /// All the point's work.
+    public var totalFlops: Double { flops + (observableFlops ?? 0) }
     /// A rough wall time at 2·10⁹ flop/s (a 2-core machine running BLAS-friendly code).
-    public var seconds: Double { flops / 2e9 }
+    public var seconds: Double { totalFlops / 2e9 }
 
-    public init(memoryBytes: Int, flops: Double) {
+    public init(memoryBytes: Int, flops: Double, observableFlops: Double? = nil) {
         self.memoryBytes = memoryBytes
         self.flops = flops
+        self.observableFlops = observableFlops.flatMap { $0 > 0 ? $0 : nil }
     }
 
     public var summary: String {
-        "memory ≈ \(ByteCount(memoryBytes)), work ≈ \(String(format: "%.1e", flops)) flop (~\(Self.duration(seconds)))"
+        "memory ≈ \(ByteCount(memoryBytes)), work ≈ \(String(format: "%.1e", totalFlops)) flop (~\(Self.duration(seconds)))"
     }
 
     public static func duration(_ s: Double) -> String {
@@ -75,6 +84,11 @@ public struct PointOutline: Sendable {
     public var memoryBudget: Int
     /// The single-dipole decoherence terms of the model (docs/physics.md §1.5).
     public var decoherence: Set<LocalDecoherence> = []
+    /// `solver.couplings`: how the couplings must be held, or `auto`.
+    public var couplingChoice: CouplingRepresentationChoice = .auto
+    /// The lattice's extents (nx, ny, nz) when its couplings are translation-invariant and the lattice
+    /// representation can hold them (docs/physics.md §2.6); nil otherwise.
+    public var latticeExtents: [Int]?
 
     public init(
         dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,
@@ -131,6 +145,9 @@ public protocol DescribedBackend: Backend {
     var observables: Set<ObservableKind> { get }
     /// Whether it reads the N×N matrices f and g with `method` (else only `DipoleModel.uniform`).
     func needsCouplingMatrices(method: PointMethod?) -> Bool
+    /// How it holds the couplings of the point: `.lattice` when it uses the lattice representation
+    /// (docs/physics.md §2.6), nil for its default (dense matrices, or the uniform numbers).
+    func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation?
     /// How it would solve the point and why, when it has several ways (nil: its only way, or none fits).
     func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)?
     /// Whether it can represent the point's model within its limits (the refusal, else nil) and its
@@ -157,6 +174,9 @@ extension DescribedBackend {
     }
 
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { true }
+    public func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation? {
+        nil
+    }
     public func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)? { nil }
 }
 

@@ -83,14 +83,28 @@ public enum SpecCompiler {
         return nil
     }
 
-    public static func compile(file path: String, catalogFolders extra: [String] = []) -> CompileOutcome {
+    /// `followReferences`: whether specs named by `figures:` (`from: {spec: …}`) are compiled to check
+    /// the keys a figure takes from them (not for a spec compiled as such a reference: no cycles).
+    public static func compile(file path: String, catalogFolders extra: [String] = [], followReferences: Bool = true) -> CompileOutcome {
         let problem = unreadableReason(path)
         guard problem == nil, let data = FileManager.default.contents(atPath: path) else {
             let d = Diagnostic(.error, "cannot read the file: \(problem ?? "read error")", file: path, at: .start)
             return CompileOutcome(compiled: nil, diagnostics: [d], source: nil)
         }
         let catalog = Catalog(folders: catalogFolders(forSpecAt: path, extra: extra))
-        return compile(bytes: Array(data), path: path, catalog: catalog)
+        return compile(bytes: Array(data), path: path, catalog: catalog, followReferences: followReferences)
+    }
+
+    /// A spec named by another's `figures:`: a regular file (not a device or a pipe), compiled without
+    /// following its own references.
+    static func compileReference(file path: String) -> CompileOutcome {
+        var st = stat()
+        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            let reason = unreadableReason(path) ?? "not a regular file"
+            return CompileOutcome(
+                compiled: nil, diagnostics: [Diagnostic(.error, "cannot read the file: \(reason)", file: path, at: .start)], source: nil)
+        }
+        return compile(file: path, followReferences: false)
     }
 
     /// Why the file at `path` cannot be read ("no such file", "permission denied", "it is a
@@ -117,7 +131,7 @@ public enum SpecCompiler {
         }
     }
 
-    public static func compile(bytes: [UInt8], path: String, catalog: Catalog) -> CompileOutcome {
+    public static func compile(bytes: [UInt8], path: String, catalog: Catalog, followReferences: Bool = true) -> CompileOutcome {
         let engine = DiagnosticEngine(file: path)
         let source = SourceFile(path: path, text: String(decoding: bytes, as: UTF8.self))
         // A broken catalog file is reported against itself; it only stops a spec that needs its entries.
@@ -152,6 +166,12 @@ public enum SpecCompiler {
         let sweep = buildSweep(doc, base: base, engine: engine)
         if engine.hasErrors { return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source) }
         base.sweep = sweep
+        // Figures are presentation: they are read here, after the sweep, and stay out of the
+        // resolved spec (and so out of the bundle ID).
+        let references: ((String) -> CompileOutcome)? =
+            followReferences ? { compileReference(file: $0) } : nil
+        base.figures = FigureBuilder(engine: engine, spec: base, sweep: sweep, specPath: path, compileReference: references).build(doc)
+        if engine.hasErrors { return CompileOutcome(compiled: nil, diagnostics: catalogNotes + engine.sorted, source: source) }
 
         var points: [SpecPoint] = []
         let count = sweep.map { $0.checkedCount ?? Int.max } ?? 1

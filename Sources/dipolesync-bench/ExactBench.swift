@@ -6,6 +6,9 @@ import Results
 
 /// `dipolesync-bench exact steady N [spacing] [W]`: steady state of a dipolar chain at the magic angle;
 /// `dipolesync-bench exact jumps N [trajectories] [time] [threads]`: jump-trajectory rate.
+/// `dipolesync-bench exact qsd N feff W time fraction trajectories threads`: quantum-state-diffusion
+/// trajectories of the uniform all-to-all model from the ground state (`qfi-conditional`, the time
+/// average over the last 60 % of `time`), with the step `fraction`/(rate scale).
 /// Prints `key: value` lines.
 func exactBenchmark(_ args: [String]) throws {
     let mode = args.first ?? "steady"
@@ -58,6 +61,78 @@ func exactBenchmark(_ args: [String]) throws {
         print("ZQ2: \(r.number("ZQ2") ?? .nan) ± \(r.number("ZQ2-stderr") ?? .nan)")
         print("inversion: \(r.number("inversion") ?? .nan) ± \(r.number("inversion-stderr") ?? .nan)")
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
+    case "qsd":
+        let n = args.count > 1 ? Int(args[1]) ?? 16 : 16
+        let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
+        let pump = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
+        let time = args.count > 4 ? Double(args[4]) ?? 10 : 10
+        let fraction = args.count > 5 ? Double(args[5]) ?? 0.1 : 0.1
+        let traj = max(2, args.count > 6 ? Int(args[6]) ?? 2 : 2)
+        let threads = args.count > 7 ? Int(args[7]) ?? 1 : 1
+        let model = DipoleModel.collective(n: n, feff: feff, pump: pump)
+        var settings = PointSettings()
+        settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
+        settings.trajectories.diffusionBurnIn = 0.4 * time
+        settings.trajectories.diffusionAverage = 0.6 * time
+        var o = ObservableRequest(kind: .qfiConditional)
+        o.trajectories = traj
+        let request = SolveRequest(model: model, observables: [o], seed: 20_150_617, threads: threads, settings: settings)
+        let (r, t) = try timed { try ExactBackend().solve(request) }
+        print("qsd_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)  threads: \(threads)")
+        print("seconds: \(t)")
+        print("seconds_per_trajectory_per_10_over_gamma: \(t * Double(threads) / Double(traj) / time * 10)")
+        print("qfi_conditional: \(r.number("qfi-conditional") ?? .nan)")
+        print("qfi_conditional_stderr: \(r.number("qfi-conditional-stderr") ?? .nan)")
+        for (k, v) in r.diagnostics { print("\(k): \(v)") }
+    case "qsd-plan":
+        // The planner's estimate (ExactBackend.diffusionEstimate) for the work of `qsd` with the same arguments.
+        let n = args.count > 1 ? Int(args[1]) ?? 16 : 16
+        let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
+        let pump = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
+        let time = args.count > 4 ? Double(args[4]) ?? 10 : 10
+        let fraction = args.count > 5 ? Double(args[5]) ?? 0.05 : 0.05
+        let traj = max(2, args.count > 6 ? Int(args[6]) ?? 2 : 2)
+        let threads = args.count > 7 ? Int(args[7]) ?? 1 : 1
+        var o = ObservableRequest(kind: .qfiConditional)
+        o.trajectories = traj
+        var settings = TrajectorySettings(diffusionStepFraction: fraction)
+        settings.diffusionBurnIn = 0.4 * time
+        settings.diffusionAverage = 0.6 * time
+        let outline = PointOutline(
+            dipoles: n, observables: [o], initial: .ground, evolution: .steadyState, pump: pump,
+            permutationSymmetric: true, equalDetunings: true, couplingsName: "uniform", detuningName: "none",
+            allToAll: UniformCouplings(feff: feff, geff: 0), elastic: false, detuning: nil, forced: .exact,
+            exactMethod: .auto, trajectories: settings, threads: threads, cores: threads, memoryBudget: 1 << 34)
+        print("estimate_seconds: \(ExactBackend.diffusionEstimate(outline, trajectories: traj).seconds)")
+    case "qsd-step":
+        // Step-size error of the time-averaged F̄_Q: each trajectory one Brownian path at h and h/2.
+        let n = args.count > 1 ? Int(args[1]) ?? 16 : 16
+        let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
+        let pump = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
+        let time = args.count > 4 ? Double(args[4]) ?? 10 : 10
+        let fraction = args.count > 5 ? Double(args[5]) ?? 0.1 : 0.1
+        let traj = max(2, args.count > 6 ? Int(args[6]) ?? 4 : 4)
+        let threads = args.count > 7 ? Int(args[7]) ?? 1 : 1
+        var settings = PointSettings()
+        settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
+        let request = SolveRequest(
+            model: .collective(n: n, feff: feff, pump: pump), observables: [ObservableRequest(kind: .qfiConditional)],
+            seed: 20_150_617, threads: threads, settings: settings)
+        let (r, t) = try timed {
+            try ExactBackend().diffusionStepStudy(request, time: time, averageFrom: 0.4 * time, levels: 2, count: traj)
+        }
+        let coarse = r.map { $0[0] }, fine = r.map { $0[1] }, diff = r.map { $0[0] - $0[1] }
+        func stats(_ x: [Double]) -> (Double, Double) {
+            let m = x.reduce(0, +) / Double(x.count)
+            let v = x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
+            return (m, v.squareRoot())
+        }
+        let (mc, sc) = stats(coarse), (mf, _) = stats(fine), (md, sd) = stats(diff)
+        print("qsd_step_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)")
+        print("seconds: \(t)")
+        print("qfi_h: \(mc)  qfi_h/2: \(mf)")
+        print("step_error_h: \(md) ± \(sd / Double(traj).squareRoot())  (mean of F̄(h) − F̄(h/2) over paths ± its standard error)")
+        print("sampling_error_one_trajectory: \(sc)  (spread of F̄(h) over trajectories)")
     default:
         throw BackendError.unsupported("unknown exact benchmark mode \(mode)")
     }

@@ -4,9 +4,11 @@ import MeanFieldBackend
 import Physics
 import Results
 
-/// `dipolesync-bench mean-field [N] [a/λ] [θ: magic|degrees] [W/Γ] [elastic: on|off] [tolerance] [threads] [max time]`:
-/// a dipolar chain along x with dipoles along (cos θ, 0, sin θ), integrated by the mean-field backend
-/// to its steady state from the ground state with seeded random transverse components.
+/// `dipolesync-bench mean-field [N] [a/λ] [θ: magic|degrees] [W/Γ] [elastic: on|off] [tolerance] [threads] [max time]
+/// [couplings: dense|lattice] [geometry: chain|square]`: a dipolar chain along x (or a √N × √N square
+/// lattice in the x–y plane) with dipoles along (cos θ, 0, sin θ), integrated by the mean-field backend
+/// to its steady state from the ground state with seeded random transverse components; the couplings
+/// dense N×N matrices or the lattice representation (FFT products, docs/physics.md §2.6).
 /// Prints `key: value` lines (times in s, memory in bytes).
 func meanFieldBenchmark(_ args: [String]) throws {
     setvbuf(stdout, nil, _IOLBF, 0)
@@ -23,20 +25,34 @@ func meanFieldBenchmark(_ args: [String]) throws {
     let angleArg = arg(2, "magic")
     let theta = angleArg == "magic" ? acos(1 / 3.0.squareRoot()) : (Double(angleArg) ?? 90) * Double.pi / 180
     let elastic = arg(4, "on") != "off"
+    let useLattice = arg(8, "dense") == "lattice"
+    let side = Int(Double(n).squareRoot().rounded())
+    let lattice = arg(9, "chain") == "square" ? Lattice.square(side, side) : Lattice.chain(n)
+    let count = lattice.count
     BLASLibrary.setThreads(threads)
-    let lattice = Lattice.chain(n)
+    let orientation = SIMD3(cos(theta), 0, sin(theta))
     let (model, buildTime) = timed { () -> DipoleModel in
         let pos = lattice.unitPositions.map { $0 * spacing }
-        let c = Couplings.dipolar(positions: pos, orientation: SIMD3(cos(theta), 0, sin(theta)), elastic: elastic)
-        return DipoleModel(pump: w, detunings: Array(repeating: 0, count: n), f: c.f, g: c.g, positions: pos)
+        let detunings = Array(repeating: 0.0, count: count)
+        if useLattice, let l = LatticeCouplings.dipolar(lattice: lattice, spacing: spacing, orientation: orientation, elastic: elastic) {
+            return DipoleModel(
+                pump: w, detunings: detunings, f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), positions: pos, lattice: l)
+        }
+        let c = Couplings.dipolar(positions: pos, orientation: orientation, elastic: elastic)
+        return DipoleModel(pump: w, detunings: detunings, f: c.f, g: c.g, positions: pos)
     }
-    let matrixBytes = 2 * 8 * n * n
     print(
-        "case: dipolar chain N = \(n), a/λ = \(spacing), θ = \(theta) rad, W = \(w) Γ, elastic \(elastic ? "on" : "off"), tolerance \(tol), BLAS threads \(threads)"
+        "case: dipolar \(lattice) N = \(count), a/λ = \(spacing), θ = \(theta) rad, W = \(w) Γ, elastic \(elastic ? "on" : "off"), tolerance \(tol), BLAS threads \(threads), couplings \(useLattice ? "lattice (FFT)" : "dense")"
     )
     print("f_eff: \(model.feff)")
     print("g_eff: \(model.geff)")
-    print("coupling matrices (f, g held by the model): \(matrixBytes) bytes (\(ByteCount(matrixBytes)))")
+    if useLattice {
+        let bytes = LatticeCouplings.bytes(extents: LatticeCouplings.extents(of: lattice) ?? [count, 1, 1], elastic: elastic)
+        print("coupling spectra and FFT buffer: \(bytes) bytes (\(ByteCount(bytes)))")
+    } else {
+        let matrixBytes = 2 * 8 * count * count
+        print("coupling matrices (f, g held by the model): \(matrixBytes) bytes (\(ByteCount(matrixBytes)))")
+    }
     print("build seconds: \(String(format: "%.2f", buildTime))")
     let request = SolveRequest(
         model: model, lattice: lattice,

@@ -62,6 +62,8 @@ final class DickeBackendTests: XCTestCase {
             try DickeBackend().solve(
                 SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .twoTime)], evolution: .until(time: 1, samples: 2))
             ))
+        XCTAssertThrowsError(
+            try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .qfiConditional)])))
         let chain = DipoleModel(pump: 1, detunings: [0, 0], f: Matrix([[1, 0.5], [0.5, 1]]), g: Matrix(rows: 2, cols: 2))
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: chain, observables: [.init(kind: .zq)])))
     }

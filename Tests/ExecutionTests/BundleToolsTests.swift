@@ -72,18 +72,53 @@ final class BundleToolsTests: XCTestCase {
     }
 
     func testSVGPicturesAreWellFormed() throws {
-        let line = SVGPlot.line(
-            title: "Z_Q <vs> W", xLabel: "W/Γ", yLabel: "Z_Q",
-            series: [SVGPlot.Series(label: "a", x: [1, 2, 3], y: [0, 0.2, .nan])])
-        let heat = SVGPlot.heatMap(
-            title: "h", xLabel: "x", yLabel: "y", zLabel: "z", x: [1, 2], y: [1, 10, 100],
-            z: [[0, 1, 2], [3, .nan, 5]], logY: true)
-        let phases = SVGPlot.phases(title: "p", phi: [0, 1, 2], length: [0.5, 0.4, 0.3])
-        for svg in [line, heat, phases] {
-            let doc = try XMLDocument(data: Data(svg.utf8))
+        var line = Figure(name: "l", title: "Z_Q <vs> W", x: Figure.Axis(label: "W/Γ"), y: Figure.Axis(label: "Z_Q"))
+        line.series = [Figure.Series(label: "a", x: [1, 2, 3], y: [0, 0.2, .nan], error: [0.01, 0.02, 0.03])]
+        var heat = Figure(name: "h", title: "h", kind: .heatMap, x: Figure.Axis(label: "x"), y: Figure.Axis(label: "y", log: true))
+        heat.map = Figure.Map(x: [1, 2], y: [1, 10, 100], z: [[0, 1, 2], [3, .nan, 5]], colour: Figure.Axis(label: "z"), contours: [2.5])
+        var bloch = Figure(name: "b", title: "p", kind: .bloch, x: Figure.Axis(label: ""), y: Figure.Axis(label: ""))
+        bloch.spheres = [Figure.Sphere(label: "W = 1", phi: [0, 1, 2], perp: [0.5, 0.4, 0.3], sz: [0, 0.1, -0.2])]
+        for f in [line, heat, bloch] {
+            let doc = try XMLDocument(data: Data(SVGPlot.render(f).utf8))
             XCTAssertEqual(doc.rootElement()?.name, "svg")
         }
-        XCTAssertTrue(line.contains("Z_Q &lt;vs&gt; W"))
-        XCTAssertEqual(SVGPlot.ticks(0, 1), [0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0])
+        XCTAssertTrue(SVGPlot.render(line).contains("Z<tspan dy=\"4\" font-size=\"75%\">Q</tspan><tspan dy=\"-4\">\u{00A0}&lt;vs&gt; W</tspan>"))
+        XCTAssertEqual(SVGPlot.render(line).components(separatedBy: "<polygon").count - 1, 1, "the error is a shaded band")
+    }
+
+    /// Ticks are round: steps of 1, 2 or 5 × 10ᵏ, at least three; log axes get decades (and 2, 5 within
+    /// three decades).
+    func testNiceTicks() {
+        XCTAssertEqual(SVGPlot.ticks(0, 1), [0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        XCTAssertEqual(SVGPlot.ticks(-0.013, 0.27), [0, 0.05, 0.1, 0.15, 0.2, 0.25])
+        XCTAssertEqual(SVGPlot.ticks(3, 4.1), [3, 3.2, 3.4, 3.6, 3.8, 4])
+        XCTAssertEqual(SVGPlot.ticks(0.5, 1.2), [0.6, 0.8, 1, 1.2])
+        XCTAssertEqual(SVGPlot.logTicks(log10(0.5), log10(40)), [0.5, 1, 2, 5, 10, 20])
+        XCTAssertEqual(SVGPlot.logTicks(-3, 2), [0.001, 0.01, 0.1, 1, 10, 100])
+        for (a, b) in [(0.0, 1.0), (-7.3, 12.9), (1e-5, 3e-5), (2.0, 2.3)] {
+            let t = SVGPlot.ticks(a, b)
+            XCTAssertGreaterThanOrEqual(t.count, 3, "\(a)…\(b): \(t)")
+            let step = t[1] - t[0]
+            let mantissa = step / pow(10, floor(log10(step)))
+            XCTAssertTrue([1, 2, 5].contains { abs(mantissa - $0) < 1e-9 }, "\(a)…\(b): step \(step)")
+        }
+    }
+
+    /// Sub- and superscripts: `Z_Q^2`, `f_{eff}`, `S^z`; a lone `_` or `^` after a space stays text.
+    func testMathLabels() {
+        XCTAssertEqual(MathLabel.runs("Z_Q^2"), [.init(text: "Z", shift: 0), .init(text: "Q", shift: -1), .init(text: "2", shift: 1)])
+        XCTAssertEqual(MathLabel.runs("f_{eff}/Γ"), [.init(text: "f", shift: 0), .init(text: "eff", shift: -1), .init(text: "/Γ", shift: 0)])
+        XCTAssertEqual(MathLabel.runs("a _ b"), [.init(text: "a _ b", shift: 0)])
+        XCTAssertEqual(MathLabel.matplotlib("S^z (1/Γ)"), "S$^{\\mathrm{z}}$ (1/Γ)")
+        XCTAssertEqual(MathLabel.plain("f_{eff}/Γ"), "f_eff/Γ")
+    }
+
+    /// Contours by marching squares: a linear ramp z = x crosses 0.5 on the vertical line x = 0.5.
+    func testContourOfARampIsStraight() {
+        let x = [0.0, 1, 2], y = [0.0, 1, 2]
+        let z = x.map { xi in y.map { _ in xi / 2 } }
+        let segs = Contour.segments(x: x, y: y, z: z, level: 0.5)
+        XCTAssertEqual(segs.count, 2)
+        for s in segs { XCTAssertEqual(s.0.0, 1, accuracy: 1e-12); XCTAssertEqual(s.1.0, 1, accuracy: 1e-12) }
     }
 }

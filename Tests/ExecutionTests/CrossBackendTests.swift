@@ -206,6 +206,11 @@ final class ExactMethodPipelineTests: XCTestCase {
         }
     }
 
+    /// A 5-dipole chain's density matrix, Z_Q maximized over the pump.
+    static let optimizedChain =
+        chain.replacingOccurrences(of: "METHOD", with: "density-matrix").replacingOccurrences(of: "sites: 6", with: "sites: 5")
+        + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
+
     func testOptimizeChainsWarmStartsAndFindsTheColdOptimum() throws {
         // The same optimum with and without passing each solve's state to the next.
         struct Cold: Backend {
@@ -224,11 +229,7 @@ final class ExactMethodPipelineTests: XCTestCase {
                 return try inner.solve(request, warmStart: warmStart)
             }
         }
-        let text =
-            Self.chain.replacingOccurrences(of: "METHOD", with: "density-matrix")
-            .replacingOccurrences(of: "sites: 6", with: "sites: 5")
-            + "\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 10 Gamma], tolerance: 0.01}\n"
-        let (c, p) = try compileAndPlan(text)
+        let (c, p) = try compileAndPlan(Self.optimizedChain)
         let spy = Spy()
         let warm = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
         let cold = try XCTUnwrap(
@@ -241,5 +242,32 @@ final class ExactMethodPipelineTests: XCTestCase {
         let xw = try XCTUnwrap(warm.optimum?.value), xc = try XCTUnwrap(cold.optimum?.value)
         XCTAssertEqual(xw, xc, accuracy: 0.02 * xc)
         XCTAssertEqual(try XCTUnwrap(warm.result.number("ZQ")), try XCTUnwrap(cold.result.number("ZQ")), accuracy: 1e-6)
+    }
+
+    func testOptimizeSearchesWithTheMaximizedObservableAndSolvesTheOptimumOnceWithAll() throws {
+        // The search asks only for ZQ; the optimum is solved once more with every observable, from the warm
+        // start its search evaluation had, so its ZQ is that evaluation's, bit for bit.
+        final class Spy: WarmStartBackend, @unchecked Sendable {
+            static var name: String { "exact" }
+            let inner = ExactBackend()
+            var calls: [(pump: Double, kinds: [ObservableKind], zq: Double?)] = []
+            func solve(_ request: SolveRequest) throws -> PointResult { try inner.solve(request) }
+            func solve(_ request: SolveRequest, warmStart: (any Sendable)?) throws -> (result: PointResult, state: (any Sendable)?) {
+                let r = try inner.solve(request, warmStart: warmStart)
+                calls.append((request.model.pump, request.observables.map(\.kind), r.result.number("ZQ")))
+                return r
+            }
+        }
+        let (c, p) = try compileAndPlan(Self.optimizedChain)
+        let spy = Spy()
+        let outcome = try XCTUnwrap(Executor(compiled: c, plan: p, registry: BackendRegistry([.exact: spy]), threads: 1).run().first)
+        let search = spy.calls.dropLast(), last = try XCTUnwrap(spy.calls.last)
+        XCTAssertEqual(search.count, try XCTUnwrap(outcome.optimum?.evaluations))
+        XCTAssertTrue(search.allSatisfy { $0.kinds == [.zq] }, "\(search.map(\.kinds))")
+        XCTAssertEqual(last.kinds, [.zq, .inversion])
+        XCTAssertEqual(last.pump, try XCTUnwrap(outcome.optimum?.value))
+        let evaluated = try XCTUnwrap(search.last { $0.pump == last.pump }?.zq)
+        XCTAssertEqual(try XCTUnwrap(outcome.result.number("ZQ")).bitPattern, evaluated.bitPattern)
+        XCTAssertNotNil(outcome.result.number("inversion"))
     }
 }

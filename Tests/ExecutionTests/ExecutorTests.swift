@@ -204,7 +204,10 @@ final class FigureTests: XCTestCase {
         XCTAssertTrue(paths.contains("figures/Z.svg"), "\(paths)")
         XCTAssertTrue(paths.contains("figures/point-0000-phases.svg"), "\(paths)")
         let snapshot = try XCTUnwrap(figures.first { $0.path == "figures/point-0001-phases.svg" }?.svg)
-        XCTAssertEqual(snapshot.components(separatedBy: "<circle cx=").count - 1, 40 + 2, "one dot per dipole and two guide circles")
+        XCTAssertEqual(snapshot.components(separatedBy: "<circle cx=").count - 1, 40, "one dot per dipole")
+        // The Bloch spheres: one per point, a dot and an equator mark per dipole.
+        let bloch = try XCTUnwrap(figures.first { $0.path == "figures/bloch.svg" }?.svg)
+        XCTAssertEqual(bloch.components(separatedBy: "<circle cx=").count - 1, 2 * (1 + 40 + 40), "sphere outline, tips, phase marks")
     }
 
     /// The numbers inside an observable's object (the spectrum's linewidth and peak) are drawn against the
@@ -235,7 +238,7 @@ final class FigureTests: XCTestCase {
         XCTAssertTrue(paths.contains("figures/spectrum-linewidth.svg"), "\(paths)")
         XCTAssertTrue(paths.contains("figures/spectrum-peak-frequency.svg"), "\(paths)")
         let svg = try XCTUnwrap(figures.first { $0.path == "figures/spectrum-linewidth.svg" }?.svg)
-        XCTAssertTrue(svg.contains("spectrum.linewidth versus"), "titled by the dotted name")
+        XCTAssertTrue(svg.contains("linewidth/Γ versus"), "titled by the field's name")
         XCTAssertFalse(svg.contains("nan"))
         XCTAssertEqual(Figures.value("spectrum.linewidth", outcomes[2]), 5)
         XCTAssertNil(Figures.value("spectrum.width", outcomes[2]))
@@ -269,9 +272,9 @@ final class FigureTests: XCTestCase {
         let svg = try XCTUnwrap(figures.first?.svg)
         XCTAssertEqual(svg.components(separatedBy: "<polyline").count - 1, 2, "one curve per spacing")
         XCTAssertEqual(svg.components(separatedBy: "<circle").count - 1, 16, "one marker per point")
-        XCTAssertEqual(svg.components(separatedBy: "<path d=\"M").count - 1, 16, "one error bar per point")
+        XCTAssertEqual(svg.components(separatedBy: "<polygon").count - 1, 2, "one shaded error band per curve")
         XCTAssertTrue(svg.contains("spacing a/λ = 0.02") && svg.contains("spacing a/λ = 0.03"), "legend names the curves")
-        XCTAssertTrue(svg.contains("ZQ2 versus pump rate W/Γ"))
+        XCTAssertTrue(svg.contains("versus pump rate W/Γ</tspan>"))
         XCTAssertFalse(svg.contains("nan"))
         // The short axis second: still one curve per spacing, with x along the pump rate.
         let swapped = text.replacingOccurrences(of: "    system.lattice.spacing: [0.02 lambda, 0.03 lambda]\n", with: "")
@@ -286,7 +289,7 @@ final class FigureTests: XCTestCase {
         }
         let svg2 = try XCTUnwrap(Figures.make(spec: c2.base, outcomes: outcomes2).first { $0.path == "figures/ZQ2.svg" }?.svg)
         XCTAssertEqual(svg2.components(separatedBy: "<polyline").count - 1, 2)
-        XCTAssertTrue(svg2.contains("ZQ2 versus pump rate W/Γ") && svg2.contains("spacing a/λ = 0.03"))
+        XCTAssertTrue(svg2.contains("versus pump rate W/Γ") && svg2.contains("spacing a/λ = 0.03"))
         // Along each curve, y grows with x: the markers' pixel x increases while pixel y decreases.
         let circles = svg2.components(separatedBy: "<circle cx=\"").dropFirst().map { s -> (Double, Double) in
             let f = s.split(separator: "\"")

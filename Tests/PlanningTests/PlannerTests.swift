@@ -206,6 +206,26 @@ final class PlannerTests: XCTestCase {
             DickeBackend.estimate(n: 200, timeEvolution: false).memoryBytes)
     }
 
+    /// `optimize` repeats the solve, not the observables read from the optimum (docs/spec-language.md §8):
+    /// the plan multiplies the solve's work by the search's solves and adds the spectrum's once.
+    func testOptimizeMultipliesTheSolveAndNotTheObservables() throws {
+        func point(_ tail: String) throws -> PointPlan {
+            let text = "dipolesync: 1\nname: t\nsystem:\n" + Self.uniform + "\n" + tail
+            let compiled = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: "s", catalog: Catalog()).compiled)
+            return try XCTUnwrap(Planner().plan(compiled).plan?.points.first)
+        }
+        let spectrum = "observables: [ZQ, {spectrum: {tau-max: 40 /Gamma}}]\n"
+        let once = try point(spectrum)
+        let optimized = try point(spectrum + "optimize: {maximize: ZQ, over: system.pump.rate, within: [1 Gamma, 20 Gamma]}\n")
+        let spectrumWork = try XCTUnwrap(once.estimate.observableFlops)
+        XCTAssertGreaterThan(spectrumWork, 10 * once.estimate.flops, "at N = 20 the regression costs more than the steady state")
+        XCTAssertEqual(optimized.estimate.observableFlops, spectrumWork)
+        let solves = optimized.estimate.flops / once.estimate.flops
+        XCTAssertGreaterThan(solves, 13)
+        XCTAssertEqual(solves, solves.rounded(), accuracy: 1e-9)
+        XCTAssertNil(try point("observables: [ZQ]\n").estimate.observableFlops, "a steady state's Z_Q costs nothing to read")
+    }
+
     /// The backends' hard limits hold at least what the planner may send them (PlannerThresholds).
     func testBackendHardLimitsCoverThePlannerThresholds() {
         let t = PlannerThresholds.standard

@@ -72,15 +72,15 @@ public enum BundleWriter {
         if let s = compiled.base.species {
             files.append(("catalog.yaml", Data(Catalog.file(holding: [s]).utf8)))
         }
-        let figures = Figures.make(spec: compiled.base, outcomes: outcomes)
-        for f in figures { files.append((f.path, Data(f.svg.utf8))) }
+        let figures = Figures.figures(spec: compiled.base, outcomes: outcomes)
+        files += Figures.files(figures)
         files.append(
             (
                 "index.html",
                 Data(
                     IndexPage.html(
                         compiled: compiled, plan: plan, outcomes: outcomes,
-                        figures: figures.map(\.path)
+                        figures: figures.map(\.name)
                     ).utf8)
             ))
         let manifest = BundleManifest.bundle(

@@ -3,7 +3,8 @@ import Physics
 import Planning
 import SpecLanguage
 
-/// index.html: the spec, the plan, the results and the pictures of a bundle on one page.
+/// index.html: the spec, the plan, the results and the pictures of a bundle on one page. `figures`
+/// are figure names: each is shown from figures/NAME.svg with links to its CSV and script.
 enum IndexPage {
     static func html(compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome], figures: [String]) -> String {
         let s = compiled.base
@@ -14,7 +15,8 @@ enum IndexPage {
             body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
             pre{background:#f6f6f6;padding:1em;overflow-x:auto;font-size:13px}
             table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-            th{background:#f0f0f0}.figs img{max-width:48%;margin:1%;border:1px solid #eee}
+            th{background:#f0f0f0}.figs{display:flex;flex-wrap:wrap}.figs figure{width:48%;margin:1%}
+            .figs img{width:100%;border:1px solid #eee}figcaption{font-size:12px;color:#555}
             </style></head><body>
             <h1>\(esc(s.name))</h1>
             <p>\(esc(s.description))</p>
@@ -25,7 +27,12 @@ enum IndexPage {
             """
         if !figures.isEmpty {
             h += "<h2>Pictures</h2><div class=\"figs\">\n"
-            for f in figures { h += "<a href=\"\(f)\"><img src=\"\(f)\" alt=\"\(esc(f))\"></a>\n" }
+            for f in figures {
+                let svg = "figures/\(f).svg"
+                h +=
+                    "<figure><a href=\"\(svg)\"><img src=\"\(svg)\" alt=\"\(esc(f))\"></a><figcaption>\(esc(f)): "
+                    + "<a href=\"figures/\(f).csv\">data (CSV)</a>, <a href=\"figures/\(f).py\">matplotlib script</a></figcaption></figure>\n"
+            }
             h += "</div>\n"
         }
         let sorted = outcomes.sorted { $0.index < $1.index }

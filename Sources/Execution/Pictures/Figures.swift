@@ -1,13 +1,17 @@
 import Foundation
 import Physics
+import Results
 import SpecLanguage
+import StandardBackends
 
-/// The pictures of a bundle: a line plot per scalar observable for a 1-D sweep, a heat map for a 2-D
-/// sweep (or a family of curves when one of its two axes has at most `familyLimit` values), cluster
-/// order over (parameter, d), and each point's own curves (time series, spectra, two-time
-/// correlations, phase snapshots) when there are few points. In line plots, an observable `X` with a
-/// standard error `X-stderr` (trajectory methods) is drawn with ±1 error bars instead of a plot of its
-/// own; heat maps show the errors as maps of their own.
+/// The pictures of a bundle. With a `figures:` section, exactly the panels it declares
+/// (docs/spec-language.md §12); without one, automatic pictures: a line plot per scalar observable
+/// for a 1-D sweep, a heat map for a 2-D sweep (or a family of curves when one of its two axes has
+/// at most `familyLimit` values), cluster order over (parameter, d), Bloch spheres of the
+/// mean-field phases, and each point's own curves (time series, spectra, two-time correlations)
+/// when there are few points. An observable `X` with a standard error `X-stderr` (trajectory
+/// methods) is drawn with a shaded ±1σ band instead of a plot of its own; heat maps show the errors
+/// as maps of their own. Every picture comes with its data (CSV) and a matplotlib script.
 public enum Figures {
     static let familyLimit = 6
 
@@ -32,9 +36,180 @@ public enum Figures {
         return fields.first { $0.0 == f }?.1.number
     }
 
+    /// The pictures drawn, as SVG text by bundle path (`figures/NAME.svg`).
     public static func make(spec: ExperimentSpec, outcomes: [PointOutcome]) -> [(path: String, svg: String)] {
+        figures(spec: spec, outcomes: outcomes).map { ($0.svgPath, SVGPlot.render($0)) }
+    }
+
+    /// Every file of the pictures: for each figure its SVG, its data (CSV) and a matplotlib script.
+    public static func files(_ figures: [Figure]) -> [(path: String, data: Data)] {
+        figures.flatMap { f -> [(path: String, data: Data)] in
+            [
+                (f.svgPath, Data(SVGPlot.render(f).utf8)),
+                ("figures/\(f.name).csv", Data(FigureExport.csv(f).utf8)),
+                ("figures/\(f.name).py", Data(FigureExport.python(f).utf8))
+            ]
+        }
+    }
+
+    /// The figures of a bundle: the spec's `figures:` when it has them, else the automatic ones.
+    /// `bundles` finds the results of another bundle for a series with `from:` (by default from disk).
+    public static func figures(
+        spec: ExperimentSpec, outcomes: [PointOutcome],
+        bundles: (FigureSpec.Source) -> Result<[PointOutcome], FigureSourceError> = ReferencedBundles.load
+    ) -> [Figure] {
         let sorted = outcomes.sorted { $0.index < $1.index }
-        var out: [(String, String)] = []
+        if !spec.figures.isEmpty {
+            return spec.figures.map { declared($0, spec: spec, outcomes: sorted, bundles: bundles) }
+        }
+        return automatic(spec: spec, outcomes: sorted)
+    }
+
+    // MARK: Declared figures
+
+    static func declared(
+        _ d: FigureSpec, spec: ExperimentSpec, outcomes: [PointOutcome],
+        bundles: (FigureSpec.Source) -> Result<[PointOutcome], FigureSourceError>
+    ) -> Figure {
+        let axes = spec.sweep?.axes ?? []
+        func axis(_ a: FigureSpec.Axis, fallback: String) -> Figure.Axis {
+            Figure.Axis(label: a.label ?? fallback, log: a.log, range: a.range.map { ($0[0], $0[1]) })
+        }
+        switch d.kind {
+        case .bloch:
+            var f = Figure(
+                name: d.name, title: d.title ?? "Bloch vectors of the dipoles", kind: .bloch, x: axis(d.x, fallback: ""), y: axis(d.y, fallback: ""))
+            f.spheres = spheres(spec: spec, outcomes: outcomes)
+            return f
+        case .heatMap:
+            guard let xp = d.x.path, let yp = d.y.path, let value = d.value,
+                let ax = axes.first(where: { $0.path == xp }), let ay = axes.first(where: { $0.path == yp })
+            else { return Figure(name: d.name, title: d.title ?? d.name, x: axis(d.x, fallback: ""), y: axis(d.y, fallback: "")) }
+            let members = outcomes.filter { o in atFirstValues(o, except: [xp, yp], axes: axes) }
+            let v = value.evaluate(count: members.count) { k in members.map { Self.value(k, $0) ?? .nan } }
+            var z = [[Double]](repeating: [Double](repeating: .nan, count: ay.values.count), count: ax.values.count)
+            for (m, o) in members.enumerated() {
+                guard let x = parameter(o, xp), let y = parameter(o, yp), let i = ax.values.firstIndex(of: x), let j = ay.values.firstIndex(of: y)
+                else {
+                    continue
+                }
+                z[i][j] = v[m]
+            }
+            var f = Figure(
+                name: d.name, title: d.title ?? "\(valueLabel(value)) over \(label(xp)) × \(label(yp))", kind: .heatMap,
+                x: axis(d.x, fallback: label(xp)), y: axis(d.y, fallback: label(yp)))
+            f.map = Figure.Map(x: ax.values, y: ay.values, z: z, colour: axis(d.colour, fallback: valueLabel(value)), contours: d.contours)
+            for s in d.series {
+                // Curves over a map: the value against x, drawn in the map's y units.
+                f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes)
+            }
+            for o in d.overlays { f.series.append(overlay(o, x: xp, y: yp, xValues: ax.values, log: d.x.log, spec: spec)) }
+            f.references = references(d)
+            return f
+        case .lines:
+            let xp = d.x.path ?? ""
+            let title = d.title ?? "\(d.series.map { $0.label ?? valueLabel($0.value) }.joined(separator: ", ")) versus \(label(xp))"
+            let yLabel = d.series.count == 1 ? (d.series[0].label ?? valueLabel(d.series[0].value)) : "value"
+            var f = Figure(name: d.name, title: title, kind: .lines, x: axis(d.x, fallback: label(xp)), y: axis(d.y, fallback: yLabel))
+            for s in d.series { f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes) }
+            f.references = references(d)
+            return f
+        }
+    }
+
+    static func references(_ d: FigureSpec) -> [Figure.ReferenceLine] {
+        d.references.map { Figure.ReferenceLine(direction: $0.horizontal ? .horizontal : .vertical, value: $0.value, label: $0.label) }
+    }
+
+    static func parameter(_ o: PointOutcome, _ path: String) -> Double? { o.parameters.first { $0.path == path }?.value }
+
+    /// Whether the point sits at the first value of every swept axis other than `except`.
+    static func atFirstValues(_ o: PointOutcome, except: [String], axes: [SweepAxis]) -> Bool {
+        axes.allSatisfy { a in except.contains(a.path) || parameter(o, a.path) == a.values.first }
+    }
+
+    /// The curves of one series: one per value of the figure's `curves` path (this bundle), or per
+    /// value of the other swept path of a referenced bundle; other paths at their first values.
+    static func curves(
+        _ s: FigureSpec.Series, figure d: FigureSpec, spec: ExperimentSpec, outcomes: [PointOutcome],
+        bundles: (FigureSpec.Source) -> Result<[PointOutcome], FigureSourceError>, notes: inout [String]
+    ) -> [Figure.Series] {
+        let xp = d.x.path ?? ""
+        let points: [PointOutcome]
+        if s.source == .this {
+            points = outcomes
+        } else {
+            switch bundles(s.source) {
+            case .success(let p): points = p
+            case .failure(let e):
+                notes.append("\(s.label ?? s.value.text): \(e.reason)")
+                return []
+            }
+        }
+        // The paths of these points other than x: the first groups the curves, the rest are fixed.
+        let paths = (points.first?.parameters.map(\.path) ?? []).filter { $0 != xp }
+        let group = s.source == .this ? d.curves : paths.first
+        let fixed = paths.filter { $0 != group }
+        let firsts = Dictionary(fixed.map { p in (p, points.compactMap { parameter($0, p) }.first ?? .nan) }, uniquingKeysWith: { a, _ in a })
+        let kept = points.filter { o in fixed.allSatisfy { parameter(o, $0) == firsts[$0] } }
+        var groupValues: [Double?] = [nil]
+        if let g = group {
+            var seen: [Double] = []
+            for o in kept { if let v = parameter(o, g), !seen.contains(v) { seen.append(v) } }
+            groupValues = seen
+        }
+        let base = s.label ?? valueLabel(s.value)
+        return groupValues.map { gv -> Figure.Series in
+            let members = kept.filter { o in gv == nil || parameter(o, group!) == gv }.sorted { (parameter($0, xp) ?? 0) < (parameter($1, xp) ?? 0) }
+            let y = s.value.evaluate(count: members.count) { k in members.map { value(k, $0) ?? .nan } }
+            let errorKey = s.value.singleKey.map { ObservableWriter.Key.standardError($0) }
+            let error = errorKey.flatMap { k in s.errors && members.contains { value(k, $0) != nil } ? members.map { value(k, $0) ?? .nan } : nil }
+            let name = gv.map { v in groupValues.count > 1 ? "\(base), \(label(group!)) = \(SVGPlot.tick(v))" : base } ?? base
+            return Figure.Series(
+                label: name, x: members.map { parameter($0, xp) ?? .nan }, y: y, error: error,
+                style: Figure.Style(rawValue: s.style.rawValue) ?? .solid)
+        }
+    }
+
+    /// An analytic curve over a heat map of (x, y).
+    static func overlay(_ o: FigureSpec.Overlay, x xp: String, y yp: String, xValues: [Double], log: Bool, spec: ExperimentSpec) -> Figure.Series {
+        switch o {
+        case .meanFieldBoundary:
+            let (gp, np) = (spec.system.dephasing, spec.system.nonradiativeDecay)
+            // Sample the pump finely over the axis of W (whichever axis it is).
+            let pumpOnX = xp == "system.pump.rate"
+            let pumpValues = pumpOnX ? xValues : (spec.sweep?.axes.first { $0.path == yp }?.values ?? [])
+            guard let lo = pumpValues.min(), let hi = pumpValues.max(), hi > lo else {
+                return Figure.Series(label: "mean-field boundary", x: [], y: [], style: .dashed, markers: false)
+            }
+            let start = max(lo, 1 + np + 1e-6)
+            let n = 400
+            let w = (0..<n).map { k -> Double in
+                let t = Double(k) / Double(n - 1)
+                return log && start > 0 ? start * pow(hi / start, t) : start + (hi - start) * t
+            }
+            let f = w.map { AnalyticCurves.meanFieldThresholdCoupling(pump: $0, dephasing: gp, nonradiative: np) ?? .nan }
+            return Figure.Series(
+                label: "mean-field boundary", x: pumpOnX ? w : f, y: pumpOnX ? f : w, style: .dashed, markers: false)
+        }
+    }
+
+    /// One Bloch sphere per point (at most eight) from the mean-field `phases` tables.
+    static func spheres(spec: ExperimentSpec, outcomes: [PointOutcome]) -> [Figure.Sphere] {
+        outcomes.prefix(8).compactMap { o in
+            guard let t = o.result.tables.first(where: { $0.name == "phases" }) else { return nil }
+            let col = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in t.rows.map { $0[i] } } }
+            // The table's s is ⟨σᶻ⟩; the sphere takes S^z = ⟨σᶻ⟩/2 beside S⊥ = |⟨σ⁻⟩|.
+            guard let phi = col("phi"), let perp = col("S-perp"), let sz = col("s")?.map({ $0 / 2 }) else { return nil }
+            let name = o.parameters.map { "\(label($0.path)) = \(SVGPlot.tick($0.value))" }.joined(separator: ", ")
+            return Figure.Sphere(label: name.isEmpty ? "steady state" : name, phi: phi, perp: perp, sz: sz)
+        }
+    }
+
+    // MARK: Automatic figures
+
+    static func automatic(spec: ExperimentSpec, outcomes sorted: [PointOutcome]) -> [Figure] {
+        var out: [Figure] = []
         let allKeys = plotKeys(sorted)
         let keys = allKeys.filter { !($0.hasSuffix("-stderr") && allKeys.contains(String($0.dropLast("-stderr".count)))) }
         let errors = { (k: String, points: [PointOutcome]) -> [Double]? in
@@ -50,27 +225,24 @@ public enum Figures {
         }
         if axes.count == 1 || spec.sweep?.mode == .zip, let a = axes.first {
             for k in keys {
-                let xs = sorted.map { $0.parameters.first?.value ?? .nan }
-                let ys = sorted.map { value(k, $0) ?? .nan }
-                out.append(
-                    (
-                        "figures/\(ResultsDocument.fileName(k)).svg",
-                        SVGPlot.line(
-                            title: "\(k) versus \(label(a.path))", xLabel: label(a.path), yLabel: k,
-                            series: [SVGPlot.Series(label: k, x: xs, y: ys, error: errors(k, sorted))],
-                            logX: logAxis(a))
-                    ))
+                var f = Figure(
+                    name: ResultsDocument.fileName(k), title: "\(keyLabel(k)) versus \(label(a.path))",
+                    x: Figure.Axis(label: label(a.path), log: logAxis(a)), y: Figure.Axis(label: keyLabel(k)))
+                f.series = [
+                    Figure.Series(
+                        label: keyLabel(k), x: sorted.map { $0.parameters.first?.value ?? .nan }, y: sorted.map { value(k, $0) ?? .nan },
+                        error: errors(k, sorted))
+                ]
+                out.append(f)
             }
             if let opt = spec.optimize, sorted.contains(where: { $0.optimum != nil }) {
-                let xs = sorted.map { $0.parameters.first?.value ?? .nan }
-                let ys = sorted.map { $0.optimum?.value ?? .nan }
-                out.append(
-                    (
-                        "figures/optimum.svg",
-                        SVGPlot.line(
-                            title: "optimal \(label(opt.over))", xLabel: label(a.path), yLabel: label(opt.over),
-                            series: [SVGPlot.Series(label: "optimum", x: xs, y: ys)], logX: logAxis(a))
-                    ))
+                var f = Figure(
+                    name: "optimum", title: "optimal \(label(opt.over))", x: Figure.Axis(label: label(a.path), log: logAxis(a)),
+                    y: Figure.Axis(label: label(opt.over)))
+                f.series = [
+                    Figure.Series(label: "optimum", x: sorted.map { $0.parameters.first?.value ?? .nan }, y: sorted.map { $0.optimum?.value ?? .nan })
+                ]
+                out.append(f)
             }
         } else if axes.count == 2, spec.sweep?.mode == .grid,
             min(axes[0].values.count, axes[1].values.count) <= familyLimit,
@@ -80,43 +252,36 @@ public enum Figures {
             let shortFirst = axes[0].values.count <= axes[1].values.count
             let (curve, along) = shortFirst ? (axes[0], axes[1]) : (axes[1], axes[0])
             for k in keys {
-                let series = curve.values.indices.map { c -> SVGPlot.Series in
+                var f = Figure(
+                    name: ResultsDocument.fileName(k), title: "\(keyLabel(k)) versus \(label(along.path))",
+                    x: Figure.Axis(label: label(along.path), log: logAxis(along)), y: Figure.Axis(label: keyLabel(k)))
+                f.series = curve.values.indices.map { c -> Figure.Series in
                     let members = along.values.indices.compactMap { a -> PointOutcome? in
                         let index = shortFirst ? c * along.values.count + a : a * curve.values.count + c
                         return sorted.first { $0.index == index }
                     }
-                    return SVGPlot.Series(
+                    return Figure.Series(
                         label: "\(label(curve.path)) = \(SVGPlot.tick(curve.values[c]))",
-                        x: members.map { m in m.parameters.first { $0.path == along.path }?.value ?? .nan },
-                        y: members.map { value(k, $0) ?? .nan }, error: errors(k, members))
+                        x: members.map { m in parameter(m, along.path) ?? .nan }, y: members.map { value(k, $0) ?? .nan }, error: errors(k, members))
                 }
-                out.append(
-                    (
-                        "figures/\(ResultsDocument.fileName(k)).svg",
-                        SVGPlot.line(
-                            title: "\(k) versus \(label(along.path))", xLabel: label(along.path), yLabel: k,
-                            series: series, logX: logAxis(along))
-                    ))
+                out.append(f)
             }
         } else if axes.count >= 2, spec.sweep?.mode == .grid {
             let (ax, ay) = (axes[0], axes[1])
             let rest = axes.count > 2 ? " (first values of the other axes)" : ""
             let restCount = axes.dropFirst(2).reduce(1) { $0 * $1.values.count }
-            for k in allKeys {   // a heat map has no error bars: errors get maps of their own
+            for k in allKeys {   // a heat map has no error bands: errors get maps of their own
                 var z = [[Double]](repeating: [Double](repeating: .nan, count: ay.values.count), count: ax.values.count)
                 for o in sorted {
                     let i = o.index / (ay.values.count * restCount)
                     let j = (o.index / restCount) % ay.values.count
                     if o.index % restCount == 0 && i < ax.values.count { z[i][j] = value(k, o) ?? .nan }
                 }
-                out.append(
-                    (
-                        "figures/\(ResultsDocument.fileName(k)).svg",
-                        SVGPlot.heatMap(
-                            title: "\(k) over \(label(ax.path)) × \(label(ay.path))\(rest)", xLabel: label(ax.path),
-                            yLabel: label(ay.path), zLabel: k, x: ax.values, y: ay.values, z: z,
-                            logX: logAxis(ax), logY: logAxis(ay))
-                    ))
+                var f = Figure(
+                    name: ResultsDocument.fileName(k), title: "\(keyLabel(k)) over \(label(ax.path)) × \(label(ay.path))\(rest)", kind: .heatMap,
+                    x: Figure.Axis(label: label(ax.path), log: logAxis(ax)), y: Figure.Axis(label: label(ay.path), log: logAxis(ay)))
+                f.map = Figure.Map(x: ax.values, y: ay.values, z: z, colour: Figure.Axis(label: keyLabel(k)))
+                out.append(f)
             }
         }
         // Cluster order: Z_Q^d over (parameter, d), or against d alone.
@@ -132,67 +297,187 @@ public enum Figures {
             if axes.count == 1, let a = axes.first, sorted.count > 1 {
                 let ds = first.map(\.0)
                 let z = clusters.map { c in ds.map { d in c.first { $0.0 == d }?.1 ?? .nan } }
-                out.append(
-                    (
-                        "figures/cluster-ZQ.svg",
-                        SVGPlot.heatMap(
-                            title: "cluster order Z_Q^d", xLabel: label(a.path), yLabel: "cluster size d",
-                            zLabel: "Z_Q^d", x: a.values, y: ds, z: z, logX: logAxis(a))
-                    ))
+                var f = Figure(
+                    name: "cluster-ZQ", title: "cluster order Z_Q^d", kind: .heatMap, x: Figure.Axis(label: label(a.path), log: logAxis(a)),
+                    y: Figure.Axis(label: "cluster size d"))
+                f.map = Figure.Map(x: a.values, y: ds, z: z, colour: Figure.Axis(label: "Z_Q^d"))
+                out.append(f)
             } else {
-                out.append(
-                    (
-                        "figures/cluster-ZQ.svg",
-                        SVGPlot.line(
-                            title: "cluster order Z_Q^d", xLabel: "cluster size d", yLabel: "Z_Q^d",
-                            series: [SVGPlot.Series(label: "Z_Q^d", x: first.map(\.0), y: first.map(\.1))])
-                    ))
+                var f = Figure(
+                    name: "cluster-ZQ", title: "cluster order Z_Q^d", x: Figure.Axis(label: "cluster size d"), y: Figure.Axis(label: "Z_Q^d"))
+                f.series = [Figure.Series(label: "Z_Q^d", x: first.map(\.0), y: first.map(\.1))]
+                out.append(f)
             }
+        }
+        let spheres = spheres(spec: spec, outcomes: sorted)
+        if !spheres.isEmpty {
+            var f = Figure(name: "bloch", title: "Bloch vectors of the dipoles", kind: .bloch, x: Figure.Axis(label: ""), y: Figure.Axis(label: ""))
+            f.spheres = spheres
+            out.append(f)
         }
         // Each point's own curves, for a handful of points.
         guard sorted.count <= 8 else { return out }
         for o in sorted {
-            let prefix = sorted.count == 1 ? "figures/" : String(format: "figures/point-%04d-", o.index)
+            let prefix = sorted.count == 1 ? "" : String(format: "point-%04d-", o.index)
             for t in o.result.tables {
                 let name = ResultsDocument.fileName(t.name)
                 let col = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in t.rows.map { $0[i] } } }
                 if t.name == "phases", let phi = col("phi"), let sp = col("S-perp") {
-                    out.append((prefix + "phases.svg", SVGPlot.phases(title: "mean-field phases", phi: phi, length: sp)))
+                    // The transverse spins in the plane (the Bloch spheres above add S^z).
+                    var f = Figure(
+                        name: prefix + "phases", title: "mean-field phases", kind: .lines, x: Figure.Axis(label: "S⊥ cos φ", range: (-0.55, 0.55)),
+                        y: Figure.Axis(label: "S⊥ sin φ", range: (-0.55, 0.55)))
+                    f.series = [
+                        Figure.Series(
+                            label: "dipoles", x: zip(phi, sp).map { $1 * cos($0) }, y: zip(phi, sp).map { $1 * sin($0) }, style: .points,
+                            markers: true)
+                    ]
+                    out.append(f)
                 } else if t.name == "correlations" {
                     continue   // an N² table; the numbers are in tables/
                 } else if t.columns.count >= 2, t.rows.count >= 2 {
                     let x = t.rows.map { $0[0] }
-                    let series = t.columns.indices.dropFirst().prefix(6).map { i in
-                        SVGPlot.Series(label: t.columns[i], x: x, y: t.rows.map { $0[i] })
+                    let columns = Array(t.columns.indices.dropFirst())
+                    let drawn = columns.filter { !(t.columns[$0].hasSuffix("-stderr") && t.columns.contains(String(t.columns[$0].dropLast(7)))) }
+                    let series = drawn.prefix(6).map { i -> Figure.Series in
+                        let e = t.columns.firstIndex(of: t.columns[i] + "-stderr").map { j in t.rows.map { $0[j] } }
+                        return Figure.Series(label: columnLabel(t.columns[i]), x: x, y: t.rows.map { $0[i] }, error: e)
                     }
-                    out.append(
-                        (
-                            prefix + name + ".svg",
-                            SVGPlot.line(
-                                title: t.name, xLabel: t.columns[0], yLabel: t.columns.count == 2 ? t.columns[1] : "value",
-                                series: Array(series))
-                        ))
+                    var f = Figure(
+                        name: prefix + name, title: tableTitle(t.name), x: Figure.Axis(label: columnLabel(t.columns[0])),
+                        y: Figure.Axis(label: series.count == 1 ? series[0].label : tableTitle(t.name)))
+                    f.series = Array(series)
+                    out.append(f)
                 }
             }
         }
         return out
     }
 
-    /// An axis label for a spec path in canonical units.
+    // MARK: Labels
+
+    /// An axis label for a spec path in canonical units (figure-label markup: f_{eff}, W/Γ).
     static func label(_ path: String) -> String {
         let known: [String: String] = [
             "system.pump.rate": "pump rate W/Γ",
             "system.lattice.spacing": "spacing a/λ",
             "system.lattice.sites": "number of dipoles N",
-            "system.couplings.uniform.feff": "f_eff/Γ",
-            "system.couplings.uniform.geff": "g_eff/Γ",
+            "system.couplings.uniform.feff": "f_{eff}/Γ",
+            "system.couplings.uniform.geff": "g_{eff}/Γ",
             "system.couplings.power-law.alpha": "exponent α",
             "system.couplings.power-law.strength": "strength A/Γ",
             "system.polarization.angle": "polarization angle θ (rad)",
             "system.detuning.uniform.width": "detuning width/Γ",
             "system.detuning.lorentzian.hwhm": "Lorentzian HWHM Δ/Γ",
-            "system.detuning.gaussian.sigma": "Gaussian σ/Γ"
+            "system.detuning.gaussian.sigma": "Gaussian σ/Γ",
+            "system.dephasing.rate": "dephasing rate γ_φ/Γ",
+            "system.nonradiative-decay.rate": "non-radiative decay γ_{nr}/Γ"
         ]
         return known[path] ?? path
+    }
+
+    /// The label of a result key (or a table column), with its symbol.
+    static func keyLabel(_ key: String) -> String {
+        let known: [String: String] = [
+            "ZQ": "Z_Q", "ZQ2": "Z_Q^2", "Z": "Z", "inversion": "S^z", "qfi": "F_Q", "qfi-conditional": "conditional F_Q",
+            "qfi-witness": "witness 2N/3", "mutual-information": "mutual information I", "discord": "discord D",
+            "frequency": "frequency ω/Γ", "spectrum.linewidth": "linewidth/Γ", "spectrum.peak-frequency": "peak frequency/Γ"
+        ]
+        if let l = known[key] { return l }
+        if key.hasSuffix("-stderr"), let l = known[String(key.dropLast(7))] { return "std. error of " + l }
+        return key
+    }
+
+    /// A column of a point's table: times and frequencies with their units.
+    static func columnLabel(_ c: String) -> String {
+        switch c {
+        case "t": return "time t (1/Γ)"
+        case "tau": return "delay τ (1/Γ)"
+        case "omega": return "frequency ω/Γ"
+        case "nu": return "frequency ν/Γ"
+        case "re": return "real part"
+        case "im": return "imaginary part"
+        case "S": return "spectrum S(ω)"
+        default: return keyLabel(c)
+        }
+    }
+
+    static func tableTitle(_ name: String) -> String {
+        if name == "timeseries" { return "time evolution" }
+        if name.hasPrefix("two-time") { return "two-time correlation " + name.dropFirst("two-time".count).replacingOccurrences(of: "-", with: " ") }
+        return name
+    }
+
+    /// The label of an expression: a key's symbol, or the expression with symbols.
+    static func valueLabel(_ e: FigureExpression) -> String {
+        switch e {
+        case .key(let k): return keyLabel(k).replacingOccurrences(of: "mutual information ", with: "").replacingOccurrences(of: "discord ", with: "")
+        case .number(let v): return SVGPlot.tick(v)
+        case .unary("-", let a): return "−" + valueLabel(a)
+        case .unary(let f, let a): return "\(f)(\(valueLabel(a)))"
+        case .binary(let op, let a, let b): return "\(valueLabel(a)) \(op == "-" ? "−" : String(op)) \(valueLabel(b))"
+        }
+    }
+}
+
+/// Why a referenced bundle's numbers could not be drawn (printed under the figure).
+public struct FigureSourceError: Error, Sendable {
+    public var reason: String
+}
+
+/// Finding the results of another bundle for a series with `from:` (docs/spec-language.md §12).
+public enum ReferencedBundles {
+    /// `from: {bundle: DIR}` reads DIR/results.json; `from: {spec: FILE}` compiles FILE and reads the
+    /// bundle at its default place, outputs/NAME/ID, else the archived outputs/archived/NAME when its
+    /// resolved.json gives the same ID, both looked up from the working directory.
+    public static func load(_ source: FigureSpec.Source) -> Result<[PointOutcome], FigureSourceError> {
+        switch source {
+        case .this: return .success([])
+        case .bundle(let dir): return read(dir)
+        case .spec(let path, _):
+            guard let compiled = SpecCompiler.compile(file: path, followReferences: false).compiled else {
+                return .failure(FigureSourceError(reason: "\(path) does not compile"))
+            }
+            let id = BundleWriter.id(compiled)
+            let name = compiled.base.name
+            let fm = FileManager.default
+            let candidates = ["outputs/\(name)/\(id)", "outputs/archived/\(name)"]
+            for c in candidates where fm.fileExists(atPath: c + "/results.json") {
+                // An archived copy counts only when it is this very spec's bundle.
+                if c.hasPrefix("outputs/archived"), let data = fm.contents(atPath: c + "/resolved.json"), !sameID(resolvedJSON: data, id: id) {
+                    continue
+                }
+                return read(c)
+            }
+            return .failure(
+                FigureSourceError(
+                    reason: "no bundle of \((path as NSString).lastPathComponent) (run it first: looked in \(candidates.joined(separator: ", ")))"))
+        }
+    }
+
+    static func sameID(resolvedJSON data: Data, id: String) -> Bool {
+        guard let value = try? JSONWriter.parse(data) else { return false }
+        return String(SHA256.hex(JSONWriter.write(value, pretty: false)).prefix(12)) == id
+    }
+
+    static func read(_ dir: String) -> Result<[PointOutcome], FigureSourceError> {
+        guard let data = FileManager.default.contents(atPath: dir + "/results.json"), let doc = try? JSONWriter.parse(data),
+            case .object(let top) = doc, case .array(let points)? = top.first(where: { $0.0 == "points" })?.1
+        else { return .failure(FigureSourceError(reason: "cannot read \(dir)/results.json")) }
+        return .success(
+            points.compactMap { p -> PointOutcome? in
+                guard case .object(let fields) = p else { return nil }
+                let get = { (k: String) in fields.first { $0.0 == k }?.1 }
+                guard let index = get("index")?.number, case .object(let params)? = get("parameters"), case .object(let obs)? = get("observables")
+                else {
+                    return nil
+                }
+                var r = PointResult()
+                for (k, v) in obs { r[k] = v }
+                let backend = get("backend").flatMap { if case .string(let s) = $0 { return BackendKind(rawValue: s) } else { return nil } } ?? .exact
+                return PointOutcome(
+                    index: Int(index), parameters: params.compactMap { k, v in v.number.map { (k, $0) } }, backend: backend, result: r, optimum: nil,
+                    seconds: 0)
+            })
     }
 }

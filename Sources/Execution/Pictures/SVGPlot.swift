@@ -1,213 +1,401 @@
 import Foundation
 
-/// Small, dependency-free SVG charts for result bundles: line plots, heat maps and phase snapshots.
+/// Small, dependency-free SVG drawings of a `Figure`: line plots with shaded ±1σ bands, heat maps
+/// with a ticked colour bar, contours and overlaid curves, and Bloch-sphere snapshots. Ticks are
+/// "nice" (1, 2, 5 × 10ᵏ; decades on a log axis); legends sit outside the plot area.
 public enum SVGPlot {
     static let width = 640.0, height = 420.0
     static let left = 78.0, right = 24.0, top = 40.0, bottom = 58.0
     static let palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"]
+    static let legendRowHeight = 18.0
 
-    public struct Series {
-        public var label: String
-        public var x: [Double]
-        public var y: [Double]
-        /// Standard errors of y, drawn as ±1 bars (nil: none).
-        public var error: [Double]?
-        public init(label: String, x: [Double], y: [Double], error: [Double]? = nil) {
-            self.label = label; self.x = x; self.y = y; self.error = error
-        }
-
-        /// (x, y, error) triples with finite x and y (and x > 0 on a log axis); a missing error is 0.
-        func points(logX: Bool) -> [(x: Double, y: Double, e: Double)] {
-            x.indices.compactMap { i in
-                guard i < y.count, x[i].isFinite, y[i].isFinite, !logX || x[i] > 0 else { return nil }
-                let e = error.flatMap { i < $0.count && $0[i].isFinite ? abs($0[i]) : nil } ?? 0
-                return (x[i], y[i], e)
-            }
+    /// The SVG text of `figure`.
+    public static func render(_ figure: Figure) -> String {
+        switch figure.kind {
+        case .lines: return lines(figure)
+        case .heatMap: return heatMap(figure)
+        case .bloch: return bloch(figure)
         }
     }
 
-    /// A line plot with markers and optional ±1 standard-error bars; `logX` uses a logarithmic x axis.
-    public static func line(title: String, xLabel: String, yLabel: String, series: [Series], logX: Bool = false) -> String {
-        let pts = series.flatMap { $0.points(logX: logX) }
-        guard !pts.isEmpty else { return empty(title) }
-        let tx: (Double) -> Double = logX ? { log10($0) } : { $0 }
-        var (x0, x1) = (pts.map { tx($0.x) }.min()!, pts.map { tx($0.x) }.max()!)
-        var (y0, y1) = (pts.map { $0.y - $0.e }.min()!, pts.map { $0.y + $0.e }.max()!)
-        if x0 == x1 { x0 -= 0.5; x1 += 0.5 }
-        if y0 == y1 { y0 -= max(0.5, abs(y0) * 0.1); y1 += max(0.5, abs(y1) * 0.1) }
-        let pad = (y1 - y0) * 0.05
-        y0 -= pad; y1 += pad
-        let px = { (x: Double) in left + (tx(x) - x0) / (x1 - x0) * (width - left - right) }
-        let py = { (y: Double) in height - bottom - (y - y0) / (y1 - y0) * (height - top - bottom) }
-        var svg = header(title)
-        svg += axes(x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX)
-        // The legend goes in the corner of the plot area that covers the fewest data points.
-        let legendWidth = 156.0, legendHeight = 18.0 * Double(series.count) + 6
-        let corners = [
-            (width - right - legendWidth, top + 2), (width - right - legendWidth, height - bottom - legendHeight - 2),
-            (left + 8, top + 2), (left + 8, height - bottom - legendHeight - 2)
-        ]
-        let covered = corners.map { c in
-            pts.filter { p in
-                let (x, y) = (px(p.x), py(p.y))
-                return x >= c.0 - 4 && x <= c.0 + legendWidth && y >= c.1 - 4 && y <= c.1 + legendHeight + 4
-            }.count
+    // MARK: Coordinates
+
+    /// A linear or logarithmic map of data values onto [p0, p1] pixels.
+    struct Scale {
+        var lo: Double, hi: Double, log: Bool, p0: Double, p1: Double
+        func t(_ v: Double) -> Double { log ? log10(v) : v }
+        func callAsFunction(_ v: Double) -> Double { p0 + (t(v) - lo) / (hi - lo) * (p1 - p0) }
+        func accepts(_ v: Double) -> Bool { v.isFinite && (!log || v > 0) }
+
+        /// A scale over `values` (transformed), padded by `pad` of the span, or the given range.
+        static func fit(_ values: [Double], axis: Figure.Axis, pad: Double, p0: Double, p1: Double) -> Scale {
+            let log = axis.log
+            if let r = axis.range, r.0.isFinite, r.1.isFinite, r.1 > r.0, !log || r.0 > 0 {
+                return Scale(lo: log ? log10(r.0) : r.0, hi: log ? log10(r.1) : r.1, log: log, p0: p0, p1: p1)
+            }
+            let t = values.filter { $0.isFinite && (!log || $0 > 0) }.map { log ? log10($0) : $0 }
+            var lo = t.min() ?? 0, hi = t.max() ?? 1
+            if lo == hi { lo -= max(0.5, abs(lo) * 0.1); hi += max(0.5, abs(hi) * 0.1) }
+            let p = (hi - lo) * pad
+            return Scale(lo: lo - p, hi: hi + p, log: log, p0: p0, p1: p1)
         }
-        let corner = corners[covered.indices.min { covered[$0] < covered[$1] } ?? 0]
-        for (k, s) in series.enumerated() {
+
+        /// Tick positions as data values.
+        var ticks: [Double] { log ? SVGPlot.logTicks(lo, hi) : SVGPlot.ticks(lo, hi) }
+    }
+
+    // MARK: Line plots
+
+    static func lines(_ f: Figure) -> String {
+        let drawable = f.series.map { s in
+            s.x.indices.compactMap { i -> (x: Double, y: Double, e: Double)? in
+                guard i < s.y.count, s.x[i].isFinite, s.y[i].isFinite, !f.x.log || s.x[i] > 0, !f.y.log || s.y[i] > 0 else { return nil }
+                let e = s.error.flatMap { i < $0.count && $0[i].isFinite ? abs($0[i]) : nil } ?? 0
+                return (s.x[i], s.y[i], e)
+            }
+        }
+        let pts = drawable.flatMap { $0 }
+        guard !pts.isEmpty else { return empty(f) }
+        let legend = f.series.count > 1 || f.references.contains { !$0.label.isEmpty } ? legendWidth(f.series.map(\.label)) : 0
+        let w = width + legend
+        let plotRight = w - right - legend
+        let xs = Scale.fit(
+            pts.map(\.x) + f.references.filter { $0.direction == .vertical }.map(\.value), axis: f.x, pad: 0.02, p0: left, p1: plotRight)
+        var yValues = pts.flatMap { [$0.y - $0.e, $0.y + $0.e] }
+        yValues += f.references.filter { $0.direction == .horizontal }.map(\.value)
+        let ys = Scale.fit(yValues, axis: f.y, pad: 0.05, p0: height - bottom, p1: top)
+        var svg = header(f.title, width: w)
+        svg += frame(xs, ys, f.x, f.y, grid: true)
+        svg += clip(xs, ys)
+        svg += "<g clip-path=\"url(#plot)\">\n"
+        for (k, s) in f.series.enumerated() {
             let color = palette[k % palette.count]
-            let xy = s.points(logX: logX)
-            let path = xy.map { String(format: "%.2f,%.2f", px($0.x), py($0.y)) }.joined(separator: " ")
-            svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>\n"
-            for p in xy where p.e > 0 {
-                let (xa, ya, yb) = (px(p.x), py(p.y - p.e), py(p.y + p.e))
-                svg += String(
-                    format: "<path d=\"M%.2f,%.2f V%.2f M%.2f,%.2f h8 M%.2f,%.2f h8\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
-                    xa, ya, yb, xa - 4, ya, xa - 4, yb, color)
+            let xy = drawable[k]
+            // The ±1σ band under the curve.
+            if xy.contains(where: { $0.e > 0 }) {
+                let upper = xy.map { String(format: "%.2f,%.2f", xs($0.x), ys(f.y.log ? max($0.y + $0.e, 1e-300) : $0.y + $0.e)) }
+                let lower = xy.reversed().map { p -> String in
+                    let v = p.y - p.e
+                    return String(format: "%.2f,%.2f", xs(p.x), f.y.log && v <= 0 ? ys.p0 : ys(v))
+                }
+                svg += "<polygon fill=\"\(color)\" fill-opacity=\"0.22\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>\n"
             }
-            if xy.count <= 80 {
-                for p in xy { svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%@\"/>\n", px(p.x), py(p.y), color) }
+            let path = xy.map { String(format: "%.2f,%.2f", xs($0.x), ys($0.y)) }.joined(separator: " ")
+            if s.style != .points {
+                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash(s.style)) points=\"\(path)\"/>\n"
             }
-            if series.count > 1 {
-                let ly = corner.1 + 16 + Double(k) * 18
-                svg += String(
-                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", corner.0 + 6, ly - 4,
-                    corner.0 + 26, ly - 4, color)
-                svg += "<text x=\"\(corner.0 + 32)\" y=\"\(ly)\" font-size=\"12\">\(escape(s.label))</text>\n"
+            if s.markers ?? (s.style == .points || (s.style == .solid && xy.count <= 80)) {
+                for p in xy { svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"%@\"/>\n", xs(p.x), ys(p.y), color) }
             }
         }
-        return svg + "</svg>\n"
+        for r in f.references {
+            if r.direction == .horizontal {
+                let y = ys(r.value)
+                svg += String(
+                    format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#444\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>\n",
+                    xs.p0, y, xs.p1, y)
+            } else {
+                let x = xs(r.value)
+                svg += String(
+                    format: "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#444\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>\n",
+                    x, ys.p1, x, ys.p0)
+            }
+        }
+        svg += "</g>\n"
+        if legend > 0 {
+            var row = 0
+            let lx = plotRight + 14
+            for (k, s) in f.series.enumerated() {
+                let ly = top + 12 + Double(row) * legendRowHeight
+                let color = palette[k % palette.count]
+                if s.style == .points {
+                    svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%@\"/>", lx + 10, ly - 4, color)
+                } else {
+                    svg += String(
+                        format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"%@/>", lx, ly - 4, lx + 20,
+                        ly - 4,
+                        color, dash(s.style))
+                }
+                svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(s.label))</text>\n"
+                row += 1
+            }
+            for r in f.references where !r.label.isEmpty {
+                let ly = top + 12 + Double(row) * legendRowHeight
+                svg += String(
+                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>",
+                    lx,
+                    ly - 4, lx + 20, ly - 4)
+                svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(r.label))</text>\n"
+                row += 1
+            }
+        }
+        return svg + notes(f, width: w) + "</svg>\n"
     }
 
-    /// A heat map of z over a grid (z[i][j] at x[i], y[j]); NaN cells are grey. Viridis colours.
-    public static func heatMap(
-        title: String, xLabel: String, yLabel: String, zLabel: String,
-        x: [Double], y: [Double], z: [[Double]], logX: Bool = false, logY: Bool = false
-    ) -> String {
-        let finite = z.flatMap { $0 }.filter(\.isFinite)
-        guard !x.isEmpty, !y.isEmpty, !finite.isEmpty else { return empty(title) }
-        let zmin = finite.min()!, zmax = finite.max()!
-        let plotW = width - left - right - 70, plotH = height - top - bottom
-        let tx: (Double) -> Double = logX ? { log10($0) } : { $0 }
-        let ty: (Double) -> Double = logY ? { log10($0) } : { $0 }
-        // Cell edges halfway between sample points.
-        func edges(_ v: [Double], _ t: (Double) -> Double) -> [Double] {
-            let u = v.map(t)
+    static func dash(_ style: Figure.Style) -> String {
+        switch style {
+        case .dashed: return " stroke-dasharray=\"8,5\""
+        case .dotted: return " stroke-dasharray=\"2,4\""
+        default: return ""
+        }
+    }
+
+    static func legendWidth(_ labels: [String]) -> Double {
+        let longest = labels.map { MathLabel.plain($0).count }.max() ?? 0
+        return min(260, 44 + 7 * Double(longest))
+    }
+
+    // MARK: Heat maps
+
+    static func heatMap(_ f: Figure) -> String {
+        guard let m = f.map, !m.x.isEmpty, !m.y.isEmpty else { return empty(f) }
+        let finite = m.z.flatMap { $0 }.filter { $0.isFinite && (!m.colour.log || $0 > 0) }
+        guard !finite.isEmpty else { return empty(f) }
+        let legend = f.series.isEmpty ? 0 : legendWidth(f.series.map(\.label))
+        let w = width + legend
+        let plotRight = w - right - 78 - legend
+        // Cell edges halfway between the sample points (in the axis' own coordinate).
+        func edges(_ v: [Double], _ log: Bool) -> [Double] {
+            let u = v.map { log ? log10($0) : $0 }
             if u.count == 1 { return [u[0] - 0.5, u[0] + 0.5] }
             var e = [u[0] - (u[1] - u[0]) / 2]
             for i in 0..<(u.count - 1) { e.append((u[i] + u[i + 1]) / 2) }
             e.append(u[u.count - 1] + (u[u.count - 1] - u[u.count - 2]) / 2)
-            return e
+            return e.map { log ? pow(10, $0) : $0 }
         }
-        let ex = edges(x, tx), ey = edges(y, ty)
-        let (x0, x1) = (ex.first!, ex.last!), (y0, y1) = (ey.first!, ey.last!)
-        let px = { (v: Double) in left + (v - x0) / (x1 - x0) * plotW }
-        let py = { (v: Double) in height - bottom - (v - y0) / (y1 - y0) * plotH }
-        var svg = header(title)
-        for i in 0..<x.count {
-            for j in 0..<y.count {
-                let v = i < z.count && j < z[i].count ? z[i][j] : .nan
-                let color = v.isFinite ? viridis(zmax > zmin ? (v - zmin) / (zmax - zmin) : 0.5) : "#bbbbbb"
-                let xa = px(ex[i]), xb = px(ex[i + 1]), ya = py(ey[j + 1]), yb = py(ey[j])
+        let ex = edges(m.x, f.x.log), ey = edges(m.y, f.y.log)
+        let xs = Scale.fit([ex.first!, ex.last!], axis: f.x, pad: 0, p0: left, p1: plotRight)
+        let ys = Scale.fit([ey.first!, ey.last!], axis: f.y, pad: 0, p0: height - bottom, p1: top)
+        let zs = Scale.fit(finite, axis: m.colour, pad: 0, p0: 0, p1: 1)
+        let colour = { (v: Double) -> String in
+            guard zs.accepts(v) else { return "#bbbbbb" }
+            return viridis(zs(v))
+        }
+        var svg = header(f.title, width: w)
+        svg += clip(xs, ys)
+        svg += "<g clip-path=\"url(#plot)\">\n"
+        for i in 0..<m.x.count {
+            for j in 0..<m.y.count {
+                let v = i < m.z.count && j < m.z[i].count ? m.z[i][j] : .nan
+                let xa = xs(ex[i]), xb = xs(ex[i + 1]), ya = ys(ey[j + 1]), yb = ys(ey[j])
                 svg += String(
                     format: "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%@\"/>\n",
-                    min(xa, xb), min(ya, yb), abs(xb - xa) + 0.3, abs(yb - ya) + 0.3, color)
+                    min(xa, xb), min(ya, yb), abs(xb - xa) + 0.3, abs(yb - ya) + 0.3, colour(v))
             }
         }
-        svg += axes(
-            x0: x0, x1: x1, y0: y0, y1: y1, xLabel: xLabel, yLabel: yLabel, logX: logX, logY: logY,
-            plotWidth: plotW, grid: false)
-        // Colour bar.
-        let cbx = left + plotW + 16
-        for k in 0..<50 {
-            let t = Double(k) / 49
+        // Contours through the cell centres.
+        for level in m.contours {
+            for seg in Contour.segments(x: m.x, y: m.y, z: m.z, level: level) {
+                svg += String(
+                    format: "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"white\" stroke-width=\"1.2\"/>\n",
+                    xs(seg.0.0), ys(seg.0.1), xs(seg.1.0), ys(seg.1.1))
+            }
+        }
+        for (k, s) in f.series.enumerated() {
+            let path = s.x.indices.filter { $0 < s.y.count && xs.accepts(s.x[$0]) && ys.accepts(s.y[$0]) }
+                .map { String(format: "%.2f,%.2f", xs(s.x[$0]), ys(s.y[$0])) }
+            svg +=
+                "<polyline fill=\"none\" stroke=\"\(overlayColours[k % overlayColours.count])\" stroke-width=\"2.2\"\(dash(s.style)) points=\"\(path.joined(separator: " "))\"/>\n"
+        }
+        svg += "</g>\n"
+        svg += frame(xs, ys, f.x, f.y, grid: false)
+        // Colour bar with ticks.
+        let cbx = plotRight + 16, plotH = height - top - bottom
+        for k in 0..<64 {
+            let t = Double(k) / 63
             let yy = height - bottom - t * plotH
             svg += String(
-                format: "<rect x=\"%.1f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"%@\"/>\n", cbx, yy - plotH / 49, plotH / 49 + 0.5, viridis(t)
+                format: "<rect x=\"%.1f\" y=\"%.2f\" width=\"14\" height=\"%.2f\" fill=\"%@\"/>\n", cbx, yy - plotH / 63, plotH / 63 + 0.5, viridis(t)
             )
         }
-        svg += "<text x=\"\(cbx + 18)\" y=\"\(height - bottom)\" font-size=\"11\">\(tick(zmin))</text>\n"
-        svg += "<text x=\"\(cbx + 18)\" y=\"\(top + 10)\" font-size=\"11\">\(tick(zmax))</text>\n"
-        svg += "<text x=\"\(cbx + 7)\" y=\"\(top - 8)\" font-size=\"12\" text-anchor=\"middle\">\(escape(zLabel))</text>\n"
-        return svg + "</svg>\n"
+        svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n", cbx, top, plotH)
+        let cb = Scale(lo: zs.lo, hi: zs.hi, log: zs.log, p0: height - bottom, p1: top)
+        for t in cb.ticks {
+            let yy = cb(t)
+            svg += String(format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#333\"/>\n", cbx + 14, yy, cbx + 18, yy)
+            svg += String(format: "<text x=\"%.1f\" y=\"%.2f\" font-size=\"11\">%@</text>\n", cbx + 20, yy + 4, tick(t))
+        }
+        for level in m.contours where cb.accepts(level) && cb.t(level) >= cb.lo && cb.t(level) <= cb.hi {
+            let yy = cb(level)
+            svg += String(
+                format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"white\" stroke-width=\"1.2\"/>\n", cbx, yy, cbx + 14, yy)
+        }
+        svg += "<text x=\"\(cbx + 7)\" y=\"\(top - 8)\" font-size=\"12\" text-anchor=\"middle\">\(MathLabel.svg(m.colour.label))</text>\n"
+        if legend > 0 {
+            let lx = w - right - legend + 10
+            for (k, s) in f.series.enumerated() {
+                let ly = top + 12 + Double(k) * legendRowHeight
+                svg += String(
+                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2.2\"%@/>", lx, ly - 4, lx + 20,
+                    ly - 4,
+                    overlayColours[k % overlayColours.count], dash(s.style))
+                svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(s.label))</text>\n"
+            }
+        }
+        return svg + notes(f, width: w) + "</svg>\n"
     }
 
-    /// Mean-field phase snapshot: each dipole's transverse spin as an arrow from a point on a circle
-    /// (angle φ, length S⊥ relative to ½), coloured by phase.
-    public static func phases(title: String, phi: [Double], length: [Double]) -> String {
-        var svg = header(title)
-        let cx = width / 2, cy = (height + top - bottom) / 2 + 10, r = min(width, height) / 2 - 70
-        svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"#ccc\"/>\n", cx, cy, r)
-        svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"none\" stroke=\"#eee\"/>\n", cx, cy, r / 2)
-        for (k, p) in phi.enumerated() where p.isFinite {
-            let l = k < length.count && length[k].isFinite ? min(1, 2 * length[k]) : 0
-            let x = cx + r * l * cos(p), y = cy - r * l * sin(p)
-            let hue = ((p / (2 * Double.pi)).truncatingRemainder(dividingBy: 1) + 1).truncatingRemainder(dividingBy: 1) * 360
-            svg += String(
-                format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"hsl(%.0f,70%%,45%%)\" stroke-opacity=\"0.6\"/>\n", cx, cy, x,
-                y, hue)
-            svg += String(format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2.5\" fill=\"hsl(%.0f,70%%,45%%)\"/>\n", x, y, hue)
+    /// Curves over a colour map: light and dark so that they show on viridis.
+    static let overlayColours = ["#ff4f4f", "#ffffff", "#000000", "#ff9f1c"]
+
+    // MARK: Bloch spheres
+
+    /// Elevation of the viewing direction above the equator.
+    static let blochElevation = 20.0 * Double.pi / 180
+
+    /// Each sphere seen from slightly above the equator (orthographic): the dipoles' Bloch vectors
+    /// (S⊥ cos φ, S⊥ sin φ, S^z)/½ as dots coloured by phase, lighter on the far side.
+    static func bloch(_ f: Figure) -> String {
+        guard !f.spheres.isEmpty else { return empty(f) }
+        let panel = 210.0
+        let w = max(width, panel * Double(f.spheres.count) + 40)
+        var svg = header(f.title, width: w)
+        let r = 82.0, el = blochElevation
+        for (k, s) in f.spheres.enumerated() {
+            let cx = (w - panel * Double(f.spheres.count)) / 2 + panel * (Double(k) + 0.5), cy = 200.0
+            // (x, y, z) on the unit sphere → screen; depth > 0 faces the viewer (who looks from −y).
+            let project = { (x: Double, y: Double, z: Double) -> (Double, Double, Double) in
+                (cx + r * x, cy - r * (y * sin(el) + z * cos(el)), -y * cos(el) + z * sin(el))
+            }
+            svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"#f7f7fb\" stroke=\"#555\"/>\n", cx, cy, r)
+            // The equator: far half dashed.
+            for front in [false, true] {
+                let pts = stride(from: 0.0, through: Double.pi, by: Double.pi / 48).map { t -> String in
+                    let a = front ? Double.pi + t : t
+                    let p = project(cos(a), sin(a), 0)
+                    return String(format: "%.1f,%.1f", p.0, p.1)
+                }
+                svg +=
+                    "<polyline fill=\"none\" stroke=\"#888\"\(front ? "" : " stroke-dasharray=\"3,3\"") points=\"\(pts.joined(separator: " "))\"/>\n"
+            }
+            let north = project(0, 0, 1), south = project(0, 0, -1)
+            svg += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#aaa\"/>\n", north.0, north.1, south.0, south.1)
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">|e⟩</text>\n", north.0, north.1 - 6)
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">|g⟩</text>\n", south.0, south.1 + 14)
+            // Every dipole's phase as a mark on the equator, visible however short its S⊥.
+            for (i, phi) in s.phi.enumerated() where phi.isFinite && i < s.perp.count {
+                let p = project(1.0 * cos(phi), 1.0 * sin(phi), 0)
+                let hue = ((phi / (2 * Double.pi)).truncatingRemainder(dividingBy: 1) + 1).truncatingRemainder(dividingBy: 1) * 360
+                svg += String(
+                    format: "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"2\" fill=\"none\" stroke=\"hsl(%.0f,75%%,45%%)\" stroke-opacity=\"%.2f\"/>\n", p.0,
+                    p.1,
+                    hue, p.2 >= 0 ? 0.9 : 0.35)
+            }
+            // Bloch-vector tips, far ones first so that near ones are drawn over them.
+            let dots = s.phi.indices.compactMap { i -> (Double, Double, Double, Double)? in
+                guard i < s.perp.count, i < s.sz.count, s.phi[i].isFinite, s.perp[i].isFinite, s.sz[i].isFinite else { return nil }
+                let p = project(2 * s.perp[i] * cos(s.phi[i]), 2 * s.perp[i] * sin(s.phi[i]), 2 * s.sz[i])
+                return (p.0, p.1, p.2, s.phi[i])
+            }.sorted { $0.2 < $1.2 }
+            for d in dots {
+                let hue = ((d.3 / (2 * Double.pi)).truncatingRemainder(dividingBy: 1) + 1).truncatingRemainder(dividingBy: 1) * 360
+                svg += String(
+                    format:
+                        "<circle cx=\"%.2f\" cy=\"%.2f\" r=\"3\" fill=\"hsl(%.0f,75%%,45%%)\" fill-opacity=\"%.2f\" stroke=\"#222\" stroke-width=\"0.3\"/>\n",
+                    d.0, d.1, hue, d.2 >= 0 ? 0.95 : 0.35)
+            }
+            let mean = s.sz.filter(\.isFinite).reduce(0, +) / Double(max(1, s.sz.filter(\.isFinite).count))
+            svg += "<text x=\"\(cx)\" y=\"\(cy + r + 38)\" font-size=\"12\" text-anchor=\"middle\">\(MathLabel.svg(s.label))</text>\n"
+            svg +=
+                "<text x=\"\(cx)\" y=\"\(cy + r + 56)\" font-size=\"12\" text-anchor=\"middle\">\(MathLabel.svg("mean S^z = " + String(format: "%.3f", abs(mean) < 5e-4 ? 0 : mean)))</text>\n"
         }
         svg +=
-            "<text x=\"\(cx)\" y=\"\(height - 16)\" font-size=\"12\" text-anchor=\"middle\">transverse spin S⊥e^{iφ} of each dipole (outer circle: S⊥ = ½)</text>\n"
+            "<text x=\"\(w / 2)\" y=\"\(height - 12)\" font-size=\"11\" text-anchor=\"middle\" fill=\"#444\">dots: each dipole's Bloch vector (S⊥cos φ, S⊥sin φ, S^z)/½; rings on the equator: its phase φ; far side pale</text>\n"
         return svg + "</svg>\n"
     }
 
-    static func header(_ title: String) -> String {
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
+    // MARK: Parts
+
+    static func header(_ title: String, width w: Double = width) -> String {
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(w)) \(Int(height))\" font-family=\"Helvetica, Arial, sans-serif\">\n"
             + "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-            + "<text x=\"\(width / 2)\" y=\"24\" font-size=\"15\" text-anchor=\"middle\" font-weight=\"bold\">\(escape(title))</text>\n"
+            + "<text x=\"\(w / 2)\" y=\"24\" font-size=\"15\" text-anchor=\"middle\" font-weight=\"bold\">\(MathLabel.svg(title))</text>\n"
     }
 
-    static func empty(_ title: String) -> String {
-        header(title)
-            + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\">no finite values to plot</text>\n</svg>\n"
+    static func empty(_ f: Figure) -> String {
+        header(f.title)
+            + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\">no finite values to plot</text>\n"
+            + notes(f, width: width) + "</svg>\n"
     }
 
-    static func axes(
-        x0: Double, x1: Double, y0: Double, y1: Double, xLabel: String, yLabel: String,
-        logX: Bool = false, logY: Bool = false, plotWidth: Double? = nil, grid: Bool = true
-    ) -> String {
-        let pw = plotWidth ?? (width - left - right)
-        let ph = height - top - bottom
-        var s = String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n", left, top, pw, ph)
-        for t in ticks(x0, x1) {
-            let x = left + (t - x0) / (x1 - x0) * pw
-            if grid { s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x, top, x, top + ph) }
-            s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x, top + ph, x, top + ph + 5)
-            s += String(
-                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%@</text>\n", x, top + ph + 18,
-                logX ? tick(pow(10, t)) : tick(t))
+    static func notes(_ f: Figure, width w: Double) -> String {
+        f.notes.enumerated().map { k, n in
+            "<text x=\"\(w / 2)\" y=\"\(height - 2 - 12 * Double(f.notes.count - 1 - k))\" font-size=\"10\" fill=\"#a00\" text-anchor=\"middle\">\(escape(n))</text>\n"
+        }.joined()
+    }
+
+    static func clip(_ xs: Scale, _ ys: Scale) -> String {
+        String(
+            format: "<defs><clipPath id=\"plot\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath></defs>\n", xs.p0, ys.p1,
+            xs.p1 - xs.p0, ys.p0 - ys.p1)
+    }
+
+    /// The plot frame, ticks, grid and axis labels.
+    static func frame(_ xs: Scale, _ ys: Scale, _ xAxis: Figure.Axis, _ yAxis: Figure.Axis, grid: Bool) -> String {
+        var s = String(
+            format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"#333\"/>\n", xs.p0, ys.p1, xs.p1 - xs.p0,
+            ys.p0 - ys.p1)
+        for t in xs.ticks {
+            let x = xs(t)
+            if grid { s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", x, ys.p1, x, ys.p0) }
+            s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", x, ys.p0, x, ys.p0 + 5)
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%@</text>\n", x, ys.p0 + 18, tick(t))
         }
-        for t in ticks(y0, y1) {
-            let y = top + ph - (t - y0) / (y1 - y0) * ph
-            if grid { s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", left, y, left + pw, y) }
-            s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", left - 5, y, left, y)
-            s += String(
-                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%@</text>\n", left - 8, y + 4,
-                logY ? tick(pow(10, t)) : tick(t))
+        for t in ys.ticks {
+            let y = ys(t)
+            if grid { s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>\n", xs.p0, y, xs.p1, y) }
+            s += String(format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333\"/>\n", xs.p0 - 5, y, xs.p0, y)
+            s += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%@</text>\n", xs.p0 - 8, y + 4, tick(t))
         }
-        s += "<text x=\"\(left + pw / 2)\" y=\"\(height - 14)\" font-size=\"13\" text-anchor=\"middle\">\(escape(xLabel))</text>\n"
-        s += "<text transform=\"translate(18,\(top + ph / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(escape(yLabel))</text>\n"
+        s += "<text x=\"\((xs.p0 + xs.p1) / 2)\" y=\"\(height - 14)\" font-size=\"13\" text-anchor=\"middle\">\(MathLabel.svg(xAxis.label))</text>\n"
+        s +=
+            "<text transform=\"translate(18,\((ys.p0 + ys.p1) / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(MathLabel.svg(yAxis.label))</text>\n"
         return s
     }
 
-    /// About five round tick positions in [a, b].
+    /// Round tick positions in [a, b]: steps of 1, 2 or 5 × 10ᵏ, about five and at least four ticks.
     static func ticks(_ a: Double, _ b: Double) -> [Double] {
         let span = b - a
         guard span > 0, span.isFinite else { return [a] }
         let raw = span / 5
         let mag = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? 10 * mag
-        var t = ceil(a / step) * step
+        let steps = [0.1, 0.2, 0.5, 1, 2, 5, 10].map { $0 * mag }
+        var k = steps.firstIndex { $0 >= raw * (1 - 1e-12) } ?? steps.count - 1
+        let count = { (step: Double) in floor(b / step + 1e-9) - ceil(a / step - 1e-9) + 1 }
+        while k > 0 && count(steps[k]) < 4 { k -= 1 }
+        let step = steps[k]
         var out: [Double] = []
-        while t <= b + step * 1e-9 && out.count < 20 { out.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
+        var i = ceil(a / step - 1e-9)
+        while i <= floor(b / step + 1e-9) && out.count < 40 {
+            let r = i * step   // a whole multiple: no 0.6000000000000001
+            out.append(abs(r) < step * 1e-9 ? 0 : Double(String(format: "%.12g", r)) ?? r)
+            i += 1
+        }
+        return out
+    }
+
+    /// Ticks on a log axis whose ends are log10(a), log10(b): every decade, with 2× and 5× when the
+    /// range spans less than three decades; values, not logarithms.
+    static func logTicks(_ a: Double, _ b: Double) -> [Double] {
+        guard b > a, a.isFinite, b.isFinite else { return [pow(10, a)] }
+        let mantissas: [Double] = b - a < 3 ? (b - a < 1 ? [1, 2, 3, 5] : [1, 2, 5]) : [1]
+        var out: [Double] = []
+        var k = floor(a)
+        while k <= ceil(b) && out.count < 40 {
+            for m in mantissas {
+                let v = m * pow(10, k)
+                let l = log10(v)
+                if l >= a - 1e-9 && l <= b + 1e-9 { out.append(Double(String(format: "%.12g", v)) ?? v) }
+            }
+            k += 1
+        }
+        if out.count < 2 { return ticks(pow(10, a), pow(10, b)) }
         return out
     }
 
     static func tick(_ v: Double) -> String {
         if v == 0 { return "0" }
-        if abs(v) >= 1e4 || abs(v) < 1e-3 { return String(format: "%.1e", v) }
+        if abs(v) >= 1e5 || abs(v) < 1e-3 { return String(format: "%.1e", v) }
         return String(format: "%g", (v * 1e6).rounded() / 1e6)
     }
 
@@ -226,5 +414,42 @@ public enum SVGPlot {
         let f = t - Double(i)
         let (a, b) = (anchors[i], anchors[i + 1])
         return String(format: "#%02x%02x%02x", Int(a.0 + (b.0 - a.0) * f), Int(a.1 + (b.1 - a.1) * f), Int(a.2 + (b.2 - a.2) * f))
+    }
+}
+
+/// Contour lines of a sampled field by marching squares over the cells between sample points.
+enum Contour {
+    /// Segments ((x, y), (x, y)) where z[i][j] (at x[i], y[j]) crosses `level`; linear interpolation
+    /// along cell edges, saddle cells split by the cell's mean.
+    static func segments(x: [Double], y: [Double], z: [[Double]], level: Double) -> [((Double, Double), (Double, Double))] {
+        guard x.count >= 2, y.count >= 2, z.count >= x.count, z.allSatisfy({ $0.count >= y.count }) else { return [] }
+        var out: [((Double, Double), (Double, Double))] = []
+        for i in 0..<(x.count - 1) {
+            for j in 0..<(y.count - 1) {
+                // Corners counter-clockwise: (i,j), (i+1,j), (i+1,j+1), (i,j+1).
+                let c = [(x[i], y[j], z[i][j]), (x[i + 1], y[j], z[i + 1][j]), (x[i + 1], y[j + 1], z[i + 1][j + 1]), (x[i], y[j + 1], z[i][j + 1])]
+                guard c.allSatisfy({ $0.2.isFinite }) else { continue }
+                var crossings: [(Double, Double)] = []
+                for e in 0..<4 {
+                    let a = c[e], b = c[(e + 1) % 4]
+                    if (a.2 < level) != (b.2 < level) {
+                        let t = (level - a.2) / (b.2 - a.2)
+                        crossings.append((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)))
+                    }
+                }
+                if crossings.count == 2 {
+                    out.append((crossings[0], crossings[1]))
+                } else if crossings.count == 4 {
+                    let mean = c.map(\.2).reduce(0, +) / 4
+                    // Edges 0-1-2-3; pair so that the cell centre stays on its side.
+                    if (mean < level) == (c[0].2 < level) {
+                        out.append((crossings[0], crossings[1])); out.append((crossings[2], crossings[3]))
+                    } else {
+                        out.append((crossings[3], crossings[0])); out.append((crossings[1], crossings[2]))
+                    }
+                }
+            }
+        }
+        return out
     }
 }

@@ -122,7 +122,7 @@ public struct Executor {
         let point = pp.index
         let described = registry.backend(for: pp.backend) as? any DescribedBackend
         let matrices = described?.needsCouplingMatrices(method: pp.method) ?? true
-        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices)
+        let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices, representation: pp.couplings)
         return SolveRequest(
             model: model, lattice: spec.system.lattice, observables: spec.observables,
             initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
@@ -141,30 +141,45 @@ public struct Executor {
         }
         var evaluations = 0
         var cache: [Double: PointResult] = [:]
+        // The search asks only for the maximized observable (docs/spec-language.md §8): the others (a
+        // spectrum, a hundred two-time fits) can cost far more than the steady state they are read from.
         // Each solve starts from the previous evaluation's state where the backend can use it: the
         // sequence of evaluations is fixed, so the result does not depend on threads or shards.
+        let searched = sp.spec.observables.filter { $0.kind == opt.maximize.observable }
+        let narrowed = searched.count < sp.spec.observables.count
         var warm: (any Sendable)?
-        func objective(_ x: Double) throws -> Double {
-            if let r = cache[x] { return Self.value(r, opt.maximize.rawValue) }
-            guard let s = compiled.spec(for: sp, setting: opt.over, to: x) else {
+        // The warm start the best evaluation so far began from: the optimum is solved again from it with
+        // every observable, so its numbers are those of its search evaluation.
+        var best: (x: Double, value: Double, warmIn: (any Sendable)?)?
+        func solve(_ x: Double, observables: [ObservableRequest], warmIn: (any Sendable)?) throws -> (PointResult, (any Sendable)?) {
+            guard var s = compiled.spec(for: sp, setting: opt.over, to: x) else {
                 throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
             }
+            s.observables = observables
             let req = request(for: s, point: pp, threads: threads)
+            if let w = backend as? any WarmStartBackend { return try w.solve(req, warmStart: warmIn) }
+            return (try backend.solve(req), nil)
+        }
+        func objective(_ x: Double) throws -> Double {
+            if let r = cache[x] { return Self.value(r, opt.maximize.rawValue) }
+            let warmIn = warm
             let r: PointResult
-            if let w = backend as? any WarmStartBackend {
-                (r, warm) = try w.solve(req, warmStart: warm)
-            } else {
-                r = try backend.solve(req)
-            }
+            (r, warm) = try solve(x, observables: searched, warmIn: warmIn)
             evaluations += 1
             cache[x] = r
-            return Self.value(r, opt.maximize.rawValue)
+            let v = Self.value(r, opt.maximize.rawValue)
+            if narrowed && v >= (best?.value ?? -Double.infinity) { best = (x, v, warmIn) }
+            return v
         }
         let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance)
         _ = try objective(xBest)
-        guard let best = cache[xBest] else { throw BackendError.numerical("optimum lost") }
+        guard var result = cache[xBest] else { throw BackendError.numerical("optimum lost") }
+        if narrowed {
+            let warmIn = best.flatMap { $0.x == xBest ? $0.warmIn : nil } ?? warm
+            result = try solve(xBest, observables: sp.spec.observables, warmIn: warmIn).0
+        }
         return PointOutcome(
-            index: sp.index, parameters: sp.parameters, backend: pp.backend, result: best,
+            index: sp.index, parameters: sp.parameters, backend: pp.backend, result: result,
             optimum: (opt.over, xBest, evaluations), seconds: 0)
     }
 

@@ -19,6 +19,19 @@ public enum PointMethod: String, CaseIterable, Sendable, Codable {
     case jumpTrajectories = "jump-trajectories"
 }
 
+/// How a model's couplings are held (docs/physics.md §2.6): `dense` N×N matrices f and g (any
+/// positions), `uniform` (all-to-all: the two numbers f_eff, g_eff, `DipoleModel.uniform`), or `lattice`
+/// (translation-invariant couplings on a chain, square or cubic lattice: the spectra of their circulant
+/// embeddings, products by FFT, `LatticeCouplings`). plan.json and results name them by `rawValue`.
+public enum CouplingRepresentation: String, CaseIterable, Sendable, Codable {
+    case dense, uniform, lattice
+}
+
+/// `solver.couplings` (docs/spec-language.md §9): the representation the planner must use, or `auto`.
+public enum CouplingRepresentationChoice: String, CaseIterable, Sendable, Codable {
+    case auto, dense, lattice
+}
+
 /// `solver.exact-method` (docs/spec-language.md §9): how the exact backend holds the state, or `auto`.
 public enum ExactMethodChoice: String, CaseIterable, Sendable, Codable {
     case auto
@@ -50,7 +63,7 @@ public struct TrajectorySettings: Sendable, Equatable {
 
     public init(
         trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
-        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.005
+        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.05
     ) {
         self.trajectories = trajectories
         self.burnIn = burnIn
@@ -69,10 +82,16 @@ public struct PointSettings: Sendable, Equatable {
     /// The planner's method for the point (nil: the backend's only or default way).
     public var method: PointMethod?
     public var trajectories: TrajectorySettings
+    /// How the couplings are held (nil: as the backend's default, dense or uniform).
+    public var couplings: CouplingRepresentation?
 
-    public init(method: PointMethod? = nil, trajectories: TrajectorySettings = TrajectorySettings()) {
+    public init(
+        method: PointMethod? = nil, trajectories: TrajectorySettings = TrajectorySettings(),
+        couplings: CouplingRepresentation? = nil
+    ) {
         self.method = method
         self.trajectories = trajectories
+        self.couplings = couplings
     }
 }
 

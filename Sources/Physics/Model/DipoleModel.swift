@@ -23,6 +23,10 @@ public struct DipoleModel: Sendable {
     public var positions: [SIMD3<Double>]
     /// Set when the couplings are all-to-all uniform: f_ab = f_eff/N, g_ab = g_eff/N for a ≠ b.
     public var uniform: UniformCouplings?
+    /// Set when the couplings are translation-invariant on a lattice and held as the spectra of their
+    /// circulant embeddings (docs/physics.md §2.6); f and g are then empty (`hasMatrices` false), and
+    /// only backends that read `lattice` accept the model (`CouplingRepresentation.lattice`).
+    public var lattice: LatticeCouplings?
     /// The distribution the detunings were drawn from (`system.detuning`; nil: explicit values), which
     /// the mean-field closed forms average over in the limit N → ∞.
     public var detuningDistribution: DetuningDistribution?
@@ -39,10 +43,11 @@ public struct DipoleModel: Sendable {
     public init(
         gamma: Double = 1, pump: Double, detunings: [Double], f: Matrix, g: Matrix,
         positions: [SIMD3<Double>] = [], uniform: UniformCouplings? = nil,
-        detuningDistribution: DetuningDistribution? = nil
+        detuningDistribution: DetuningDistribution? = nil, lattice: LatticeCouplings? = nil
     ) {
-        // f and g may be left empty (0×0) for an all-to-all model: `uniform` then says everything.
-        let empty = uniform != nil && f.rows == 0 && g.rows == 0
+        // f and g may be left empty (0×0) for an all-to-all model (`uniform` then says everything) or
+        // a lattice model (`lattice` does).
+        let empty = (uniform != nil || lattice?.count == detunings.count) && f.rows == 0 && g.rows == 0
         precondition(empty || (f.rows == detunings.count && f.cols == detunings.count), "f must be N×N")
         precondition(empty || (g.rows == detunings.count && g.cols == detunings.count), "g must be N×N")
         self.gamma = gamma
@@ -52,6 +57,7 @@ public struct DipoleModel: Sendable {
         self.g = g
         self.positions = positions
         self.uniform = uniform
+        self.lattice = lattice
         self.detuningDistribution = detuningDistribution
     }
 
@@ -66,16 +72,23 @@ public struct DipoleModel: Sendable {
             f: c.f, g: c.g, uniform: UniformCouplings(feff: feff, geff: geff))
     }
 
-    /// Whether f and g are stored (false for a matrix-free all-to-all model).
+    /// Whether f and g are stored (false for a matrix-free all-to-all or lattice model).
     public var hasMatrices: Bool { f.rows == count }
 
     /// Number of dipoles N.
     public var count: Int { detunings.count }
 
     /// f_eff = Σ_a Σ_{b≠a} f_ab / (N − 1) (docs/physics.md §2.4); 0 for N = 1.
-    public var feff: Double { hasMatrices ? Couplings.effective(f) : (uniform?.feff ?? 0) }
+    public var feff: Double { hasMatrices ? Couplings.effective(f) : (lattice?.feff ?? uniform?.feff ?? 0) }
     /// g_eff = Σ_a Σ_{b≠a} g_ab / (N − 1).
-    public var geff: Double { hasMatrices ? Couplings.effective(g) : (uniform?.geff ?? 0) }
+    public var geff: Double { hasMatrices ? Couplings.effective(g) : (lattice?.geff ?? uniform?.geff ?? 0) }
+
+    /// How the couplings are held: dense N×N matrices, the two numbers of an all-to-all model, or the
+    /// spectra of a translation-invariant lattice (docs/physics.md §2.6).
+    public var representation: CouplingRepresentation {
+        if hasMatrices { return .dense }
+        return lattice != nil ? .lattice : .uniform
+    }
 
     /// Whether every detuning equals the first within `tolerance`.
     public func detuningsAreUniform(tolerance: Double = 1e-12) -> Bool {

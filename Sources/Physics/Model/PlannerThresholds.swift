@@ -19,8 +19,12 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     public var cumulantMaxDipoles = 5000
     /// Largest N for the permutation-symmetric steady state (O(N²) populations).
     public var permutationSymmetricMaxDipoles = 20000
-    /// Largest N for mean-field (dense N×N coupling matrices).
+    /// Largest N for mean-field with dense N×N coupling matrices (`solver.couplings: dense`); with the
+    /// lattice representation only the memory and work estimates limit it.
     public var meanFieldMaxDipoles = 30000
+    /// `solver.couplings: auto` holds translation-invariant lattice couplings as FFT spectra
+    /// (docs/physics.md §2.6) above this many dipoles, dense matrices up to it. Not written to plan.json.
+    public var latticeCouplingsMinDipoles = 2000
     /// Memory budget per point when the spec gives none: this fraction of the machine's memory.
     public var memoryFraction = 0.5
 

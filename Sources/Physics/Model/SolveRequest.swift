@@ -46,7 +46,7 @@ public struct SolveRequest: Sendable {
     }
 }
 
-/// The observables of docs/spec-language.md §6 (names fixed by the contract, §13).
+/// The observables of docs/spec-language.md §6 (names fixed by the contract, §14).
 public enum ObservableKind: String, CaseIterable, Sendable, Codable {
     case zq = "ZQ"
     case inversion

@@ -242,6 +242,77 @@ public enum ExperimentSchema {
             Field("tolerance", .number(.positive), "Relative tolerance of the optimum's location.", default: "1e-3")
         ])
 
+    /// `figures:` names: they name files in the bundle's figures/ folder.
+    public static let figureNamePattern = "^[a-z0-9][a-z0-9-]{0,59}$"
+
+    static let figureAxis = ObjectShape(
+        "An axis of a figure.",
+        [
+            Field("axis", .string(pattern: nil, example: "system.pump.rate"), "The swept path along this axis (x of every kind; y of a heat map)."),
+            Field("label", .string(pattern: nil, example: "pump rate W/Γ"), "Axis label; `_x`, `_{xy}` subscripts, `^x` superscripts (Z_Q^2, S^z)."),
+            Field("scale", .keyword(["linear", "log"]), "Linear or logarithmic axis.", default: "linear"),
+            Field("range", .list(.number(.none), min: 2, max: 2), "[low, high] in the canonical units of the values (default: the data's).")
+        ])
+
+    static let figureSeries = Shape.variants([
+        .other(.string(pattern: nil, example: "ZQ")),
+        .other(
+            .object(
+                ObjectShape(
+                    "A curve (lines) or an overlaid curve.",
+                    [
+                        Field(
+                            "value", .string(pattern: nil, example: "mutual-information - discord"),
+                            "Result keys with numbers, + − * /, parentheses, max, min, abs, sqrt (`ZQ / max(ZQ)`).", required: true),
+                        Field("label", .string(pattern: nil, example: "I − D"), "Legend entry (default: the value)."),
+                        Field("style", .keyword(FigureSpec.Style.allCases.map(\.rawValue)), "Line style.", default: "solid"),
+                        Field(
+                            "from",
+                            .variants([
+                                .tagged(
+                                    "spec", .string(pattern: nil, example: "fig5b-collective-reference.yaml"),
+                                    doc: "The bundle of another spec (path relative to this spec): outputs/NAME/ID, else outputs/archived/NAME."),
+                                .tagged(
+                                    "bundle", .string(pattern: nil, example: "../outputs/archived/fig5b-collective-reference"),
+                                    doc: "A bundle folder, relative to this spec.")
+                            ]), "Take the numbers from another bundle (default: this one)."),
+                        Field("errors", .boolean, "Shade ±1 standard error when the value is a key with a KEY-stderr.", default: "on")
+                    ])))
+    ])
+
+    static let figure = ObjectShape(
+        "One panel: presentation only (not part of the bundle ID).",
+        [
+            Field(
+                "name", .string(pattern: figureNamePattern, example: "correlations"), "File name in figures/ (NAME.svg, NAME.csv, NAME.py).",
+                required: true),
+            Field("title", .string(pattern: nil, example: "Correlations of a pair"), "Title (default: from the values)."),
+            Field(
+                "kind", .keyword(FigureSpec.Kind.allCases.map(\.rawValue)), "lines, heat-map, or bloch (Bloch spheres of the `phases` table).",
+                default: "lines"),
+            Field("x", .object(figureAxis), "The horizontal axis (default: the first swept path not drawn otherwise)."),
+            Field("y", .object(figureAxis), "The vertical axis: values of lines; the second swept path of a heat map."),
+            Field("curves", .string(pattern: nil, example: "system.lattice.spacing"), "Lines: one curve per value of this swept path."),
+            Field("series", .list(figureSeries, min: 1, max: 12), "Lines: the curves; heat map: curves drawn over the map."),
+            Field("value", .string(pattern: nil, example: "ZQ2"), "Heat map: the coloured value (an expression like a series' value)."),
+            Field("colour", .object(figureAxis), "Heat map: the colour bar's label, scale and range."),
+            Field("contours", .list(.number(.none), min: 1, max: 20), "Heat map: contour levels."),
+            Field(
+                "overlays", .list(.keyword(FigureSpec.Overlay.allCases.map(\.rawValue)), min: 1, max: nil),
+                "Analytic curves: mean-field-boundary (docs/physics.md §4.2)."),
+            Field(
+                "reference-lines",
+                .list(
+                    .object(
+                        ObjectShape(
+                            "A dashed line at a fixed value.",
+                            [
+                                Field("y", .number(.none), "Horizontal line at this value."),
+                                Field("x", .number(.none), "Vertical line at this value."),
+                                Field("label", .string(pattern: nil, example: "witness 2N/3"), "Legend entry.")
+                            ])), min: 1, max: 10), "Dashed reference lines.")
+        ])
+
     static let solver = ObjectShape(
         "How to solve.",
         [
@@ -258,10 +329,15 @@ public enum ExperimentSchema {
                 "exact-method", .keyword(exactMethods),
                 "How the exact backend holds the state: density-matrix (U(1) blocks, N ≤ 14), jump-trajectories (N ≤ 20), or auto: the density matrix when it fits (N ≤ 14 and the memory budget), otherwise trajectories if solver.backend is exact (backend auto then prefers the cumulant backend).",
                 default: "auto"),
+            Field(
+                "couplings", .keyword(couplingRepresentations),
+                "How the mean-field backend holds the couplings f and g: dense (N×N matrices, any positions), lattice (translation-invariant couplings on a chain, square or cubic lattice: O(N) memory, products by FFT), or auto: lattice for such lattices above 2000 dipoles, dense otherwise. The other backends hold them dense.",
+                default: "auto"),
             Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ).")
         ])
 
     public static let exactMethods = ExactMethodChoice.allCases.map(\.rawValue)
+    public static let couplingRepresentations = CouplingRepresentationChoice.allCases.map(\.rawValue)
 
     static let trajectories = ObjectShape(
         "Quantum-jump trajectories per point: each starts in `initial`, runs `burn-in` unrecorded, then time-averages over `average`.",
@@ -317,6 +393,7 @@ public enum ExperimentSchema {
             Field("observables", .list(observable, min: 1, max: nil), "What to compute.", default: "[ZQ, inversion]"),
             Field("sweep", .object(sweep), "Parameter sweeps."),
             Field("optimize", .object(optimize), "Optimize at every sweep point."),
+            Field("figures", .list(.object(figure), min: 1, max: 50), "Pictures of the bundle (default: one per observable)."),
             Field("solver", .object(solver), "Solver options.")
         ])
 
@@ -363,6 +440,8 @@ public enum ExperimentSchema {
         }
         walk(.object(root), "")
         var seen = Set<String>()
-        return out.filter { seen.insert($0).inserted && !$0.hasPrefix("sweep") && !$0.hasPrefix("optimize") && $0 != "dipolesync" }
+        return out.filter {
+            seen.insert($0).inserted && !$0.hasPrefix("sweep") && !$0.hasPrefix("optimize") && !$0.hasPrefix("figures") && $0 != "dipolesync"
+        }
     }()
 }

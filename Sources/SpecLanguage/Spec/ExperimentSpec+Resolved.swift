@@ -63,6 +63,7 @@ extension ExperimentSpec {
         solverO.append(("threads", solver.threads.map { .number(Double($0)) } ?? .string("auto")))
         solverO.append(("memory-bytes", solver.memoryBudget.map { .number(Double($0)) } ?? .string("default")))
         if solver.exactMethod != .auto { solverO.append(("exact-method", .string(solver.exactMethod.rawValue))) }
+        if solver.couplings != .auto { solverO.append(("couplings", .string(solver.couplings.rawValue))) }
         if solver.trajectoriesGiven, let count = solver.trajectories.trajectories {
             let t = solver.trajectories
             solverO.append(

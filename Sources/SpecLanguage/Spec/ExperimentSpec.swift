@@ -14,6 +14,8 @@ public struct ExperimentSpec: Sendable {
     public var solver: SolverSpec
     public var optimize: OptimizeSpec?
     public var sweep: SweepSpec?
+    /// The `figures:` section: presentation only, not in the resolved spec nor the bundle ID.
+    public var figures: [FigureSpec] = []
 }
 
 /// The physical system of one point.
@@ -133,6 +135,9 @@ public struct SolverSpec: Sendable, Equatable {
     /// How the exact backend holds the state: `density-matrix`, `jump-trajectories`, or `auto` (the
     /// density matrix when it fits; else jump trajectories if `backend` forces the exact backend).
     public var exactMethod: ExactMethodChoice = .auto
+    /// How the mean-field backend holds the couplings (`solver.couplings`): `dense`, `lattice` (FFT
+    /// products, docs/physics.md §2.6), or `auto`.
+    public var couplings: CouplingRepresentationChoice = .auto
     /// `solver.trajectories`: the exact backend's quantum-jump ensemble (the schema's defaults when
     /// the spec gives none).
     public var trajectories: TrajectorySettings

@@ -495,6 +495,7 @@ struct SpecBuilder {
             backend: backend, seed: seed, tolerance: tol, threads: threads, memoryBudget: memory,
             backendLocation: backendNode?.location, trajectories: j)
         solver.exactMethod = s?["exact-method"]?.scalar.flatMap(ExactMethodChoice.init(rawValue:)) ?? .auto
+        solver.couplings = s?["couplings"]?.scalar.flatMap(CouplingRepresentationChoice.init(rawValue:)) ?? .auto
         if let t {
             if j.sampleInterval > j.average {
                 diagnostics.error(

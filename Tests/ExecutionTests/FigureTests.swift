@@ -1,0 +1,239 @@
+import Foundation
+import Physics
+import Results
+import TestSupport
+import XCTest
+
+@testable import Execution
+@testable import SpecLanguage
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// Figures declared in `figures:` (docs/spec-language.md §12), their CSV and matplotlib scripts, and
+/// the bundle page in a real browser.
+final class DeclaredFigureTests: XCTestCase {
+    static let spec = """
+        dipolesync: 1
+        name: figs
+        system:
+          lattice: {shape: all-to-all, sites: 20}
+          couplings: {uniform: {feff: 5 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables:
+          - ZQ
+          - {mutual-information: {pairs: [[0, 1]]}}
+          - {discord: {pairs: [[0, 1]]}}
+        sweep:
+          grid:
+            system.pump.rate: {log: [0.5 Gamma, 20 Gamma], points: 9}
+            system.couplings.uniform.feff: [4 Gamma, 12 Gamma]
+        figures:
+          - name: overlay
+            x: {axis: system.pump.rate, scale: log}
+            curves: system.couplings.uniform.feff
+            series:
+              - {value: "mutual-information - discord", label: "I − D"}
+              - {value: "ZQ / max(ZQ)", label: "Z_Q / max Z_Q", style: dashed}
+              - {value: ZQ, label: collective, from: {bundle: elsewhere}, style: dotted}
+              - {value: ZQ, label: missing, from: {bundle: nowhere}}
+            reference-lines: [{y: 0.5, label: "half"}]
+          - name: map
+            kind: heat-map
+            x: {scale: log}
+            value: ZQ2
+            colour: {label: "Z_Q^2", range: [-0.05, 0.2]}
+            contours: [0.05]
+            overlays: [mean-field-boundary]
+
+        """
+
+    /// Made-up results whose derived values are known: I = W/10, D = W/20, Z_Q = F·W/100 (Z_Q² its square).
+    static func outcomes(_ c: CompiledSpec) -> [PointOutcome] {
+        c.points.map { p in
+            var r = PointResult()
+            let (w, f) = (p.parameters[0].value, p.parameters[1].value)
+            r["ZQ"] = .number(f * w / 100)
+            r["ZQ2"] = .number(f * w / 100 * f * w / 100)
+            r["mutual-information"] = .number(w / 10)
+            r["discord"] = .number(w / 20)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .permutationSymmetric, result: r, optimum: nil, seconds: 0)
+        }
+    }
+
+    func testDeclaredFiguresDrawDerivedValuesOtherBundlesAndTheBoundary() throws {
+        let (c, _) = try compileAndPlan(Self.spec)
+        // The "other bundle": two curves over W (by its second path, a spacing), Z_Q = 0.3 everywhere.
+        let other = (0..<6).map { k -> PointOutcome in
+            var r = PointResult()
+            r["ZQ"] = .number(0.3)
+            r["ZQ-stderr"] = .number(0.01)
+            return PointOutcome(
+                index: k, parameters: [("system.lattice.spacing", k < 3 ? 0.02 : 0.03), ("system.pump.rate", Double(1 + k % 3))],
+                backend: .exact, result: r, optimum: nil, seconds: 0)
+        }
+        let figures = Figures.figures(spec: c.base, outcomes: Self.outcomes(c)) { source in
+            if case .bundle(let p) = source, p.hasSuffix("/elsewhere") { return .success(other) }
+            return .failure(FigureSourceError(reason: "no bundle here"))
+        }
+        XCTAssertEqual(figures.map(\.name), ["overlay", "map"])
+        let lines = figures[0]
+        XCTAssertEqual(
+            lines.series.map(\.label),
+            [
+                "I − D, f_{eff}/Γ = 4", "I − D, f_{eff}/Γ = 12", "Z_Q / max Z_Q, f_{eff}/Γ = 4", "Z_Q / max Z_Q, f_{eff}/Γ = 12",
+                "collective, spacing a/λ = 0.02", "collective, spacing a/λ = 0.03"
+            ])
+        for s in lines.series[0..<2] {
+            XCTAssertEqual(s.x.count, 9)
+            for (x, y) in zip(s.x, s.y) { XCTAssertEqual(y, x / 10 - x / 20, accuracy: 1e-12) }
+        }
+        // Normalized along each curve: the largest value is 1.
+        for s in lines.series[2..<4] { XCTAssertEqual(s.y.max() ?? 0, 1, accuracy: 1e-12) }
+        XCTAssertEqual(lines.series[4].x, [1, 2, 3])
+        XCTAssertEqual(lines.series[4].error, [0.01, 0.01, 0.01], "one key with a -stderr: a band")
+        XCTAssertEqual(lines.series[2].style, .dashed)
+        XCTAssertTrue(lines.x.log)
+        XCTAssertEqual(lines.notes, ["missing: no bundle here"])
+        XCTAssertEqual(lines.references.map(\.value), [0.5])
+        let svg = SVGPlot.render(lines)
+        XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+        XCTAssertTrue(svg.contains("missing: no bundle here"))
+        XCTAssertEqual(svg.components(separatedBy: "<polygon").count - 1, 2, "bands of the referenced curves")
+
+        let map = figures[1]
+        let m = try XCTUnwrap(map.map)
+        XCTAssertEqual(m.x.count, 9)
+        XCTAssertEqual(m.y, [4, 12])
+        XCTAssertEqual(m.z[8][1], pow(12 * 20 / 100.0, 2), accuracy: 1e-12)
+        XCTAssertEqual(m.colour.range?.0, -0.05)
+        // The overlay is the mean-field threshold f_eff = (Γ + W)²/(W − Γ) (docs/physics.md §4.2), on the W axis range.
+        let boundary = try XCTUnwrap(map.series.first)
+        XCTAssertEqual(boundary.label, "mean-field boundary")
+        XCTAssertGreaterThan(boundary.x.count, 100)
+        for (w, f) in zip(boundary.x, boundary.y) {
+            XCTAssertGreaterThan(w, 1)
+            XCTAssertLessThanOrEqual(w, 20 * (1 + 1e-12))
+            XCTAssertEqual(f, (1 + w) * (1 + w) / (w - 1), accuracy: 1e-9 * f)
+        }
+        XCTAssertEqual(boundary.y.min() ?? 0, 8, accuracy: 1e-3, "the wedge's tip: f_eff = 8 Γ at W = 3 Γ")
+        let mapSVG = SVGPlot.render(map)
+        XCTAssertNoThrow(try XMLDocument(data: Data(mapSVG.utf8)))
+        // The colour bar has several ticks (−0.05 … 0.2 in steps of 0.05).
+        for t in ["-0.05", "0.05", "0.1", "0.15", "0.2"] { XCTAssertTrue(mapSVG.contains(">\(t)</text>"), t) }
+    }
+
+    /// Figures are presentation: with or without them, the resolved spec, the bundle ID and the
+    /// results are the same; the bundle lists each figure's SVG, CSV and script.
+    func testFiguresLeaveTheBundleIDAndResultsAlone() throws {
+        let (c, plan) = try compileAndPlan(Self.spec)
+        let plainText = String(Self.spec[..<Self.spec.range(of: "figures:")!.lowerBound])
+        let (plain, _) = try compileAndPlan(plainText)
+        XCTAssertEqual(BundleWriter.id(c), BundleWriter.id(plain))
+        let outcomes = Self.outcomes(c)
+        let contents = BundleWriter.contents(compiled: c, plan: plan, outcomes: outcomes, threads: 1, totalSeconds: 0)
+        let paths = contents.files.map(\.path)
+        for f in ["overlay", "map"] {
+            for ext in ["svg", "csv", "py"] { XCTAssertTrue(paths.contains("figures/\(f).\(ext)"), "\(f).\(ext)") }
+        }
+        XCTAssertEqual(
+            BundleWriter.resultFiles(compiled: c, outcomes: outcomes).map(\.data),
+            BundleWriter.resultFiles(compiled: plain, outcomes: outcomes).map(\.data))
+        let csv = String(decoding: try XCTUnwrap(contents.data("figures/map.csv")), as: UTF8.self)
+        XCTAssertTrue(csv.hasPrefix("series,x,y,value,error\n"))
+        XCTAssertEqual(csv.split(separator: "\n").filter { $0.hasPrefix("map,") }.count, 18, "one row per cell")
+    }
+
+    /// Writes the bundle of a small mean-field run (line plots, a heat map, Bloch spheres, time series) to a folder.
+    func writeSampleBundle() throws -> URL {
+        let text = """
+            dipolesync: 1
+            name: sample
+            system:
+              lattice: {shape: all-to-all, sites: 20}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 7.5 Gamma}
+            initial: {product: {polar: 90 deg, azimuth: random}}
+            evolve: {until: 10 /Gamma, samples: 50}
+            observables: [Z, inversion, phases]
+            sweep:
+              grid:
+                system.pump.rate: [1 Gamma, 7.5 Gamma]
+            solver: {backend: mean-field, seed: 3}
+            """
+        let (c, plan) = try compileAndPlan(text)
+        let outcomes = try Executor(compiled: c, plan: plan, registry: .standard).run()
+        var contents = BundleWriter.contents(compiled: c, plan: plan, outcomes: outcomes, threads: 1, totalSeconds: 0)
+        // A heat map and a declared figure too.
+        var heat = Figure(
+            name: "heat", title: "Z_Q^2 map", kind: .heatMap, x: Figure.Axis(label: "W/Γ", log: true), y: Figure.Axis(label: "f_{eff}/Γ"))
+        heat.map = Figure.Map(
+            x: [0.5, 1, 2, 4], y: [2, 4, 8], z: [[0, 0.1, 0.2], [0.1, 0.2, 0.3], [0.2, 0.3, 0.4], [0.3, 0.4, .nan]],
+            colour: Figure.Axis(label: "Z_Q^2"), contours: [0.25])
+        heat.series = [Figure.Series(label: "boundary", x: [1, 2, 4], y: [2, 5, 7], style: .dashed)]
+        contents.files += Figures.files([heat])
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dipolesync-figures-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return URL(fileURLWithPath: try BundleWriter.write(contents, to: dir.path, force: false))
+    }
+
+    /// Every figure's matplotlib script redraws it from its CSV (when matplotlib is installed;
+    /// scripts/setup --with-qutip installs it).
+    func testMatplotlibScriptsRedrawEveryFigure() throws {
+        guard Subprocess.run(["python3", "-c", "import matplotlib"]).status == 0 else {
+            throw XCTSkip("matplotlib is not installed (scripts/setup --with-qutip installs it)")
+        }
+        let bundle = try writeSampleBundle()
+        let figures = bundle.appendingPathComponent("figures")
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: figures.path).filter { $0.hasSuffix(".py") }.sorted()
+        XCTAssertTrue(scripts.contains("bloch.py") && scripts.contains("heat.py") && scripts.contains("Z.py"), "\(scripts)")
+        for s in scripts {
+            let out = figures.appendingPathComponent(s.replacingOccurrences(of: ".py", with: "-mpl.png")).path
+            let r = Subprocess.run(["python3", figures.appendingPathComponent(s).path, out], environment: ["MPLBACKEND": "Agg"], timeout: 300)
+            XCTAssertEqual(r.status, 0, "\(s): \(r.stderr)")
+            let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+            XCTAssertGreaterThan(size ?? 0, 2000, "\(s) wrote no picture")
+        }
+    }
+
+    /// The bundle page in headless Chromium: the page loads, and every picture on it decodes (a
+    /// broken SVG or a missing file is an image of width 0).
+    func testIndexPageRendersInChromium() throws {
+        guard let chromium = ["chromium", "chromium-browser", "google-chrome"].lazy.compactMap({ Self.which($0) }).first else {
+            throw XCTSkip("chromium is not installed (scripts/setup --with-qutip installs the Debian package chromium)")
+        }
+        let bundle = try writeSampleBundle()
+        let index = try String(contentsOf: bundle.appendingPathComponent("index.html"), encoding: .utf8)
+        let sources = index.components(separatedBy: "<img src=\"").dropFirst().compactMap { $0.split(separator: "\"").first.map(String.init) }
+        XCTAssertGreaterThanOrEqual(sources.count, 5, "\(sources)")
+        // A page beside index.html that loads the same images and reports how many decoded.
+        let probe = """
+            <!DOCTYPE html><html><body><div id="result">pending</div>
+            \(sources.map { "<img src=\"\($0)\">" }.joined(separator: "\n"))
+            <script>
+            window.addEventListener("load", () => {
+              const imgs = [...document.images];
+              const bad = imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.getAttribute("src"));
+              document.getElementById("result").textContent = "loaded " + (imgs.length - bad.length) + "/" + imgs.length + " broken: " + bad.join(" ");
+            });
+            </script></body></html>
+            """
+        try probe.write(to: bundle.appendingPathComponent("probe.html"), atomically: true, encoding: .utf8)
+        let flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--virtual-time-budget=10000"]
+        let r = Subprocess.run([chromium] + flags + ["--dump-dom", bundle.appendingPathComponent("probe.html").absoluteString], timeout: 300)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("loaded \(sources.count)/\(sources.count) broken: <"), "\(r.stdout.suffix(600))")
+        let page = Subprocess.run([chromium] + flags + ["--dump-dom", bundle.appendingPathComponent("index.html").absoluteString], timeout: 300)
+        XCTAssertEqual(page.status, 0, page.stderr)
+        XCTAssertTrue(page.stdout.contains("<h2>Pictures</h2>") && page.stdout.contains("</table>"), "\(page.stdout.prefix(400))")
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import LinearAlgebra
+import Physics
+import Results
+import Testing
+
+@testable import MeanFieldBackend
+
+/// The mean-field dynamics with lattice couplings (FFT products, docs/physics.md §2.6) against the same
+/// model with dense f and g: every observable and table agrees to 1e-10.
+struct MeanFieldLatticeTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var lattice: Lattice
+        var couplings: String
+        var steady: Bool
+        var description: String { "\(lattice) \(couplings)\(steady ? " steady" : "")" }
+
+        func models() -> (dense: DipoleModel, lattice: DipoleModel) {
+            let theta = acos(1 / 3.0.squareRoot())
+            let magic = SIMD3(cos(theta), 0, sin(theta))
+            let n = lattice.count
+            let detunings = (0..<n).map { 0.3 * sin(Double($0)) }
+            let l: LatticeCouplings, d: Couplings
+            let spacing = 0.1
+            switch couplings {
+            case "power-law":
+                l = LatticeCouplings.powerLaw(lattice: lattice, alpha: 2.5, strength: 0.6)!
+                d = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 2.5, strength: 0.6)
+            default:
+                let orientation = couplings == "dipolar perpendicular" ? SIMD3<Double>(0, 0, 1) : magic
+                let elastic = couplings != "dissipative magic"
+                l = LatticeCouplings.dipolar(lattice: lattice, spacing: spacing, orientation: orientation, elastic: elastic)!
+                d = Couplings.dipolar(positions: lattice.unitPositions.map { $0 * spacing }, orientation: orientation, elastic: elastic)
+            }
+            let pos = lattice.unitPositions.map { $0 * spacing }
+            return (
+                DipoleModel(pump: 4, detunings: detunings, f: d.f, g: d.g, positions: pos),
+                DipoleModel(
+                    pump: 4, detunings: detunings, f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), positions: pos,
+                    lattice: l)
+            )
+        }
+    }
+
+    static let cases: [Case] =
+        [Lattice.chain(9), .chain(12), .square(4, 5), .cubic(3, 3, 2)].flatMap { l in
+            ["dipolar magic", "dipolar perpendicular", "dissipative magic", "power-law"].map {
+                Case(lattice: l, couplings: $0, steady: false)
+            }
+        } + [
+            Case(lattice: .chain(10), couplings: "dissipative magic", steady: true),
+            Case(lattice: .square(3, 4), couplings: "power-law", steady: true)
+        ]
+
+    static func numbers(_ v: ResultValue) -> [Double] {
+        switch v {
+        case .number(let x): return [x]
+        case .array(let a): return a.flatMap(numbers)
+        case .object(let o): return o.flatMap { numbers($0.1) }
+        default: return []
+        }
+    }
+
+    static func request(_ model: DipoleModel, _ c: Case, threads: Int = 1) -> SolveRequest {
+        SolveRequest(
+            model: model, lattice: c.lattice,
+            observables: [.z, .zq, .inversion, .frequency, .phases, .correlations].map { ObservableRequest(kind: $0) }
+                + [ObservableRequest(kind: .clusterZQ, clusterSizes: [2])],
+            initial: .product(polar: 2.0, azimuth: nil),
+            evolution: c.steady ? .steadyState : .until(time: 3, samples: 4), seed: 5, tolerance: 1e-10, threads: threads)
+    }
+
+    @Test(arguments: cases) func latticeAgreesWithDense(_ c: Case) throws {
+        let (dm, lm) = c.models()
+        #expect(lm.representation == .lattice && dm.representation == .dense)
+        #expect(abs(lm.feff - dm.feff) <= 1e-12 * max(1, abs(dm.feff)))
+        let dense = try MeanFieldBackend().solve(Self.request(dm, c))
+        let fft = try MeanFieldBackend().solve(Self.request(lm, c))
+        #expect(fft.method.contains("couplings: lattice") && !dense.method.contains("couplings: lattice"))
+        #expect(dense.values.map(\.key) == fft.values.map(\.key))
+        for (a, b) in zip(dense.values, fft.values) {
+            let x = Self.numbers(a.value), y = Self.numbers(b.value)
+            #expect(x.count == y.count)
+            for (u, v) in zip(x, y) { #expect(abs(u - v) <= 1e-10 * max(1, abs(u)), "\(a.key): \(u) vs \(v)") }
+        }
+        #expect(dense.tables.map(\.name) == fft.tables.map(\.name))
+        for (s, t) in zip(dense.tables, fft.tables) {
+            #expect(s.rows.count == t.rows.count)
+            // A steady state's common phase is free (U(1)): round-off differences drift along it over
+            // the long integration, so the absolute azimuth `phi` agrees to 1e-7 only; everything that
+            // is phase-invariant (S-perp, s, the correlations β_a*β_b) to 1e-10.
+            let phi = s.columns.firstIndex(of: "phi")
+            for (r, q) in zip(s.rows, t.rows) {
+                for (j, (u, v)) in zip(r, q).enumerated() {
+                    let allowed = c.steady && j == phi ? 1e-7 : 1e-10
+                    #expect(abs(u - v) <= allowed * max(1, abs(u)), "table \(s.name) column \(s.columns[j]): \(u) vs \(v)")
+                }
+            }
+        }
+    }
+
+    /// Threads do not change a lattice result (the FFTs run on one thread, with fixed plans).
+    @Test func identicalForOneAndTwoThreads() throws {
+        let c = Case(lattice: .square(6, 5), couplings: "dipolar magic", steady: false)
+        let m = c.models().lattice
+        let one = try MeanFieldBackend().solve(Self.request(m, c, threads: 1))
+        let two = try MeanFieldBackend().solve(Self.request(m, c, threads: 2))
+        let again = try MeanFieldBackend().solve(Self.request(m, c, threads: 2))
+        #expect(one == two && two == again)
+    }
+}

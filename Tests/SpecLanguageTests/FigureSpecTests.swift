@@ -1,0 +1,147 @@
+import Foundation
+import Physics
+import Results
+import Testing
+
+@testable import SpecLanguage
+
+/// The `figures:` section (docs/spec-language.md §12): read into typed panels, checked with located
+/// errors, and kept out of the resolved spec and the bundle ID.
+@Suite struct FigureSpecTests {
+    static let base = """
+        dipolesync: 1
+        name: t
+        system:
+          lattice: {shape: all-to-all, sites: 6}
+          couplings: {uniform: {feff: 5 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables:
+          - ZQ
+          - inversion
+          - {mutual-information: {pairs: [[0, 1]]}}
+          - {discord: {pairs: [[0, 1]]}}
+        sweep:
+          grid:
+            system.pump.rate: {from: 1 Gamma, to: 8 Gamma, points: 8}
+            system.couplings.uniform.feff: [4 Gamma, 8 Gamma]
+
+        """
+
+    func compile(_ text: String) -> CompileOutcome {
+        SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+    }
+
+    @Test func figuresAreReadAndStayOutOfTheResolvedSpec() throws {
+        let text =
+            Self.base + """
+                figures:
+                  - name: correlations
+                    title: Correlations
+                    x: {axis: system.pump.rate, label: "W/Γ", scale: log, range: [0.5, 10]}
+                    curves: system.couplings.uniform.feff
+                    series:
+                      - {value: mutual-information, label: I}
+                      - {value: "mutual-information - discord", label: "I − D", style: dashed}
+                      - "ZQ / max(ZQ)"
+                    reference-lines: [{y: 0.5, label: half}]
+                  - name: map
+                    kind: heat-map
+                    value: ZQ2
+                    colour: {label: "Z_Q^2", range: [-0.01, 0.1]}
+                    contours: [0, 0.05]
+                    overlays: [mean-field-boundary]
+
+                """
+        let c = try #require(compile(text).compiled)
+        #expect(c.base.figures.count == 2)
+        let f = c.base.figures[0]
+        #expect(f.x.path == "system.pump.rate" && f.x.log && f.x.range == [0.5, 10])
+        #expect(f.curves == "system.couplings.uniform.feff")
+        #expect(f.series.map(\.value.keys) == [["mutual-information"], ["mutual-information", "discord"], ["ZQ", "ZQ"]])
+        #expect(f.series[1].style == .dashed)
+        #expect(f.references.first?.value == 0.5)
+        let m = c.base.figures[1]
+        #expect(m.kind == .heatMap && m.x.path == "system.pump.rate" && m.y.path == "system.couplings.uniform.feff")
+        #expect(m.contours == [0, 0.05] && m.overlays == [.meanFieldBoundary])
+        // Presentation only: the resolved spec (and so the bundle ID) is that of the spec without figures.
+        let plain = try #require(compile(Self.base).compiled)
+        #expect(JSONWriter.write(c.resolved()) == JSONWriter.write(plain.resolved()))
+        #expect(c.points.count == plain.points.count)
+    }
+
+    @Test func expressionsParseWithPrecedenceAndEvaluateOverTheCurve() throws {
+        let e = try FigureExpression.parse("(a - b) / max(a) + -2 * c").get()
+        #expect(e.keys == ["a", "b", "a", "c"])
+        let values: [String: [Double]] = ["a": [1, 4], "b": [1, 2], "c": [0.5, 1]]
+        let got: [Double] = e.evaluate(count: 2) { values[$0] ?? [] }
+        let expected: [Double] = [-1.0, 0.5 - 2]
+        #expect(got == expected)
+        // A hyphen between name characters belongs to the key; spaced or '−' it is a minus.
+        #expect(try FigureExpression.parse("mutual-information - discord").get().keys == ["mutual-information", "discord"])
+        #expect(try FigureExpression.parse("ZQ−inversion").get().keys == ["ZQ", "inversion"])
+        #expect(try FigureExpression.parse("1e-3 * ZQ").get() == .binary("*", .number(1e-3), .key("ZQ")))
+        for bad in ["ZQ +", "max(ZQ", "foo(ZQ)", "ZQ ) ", "", "1e999"] {
+            #expect(throws: FigureExpression.ParseError.self, "\(bad)") { try FigureExpression.parse(bad).get() }
+        }
+        let deep = String(repeating: "(", count: 500) + "ZQ" + String(repeating: ")", count: 500)
+        #expect(throws: FigureExpression.ParseError.self) { try FigureExpression.parse(deep).get() }
+    }
+
+    /// Each bad figure gives one located error with these words.
+    @Test(
+        arguments: [
+            ("  - {name: a, series: [ZQQ]}\n", "unknown observable 'ZQQ'", 24, "did you mean 'ZQ'"),
+            (
+                "  - {name: a, series: [mutual-information-discord]}\n", "unknown observable 'mutual-information-discord'", 24,
+                "with spaces: 'mutual-information - discord'"
+            ),
+            ("  - {name: a, x: {axis: system.pump.rat}, series: [ZQ]}\n", "'system.pump.rat' is not a swept path", 25, "system.pump.rate"),
+            ("  - {name: a, curves: system.lattice.spacing, series: [ZQ]}\n", "'system.lattice.spacing' is not a swept path", 0, nil),
+            ("  - {name: a, kind: heat-map}\n", "a heat map needs 'value'", 0, nil),
+            ("  - {name: a, kind: bloch}\n", "does not ask for", 0, "add 'phases'"),
+            ("  - {name: a, series: [ZQ], contours: [1]}\n", "'contours' belongs to a heat map", 0, nil),
+            ("  - {name: a, series: [\"ZQ +\"]}\n", "the expression ends early", 0, nil),
+            ("  - {name: a, series: [ZQ], reference-lines: [{label: x}]}\n", "either 'x' or 'y'", 0, nil),
+            ("  - {name: a, series: [ZQ]}\n  - {name: a, series: [ZQ]}\n", "figure name 'a' is used twice", 0, nil),
+            (
+                "  - {name: a, kind: heat-map, value: ZQ, x: {axis: system.couplings.uniform.feff}, y: {axis: system.pump.rate}, overlays: [mean-field-boundary], series: [{value: ZQ, from: {spec: nowhere.yaml}}]}\n",
+                "does not compile", 0, nil
+            ),
+            ("  - {name: a, series: [ZQ], x: {range: [2, 1]}}\n", "low < high", 0, nil),
+            ("  - {name: A, series: [ZQ]}\n", "'figures.name' 'A' is not allowed", 12, nil),
+            ("  - {name: a, series: [ZQ], kind: pie}\n", "pie", 0, nil)
+        ] as [(String, String, Int, String?)])
+    func badFiguresAreLocatedErrors(figure: String, message: String, column: Int, hint: String?) throws {
+        let text = Self.base + "figures:\n" + figure
+        let outcome = compile(text)
+        let errors = outcome.diagnostics.filter { $0.severity == .error }
+        #expect(outcome.compiled == nil)
+        let e = try #require(errors.first { $0.message.contains(message) }, "\(errors.map(\.message))")
+        let line = text.split(separator: "\n", omittingEmptySubsequences: false).count - (figure.filter { $0 == "\n" }.count)
+        #expect(e.location.line >= line, "\(e.location)")
+        if column > 0 { #expect(e.location.column == column, "\(e.location)") }
+        if let hint { #expect(e.hint?.contains(hint) == true, "\(e.hint ?? "no hint")") }
+    }
+
+    /// A series from another spec is checked against that spec's observables and sweep.
+    @Test func seriesFromAnotherSpecAreChecked() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("figure-ref-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let other = Self.base.replacingOccurrences(of: "name: t", with: "name: other")
+        try other.write(to: dir.appendingPathComponent("other.yaml"), atomically: true, encoding: .utf8)
+        let good = Self.base + "figures:\n  - {name: a, series: [ZQ, {value: ZQ, from: {spec: other.yaml}}]}\n"
+        let path = dir.appendingPathComponent("main.yaml").path
+        let c = try #require(SpecCompiler.compile(bytes: Array(good.utf8), path: path, catalog: Catalog()).compiled)
+        #expect(c.base.figures[0].series[1].source == .spec(path: dir.appendingPathComponent("other.yaml").path, name: "other"))
+        let bad = Self.base + "figures:\n  - {name: a, series: [{value: qfi, from: {spec: other.yaml}}]}\n"
+        let outcome = SpecCompiler.compile(bytes: Array(bad.utf8), path: path, catalog: Catalog())
+        #expect(outcome.diagnostics.contains { $0.message.contains("unknown observable 'qfi' (not a result of 'other.yaml')") })
+    }
+
+    @Test func theSchemaDeclaresFigures() {
+        let json = JSONSchemaExport.schema()
+        #expect(json.contains("\"figures\"") && json.contains("mean-field-boundary") && json.contains("reference-lines"))
+        #expect(!ExperimentSchema.scalarPaths.contains { $0.hasPrefix("figures") })
+    }
+}
