@@ -57,13 +57,13 @@ final class DickeBackendTests: XCTestCase {
         model.detunings = [0, 0.1, 0, 0]
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: model, observables: [.init(kind: .zq)])))
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 5, pump: 1), observables: [.init(kind: .zq)])))
-        XCTAssertThrowsError(
-            try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .qfiConditional)])))
         // two-time is computed in the steady state only (docs/physics.md §6.6).
         XCTAssertThrowsError(
             try DickeBackend().solve(
                 SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .twoTime)], evolution: .until(time: 1, samples: 2))
             ))
+        XCTAssertThrowsError(
+            try DickeBackend().solve(SolveRequest(model: .collective(n: 4, feff: 2, pump: 1), observables: [.init(kind: .qfiConditional)])))
         let chain = DipoleModel(pump: 1, detunings: [0, 0], f: Matrix([[1, 0.5], [0.5, 1]]), g: Matrix(rows: 2, cols: 2))
         XCTAssertThrowsError(try DickeBackend().solve(SolveRequest(model: chain, observables: [.init(kind: .zq)])))
     }
