@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "Results", "NumericalMethods", "TestSupport"]),
         .testTarget(
             name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"]),
-        .testTarget(name: "ExecutionTests", dependencies: ["Execution", "SpecLanguage", "Planning", "Results", "NumericalMethods", "TestSupport"])
+        .testTarget(
+            name: "ExecutionTests",
+            dependencies: ["Execution", "SpecLanguage", "Planning", "Results", "NumericalMethods", "TestSupport", "StandardBackends"])
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,9 +12,11 @@
 #   sync-dense:  the same with dense couplings (the old path; 102 s at N = 10^4).
 #   square:      sync on a √N × √N square lattice, lattice couplings (target: 1000 × 1000 under 30 min
 #                within 4 GiB).
-# Measured (2 shared cores, other jobs running), see the numbers in the commit that last changed this
-# file; before lattice couplings: sr87 N = 10^4: 187 evaluations at 0.47 s, solve 89 s; sync (dense)
-# N = 10^4: 2737 evaluations at 37 ms, 102 s.
+# Measured (2 shared cores, load ~8 from other jobs, 2026-12-02): sync N = 10^4: 2737 evaluations,
+# 2.2 s (1.4 s with FFTW's SIMD codelets, which the program does not use: docs/reproducibility.md),
+# 31 MiB; N = 10^5: 2389 evaluations, 22 s (9.2 ms each), 69 MiB; N = 2000: Z equal to sync-dense's to 1e-12 (0.31 s against 26 s). Dense, before lattice
+# couplings: sr87 N = 10^4: 187 evaluations at 0.47 s, solve 89 s; sync-dense N = 10^4: 2737
+# evaluations at 37 ms, 102 s.
 # Usage: benchmarks/meanfield.sh [N] [case...]; prints key: value lines.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -43,6 +43,10 @@ public struct CumulantBackend: Backend {
         let model = request.model
         let n = model.count
         guard n >= 1 else { throw BackendError.unsupported("the cumulant backend needs at least one dipole") }
+        guard model.hasMatrices else {
+            throw BackendError.unsupported(
+                "the cumulant backend needs the couplings as dense matrices, not in the \(model.representation.rawValue) representation")
+        }
         for o in request.observables {
             if !observables.contains(o.kind) {
                 throw BackendError.unsupported(

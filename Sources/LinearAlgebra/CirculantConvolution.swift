@@ -13,9 +13,10 @@ private let plannerLock = NSLock()
 /// embedding has length M ≥ 2n − 1 (the smallest 2^a 3^b 5^c 7^d, which FFTW transforms fastest):
 /// offsets 0…n−1 sit at 0…n−1, offsets −1…−(n−1) at M−1…M−n+1, zeros between. The product is
 /// then T x = (F⁻¹ diag(F c) F [x; 0]) restricted to the grid. Plans use FFTW_ESTIMATE only (no timing,
-/// so the same plan and the same bits on every run) and one thread; the buffer comes from fftw_malloc,
-/// so its alignment, and with it the plan's arithmetic, never changes. Not thread-safe: each thread
-/// makes its own.
+/// so the same plan and the same bits on every run), FFTW_NO_SIMD (scalar codelets: the same arithmetic
+/// whatever vector instructions the CPU has, as the pinned OpenBLAS kernels of docs/reproducibility.md)
+/// and one thread; the buffer comes from fftw_malloc, so its alignment never changes. Not thread-safe:
+/// each thread makes its own.
 public final class CirculantConvolution {
     /// Sites along x, y, z.
     public let extents: [Int]
@@ -43,9 +44,9 @@ public final class CirculantConvolution {
         if dims.isEmpty { dims = [1] }
         plannerLock.lock()
         forward = fftw_plan_dft(
-            Int32(dims.count), dims, buffer, buffer, dipolesync_fftw_forward, dipolesync_fftw_estimate)
+            Int32(dims.count), dims, buffer, buffer, dipolesync_fftw_forward, dipolesync_fftw_flags)
         backward = fftw_plan_dft(
-            Int32(dims.count), dims, buffer, buffer, dipolesync_fftw_backward, dipolesync_fftw_estimate)
+            Int32(dims.count), dims, buffer, buffer, dipolesync_fftw_backward, dipolesync_fftw_flags)
         plannerLock.unlock()
     }
 

@@ -53,7 +53,12 @@ extension MeanFieldBackend: DescribedBackend {
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
         let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
         if couplingRepresentation(for: outline, method: method, thresholds: thresholds) == .lattice, let ext = outline.latticeExtents {
-            return BackendAssessment(refusal: nil, estimate: Self.latticeEstimate(extents: ext, elastic: outline.elastic))
+            var estimate = Self.latticeEstimate(extents: ext, elastic: outline.elastic)
+            // The `correlations` table: N² rows held in memory (the guard of `solve` refuses the same).
+            if outline.kinds.contains(.correlations) {
+                estimate.memoryBytes = CostEstimate.bytes(Double(estimate.memoryBytes) + 80 * Double(outline.dipoles) * Double(outline.dipoles))
+            }
+            return BackendAssessment(refusal: nil, estimate: estimate)
         }
         let estimate = Self.estimate(n: outline.dipoles, method: method)
         if outline.dipoles > thresholds.meanFieldMaxDipoles {

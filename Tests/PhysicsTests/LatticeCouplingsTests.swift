@@ -75,6 +75,52 @@ struct LatticeCouplingsTests {
         #expect(abs(l.couplingScale - (rows.max() ?? 0)) <= 1e-12 * max(1, l.couplingScale))
     }
 
+    /// `CouplingOperator` in its three representations: uniform (all-to-all, N = 7, 8) and lattice
+    /// (cases above) against dense matrices of the same couplings — products (single vectors and
+    /// blocks, with and without the diagonal), f_eff, g_eff, the diagonals and the smallest eigenvalue.
+    @Test(arguments: [7, 8]) func uniformOperatorAgreesWithDense(_ n: Int) throws {
+        let dense = DipoleModel.collective(n: n, feff: 5.5, geff: -1.25, pump: 1)
+        let free = DipoleModel(
+            pump: 1, detunings: dense.detunings, f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0),
+            uniform: UniformCouplings(feff: 5.5, geff: -1.25))
+        try Self.expectAgreement(CouplingOperator(free), CouplingOperator(dense), expected: .uniform)
+    }
+
+    @Test(arguments: cases.filter { $0.lattice.count > 1 }) func latticeOperatorAgreesWithDense(_ c: Case) throws {
+        let (l, d) = c.build()
+        let n = c.lattice.count
+        let zero = Matrix(rows: 0, cols: 0)
+        let det = [Double](repeating: 0, count: n)
+        let lm = DipoleModel(pump: 1, detunings: det, f: zero, g: zero, lattice: l)
+        let dm = DipoleModel(pump: 1, detunings: det, f: d.f, g: d.g)
+        try Self.expectAgreement(CouplingOperator(lm), CouplingOperator(dm), expected: .lattice)
+    }
+
+    static func expectAgreement(_ op: CouplingOperator, _ dense: CouplingOperator, expected: CouplingRepresentation) throws {
+        #expect(op.representation == expected && dense.representation == .dense)
+        let n = op.count
+        let xr = Matrix(rows: n, cols: 2, elements: (0..<(2 * n)).map { sin(Double($0) * 0.9 + 0.2) })
+        let xi = Matrix(rows: n, cols: 2, elements: (0..<(2 * n)).map { cos(Double($0) * 1.7) })
+        for off in [false, true] {
+            let (ar, ai) = op.apply(real: xr, imaginary: xi, offDiagonal: off)
+            let (br, bi) = dense.apply(real: xr, imaginary: xi, offDiagonal: off)
+            #expect(relativeError(ar.elements, br.elements) < 1e-12)
+            #expect(relativeError(ai.elements, bi.elements) < 1e-12)
+        }
+        #expect(abs(op.effective.f - dense.effective.f) <= 1e-12 * max(1, abs(dense.effective.f)))
+        #expect(abs(op.effective.g - dense.effective.g) <= 1e-12 * max(1, abs(dense.effective.g)))
+        #expect(op.diagonal.f == dense.diagonal.f)
+        #expect(op.diagonal.g.allSatisfy { $0 == 0 } && dense.diagonal.g.allSatisfy { $0 == 0 })
+        let exact = try dense.smallestRateEigenvalue()
+        let fromOperator = try op.smallestRateEigenvalue()
+        if expected == .uniform {
+            #expect(abs(fromOperator - exact) < 1e-12)
+        } else {
+            // The lattice check is a bound or a Ritz value: the same verdict as LAPACK.
+            #expect((fromOperator < -1e-9) == (exact < -1e-9))
+        }
+    }
+
     /// The circulant bound lies below LAPACK's smallest eigenvalue of f, and the Lanczos iteration
     /// on the FFT product finds it.
     @Test(arguments: cases.filter { $0.lattice.count >= 9 }) func smallestEigenvalueMatchesLAPACK(_ c: Case) throws {

@@ -1,0 +1,68 @@
+import Foundation
+import Physics
+import Planning
+import Results
+import SpecLanguage
+import StandardBackends
+import XCTest
+
+@testable import Execution
+
+/// A mean-field sweep with lattice couplings (docs/physics.md §2.6) through the executor: the same bytes
+/// with one and two threads and after a 3-shard split, and the plan's representation reaching the backend.
+final class LatticeCouplingsRunTests: XCTestCase {
+    static let spec = """
+        dipolesync: 1
+        name: lattice-shards
+        system:
+          lattice: {shape: chain, sites: 2500, spacing: 0.02 lambda}
+          polarization: {angle: magic}
+          couplings: {dipolar: {elastic: false}}
+          pump: {rate: 12 Gamma}
+        observables: [Z, ZQ, inversion, phases]
+        sweep:
+          grid:
+            system.pump.rate: {from: 8 Gamma, to: 14 Gamma, points: 3}
+        solver: {backend: mean-field, tolerance: 1e-6}
+
+        """
+
+    func testThreadsAndShardsGiveTheSameBytes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dipolesync-lattice-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("spec.yaml").path
+        try Self.spec.write(toFile: path, atomically: true, encoding: .utf8)
+        let outcome = SpecCompiler.compile(file: path)
+        let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
+        let p = try XCTUnwrap(Planner().plan(c).plan)
+        XCTAssertEqual(p.points.map(\.couplings), [.lattice, .lattice, .lattice])
+        func run(threads: Int, only: Set<Int>? = nil) throws -> [PointOutcome] {
+            var e = Executor(compiled: c, plan: p, registry: BackendRegistry.standard)
+            e.threads = threads
+            if let only { e.only = only }
+            return try e.run()
+        }
+        let one = try run(threads: 1)
+        let reference = BundleWriter.contents(compiled: c, plan: p, outcomes: one, threads: 1, totalSeconds: 1)
+        let expected = ShardFixture.resultBytes(reference.files)
+        let results = String(decoding: try XCTUnwrap(expected["results.json"]), as: UTF8.self)
+        XCTAssertTrue(results.contains("couplings: lattice"))
+        XCTAssertEqual(Set(one.map { $0.result.number("ZQ")! }).count, 3)
+        let two = try run(threads: 2)
+        let again = ShardFixture.resultBytes(BundleWriter.contents(compiled: c, plan: p, outcomes: two, threads: 1, totalSeconds: 1).files)
+        XCTAssertEqual(again, expected)
+        let folder = dir.appendingPathComponent("shards")
+        for k in 1...3 {
+            let s = try ShardSpec(k: k, n: 3)
+            let outcomes = try run(threads: 1, only: Set(s.indices(of: c.points.count)))
+            let contents = ShardBundle.contents(compiled: c, plan: p, shard: s, outcomes: outcomes, threads: 1, totalSeconds: 0.5)
+            _ = try BundleWriter.write(contents, to: folder.appendingPathComponent(s.folderName).path, force: false)
+        }
+        let merged = try ShardBundle.merge(try ShardBundle.expand([folder.path]))
+        let written = try BundleWriter.write(merged.contents(), to: dir.appendingPathComponent("merged").path, force: false)
+        for (path, data) in expected {
+            XCTAssertEqual(FileManager.default.contents(atPath: (written as NSString).appendingPathComponent(path)), data, path)
+        }
+    }
+}
