@@ -126,6 +126,23 @@ final class DeclaredFigureTests: XCTestCase {
 
     /// Figures are presentation: with or without them, the resolved spec, the bundle ID and the
     /// results are the same; the bundle lists each figure's SVG, CSV and script.
+    /// `observable.field` reads an object's field and, for a list (`two-time`), the first entry's.
+    func testFigureValuesReadObjectFieldsAndTheFirstTwoTimePair() throws {
+        var r = PointResult()
+        r["spectrum"] = .object([("linewidth", .number(0.25)), ("peak-frequency", .number(-1))])
+        r["two-time"] = .array([
+            .object([("a", .number(0)), ("b", .number(1)), ("gamma", .number(2)), ("gamma-slow", .number(0.5))]),
+            .object([("a", .number(0)), ("b", .number(2)), ("gamma", .number(7))])
+        ])
+        let o = PointOutcome(index: 0, parameters: [], backend: .cumulant, result: r, optimum: nil, seconds: 0)
+        XCTAssertEqual(Figures.value("spectrum.linewidth", o), 0.25)
+        XCTAssertEqual(Figures.value("two-time.gamma", o), 2)
+        XCTAssertEqual(Figures.value("two-time.gamma-slow", o), 0.5)
+        XCTAssertNil(Figures.value("two-time.A-slow", o), "a field the backend does not report leaves the point out")
+        let purity = try FigureExpression.parse("1 / two-time.gamma-slow").get()
+        XCTAssertEqual(purity.evaluate(count: 1) { k in [Figures.value(k, o) ?? .nan] }, [2])
+    }
+
     func testFiguresLeaveTheBundleIDAndResultsAlone() throws {
         let (c, plan) = try compileAndPlan(Self.spec)
         let plainText = String(Self.spec[..<Self.spec.range(of: "figures:")!.lowerBound])

@@ -28,12 +28,20 @@ public enum Figures {
         return keys
     }
 
-    /// The value of a key of `plotKeys` at one point.
+    /// The value of a key of `plotKeys` (or of a figure expression) at one point: a scalar, or
+    /// `observable.field` inside an observable's object, or inside the first entry of its list (the
+    /// first pair of `two-time`, as `mutual-information` is the first pair's).
     static func value(_ key: String, _ o: PointOutcome) -> Double? {
         if let x = o.result.number(key) { return x }
-        guard let dot = key.firstIndex(of: "."), case .object(let fields)? = o.result[String(key[..<dot])] else { return nil }
+        guard let dot = key.firstIndex(of: ".") else { return nil }
         let f = String(key[key.index(after: dot)...])
-        return fields.first { $0.0 == f }?.1.number
+        switch o.result[String(key[..<dot])] {
+        case .object(let fields)?: return fields.first { $0.0 == f }?.1.number
+        case .array(let entries)?:
+            guard case .object(let fields)? = entries.first else { return nil }
+            return fields.first { $0.0 == f }?.1.number
+        default: return nil
+        }
     }
 
     /// The pictures drawn, as SVG text by bundle path (`figures/NAME.svg`).

@@ -266,7 +266,9 @@ extension ObservableRequest {
         case .qfi: return [K.qfi, K.qfiWitness]
         case .qfiConditional: return [K.qfiConditional, K.qfiWitness]
         case .spectrum: return [K.spectrum + ".linewidth", K.spectrum + ".peak-frequency"]
-        case .correlations, .twoTime, .phases, .clusterZQ: return []
+        // The first pair's fit (docs/physics.md §3.3); the slow/fast split only where the backend reports it.
+        case .twoTime: return ["A", "nu", "gamma", "gamma-slow", "A-slow", "gamma-fast", "A-fast"].map { K.twoTime + "." + $0 }
+        case .correlations, .phases, .clusterZQ: return []
         default: return [kind.rawValue]
         }
     }
