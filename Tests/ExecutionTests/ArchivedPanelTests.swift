@@ -86,4 +86,34 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertEqual(last.d, lim.discord, accuracy: 0.02 * lim.discord)
         XCTAssertLessThan(last.i - rows[rows.count - 2].i, (second.i - first.i) / 5, "saturation")
     }
+
+    /// The companion of Fig. 2(b) (`fig2b-n-convergence`): the exact Z_Q of the collective model at
+    /// f_eff = 15 Γ approaches the mean-field Z = √(f_eff P − Q²)/(√2 f_eff) of docs/physics.md §4.2
+    /// (computed here) as N grows: the largest deviation over the W grid shrinks at every step of N,
+    /// inside the window (2 Γ ≤ W ≤ 10 Γ) it is below 10⁻³ from N = 1000 on, and below threshold
+    /// (W < Γ, P < 0) every N gives Z_Q = 0.
+    func testArchivedFig2bConvergenceBundleApproachesMeanField() throws {
+        let points = try ArchivedBundleTests.points("fig2b-n-convergence")
+        XCTAssertEqual(points.count, 160)
+        var deviation: [Double: (all: Double, window: Double)] = [:]
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Double])
+            let n = try XCTUnwrap(par["system.lattice.sites"]), w = try XCTUnwrap(par["system.pump.rate"])
+            let z = try XCTUnwrap(o["ZQ"]), f = 15.0, pp = w - 1, q = w + 1
+            let meanField = (max(0, f * pp - q * q)).squareRoot() / (2.0.squareRoot() * f)
+            if w < 1 { XCTAssertEqual(z, 0, "N = \(n), W = \(w): below threshold") }
+            var d = deviation[n] ?? (0, 0)
+            d.all = max(d.all, abs(z - meanField))
+            if (2...10).contains(w) { d.window = max(d.window, abs(z - meanField)) }
+            deviation[n] = d
+        }
+        let sizes = deviation.keys.sorted()
+        XCTAssertEqual(sizes, [70, 300, 1000, 3000])
+        for (a, b) in zip(sizes, sizes.dropFirst()) {
+            XCTAssertLessThan(try XCTUnwrap(deviation[b]?.all), try XCTUnwrap(deviation[a]?.all), "N = \(a) → \(b)")
+            XCTAssertLessThan(try XCTUnwrap(deviation[b]?.window), try XCTUnwrap(deviation[a]?.window), "N = \(a) → \(b)")
+        }
+        XCTAssertGreaterThan(try XCTUnwrap(deviation[70]?.window), 0.02, "at N = 70 Z_Q lies visibly above the wedge")
+        XCTAssertLessThan(try XCTUnwrap(deviation[1000]?.window), 1e-3)
+    }
 }
