@@ -62,13 +62,7 @@ func exactBenchmark(_ args: [String]) throws {
         print("inversion: \(r.number("inversion") ?? .nan) ± \(r.number("inversion-stderr") ?? .nan)")
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
     case "qsd":
-        let n = args.count > 1 ? Int(args[1]) ?? 16 : 16
-        let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
-        let pump = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
-        let time = args.count > 4 ? Double(args[4]) ?? 10 : 10
-        let fraction = args.count > 5 ? Double(args[5]) ?? 0.1 : 0.1
-        let traj = max(2, args.count > 6 ? Int(args[6]) ?? 2 : 2)
-        let threads = args.count > 7 ? Int(args[7]) ?? 1 : 1
+        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.1, trajectories: 2)
         let model = DipoleModel.collective(n: n, feff: feff, pump: pump)
         var settings = PointSettings()
         settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
@@ -86,13 +80,7 @@ func exactBenchmark(_ args: [String]) throws {
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
     case "qsd-plan":
         // The planner's estimate (ExactBackend.diffusionEstimate) for the work of `qsd` with the same arguments.
-        let n = args.count > 1 ? Int(args[1]) ?? 16 : 16
-        let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
-        let pump = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
-        let time = args.count > 4 ? Double(args[4]) ?? 10 : 10
-        let fraction = args.count > 5 ? Double(args[5]) ?? 0.05 : 0.05
-        let traj = max(2, args.count > 6 ? Int(args[6]) ?? 2 : 2)
-        let threads = args.count > 7 ? Int(args[7]) ?? 1 : 1
+        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.05, trajectories: 2)
         var o = ObservableRequest(kind: .qfiConditional)
         o.trajectories = traj
         var settings = TrajectorySettings(diffusionStepFraction: fraction)
@@ -106,13 +94,7 @@ func exactBenchmark(_ args: [String]) throws {
         print("estimate_seconds: \(ExactBackend.diffusionEstimate(outline, trajectories: traj).seconds)")
     case "qsd-step":
         // Step-size error of the time-averaged F̄_Q: each trajectory one Brownian path at h and h/2.
-        let n = args.count > 1 ? Int(args[1]) ?? 16 : 16
-        let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
-        let pump = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
-        let time = args.count > 4 ? Double(args[4]) ?? 10 : 10
-        let fraction = args.count > 5 ? Double(args[5]) ?? 0.1 : 0.1
-        let traj = max(2, args.count > 6 ? Int(args[6]) ?? 4 : 4)
-        let threads = args.count > 7 ? Int(args[7]) ?? 1 : 1
+        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.1, trajectories: 4)
         var settings = PointSettings()
         settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
         let request = SolveRequest(
@@ -137,4 +119,13 @@ func exactBenchmark(_ args: [String]) throws {
         throw BackendError.unsupported("unknown exact benchmark mode \(mode)")
     }
     print("peak_rss_bytes: \(peakResidentBytes())")
+}
+
+/// The arguments of the `qsd` modes: N, f_eff, W, time, step fraction, trajectories (at least 2), threads.
+private func qsdArguments(
+    _ args: [String], fraction: Double, trajectories: Int
+) -> (n: Int, feff: Double, pump: Double, time: Double, fraction: Double, trajectories: Int, threads: Int) {
+    func double(_ i: Int, _ d: Double) -> Double { args.count > i ? Double(args[i]) ?? d : d }
+    func int(_ i: Int, _ d: Int) -> Int { args.count > i ? Int(args[i]) ?? d : d }
+    return (int(1, 16), double(2, 15), double(3, 7.5), double(4, 10), double(5, fraction), max(2, int(6, trajectories)), int(7, 1))
 }
