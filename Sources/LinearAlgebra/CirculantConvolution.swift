@@ -147,36 +147,35 @@ public final class CirculantConvolution {
         return yr
     }
 
-    /// Writes x into the grid's corner of the zeroed embedding.
-    private func scatter(_ xr: UnsafeBufferPointer<Double>, _ xi: UnsafeBufferPointer<Double>) {
-        let v = values
-        for i in 0..<(2 * size) { v[i] = 0 }
+    /// Calls `body(site, cell)` for every site of the grid: its index among the N sites and the index
+    /// of its cell in the embedding's corner.
+    @inline(__always) private func forEachSite(_ body: (Int, Int) -> Void) {
         let (mx, my) = (embedding[0], embedding[1])
         let (nx, ny, nz) = (extents[0], extents[1], extents[2])
         for iz in 0..<nz {
             for iy in 0..<ny {
                 let row = nx * (iy + ny * iz), e = mx * (iy + my * iz)
-                for ix in 0..<nx {
-                    v[2 * (e + ix)] = xr[row + ix]
-                    v[2 * (e + ix) + 1] = xi[row + ix]
-                }
+                for ix in 0..<nx { body(row + ix, e + ix) }
             }
+        }
+    }
+
+    /// Writes x into the grid's corner of the zeroed embedding.
+    private func scatter(_ xr: UnsafeBufferPointer<Double>, _ xi: UnsafeBufferPointer<Double>) {
+        let v = values
+        for i in 0..<(2 * size) { v[i] = 0 }
+        forEachSite { site, cell in
+            v[2 * cell] = xr[site]
+            v[2 * cell + 1] = xi[site]
         }
     }
 
     /// Reads the grid's corner of the embedding.
     private func gather(_ yr: UnsafeMutableBufferPointer<Double>, _ yi: UnsafeMutableBufferPointer<Double>) {
         let v = values
-        let (mx, my) = (embedding[0], embedding[1])
-        let (nx, ny, nz) = (extents[0], extents[1], extents[2])
-        for iz in 0..<nz {
-            for iy in 0..<ny {
-                let row = nx * (iy + ny * iz), e = mx * (iy + my * iz)
-                for ix in 0..<nx {
-                    yr[row + ix] = v[2 * (e + ix)]
-                    yi[row + ix] = v[2 * (e + ix) + 1]
-                }
-            }
+        forEachSite { site, cell in
+            yr[site] = v[2 * cell]
+            yi[site] = v[2 * cell + 1]
         }
     }
 }
