@@ -9,7 +9,7 @@ struct DipolesyncCommand: ParsableCommand {
         commandName: "dipolesync",
         abstract: "Compile and run declarative experiments on arrays of radiating quantum dipoles.",
         version: ProgramInfo.version,
-        subcommands: [Validate.self, Plan.self, Run.self, Rerun.self, Submit.self, Merge.self, Schema.self])
+        subcommands: [Validate.self, Plan.self, Run.self, Rerun.self, Redraw.self, Submit.self, Merge.self, Schema.self])
 
     /// Every way the program ends goes through `ExitStatus` (usage errors exit 2, where
     /// ArgumentParser's validation errors would use 64).

@@ -33,8 +33,10 @@ public struct ArchivedSpec {
         mismatches = Self.mismatches(folder, manifest: manifest, compiled: compiled)
     }
 
-    static func compile(_ dir: String) throws -> CompiledSpec {
-        let specPath = (dir as NSString).appendingPathComponent("spec.yaml")
+    /// Compiles the bundle's `spec.yaml`, or the spec file `specPath` in its place, with the
+    /// bundle's archived catalog.
+    public static func compile(_ dir: String, specPath: String? = nil) throws -> CompiledSpec {
+        let specPath = specPath ?? (dir as NSString).appendingPathComponent("spec.yaml")
         guard let bytes = FileManager.default.contents(atPath: specPath) else {
             throw Failure(lines: ["\(specPath): missing"])
         }

@@ -37,6 +37,8 @@ public struct BundleManifest: Codable, Equatable, Sendable {
     public var files: [FileHash]
     /// The shards a merged bundle was made from.
     public var mergedFrom: [MergedShard]?
+    /// When the pictures were last drawn again from the stored results (`redraw`), and by which program.
+    public var redrawn: Redrawn?
 
     /// The manifest's `program` record.
     public struct Program: Codable, Equatable, Sendable {
@@ -177,9 +179,17 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         }
     }
 
+    /// The `redrawn` record: the program that drew the pictures, the index page and (with `redraw
+    /// --spec`) wrote the spec, and when; the numbers stay those of the original run.
+    public struct Redrawn: Codable, Equatable, Sendable {
+        public var program: Program
+        public var created: String
+    }
+
     enum CodingKeys: String, CodingKey {
         case format, kind, program, spec, shard, seed, backends, libraries, threads, host, created, timings, files
         case mergedFrom = "merged-from"
+        case redrawn
     }
 
     /// A key of the `files` and `backends` tables.
@@ -232,6 +242,7 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         var f = c.nestedContainer(keyedBy: NameKey.self, forKey: .files)
         for e in files { try f.encode(e.sha256, forKey: NameKey(e.path)) }
         try c.encodeIfPresent(mergedFrom, forKey: .mergedFrom)
+        try c.encodeIfPresent(redrawn, forKey: .redrawn)
     }
 
     public init(from decoder: Decoder) throws {
@@ -261,6 +272,7 @@ public struct BundleManifest: Codable, Equatable, Sendable {
         let f = try c.nestedContainer(keyedBy: NameKey.self, forKey: .files)
         files = try f.allKeys.map { FileHash(path: $0.stringValue, sha256: try f.decode(String.self, forKey: $0)) }
         mergedFrom = try c.decodeIfPresent([MergedShard].self, forKey: .mergedFrom)
+        redrawn = try c.decodeIfPresent(Redrawn.self, forKey: .redrawn)
     }
 
     // MARK: Writing and reading

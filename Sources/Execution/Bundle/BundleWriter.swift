@@ -72,22 +72,39 @@ public enum BundleWriter {
         if let s = compiled.base.species {
             files.append(("catalog.yaml", Data(Catalog.file(holding: [s]).utf8)))
         }
-        let figures = Figures.figures(spec: compiled.base, outcomes: outcomes)
-        files += Figures.files(figures)
-        files.append(
-            (
-                "index.html",
-                Data(
-                    IndexPage.html(
-                        compiled: compiled, plan: plan, outcomes: outcomes,
-                        figures: figures.map(\.name)
-                    ).utf8)
-            ))
+        files += pictures(compiled: compiled, plan: plan, outcomes: outcomes).files
         let manifest = BundleManifest.bundle(
             compiled: compiled, plan: plan, outcomes: outcomes, threads: threads,
             totalSeconds: totalSeconds, files: files, libraries: libraries, mergedFrom: mergedFrom)
         files.append(("manifest.json", manifest.data))
         return BundleContents(id: bundleID, files: files)
+    }
+
+    /// The files drawn from the results, last in a bundle: every figure (SVG, CSV, script) and
+    /// index.html; and what the figures note about themselves (a `from:` bundle not found, …), as
+    /// "figure NAME: note".
+    static func pictures(
+        compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome]
+    ) -> (files: [(path: String, data: Data)], notes: [String]) {
+        let figures = Figures.figures(spec: compiled.base, outcomes: outcomes)
+        let page = IndexPage.html(compiled: compiled, plan: plan, outcomes: outcomes, figures: figures.map(\.name))
+        return (Figures.files(figures) + [("index.html", Data(page.utf8))], figures.flatMap { f in f.notes.map { "figure \(f.name): \($0)" } })
+    }
+
+    /// `stored` with its pictures drawn again by this program from its stored results, under the spec
+    /// `compiled` (the bundle's own, or one that differs from it only where the bundle ID does not
+    /// look: `figures:` or comments). Every other file keeps its bytes; the manifest
+    /// lists the new files and records the redraw (`redrawn`), keeping the original run's record.
+    public static func redrawn(_ stored: StoredBundle, compiled: CompiledSpec) -> (contents: BundleContents, notes: [String]) {
+        var files = stored.files.filter { !$0.path.hasPrefix("figures/") && $0.path != "index.html" }
+        if let k = files.firstIndex(where: { $0.path == "spec.yaml" }) { files[k].data = Data(compiled.source.text.utf8) }
+        let drawn = pictures(compiled: compiled, plan: stored.plan, outcomes: stored.outcomes)
+        files += drawn.files
+        var manifest = stored.manifest
+        manifest.files = BundleManifest.hashes(files)
+        manifest.redrawn = BundleManifest.Redrawn(program: .current, created: BundleManifest.now())
+        files.append(("manifest.json", manifest.data))
+        return (BundleContents(id: id(compiled), files: files), drawn.notes)
     }
 
     /// Writes the bundle into a temporary sibling folder and renames it into place when complete,

@@ -68,11 +68,14 @@ public enum ResultsDocument {
         }
         for o in sorted {
             for t in o.result.tables {
-                files.append((String(format: "tables/point-%04d/", o.index) + fileName(t.name) + ".csv", csv(t)))
+                files.append((pointTablesFolder(o.index) + fileName(t.name) + ".csv", csv(t)))
             }
         }
         return files
     }
+
+    /// The folder of one point's own tables.
+    static func pointTablesFolder(_ index: Int) -> String { String(format: "tables/point-%04d/", index) }
 
     public static func csv(_ t: ResultTable) -> String {
         var out = t.columns.map(csvField).joined(separator: ",") + "\n"

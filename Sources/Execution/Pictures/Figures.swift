@@ -443,6 +443,7 @@ public enum ReferencedBundles {
         case .this: return .success([])
         case .bundle(let dir): return read(dir)
         case .spec(let path, _):
+            guard FileManager.default.fileExists(atPath: path) else { return .failure(FigureSourceError(reason: "\(path) not found")) }
             guard let compiled = SpecCompiler.compile(file: path, followReferences: false).compiled else {
                 return .failure(FigureSourceError(reason: "\(path) does not compile"))
             }
@@ -469,23 +470,11 @@ public enum ReferencedBundles {
     }
 
     static func read(_ dir: String) -> Result<[PointOutcome], FigureSourceError> {
-        guard let data = FileManager.default.contents(atPath: dir + "/results.json"), let doc = try? JSONWriter.parse(data),
-            case .object(let top) = doc, case .array(let points)? = top.first(where: { $0.0 == "points" })?.1
-        else { return .failure(FigureSourceError(reason: "cannot read \(dir)/results.json")) }
-        return .success(
-            points.compactMap { p -> PointOutcome? in
-                guard case .object(let fields) = p else { return nil }
-                let get = { (k: String) in fields.first { $0.0 == k }?.1 }
-                guard let index = get("index")?.number, case .object(let params)? = get("parameters"), case .object(let obs)? = get("observables")
-                else {
-                    return nil
-                }
-                var r = PointResult()
-                for (k, v) in obs { r[k] = v }
-                let backend = get("backend").flatMap { if case .string(let s) = $0 { return BackendKind(rawValue: s) } else { return nil } } ?? .exact
-                return PointOutcome(
-                    index: Int(index), parameters: params.compactMap { k, v in v.number.map { (k, $0) } }, backend: backend, result: r, optimum: nil,
-                    seconds: 0)
-            })
+        guard let data = FileManager.default.contents(atPath: dir + "/results.json") else {
+            return .failure(FigureSourceError(reason: "cannot read \(dir)/results.json"))
+        }
+        do { return .success(try ResultsDocument.outcomes(from: JSONWriter.parse(data))) } catch {
+            return .failure(FigureSourceError(reason: "\(dir)/results.json: \(error)"))
+        }
     }
 }
