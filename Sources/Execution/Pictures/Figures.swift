@@ -172,7 +172,7 @@ public enum Figures {
             let y = s.value.evaluate(count: members.count) { k in members.map { value(k, $0) ?? .nan } }
             let errorKey = s.value.singleKey.map { ObservableWriter.Key.standardError($0) }
             let error = errorKey.flatMap { k in s.errors && members.contains { value(k, $0) != nil } ? members.map { value(k, $0) ?? .nan } : nil }
-            let name = gv.map { v in groupValues.count > 1 ? "\(base), \(label(group!)) = \(SVGPlot.tick(v))" : base } ?? base
+            let name = gv.map { v in groupValues.count > 1 ? "\(base), \(label(group!)) = \(String(format: "%.4g", v))" : base } ?? base
             return Figure.Series(
                 label: name, x: members.map { parameter($0, xp) ?? .nan }, y: y, error: error,
                 style: Figure.Style(rawValue: s.style.rawValue) ?? .solid)
