@@ -1,4 +1,5 @@
 import Foundation
+import NumericalMethods
 import Physics
 import Results
 import TestSupport
@@ -186,6 +187,39 @@ final class StoredResultsTests: XCTestCase {
         rejects(#"{"points": [{"index": 0, "parameters": {}, "backend": "magic", "observables": {}}]}"#, "backend")
         rejects(#"{"points": [{"index": 0, "parameters": {"a": "b"}, "backend": "exact", "observables": {}}]}"#, "parameter 'a'")
         rejects(#"{"points": [{"index": 0, "parameters": {}, "backend": "exact", "observables": {}, "optimum": 3}]}"#, "optimum")
+    }
+
+    /// Damaged bundle files end in an error or a value, never a trap: seeded mutations (byte
+    /// changes, cuts, inserted brackets, quotes and commas) of a valid results.json, manifest and
+    /// table, each read as `redraw` reads it.
+    func testMutatedBundleFilesNeverTrap() throws {
+        let root = CLITests.root.appendingPathComponent("outputs/archived/archived-three-backends")
+        let results = try Data(contentsOf: root.appendingPathComponent("results.json"))
+        let manifest = try Data(contentsOf: root.appendingPathComponent("manifest.json"))
+        let table = Data(ResultsDocument.csv(ResultTable(name: "t", columns: ["t", "\"x, y\""], rows: [[0, 1], [0.5, .nan]])).utf8)
+        var rng = SeededRandom(seed: 20_261_202)
+        let alphabet = Array("{}[],:\"\\-.0123456789eE \nnul".utf8)
+        func mutate(_ d: Data) -> Data {
+            var b = [UInt8](d)
+            for _ in 0..<(1 + Int(rng.next() % 4)) where !b.isEmpty {
+                let i = Int(rng.next() % UInt64(b.count))
+                switch rng.next() % 4 {
+                case 0: b[i] = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                case 1: b.removeSubrange(i..<min(b.count, i + 1 + Int(rng.next() % 40)))
+                case 2: b.insert(alphabet[Int(rng.next() % UInt64(alphabet.count))], at: i)
+                default: b = Array(b.prefix(i))
+                }
+            }
+            return Data(b)
+        }
+        var decoded = 0
+        for _ in 0..<1500 {
+            if let v = try? JSONWriter.parse(mutate(results)), (try? ResultsDocument.outcomes(from: v)) != nil { decoded += 1 }
+            _ = try? BundleManifest(json: mutate(manifest))
+            _ = ResultsDocument.table(name: "t", csv: String(decoding: mutate(table), as: UTF8.self))
+        }
+        // Some mutations leave valid results (a changed digit): the decoder was reached.
+        XCTAssertGreaterThan(decoded, 0)
     }
 
     func testTablesReadBackBitForBit() {
