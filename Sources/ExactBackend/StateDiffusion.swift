@@ -68,6 +68,12 @@ struct DiffusionTrajectories {
     }
 }
 
+extension DiffusionScheme {
+    /// The cost of a step relative to `milstein`'s (measured at N = 16 in benchmarks/exact.sh: `weak2` applies
+    /// the generator three times instead of twice and adds the σᶻ table, 1.6×; docs/physics.md §6.3.3).
+    var relativeStepCost: Double { self == .weak2 ? 1.6 : 1 }
+}
+
 /// The increments of one step: a complex Wiener increment per channel (E|Δξ_k|² = h) and, for
 /// `DiffusionScheme.weak2`, one Lévy-area surrogate A_lk = ½(I_lk − I_kl) per non-commuting channel
 /// pair k < l of `DiffusionStepper.pairs` (E|A|² = h²/4 like the true area, docs/physics.md §6.3.3).

@@ -93,6 +93,7 @@ func exactBenchmark(_ args: [String]) throws {
         var o = ObservableRequest(kind: .qfiConditional)
         o.trajectories = traj
         var settings = TrajectorySettings(diffusionStepFraction: fraction)
+        settings.diffusionScheme = try qsdScheme(args)
         settings.diffusionBurnIn = 0.4 * time
         settings.diffusionAverage = 0.6 * time
         let outline = PointOutline(
