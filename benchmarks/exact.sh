@@ -28,11 +28,18 @@ echo "--- 12-dipole dipolar chain steady state (tolerance 1e-10)"
 echo "--- quantum-jump trajectories, a = 0.02 lambda, W = 7 Gamma: N = 16 (2 x 5/Gamma, 1 thread), N = 20 (2 x 1/Gamma, 2 threads)"
 $BENCH exact jumps 16 0.02 7 2 5 1 | grep -E "^(N|seconds|trajectory_time_per_second|jumps-per-trajectory|peak_rss_bytes):"
 $BENCH exact jumps 20 0.02 7 2 1 2 | grep -E "^(N|seconds|trajectory_time_per_second|jumps-per-trajectory|peak_rss_bytes):"
-echo "--- quantum state diffusion (qfi-conditional), N = 16, f_eff = 15 Γ, W = 7.5 Γ, from the ground state (docs/physics.md §6.3.1)"
+echo "--- quantum state diffusion (qfi-conditional), N = 16, f_eff = 15 Γ, W = 7.5 Γ, from the ground state (docs/physics.md §6.3.1, §6.3.3)"
 echo "    target: one trajectory of 10/Γ in under 30 s of one core; step error of the time-averaged F̄_Q below its sampling error"
-# Two trajectories of 10/Γ on one thread: seconds per trajectory, against the planner's estimate for the same work.
-$BENCH exact qsd 16 15 7.5 10 0.05 2 1 | grep -E "^(qsd_N|seconds|seconds_per_trajectory|qfi_conditional|qfi-conditional-step|peak_rss_bytes):"
-$BENCH exact qsd-plan 16 15 7.5 10 0.05 2 1 | grep -E "^(estimate_seconds):"
-# The same Brownian path at h (fraction 0.05) and h/2: the mean of F̄(h) − F̄(h/2) is the step error of
-# F̄(h) (weak order ≥ 1), to compare with the spread of F̄ over trajectories (one trajectory's sampling error).
-$BENCH exact qsd-step 16 15 7.5 10 0.05 "${QSD_STEP_PATHS:-4}" 2 | grep -E "^(qsd_step_N|seconds|qfi_h|step_error_h|sampling_error)"
+# CPU seconds per trajectory of 10/Γ (one thread; CPU, not wall-clock, time: the machine may be shared):
+# the weak-order-2 scheme at the step 0.1/(rate scale), then the archived bundles' milstein scheme at
+# 0.05/(rate scale) over 2/Γ, each against the planner's estimate for the same work.
+$BENCH exact qsd 16 15 7.5 10 0.1 2 1 weak-2 | grep -E "^(qsd_N|seconds|cpu_seconds_per|qfi_conditional|peak_rss_bytes):"
+$BENCH exact qsd-plan 16 15 7.5 10 0.1 2 1 weak-2 | grep -E "^(estimate_seconds):"
+$BENCH exact qsd 16 15 7.5 2 0.05 2 1 milstein | grep -E "^(qsd_N|seconds|cpu_seconds_per|qfi_conditional):"
+$BENCH exact qsd-plan 16 15 7.5 2 0.05 2 1 milstein | grep -E "^(estimate_seconds):"
+# Step error of the time-averaged F̄_Q (weak-2): each path one Brownian path at the step fractions 0.2,
+# 0.1 and 0.05 (areas joined by Chen's relation, so the levels stay close and few paths resolve their
+# differences). With weak order 2 the error of F̄(0.1) is ≈ 4/3 of F̄(0.1) − F̄(0.05); compare it with the
+# sampling error (the spread of F̄ over paths, one path's; the standard error of an ensemble divides it
+# by √trajectories).
+$BENCH exact qsd-step 16 15 7.5 4 0.2 "${QSD_STEP_PATHS:-6}" 2 weak-2 3 | grep -E "^(qsd_step_N|seconds|qfi_level|step_difference|sampling_error)"

@@ -176,6 +176,7 @@ extension ExactBackend: DescribedBackend {
     /// step in ~2.4 ms of one core, 31 s per trajectory of 10/Γ, benchmarks/exact.sh); trajectories run in parallel on the point's
     /// cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. The rate scale is that of
     /// `TrajectoryEngine.rateScale` for all-to-all couplings, else ~N + W (the couplings are not known here).
+    /// (× `DiffusionScheme.relativeStepCost` for the scheme.)
     public static func diffusionEstimate(_ outline: PointOutline, trajectories: Int) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let amps = pow(2, N)
@@ -196,6 +197,7 @@ extension ExactBackend: DescribedBackend {
         }
         let steps = time * rate / s.diffusionStepFraction
         let perWorker = Double((trajectories + workers - 1) / workers)
-        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * 4.5 * N * amps)
+        return CostEstimate(
+            memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * 4.5 * N * amps * s.diffusionScheme.relativeStepCost)
     }
 }

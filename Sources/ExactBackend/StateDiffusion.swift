@@ -15,25 +15,27 @@ import Physics
 /// eigenvectors of f does not matter.) Along the way the conditional QFI F̄_Q(ψ) = (4/3) Σ_i Var(J_i)
 /// is recorded (`BlockFisher.pureQFI`).
 ///
-/// The scheme (docs/physics.md §6.3.1): the normalized QSD state is, up to a global phase, the
-/// normalized solution of the linear equation dψ̃ = (−iH_eff + Σ_k ⟨L_k⟩* L_k) ψ̃ dt + Σ_k L_k ψ̃ dξ_k.
-/// A step of h freezes ⟨L_k⟩ at its start, forms the linear generator
-/// G = −iH_eff h + Σ_k c_k L_k with c_k = ⟨L_k⟩* h + Δξ_k, and takes ψ ← (1 + G + ½G²)ψ, normalized.
-/// Because dξ_k dξ_k = 0 for complex noise, ½G² holds the iterated integrals Σ_k L_k² I_kk exactly and
-/// Σ_{k≠l} L_k L_l I_kl up to the Lévy-area term ½Σ_{k<l} [L_k, L_l](I_lk − I_kl): the scheme is
-/// Milstein's (strong order 1) whenever the channels commute (emission alone, pump alone), and strong
-/// order ½ with a small constant when they do not ([σ⁺_a, σ⁻_b] = δ_ab σᶻ_a); weak order 1, and second
-/// order in the deterministic part.
+/// The schemes (`DiffusionScheme`). `milstein` (docs/physics.md §6.3.1): the normalized QSD state is, up
+/// to a global phase, the normalized solution of the linear equation
+/// dψ̃ = (−iH_eff + Σ_k ⟨L_k⟩* L_k) ψ̃ dt + Σ_k L_k ψ̃ dξ_k. A step of h freezes ⟨L_k⟩ at its start, forms the
+/// linear generator G = −iH_eff h + Σ_k c_k L_k with c_k = ⟨L_k⟩* h + Δξ_k, and takes ψ ← (1 + G + ½G²)ψ,
+/// normalized. Because dξ_k dξ_k = 0 for complex noise, ½G² holds the iterated integrals Σ_k L_k² I_kk exactly
+/// and Σ_{k≠l} L_k L_l I_kl up to the Lévy-area term Σ_{k<l} [L_k, L_l] A_lk: Milstein's scheme (strong
+/// order 1) whenever the channels commute, strong order ½ when they do not ([σ⁺_a, σ⁻_b] = δ_ab σᶻ_a); weak
+/// order 1. `weak2` (docs/physics.md §6.3.3) adds to G the commutator terms Σ_{k<l} [L_k, L_l] A_lk with
+/// Lévy-area surrogates of the right moments, the previous step's pending drift correction
+/// ½h_prev(⟨L_k⟩ − ⟨L_k⟩_prev)* to c_k, and ⅙G³ to the Taylor polynomial: weak order 2.
 struct DiffusionTrajectories {
     let engine: TrajectoryEngine
     let dt: Double
+    var scheme: DiffusionScheme = .milstein
 
     /// Bytes of one trajectory's work arrays: six split vectors of 2^N and the sector copy for the QFI.
     static func bytes(n: Int) -> Int { 16 * (1 << n) * 8 }
 
     func run(start: Int, sampleTimes: [Double], averageFrom: Double, wantD: Bool, rng: inout SeededRandom) -> TrajectoryRecord {
         let n = engine.n
-        let stepper = DiffusionStepper(engine: engine)
+        let stepper = DiffusionStepper(engine: engine, scheme: scheme)
         stepper.setBasisState(start == 0 ? 0 : (1 << n) - 1)
         var t = 0.0
         var series: [[Double]] = []
@@ -66,6 +68,20 @@ struct DiffusionTrajectories {
     }
 }
 
+extension DiffusionScheme {
+    /// The cost of a step relative to `milstein`'s (measured at N = 16 in benchmarks/exact.sh: `weak2` applies
+    /// the generator three times instead of twice and adds the σᶻ table, 1.6×; docs/physics.md §6.3.3).
+    var relativeStepCost: Double { self == .weak2 ? 1.6 : 1 }
+}
+
+/// The increments of one step: a complex Wiener increment per channel (E|Δξ_k|² = h) and, for
+/// `DiffusionScheme.weak2`, one Lévy-area surrogate A_lk = ½(I_lk − I_kl) per non-commuting channel
+/// pair k < l of `DiffusionStepper.pairs` (E|A|² = h²/4 like the true area, docs/physics.md §6.3.3).
+struct DiffusionIncrements {
+    var xi: [Complex<Double>]
+    var areas: [Complex<Double>]
+}
+
 /// One trajectory's state and work vectors, and the step of `DiffusionTrajectories` (see there).
 /// Channels, in the order of their increments: √λ_μ J⁻_μ (μ = 0..<N), √W σ⁺_a, then √γ_nr σ⁻_a and
 /// √(γ_φ/2) σᶻ_a when those rates are nonzero.
@@ -73,6 +89,7 @@ final class DiffusionStepper {
     let engine: TrajectoryEngine
     let n: Int
     let dim: Int
+    let scheme: DiffusionScheme
     /// −i times the diagonal of H_eff at basis state m (with −κ·popcount(m) folded in when collective).
     private let dRe: [Double], dIm: [Double]
     /// −iκ when K_ac = κ for all a ≠ c (then Σ_{a≠c} K_ac σ⁺_a σ⁻_c = κ(J⁺J⁻ − Σ_a n_a)); else nil.
@@ -82,6 +99,16 @@ final class DiffusionStepper {
     private let sq: [Double], sw: Double, snr: Double, sphi: Double
     private let hasNR: Bool, hasPhi: Bool
     let channels: Int
+    /// The non-commuting channel pairs k < l and their commutators [L_k, L_l] = coefficient · O_dipole,
+    /// O one of σᶻ, σ⁻, σ⁺ (docs/physics.md §6.3.3); empty for `milstein`.
+    let pairs: [Pair]
+    struct Pair {
+        enum Operator { case z, lowering, raising }
+        let k: Int, l: Int, dipole: Int, op: Operator, coefficient: Double
+    }
+    /// `weak2`: the channel means at the start of the previous step and its length (the pending half-step
+    /// correction ½h_prev(⟨L⟩ − ⟨L⟩_prev)* of its drift is applied in the next step); nil after a reset.
+    private var previous: (means: [Complex<Double>], h: Double)?
     private let buffer: UnsafeMutablePointer<Double>
     private var psiRe: UnsafeMutablePointer<Double> { buffer }
     private var psiIm: UnsafeMutablePointer<Double> { buffer + dim }
@@ -94,8 +121,9 @@ final class DiffusionStepper {
     private var zRe: UnsafeMutablePointer<Double> { buffer + 8 * dim }
     private var zIm: UnsafeMutablePointer<Double> { buffer + 9 * dim }
 
-    init(engine: TrajectoryEngine) {
+    init(engine: TrajectoryEngine, scheme: DiffusionScheme = .milstein) {
         self.engine = engine
+        self.scheme = scheme
         n = engine.n
         dim = 1 << n
         let model = engine.model
@@ -117,15 +145,40 @@ final class DiffusionStepper {
         hasNR = model.nonradiativeDecay != 0
         hasPhi = model.dephasing != 0
         channels = 2 * n + (hasNR ? n : 0) + (hasPhi ? n : 0)
+        pairs = scheme == .weak2 ? Self.commutators(engine: engine, hasNR: hasNR, hasPhi: hasPhi) : []
         buffer = .allocate(capacity: 10 * dim)
         buffer.initialize(repeating: 0, count: 10 * dim)
     }
 
     deinit { buffer.deallocate() }
 
+    /// The nonzero commutators of the channels (docs/physics.md §6.3.3), with E_μ = √λ_μ Σ_b v_μb σ⁻_b,
+    /// P_a = √W σ⁺_a, R_a = √γ_nr σ⁻_a, Z_a = √(γ_φ/2) σᶻ_a and [σ⁺, σ⁻] = σᶻ, [σᶻ, σ^±] = ±2σ^±:
+    /// [E_μ, P_a] = −√(λ_μW) v_μa σᶻ_a, [P_a, R_a] = √(Wγ_nr) σᶻ_a, [E_μ, Z_a] = 2√(λ_μγ_φ/2) v_μa σ⁻_a,
+    /// [P_a, Z_a] = −2√(Wγ_φ/2) σ⁺_a, [R_a, Z_a] = 2√(γ_nrγ_φ/2) σ⁻_a.
+    static func commutators(engine e: TrajectoryEngine, hasNR: Bool, hasPhi: Bool) -> [Pair] {
+        let n = e.n, m = e.model
+        let sq = e.lambda.map { $0.squareRoot() }, sw = m.pump.squareRoot()
+        let snr = m.nonradiativeDecay.squareRoot(), sphi = (0.5 * m.dephasing).squareRoot()
+        let nrBase = 2 * n, phiBase = nrBase + (hasNR ? n : 0)
+        var list: [Pair] = []
+        func add(_ k: Int, _ l: Int, _ a: Int, _ op: Pair.Operator, _ c: Double) {
+            if c != 0 { list.append(Pair(k: k, l: l, dipole: a, op: op, coefficient: c)) }
+        }
+        for mu in 0..<n { for a in 0..<n { add(mu, n + a, a, .z, -sq[mu] * sw * e.vectors[mu * n + a]) } }
+        if hasNR { for a in 0..<n { add(n + a, nrBase + a, a, .z, sw * snr) } }
+        if hasPhi {
+            for mu in 0..<n { for a in 0..<n { add(mu, phiBase + a, a, .lowering, 2 * sq[mu] * sphi * e.vectors[mu * n + a]) } }
+            for a in 0..<n { add(n + a, phiBase + a, a, .raising, -2 * sw * sphi) }
+            if hasNR { for a in 0..<n { add(nrBase + a, phiBase + a, a, .lowering, 2 * snr * sphi) } }
+        }
+        return list
+    }
+
     func setBasisState(_ m: Int) {
         for i in 0..<(2 * dim) { buffer[i] = 0 }
         psiRe[m] = 1
+        previous = nil
     }
 
     /// The state as (re, im) arrays of 2^N (index: the mask of excited dipoles).
@@ -136,60 +189,111 @@ final class DiffusionStepper {
     /// Sets a normalized state (re, im of 2^N).
     func setState(re: [Double], im: [Double]) {
         for m in 0..<dim { psiRe[m] = re[m]; psiIm[m] = im[m] }
+        previous = nil
     }
 
-    /// Complex Wiener increments of every channel over h (E|Δξ|² = h), in channel order.
-    func drawIncrements(h: Double, rng: inout SeededRandom) -> [Complex<Double>] {
+    /// Complex Wiener increments of every channel over h (E|Δξ|² = h), in channel order, then for `weak2`
+    /// the area surrogates (h/2)(±1 ± i)/√2 of `pairs` (two random bits each).
+    func drawIncrements(h: Double, rng: inout SeededRandom) -> DiffusionIncrements {
         let sh = (h / 2).squareRoot()
-        return (0..<channels).map { _ in
+        let xi = (0..<channels).map { _ in
             let re = sh * rng.normal()
             return Complex(re, sh * rng.normal())
         }
+        var areas: [Complex<Double>] = []
+        if !pairs.isEmpty {
+            let s = 0.5 * h * 0.5.squareRoot()
+            areas.reserveCapacity(pairs.count)
+            var bits: UInt64 = 0, left = 0
+            for _ in pairs {
+                if left == 0 { bits = rng.next(); left = 32 }
+                areas.append(Complex(bits & 1 == 0 ? s : -s, bits & 2 == 0 ? s : -s))
+                bits >>= 2; left -= 1
+            }
+        }
+        return DiffusionIncrements(xi: xi, areas: areas)
     }
 
-    /// One step of h with the given increments.
-    func step(h: Double, increments xi: [Complex<Double>]) {
+    /// The increments of two consecutive steps as one (Chen's relation): Δξ = Δξ¹ + Δξ², and
+    /// A_lk = A¹_lk + A²_lk + ½(Δξ¹_l Δξ²_k − Δξ¹_k Δξ²_l) for every pair.
+    func concatenate(_ a: DiffusionIncrements, _ b: DiffusionIncrements) -> DiffusionIncrements {
+        var areas = a.areas
+        for (p, pair) in pairs.enumerated() {
+            let cross = a.xi[pair.l] * b.xi[pair.k] - a.xi[pair.k] * b.xi[pair.l]
+            areas[p] = areas[p] + b.areas[p] + Complex(0.5) * cross
+        }
+        return DiffusionIncrements(xi: zip(a.xi, b.xi).map { $0 + $1 }, areas: areas)
+    }
+
+    /// The channel means ⟨L_k⟩ of the normalized state, in channel order.
+    private func means() -> [Complex<Double>] {
         let e = engine
         let sm = SpinKernels.lowering(psiRe, psiIm, n: n)   // ⟨σ⁻_b⟩, ψ normalized
-        var alpha = [Complex<Double>](repeating: .zero, count: n)   // multiplies σ⁻_b
-        var beta = [Complex<Double>](repeating: .zero, count: n)   // multiplies σ⁺_a
-        var ch = 0
+        var m = [Complex<Double>](repeating: .zero, count: channels)
         for mu in 0..<n {
             var mean = Complex<Double>.zero
             for b in 0..<n { mean = mean + Complex(e.vectors[mu * n + b]) * sm[b] }
-            mean = Complex(sq[mu]) * mean
-            let c = mean.conjugate * Complex(h) + xi[ch]
-            ch += 1
-            for b in 0..<n { alpha[b] = alpha[b] + c * Complex(sq[mu] * e.vectors[mu * n + b]) }
+            m[mu] = Complex(sq[mu]) * mean
         }
-        for a in 0..<n {
-            let mean = Complex(sw) * sm[a].conjugate   // ⟨√W σ⁺_a⟩
-            beta[a] = (mean.conjugate * Complex(h) + xi[ch]) * Complex(sw)
-            ch += 1
-        }
-        if hasNR {
-            for a in 0..<n {
-                let mean = Complex(snr) * sm[a]
-                alpha[a] = alpha[a] + (mean.conjugate * Complex(h) + xi[ch]) * Complex(snr)
-                ch += 1
-            }
-        }
-        var zeta: [Complex<Double>] = []
+        for a in 0..<n { m[n + a] = Complex(sw) * sm[a].conjugate }   // ⟨√W σ⁺_a⟩
+        var ch = 2 * n
+        if hasNR { for a in 0..<n { m[ch + a] = Complex(snr) * sm[a] }; ch += n }
         if hasPhi {
             let p = SpinKernels.populations(psiRe, psiIm, n: n).p
-            zeta = (0..<n).map { a in
-                let mean = Complex(sphi * (2 * p[a] - 1))   // ⟨√(γ_φ/2) σᶻ_a⟩, real
-                defer { ch += 1 }
-                return (mean.conjugate * Complex(h) + xi[ch]) * Complex(sphi)
-            }
-            SpinKernels.signedSum(zeta, n: n, re: zRe, im: zIm)
+            for a in 0..<n { m[ch + a] = Complex(sphi * (2 * p[a] - 1)) }   // ⟨√(γ_φ/2) σᶻ_a⟩, real
         }
-        apply(h: h, alpha: alpha, beta: beta, from: (psiRe, psiIm), to: (y1Re, y1Im))
-        apply(h: h, alpha: alpha, beta: beta, from: (y1Re, y1Im), to: (y2Re, y2Im))
+        return m
+    }
+
+    /// One step of h with the given increments.
+    func step(h: Double, increments: DiffusionIncrements) {
+        let e = engine
+        let xi = increments.xi
+        let mean = means()
+        // c_k = ⟨L_k⟩* h (+ ½h_prev(⟨L_k⟩ − ⟨L_k⟩_prev)* for weak2) + Δξ_k.
+        var c = [Complex<Double>](repeating: .zero, count: channels)
+        if scheme == .weak2, let previous {
+            let half = Complex(0.5 * previous.h)
+            for k in 0..<channels { c[k] = (mean[k].conjugate * Complex(h) + half * (mean[k] - previous.means[k]).conjugate) + xi[k] }
+        } else {
+            for k in 0..<channels { c[k] = mean[k].conjugate * Complex(h) + xi[k] }
+        }
+        if scheme == .weak2 { previous = (mean, h) }
+        var alpha = [Complex<Double>](repeating: .zero, count: n)   // multiplies σ⁻_b
+        var beta = [Complex<Double>](repeating: .zero, count: n)   // multiplies σ⁺_a
+        var zeta = [Complex<Double>](repeating: .zero, count: n)   // multiplies σᶻ_a
+        for mu in 0..<n {
+            for b in 0..<n { alpha[b] = alpha[b] + c[mu] * Complex(sq[mu] * e.vectors[mu * n + b]) }
+        }
+        for a in 0..<n { beta[a] = c[n + a] * Complex(sw) }
+        var ch = 2 * n
+        if hasNR {
+            for a in 0..<n { alpha[a] = alpha[a] + c[ch + a] * Complex(snr) }
+            ch += n
+        }
+        if hasPhi { for a in 0..<n { zeta[a] = c[ch + a] * Complex(sphi) } }
+        // Σ_{k<l} [L_k, L_l] A_lk (docs/physics.md §6.3.3).
+        for (p, pair) in pairs.enumerated() {
+            let t = Complex(pair.coefficient) * increments.areas[p]
+            switch pair.op {
+            case .z: zeta[pair.dipole] = zeta[pair.dipole] + t
+            case .lowering: alpha[pair.dipole] = alpha[pair.dipole] + t
+            case .raising: beta[pair.dipole] = beta[pair.dipole] + t
+            }
+        }
+        let diagonal = hasPhi || !pairs.isEmpty
+        if diagonal { SpinKernels.signedSum(zeta, n: n, re: zRe, im: zIm) }
+        apply(h: h, alpha: alpha, beta: beta, diagonal: diagonal, from: (psiRe, psiIm), to: (y1Re, y1Im))
+        apply(h: h, alpha: alpha, beta: beta, diagonal: diagonal, from: (y1Re, y1Im), to: (y2Re, y2Im))
         var nn = 0.0
         for m in 0..<dim {
             let r = psiRe[m] + y1Re[m] + 0.5 * y2Re[m], i = psiIm[m] + y1Im[m] + 0.5 * y2Im[m]
             psiRe[m] = r; psiIm[m] = i
+        }
+        if scheme == .weak2 {   // + ⅙G³ψ (docs/physics.md §6.3.3)
+            apply(h: h, alpha: alpha, beta: beta, diagonal: diagonal, from: (y2Re, y2Im), to: (y1Re, y1Im))
+            let sixth = 1.0 / 6
+            for m in 0..<dim { psiRe[m] += sixth * y1Re[m]; psiIm[m] += sixth * y1Im[m] }
         }
         nn = SpinKernels.normSquared(psiRe, psiIm, count: dim)
         let s = 1 / nn.squareRoot()
@@ -199,20 +303,20 @@ final class DiffusionStepper {
     /// G x for given α, β (no dephasing channel) — for tests of the kernels against `TrajectoryEngine.derivative`.
     func generator(h: Double, alpha: [Complex<Double>], beta: [Complex<Double>], re: [Double], im: [Double]) -> (re: [Double], im: [Double]) {
         for m in 0..<dim { y2Re[m] = re[m]; y2Im[m] = im[m] }
-        apply(h: h, alpha: alpha, beta: beta, from: (y2Re, y2Im), to: (y1Re, y1Im))
+        apply(h: h, alpha: alpha, beta: beta, diagonal: false, from: (y2Re, y2Im), to: (y1Re, y1Im))
         return (Array(UnsafeBufferPointer(start: y1Re, count: dim)), Array(UnsafeBufferPointer(start: y1Im, count: dim)))
     }
 
-    /// out = G x, G = −iH_eff h + Σ_b α_b σ⁻_b + Σ_a β_a σ⁺_a (+ Σ_a ζ_a σᶻ_a, the table z).
+    /// out = G x, G = −iH_eff h + Σ_b α_b σ⁻_b + Σ_a β_a σ⁺_a (+ Σ_a ζ_a σᶻ_a, the table z, when `diagonal`).
     private func apply(
-        h: Double, alpha: [Complex<Double>], beta: [Complex<Double>],
+        h: Double, alpha: [Complex<Double>], beta: [Complex<Double>], diagonal: Bool,
         from x: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>),
         to out: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     ) {
         let (xr, xi) = x, (or, oi) = out
         dRe.withUnsafeBufferPointer { dr in
             dIm.withUnsafeBufferPointer { di in
-                if hasPhi {
+                if diagonal {
                     for m in 0..<dim {
                         let ar = h * dr[m] + zRe[m], ai = h * di[m] + zIm[m]
                         or[m] = ar * xr[m] - ai * xi[m]
@@ -258,19 +362,20 @@ final class DiffusionStepper {
 
 extension DiffusionTrajectories {
     /// One Brownian path integrated at `levels` step sizes h, h/2, …, h/2^(levels−1) (the finest
-    /// level draws the increments, coarser levels sum them), for convergence studies in the step:
+    /// level draws the increments, coarser levels join them by `DiffusionStepper.concatenate`: the sums of
+    /// the Δξ, and Chen's relation for the areas of `weak2`), for convergence studies in the step:
     /// per level, F̄_Q time-averaged over the samples at multiples of `sampleEvery`·h from
     /// `averageFrom` to `time`, the final ⟨σᶻ⟩ summed over dipoles, and the final state (re, im).
     static func refinement(
         engine: TrajectoryEngine, start: Int, time: Double, averageFrom: Double, step h: Double, sampleEvery: Int,
-        levels: Int, rng: inout SeededRandom
+        levels: Int, scheme: DiffusionScheme = .milstein, rng: inout SeededRandom
     ) -> [(qfi: Double, inversion: Double, state: (re: [Double], im: [Double]))] {
         let n = engine.n
-        let steppers = (0..<levels).map { _ in DiffusionStepper(engine: engine) }
+        let steppers = (0..<levels).map { _ in DiffusionStepper(engine: engine, scheme: scheme) }
         for s in steppers { s.setBasisState(start == 0 ? 0 : (1 << n) - 1) }
         let fine = 1 << (levels - 1)
         let coarseSteps = Int((time / h).rounded())
-        var sums = [[Complex<Double>]](repeating: [], count: levels)
+        var sums = [DiffusionIncrements?](repeating: nil, count: levels)
         var qfi = [Double](repeating: 0, count: levels)
         var count = 0
         let hf = h / Double(fine)
@@ -278,11 +383,13 @@ extension DiffusionTrajectories {
             for j in 0..<fine {
                 let xi = steppers[levels - 1].drawIncrements(h: hf, rng: &rng)
                 for l in 0..<levels {
-                    sums[l] = sums[l].isEmpty ? xi : zip(sums[l], xi).map { $0 + $1 }
+                    let joined = sums[l].map { steppers[l].concatenate($0, xi) } ?? xi
                     let per = 1 << (levels - 1 - l)   // fine steps per step of level l
                     if (j + 1) % per == 0 {
-                        steppers[l].step(h: h / Double(1 << l), increments: sums[l])
-                        sums[l] = []
+                        steppers[l].step(h: h / Double(1 << l), increments: joined)
+                        sums[l] = nil
+                    } else {
+                        sums[l] = joined
                     }
                 }
             }
@@ -305,6 +412,7 @@ extension ExactBackend {
     public func diffusionStepStudy(
         _ request: SolveRequest, time: Double, averageFrom: Double, levels: Int, count: Int
     ) throws -> [[Double]] {
+        let scheme = request.settings.trajectories.diffusionScheme
         let basis = SectorBasis(n: request.model.count)
         let engine = try TrajectoryEngine(model: request.model, basis: basis)
         let h = diffusionStep(engine.rateScale, request)
@@ -314,7 +422,7 @@ extension ExactBackend {
             var rng = SeededRandom(seed: request.seed, stream: [UInt64(request.pointIndex), UInt64(j), 0x5DE9])
             return DiffusionTrajectories.refinement(
                 engine: engine, start: start, time: time, averageFrom: averageFrom, step: h, sampleEvery: every,
-                levels: levels, rng: &rng
+                levels: levels, scheme: scheme, rng: &rng
             ).map(\.qfi)
         }
     }

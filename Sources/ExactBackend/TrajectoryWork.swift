@@ -121,7 +121,8 @@ extension ExactBackend {
                         wantD: wantD, rng: &rng))
             }
         case .diffusion:
-            let qsd = DiffusionTrajectories(engine: engine, dt: diffusionStep(engine.rateScale, request))
+            let qsd = DiffusionTrajectories(
+                engine: engine, dt: diffusionStep(engine.rateScale, request), scheme: request.settings.trajectories.diffusionScheme)
             return try parallelMap(count: range.count, threads: request.threads) { i -> TrajectoryContribution in
                 let j = first + i
                 // Streams of diffusion trajectories are offset so they never coincide with jump trajectories.
@@ -135,7 +136,7 @@ extension ExactBackend {
         }
     }
 
-    /// The Euler–Maruyama step of the diffusion trajectories.
+    /// The step of the diffusion trajectories (docs/physics.md §6.3.1).
     func diffusionStep(_ rateScale: Double, _ request: SolveRequest) -> Double {
         request.settings.trajectories.diffusionStepFraction / rateScale
     }

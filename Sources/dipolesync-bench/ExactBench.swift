@@ -6,9 +6,12 @@ import Results
 
 /// `dipolesync-bench exact steady N [spacing] [W]`: steady state of a dipolar chain at the magic angle;
 /// `dipolesync-bench exact jumps N [trajectories] [time] [threads]`: jump-trajectory rate.
-/// `dipolesync-bench exact qsd N feff W time fraction trajectories threads`: quantum-state-diffusion
+/// `dipolesync-bench exact qsd N feff W time fraction trajectories threads [scheme]`: quantum-state-diffusion
 /// trajectories of the uniform all-to-all model from the ground state (`qfi-conditional`, the time
-/// average over the last 60 % of `time`), with the step `fraction`/(rate scale).
+/// average over the last 60 % of `time`), with the step `fraction`/(rate scale) and the scheme
+/// (`milstein` or `weak-2`, docs/physics.md §6.3.1, §6.3.3);
+/// `… qsd-step N feff W time fraction paths threads [scheme] [levels]`: each path one Brownian path at
+/// the steps h, h/2, …, h/2^(levels−1); the mean differences of F̄_Q at each step from the finest.
 /// Prints `key: value` lines.
 func exactBenchmark(_ args: [String]) throws {
     let mode = args.first ?? "steady"
@@ -63,18 +66,24 @@ func exactBenchmark(_ args: [String]) throws {
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
     case "qsd":
         let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.1, trajectories: 2)
+        let scheme = try qsdScheme(args)
         let model = DipoleModel.collective(n: n, feff: feff, pump: pump)
         var settings = PointSettings()
         settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
+        settings.trajectories.diffusionScheme = scheme
         settings.trajectories.diffusionBurnIn = 0.4 * time
         settings.trajectories.diffusionAverage = 0.6 * time
         var o = ObservableRequest(kind: .qfiConditional)
         o.trajectories = traj
         let request = SolveRequest(model: model, observables: [o], seed: 20_150_617, threads: threads, settings: settings)
+        let cpu0 = processCPUSeconds()
         let (r, t) = try timed { try ExactBackend().solve(request) }
-        print("qsd_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)  threads: \(threads)")
-        print("seconds: \(t)")
-        print("seconds_per_trajectory_per_10_over_gamma: \(t * Double(threads) / Double(traj) / time * 10)")
+        let cpu = processCPUSeconds() - cpu0
+        print(
+            "qsd_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)  threads: \(threads)  scheme: \(scheme.rawValue)"
+        )
+        print("seconds: \(t)  cpu_seconds: \(cpu)")
+        print("cpu_seconds_per_trajectory_per_10_over_gamma: \(cpu / Double(traj) / time * 10)")
         print("qfi_conditional: \(r.number("qfi-conditional") ?? .nan)")
         print("qfi_conditional_stderr: \(r.number("qfi-conditional-stderr") ?? .nan)")
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
@@ -84,6 +93,7 @@ func exactBenchmark(_ args: [String]) throws {
         var o = ObservableRequest(kind: .qfiConditional)
         o.trajectories = traj
         var settings = TrajectorySettings(diffusionStepFraction: fraction)
+        settings.diffusionScheme = try qsdScheme(args)
         settings.diffusionBurnIn = 0.4 * time
         settings.diffusionAverage = 0.6 * time
         let outline = PointOutline(
@@ -95,30 +105,52 @@ func exactBenchmark(_ args: [String]) throws {
     case "qsd-step":
         // Step-size error of the time-averaged F̄_Q: each trajectory one Brownian path at h and h/2.
         let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.1, trajectories: 4)
+        let scheme = try qsdScheme(args)
+        let levels = max(2, args.count > 9 ? Int(args[9]) ?? 2 : 2)
         var settings = PointSettings()
         settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
+        settings.trajectories.diffusionScheme = scheme
         let request = SolveRequest(
             model: .collective(n: n, feff: feff, pump: pump), observables: [ObservableRequest(kind: .qfiConditional)],
             seed: 20_150_617, threads: threads, settings: settings)
+        let cpu0 = processCPUSeconds()
         let (r, t) = try timed {
-            try ExactBackend().diffusionStepStudy(request, time: time, averageFrom: 0.4 * time, levels: 2, count: traj)
+            try ExactBackend().diffusionStepStudy(request, time: time, averageFrom: 0.4 * time, levels: levels, count: traj)
         }
-        let coarse = r.map { $0[0] }, fine = r.map { $0[1] }, diff = r.map { $0[0] - $0[1] }
-        func stats(_ x: [Double]) -> (Double, Double) {
+        let cpu = processCPUSeconds() - cpu0
+        func stats(_ x: [Double]) -> (mean: Double, spread: Double) {
             let m = x.reduce(0, +) / Double(x.count)
             let v = x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1)
             return (m, v.squareRoot())
         }
-        let (mc, sc) = stats(coarse), (mf, _) = stats(fine), (md, sd) = stats(diff)
-        print("qsd_step_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)")
-        print("seconds: \(t)")
-        print("qfi_h: \(mc)  qfi_h/2: \(mf)")
-        print("step_error_h: \(md) ± \(sd / Double(traj).squareRoot())  (mean of F̄(h) − F̄(h/2) over paths ± its standard error)")
-        print("sampling_error_one_trajectory: \(sc)  (spread of F̄(h) over trajectories)")
+        print(
+            "qsd_step_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  paths: \(traj)  scheme: \(scheme.rawValue)  levels: \(levels)"
+        )
+        print("seconds: \(t)  cpu_seconds: \(cpu)")
+        for l in 0..<levels {
+            let q = stats(r.map { $0[l] })
+            print("qfi_level_\(l): step_fraction \(fraction / Double(1 << l))  mean \(q.mean)  spread \(q.spread)")
+        }
+        for l in 0..<(levels - 1) {
+            let d = stats(r.map { $0[l] - $0[levels - 1] })
+            print(
+                "step_difference_level_\(l): \(d.mean) ± \(d.spread / Double(traj).squareRoot())  (mean of F̄(h/2^\(l)) − F̄(h/2^\(levels - 1)) over paths ± its standard error)"
+            )
+        }
+        print("sampling_error_one_trajectory: \(stats(r.map { $0[0] }).spread)  (spread of F̄(h) over trajectories)")
     default:
         throw BackendError.unsupported("unknown exact benchmark mode \(mode)")
     }
     print("peak_rss_bytes: \(peakResidentBytes())")
+}
+
+/// The scheme argument of the `qsd` modes (index 8; default `milstein`).
+private func qsdScheme(_ args: [String]) throws -> DiffusionScheme {
+    guard args.count > 8 else { return .milstein }
+    guard let s = DiffusionScheme(rawValue: args[8]) else {
+        throw BackendError.unsupported("unknown diffusion scheme \(args[8]) (milstein, weak-2)")
+    }
+    return s
 }
 
 /// The arguments of the `qsd` modes: N, f_eff, W, time, step fraction, trajectories (at least 2), threads.

@@ -43,3 +43,13 @@ func timed<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let r = try body()
     return (r, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
 }
+
+/// CPU seconds (user + system) this process has used so far, all threads: on a shared machine the
+/// cost of a computation, where wall-clock time also counts the other processes' load.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+    let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    return user + system
+}

@@ -96,6 +96,24 @@ final class TrajectorySplitTests: XCTestCase {
         XCTAssertEqual(try backend.work(for: request).count(.jumps), 5)
     }
 
+    /// The `weak2` diffusion scheme (docs/physics.md §6.3.3) with every kind of channel (pump, emission,
+    /// non-radiative decay, dephasing): blocks, thread counts and order of hand-over do not change a bit,
+    /// and it is not the `milstein` result.
+    func testConditionalQFIWithTheWeakSecondOrderScheme() throws {
+        var model = DipoleModel.collective(n: 3, feff: 2.5, pump: 1.5)
+        model.dephasing = 0.3
+        model.nonradiativeDecay = 0.2
+        var qc = ObservableRequest(kind: .qfiConditional); qc.trajectories = 4
+        var settings = TrajectorySettings(burnIn: 0.5, average: 1)
+        settings.diffusionScheme = .weak2
+        let backend = PlannedExact(trajectorySettings: settings)
+        let request = SolveRequest(model: model, observables: [qc], seed: 21, pointIndex: 2, threads: 2)
+        try check(backend, request, expect: [.diffusion])
+        settings.diffusionScheme = .milstein
+        let old = try PlannedExact(trajectorySettings: settings).solve(request)
+        XCTAssertNotEqual(try backend.solve(request).number("qfi-conditional"), old.number("qfi-conditional"))
+    }
+
     /// A trajectory's contribution does not depend on the block it is computed in.
     func testContributionsDoNotDependOnTheirBlock() throws {
         let model = DipoleModel.collective(n: 2, feff: 1.5, pump: 1)

@@ -60,6 +60,8 @@ public struct TrajectorySettings: Sendable, Equatable {
     public var diffusionSampleInterval: Double = 0.1
     /// Quantum-state-diffusion time step as a fraction of 1/(rate scale of H_eff).
     public var diffusionStepFraction: Double
+    /// The diffusion trajectories' integration scheme (`milstein`, the scheme of the archived Fig. 2(c, d) bundles).
+    public var diffusionScheme: DiffusionScheme = .milstein
 
     public init(
         trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
@@ -73,6 +75,17 @@ public struct TrajectorySettings: Sendable, Equatable {
         self.diffusionAverage = diffusionAverage
         self.diffusionStepFraction = diffusionStepFraction
     }
+}
+
+/// The integration scheme of the quantum-state-diffusion trajectories (docs/physics.md §6.3.1):
+/// `milstein` freezes the channel means over a step and leaves out the Lévy areas (weak order 1, strong
+/// order ½ when pump and emission channels are both on); `weak2` adds the pending half-step correction of
+/// the means (a two-step drift), the commutator terms with Lévy-area surrogates of the right second
+/// moments and the third-order term of the step's Taylor polynomial (weak order 2, docs/physics.md §6.3.3).
+/// Results name them by `rawValue`.
+public enum DiffusionScheme: String, CaseIterable, Sendable, Codable {
+    case milstein
+    case weak2 = "weak-2"
 }
 
 /// The settings of one point that are not part of its model, made by the planner (Planning's
