@@ -299,7 +299,7 @@ public enum FigureGeometry {
         var t = s
         switch path {
         case "system.lattice.spacing": t.spacing = value
-        case "system.polarization.angle": t.polarization = SIMD3(cos(value), 0, sin(value))   // as `angle:` is read (SpecBuilder)
+        case "system.polarization.angle": t.polarization = SystemSpec.polarization(angle: value)
         default: break
         }
         return t
