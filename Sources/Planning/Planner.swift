@@ -319,14 +319,18 @@ public struct Planner {
         return true
     }
 
-    /// Solves of one `optimize` search: the 11-point scan, then golden section from the two scan cells
-    /// around the best sample (width 0.2 of the bracket) down to the tolerance (each step ×0.618).
+    /// Solves of one `optimize` search (docs/spec-language.md §8): the coarse scan of 6 points, then
+    /// Brent's method in the two scan cells around the best sample (width 0.4 of the bracket) down to
+    /// the tolerance. Parabolic steps converge faster than golden section's (×0.618 a step), so the
+    /// golden-section count of steps is a bound, capped at 7: measured on smooth peaks, 5–7 steps after
+    /// the scan (Tests/ExecutionTests/ExecutorTests.swift; fig5a 12-dipole optima: docs/physics.md §8.1).
     static func optimizeSolves(_ o: OptimizeSpec) -> Int {
-        let width = 0.2 * abs(o.high - o.low)
+        let scan = OptimizeSearch.scanPoints
+        let width = 0.4 * abs(o.high - o.low)
         let target = max(o.tolerance * max(abs(o.low), abs(o.high)), 1e-12)
         let ratio = log(width / target) / log(1.618_034)
-        let steps = width > target ? (ratio.isFinite ? Int(min(ratio.rounded(.up), 200)) : 200) : 0
-        return 11 + 2 + steps
+        let steps = width > target ? (ratio.isFinite ? Int(min(ratio.rounded(.up), 7)) : 7) : 0
+        return scan + steps
     }
 
     static func psdHint(_ s: SystemSpec) -> String {
@@ -373,4 +377,11 @@ extension PointOutline {
         self = o
         self.observables = observables
     }
+}
+
+/// The shape of the `optimize` search (docs/spec-language.md §8), shared by the search itself
+/// (`Optimizer`, Execution) and its cost estimate (`Planner.optimizeSolves`).
+public enum OptimizeSearch {
+    /// Points of the coarse scan, ends included (cells of 1/5 of the bracket).
+    public static let scanPoints = 6
 }

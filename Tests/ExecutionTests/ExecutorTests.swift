@@ -107,6 +107,57 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(y, 30, accuracy: 1e-3)
     }
 
+    /// The golden-section search `Optimizer` used before Brent's method (an 11-point scan, then golden
+    /// section in the two cells around the best sample to a width ≤ tolerance·max(|a|, |b|)).
+    static func goldenSectionReference(_ f: (Double) -> Double, low: Double, high: Double, relativeTolerance: Double) -> (x: Double, calls: Int) {
+        var calls = 0
+        func g0(_ x: Double) -> Double {
+            calls += 1
+            return f(x)
+        }
+        let n = 11
+        let xs = (0..<n).map { low + (high - low) * Double($0) / Double(n - 1) }
+        let fs = xs.map { g0($0) }
+        let best = fs.indices.max { fs[$0] < fs[$1] }!
+        var a = xs[max(0, best - 1)], b = xs[min(n - 1, best + 1)]
+        let g = (5.0.squareRoot() - 1) / 2
+        var c = b - g * (b - a), d = a + g * (b - a)
+        var fc = g0(c), fd = g0(d)
+        let tol = relativeTolerance * max(abs(a), abs(b))
+        while abs(b - a) > tol {
+            if fc >= fd { b = d; d = c; fd = fc; c = b - g * (b - a); fc = g0(c) } else { a = c; c = d; fc = fd; d = a + g * (b - a); fd = g0(d) }
+        }
+        return ([(xs[best], fs[best]), (c, fc), (d, fd)].max { $0.1 < $1.1 }!.0, calls)
+    }
+
+    func testBrentOptimizerAgreesWithTheGoldenSectionSearchWithFewerEvaluations() throws {
+        // Shapes of Z_Q(W) at the papers' couplings: a rise from threshold, a broad maximum near
+        // f_eff/2 and a slow decline (docs/physics.md §4.2), and one skewed the other way.
+        let shapes: [(String, (Double) -> Double)] = [
+            ("rise and decline at f = 11", { w in w <= 1 ? 0 : (w - 1) / (w + 1) * exp(-w / 11) }),
+            ("rise and decline at f = 5", { w in w <= 1 ? 0 : (w - 1) / (w + 1) * exp(-w / 5) }),
+            ("lorentzian at 7.3", { w in 1 / (1 + (w - 7.3) * (w - 7.3) / 4) }),
+            ("skewed", { w in w * w * exp(-w / 2.5) })
+        ]
+        var brentCalls = 0, goldenCalls = 0
+        for (name, f) in shapes {
+            var calls = 0
+            let x = try Optimizer.maximize(
+                {
+                    calls += 1; return f($0)
+                }, low: 0.5, high: 15, relativeTolerance: 0.02)
+            let old = Self.goldenSectionReference(f, low: 0.5, high: 15, relativeTolerance: 0.02)
+            // Both locate the maximum within the tolerance (0.02 · 15 = 0.3 at most), so their maxima
+            // agree to second order in it.
+            XCTAssertEqual(x, old.x, accuracy: 0.3, name)
+            XCTAssertEqual(f(x), f(old.x), accuracy: 2e-3 * f(old.x), name)
+            brentCalls += calls
+            goldenCalls += old.calls
+        }
+        XCTAssertLessThanOrEqual(
+            Double(brentCalls), 0.7 * Double(goldenCalls), "Brent \(brentCalls) against golden section \(goldenCalls) evaluations")
+    }
+
     func testAFailingPointStopsTheRunWithItsReason() throws {
         struct Failing: Backend {
             static let name = "failing"

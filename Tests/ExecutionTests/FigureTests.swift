@@ -124,6 +124,61 @@ final class DeclaredFigureTests: XCTestCase {
         for t in ["-0.05", "0.05", "0.1", "0.15", "0.2"] { XCTAssertTrue(mapSVG.contains(">\(t)</text>"), t) }
     }
 
+    /// Fig. 5(a)'s panel: Z_Q/Z_Q^max over θ in degrees and a/λ, with contours of the nearest-neighbour
+    /// elastic coupling g(a) sampled from the geometry, not from the six sweep points.
+    func testAngleAxisInDegreesAndContoursOfTheNearestNeighbourCoupling() throws {
+        let text = """
+            dipolesync: 1
+            name: chain-map
+            system:
+              lattice: {shape: chain, sites: 4, spacing: 0.05 lambda}
+              couplings: dipolar
+              pump: {rate: 4 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.polarization.angle: {values: [0 deg, magic, 90 deg]}
+                system.lattice.spacing: {values: [0.02 lambda, 0.04 lambda, 0.08 lambda]}
+            figures:
+              - name: map
+                kind: heat-map
+                x: {axis: system.polarization.angle, unit: deg}
+                value: "ZQ * sqrt(8)"
+                contours: {value: g-nearest, levels: [-100, -10, 0, 10], label: "g(a)/Γ"}
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p -> PointOutcome in
+            var r = PointResult()
+            r["ZQ"] = .number(0.1 + p.parameters[0].value / 10 + p.parameters[1].value)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .exact, result: r, optimum: nil, seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes).first)
+        let m = try XCTUnwrap(f.map)
+        let magic = acos(1 / 3.0.squareRoot())
+        XCTAssertEqual(m.x[0], 0)
+        XCTAssertEqual(m.x[1], magic * 180 / .pi, accuracy: 1e-12)
+        XCTAssertEqual(m.x[2], 90, accuracy: 1e-12)
+        XCTAssertEqual(m.z[1][2], (0.1 + magic / 10 + 0.08) * 8.0.squareRoot(), accuracy: 1e-12)
+        let field = try XCTUnwrap(m.contourField)
+        XCTAssertEqual(field.x.count, Figures.geometrySamples)
+        XCTAssertEqual(field.x.last ?? 0, 90, accuracy: 1e-9)
+        XCTAssertEqual(field.y.first ?? 0, 0.02, accuracy: 1e-15)
+        // Near field along the chain (θ = 0): g = −3Γ/ζ³ − 3Γ/(2ζ) + O(ζ), ζ = 2πa/λ (docs/physics.md §2.1).
+        let zeta = 2 * Double.pi * 0.02
+        XCTAssertEqual(field.z[0][0], -3 / (zeta * zeta * zeta) - 1.5 / zeta, accuracy: 1e-3 * abs(field.z[0][0]))
+        // g changes sign next to the magic angle, where the near-field term vanishes.
+        let zero = Contour.segments(x: field.x, y: field.y, z: field.z, level: 0)
+        XCTAssertFalse(zero.isEmpty)
+        for s in zero { XCTAssertTrue((50...60).contains(s.0.0) && (50...60).contains(s.1.0), "\(s)") }
+        let svg = SVGPlot.render(f)
+        XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+        XCTAssertTrue(svg.contains(">-100</text>") && svg.contains("lines: g(a)/Γ"))
+        let csv = FigureExport.csv(f)
+        XCTAssertEqual(csv.components(separatedBy: "\ncontours,").count - 1, Figures.geometrySamples * Figures.geometrySamples)
+        XCTAssertTrue(FigureExport.python(f).contains("ax.contour(cx, cy, cz"))
+    }
+
     /// Figures are presentation: with or without them, the resolved spec, the bundle ID and the
     /// results are the same; the bundle lists each figure's SVG, CSV and script.
     /// `observable.field` reads an object's field and, for a list (`two-time`), the first entry's.

@@ -62,7 +62,7 @@ import Testing
         #expect(f.references.first?.value == 0.5)
         let m = c.base.figures[1]
         #expect(m.kind == .heatMap && m.x.path == "system.pump.rate" && m.y.path == "system.couplings.uniform.feff")
-        #expect(m.contours == [0, 0.05] && m.overlays == [.meanFieldBoundary])
+        #expect(m.contours.levels == [0, 0.05] && m.contours.value == nil && m.overlays == [.meanFieldBoundary])
         // Presentation only: the resolved spec (and so the bundle ID) is that of the spec without figures.
         let plain = try #require(compile(Self.base).compiled)
         #expect(JSONWriter.write(c.resolved()) == JSONWriter.write(plain.resolved()))
@@ -111,7 +111,14 @@ import Testing
             ("  - {name: a, series: [ZQ], overlays: [mean-field-boundary]}\n", "drawn over a heat map", 0, nil),
             ("  - {name: a, series: [ZQ], x: {range: [2, 1]}}\n", "low < high", 0, nil),
             ("  - {name: A, series: [ZQ]}\n", "'figures.name' 'A' is not allowed", 12, nil),
-            ("  - {name: a, series: [ZQ], kind: pie}\n", "pie", 0, nil)
+            ("  - {name: a, series: [ZQ], kind: pie}\n", "pie", 0, nil),
+            ("  - {name: a, kind: heat-map, value: ZQ, x: {axis: system.pump.rate, unit: deg}}\n", "needs an axis along an angle", 0, nil),
+            (
+                "  - {name: a, kind: heat-map, value: ZQ, contours: {value: g-nearest, levels: [1]}}\n",
+                "not defined here: an all-to-all ensemble has no geometry", 0, nil
+            ),
+            ("  - {name: a, kind: heat-map, value: ZQ, contours: {value: g-nearst, levels: [1]}}\n", "unknown observable 'g-nearst'", 0, "g-nearest"),
+            ("  - {name: a, kind: heat-map, value: ZQ, contours: {levels: [1]}}\n", "missing required key 'value'", 0, nil)
         ] as [(String, String, Int, String?)])
     func badFiguresAreLocatedErrors(figure: String, message: String, column: Int, hint: String?) throws {
         let text = Self.base + "figures:\n" + figure

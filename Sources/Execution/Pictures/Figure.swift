@@ -42,6 +42,17 @@ public struct Figure: Sendable {
         public var z: [[Double]]
         public var colour: Axis
         public var contours: [Double] = []
+        /// The field the contour lines follow when it is not the coloured one (e.g. a coupling
+        /// sampled finely from the geometry): field[i][j] at (x[i], y[j]), named by `label`; its
+        /// levels are written beside the lines instead of on the colour bar.
+        public var contourField: Field?
+    }
+
+    public struct Field: Sendable {
+        public var x: [Double]
+        public var y: [Double]
+        public var z: [[Double]]
+        public var label: String
     }
 
     /// One Bloch sphere: each dipole's Bloch vector (S⊥ cos φ, S⊥ sin φ, S^z), |S| ≤ ½.

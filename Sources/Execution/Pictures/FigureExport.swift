@@ -5,10 +5,13 @@ import Foundation
 ///
 /// The CSV has one row per drawn number, columns `series,x,y,value,error`: curve points
 /// (`series` = the curve's label, `error` its standard error or empty), heat-map cells
-/// (`series` = `map`, `value` = the colour), Bloch-sphere dots (`series` = the sphere's label,
+/// (`series` = `map`, `value` = the colour), the samples of a contoured field of its own
+/// (`series` = `contours`, `value` = the field), Bloch-sphere dots (`series` = the sphere's label,
 /// x = φ, y = S⊥, value = S^z).
 enum FigureExport {
     static let columns = ["series", "x", "y", "value", "error"]
+    /// The `series` of a contoured field's samples (`Figure.Map.contourField`).
+    static let contourSeries = "contours"
 
     static func csv(_ f: Figure) -> String {
         var lines = [columns.joined(separator: ",")]
@@ -22,6 +25,11 @@ enum FigureExport {
         if let m = f.map {
             for i in m.x.indices {
                 for j in m.y.indices { row("map", m.x[i], m.y[j], i < m.z.count && j < m.z[i].count ? m.z[i][j] : nil, nil) }
+            }
+            if let c = m.contourField {
+                for i in c.x.indices {
+                    for j in c.y.indices { row(contourSeries, c.x[i], c.y[j], i < c.z.count && j < c.z[i].count ? c.z[i][j] : nil, nil) }
+                }
             }
         }
         for s in f.series {
@@ -109,8 +117,23 @@ enum FigureExport {
                 }
                 let cmap = m.colour.centre != nil && !m.colour.log ? "RdBu_r" : "viridis"
                 s += "mesh = ax.pcolormesh(xs, ys, z, shading=\"nearest\", cmap=\"\(cmap)\", norm=\(norm), rasterized=True)\n"
+                s +=
+                    "if len(xs) > 1 and len(ys) > 1:\n    ax.set_xlim(xs[0], xs[-1])\n    ax.set_ylim(ys[0], ys[-1])   # the swept range, as the SVG\n"
                 s += "fig.colorbar(mesh, ax=ax, label=\(py(MathLabel.matplotlib(m.colour.label))))\n"
-                if !m.contours.isEmpty {
+                if let c = m.contourField, !m.contours.isEmpty {
+                    s += """
+                        cx = sorted({num(r["x"]) for r in rows if r["series"] == "\(contourSeries)"})
+                        cy = sorted({num(r["y"]) for r in rows if r["series"] == "\(contourSeries)"})
+                        cz = [[math.nan] * len(cx) for _ in cy]
+                        for r in rows:
+                            if r["series"] == "\(contourSeries)":
+                                cz[cy.index(num(r["y"]))][cx.index(num(r["x"]))] = num(r["value"])
+                        cs = ax.contour(cx, cy, cz, levels=[\(m.contours.sorted().map(pyNumber).joined(separator: ", "))], colors="\(SVGPlot.contourColour(m))", linewidths=1)
+                        ax.clabel(cs, fontsize=8)
+                        ax.text(0, -0.16, \(py("lines: " + MathLabel.matplotlib(c.label))), transform=ax.transAxes, fontsize=8)
+
+                        """
+                } else if !m.contours.isEmpty {
                     s +=
                         "cs = ax.contour(xs, ys, z, levels=[\(m.contours.sorted().map(pyNumber).joined(separator: ", "))], colors=\"\(SVGPlot.contourColour(m))\", linewidths=1)\n"
                     s += "ax.clabel(cs, fontsize=8)\n"

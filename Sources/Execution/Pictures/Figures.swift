@@ -83,6 +83,8 @@ public enum Figures {
         func axis(_ a: FigureSpec.Axis, fallback: String) -> Figure.Axis {
             Figure.Axis(label: a.label ?? fallback, log: a.log, range: a.range.map { ($0[0], $0[1]) }, centre: a.centre)
         }
+        // Swept values as drawn (`unit: deg`).
+        func drawn(_ a: FigureSpec.Axis, _ v: [Double]) -> [Double] { a.factor == 1 ? v : v.map { $0 * a.factor } }
         switch d.kind {
         case .bloch:
             var f = Figure(
@@ -106,7 +108,14 @@ public enum Figures {
             var f = Figure(
                 name: d.name, title: d.title ?? "\(valueLabel(value)) over \(label(xp)) × \(label(yp))", kind: .heatMap,
                 x: axis(d.x, fallback: label(xp)), y: axis(d.y, fallback: label(yp)))
-            f.map = Figure.Map(x: ax.values, y: ay.values, z: z, colour: axis(d.colour, fallback: valueLabel(value)), contours: d.contours)
+            f.map = Figure.Map(
+                x: drawn(d.x, ax.values), y: drawn(d.y, ay.values), z: z, colour: axis(d.colour, fallback: valueLabel(value)),
+                contours: d.contours.levels)
+            if let cv = d.contours.value {
+                f.map?.contourField = contourField(
+                    cv, label: d.contours.label ?? valueLabel(cv), figure: d, x: (xp, ax.values), y: (yp, ay.values), members: members,
+                    spec: spec)
+            }
             for s in d.series {
                 // Curves over a map: the value against x, drawn in the map's y units.
                 f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes)
@@ -123,6 +132,55 @@ public enum Figures {
             f.references = references(d)
             return f
         }
+    }
+
+    /// Samples per axis of a contoured geometry quantity (`FigureGeometry`), smooth where the sweep is coarse.
+    static let geometrySamples = 121
+
+    /// The field of `contours: {value: …}` in drawn units: a value of geometry keys only on a fine grid
+    /// over the map (log-spaced on a log axis), any other at the map's points.
+    static func contourField(
+        _ value: FigureExpression, label: String, figure d: FigureSpec, x: (path: String, values: [Double]),
+        y: (path: String, values: [Double]), members: [PointOutcome], spec: ExperimentSpec
+    ) -> Figure.Field {
+        let geometryOnly = value.keys.allSatisfy(FigureGeometry.keys.contains)
+        func samples(_ v: [Double], log: Bool) -> [Double] {
+            guard geometryOnly, let lo = v.min(), let hi = v.max(), hi > lo else { return v }
+            let n = geometrySamples
+            return (0..<n).map { k in
+                let t = Double(k) / Double(n - 1)
+                return log && lo > 0 ? lo * pow(hi / lo, t) : lo + (hi - lo) * t
+            }
+        }
+        let xs = samples(x.values, log: d.x.log), ys = samples(y.values, log: d.y.log)
+        var flat: [Double]
+        if geometryOnly {
+            let systems = xs.flatMap { xv in
+                ys.map { yv in
+                    FigureGeometry.system(FigureGeometry.system(spec.system, setting: x.path, to: xv), setting: y.path, to: yv)
+                }
+            }
+            flat = value.evaluate(count: systems.count) { k in systems.map { FigureGeometry.value(k, $0) ?? .nan } }
+        } else {
+            // At the sweep points; a geometry key in a mixed value is the point's own.
+            flat = [Double](repeating: .nan, count: xs.count * ys.count)
+            let v = value.evaluate(count: members.count) { k in
+                members.map { o in
+                    if FigureGeometry.keys.contains(k) {
+                        let s = o.parameters.reduce(spec.system) { FigureGeometry.system($0, setting: $1.path, to: $1.value) }
+                        return FigureGeometry.value(k, s) ?? .nan
+                    }
+                    return Self.value(k, o) ?? .nan
+                }
+            }
+            for (m, o) in members.enumerated() {
+                guard let px = parameter(o, x.path), let py = parameter(o, y.path), let i = xs.firstIndex(of: px), let j = ys.firstIndex(of: py)
+                else { continue }
+                flat[i * ys.count + j] = v[m]
+            }
+        }
+        let z = xs.indices.map { i in Array(flat[(i * ys.count)..<((i + 1) * ys.count)]) }
+        return Figure.Field(x: xs.map { $0 * d.x.factor }, y: ys.map { $0 * d.y.factor }, z: z, label: label)
     }
 
     static func references(_ d: FigureSpec) -> [Figure.ReferenceLine] {
@@ -174,7 +232,7 @@ public enum Figures {
             let error = errorKey.flatMap { k in s.errors && members.contains { value(k, $0) != nil } ? members.map { value(k, $0) ?? .nan } : nil }
             let name = gv.map { v in groupValues.count > 1 ? "\(base), \(label(group!)) = \(String(format: "%.4g", v))" : base } ?? base
             return Figure.Series(
-                label: name, x: members.map { parameter($0, xp) ?? .nan }, y: y, error: error,
+                label: name, x: members.map { (parameter($0, xp) ?? .nan) * d.x.factor }, y: y, error: error,
                 style: Figure.Style(rawValue: s.style.rawValue) ?? .solid)
         }
     }

@@ -154,13 +154,14 @@ public enum SVGPlot {
         let legend = f.series.isEmpty ? 0 : legendWidth(f.series.map(\.label))
         let w = width + legend
         let plotRight = w - right - 92 - legend
-        // Cell edges halfway between the sample points (in the axis' own coordinate).
+        // Cell edges halfway between the sample points (in the axis' own coordinate), the outer ones
+        // at the first and last sample: the map covers exactly the swept range, as its contours do.
         func edges(_ v: [Double], _ log: Bool) -> [Double] {
             let u = v.map { log ? log10($0) : $0 }
-            if u.count == 1 { return [u[0] - 0.5, u[0] + 0.5] }
-            var e = [u[0] - (u[1] - u[0]) / 2]
+            if u.count == 1 { return [u[0] - 0.5, u[0] + 0.5].map { log ? pow(10, $0) : $0 } }
+            var e = [u[0]]
             for i in 0..<(u.count - 1) { e.append((u[i] + u[i + 1]) / 2) }
-            e.append(u[u.count - 1] + (u[u.count - 1] - u[u.count - 2]) / 2)
+            e.append(u[u.count - 1])
             return e.map { log ? pow(10, $0) : $0 }
         }
         let ex = edges(m.x, f.x.log), ey = edges(m.y, f.y.log)
@@ -191,14 +192,29 @@ public enum SVGPlot {
                     min(xa, xb), min(ya, yb), abs(xb - xa) + 0.3, abs(yb - ya) + 0.3, colour(v))
             }
         }
-        // Contours through the cell centres.
+        // Contours through the cell centres, or along a field of their own with each level written on its line.
+        let field = m.contourField ?? Figure.Field(x: m.x, y: m.y, z: m.z, label: "")
+        var labels = ""
         for level in m.contours {
-            for seg in Contour.segments(x: m.x, y: m.y, z: m.z, level: level) {
+            let segments = Contour.segments(x: field.x, y: field.y, z: field.z, level: level)
+            for seg in segments {
                 svg += String(
                     format: "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
                     xs(seg.0.0), ys(seg.0.1), xs(seg.1.0), ys(seg.1.1), contourColour(m))
             }
+            if m.contourField != nil, !segments.isEmpty {
+                // Levels written at staggered heights along their lines, so that lines that run close
+                // together (g near the magic angle) keep their labels apart.
+                let k = Double((m.contours.firstIndex(of: level) ?? 0) % 4 + 1) / 5
+                let byHeight = segments.sorted { $0.0.1 + $0.1.1 < $1.0.1 + $1.1.1 }
+                let seg = byHeight[min(byHeight.count - 1, Int(k * Double(byHeight.count)))]
+                labels += String(
+                    format:
+                        "<text x=\"%.2f\" y=\"%.2f\" font-size=\"11\" fill=\"%@\" stroke=\"#222\" stroke-width=\"2.5\" paint-order=\"stroke\">%@</text>\n",
+                    xs((seg.0.0 + seg.1.0) / 2) + 3, ys((seg.0.1 + seg.1.1) / 2) + 4, contourColour(m), tick(level))
+            }
         }
+        svg += labels
         for (k, s) in f.series.enumerated() {
             let path = s.x.indices.filter { $0 < s.y.count && xs.accepts(s.x[$0]) && ys.accepts(s.y[$0]) }
                 .map { String(format: "%.2f,%.2f", xs(s.x[$0]), ys(s.y[$0])) }
@@ -229,7 +245,7 @@ public enum SVGPlot {
             svg += String(format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#333\"/>\n", cbx + 14, yy, cbx + 18, yy)
             svg += String(format: "<text x=\"%.1f\" y=\"%.2f\" font-size=\"11\">%@</text>\n", cbx + 20, yy + 4, tick(t))
         }
-        for level in m.contours where cb.accepts(level) && cb.t(level) >= cb.lo && cb.t(level) <= cb.hi {
+        for level in m.contours where m.contourField == nil && cb.accepts(level) && cb.t(level) >= cb.lo && cb.t(level) <= cb.hi {
             let yy = centre == nil ? cb(level) : barY(level)
             svg += String(
                 format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"%@\" stroke-width=\"1.2\"/>\n", cbx, yy, cbx + 14, yy,
@@ -237,6 +253,9 @@ public enum SVGPlot {
         }
         svg +=
             "<text transform=\"translate(\(cbx + 68),\(top + plotH / 2)) rotate(-90)\" font-size=\"13\" text-anchor=\"middle\">\(MathLabel.svg(m.colour.label))</text>\n"
+        if let cf = m.contourField, !m.contours.isEmpty {
+            svg += "<text x=\"\(left)\" y=\"\(height - 8)\" font-size=\"11\" fill=\"#333\">lines: \(MathLabel.svg(cf.label))</text>\n"
+        }
         if legend > 0 {
             let lx = w - right - legend + 10
             for (k, s) in f.series.enumerated() {

@@ -188,36 +188,77 @@ public struct Executor {
     }
 }
 
-/// One-dimensional maximization on a bracket: a coarse scan of 11 points (so a second hump is not
-/// missed), then golden-section search in the cell around the best sample.
+/// One-dimensional maximization on a bracket (docs/spec-language.md §8): a coarse scan of
+/// `OptimizeSearch.scanPoints` equally spaced points (so a second hump is not missed), then Brent's method
+/// (parabolic interpolation through the best three points, golden-section steps where a parabola
+/// is not trusted) in the two scan cells around the best sample, until the maximum is bracketed
+/// to a width ≤ `relativeTolerance`·max(|a|, |b|) of that cell, as the golden-section search it
+/// replaces did. The scan's neighbours of the best sample are the first parabola's other two
+/// points, so a smooth peak is usually located in 3–6 further evaluations instead of 8–10.
 public enum Optimizer {
     public static func maximize(
         _ f: (Double) throws -> Double, low: Double, high: Double,
         relativeTolerance: Double
     ) throws -> Double {
-        let n = 11
+        let n = OptimizeSearch.scanPoints
         let xs = (0..<n).map { low + (high - low) * Double($0) / Double(n - 1) }
+        var fs: [Double] = []
+        for x in xs { fs.append(try f(x)) }
         var best = 0
-        var fbest = -Double.infinity
-        for (i, x) in xs.enumerated() {
-            let v = try f(x)
-            if v > fbest { fbest = v; best = i }
-        }
+        for i in 1..<n where fs[i] > fs[best] { best = i }
         var a = xs[max(0, best - 1)], b = xs[min(n - 1, best + 1)]
-        let g = (5.0.squareRoot() - 1) / 2
-        var c = b - g * (b - a), d = a + g * (b - a)
-        var fc = try f(c), fd = try f(d)
         let tol = max(relativeTolerance * max(abs(a), abs(b)), 1e-12)
-        var iterations = 0
-        while abs(b - a) > tol && iterations < 200 {
-            iterations += 1
-            if fc >= fd {
-                b = d; d = c; fd = fc; c = b - g * (b - a); fc = try f(c)
+        // Brent's minimization of g = −f (Numerical Recipes §10.3): x the best point, w the second
+        // best, v the previous w; a step must be less than half the one before last to be parabolic.
+        var x = xs[best], gx = -fs[best]
+        let lower = best > 0 ? (xs[best - 1], -fs[best - 1]) : nil
+        let upper = best < n - 1 ? (xs[best + 1], -fs[best + 1]) : nil
+        var (w, gw) = [lower, upper].compactMap { $0 }.min { $0.1 < $1.1 } ?? (x, gx)
+        var (v, gv) = [lower, upper].compactMap { $0 }.max { $0.1 < $1.1 } ?? (x, gx)
+        let golden = (3 - 5.0.squareRoot()) / 2
+        var d = 0.0, e = b - a
+        let tol1 = tol / 4, tol2 = 2 * tol1   // stops when b − a ≤ 2·tol2 = tol
+        for _ in 0..<200 {
+            let xm = (a + b) / 2
+            if abs(x - xm) <= tol2 - (b - a) / 2 { break }
+            var parabolic = false
+            if abs(e) > tol1 {
+                let r = (x - w) * (gx - gv)
+                var q = (x - v) * (gx - gw)
+                var p = (x - v) * q - (x - w) * r
+                q = 2 * (q - r)
+                if q > 0 { p = -p }
+                q = abs(q)
+                let before = e
+                if q > 0, abs(p) < abs(q * before / 2), p > q * (a - x), p < q * (b - x) {
+                    e = d
+                    d = p / q
+                    parabolic = true
+                    let u = x + d
+                    if u - a < tol2 || b - u < tol2 { d = xm >= x ? tol1 : -tol1 }
+                }
+            }
+            if !parabolic {
+                e = x >= xm ? a - x : b - x
+                d = golden * e
+            }
+            let u = abs(d) >= tol1 ? x + d : x + (d >= 0 ? tol1 : -tol1)
+            let gu = -(try f(u))
+            if gu <= gx {
+                if u >= x { a = x } else { b = x }
+                (v, gv) = (w, gw)
+                (w, gw) = (x, gx)
+                (x, gx) = (u, gu)
             } else {
-                a = c; c = d; fc = fd; d = a + g * (b - a); fd = try f(d)
+                if u < x { a = u } else { b = u }
+                if gu <= gw || w == x {
+                    (v, gv) = (w, gw)
+                    (w, gw) = (u, gu)
+                } else if gu <= gv || v == x || v == w {
+                    (v, gv) = (u, gu)
+                }
             }
         }
-        let candidates = [(xs[best], fbest), (c, fc), (d, fd)]
-        return candidates.max { $0.1 < $1.1 }!.0
+        return x
     }
 }

@@ -252,6 +252,7 @@ public enum ExperimentSchema {
             Field("label", .string(pattern: nil, example: "pump rate W/Γ"), "Axis label; `_x`, `_{xy}` subscripts, `^x` superscripts (Z_Q^2, S^z)."),
             Field("scale", .keyword(["linear", "log"]), "Linear or logarithmic axis.", default: "linear"),
             Field("range", .list(.number(.none), min: 2, max: 2), "[low, high] in the canonical units of the values (default: the data's)."),
+            Field("unit", .keyword(["deg", "rad"]), "An angle axis only: draw its numbers in degrees or radians.", default: "rad"),
             Field(
                 "centre", .number(.none),
                 "Colour bar only: a diverging map, blue below this value and red above, each side scaled to its own extreme.")
@@ -299,7 +300,23 @@ public enum ExperimentSchema {
             Field("series", .list(figureSeries, min: 1, max: 12), "Lines: the curves; heat map: curves drawn over the map."),
             Field("value", .string(pattern: nil, example: "ZQ2"), "Heat map: the coloured value (an expression like a series' value)."),
             Field("colour", .object(figureAxis), "Heat map: the colour bar's label, scale and range."),
-            Field("contours", .list(.number(.none), min: 1, max: 20), "Heat map: contour levels."),
+            Field(
+                "contours",
+                .variants([
+                    .other(.list(.number(.none), min: 1, max: 20)),
+                    .other(
+                        .object(
+                            ObjectShape(
+                                "Contour lines of another value than the colour.",
+                                [
+                                    Field(
+                                        "value", .string(pattern: nil, example: "g-nearest"),
+                                        "An expression of result keys or of the geometry keys g-nearest, f-nearest (nearest-neighbour couplings in Γ, sampled finely).",
+                                        required: true),
+                                    Field("levels", .list(.number(.none), min: 1, max: 20), "Contour levels.", required: true),
+                                    Field("label", .string(pattern: nil, example: "g(a)/Γ"), "Names the contoured value under the figure.")
+                                ])))
+                ]), "Heat map: contour levels of the coloured value, or {value, levels, label} for another value."),
             Field(
                 "overlays", .list(.keyword(FigureSpec.Overlay.allCases.map(\.rawValue)), min: 1, max: nil),
                 "Analytic curves: mean-field-boundary (docs/physics.md §4.2)."),

@@ -26,6 +26,9 @@ public struct SystemSpec: Sendable, Equatable {
     public var couplings: CouplingModel
     /// Unit vector of the dipole orientation.
     public var polarization: SIMD3<Double>
+
+    /// The orientation of `polarization: {angle: θ}`: θ from the x axis (the chain) in the xz plane.
+    public static func polarization(angle t: Double) -> SIMD3<Double> { SIMD3(cos(t), 0, sin(t)) }
     public var detuning: DetuningModel
     /// Pump rate W in Γ.
     public var pump: Double

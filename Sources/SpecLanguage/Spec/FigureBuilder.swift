@@ -51,6 +51,19 @@ struct FigureBuilder {
             }
             a.path = path
         }
+        if let u = node["unit"] {
+            // Only angles have a second unit to draw in: degrees (the canonical unit is rad).
+            let family = a.path.flatMap { SweepPaths.target($0, at: u.location, diagnostics: DiagnosticEngine(file: ""))?.family }
+            switch (u.scalar, family) {
+            case ("rad", .angle?): a.factor = 1
+            case ("deg", .angle?): a.factor = 180 / Double.pi
+            default:
+                engine.error(
+                    "figure '\(figure)': 'unit: \(u.scalar ?? "")' needs an axis along an angle (deg or rad)", at: u.location,
+                    hint: "numbers of other paths are drawn in their canonical units (rates in Γ, lengths in λ)")
+                return nil
+            }
+        }
         if let r = node["range"], let items = r.items, items.count == 2 {
             let v = items.compactMap { $0.scalar.flatMap(Double.init) }
             guard v.count == 2, v[0] < v[1], v.allSatisfy(\.isFinite) else {
@@ -231,7 +244,19 @@ struct FigureBuilder {
             value = expression(v, figure: name, known: ownKeys, knownFrom: "this spec")
             if value == nil { failed = true }
         }
-        let contours = (node["contours"]?.items ?? []).compactMap { $0.scalar.flatMap(Double.init) }
+        var contours = FigureSpec.Contours(value: nil, levels: [], label: nil)
+        if let c = node["contours"], kind == .heatMap {
+            if let items = c.items {
+                contours.levels = items.compactMap { $0.scalar.flatMap(Double.init) }
+            } else {
+                contours.levels = (c["levels"]?.items ?? []).compactMap { $0.scalar.flatMap(Double.init) }
+                contours.label = c["label"]?.scalar
+                if let v = c["value"] {
+                    contours.value = contourValue(v, figure: name, own: ownKeys)
+                    if contours.value == nil { failed = true }
+                }
+            }
+        }
         var overlays: [FigureSpec.Overlay] = []
         for o in node["overlays"]?.items ?? [] {
             guard let overlay = o.scalar.flatMap(FigureSpec.Overlay.init(rawValue:)) else { continue }
@@ -261,5 +286,25 @@ struct FigureBuilder {
         return FigureSpec(
             name: name, title: node["title"]?.scalar, kind: kind, x: x, y: y, curves: curves, series: series, value: value, colour: colour,
             contours: contours, overlays: overlays, references: references, location: node.location)
+    }
+
+    /// The value of `contours: {value: …}`: result keys of this spec, or geometry keys
+    /// (`FigureGeometry`), which need a system with a geometry and map axes that can be sampled.
+    private func contourValue(_ node: YAMLNode, figure: String, own: [String]) -> FigureExpression? {
+        guard let expr = expression(node, figure: figure, known: own + FigureGeometry.keys, knownFrom: "this spec or the geometry") else {
+            return nil
+        }
+        guard expr.keys.contains(where: FigureGeometry.keys.contains) else { return expr }
+        if let why = FigureGeometry.unavailable(spec.system) {
+            engine.error("figure '\(figure)': \(FigureGeometry.keys.joined(separator: " and ")) are not defined here: \(why)", at: node.location)
+            return nil
+        }
+        for p in swept where !FigureGeometry.canSample(along: p) {
+            engine.error(
+                "figure '\(figure)': the geometry keys are sampled along \(FigureGeometry.samplePaths.joined(separator: " and ")), but the sweep also changes '\(p)'",
+                at: node.location, hint: "contour a result key instead, or sweep only the spacing and the polarization angle of the geometry")
+            return nil
+        }
+        return expr
     }
 }

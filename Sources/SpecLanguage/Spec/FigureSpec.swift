@@ -21,6 +21,17 @@ public struct FigureSpec: Sendable {
         public var range: [Double]?
         /// Colour bars only: the centre of a diverging map.
         public var centre: Double?
+        /// Numbers along the axis are the swept values times this (`unit: deg` on an angle: 180/π).
+        public var factor: Double = 1
+    }
+
+    /// Contour lines over a heat map: `levels` of `value` (nil: the coloured value). A value made of
+    /// geometry keys only (`FigureGeometry`) is evaluated on a fine grid, not at the sweep points.
+    public struct Contours: Sendable {
+        public var value: FigureExpression?
+        public var levels: [Double]
+        /// Names the contoured value in the figure (default: its text).
+        public var label: String?
     }
 
     /// Where a series takes its numbers: this bundle, the bundle of another spec (its default
@@ -63,7 +74,7 @@ public struct FigureSpec: Sendable {
     /// Heat maps: the colour, and its axis (label, log, range).
     public var value: FigureExpression?
     public var colour: Axis
-    public var contours: [Double]
+    public var contours: Contours
     public var overlays: [Overlay]
     public var references: [Reference]
     public var location: SourceLocation
@@ -252,6 +263,59 @@ public indirect enum FigureExpression: Sendable, Equatable {
                 return .key(name)
             }
             throw ParseError(offset: i, message: "unexpected '\(c)'")
+        }
+    }
+}
+
+/// Numbers of a point's geometry that a figure can contour (docs/spec-language.md §12): the couplings
+/// of the nearest-neighbour pair of a regular lattice, dipoles 0 and 1, one spacing a apart along x
+/// (docs/physics.md §2.1), in Γ. Only the sweep paths `system.lattice.spacing` and
+/// `system.polarization.angle` change them among the paths that shape the couplings.
+public enum FigureGeometry {
+    /// `g-nearest`: the elastic coupling g(a); `f-nearest`: the dissipative f(a).
+    public static let keys = ["g-nearest", "f-nearest"]
+    /// The sweep paths a geometry key may be sampled along (others under these prefixes change the couplings otherwise).
+    public static let samplePaths = ["system.lattice.spacing", "system.polarization.angle"]
+    static let couplingPrefixes = ["system.lattice.", "system.couplings.", "system.polarization."]
+
+    /// Why the system has no such numbers (nil: it has).
+    public static func unavailable(_ s: SystemSpec) -> String? {
+        switch s.lattice {
+        case .chain, .square, .triangular, .cubic: break
+        case .positions: return "a lattice of listed positions has no nearest-neighbour pair along x"
+        case .allToAll: return "an all-to-all ensemble has no geometry"
+        }
+        if case .uniform = s.couplings { return "uniform couplings do not depend on the geometry" }
+        return nil
+    }
+
+    /// Whether a swept path may be an axis along which geometry keys are sampled.
+    public static func canSample(along path: String) -> Bool {
+        samplePaths.contains(path) || !couplingPrefixes.contains { path.hasPrefix($0) }
+    }
+
+    /// The system with `path` set to `value` (canonical units); paths that leave the couplings alone leave it unchanged.
+    public static func system(_ s: SystemSpec, setting path: String, to value: Double) -> SystemSpec {
+        var t = s
+        switch path {
+        case "system.lattice.spacing": t.spacing = value
+        case "system.polarization.angle": t.polarization = SystemSpec.polarization(angle: value)
+        default: break
+        }
+        return t
+    }
+
+    /// The value of a geometry key for this system (nil: not a geometry key or not available).
+    public static func value(_ key: String, _ s: SystemSpec) -> Double? {
+        guard keys.contains(key), unavailable(s) == nil else { return nil }
+        switch s.couplings {
+        case .dipolar(let elastic):
+            let norm = (s.polarization * s.polarization).sum().squareRoot()
+            let cosTheta = norm > 0 ? s.polarization.x / norm : 0
+            let (f, g) = Couplings.dipolarPair(zeta: 2 * Double.pi * s.spacing, cosTheta: cosTheta)
+            return key == "g-nearest" ? (elastic ? g : 0) : f
+        case .powerLaw(_, let strength): return key == "g-nearest" ? 0 : strength   // A (a/a)^α
+        case .uniform: return nil
         }
     }
 }

@@ -338,7 +338,7 @@ struct SpecBuilder {
         if let p = doc.node(at: ["system", "polarization"]) {
             if let a = p["angle"] {
                 guard let t = quantity(a, .angle, what: "angle") else { return nil }
-                polarization = SIMD3(cos(t), 0, sin(t))
+                polarization = SystemSpec.polarization(angle: t)
             } else if let v = p["vector"]?.items {
                 let xs = v.compactMap { number($0) }
                 guard xs.count == 3 else { return nil }
