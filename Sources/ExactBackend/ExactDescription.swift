@@ -71,7 +71,7 @@ extension ExactBackend: DescribedBackend {
             case .steadyState: time = (t.diffusionBurnIn ?? t.burnIn) + (t.diffusionAverage ?? t.average)
             }
             return
-                "quantum-state-diffusion trajectories of the full 2^N vector (\(why)): \(max(2, q.trajectories)) × \(num(time)) /Γ, step \(num(t.diffusionStepFraction))/(rate scale), standard errors from their spread"
+                "quantum-state-diffusion trajectories of the full 2^N vector (\(why)): \(max(2, q.trajectories)) × \(num(time)) /Γ, \(t.diffusionScheme.rawValue) scheme at the step \(num(t.diffusionStepFraction))/(rate scale), standard errors from their spread"
         }
         return
             "quantum-jump trajectories (\(why)): \(trajectories(t, outline.observables)) × (\(num(t.burnIn)) + \(num(t.average))) /Γ, standard errors from their spread"

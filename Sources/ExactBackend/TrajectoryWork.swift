@@ -141,6 +141,13 @@ extension ExactBackend {
         request.settings.trajectories.diffusionStepFraction / rateScale
     }
 
+    /// How the diffusion trajectories were integrated, for results' `method`: "weak-2 scheme at the step
+    /// 0.1/(rate scale)" (docs/physics.md §6.3.1, §6.3.3).
+    func diffusionSchemeText(_ request: SolveRequest) -> String {
+        let t = request.settings.trajectories
+        return "\(t.diffusionScheme.rawValue) scheme at the step \(String(format: "%.4g", t.diffusionStepFraction))/(rate scale)"
+    }
+
     /// Turns the base result and every ensemble's full list of contributions (trajectories 0 ..< count,
     /// in any order; they are put in index order) into the point's result: the same `PointResult`
     /// `solve` returns, bit for bit (sums run in trajectory-index order). Throws
@@ -177,7 +184,7 @@ extension ExactBackend {
         if !work.density && records[.jumps] == nil {
             // Only qfi-conditional was asked: the diffusion trajectories are the whole result.
             result = PointResult()
-            result.method = "exact quantum-state-diffusion trajectories (full 2^N vector)"
+            result.method = "exact quantum-state-diffusion trajectories (full 2^N vector, \(diffusionSchemeText(request)))"
         } else if !work.density {
             let jumps = records[.jumps] ?? []
             result = PointResult()
@@ -191,6 +198,9 @@ extension ExactBackend {
             addConditionalQFI(
                 request, records: diffusion, dt: diffusionStep(TrajectoryEngine.rateScale(request.model), request),
                 into: &result)
+            if work.density || records[.jumps] != nil {
+                result.method += "; qfi-conditional: quantum-state-diffusion trajectories (\(diffusionSchemeText(request)))"
+            }
         }
         return result
     }

@@ -32,14 +32,16 @@ extension PointOutline {
 
 extension PointSettings {
     /// The settings of `plan`'s point of `spec`, made by the planner's choice: its method, the spec's
-    /// `solver.trajectories`, and `qfi-conditional`'s `until` for the diffusion ensemble (the first
-    /// 40 % burn-in, the rest averaged).
+    /// `solver.trajectories`, and for the diffusion ensemble `qfi-conditional`'s `until` (the first
+    /// 40 % burn-in, the rest averaged) and `solver.diffusion-scheme` at its step.
     public init(spec: ExperimentSpec, plan: PointPlan) {
         self.init(method: plan.method, trajectories: Self.trajectories(of: spec), couplings: plan.couplings)
     }
 
     static func trajectories(of spec: ExperimentSpec) -> TrajectorySettings {
         var t = spec.solver.trajectories
+        t.diffusionScheme = spec.solver.diffusionScheme
+        t.diffusionStepFraction = spec.solver.diffusionScheme.stepFraction
         if let q = spec.observables.first(where: { $0.kind == .qfiConditional }) {
             t.diffusionBurnIn = 0.4 * q.trajectoryTime
             t.diffusionAverage = 0.6 * q.trajectoryTime

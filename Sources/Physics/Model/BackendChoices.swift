@@ -65,7 +65,8 @@ public struct TrajectorySettings: Sendable, Equatable {
 
     public init(
         trajectories: Int? = nil, burnIn: Double = 20, average: Double = 50, sampleInterval: Double = 0.1,
-        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil, diffusionStepFraction: Double = 0.05
+        diffusionBurnIn: Double? = nil, diffusionAverage: Double? = nil,
+        diffusionStepFraction: Double = DiffusionScheme.milstein.stepFraction
     ) {
         self.trajectories = trajectories
         self.burnIn = burnIn
@@ -82,10 +83,21 @@ public struct TrajectorySettings: Sendable, Equatable {
 /// order ½ when pump and emission channels are both on); `weak2` adds the pending half-step correction of
 /// the means (a two-step drift), the commutator terms with Lévy-area surrogates of the right second
 /// moments and the third-order term of the step's Taylor polynomial (weak order 2, docs/physics.md §6.3.3).
-/// Results name them by `rawValue`.
+/// `solver.diffusion-scheme` (docs/spec-language.md §9) chooses one; results and plans name them by `rawValue`.
 public enum DiffusionScheme: String, CaseIterable, Sendable, Codable {
     case milstein
     case weak2 = "weak-2"
+
+    /// The step a spec runs the scheme at, as a fraction of 1/(rate scale of H_eff)
+    /// (`TrajectorySettings.diffusionStepFraction`): `milstein` 0.05 (docs/physics.md §6.3.1, the archived
+    /// bundles); `weak2` twice that, 0.1, where its step error of the time-averaged F̄_Q is below 10⁻³ at
+    /// N = 6 and 0.013 ± 0.015 at N = 16, at 0.8× `milstein`'s cost (docs/physics.md §6.3.3).
+    public var stepFraction: Double {
+        switch self {
+        case .milstein: return 0.05
+        case .weak2: return 0.1
+        }
+    }
 }
 
 /// The settings of one point that are not part of its model, made by the planner (Planning's

@@ -353,10 +353,15 @@ public enum ExperimentSchema {
                 "couplings", .keyword(couplingRepresentations),
                 "How the mean-field backend holds the couplings f and g: dense (N×N matrices, any positions), lattice (translation-invariant couplings on a chain, square or cubic lattice: O(N) memory, products by FFT), or auto: lattice for such lattices above 2000 dipoles, dense otherwise. The other backends hold them dense.",
                 default: "auto"),
+            Field(
+                "diffusion-scheme", .keyword(diffusionSchemes),
+                "Integration scheme of qfi-conditional's quantum-state-diffusion trajectories (docs/physics.md §6.3): milstein at the step 0.05/(rate scale), or weak-2 (weak order 2, Lévy-area surrogates) at 0.1/(rate scale), 0.8× the cost.",
+                default: "milstein"),
             Field("trajectories", .object(trajectories), "The exact backend's quantum-jump trajectories (times in 1/Γ).")
         ])
 
     public static let exactMethods = ExactMethodChoice.allCases.map(\.rawValue)
+    public static let diffusionSchemes = DiffusionScheme.allCases.map(\.rawValue)
     public static let couplingRepresentations = CouplingRepresentationChoice.allCases.map(\.rawValue)
 
     static let trajectories = ObjectShape(

@@ -64,6 +64,8 @@ extension ExperimentSpec {
         solverO.append(("memory-bytes", solver.memoryBudget.map { .number(Double($0)) } ?? .string("default")))
         if solver.exactMethod != .auto { solverO.append(("exact-method", .string(solver.exactMethod.rawValue))) }
         if solver.couplings != .auto { solverO.append(("couplings", .string(solver.couplings.rawValue))) }
+        // Written only when not the default, so specs without it keep their resolved form and bundle ID.
+        if solver.diffusionScheme != .milstein { solverO.append(("diffusion-scheme", .string(solver.diffusionScheme.rawValue))) }
         if solver.trajectoriesGiven, let count = solver.trajectories.trajectories {
             let t = solver.trajectories
             solverO.append(

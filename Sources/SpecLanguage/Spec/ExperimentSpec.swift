@@ -141,6 +141,9 @@ public struct SolverSpec: Sendable, Equatable {
     /// How the mean-field backend holds the couplings (`solver.couplings`): `dense`, `lattice` (FFT
     /// products, docs/physics.md §2.6), or `auto`.
     public var couplings: CouplingRepresentationChoice = .auto
+    /// `solver.diffusion-scheme`: the integration scheme of `qfi-conditional`'s quantum-state-diffusion
+    /// trajectories, each at its own step (`DiffusionScheme.stepFraction`, docs/physics.md §6.3.3).
+    public var diffusionScheme: DiffusionScheme = .milstein
     /// `solver.trajectories`: the exact backend's quantum-jump ensemble (the schema's defaults when
     /// the spec gives none).
     public var trajectories: TrajectorySettings

@@ -496,6 +496,7 @@ struct SpecBuilder {
             backendLocation: backendNode?.location, trajectories: j)
         solver.exactMethod = s?["exact-method"]?.scalar.flatMap(ExactMethodChoice.init(rawValue:)) ?? .auto
         solver.couplings = s?["couplings"]?.scalar.flatMap(CouplingRepresentationChoice.init(rawValue:)) ?? .auto
+        solver.diffusionScheme = s?["diffusion-scheme"]?.scalar.flatMap(DiffusionScheme.init(rawValue:)) ?? .milstein
         if let t {
             if j.sampleInterval > j.average {
                 diagnostics.error(
