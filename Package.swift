@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra"]),
         .testTarget(name: "NumericalMethodsTests", dependencies: ["NumericalMethods", "LinearAlgebra"]),
         .testTarget(name: "SpecLanguageTests", dependencies: ["SpecLanguage", "Results"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods", "TestSupport"]),
         .testTarget(
             name: "PlanningTests",
             dependencies: [

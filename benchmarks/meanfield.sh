@@ -10,8 +10,16 @@
 #   sync:        a/λ = 0.02 at the magic angle (f_eff ≈ 24Γ), W = 12Γ, elastic couplings off:
 #                synchronized; lattice couplings (target: N = 10^4 under 5 s, 10^5 under 2 min).
 #   sync-dense:  the same with dense couplings (the old path; 102 s at N = 10^4).
-#   square:      sync on a √N × √N square lattice, lattice couplings (target: 1000 × 1000 under 30 min
-#                within 4 GiB).
+#   square:      sync on a √N × √N square lattice, lattice couplings.
+#   chain-1e6, square-1000: the whole pipeline (`dipolesync run`: plan, solve, results, tables, pictures,
+#                bundle) on benchmarks/specs/meanfield-chain-1e6.yaml (the sync chain with 10^6 dipoles)
+#                and meanfield-square-1000.yaml (1000 × 1000 square lattice), observables Z, ZQ,
+#                inversion, frequency and the per-dipole `phases` (written as .npy). Target: each under
+#                30 min within 4 GiB; prints wall time, CPU time and peak memory (/usr/bin/time -v) and
+#                the bundle's size. N is ignored.
+#                Measured 2026-12-02 (nice 10 on 2 cores under load 11–16 from other jobs): chain-1e6
+#                did not finish: stopped after 21 CPU min (1 h 29 min wall), still integrating, peak
+#                446 MiB (the plan's estimate: 422 MiB, ~11 min of work); square-1000 not run.
 # Measured (2 shared cores, load ~8 from other jobs, 2026-12-02): sync N = 10^4: 2737 evaluations,
 # 2.2 s (1.4 s with FFTW's SIMD codelets, which the program does not use: docs/reproducibility.md),
 # 31 MiB; N = 10^5: 2389 evaluations, 22 s (9.2 ms each), 69 MiB; N = 2000: Z equal to sync-dense's to 1e-12 (0.31 s against 26 s). Dense, before lattice
@@ -24,7 +32,21 @@ N=${1:-10000}
 shift || true
 CASES=${*:-sync sr87}
 swift build -c release --product dipolesync-bench >/dev/null
+swift build -c release --product dipolesync >/dev/null
 B=.build/release/dipolesync-bench
+# The whole pipeline on a spec, with /usr/bin/time -v's wall time, CPU time and peak memory.
+pipeline() {
+  local out log
+  out=$(mktemp -d)
+  log=$(mktemp)
+  /usr/bin/time -v .build/release/dipolesync run "benchmarks/specs/$1.yaml" --out "$out/bundle" --quiet 2>"$log" >/dev/null \
+    || { cat "$log"; rm -rf "$out" "$log"; exit 3; }
+  grep -E "Elapsed \(wall|User time|System time|Maximum resident" "$log" | sed 's/^[[:space:]]*//'
+  echo "bundle: $(du -sh "$out/bundle" | cut -f1)"
+  grep -o '"steps" : [0-9.e+]*\|"evaluations" : [0-9.e+]*\|"Z" : [0-9.e+-]*\|"ZQ" : [0-9.e+-]*' "$out/bundle/results.json" | tr '\n' ' '
+  echo
+  rm -rf "$out" "$log"
+}
 for c in $CASES; do
   echo "== mean-field $c, N = $N"
   case $c in
@@ -32,6 +54,8 @@ for c in $CASES; do
     sync) $B mean-field "$N" 0.02 magic 12 off 1e-6 2 2000 lattice ;;
     sync-dense) $B mean-field "$N" 0.02 magic 12 off 1e-6 2 2000 dense ;;
     square) $B mean-field "$N" 0.02 magic 12 off 1e-6 2 2000 lattice square ;;
+    chain-1e6) pipeline meanfield-chain-1e6 ;;
+    square-1000) pipeline meanfield-square-1000 ;;
     *) echo "unknown case $c"; exit 2 ;;
   esac
 done

@@ -42,7 +42,8 @@ public enum MeanFieldMethod: Sendable, Equatable {
 /// - `inversion`: S^z = mean_a s_a/2.
 /// - tables `phases` (a, x, y, z position in λ, S-perp, phi, s) and `correlations`
 ///   (⟨σ⁺_aσ⁻_b⟩ = β_a* β_b, diagonal (1 + s_a)/2); for `Evolution.until` the table `timeseries`
-///   (t and each requested scalar).
+///   (t and each requested scalar). Above 10⁶ numbers the bundle writes them as `.npy`
+///   (docs/spec-language.md §11.3). `cluster-ZQ` sums β in O(d) a cluster (`OrderParameters.productZQ2`).
 ///
 /// Other observables (QFI, pair correlations, two-time, spectrum) throw `BackendError.unsupported`:
 /// a product state has none.
@@ -314,9 +315,10 @@ public struct MeanFieldBackend: Backend {
                     ObservableWriter.frequency(omega.isNaN ? nil : omega, into: &result)
                 }
             case .clusterZQ:
+                // β_a* β_b summed in O(d) (a cluster may hold every dipole of a 10⁶ lattice).
                 ObservableWriter.clusterZQ(
-                    sizes: o.clusterSizes, lattice: request.lattice, correlation: correlation,
-                    into: &result)
+                    sizes: o.clusterSizes, lattice: request.lattice,
+                    zq2: { OrderParameters.productZQ2(count: n, indices: $0, beta: beta) }, into: &result)
             case .correlations:
                 ObservableWriter.correlations(count: n, correlation: correlation, into: &result)
             case .phases:

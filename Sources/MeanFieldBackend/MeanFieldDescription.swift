@@ -54,17 +54,25 @@ extension MeanFieldBackend: DescribedBackend {
         let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
         if couplingRepresentation(for: outline, method: method, thresholds: thresholds) == .lattice, let ext = outline.latticeExtents {
             var estimate = Self.latticeEstimate(extents: ext, elastic: outline.elastic)
-            // The `correlations` table: N² rows held in memory (the guard of `solve` refuses the same).
-            if outline.kinds.contains(.correlations) {
-                estimate.memoryBytes = CostEstimate.bytes(Double(estimate.memoryBytes) + 80 * Double(outline.dipoles) * Double(outline.dipoles))
-            }
+            estimate.memoryBytes = CostEstimate.bytes(Double(estimate.memoryBytes) + Self.tableBytes(outline))
             return BackendAssessment(refusal: nil, estimate: estimate)
         }
-        let estimate = Self.estimate(n: outline.dipoles, method: method)
-        if outline.dipoles > thresholds.meanFieldMaxDipoles {
-            return BackendAssessment(refusal: "N = \(outline.dipoles) exceeds its limit of \(thresholds.meanFieldMaxDipoles)", estimate: estimate)
-        }
+        // No N cap: the memory estimate (16 N² bytes of f and g) against the budget limits the dense
+        // representation, as the lattice one's limits it (Planner.assess).
+        var estimate = Self.estimate(n: outline.dipoles, method: method)
+        estimate.memoryBytes = CostEstimate.bytes(Double(estimate.memoryBytes) + Self.tableBytes(outline))
         return BackendAssessment(refusal: nil, estimate: estimate)
+    }
+
+    /// Memory of the per-dipole tables a point returns and the bundle holds before writing them: the
+    /// `correlations` table, N² rows as [[Double]] (about 80 bytes a row; the guard of `solve` refuses
+    /// the same) and its file; `phases`, N rows of 7 numbers (about 90 bytes a row) and its file.
+    static func tableBytes(_ outline: PointOutline) -> Double {
+        let n = Double(outline.dipoles)
+        var bytes = 0.0
+        if outline.kinds.contains(.correlations) { bytes += 80 * n * n + TableFile.bytes(rows: n * n, columns: 4) }
+        if outline.kinds.contains(.phases) { bytes += 90 * n + TableFile.bytes(rows: n, columns: 7) }
+        return bytes
     }
 
     public func preferenceReason(_ outline: PointOutline) -> String {

@@ -99,14 +99,19 @@ public enum ModelBuilder {
 
     /// The smallest eigenvalue of the decay-rate matrix f + γ_nr·1 (docs/physics.md §1.5, §2.5), when it
     /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK
-    /// up to `numericLimit` dipoles, and beyond for lattice couplings the circulant bound or a Lanczos
+    /// up to `numericLimit` dipoles, and beyond for lattice power laws the circulant bound or a Lanczos
     /// iteration on the FFT product (`LatticeCouplings.smallestRateEigenvalue`, docs/physics.md §2.6).
+    /// Beyond `numericLimit`, dipolar couplings are not checked (nil): their f is positive semidefinite
+    /// for any positions (docs/physics.md §2.5), and a Lanczos iteration could only confirm it, at
+    /// minutes for 10⁶ dipoles (their Toeplitz spectrum has a dense cluster at its bottom).
     public static func smallestRateEigenvalue(_ s: SystemSpec, numericLimit: Int = 2000) -> Double? {
         let n = Double(s.count)
         switch s.couplings {
         case .uniform(let feff, _):
             // A single dipole is held to the same f_eff ≤ NΓ as the backends require of every N.
             return min(1 - feff / n, 1 + feff * (n - 1) / n) + s.nonradiativeDecay
+        case .dipolar where s.count > numericLimit:
+            return nil
         case .dipolar, .powerLaw:
             guard s.count <= numericLimit else {
                 return (try? latticeCouplings(s)?.smallestRateEigenvalue(tolerance: PlannerThresholds.rateMatrixTolerance))?

@@ -17,6 +17,9 @@ public struct Planner {
     public var thresholds: PlannerThresholds
     /// The backends to choose from, in the order of `BackendKind.allCases` (preference).
     public var backends: [any DescribedBackend]
+    /// The free space where the bundle will be written; when set, a plan whose files would not fit
+    /// (`ArtifactEstimate`) is refused. nil: not checked (`validate`, `rerun`, tests that do not ask).
+    public var disk: DiskSpace?
     public init(thresholds: PlannerThresholds = .standard, backends: [any DescribedBackend] = StandardBackends.all) {
         self.thresholds = thresholds
         self.backends = BackendKind.allCases.compactMap { k in backends.first { $0.kind == k } }
@@ -120,6 +123,9 @@ public struct Planner {
                 id: "artifacts-0", stage: .artifacts,
                 label: "results.json, tables, pictures", inputs: observableIDs,
                 points: compiled.points.map(\.index)))
+        if !engine.hasErrors, let disk {
+            checkDisk(compiled, disk: disk, engine: engine)
+        }
         if !engine.hasErrors {
             for w in Self.costWarnings(points, machineMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory)) {
                 let at =
@@ -138,6 +144,35 @@ public struct Planner {
             name: compiled.base.name, nodes: nodes, points: points, thresholds: thresholds,
             memoryBudget: compiled.base.solver.memoryBudget ?? budgetDefault, optimize: o)
         return Outcome(plan: plan, diagnostics: diags)
+    }
+
+    /// Refuses a plan whose bundle would not fit in `disk`'s free space (docs/spec-language.md §11.3):
+    /// the error stands at the observable whose table is largest (else at `evolve` or the top).
+    func checkDisk(_ compiled: CompiledSpec, disk: DiskSpace, engine: DiagnosticEngine) {
+        let (total, largest) = ArtifactEstimate.total(compiled)
+        guard total > Double(disk.freeBytes) else { return }
+        let doc = compiled.document
+        let bytes = { (x: Double) in ByteCount(x < 9e18 ? Int(x) : Int.max).description }
+        var message = "the bundle needs ≈ \(bytes(total)) on disk, more than the \(bytes(Double(disk.freeBytes))) free in \(disk.folder)"
+        var at = doc.location
+        var hint = "write it to a larger disk (run --out DIR) or ask for fewer points"
+        if let l = largest {
+            let rows = l.observable == .correlations ? "N² = \(Self.num(pow(Double(compiled.base.system.count), 2))) pairs" : nil
+            message += " (largest: \(l.artifact) ≈ \(bytes(l.bytes))\(rows.map { ", \($0)" } ?? ""))"
+            if let k = l.observable {
+                at =
+                    doc["observables"]?.items?.first { $0.scalar == k.rawValue || $0.entries?.first?.key == k.rawValue }?.location
+                    ?? doc["observables"]?.location ?? at
+                hint =
+                    k == .correlations
+                    ? "drop 'correlations' (in mean field they are β_a* β_b, which the 'phases' table gives: docs/physics.md §4.1), use fewer dipoles, or write to a larger disk (run --out DIR)"
+                    : "drop '\(k.rawValue)', use fewer dipoles, or write to a larger disk (run --out DIR)"
+            } else {
+                at = doc["evolve"]?.location ?? at
+                hint = "record fewer samples, or write to a larger disk (run --out DIR)"
+            }
+        }
+        engine.error(message, at: at, hint: hint)
     }
 
     /// Estimated work from which `plan` and `validate` warn (the estimates are rough; an hour

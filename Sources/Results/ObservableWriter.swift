@@ -74,11 +74,22 @@ public enum ObservableWriter {
         sizes: [Int], lattice: Lattice, recordSkipped: Bool = true,
         correlation: (Int, Int) -> Complex<Double>, into result: inout PointResult
     ) {
+        clusterZQ(
+            sizes: sizes, lattice: lattice, recordSkipped: recordSkipped,
+            zq2: { OrderParameters.zq2(count: lattice.count, indices: $0, correlation: correlation) }, into: &result)
+    }
+
+    /// The same with Z_Q² of a cluster's indices given directly (a product state's takes O(d) work,
+    /// `OrderParameters.productZQ2`, where the pair sum takes O(d²)).
+    public static func clusterZQ(
+        sizes: [Int], lattice: Lattice, recordSkipped: Bool = true,
+        zq2: ([Int]) -> Double, into result: inout PointResult
+    ) {
         var out: [ResultValue] = []
         var skipped: [Int] = []
         for d in sizes {
             guard let idx = lattice.cluster(size: d) else { skipped.append(d); continue }
-            let z2 = OrderParameters.zq2(count: lattice.count, indices: idx, correlation: correlation)
+            let z2 = zq2(idx)
             out.append(
                 .object([
                     ("d", .number(Double(d))), (Key.zq, .number(OrderParameters.zq(fromSquare: z2))),

@@ -35,8 +35,9 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let (compiled, plan) = try compileAndPlan(file, catalogs: catalog.catalogs)
         let shardSpec = try shard.map { try ShardSpec(parsing: $0) }
+        let (compiled, plan) = try compileAndPlan(
+            file, catalogs: catalog.catalogs, target: { out ?? OutputTarget.defaultPath(for: $0, shard: shardSpec) })
         let target = OutputTarget.absolute(out ?? OutputTarget.defaultPath(for: compiled, shard: shardSpec))
         // Before computing anything: the target can be written, and no other run writes it.
         let lock: TargetLock

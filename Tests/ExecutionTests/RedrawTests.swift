@@ -197,6 +197,7 @@ final class StoredResultsTests: XCTestCase {
         let results = try Data(contentsOf: root.appendingPathComponent("results.json"))
         let manifest = try Data(contentsOf: root.appendingPathComponent("manifest.json"))
         let table = Data(ResultsDocument.csv(ResultTable(name: "t", columns: ["t", "\"x, y\""], rows: [[0, 1], [0.5, .nan]])).utf8)
+        let npy = TableFile.npy(ResultTable(name: "t", columns: ["phi", "sz"], rows: [[0, 1], [0.5, .nan], [2, 3]]))
         var rng = SeededRandom(seed: 20_261_202)
         let alphabet = Array("{}[],:\"\\-.0123456789eE \nnul".utf8)
         func mutate(_ d: Data) -> Data {
@@ -217,6 +218,7 @@ final class StoredResultsTests: XCTestCase {
             if let v = try? JSONWriter.parse(mutate(results)), (try? ResultsDocument.outcomes(from: v)) != nil { decoded += 1 }
             _ = try? BundleManifest(json: mutate(manifest))
             _ = ResultsDocument.table(name: "t", csv: String(decoding: mutate(table), as: UTF8.self))
+            _ = try? ResultsDocument.table(name: "t", npy: mutate(npy))
         }
         // Some mutations leave valid results (a changed digit): the decoder was reached.
         XCTAssertGreaterThan(decoded, 0)
@@ -229,6 +231,9 @@ final class StoredResultsTests: XCTestCase {
         XCTAssertEqual(back?.rows.flatMap { $0 }.map(\.bitPattern).count, 6)
         XCTAssertEqual(back?.rows[1].map(\.bitPattern), t.rows[1].map(\.bitPattern))
         XCTAssertTrue(back?.rows[0][1].isNaN ?? false)
+        let npy = try? ResultsDocument.table(name: t.name, npy: TableFile.npy(t))
+        XCTAssertEqual(npy?.columns, t.columns)
+        XCTAssertEqual(npy?.rows.flatMap { $0 }.map(\.bitPattern), t.rows.flatMap { $0 }.map(\.bitPattern))
         XCTAssertNil(ResultsDocument.table(name: "x", csv: "a,b\n1,zz\n"))
         XCTAssertNil(ResultsDocument.table(name: "x", csv: "a,b\n1\n"))
         XCTAssertNil(ResultsDocument.table(name: "x", csv: "\"a,b\n"))

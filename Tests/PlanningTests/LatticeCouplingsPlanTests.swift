@@ -37,6 +37,19 @@ struct LatticeCouplingsPlanTests {
             name: "forced dense on a 50 000 chain is over the dense limit", system: chain(50_000), solver: "solver: {couplings: dense}",
             error: "no backend can deliver"),
         Case(
+            name: "a 10⁶-dipole chain and its phases plan in mean field", system: chain(1_000_000), observables: "[Z, ZQ, phases]",
+            couplings: .lattice),
+        Case(
+            name: "a 1000 × 1000 square lattice plans in mean field",
+            system: "  lattice: {shape: square, sites: [1000, 1000], spacing: 0.02 lambda}\n  polarization: {angle: magic}\n  pump: {rate: 12 Gamma}",
+            observables: "[Z, ZQ, phases]", couplings: .lattice),
+        Case(
+            name: "no N cap on dense mean field: 40 000 dipoles fit 32 GiB", system: chain(40_000),
+            solver: "solver: {backend: mean-field, couplings: dense, memory: 32 GiB}", couplings: nil),
+        Case(
+            name: "dense mean field is limited by its memory estimate", system: chain(40_000),
+            solver: "solver: {backend: mean-field, couplings: dense, memory: 16 GiB}", error: "over the memory budget of 16.0 GiB"),
+        Case(
             name: "forced lattice on a triangular lattice",
             system: "  lattice: {shape: triangular, sites: [4, 4], spacing: 0.1 lambda}\n  pump: {rate: 5 Gamma}",
             solver: "solver: {backend: mean-field, couplings: lattice}", error: "translation-invariant"),
@@ -71,5 +84,57 @@ struct LatticeCouplingsPlanTests {
             // O(N) memory: far below the 16 N² bytes of dense matrices.
             #expect(Double(p.estimate.memoryBytes) < 2000 * Double(p.dipoles) + 1e7)
         }
+    }
+
+    /// The disk check (`Planner.disk`, docs/spec-language.md §11.3): the bundle's estimated bytes against
+    /// an injected free space, refused with the largest file named at its observable.
+    struct DiskCase: Sendable, CustomTestStringConvertible {
+        var name: String
+        var sites: Int
+        var observables: String
+        var free: Int
+        /// Fragments of the error (nil: the plan is made), and its line and column.
+        var error: [String]?
+        var at: (line: Int, column: Int)?
+        var testDescription: String { name }
+    }
+
+    static let diskCases: [DiskCase] = [
+        DiskCase(name: "scalars fit in 100 MB", sites: 5000, observables: "[Z, ZQ]", free: 100_000_000),
+        DiskCase(
+            name: "the fixed files do not fit in 1 MB", sites: 5000, observables: "[Z, ZQ]", free: 1_000_000,
+            error: ["the bundle needs ≈", "more than the 976.6 KiB free in /out/t"]),
+        DiskCase(
+            name: "10⁶ phases (56 MB as .npy, 210 MB in the checkpoint) do not fit in 250 MB", sites: 1_000_000,
+            observables: "[Z, phases]", free: 250_000_000,
+            error: ["largest: tables/point-0000/phases.npy ≈ 53.4 MiB", "drop 'phases'"], at: (7, 18)),
+        DiskCase(name: "10⁶ phases fit in 300 MB", sites: 1_000_000, observables: "[Z, phases]", free: 300_000_000),
+        DiskCase(
+            name: "the correlations of 3000 dipoles (9·10⁶ pairs: 288 MB, 1.1 GB in the checkpoint) do not fit in 1 GB", sites: 3000,
+            observables: "[ZQ, correlations]", free: 1_000_000_000,
+            error: ["largest: tables/point-0000/correlations.npy ≈ 274.7 MiB, N² = 9e+06 pairs", "'phases' table"], at: (7, 19))
+    ]
+
+    @Test(arguments: diskCases) func diskCheck(_ c: DiskCase) throws {
+        let text = "dipolesync: 1\nname: t\nsystem:\n\(Self.chain(c.sites))\nobservables: \(c.observables)\nsolver: {backend: mean-field}\n"
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
+        var thresholds = PlannerThresholds.standard
+        thresholds.memoryBudgetOverride = 64 << 30
+        var planner = Planner(thresholds: thresholds)
+        planner.disk = DiskSpace(folder: "/out/t", freeBytes: c.free)
+        let planned = planner.plan(compiled)
+        guard let fragments = c.error else {
+            #expect(planned.plan != nil, "\(planned.diagnostics.map(\.message))")
+            return
+        }
+        #expect(planned.plan == nil)
+        let d = try #require(planned.diagnostics.first { $0.severity == .error })
+        for f in fragments { #expect((d.message + (d.hint ?? "")).contains(f), "\(d.message) / \(d.hint ?? "")") }
+        if let at = c.at {
+            #expect(d.location.line == at.line && d.location.column == at.column, "at \(d.location)")
+        }
+        // Without a disk to check, the same spec plans.
+        #expect(Planner(thresholds: thresholds).plan(compiled).plan != nil)
     }
 }

@@ -234,7 +234,6 @@ final class PlannerTests: XCTestCase {
         XCTAssertLessThanOrEqual(t.exactTrajectoryMaxDipoles, SectorBasis.maximumDipoles)
         XCTAssertLessThanOrEqual(t.exactCoherentDensityMatrixMaxDipoles, FullStateFallback.maximumDipoles)
         XCTAssertLessThanOrEqual(t.exactCoherentDensityMatrixMaxDipoles, t.exactDensityMatrixMaxDipoles)
-        XCTAssertLessThanOrEqual(t.meanFieldMaxDipoles, SpecBuilder.maximumDipoles)
     }
 
     /// Every backend of the build describes itself, once, in the planner's order.

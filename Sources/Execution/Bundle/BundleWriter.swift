@@ -52,7 +52,7 @@ public enum BundleWriter {
         var files: [(String, Data)] = [
             ("results.json", Data(JSONWriter.write(ResultsDocument.json(name: compiled.base.name, outcomes: outcomes)).utf8))
         ]
-        for t in ResultsDocument.tables(outcomes) { files.append((t.path, Data(t.text.utf8))) }
+        files += ResultsDocument.tables(outcomes)
         return files
     }
 

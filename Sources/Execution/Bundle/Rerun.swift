@@ -180,6 +180,49 @@ public enum BundleVerifier {
         }
     }
 
+    /// Compares two `.npy` tables (`TableFile`) cell by cell with `rtol`: their columns and row
+    /// counts must agree; at most `listedCells` differing cells are listed, then their count.
+    public static func compareNPY(_ a: Data, _ b: Data, file: String, rtol: Double, listedCells: Int = 100, into out: inout [Difference]) {
+        if a == b { return }
+        let ta: TableFile.Decoded, tb: TableFile.Decoded
+        do { ta = try TableFile.readNPY(a) } catch {
+            out.append(Difference(file: file, location: "", stored: "unreadable: \(error)", recomputed: "", relative: .nan))
+            return
+        }
+        do { tb = try TableFile.readNPY(b) } catch {
+            out.append(Difference(file: file, location: "", stored: "", recomputed: "unreadable: \(error)", relative: .nan))
+            return
+        }
+        guard ta.columns == tb.columns else {
+            out.append(
+                Difference(
+                    file: file, location: "columns", stored: ta.columns.joined(separator: ","), recomputed: tb.columns.joined(separator: ","),
+                    relative: .nan))
+            return
+        }
+        guard ta.rows == tb.rows else {
+            out.append(Difference(file: file, location: "rows", stored: "\(ta.rows)", recomputed: "\(tb.rows)", relative: .nan))
+            return
+        }
+        let m = max(ta.columns.count, 1)
+        var listed = 0, more = 0
+        for k in ta.values.indices where !same(ta.values[k], tb.values[k], rtol: rtol) {
+            if listed < listedCells {
+                listed += 1
+                out.append(
+                    Difference(
+                        file: file, location: "row \(k / m), column \(k % m + 1) (\(ta.columns[k % m]))",
+                        stored: JSONWriter.number(ta.values[k]), recomputed: JSONWriter.number(tb.values[k]),
+                        relative: rel(ta.values[k], tb.values[k])))
+            } else {
+                more += 1
+            }
+        }
+        if more > 0 {
+            out.append(Difference(file: file, location: "\(more) more cells", stored: "", recomputed: "differ", relative: .nan))
+        }
+    }
+
     static func same(_ x: Double, _ y: Double, rtol: Double) -> Bool {
         if x.bitPattern == y.bitPattern || (x.isNaN && y.isNaN) { return true }
         if rtol == 0 { return false }
@@ -204,7 +247,7 @@ public enum BundleVerifier {
     ) -> (compared: Int, differences: [Difference]) {
         var differences: [Difference] = []
         var compared = 0
-        for (path, _) in listed where path == "results.json" || (path.hasPrefix("tables/") && path.hasSuffix(".csv")) {
+        for (path, _) in listed where path == "results.json" || (path.hasPrefix("tables/") && (path.hasSuffix(".csv") || path.hasSuffix(".npy"))) {
             let storedData = FileManager.default.contents(atPath: (bundle as NSString).appendingPathComponent(path)) ?? Data()
             guard let now = fresh.first(where: { $0.path == path })?.data else {
                 differences.append(Difference(file: path, location: "", stored: "present", recomputed: "not produced", relative: .nan))
@@ -217,6 +260,8 @@ public enum BundleVerifier {
                 } catch {
                     differences.append(Difference(file: path, location: "", stored: "unreadable", recomputed: "", relative: .nan))
                 }
+            } else if path.hasSuffix(".npy") {
+                compareNPY(storedData, now, file: path, rtol: rtol, into: &differences)
             } else {
                 compareCSV(
                     String(decoding: storedData, as: UTF8.self), String(decoding: now, as: UTF8.self),

@@ -34,11 +34,12 @@ public enum ResultsDocument {
         return keys
     }
 
-    /// CSV files: `tables/points.csv` (every point, every scalar), `tables/<observable>.csv` per scalar
-    /// observable, and each point's own tables under `tables/point-NNNN/`.
-    public static func tables(_ outcomes: [PointOutcome]) -> [(path: String, text: String)] {
+    /// The tables: `tables/points.csv` (every point, every scalar), `tables/<observable>.csv` per scalar
+    /// observable, and each point's own tables under `tables/point-NNNN/`, as CSV or, above
+    /// `TableFile.csvMaxCells` numbers, as NumPy `.npy` (docs/spec-language.md §11.3).
+    public static func tables(_ outcomes: [PointOutcome]) -> [(path: String, data: Data)] {
         let sorted = outcomes.sorted { $0.index < $1.index }
-        var files: [(String, String)] = []
+        var files: [(String, Data)] = []
         let paramNames = sorted.first?.parameters.map(\.path) ?? []
         let optimumName = sorted.first?.optimum.map { "optimum:" + $0.path }
         let keys = scalarKeys(sorted)
@@ -53,7 +54,7 @@ public enum ResultsDocument {
             r += keys.map { k in o.result.number(k).map(num) ?? "" }
             rows.append(r.joined(separator: ","))
         }
-        files.append(("tables/points.csv", rows.joined(separator: "\n") + "\n"))
+        files.append(("tables/points.csv", Data((rows.joined(separator: "\n") + "\n").utf8)))
         if !paramNames.isEmpty {
             for k in keys {
                 var lines = [(paramNames + (optimumName.map { [$0] } ?? []) + [k]).map(csvField).joined(separator: ",")]
@@ -63,12 +64,12 @@ public enum ResultsDocument {
                     r.append(o.result.number(k).map(num) ?? "")
                     lines.append(r.joined(separator: ","))
                 }
-                files.append(("tables/\(fileName(k)).csv", lines.joined(separator: "\n") + "\n"))
+                files.append(("tables/\(fileName(k)).csv", Data((lines.joined(separator: "\n") + "\n").utf8)))
             }
         }
         for o in sorted {
             for t in o.result.tables {
-                files.append((pointTablesFolder(o.index) + fileName(t.name) + ".csv", csv(t)))
+                files.append((tablePath(point: o.index, t), TableFile.format(of: t) == .npy ? TableFile.npy(t) : Data(csv(t).utf8)))
             }
         }
         return files
@@ -76,6 +77,11 @@ public enum ResultsDocument {
 
     /// The folder of one point's own tables.
     static func pointTablesFolder(_ index: Int) -> String { String(format: "tables/point-%04d/", index) }
+
+    /// Where a point's table goes: `tables/point-NNNN/NAME.csv` or `.npy` (`TableFile.format`).
+    public static func tablePath(point: Int, _ t: ResultTable) -> String {
+        pointTablesFolder(point) + fileName(t.name) + "." + TableFile.format(of: t).fileExtension
+    }
 
     public static func csv(_ t: ResultTable) -> String {
         var out = t.columns.map(csvField).joined(separator: ",") + "\n"

@@ -7,7 +7,7 @@ import SpecLanguage
 /// A result bundle read back whole: its manifest (every file checked against its SHA-256), its spec
 /// compiled with its own catalog, its plan as recorded, and the point outcomes as `run` had them —
 /// `results.json` (docs/spec-language.md §11.4) decoded by the inverse of `ResultsDocument.json`,
-/// each point's tables from `tables/point-NNNN/`, and the timings from the manifest. What `redraw`
+/// each point's tables from `tables/point-NNNN/` (CSV, or `.npy` for large ones), and the timings from the manifest. What `redraw`
 /// draws from, without computing anything.
 public struct StoredBundle {
     public let folder: String
@@ -59,12 +59,19 @@ public struct StoredBundle {
         let timings = Dictionary((manifest.timings.points ?? []).map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         for k in outcomes.indices {
             let prefix = ResultsDocument.pointTablesFolder(outcomes[k].index)
-            for f in files where f.path.hasPrefix(prefix) && f.path.hasSuffix(".csv") {
+            for f in files where f.path.hasPrefix(prefix) {
                 let name = String(f.path.dropFirst(prefix.count).dropLast(4))
-                guard let table = ResultsDocument.table(name: name, csv: String(decoding: f.data, as: UTF8.self)) else {
-                    throw bad(f.path, "is not a table of numbers with a header")
+                if f.path.hasSuffix(".csv") {
+                    guard let table = ResultsDocument.table(name: name, csv: String(decoding: f.data, as: UTF8.self)) else {
+                        throw bad(f.path, "is not a table of numbers with a header")
+                    }
+                    outcomes[k].result.tables.append(table)
+                } else if f.path.hasSuffix(".npy") {
+                    // Large tables (docs/spec-language.md §11.3), as `TableFile.npy` wrote them.
+                    do { outcomes[k].result.tables.append(try ResultsDocument.table(name: name, npy: f.data)) } catch {
+                        throw bad(f.path, "\(error)")
+                    }
                 }
-                outcomes[k].result.tables.append(table)
             }
             if let t = timings[outcomes[k].index] {
                 outcomes[k].seconds = t.seconds
@@ -142,6 +149,13 @@ extension ResultsDocument {
             rows.append(row)
         }
         return ResultTable(name: name, columns: columns, rows: rows)
+    }
+
+    /// A table written by `TableFile.npy` read back.
+    static func table(name: String, npy data: Data) throws -> ResultTable {
+        let d = try TableFile.readNPY(data)
+        let width = d.columns.count
+        return ResultTable(name: name, columns: d.columns, rows: (0..<d.rows).map { i in Array(d.values[(i * width)..<((i + 1) * width)]) })
     }
 
     /// The fields of one CSV line written by `csvField` (quotes around fields holding a comma or a quote).

@@ -260,15 +260,32 @@ public enum Figures {
         }
     }
 
+    /// Per-dipole pictures (Bloch spheres, phase plots) draw at most this many dipoles: every k-th
+    /// row of the `phases` table, k = ⌈N / maxDrawnDipoles⌉, so a picture of 10⁶ dipoles stays a
+    /// picture (the table holds them all).
+    static let maxDrawnDipoles = 2000
+
+    /// The rows of a per-dipole table that pictures draw (`maxDrawnDipoles`), and the stride k.
+    static func drawnRows(_ t: ResultTable) -> (rows: [[Double]], stride: Int) {
+        let k = max(1, (t.rows.count + maxDrawnDipoles - 1) / maxDrawnDipoles)
+        return k == 1 ? (t.rows, 1) : (Swift.stride(from: 0, to: t.rows.count, by: k).map { t.rows[$0] }, k)
+    }
+
+    /// " (every k-th of N dipoles)" when a picture draws a subset.
+    static func subsetNote(_ t: ResultTable, stride k: Int) -> String {
+        k == 1 ? "" : " (every \(k)th of \(t.rows.count) dipoles)"
+    }
+
     /// One Bloch sphere per point (at most eight) from the mean-field `phases` tables.
     static func spheres(spec: ExperimentSpec, outcomes: [PointOutcome]) -> [Figure.Sphere] {
         outcomes.prefix(8).compactMap { o in
             guard let t = o.result.tables.first(where: { $0.name == "phases" }) else { return nil }
-            let col = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in t.rows.map { $0[i] } } }
+            let (rows, k) = drawnRows(t)
+            let col = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in rows.map { $0[i] } } }
             // The table's s is ⟨σᶻ⟩; the sphere takes S^z = ⟨σᶻ⟩/2 beside S⊥ = |⟨σ⁻⟩|.
             guard let phi = col("phi"), let perp = col("S-perp"), let sz = col("s")?.map({ $0 / 2 }) else { return nil }
             let name = o.parameters.map { "\(label($0.path)) = \(SVGPlot.tick($0.value))" }.joined(separator: ", ")
-            return Figure.Sphere(label: name.isEmpty ? "steady state" : name, phi: phi, perp: perp, sz: sz)
+            return Figure.Sphere(label: (name.isEmpty ? "steady state" : name) + subsetNote(t, stride: k), phi: phi, perp: perp, sz: sz)
         }
     }
 
@@ -387,11 +404,13 @@ public enum Figures {
             let prefix = sorted.count == 1 ? "" : String(format: "point-%04d-", o.index)
             for t in o.result.tables {
                 let name = ResultsDocument.fileName(t.name)
-                let col = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in t.rows.map { $0[i] } } }
-                if t.name == "phases", let phi = col("phi"), let sp = col("S-perp") {
+                let (drawn, k) = drawnRows(t)
+                let drawnColumn = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in drawn.map { $0[i] } } }
+                if t.name == "phases", let phi = drawnColumn("phi"), let sp = drawnColumn("S-perp") {
                     // The transverse spins in the plane (the Bloch spheres above add S^z).
                     var f = Figure(
-                        name: prefix + "phases", title: "mean-field phases", kind: .lines, x: Figure.Axis(label: "S⊥ cos φ", range: (-0.55, 0.55)),
+                        name: prefix + "phases", title: "mean-field phases" + subsetNote(t, stride: k), kind: .lines,
+                        x: Figure.Axis(label: "S⊥ cos φ", range: (-0.55, 0.55)),
                         y: Figure.Axis(label: "S⊥ sin φ", range: (-0.55, 0.55)))
                     f.series = [
                         Figure.Series(

@@ -19,9 +19,6 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     public var cumulantMaxDipoles = 5000
     /// Largest N for the permutation-symmetric steady state (O(N²) populations).
     public var permutationSymmetricMaxDipoles = 20000
-    /// Largest N for mean-field with dense N×N coupling matrices (`solver.couplings: dense`); with the
-    /// lattice representation only the memory and work estimates limit it.
-    public var meanFieldMaxDipoles = 30000
     /// `solver.couplings: auto` holds translation-invariant lattice couplings as FFT spectra
     /// (docs/physics.md §2.6) above this many dipoles, dense matrices up to it. Not written to plan.json.
     public var latticeCouplingsMinDipoles = 2000
@@ -37,13 +34,15 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// −`rateMatrixTolerance` (in Γ; backends scale it by the size of f). docs/physics.md §2.5.
     public static let rateMatrixTolerance = 1e-9
 
-    /// The fields plan.json holds. `exactCoherentDensityMatrixMaxDipoles` is not one of them, so plans
+    /// The fields plan.json holds. Mean field has no N limit: its memory estimate (16 N² bytes of dense
+    /// couplings, O(N) of lattice ones) limits it, and plans that still hold `meanFieldMaxDipoles` read
+    /// as before (unknown keys are ignored). `exactCoherentDensityMatrixMaxDipoles` is not one of them, so plans
     /// read and write as before; nor is `memoryBudgetOverride`: the budget a plan was made with is
     /// plan.json's `memoryBudget`, and the override `rerun` sets to repeat it is not a threshold that
     /// changed.
     enum CodingKeys: String, CodingKey {
         case uniformityTolerance, exactDensityMatrixMaxDipoles, exactTrajectoryMaxDipoles, cumulantMaxDipoles
-        case permutationSymmetricMaxDipoles, meanFieldMaxDipoles, memoryFraction
+        case permutationSymmetricMaxDipoles, memoryFraction
     }
 
     public init() {}

@@ -17,6 +17,22 @@ public enum OrderParameters {
         return s / Double(idx.count * (idx.count - 1))
     }
 
+    /// Z_Q² of a product state, ⟨σ⁺_aσ⁻_b⟩ = β_a* β_b for a ≠ b, in O(d) work: the pair sum
+    /// Σ_{a≠b} Re(β_a* β_b) = |Σ_a β_a|² − Σ_a |β_a|² over `indices` (default all), divided by d(d − 1)
+    /// (docs/physics.md §3.2, §4.1). `beta(a)` returns β_a.
+    public static func productZQ2(count n: Int, indices: [Int]? = nil, beta: (Int) -> Complex<Double>) -> Double {
+        let d = indices?.count ?? n
+        guard d >= 2 else { return 0 }
+        var sr = 0.0, si = 0.0, s2 = 0.0
+        func add(_ a: Int) {
+            let b = beta(a)
+            sr += b.real; si += b.imaginary
+            s2 += b.real * b.real + b.imaginary * b.imaginary
+        }
+        if let indices { for a in indices { add(a) } } else { for a in 0..<n { add(a) } }
+        return (sr * sr + si * si - s2) / (Double(d) * Double(d - 1))
+    }
+
     /// Z_Q² from a matrix C_ab = ⟨σ⁺_a σ⁻_b⟩ (its diagonal is ignored).
     public static func zq2(_ c: ComplexMatrix, indices: [Int]? = nil) -> Double {
         zq2(count: c.rows, indices: indices) { c[$0, $1] }
