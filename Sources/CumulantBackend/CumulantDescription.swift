@@ -62,10 +62,9 @@ extension CumulantBackend: DescribedBackend {
     /// chain at a = 0.02 λ with dephasing, 1.7 s a solve on one core; N = 900 in ~10 s; N = 4000 in
     /// ~9 min on 2 cores).
     ///
-    /// Lattice couplings (`lattice`: the extents): `products` products K*C of N columns (half as many
-    /// transforms when C is real), each two FFTs of the embedding (M sites, 5 M log₂ M flops apiece)
-    /// plus the pair loop, and as many low-rank preconditioner applications (~16·96 N² flops); see
-    /// `latticeProducts`. Two-time fits and the spectrum are `observableFlops` (`regressionFlops`).
+    /// Lattice couplings (`lattice`: the extents): `latticeProducts` products K*C of N columns (half as
+    /// many transforms when C is real), each two FFTs of the embedding (M sites, 5 M log₂ M flops apiece)
+    /// plus the pair loop, and as many low-rank preconditioner applications (8·96 N² flops). Two-time fits and the spectrum are `observableFlops` (`regressionFlops`).
     public static func estimate(_ outline: PointOutline, lattice: [Int]? = nil) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let kinds = outline.kinds
@@ -85,8 +84,11 @@ extension CumulantBackend: DescribedBackend {
         if let lattice {
             let m = Double(lattice.map(CirculantConvolution.embeddingLength).reduce(1, *))
             let columns = outline.elastic ? N : N / 2
-            let product = columns * 10 * m * log2(max(m, 2)) + 80 * N * N
-            let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 1600 * N * N
+            // Per product: the FFTs, the pair loops (~40 N² effective flops, cache-bound), and one
+            // low-rank preconditioner application (768 N² flops of BLAS, ~80 N² at the 2·10⁹ flop/s
+            // scale of `CostEstimate.seconds`); the general preconditioner's O(N³) eigen-decompositions.
+            let product = columns * 10 * m * log2(max(m, 2)) + 40 * N * N
+            let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 80 * N * N
             let flops = latticeProducts(general: general) * (product + preconditioner)
             return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + 1e6), flops: flops, observableFlops: observableFlops)
         }
@@ -96,9 +98,11 @@ extension CumulantBackend: DescribedBackend {
             observableFlops: observableFlops)
     }
 
-    /// Products K*C (right-hand sides and Jacobian-vector products) a lattice steady state takes
-    /// (calibrated on `benchmarks/cumulant.sh`; see docs/physics.md §5.3).
-    static func latticeProducts(general: Bool) -> Double { general ? 200 : 60 }
+    /// Products K*C (right-hand sides and Jacobian-vector products) a lattice steady state takes:
+    /// the synchronized 4000-dipole chain of `benchmarks/cumulant.sh` takes 6 pseudo-transient steps and
+    /// 21 Krylov iterations, ~35 products (estimate 1.6·10¹¹ flops, ~80 s; measured 66 s of CPU time on
+    /// a loaded 2-core machine). Elastic couplings and detunings make the equations stiffer (more steps).
+    static func latticeProducts(general: Bool) -> Double { general ? 200 : 40 }
 
     /// The regression (docs/physics.md §5.5): one complex eigen-decomposition (~100 N³ flops), the
     /// spectral line (~4·10³ evaluations of N Lorentzians), and per `two-time` pair the τ samples
