@@ -6,7 +6,8 @@ import Physics
 import Results
 
 /// The second-order cumulant backend (docs/physics.md §5): s_a, C_ab, D_ab for any geometry, detunings and
-/// couplings, O(N²) memory and O(N³) work per evaluation through BLAS.
+/// couplings, O(N²) memory and O(N³) work per evaluation through BLAS, or O(N² log N) through FFTs when
+/// the couplings are held as a translation-invariant lattice (docs/physics.md §5.3).
 ///
 /// Observables: `ZQ` (ZQ, ZQ2), `inversion`, `cluster-ZQ`, `correlations` (table), `mutual-information`
 /// and `discord` (from the two-dipole X states), `two-time` (regression; per pair the fits of
@@ -26,16 +27,41 @@ public struct CumulantBackend: Backend {
         .qfiConditional: "conditional QFI needs state-diffusion trajectories of the full state; use exact"
     ]
 
-    /// Bytes the steady-state solver needs for N dipoles with GMRES(restart), plus the regression if asked.
-    public static func memoryEstimate(n: Int, elastic: Bool, general: Bool, restart: Int, regression: Bool) -> Int {
+    /// Bytes the steady-state solver needs for N dipoles with GMRES(restart), plus the regression if
+    /// asked. `lattice`: the extents when the couplings are held as a lattice (docs/physics.md §5.3; no
+    /// N×N coupling matrix), nil for dense matrices.
+    public static func memoryEstimate(
+        n: Int, elastic: Bool, general: Bool, restart: Int, regression: Bool, lattice: [Int]? = nil, threads: Int = 1
+    ) -> Int {
         let packed = 8 * (n + 3 * n * (n - 1) / 2)
-        var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic)
+        var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic, representation: lattice == nil ? .dense : .lattice)
+        if let lattice { bytes += CumulantSystem.latticeBytes(extents: lattice, elastic: elastic, threads: threads) }
         bytes += CumulantSteadyStateSolver.packedVectors(restart: restart) * packed
         // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
-        // scratch plus the transient eigen-decomposition of f (low rank, large N).
-        bytes += general ? 64 * n * n : 8 * n * n * (n > LyapunovPreconditioner.defaultLowRankThreshold ? 5 : 9)
+        // scratch plus the transient eigen-decomposition of f (low rank, large N; with lattice couplings
+        // Lanczos vectors instead, `lanczosSteps` N-vectors).
+        let lowRank = n > LyapunovPreconditioner.defaultLowRankThreshold
+        if general {
+            bytes += 64 * n * n
+        } else if lowRank && lattice != nil {
+            bytes += 16 * n * n + 8 * n * LyapunovPreconditioner.lanczosSteps
+        } else {
+            bytes += 8 * n * n * (lowRank ? 5 : 9)
+        }
         if regression { bytes += 16 * n * n * 5 }
         return bytes + (1 << 20)
+    }
+
+    /// The largest GMRES restart (at most 20, at least 2) whose `memoryEstimate` fits `budget`, or nil
+    /// when not even the smallest does. The planner's estimate and `solve` use the same choice.
+    public static func restart(
+        budget: Int, n: Int, elastic: Bool, general: Bool, regression: Bool, lattice: [Int]?, threads: Int
+    ) -> Int? {
+        (2...20).reversed().first {
+            memoryEstimate(
+                n: n, elastic: elastic, general: general, restart: $0, regression: regression, lattice: lattice,
+                threads: threads) <= budget
+        }
     }
 
     public func solve(_ request: SolveRequest) throws -> PointResult {
@@ -43,9 +69,10 @@ public struct CumulantBackend: Backend {
         let model = request.model
         let n = model.count
         guard n >= 1 else { throw BackendError.unsupported("the cumulant backend needs at least one dipole") }
-        guard model.hasMatrices else {
+        let lattice = model.hasMatrices ? nil : model.lattice
+        guard model.hasMatrices || lattice != nil else {
             throw BackendError.unsupported(
-                "the cumulant backend needs the couplings as dense matrices, not in the \(model.representation.rawValue) representation")
+                "the cumulant backend needs the couplings as dense matrices or a lattice, not in the \(model.representation.rawValue) representation")
         }
         for o in request.observables {
             if !observables.contains(o.kind) {
@@ -69,44 +96,62 @@ public struct CumulantBackend: Backend {
                 "the cumulant backend (U(1)-symmetric closure, ⟨σ±⟩ = 0): \(Self.initialStateRefusal); initial state \(request.initial) has coherences"
             )
         }
-        guard model.f.elements.allSatisfy(\.isFinite), model.g.elements.allSatisfy(\.isFinite),
-            model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0
-        else {
+        let finiteCouplings =
+            if let lattice {
+                lattice.fKernel.allSatisfy(\.isFinite) && (lattice.gKernel ?? []).allSatisfy(\.isFinite)
+                    && lattice.fSpectrum.allSatisfy(\.isFinite) && (lattice.gSpectrum ?? []).allSatisfy(\.isFinite)
+            } else {
+                model.f.elements.allSatisfy(\.isFinite) && model.g.elements.allSatisfy(\.isFinite)
+            }
+        guard finiteCouplings, model.detunings.allSatisfy(\.isFinite), model.pump.isFinite, model.pump >= 0 else {
             throw BackendError.unsupported("the model has non-finite couplings, detunings or a negative pump")
         }
         guard model.dephasing.isFinite, model.dephasing >= 0, model.nonradiativeDecay.isFinite, model.nonradiativeDecay >= 0 else {
             throw BackendError.unsupported("dephasing and non-radiative decay rates must be finite and ≥ 0")
         }
-        let elastic = model.g.elements.contains { $0 != 0 }
+        let elastic = lattice.map { $0.gKernel != nil } ?? model.g.elements.contains { $0 != 0 }
         let general = elastic || !model.detunings.allSatisfy { $0 == 0 }
         let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
-        let packed = 8 * (n + 3 * n * (n - 1) / 2)
-        var restart = 20
-        while restart > 4
-            && Self.memoryEstimate(
-                n: n, elastic: elastic, general: general, restart: restart,
-                regression: regression) > request.memoryBudget
-        { restart -= 1 }
-        let needed = Self.memoryEstimate(n: n, elastic: elastic, general: general, restart: restart, regression: regression)
-        if needed > request.memoryBudget { throw BackendError.memory(needed: needed, budget: request.memoryBudget) }
-        _ = packed
+        let threads = max(1, request.threads)
+        guard
+            let restart = Self.restart(
+                budget: request.memoryBudget, n: n, elastic: elastic, general: general, regression: regression,
+                lattice: lattice?.extents, threads: threads)
+        else {
+            let needed = Self.memoryEstimate(
+                n: n, elastic: elastic, general: general, restart: 2, regression: regression, lattice: lattice?.extents,
+                threads: threads)
+            throw BackendError.memory(needed: needed, budget: request.memoryBudget)
+        }
 
         // OpenBLAS stays on one thread; `BlockedProducts` parallelizes with a fixed partition (bit-reproducible).
         let savedThreads = BLASLibrary.threads
         BLASLibrary.setThreads(1)
         defer { BLASLibrary.setThreads(savedThreads) }
-        // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5), checked on f + γ_nr·1 (§1.5).
-        var rates = model.f
-        if model.nonradiativeDecay != 0 { for a in 0..<n { rates[a, a] += model.nonradiativeDecay } }
-        let fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(rates) }
-        let fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
+        // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5), checked on f + γ_nr·1 (§1.5): LAPACK on the
+        // dense matrix, the circulant bound or Lanczos for the lattice (§2.6).
+        let fMin: Double
+        let fScale: Double
+        if let lattice {
+            fMin = try lattice.smallestRateEigenvalue(tolerance: PlannerThresholds.rateMatrixTolerance) + model.nonradiativeDecay
+            fScale = lattice.fKernel.reduce(0) { max($0, abs($1)) }
+        } else {
+            var rates = model.f
+            if model.nonradiativeDecay != 0 { for a in 0..<n { rates[a, a] += model.nonradiativeDecay } }
+            fMin = try singleThreaded { try Couplings.smallestRateEigenvalue(rates) }
+            fScale = model.f.elements.reduce(0) { max($0, abs($1)) }
+        }
         if fMin < -PlannerThresholds.rateMatrixTolerance * max(fScale, 1) * Double(n) {
             throw BackendError.unsupported(
                 "the rate matrix f is not positive semidefinite (smallest eigenvalue \(fMin) Γ), so the master equation is not of Lindblad form")
         }
 
         let system = CumulantSystem(model: model)
-        system.threads = max(1, request.threads)
+        system.threads = threads
+        let couplingsNote =
+            lattice.map {
+                "; couplings: lattice (translation-invariant, K*C by FFTs on a circulant embedding of \($0.fSpectrum.count) sites)"
+            } ?? ""
         var result = PointResult()
         var state: [Double]
         switch request.evolution {
@@ -114,10 +159,11 @@ public struct CumulantBackend: Backend {
             let solver = CumulantSteadyStateSolver(tolerance: request.tolerance, restart: restart)
             let (x, report) = try solver.solve(system)
             state = x
-            result.method = String(
-                format:
-                    "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e",
-                restart, report.residual)
+            result.method =
+                String(
+                    format:
+                        "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e",
+                    restart, report.residual) + couplingsNote
             result.diagnostics += [
                 ("residual", .number(report.residual)),
                 ("relative-residual", .number(report.relativeResidual)),
@@ -177,8 +223,10 @@ public struct CumulantBackend: Backend {
             if let e = observeError { throw BackendError.numerical("pair correlations: \(e)") }
             state = run.y
             result.tables.append(ResultTable(name: "timeseries", columns: columns, rows: rows))
-            result.method = String(
-                format: "cumulant expansion to second order (U(1)-symmetric closure), Dormand–Prince 5(4) to t = %g, rtol %.1e", time, tol)
+            result.method =
+                String(
+                    format: "cumulant expansion to second order (U(1)-symmetric closure), Dormand–Prince 5(4) to t = %g, rtol %.1e", time, tol)
+                + couplingsNote
             result.diagnostics.append(("integrator-steps", .number(Double(run.steps))))
         }
         guard state.allSatisfy(\.isFinite) else { throw BackendError.numerical("the cumulant solution is not finite") }

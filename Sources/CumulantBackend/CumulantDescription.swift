@@ -1,3 +1,5 @@
+import Foundation
+import LinearAlgebra
 import Physics
 import Results
 
@@ -14,15 +16,32 @@ extension CumulantBackend: DescribedBackend {
     public var decoherence: Set<LocalDecoherence> { [.dephasing, .nonradiativeDecay] }
 
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
-        BackendAssessment(refusal: refusal(for: outline, thresholds: thresholds), estimate: Self.estimate(outline))
+        let lattice = couplingRepresentation(for: outline, method: nil, thresholds: thresholds) == .lattice
+        return BackendAssessment(
+            refusal: refusal(for: outline, thresholds: thresholds),
+            estimate: Self.estimate(outline, lattice: lattice ? outline.latticeExtents : nil))
+    }
+
+    /// Translation-invariant lattice couplings are held as kernels and FFT spectra (K*C by FFTs,
+    /// docs/physics.md §5.3) when `solver.couplings` says `lattice`, or says `auto` and N is above
+    /// `latticeCouplingsMinDipoles` (below it the dense BLAS product is as fast); dense matrices otherwise.
+    public func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation? {
+        guard outline.latticeExtents != nil else { return nil }
+        switch outline.couplingChoice {
+        case .lattice: return .lattice
+        case .dense: return nil
+        case .auto: return outline.dipoles > thresholds.latticeCouplingsMinDipoles ? .lattice : nil
+        }
     }
 
     /// Why the model is not one it represents: an initial state with coherences between excitation
-    /// numbers, or N over `PlannerThresholds.cumulantMaxDipoles`.
+    /// numbers, or dense couplings for more than `PlannerThresholds.cumulantMaxDipoles` dipoles (O(N³)
+    /// work per product; the lattice representation is limited by its memory and work estimates only).
     public func refusal(for outline: PointOutline, thresholds: PlannerThresholds) -> String? {
         if !outline.initial.isU1Invariant { return Self.initialStateRefusal }
-        if outline.dipoles > thresholds.cumulantMaxDipoles {
-            return "N = \(outline.dipoles) exceeds its limit of \(thresholds.cumulantMaxDipoles)"
+        let lattice = couplingRepresentation(for: outline, method: nil, thresholds: thresholds) == .lattice
+        if !lattice && outline.dipoles > thresholds.cumulantMaxDipoles {
+            return "N = \(outline.dipoles) exceeds its limit of \(thresholds.cumulantMaxDipoles) with dense couplings"
         }
         return nil
     }
@@ -34,27 +53,56 @@ extension CumulantBackend: DescribedBackend {
         "N = \(outline.dipoles) is too large for exact methods and the couplings are not uniform"
     }
 
-    /// The backend's own estimate (its state, GMRES basis, preconditioner, regression) plus the model.
-    /// A steady state costs ~30 N³ flops (the preconditioner's eigen-decomposition and the Lyapunov
-    /// products) plus N² work per Krylov and pseudo-transient step, far more of them when elastic
-    /// couplings or detunings make the equations stiff (calibrated: a 200-dipole magic-angle chain at
-    /// a = 0.02 λ with dephasing, 1.7 s a solve on one core; N = 900 in ~10 s; N = 4000 in ~9 min on 2 cores).
-    /// Two-time fits and the spectrum are `observableFlops` (`regressionFlops`).
-    public static func estimate(_ outline: PointOutline) -> CostEstimate {
+    /// The backend's own estimate (its state, GMRES basis, preconditioner, regression) plus the model,
+    /// with the GMRES restart `solve` will choose for the memory budget.
+    ///
+    /// Dense couplings: a steady state costs ~30 N³ flops (the preconditioner's eigen-decomposition and
+    /// the Lyapunov products) plus N² work per Krylov and pseudo-transient step, far more of them when
+    /// elastic couplings or detunings make the equations stiff (calibrated: a 200-dipole magic-angle
+    /// chain at a = 0.02 λ with dephasing, 1.7 s a solve on one core; N = 900 in ~10 s; N = 4000 in
+    /// ~9 min on 2 cores).
+    ///
+    /// Lattice couplings (`lattice`: the extents): `latticeProducts` products K*C of N columns (half as
+    /// many transforms when C is real), each two FFTs of the embedding (M sites, 5 M log₂ M flops apiece)
+    /// plus the pair loop, and as many low-rank preconditioner applications (8·96 N² flops). Two-time fits and the spectrum are `observableFlops` (`regressionFlops`).
+    public static func estimate(_ outline: PointOutline, lattice: [Int]? = nil) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let kinds = outline.kinds
         let regression = kinds.contains(.twoTime) || kinds.contains(.spectrum) || kinds.contains(.frequency)
         let general = outline.elastic || !outline.equalDetunings
+        let threads = max(1, outline.threads ?? outline.cores)
+        let restart =
+            restart(
+                budget: outline.memoryBudget, n: n, elastic: outline.elastic, general: general, regression: regression,
+                lattice: lattice, threads: threads) ?? 2
         let own =
             n > 1
             ? memoryEstimate(
                 n: n, elastic: outline.elastic, general: general,
-                restart: 20, regression: regression) : 1 << 20
+                restart: restart, regression: regression, lattice: lattice, threads: threads) : 1 << 20
+        let observableFlops = regression ? regressionFlops(n: n, observables: outline.observables) : nil
+        if let lattice {
+            let m = Double(lattice.map(CirculantConvolution.embeddingLength).reduce(1, *))
+            let columns = outline.elastic ? N : N / 2
+            // Per product: the FFTs, the pair loops (~40 N² effective flops, cache-bound), and one
+            // low-rank preconditioner application (768 N² flops of BLAS, ~80 N² at the 2·10⁹ flop/s
+            // scale of `CostEstimate.seconds`); the general preconditioner's O(N³) eigen-decompositions.
+            let product = columns * 10 * m * log2(max(m, 2)) + 40 * N * N
+            let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 80 * N * N
+            let flops = latticeProducts(general: general) * (product + preconditioner)
+            return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + 1e6), flops: flops, observableFlops: observableFlops)
+        }
         return CostEstimate(
             memoryBytes: CostEstimate.bytes(Double(own) + CostEstimate.modelBytes(n: n, matrices: true)),
             flops: 30 * N * N * N + (general ? 4e4 : 6e3) * N * N,
-            observableFlops: regression ? regressionFlops(n: n, observables: outline.observables) : nil)
+            observableFlops: observableFlops)
     }
+
+    /// Products K*C (right-hand sides and Jacobian-vector products) a lattice steady state takes:
+    /// the synchronized 4000-dipole chain of `benchmarks/cumulant.sh` takes 6 pseudo-transient steps and
+    /// 21 Krylov iterations, ~35 products (estimate 1.6·10¹¹ flops, ~80 s; measured 66 s of CPU time on
+    /// a loaded 2-core machine). Elastic couplings and detunings make the equations stiffer (more steps).
+    static func latticeProducts(general: Bool) -> Double { general ? 200 : 40 }
 
     /// The regression (docs/physics.md §5.5): one complex eigen-decomposition (~100 N³ flops), the
     /// spectral line (~4·10³ evaluations of N Lorentzians), and per `two-time` pair the τ samples

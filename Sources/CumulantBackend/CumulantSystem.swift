@@ -16,8 +16,12 @@ import Physics
 ///     dD_ab/dt = P (s_a+s_b) − 2Q D_ab + 4 f_ab Re C_ab
 ///                − 2 s_b (Re X_aa − Re K_ab C_ab) − 2 s_a (Re X_bb − Re K_ba C_ba)
 ///
-/// (Σ_{c≠a} K_ac C_ac = X_aa*, and (CK)_ab = X_ba* because C is Hermitian and K symmetric.) One
-/// N×N×2N real product (two if g ≠ 0) per evaluation: O(N³) work, O(N²) memory.
+/// (Σ_{c≠a} K_ac C_ac = X_aa*, and (CK)_ab = X_ba* because C is Hermitian and K symmetric.)
+///
+/// The couplings are held in one of two representations (docs/physics.md §5.3): dense N×N matrices
+/// (any positions; X by one N×N×2N real product, two if g ≠ 0: O(N³) work), or, for a translation-invariant
+/// lattice, the kernels and circulant spectra of `LatticeCouplings` (X column by column through FFTs,
+/// O(N² log N) work, no N×N coupling matrix). Either way the state takes O(N²) memory.
 ///
 /// Packed layout of a state or residual vector (length N + 3·N(N−1)/2): s_0 … s_{N−1}, then for
 /// every pair a < b in the order p = b(b−1)/2 + a the three numbers Re C_ab, Im C_ab, D_ab.
@@ -29,10 +33,20 @@ public final class CumulantSystem {
     public let dephasing: Double
     public let nonradiativeDecay: Double
     public let detunings: [Double]
-    /// Off-diagonal dissipative couplings (zero diagonal), N×N.
-    public let fOff: Matrix
-    /// Off-diagonal elastic couplings, nil when g vanishes.
-    public let gOff: Matrix?
+    /// How the couplings are held: off-diagonal f (and g, nil when it vanishes) as dense N×N matrices,
+    /// or a lattice's kernels and spectra.
+    enum Storage {
+        case dense(f: Matrix, g: Matrix?)
+        case lattice(LatticeCouplings, kappa: [Int])
+    }
+    let storage: Storage
+    /// `.dense` or `.lattice` (docs/physics.md §5.3).
+    public var representation: CouplingRepresentation {
+        if case .lattice = storage { return .lattice }
+        return .dense
+    }
+    /// Whether g ≠ 0 (elastic couplings).
+    public let elastic: Bool
     /// Q = Γ + γ_nr + W, the relaxation rate of s (and 2Q of D); docs/physics.md §5.7.
     public var q: Double { gamma + nonradiativeDecay + pump }
     /// P = W − Γ − γ_nr.
@@ -45,17 +59,25 @@ public final class CumulantSystem {
     public var packedCount: Int { n + 3 * pairs }
     /// Whether the detunings all vanish.
     public let resonant: Bool
-    /// Workers for the matrix products (results do not depend on it; see `BlockedProducts`).
+    /// Workers for the products (results do not depend on it: `BlockedProducts` for dense couplings,
+    /// whole columns per worker for the lattice).
     public var threads = 1
     /// Above this N the symmetric Lyapunov preconditioner uses its low-rank form
     /// (`LyapunovPreconditioner.defaultLowRankThreshold` unless set).
     public var lowRankThreshold = LyapunovPreconditioner.defaultLowRankThreshold
 
-    /// Scratch N×2N matrices ([Re | Im] halves side by side).
+    /// Scratch N×2N matrices ([Re | Im] halves side by side; dense couplings only).
     var wideA: Matrix
     var wideB: Matrix
     /// X = K*C of the last `rhs` call.
     public private(set) var x: Matrix
+    /// One column of f and of g (scratch of the pair loops).
+    private var fColumn: [Double]
+    private var gColumn: [Double]
+    /// Lattice: the spectra of K* = F − iG with zero diagonal (real part; imaginary part nil when g = 0)
+    /// and one convolution per worker.
+    private var kStarSpectrum: (re: [Double], im: [Double]?) = ([], nil)
+    private var convolutions: [CirculantConvolution] = []
 
     public init(model: DipoleModel) {
         n = model.count
@@ -65,23 +87,143 @@ public final class CumulantSystem {
         nonradiativeDecay = model.nonradiativeDecay
         detunings = model.detunings
         resonant = model.detunings.allSatisfy { $0 == 0 }
-        var f = model.f
-        for a in 0..<n { f[a, a] = 0 }
-        fOff = f
-        var g = model.g
-        for a in 0..<n { g[a, a] = 0 }
-        gOff = g.elements.contains { $0 != 0 } ? g : nil
-        wideA = Matrix(rows: n, cols: 2 * n)
+        fColumn = [Double](repeating: 0, count: n)
+        gColumn = fColumn
+        if !model.hasMatrices, let lattice = model.lattice {
+            storage = .lattice(lattice, kappa: lattice.siteKernelOffsets)
+            elastic = lattice.gKernel != nil
+            wideA = Matrix(rows: 0, cols: 0)
+            let conv = CirculantConvolution(extents: lattice.extents)
+            let center = lattice.kernelIndex(0, 0, 0)
+            let (ext, fk) = (lattice.extents, lattice.fKernel)
+            let (nx, ny, nz) = (ext[0], ext[1], ext[2])
+            func offDiagonal(_ k: [Double]) -> (Int, Int, Int) -> Double {
+                { dx, dy, dz in
+                    let i = (dx + nx - 1) + (2 * nx - 1) * ((dy + ny - 1) + (2 * ny - 1) * (dz + nz - 1))
+                    return i == center ? 0 : k[i]
+                }
+            }
+            let re = conv.spectrum(offDiagonal(fk))
+            let im = lattice.gKernel.map { gk in conv.spectrum(offDiagonal(gk)).map { -$0 } }
+            kStarSpectrum = (re, im)
+            convolutions = [conv]
+        } else {
+            var f = model.f
+            for a in 0..<n { f[a, a] = 0 }
+            var g = model.g
+            for a in 0..<n { g[a, a] = 0 }
+            let hasG = g.elements.contains { $0 != 0 }
+            storage = .dense(f: f, g: hasG ? g : nil)
+            elastic = hasG
+            wideA = Matrix(rows: n, cols: 2 * n)
+        }
         wideB = Matrix(rows: 0, cols: 0)
         x = Matrix(rows: n, cols: 2 * n)
     }
 
-    /// Bytes of the N×N matrices this object and the solver's Jacobian scratch hold (f, g, X and scratch).
-    public static func fixedBytes(n: Int, elastic: Bool) -> Int {
-        8 * n * n * (1 + 2 + 2 + 2 + (elastic ? 3 : 0))
+    /// Bytes of the N×N matrices this object and the solver's Jacobian scratch hold: dense f, g, X, the
+    /// unpacked C and scratch; for the lattice only X and the Jacobian's K*V (plus `LatticeCouplings`'
+    /// O(N) spectra and kernels and one FFT buffer per worker, `latticeBytes`).
+    public static func fixedBytes(n: Int, elastic: Bool, representation: CouplingRepresentation = .dense) -> Int {
+        if representation == .lattice { return 8 * n * n * 4 }
+        return 8 * n * n * (1 + 2 + 2 + 2 + (elastic ? 3 : 0))
+    }
+
+    /// The O(N) part of the lattice representation: spectra, kernels, and per worker one FFT buffer, the
+    /// zero-diagonal spectra and four columns.
+    public static func latticeBytes(extents: [Int], elastic: Bool, threads: Int) -> Int {
+        let n = extents.reduce(1, *)
+        let m = extents.map(CirculantConvolution.embeddingLength).reduce(1, *)
+        return LatticeCouplings.bytes(extents: extents, elastic: elastic) + 8 * m * (elastic ? 2 : 1)
+            + max(threads, 1) * (CirculantConvolution.bytes(extents: extents) + 32 * n)
     }
 
     @inline(__always) public static func pairIndex(_ a: Int, _ b: Int) -> Int { b * (b - 1) / 2 + a }
+
+    // MARK: - Couplings
+
+    /// Writes f_ab and g_ab for a = 0..<count (count ≤ N; f_bb = g_bb = 0) of column b into `f`, `g`
+    /// (g untouched when g = 0). Dense: a copy of the column; lattice: a gather from the kernels.
+    func column(_ b: Int, count: Int, f: UnsafeMutablePointer<Double>, g: UnsafeMutablePointer<Double>) {
+        switch storage {
+        case .dense(let fm, let gm):
+            fm.elements.withUnsafeBufferPointer { src in
+                for a in 0..<count { f[a] = src[a + b * n] }
+            }
+            if let gm {
+                gm.elements.withUnsafeBufferPointer { src in
+                    for a in 0..<count { g[a] = src[a + b * n] }
+                }
+            }
+        case .lattice(let l, let kappa):
+            let shift = l.kernelIndex(0, 0, 0) - kappa[b]
+            kappa.withUnsafeBufferPointer { kp in
+                l.fKernel.withUnsafeBufferPointer { fk in
+                    for a in 0..<count { f[a] = fk[shift + kp[a]] }
+                }
+                if let gk = l.gKernel {
+                    gk.withUnsafeBufferPointer { gk in
+                        for a in 0..<count { g[a] = gk[shift + kp[a]] }
+                    }
+                }
+            }
+            if b < count {
+                f[b] = 0
+                g[b] = 0
+            }
+        }
+    }
+
+    /// Calls `body(b, f, g)` for every column b of the off-diagonal f and g, in order: entries
+    /// a = 0..<N when `full`, else a = 0..<b (the pairs a < b); g is all zeros when g = 0.
+    func forEachColumn(full: Bool, _ body: (Int, UnsafePointer<Double>, UnsafePointer<Double>) -> Void) {
+        fColumn.withUnsafeMutableBufferPointer { fc in
+            gColumn.withUnsafeMutableBufferPointer { gc in
+                for i in 0..<n { gc[i] = 0 }
+                for b in 0..<n {
+                    column(b, count: full ? n : b, f: fc.baseAddress!, g: gc.baseAddress!)
+                    body(b, UnsafePointer(fc.baseAddress!), UnsafePointer(gc.baseAddress!))
+                }
+            }
+        }
+    }
+
+    /// The off-diagonal f as a dense N×N matrix (for the O(N³) eigen-decompositions at moderate N).
+    public func denseF() -> Matrix {
+        if case .dense(let f, _) = storage { return f }
+        var m = Matrix(rows: n, cols: n)
+        forEachColumn(full: true) { b, f, _ in for a in 0..<n { m[a, b] = f[a] } }
+        return m
+    }
+
+    /// f_ab and g_ab (zero on the diagonal).
+    public func coupling(_ a: Int, _ b: Int) -> (f: Double, g: Double) {
+        if a == b { return (0, 0) }
+        switch storage {
+        case .dense(let f, let g): return (f[a, b], g?[a, b] ?? 0)
+        case .lattice(let l, let kappa):
+            let i = l.kernelIndex(0, 0, 0) + kappa[a] - kappa[b]
+            return (l.fKernel[i], l.gKernel?[i] ?? 0)
+        }
+    }
+
+    /// y = F_off x (zero diagonal): BLAS for dense couplings, an FFT for the lattice.
+    public func applyF(_ v: [Double]) -> [Double] {
+        switch storage {
+        case .dense(let f, _): return f.apply(v)
+        case .lattice:
+            return convolutions[0].apply(kStarSpectrum.re, v)
+        }
+    }
+
+    /// The median eigenvalue of the circulant embedding of the off-diagonal f (lattice couplings; the
+    /// eigenvalue distribution of f follows it, Szegő), or 0 for dense couplings.
+    func offDiagonalSpectrumMedian() -> Double {
+        guard representation == .lattice else { return 0 }
+        let size = Double(kStarSpectrum.re.count)
+        let sorted = kStarSpectrum.re.sorted()
+        return sorted[sorted.count / 2] * size
+    }
 
     // MARK: - Packing
 
@@ -110,16 +252,108 @@ public final class CumulantSystem {
         }
     }
 
-    /// out ← K* C for C given as [Re | Im]: Re = F Re C + G Im C, Im = F Im C − G Re C.
-    func multiplyKStar(_ c: Matrix, into out: inout Matrix) {
-        BlockedProducts.gemm(fOff, c, into: &out, threads: threads)
-        guard let g = gOff else { return }
-        if wideB.rows != n { wideB = Matrix(rows: n, cols: 2 * n) }
-        BlockedProducts.gemm(g, c, into: &wideB, threads: threads)
-        let nn = n * n
+    /// out ← X = K* C for C the Hermitian, zero-diagonal matrix held in the C-part of the packed `v`
+    /// (out is N×2N, [Re | Im]): Re X = F Re C + G Im C, Im X = F Im C − G Re C.
+    func multiplyKStar(_ v: UnsafeBufferPointer<Double>, into out: inout Matrix) {
+        switch storage {
+        case .dense(let f, let g):
+            unpackC(v, into: &wideA)
+            BlockedProducts.gemm(f, wideA, into: &out, threads: threads)
+            guard let g else { return }
+            if wideB.rows != n { wideB = Matrix(rows: n, cols: 2 * n) }
+            BlockedProducts.gemm(g, wideA, into: &wideB, threads: threads)
+            let nn = n * n
+            out.elements.withUnsafeMutableBufferPointer { o in
+                wideB.elements.withUnsafeBufferPointer { w in
+                    for i in 0..<nn { o[i] += w[nn + i]; o[nn + i] -= w[i] }
+                }
+            }
+        case .lattice:
+            latticeProduct(v, into: &out)
+        }
+    }
+
+    /// X = K* C column by column through the circulant embedding (docs/physics.md §2.6, §5.3): column b
+    /// of C is gathered from the packed vector (C_ab for a < b, conj C_ba for a > b, 0 for a = b) and
+    /// convolved with the zero-diagonal kernel of K* = F − iG by one forward and one inverse FFT. When
+    /// g = 0 and Im C = 0 (the resonant power-law and magic-angle cases) X is real and two columns share
+    /// one complex transform (F(u + iv) = Fu + iFv). Columns are split among `threads` workers, each with
+    /// its own plans; a column's arithmetic does not depend on which worker does it.
+    private func latticeProduct(_ v: UnsafeBufferPointer<Double>, into out: inout Matrix) {
+        let n = self.n, nn = n * n
+        var realC = kStarSpectrum.im == nil
+        if realC {
+            var k = n + 1
+            for _ in 0..<pairs where realC {
+                if v[k] != 0 { realC = false }
+                k += 3
+            }
+        }
+        let jobs = realC ? (n + 1) / 2 : n
+        let workers = max(1, min(threads, jobs))
+        while convolutions.count < workers { convolutions.append(CirculantConvolution(extents: convolutions[0].extents)) }
+        let convs = convolutions
+        let (kr, ki) = kStarSpectrum
         out.elements.withUnsafeMutableBufferPointer { o in
-            wideB.elements.withUnsafeBufferPointer { w in
-                for i in 0..<nn { o[i] += w[nn + i]; o[nn + i] -= w[i] }
+            let o = o
+            // Each worker writes the columns of its own jobs only.
+            concurrentForEach(iterations: workers) { w in
+                let conv = convs[w]
+                var colR = [Double](repeating: 0, count: n), colI = colR
+                var outR = colR, outI = colR
+                func gather(_ b: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>?) {
+                    var k = n + 3 * Self.pairIndex(0, b)
+                    for a in 0..<b {
+                        re[a] = v[k]
+                        im?[a] = v[k + 1]
+                        k += 3
+                    }
+                    re[b] = 0
+                    im?[b] = 0
+                    for a in (b + 1)..<max(n, b + 1) {
+                        let j = n + 3 * Self.pairIndex(b, a)
+                        re[a] = v[j]
+                        im?[a] = -v[j + 1]
+                    }
+                }
+                let range = (jobs * w / workers)..<(jobs * (w + 1) / workers)
+                colR.withUnsafeMutableBufferPointer { cr in
+                    colI.withUnsafeMutableBufferPointer { ci in
+                        outR.withUnsafeMutableBufferPointer { yr in
+                            outI.withUnsafeMutableBufferPointer { yi in
+                                for job in range {
+                                    if realC {
+                                        let b0 = 2 * job, b1 = 2 * job + 1
+                                        gather(b0, cr.baseAddress!, nil)
+                                        if b1 < n {
+                                            gather(b1, ci.baseAddress!, nil)
+                                        } else {
+                                            for a in 0..<n { ci[a] = 0 }
+                                        }
+                                        conv.apply(
+                                            kr, nil, real: UnsafeBufferPointer(cr), imaginary: UnsafeBufferPointer(ci), intoReal: yr, imaginary: yi)
+                                        for a in 0..<n {
+                                            o[a + b0 * n] = yr[a]
+                                            o[nn + a + b0 * n] = 0
+                                        }
+                                        if b1 < n {
+                                            for a in 0..<n {
+                                                o[a + b1 * n] = yi[a]
+                                                o[nn + a + b1 * n] = 0
+                                            }
+                                        }
+                                    } else {
+                                        gather(job, cr.baseAddress!, ci.baseAddress!)
+                                        conv.apply(
+                                            kr, ki, real: UnsafeBufferPointer(cr), imaginary: UnsafeBufferPointer(ci),
+                                            intoReal: UnsafeMutableBufferPointer(rebasing: o[(job * n)..<(job * n + n)]),
+                                            imaginary: UnsafeMutableBufferPointer(rebasing: o[(nn + job * n)..<(nn + job * n + n)]))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
     }
@@ -128,39 +362,32 @@ public final class CumulantSystem {
 
     /// dx/dt for the packed state `state`; also caches X = K*C for `jacobianTimes`.
     public func rhs(_ state: [Double], into out: inout [Double]) {
-        state.withUnsafeBufferPointer { unpackC($0, into: &wideA) }
-        multiplyKStar(wideA, into: &x)
+        state.withUnsafeBufferPointer { multiplyKStar($0, into: &x) }
         let n = self.n, nn = n * n, q = self.q, p = self.p, qc = self.qc
-        let hasG = gOff != nil
-        let gE = gOff?.elements ?? []
         state.withUnsafeBufferPointer { v in
             x.elements.withUnsafeBufferPointer { xe in
-                fOff.elements.withUnsafeBufferPointer { fe in
-                    gE.withUnsafeBufferPointer { ge in
-                        detunings.withUnsafeBufferPointer { dt in
-                            out.withUnsafeMutableBufferPointer { o in
-                                for a in 0..<n { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
-                                var k = n
-                                for b in 0..<n {
-                                    let sb = v[b], xbb = xe[b + b * n]
-                                    for a in 0..<b {
-                                        let i = a + b * n, j = b + a * n
-                                        let sa = v[a], cr = v[k], ci = v[k + 1], d = v[k + 2]
-                                        let f = fe[i], g = hasG ? ge[i] : 0
-                                        let dl = dt[a] - dt[b]
-                                        o[k] =
-                                            -qc * cr - dl * ci + 0.5 * f * (0.5 * (sa + sb) + d)
-                                            + 0.5 * (sa * xe[i] + sb * xe[j])
-                                        o[k + 1] =
-                                            -qc * ci + dl * cr + 0.25 * g * (sb - sa)
-                                            + 0.5 * (sa * xe[nn + i] - sb * xe[nn + j])
-                                        o[k + 2] =
-                                            p * (sa + sb) - 2 * q * d + 4 * f * cr
-                                            - 2 * sb * (xe[a + a * n] - (f * cr - g * ci))
-                                            - 2 * sa * (xbb - (f * cr + g * ci))
-                                        k += 3
-                                    }
-                                }
+                detunings.withUnsafeBufferPointer { dt in
+                    out.withUnsafeMutableBufferPointer { o in
+                        for a in 0..<n { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
+                        forEachColumn(full: false) { b, fe, ge in
+                            var k = n + 3 * Self.pairIndex(0, b)
+                            let sb = v[b], xbb = xe[b + b * n]
+                            for a in 0..<b {
+                                let i = a + b * n, j = b + a * n
+                                let sa = v[a], cr = v[k], ci = v[k + 1], d = v[k + 2]
+                                let f = fe[a], g = ge[a]
+                                let dl = dt[a] - dt[b]
+                                o[k] =
+                                    -qc * cr - dl * ci + 0.5 * f * (0.5 * (sa + sb) + d)
+                                    + 0.5 * (sa * xe[i] + sb * xe[j])
+                                o[k + 1] =
+                                    -qc * ci + dl * cr + 0.25 * g * (sb - sa)
+                                    + 0.5 * (sa * xe[nn + i] - sb * xe[nn + j])
+                                o[k + 2] =
+                                    p * (sa + sb) - 2 * q * d + 4 * f * cr
+                                    - 2 * sb * (xe[a + a * n] - (f * cr - g * ci))
+                                    - 2 * sa * (xbb - (f * cr + g * ci))
+                                k += 3
                             }
                         }
                     }
@@ -172,46 +399,39 @@ public final class CumulantSystem {
     /// J·v at `state`, which must be the state of the last `rhs` call (X is reused): the exact
     /// linearization of the quadratic right-hand side. `y` is N×2N scratch.
     public func jacobianTimes(_ state: [Double], _ v: [Double], scratch y: inout Matrix, into out: inout [Double]) {
-        v.withUnsafeBufferPointer { unpackC($0, into: &wideA) }
-        multiplyKStar(wideA, into: &y)
+        v.withUnsafeBufferPointer { multiplyKStar($0, into: &y) }
         let n = self.n, nn = n * n, q = self.q, p = self.p, qc = self.qc
-        let hasG = gOff != nil
-        let gE = gOff?.elements ?? []
         state.withUnsafeBufferPointer { st in
             v.withUnsafeBufferPointer { v in
                 x.elements.withUnsafeBufferPointer { xe in
                     y.elements.withUnsafeBufferPointer { ye in
-                        fOff.elements.withUnsafeBufferPointer { fe in
-                            gE.withUnsafeBufferPointer { ge in
-                                detunings.withUnsafeBufferPointer { dt in
-                                    out.withUnsafeMutableBufferPointer { o in
-                                        for a in 0..<n { o[a] = -q * v[a] - 2 * ye[a + a * n] }
-                                        var k = n
-                                        for b in 0..<n {
-                                            let sb = st[b], ub = v[b]
-                                            let xbb = xe[b + b * n], ybb = ye[b + b * n]
-                                            for a in 0..<b {
-                                                let i = a + b * n, j = b + a * n
-                                                let sa = st[a], ua = v[a]
-                                                let cr = st[k], ci = st[k + 1]
-                                                let vr = v[k], vi = v[k + 1], e = v[k + 2]
-                                                let f = fe[i], g = hasG ? ge[i] : 0
-                                                let dl = dt[a] - dt[b]
-                                                o[k] =
-                                                    -qc * vr - dl * vi + 0.5 * f * (0.5 * (ua + ub) + e)
-                                                    + 0.5 * (ua * xe[i] + sa * ye[i] + ub * xe[j] + sb * ye[j])
-                                                o[k + 1] =
-                                                    -qc * vi + dl * vr + 0.25 * g * (ub - ua)
-                                                    + 0.5 * (ua * xe[nn + i] + sa * ye[nn + i] - ub * xe[nn + j] - sb * ye[nn + j])
-                                                o[k + 2] =
-                                                    p * (ua + ub) - 2 * q * e + 4 * f * vr
-                                                    - 2 * ub * (xe[a + a * n] - (f * cr - g * ci))
-                                                    - 2 * sb * (ye[a + a * n] - (f * vr - g * vi))
-                                                    - 2 * ua * (xbb - (f * cr + g * ci))
-                                                    - 2 * sa * (ybb - (f * vr + g * vi))
-                                                k += 3
-                                            }
-                                        }
+                        detunings.withUnsafeBufferPointer { dt in
+                            out.withUnsafeMutableBufferPointer { o in
+                                for a in 0..<n { o[a] = -q * v[a] - 2 * ye[a + a * n] }
+                                forEachColumn(full: false) { b, fe, ge in
+                                    var k = n + 3 * Self.pairIndex(0, b)
+                                    let sb = st[b], ub = v[b]
+                                    let xbb = xe[b + b * n], ybb = ye[b + b * n]
+                                    for a in 0..<b {
+                                        let i = a + b * n, j = b + a * n
+                                        let sa = st[a], ua = v[a]
+                                        let cr = st[k], ci = st[k + 1]
+                                        let vr = v[k], vi = v[k + 1], e = v[k + 2]
+                                        let f = fe[a], g = ge[a]
+                                        let dl = dt[a] - dt[b]
+                                        o[k] =
+                                            -qc * vr - dl * vi + 0.5 * f * (0.5 * (ua + ub) + e)
+                                            + 0.5 * (ua * xe[i] + sa * ye[i] + ub * xe[j] + sb * ye[j])
+                                        o[k + 1] =
+                                            -qc * vi + dl * vr + 0.25 * g * (ub - ua)
+                                            + 0.5 * (ua * xe[nn + i] + sa * ye[nn + i] - ub * xe[nn + j] - sb * ye[nn + j])
+                                        o[k + 2] =
+                                            p * (ua + ub) - 2 * q * e + 4 * f * vr
+                                            - 2 * ub * (xe[a + a * n] - (f * cr - g * ci))
+                                            - 2 * sb * (ye[a + a * n] - (f * vr - g * vi))
+                                            - 2 * ua * (xbb - (f * cr + g * ci))
+                                            - 2 * sa * (ybb - (f * vr + g * vi))
+                                        k += 3
                                     }
                                 }
                             }

@@ -49,6 +49,8 @@ struct LyapunovPreconditioner {
     static let defaultLowRankThreshold = 400
     /// Eigenvectors kept at each end of the spectrum of f in the low-rank form.
     static let lowRankModes = 48
+    /// Lanczos steps for those eigenvectors with lattice couplings (memory: this many N-vectors).
+    static let lanczosSteps = 400
     var xr = Matrix(rows: 0, cols: 0)
     var xi = Matrix(rows: 0, cols: 0)
 
@@ -62,18 +64,28 @@ struct LyapunovPreconditioner {
         tallB = Matrix(rows: 0, cols: 0)
         cScratch = ComplexMatrix(rows: 0, cols: 0)
         if n < 2 { kind_ = .none; return }
-        if system.resonant && system.gOff == nil && n > system.lowRankThreshold && n > 4 * Self.lowRankModes {
-            let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
+        if system.resonant && !system.elastic && n > system.lowRankThreshold && n > 4 * Self.lowRankModes {
             let k = Self.lowRankModes
-            let keep = Array(0..<k) + Array((n - k)..<n)
-            var b = Matrix(rows: n, cols: 2 * k)
-            for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
-            let middle = Array(mu[k..<(n - k)])
-            kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
+            if system.representation == .lattice {
+                // No N×N matrix: the extreme eigenvectors of f by Lanczos on its FFT product, and for the
+                // rest of the spectrum the median of the circulant embedding's eigenvalues (whose
+                // distribution that of f follows; docs/physics.md §5.3).
+                let run = try lanczosExtremeEigenpairs(
+                    n: n, start: lanczosStartVector(n), steps: min(n, Self.lanczosSteps), lowest: k, highest: k,
+                    apply: system.applyF)
+                kind_ = .lowRank(b: run.vectors, mu: run.values, muRest: system.offDiagonalSpectrumMedian())
+            } else {
+                let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
+                let keep = Array(0..<k) + Array((n - k)..<n)
+                var b = Matrix(rows: n, cols: 2 * k)
+                for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
+                let middle = Array(mu[k..<(n - k)])
+                kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
+            }
             xr = Matrix(rows: n, cols: n)
             xi = Matrix(rows: n, cols: n)
-        } else if system.resonant && system.gOff == nil {
-            let (mu, u) = try singleThreaded { try symmetricEigen(system.fOff) }
+        } else if system.resonant && !system.elastic {
+            let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
             kind_ = .symmetric(u: u, mu: mu)
             wide = Matrix(rows: n, cols: 2 * n)
             tallA = Matrix(rows: 2 * n, cols: n)
@@ -94,8 +106,8 @@ struct LyapunovPreconditioner {
                 if a == b {
                     m[a, a] = Complex(-system.qc / 2, system.detunings[a])
                 } else {
-                    let g = system.gOff?[a, b] ?? 0
-                    m[a, b] = Complex(0.5 * s[a] * system.fOff[a, b], -0.5 * s[a] * g)
+                    let (f, g) = system.coupling(a, b)
+                    m[a, b] = Complex(0.5 * s[a] * f, -0.5 * s[a] * g)
                 }
             }
         }
@@ -223,52 +235,42 @@ struct LyapunovPreconditioner {
     /// With S = span(B) (eigenvectors of f, eigenvalues λ_k) and λ_r on S⊥, c = 1/(σ − 2λ_r):
     /// V = c X + B D (Z − Y Bᵀ) + (W − B Y) D Bᵀ + B (Y∘H − c Y) Bᵀ, where Z = BᵀX, W = XB, Y = BᵀXB,
     /// D = diag(1/(σ − λ_k − λ_r) − c), H_kl = 1/(σ − λ_k − λ_l); exact when M has that spectrum.
+    /// X is symmetric (real part) or antisymmetric (imaginary part), Xᵀ = εX: then W = εZᵀ, Yᵀ = εY and
+    /// the second and third terms are each other's ε-transposes, so V = c X + P + ε Pᵀ with
+    /// P = B [D (Z − Y Bᵀ) + ½ (Y∘H − cY) Bᵀ]: two N×N×K products per part (Z and P).
     private mutating func applyLowRank(_ r: [Double], b: Matrix, lambdaRest: Double, sigma: Double, into out: inout [Double]) {
         let n = self.n, kk = b.cols
         let floor = 1e-6 * q
         func inv(_ d: Double) -> Double { abs(d) < floor ? (d < 0 ? -1 / floor : 1 / floor) : 1 / d }
         let c = inv(sigma - 2 * lambdaRest)
         let dk = (0..<kk).map { inv(sigma - lambdaReal[$0] - lambdaRest) - c }
-        xr.elements.withUnsafeMutableBufferPointer { pr in
-            xi.elements.withUnsafeMutableBufferPointer { pi in
-                for a in 0..<n { pr[a + a * n] = 0; pi[a + a * n] = 0 }
-                var k = n
+        for part in 0..<2 {
+            let epsilon = part == 0 ? 1.0 : -1.0
+            // xr ← X (this part, zero diagonal).
+            xr.elements.withUnsafeMutableBufferPointer { px in
+                for a in 0..<n { px[a + a * n] = 0 }
+                var k = n + part
                 for bb in 0..<n {
                     for a in 0..<bb {
-                        pr[a + bb * n] = r[k]; pr[bb + a * n] = r[k]
-                        pi[a + bb * n] = r[k + 1]; pi[bb + a * n] = -r[k + 1]
+                        px[a + bb * n] = r[k]; px[bb + a * n] = epsilon * r[k]
                         k += 3
                     }
                 }
             }
-        }
-        for part in 0..<2 {
-            var x = part == 0 ? xr : xi
-            if part == 0 { xr = Matrix(rows: 0, cols: 0) } else { xi = Matrix(rows: 0, cols: 0) }
-            var z = Matrix(rows: kk, cols: n), w = Matrix(rows: n, cols: kk), y = Matrix(rows: kk, cols: kk)
-            BlockedProducts.gemm(b, x, transposeA: .transpose, into: &z, threads: threads)
-            Matrix.gemm(x, b, into: &w)
-            Matrix.gemm(z, b, into: &y)
-            Matrix.gemm(y, b, transposeB: .transpose, alpha: -1, beta: 1, into: &z)   // Z − Y Bᵀ
-            Matrix.gemm(b, y, alpha: -1, beta: 1, into: &w)   // W − B Y
-            for col in 0..<n { for k in 0..<kk { z[k, col] *= dk[k] } }
-            for k in 0..<kk { for i in 0..<n { w[i, k] *= dk[k] } }
+            var z = Matrix(rows: kk, cols: n), y = Matrix(rows: kk, cols: kk)
+            BlockedProducts.gemm(b, xr, transposeA: .transpose, into: &z, threads: threads)   // Z = BᵀX
+            Matrix.gemm(z, b, into: &y)   // Y = Z B
             var e = Matrix(rows: kk, cols: kk)
-            for l in 0..<kk { for k in 0..<kk { e[k, l] = y[k, l] * (inv(sigma - lambdaReal[k] - lambdaReal[l]) - c) } }
-            // w ← (W − BY)D + B E  so that V = c X + B D(Z − YBᵀ) + w Bᵀ.
-            Matrix.gemm(b, e, alpha: 1, beta: 1, into: &w)
-            for i in x.elements.indices { x.elements[i] *= c }
-            Matrix.gemm(b, z, alpha: 1, beta: 1, into: &x)
-            Matrix.gemm(w, b, transposeB: .transpose, alpha: 1, beta: 1, into: &x)
-            if part == 0 { xr = x } else { xi = x }
-        }
-        xr.elements.withUnsafeBufferPointer { pr in
-            xi.elements.withUnsafeBufferPointer { pi in
-                var k = n
+            for l in 0..<kk { for k in 0..<kk { e[k, l] = 0.5 * y[k, l] * (inv(sigma - lambdaReal[k] - lambdaReal[l]) - c) } }
+            Matrix.gemm(y, b, transposeB: .transpose, alpha: -1, beta: 1, into: &z)   // Z − Y Bᵀ
+            for col in 0..<n { for k in 0..<kk { z[k, col] *= dk[k] } }
+            Matrix.gemm(e, b, transposeB: .transpose, alpha: 1, beta: 1, into: &z)   // + ½ E Bᵀ
+            BlockedProducts.gemm(b, z, into: &xi, threads: threads)   // P = B Z'
+            xi.elements.withUnsafeBufferPointer { pp in
+                var k = n + part
                 for bb in 0..<n {
                     for a in 0..<bb {
-                        out[k] = 0.5 * (pr[a + bb * n] + pr[bb + a * n])
-                        out[k + 1] = 0.5 * (pi[a + bb * n] - pi[bb + a * n])
+                        out[k] = c * r[k] + pp[a + bb * n] + epsilon * pp[bb + a * n]
                         k += 3
                     }
                 }

@@ -87,19 +87,21 @@ public struct CumulantSteadyStateSolver {
         self.restart = restart
     }
 
-    /// Packed vectors GMRES(m) and Ψtc hold at once (the Dormand–Prince fallback needs 10, fewer).
-    public static func packedVectors(restart m: Int) -> Int { max(m + 9, 12) }
+    /// Packed vectors GMRES(m) and Ψtc hold at once: the state and its residual, and GMRES's x, r, w, z
+    /// and m + 1 basis vectors; at least the Dormand–Prince fallback's 10.
+    public static func packedVectors(restart m: Int) -> Int { max(m + 7, 10) }
 
     /// Q_C + max_a Σ_b |K_ab| (Q_C = Γ + W without decoherence, docs/physics.md §5.7): the fastest rate
     /// of the equations.
     static func rateScale(_ system: CumulantSystem) -> Double {
         let n = system.n
         var scale = system.qc
-        for a in 0..<n {
+        // Column a of the symmetric f and g holds row a: the same sums in the same order.
+        system.forEachColumn(full: true) { _, f, g in
             var row = 0.0
             for b in 0..<n {
-                row += abs(system.fOff[a, b])
-                if let g = system.gOff { row += abs(g[a, b]) }
+                row += abs(f[b])
+                if system.elastic { row += abs(g[b]) }
             }
             scale = max(scale, system.qc + row)
         }
@@ -184,8 +186,6 @@ public struct CumulantSteadyStateSolver {
         var dt = 1 / q
         var outer = 0
         var scratch = Matrix(rows: n, cols: 2 * n)
-        var fNew = f
-        var xNew = x
         defer {
             report.outerIterations += outer
             report.residual = res
@@ -205,26 +205,28 @@ public struct CumulantSteadyStateSolver {
             let krylov = GMRES<RealKrylovArithmetic>(
                 restart: restart, maxIterations: maxKrylovPerStep,
                 tolerance: .relative(min(eta, 0.05)), preconditioning: .right)
-            let step = krylov.solve(
+            var step = krylov.solve(
                 a: { v, out in
                     system.jacobianTimes(state, v, scratch: &scratch, into: &out)
                     for i in out.indices { out[i] = sigma * v[i] - out[i] }
                 },
                 preconditioner: { v, out in precond.apply(v, sigma: sigma, into: &out) },
                 b: f)
-            let delta = step.x
             report.krylovIterations += step.iterations
-            for i in x.indices { xNew[i] = x[i] + delta[i] }
-            system.rhs(xNew, into: &fNew)
-            let resNew = maxAbs(fNew)
+            // x + δ in δ's own storage, and F(x + δ) in f's: the state, its residual and the step are
+            // the only packed vectors held outside GMRES.
+            var xNew: [Double] = []
+            swap(&xNew, &step.x)
+            for i in x.indices { xNew[i] = x[i] + xNew[i] }
+            system.rhs(xNew, into: &f)
+            let resNew = maxAbs(f)
             if !resNew.isFinite || resNew > maxResidualGrowth * res {
                 dt /= 4
-                system.rhs(x, into: &f)   // restores the cached product of x
+                system.rhs(x, into: &f)   // restores the residual and the cached product of x
                 continue
             }
             dt *= min(max(res / max(resNew, 1e-300), 0.5), 1e4)
-            swap(&x, &xNew)
-            swap(&f, &fNew)
+            x = xNew
             res = resNew
         }
         return x
@@ -263,7 +265,7 @@ public struct CumulantSteadyStateSolver {
         let q = system.q, p = system.p, qc = system.qc
         guard n >= 2 else { return (p / q, 0, 0) }
         var total = 0.0
-        system.fOff.elements.withUnsafeBufferPointer { for v in $0 { total += v } }
+        system.forEachColumn(full: true) { _, f, _ in for a in 0..<n { total += f[a] } }
         let f = total / Double(n * (n - 1))
         let nn = Double(n)
         let rhs: DormandPrince.RightHandSide = { _, x, dx in
@@ -293,19 +295,22 @@ public struct CumulantSteadyStateSolver {
         let n = system.n
         let q = system.qc
         guard n >= 2 else { return -q / 2 }
-        if system.resonant && system.gOff == nil {
+        if system.resonant && !system.elastic {
             if s.allSatisfy({ $0 == 0 }) { return -q / 2 }
             let sign: Double? = s.allSatisfy { $0 >= 0 } ? 1 : (s.allSatisfy { $0 <= 0 } ? -1 : nil)
             if let sign {
-                var m = Matrix(rows: n, cols: n)
                 let r = s.map { abs($0).squareRoot() }
-                for b in 0..<n { for a in 0..<n { m[a, b] = r[a] * system.fOff[a, b] * r[b] } }
+                if system.representation == .lattice && n > system.lowRankThreshold {
+                    return -q / 2 + 0.5 * sign * (try lanczosExtreme(system: system, r: r, sign: sign))
+                }
+                var m = system.denseF()
+                for b in 0..<n { for a in 0..<n { m[a, b] = r[a] * m[a, b] * r[b] } }
                 let mu = try singleThreaded { try symmetricEigenvalues(m) }
                 let top = sign > 0 ? (mu.last ?? 0) : -(mu.first ?? 0)
                 return -q / 2 + 0.5 * top
             }
-            var m = Matrix(rows: n, cols: n)
-            for b in 0..<n { for a in 0..<n { m[a, b] = 0.5 * s[a] * system.fOff[a, b] } }
+            var m = system.denseF()
+            for b in 0..<n { for a in 0..<n { m[a, b] = 0.5 * s[a] * m[a, b] } }
             let lambda = try singleThreaded { try eigenvalues(m) }
             return -q / 2 + (lambda.map(\.real).max() ?? 0)
         }
@@ -320,6 +325,24 @@ public struct CumulantSteadyStateSolver {
         }
         let lambda = try singleThreaded { try eigenvalues(m) }
         return lambda.map(\.real).max() ?? 0
+    }
+
+    /// The extreme eigenvalue of |S|^{1/2} F |S|^{1/2} on the side `sign` (the largest for sign > 0, minus
+    /// the smallest for sign < 0) by the Lanczos iteration on the lattice's FFT product, without any N×N
+    /// array (docs/physics.md §5.3): a Ritz value converged to 10⁻¹⁰ of the spectrum's scale.
+    static func lanczosExtreme(system: CumulantSystem, r: [Double], sign: Double) throws -> Double {
+        let n = system.n
+        let run = try lanczosExtremeEigenpairs(
+            n: n, start: lanczosStartVector(n), steps: min(n, 600), lowest: sign < 0 ? 1 : 0, highest: sign > 0 ? 1 : 0,
+            tolerance: 1e-10
+        ) { v in
+            var w = v
+            for i in 0..<n { w[i] *= r[i] }
+            var y = system.applyF(w)
+            for i in 0..<n { y[i] *= r[i] }
+            return y
+        }
+        return sign > 0 ? run.values[0] : -run.values[0]
     }
 }
 

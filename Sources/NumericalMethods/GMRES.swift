@@ -87,26 +87,28 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
     /// Solves A x = b from `x0` (x = 0 when nil; then r = b without applying A).
     public func solve(a: Operator, preconditioner m: Operator, b: [Scalar], x0: [Scalar]? = nil) -> Outcome {
         let count = b.count
-        let zeros = [Scalar](repeating: .zero, count: count)
+        // Fresh zero vectors, not copies of one shared array: no vector beyond x, r, w, z and the
+        // basis stays allocated (the cumulant backend's vectors are ~N² long).
+        func zeros() -> [Scalar] { [Scalar](repeating: .zero, count: count) }
         let threshold: Double
         switch tolerance {
         case .absolute(let t): threshold = t
         case .relative(let t):
             let bnorm = Arithmetic.norm(b)
-            if bnorm == 0 { return Outcome(x: zeros, residual: 0, iterations: 0) }
+            if bnorm == 0 { return Outcome(x: zeros(), residual: 0, iterations: 0) }
             threshold = t * bnorm
         }
         let flexible = preconditioning == .flexible
         var x: [Scalar], r: [Scalar]
-        var w = zeros   // A M v_j, then the next basis vector; V y; A x
-        var z = zeros   // M v_j (`.right`: M (V y) too)
+        var w = zeros()   // A M v_j, then the next basis vector; V y; A x
+        var z = flexible ? [] : zeros()   // M v_j (`.right`: M (V y) too)
         if let x0 {
             x = x0
-            r = zeros
+            r = zeros()
             a(x, &w)
             Arithmetic.difference(b, w, into: &r)
         } else {
-            x = zeros
+            x = zeros()
             r = b
         }
         var iterations = 0
@@ -126,7 +128,7 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
                 if iterations >= maxIterations { break }
                 iterations += 1
                 if flexible {
-                    var zj = zeros
+                    var zj = zeros()
                     m(v[j], &zj)
                     a(zj, &w)
                     zs.append(zj)

@@ -3,10 +3,11 @@ import Foundation
 import LinearAlgebra
 import Physics
 
-/// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS]` (GEOMETRY chain, square, or
-/// collective with ALPHA read as f_eff)`: steady state of the cumulant backend for a
-/// chain of N dipoles or a √N × √N square with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a),
-/// g = δ = 0. Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
+/// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS] [COUPLINGS] [MEMORY-GIB]` (GEOMETRY chain,
+/// square, or collective with ALPHA read as f_eff; COUPLINGS auto, dense or lattice, auto as the planner
+/// chooses; memory budget 4 GiB unless given): steady state of the cumulant backend for a chain of N
+/// dipoles or a √N × √N square with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a), g = δ = 0.
+/// Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
 func cumulantBenchmark(_ args: [String]) throws {
     if args.first == "gemm" { cumulantGemmBenchmark(args.count > 1 ? Int(args[1]) ?? 900 : 900); return }
     let geometry = args.count > 0 ? args[0] : "chain"
@@ -14,6 +15,8 @@ func cumulantBenchmark(_ args: [String]) throws {
     let alpha = args.count > 2 ? Double(args[2]) ?? 1.5 : 1.5
     let pump = args.count > 3 ? Double(args[3]) ?? 4 : 4
     let threads = args.count > 4 ? Int(args[4]) ?? 2 : 2
+    let choice = args.count > 5 ? CouplingRepresentationChoice(rawValue: args[5]) ?? .auto : .auto
+    let memory = args.count > 6 ? (Double(args[6]) ?? 4) : 4
     let lattice: Lattice
     let model: DipoleModel
     if geometry == "collective" {
@@ -27,13 +30,21 @@ func cumulantBenchmark(_ args: [String]) throws {
         } else {
             lattice = .chain(n)
         }
-        let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
-        model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g)
+        let useLattice =
+            choice == .lattice || (choice == .auto && lattice.count > PlannerThresholds.standard.latticeCouplingsMinDipoles)
+        if useLattice, let l = LatticeCouplings.powerLaw(lattice: lattice, alpha: alpha, strength: 0.25) {
+            model = DipoleModel(
+                pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: Matrix(rows: 0, cols: 0),
+                g: Matrix(rows: 0, cols: 0), lattice: l)
+        } else {
+            let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
+            model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g)
+        }
     }
     let request = SolveRequest(
         model: model, lattice: lattice,
         observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
-        tolerance: 1e-10, threads: threads, memoryBudget: 4 << 30)
+        tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)))
     if let only = ProcessInfo.processInfo.environment["CUMULANT_START"] {
         // Diagnostics: one start of the steady-state solver only (symmetric reduction, product state, relaxation).
         var solver = CumulantSteadyStateSolver(tolerance: 1e-10)
@@ -50,7 +61,9 @@ func cumulantBenchmark(_ args: [String]) throws {
         return
     }
     let (result, seconds) = try timed { try CumulantBackend().solve(request) }
-    print("case: cumulant steady state, \(geometry) N = \(lattice.count), alpha = \(alpha), W = \(pump), threads = \(threads)")
+    print(
+        "case: cumulant steady state, \(geometry) N = \(lattice.count), alpha = \(alpha), W = \(pump), threads = \(threads), couplings = \(model.representation.rawValue)"
+    )
     print("seconds: \(String(format: "%.2f", seconds))")
     print("peak-memory-MiB: \(peakResidentBytes() >> 20)")
     for (k, v) in result.diagnostics { print("\(k): \(v)") }

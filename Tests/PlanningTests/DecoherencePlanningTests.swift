@@ -36,8 +36,10 @@ final class DecoherencePlanningTests: XCTestCase {
         (b, why) = try plannedBackend(uniform, tail: "observables: [Z, ZQ]")
         XCTAssertEqual(b, .meanField, why)
         let large = "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}"
-        (b, why) = try plannedBackend(large)
+        (b, why) = try plannedBackend(large, tail: "solver: {couplings: dense}")
         XCTAssertEqual(b, .meanField, why)
+        (b, why) = try plannedBackend(large)
+        XCTAssertEqual(b, .cumulant, why)
     }
 
     /// f_eff = 4.5 Γ on 4 dipoles violates f ⪰ 0 (docs/physics.md §2.5) but f + γ_nr·1 with γ_nr = 0.2 Γ does

@@ -15,6 +15,7 @@ struct LatticeCouplingsPlanTests {
         /// The representation the plan names (nil: dense), or the error's fragment.
         var couplings: CouplingRepresentation?
         var error: String?
+        var backend = BackendKind.meanField
         var testDescription: String { name }
     }
 
@@ -54,8 +55,16 @@ struct LatticeCouplingsPlanTests {
             system: "  lattice: {shape: triangular, sites: [4, 4], spacing: 0.1 lambda}\n  pump: {rate: 5 Gamma}",
             solver: "solver: {backend: mean-field, couplings: lattice}", error: "translation-invariant"),
         Case(
-            name: "forced lattice rules out the cumulant backend", system: chain(200), solver: "solver: {backend: cumulant, couplings: lattice}",
-            observables: "[ZQ]", error: "does not hold the couplings as a lattice"),
+            name: "forced lattice with the cumulant backend", system: chain(200), solver: "solver: {backend: cumulant, couplings: lattice}",
+            observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
+        Case(
+            name: "the cumulant backend takes lattice couplings above the threshold",
+            system: "  lattice: {shape: chain, sites: 3000, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
+        Case(
+            name: "the cumulant backend with forced dense couplings",
+            system: "  lattice: {shape: chain, sites: 3000, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            solver: "solver: {couplings: dense}", observables: "[ZQ]", couplings: nil, backend: .cumulant),
         Case(
             name: "the N² correlations of a 50 000 chain exceed the memory budget", system: chain(50_000), observables: "[ZQ, correlations]",
             error: "no backend can deliver 'correlations' at N = 50000"),
@@ -77,10 +86,10 @@ struct LatticeCouplingsPlanTests {
             return
         }
         let p = try #require(planned.plan?.points.first, "no plan: \(planned.diagnostics.map(\.message))")
-        #expect(p.backend == .meanField)
+        #expect(p.backend == c.backend)
         #expect(p.couplings == c.couplings)
         #expect(p.reason.contains("couplings: lattice") == (c.couplings == .lattice))
-        if c.couplings == .lattice {
+        if c.couplings == .lattice && c.backend == .meanField {
             // O(N) memory: far below the 16 N² bytes of dense matrices.
             #expect(Double(p.estimate.memoryBytes) < 2000 * Double(p.dipoles) + 1e7)
         }

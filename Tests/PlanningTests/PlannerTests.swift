@@ -84,9 +84,18 @@ final class PlannerTests: XCTestCase {
             system: "  lattice: {shape: chain, sites: 5000, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}",
             backend: .cumulant),
         Case(
-            name: "beyond cumulant",
+            name: "beyond cumulant with dense couplings",
             system: "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}",
-            backend: .meanField, ruledOut: ["cumulant": "N = 5001 exceeds its limit of 5000"]),
+            tail: "solver: {couplings: dense}",
+            backend: .meanField, ruledOut: ["cumulant": "N = 5001 exceeds its limit of 5000 with dense couplings"]),
+        Case(
+            name: "cumulant with lattice couplings has no N cap",
+            system: "  lattice: {shape: chain, sites: 5001, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}",
+            backend: .cumulant),
+        Case(
+            name: "cumulant with lattice couplings is limited by memory",
+            system: "  lattice: {shape: chain, sites: 100000, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 1}}\n  pump: {rate: 2 Gamma}",
+            backend: .meanField, ruledOut: ["cumulant": "over the memory budget"]),
         Case(
             name: "Z needs mean-field", system: chain(6), tail: "observables: [Z, ZQ]", backend: .meanField, ruledOut: ["exact": "does not compute Z"]
         ),

@@ -19,6 +19,28 @@ public struct LatticeCouplings: Sendable {
     public let geff: Double
     /// max_a Σ_{b≠a} |f_ab + i g_ab| (the rate scale of the mean-field equations).
     public let couplingScale: Double
+    /// The kernel k_f(d) itself on the (2nx−1)(2ny−1)(2nz−1) offsets, at `kernelIndex(d)` (k_f(0) = Γ):
+    /// f_ab = fKernel[kernelIndex(r_a − r_b)] exactly as the dense matrix holds it.
+    public let fKernel: [Double]
+    /// k_g(d) likewise; nil when g = 0.
+    public let gKernel: [Double]?
+
+    /// The position of the offset (dx, dy, dz) (|d_i| < n_i) in `fKernel` and `gKernel`.
+    @inline(__always) public func kernelIndex(_ dx: Int, _ dy: Int, _ dz: Int) -> Int {
+        let (nx, ny, nz) = (extents[0], extents[1], extents[2])
+        return (dx + nx - 1) + (2 * nx - 1) * ((dy + ny - 1) + (2 * ny - 1) * (dz + nz - 1))
+    }
+
+    /// Per site a, the number κ_a with kernelIndex(r_a − r_b) = κ_a − κ_b + kernelIndex(0, 0, 0)
+    /// (the kernel index is linear in the offset), so that a column of f is a gather from `fKernel`.
+    public var siteKernelOffsets: [Int] {
+        let (nx, ny, nz) = (extents[0], extents[1], extents[2])
+        let (wx, wy) = (2 * nx - 1, 2 * ny - 1)
+        var k: [Int] = []
+        k.reserveCapacity(count)
+        for iz in 0..<nz { for iy in 0..<ny { for ix in 0..<nx { k.append(ix + wx * (iy + wy * iz)) } } }
+        return k
+    }
 
     /// Number of dipoles.
     public var count: Int { extents.reduce(1, *) }
@@ -37,11 +59,12 @@ public struct LatticeCouplings: Sendable {
         }
     }
 
-    /// Memory the representation holds for a lattice of `extents` (its spectra and one convolution's
-    /// buffer; g's spectrum when `elastic`).
+    /// Memory the representation holds for a lattice of `extents` (its spectra, its kernels and one
+    /// convolution's buffer; g's spectrum and kernel when `elastic`).
     public static func bytes(extents: [Int], elastic: Bool) -> Int {
         let m = extents.map(CirculantConvolution.embeddingLength).reduce(1, *)
-        return 8 * m * (elastic ? 2 : 1) + CirculantConvolution.bytes(extents: extents)
+        let offsets = extents.map { 2 * $0 - 1 }.reduce(1, *)
+        return 8 * (m + offsets) * (elastic ? 2 : 1) + CirculantConvolution.bytes(extents: extents)
     }
 
     /// Dipolar couplings (`Couplings.dipolar`) of a lattice with `spacing` (in λ) and one `orientation`.
@@ -99,6 +122,8 @@ public struct LatticeCouplings: Sendable {
                 }
             }
         }
+        fKernel = fk
+        gKernel = elastic ? gk : nil
         feff = n >= 2 ? fsum / Double(n - 1) : 0
         geff = n >= 2 ? gsum / Double(n - 1) : 0
         let kernel = { (k: [Double]) in
@@ -141,14 +166,7 @@ public struct LatticeCouplings: Sendable {
     ) {
         let n = count
         let conv = CirculantConvolution(extents: extents)
-        // A fixed start with components in every symmetry sector of the lattice (splitmix64 of the index).
-        let start = (0..<n).map { i -> Double in
-            var z = UInt64(i) &+ 0x9E37_79B9_7F4A_7C15
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / Double(1 << 53) - 0.5
-        }
+        let start = lanczosStartVector(n)
         return try LinearAlgebra.lanczosSmallestEigenvalue(
             n: n, start: start, steps: steps, tolerance: tolerance, stopBelow: stopBelow, restarts: restarts
         ) {

@@ -15,7 +15,8 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     public var exactCoherentDensityMatrixMaxDipoles = 7
     /// Largest N for exact trajectories (quantum jumps in one excitation sector, or QSD on 2^N amplitudes).
     public var exactTrajectoryMaxDipoles = 20
-    /// Largest N for the second-order cumulant equations (O(N²) memory, O(N³) work per evaluation).
+    /// Largest N for the second-order cumulant equations with dense couplings (O(N²) memory, O(N³) work
+    /// per evaluation); with the lattice representation only the memory and work estimates limit it.
     public var cumulantMaxDipoles = 5000
     /// Largest N for the permutation-symmetric steady state (O(N²) populations).
     public var permutationSymmetricMaxDipoles = 20000

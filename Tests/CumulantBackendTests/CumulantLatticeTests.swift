@@ -1,0 +1,191 @@
+import Foundation
+import LinearAlgebra
+import NumericalMethods
+import Physics
+import Results
+import Testing
+
+@testable import CumulantBackend
+
+/// The cumulant equations with lattice couplings (K*C by FFTs, docs/physics.md §5.3) against the same
+/// model with dense f and g: right-hand sides and Jacobian products to 1e-12 (relative), every
+/// observable of a steady state to 1e-10, the same bits for one and two threads.
+struct CumulantLatticeTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var lattice: Lattice
+        var couplings: String
+        var detuned = false
+        var dephasing = 0.0
+        var description: String { "\(lattice) \(couplings)\(detuned ? " detuned" : "")\(dephasing > 0 ? " dephasing" : "")" }
+
+        func models() -> (dense: DipoleModel, lattice: DipoleModel) {
+            let theta = acos(1 / 3.0.squareRoot())
+            let magic = SIMD3(cos(theta), 0, sin(theta))
+            let n = lattice.count
+            let detunings = detuned ? (0..<n).map { 0.3 * sin(Double($0)) } : Array(repeating: 0, count: n)
+            let l: LatticeCouplings, d: Couplings
+            let spacing = 0.1
+            switch couplings {
+            case "power-law":
+                l = LatticeCouplings.powerLaw(lattice: lattice, alpha: 1.5, strength: 0.25)!
+                d = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 1.5, strength: 0.25)
+            default:
+                let orientation = couplings == "dipolar perpendicular" ? SIMD3<Double>(0, 0, 1) : magic
+                let elastic = couplings != "dissipative magic"
+                l = LatticeCouplings.dipolar(lattice: lattice, spacing: spacing, orientation: orientation, elastic: elastic)!
+                d = Couplings.dipolar(positions: lattice.unitPositions.map { $0 * spacing }, orientation: orientation, elastic: elastic)
+            }
+            let pos = lattice.unitPositions.map { $0 * spacing }
+            var dense = DipoleModel(pump: 4, detunings: detunings, f: d.f, g: d.g, positions: pos)
+            var fft = DipoleModel(
+                pump: 4, detunings: detunings, f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), positions: pos, lattice: l)
+            dense.dephasing = dephasing
+            fft.dephasing = dephasing
+            dense.nonradiativeDecay = dephasing / 2
+            fft.nonradiativeDecay = dephasing / 2
+            return (dense, fft)
+        }
+    }
+
+    static let productCases: [Case] =
+        [Lattice.chain(9), .chain(12), .square(4, 5), .cubic(3, 3, 2)].flatMap { l in
+            ["dipolar magic", "dipolar perpendicular", "dissipative magic", "power-law"].map {
+                Case(lattice: l, couplings: $0, detuned: l.count % 2 == 0)
+            }
+        }
+
+    /// A random packed state: s ∈ (−1, 1), C and D of order 0.1; Im C zero when `real`.
+    static func randomState(_ system: CumulantSystem, seed: UInt64, real: Bool) -> [Double] {
+        var rng = SeededRandom(seed: seed)
+        var v = (0..<system.packedCount).map { _ in 0.2 * (rng.uniform() - 0.5) }
+        for a in 0..<system.n { v[a] = 2 * rng.uniform() - 1 }
+        if real { for p in 0..<system.pairs { v[system.n + 3 * p + 1] = 0 } }
+        return v
+    }
+
+    static func maxDifference(_ a: [Double], _ b: [Double]) -> (difference: Double, scale: Double) {
+        (zip(a, b).map { abs($0 - $1) }.max() ?? 0, a.map(abs).max() ?? 0)
+    }
+
+    @Test(arguments: productCases) func productsAgreeWithDense(_ c: Case) throws {
+        let (dm, lm) = c.models()
+        let dense = CumulantSystem(model: dm), fft = CumulantSystem(model: lm)
+        #expect(dense.representation == .dense && fft.representation == .lattice)
+        #expect(dense.elastic == fft.elastic)
+        for real in [false, true] {
+            let state = Self.randomState(dense, seed: 3, real: real)
+            let v = Self.randomState(dense, seed: 4, real: real)
+            var r1 = [Double](repeating: 0, count: dense.packedCount), r2 = r1
+            dense.rhs(state, into: &r1)
+            fft.rhs(state, into: &r2)
+            let (d, s) = Self.maxDifference(r1, r2)
+            #expect(d <= 1e-12 * s, "rhs, real C: \(real)")
+            var scratch = Matrix(rows: dense.n, cols: 2 * dense.n)
+            dense.jacobianTimes(state, v, scratch: &scratch, into: &r1)
+            fft.jacobianTimes(state, v, scratch: &scratch, into: &r2)
+            let (dj, sj) = Self.maxDifference(r1, r2)
+            #expect(dj <= 1e-12 * sj, "J·v, real C: \(real)")
+            // X = K*C itself.
+            let (x1, x2) = (dense.x.elements, fft.x.elements)
+            let (dx, sx) = Self.maxDifference(x1, x2)
+            #expect(dx <= 1e-12 * sx)
+        }
+        #expect(
+            abs(CumulantSteadyStateSolver.rateScale(dense) - CumulantSteadyStateSolver.rateScale(fft)) <= 1e-12
+                * CumulantSteadyStateSolver.rateScale(dense))
+    }
+
+    static let steadyCases: [Case] = [
+        Case(lattice: .chain(11), couplings: "power-law"),
+        Case(lattice: .chain(12), couplings: "dissipative magic", dephasing: 0.3),
+        Case(lattice: .chain(10), couplings: "dipolar perpendicular"),
+        Case(lattice: .square(3, 4), couplings: "power-law", dephasing: 0.2),
+        Case(lattice: .square(3, 3), couplings: "dipolar magic", detuned: true),
+        Case(lattice: .cubic(2, 2, 3), couplings: "dissipative magic"),
+        Case(lattice: .cubic(3, 2, 2), couplings: "dipolar perpendicular", dephasing: 0.1)
+    ]
+
+    /// The numbers of a result value, without the outputs of the two-time fits (A, γ, their errors, the
+    /// two-exponential fit): nonlinear least-squares fits to the τ samples, which agree to 1e-10 (the
+    /// `two-time-a-b` tables), but whose parameters amplify that by their condition number.
+    static func numbers(_ v: ResultValue) -> [Double] {
+        let fitted: Set<String> = ["A", "gamma", "A-err", "gamma-err", "nu-err", "gamma-slow", "gamma-slow-err", "A-slow", "gamma-fast", "A-fast"]
+        switch v {
+        case .number(let x): return [x]
+        case .array(let a): return a.flatMap(numbers)
+        case .object(let o): return o.filter { !fitted.contains($0.0) }.flatMap { numbers($0.1) }
+        default: return []
+        }
+    }
+
+    static func request(_ model: DipoleModel, _ c: Case, threads: Int = 1) -> SolveRequest {
+        let n = c.lattice.count
+        return SolveRequest(
+            model: model, lattice: c.lattice,
+            observables: [.zq, .inversion, .correlations, .frequency, .spectrum].map { ObservableRequest(kind: $0, tauMax: 5, tauPoints: 21) }
+                + [ObservableRequest(kind: .clusterZQ, clusterSizes: [2, 3])]
+                + [.mutualInformation, .discord, .twoTime].map {
+                    ObservableRequest(kind: $0, pairs: [DipolePair(0, n - 1), DipolePair(1, 2)], tauMax: 5, tauPoints: 21)
+                },
+            evolution: .steadyState, tolerance: 1e-12, threads: threads)
+    }
+
+    /// Every number of a steady state (and its tables) agrees to 1e-10; one and two threads give the
+    /// same bits with lattice couplings.
+    @Test(arguments: steadyCases) func steadyStateAgreesWithDense(_ c: Case) throws {
+        let (dm, lm) = c.models()
+        let dense = try CumulantBackend().solve(Self.request(dm, c))
+        let fft = try CumulantBackend().solve(Self.request(lm, c))
+        #expect(fft.method.contains("couplings: lattice") && !dense.method.contains("couplings: lattice"))
+        #expect(dense.values.map(\.key) == fft.values.map(\.key))
+        for ((k, a), (_, b)) in zip(dense.values, fft.values) {
+            let (x, y) = (Self.numbers(a), Self.numbers(b))
+            #expect(x.count == y.count, "\(k)")
+            for (u, v) in zip(x, y) { #expect(abs(u - v) <= 1e-10 * max(1, abs(u)), "\(k): \(u) vs \(v)") }
+        }
+        #expect(dense.tables.map(\.name) == fft.tables.map(\.name))
+        for (t, u) in zip(dense.tables, fft.tables) {
+            for (r, s) in zip(t.rows, u.rows) {
+                for (x, y) in zip(r, s) { #expect(abs(x - y) <= 1e-10 * max(1, abs(x)), "\(t.name)") }
+            }
+        }
+        let two = try CumulantBackend().solve(Self.request(lm, c, threads: 2))
+        #expect(two.values.map { Self.numbers($0.1) } == fft.values.map { Self.numbers($0.1) }, "1 vs 2 threads")
+    }
+
+    /// Above the low-rank threshold the lattice path uses no N×N matrix: the preconditioner's eigenvectors
+    /// and the stability test's extreme eigenvalue come from Lanczos on the FFT product. The steady state
+    /// and the regression rate agree with the dense path (full eigen-decompositions).
+    @Test func lanczosPathsAgreeWithDense() throws {
+        let c = Case(lattice: .chain(230), couplings: "power-law")
+        let (dm, lm) = c.models()
+        let dense = CumulantSystem(model: dm), fft = CumulantSystem(model: lm)
+        dense.lowRankThreshold = 100
+        fft.lowRankThreshold = 100
+        let solver = CumulantSteadyStateSolver(tolerance: 1e-12)
+        let (x1, r1) = try solver.solve(dense)
+        let (x2, r2) = try solver.solve(fft)
+        #expect(r1.preconditioner == r2.preconditioner && r2.preconditioner.contains("extreme eigenvectors"))
+        let (d, _) = Self.maxDifference(x1, x2)
+        #expect(d <= 1e-10)
+        #expect(abs(r1.regressionMaxRate - r2.regressionMaxRate) <= 1e-9, "\(r1.regressionMaxRate) vs \(r2.regressionMaxRate)")
+        let s = Array(x2[0..<fft.n])
+        let lanczos = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s)
+        fft.lowRankThreshold = 10_000
+        let exact = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s)
+        #expect(abs(lanczos - exact) <= 1e-10, "\(lanczos) vs \(exact)")
+    }
+
+    /// A non-physical power law on a lattice is refused by the lattice positivity check.
+    @Test func refusesANonPhysicalLattice() throws {
+        let l = try #require(LatticeCouplings.powerLaw(lattice: .chain(40), alpha: 0.3, strength: 3))
+        let model = DipoleModel(
+            pump: 2, detunings: Array(repeating: 0, count: 40), f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), lattice: l)
+        do {
+            _ = try CumulantBackend().solve(SolveRequest(model: model, observables: [ObservableRequest(kind: .zq)]))
+            Issue.record("a non-physical rate matrix was accepted")
+        } catch BackendError.unsupported(let why) {
+            #expect(why.contains("positive semidefinite"))
+        }
+    }
+}
