@@ -44,7 +44,7 @@ let package = Package(
             ]),
         .target(name: "SpecLanguage", dependencies: ["CYAML", "Physics", "Results", "NumericalMethods"]),
         .target(name: "Physics", dependencies: ["LinearAlgebra"]),
-        .target(name: "Results", dependencies: ["Physics"]),
+        .target(name: "Results", dependencies: ["Physics", "NumericalMethods"]),
         .target(name: "MeanFieldBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "CumulantBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "DickeBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),

@@ -292,17 +292,11 @@ public struct CumulantBackend: Backend {
                     let w = reg.pairWeights(p.a, p.b)
                     let z = taus.map { reg.evaluate(w, at: $0) }
                     // Fit in the frame rotating at the collective frequency (docs/physics.md §3.3).
-                    let y = zip(taus, z).map { t, z in (z * Complex(cos(frame * t), -sin(frame * t))).real }
-                    let fit = CosineFit.fit(tau: taus, y: y)
-                    let two = TwoExponentialFit.fit(tau: taus, y: y)
                     return ObservableWriter.TwoTimePair(
-                        a: p.a, b: p.b, amplitude: fit.amplitude, decay: fit.decay, amplitudeError: fit.amplitudeError,
-                        decayError: fit.decayError, nu: line(p.b).frequency - line(p.a).frequency,
-                        lineDecay: max(line(p.a).decay, line(p.b).decay),
-                        slowAmplitude: two.slowAmplitude, slowDecay: two.slowDecay, slowDecayError: two.slowDecayError,
-                        fastAmplitude: two.fastAmplitude, fastDecay: two.fastDecay,
-                        detuningDifference: system.detunings[p.b] - system.detunings[p.a],
-                        samples: zip(taus, z).map { [$0, $1.real, $1.imaginary] })
+                        pair: p, tau: taus, z: z, frame: frame,
+                        precession: .init(
+                            nu: line(p.b).frequency - line(p.a).frequency, lineDecay: max(line(p.a).decay, line(p.b).decay),
+                            detuningDifference: system.detunings[p.b] - system.detunings[p.a]))
                 }
                 let dipoles = lines.keys.sorted().map { a in
                     (index: a, detuning: system.detunings[a], frequency: lines[a]?.frequency ?? .nan, decay: lines[a]?.decay ?? .nan)

@@ -183,7 +183,8 @@ public struct DickeBackend: Backend {
 
     /// Z_ab(τ) with one distinguished dipole and N − 1 permutation-symmetric others (`DistinguishedDipoles`;
     /// every pair of the symmetric model has the same function), fitted like the exact backend's: in the
-    /// frame of its mean rotation frequency, by `CosineFit`.
+    /// frame of its mean rotation frequency, by `ObservableWriter.TwoTimePair` (the single cosine and the
+    /// two-exponential fit, docs/physics.md §3.3).
     private func addPairCorrelation(
         _ result: inout PointResult, lad: DickeLadder, pops: DickePopulations, request o: ObservableRequest,
         tolerance: Double, budget: Int
@@ -202,13 +203,13 @@ public struct DickeBackend: Backend {
                 relativeTolerance: max(1e-12, min(1e-8, tolerance)))
         } catch { throw BackendError.numerical("two-time: \(error)") }
         let omega = SignalFrequency.mean(z, spacing: tau[1] - tau[0])
-        let y = zip(tau, z).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
-        let fit = CosineFit.fit(tau: tau, y: y)
+        // Every pair of the symmetric model has the same function and fits.
+        guard let p0 = o.pairs.first else { return }
+        let first = ObservableWriter.TwoTimePair(pair: p0, tau: tau, z: z, frame: omega)
         let fits = o.pairs.map { p in
-            ObservableWriter.SampledTwoTimePair(
-                pair: p, tau: tau, z: z, omega: omega, amplitude: fit.amplitude, frequency: fit.frequency,
-                decay: fit.decay, amplitudeError: fit.amplitudeError, frequencyError: fit.frequencyError,
-                decayError: fit.decayError)
+            var f = first
+            f.pair = p
+            return f
         }
         ObservableWriter.twoTime(fits, into: &result)
         result.method +=

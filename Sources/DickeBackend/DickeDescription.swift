@@ -31,7 +31,9 @@ extension DickeBackend: DescribedBackend {
         var e = estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution)
         var observableFlops = 0.0
         if let s = outline.observables.first(where: { $0.kind == .spectrum }) {
-            observableFlops += spectrumFlops(n: outline.dipoles, pump: outline.pump, uniform: outline.allToAll, tauMax: s.tauMax)
+            observableFlops += spectrumFlops(
+                n: outline.dipoles, pump: outline.pump, uniform: outline.allToAll, tauMax: s.tauMax,
+                dephasing: outline.dephasing, nonradiativeDecay: outline.nonradiativeDecay)
         }
         let pair = pairCorrelationEstimate(outline)
         e.memoryBytes += pair.memoryBytes
@@ -40,12 +42,16 @@ extension DickeBackend: DescribedBackend {
     }
 
     /// ⟨J⁺(τ)J⁻⟩ by Dormand–Prince over the k = 1 sector (~N²/4 coherences) to τ_max: the steps follow the
-    /// fastest rate, ~Γ + W + (f_eff + |g_eff|)N/4, at ~620 flops per coherence and unit of that rate·τ
-    /// (calibrated: f_eff = 15 Γ, W = 7.5 Γ, τ_max = 40/Γ takes 4.1 s at N = 70 and 87 s at N = 200 on one core).
-    public static func spectrumFlops(n: Int, pump: Double, uniform: UniformCouplings?, tauMax: Double) -> Double {
+    /// fastest rate, ~Γ + γ_nr + W + (f_eff + |g_eff|)N/4 + γ_φ N/5, at ~620 flops per coherence and unit of
+    /// that rate·τ (calibrated: f_eff = 15 Γ, W = 7.5 Γ, τ_max = 40/Γ takes 4.1 s at N = 70 and 87 s at
+    /// N = 200 on one core; the dephasing term, whose largest coherence loss γ_φ(N/2 − m m′(N/2 + 1)/(j(j + 1)))
+    /// grows with N (docs/physics.md §6.4.1), on N = 50, τ_max = 20/Γ: ×1.27 at γ_φ = 5 Γ, ×2.0 at 20 Γ).
+    public static func spectrumFlops(
+        n: Int, pump: Double, uniform: UniformCouplings?, tauMax: Double, dephasing: Double = 0, nonradiativeDecay: Double = 0
+    ) -> Double {
         let N = Double(n)
         let collective = (abs(uniform?.feff ?? N) + abs(uniform?.geff ?? 0)) * N / 4
-        return 620 * tauMax * (N * N / 4) * (1 + pump + collective)
+        return 620 * tauMax * (N * N / 4) * (1 + pump + collective + nonradiativeDecay + 0.2 * dephasing * N)
     }
 
     /// Why the model is not one it represents: couplings or detunings that are not uniform, random
@@ -68,13 +74,16 @@ extension DickeBackend: DescribedBackend {
     static let randomPhasesRefusal = "random per-dipole phases in the initial state break permutation symmetry"
 
     public func preferenceReason(_ outline: PointOutline) -> String {
-        "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
+        let why = "uniform couplings and detunings: the Dicke-basis solution is exact and cheapest"
+        guard outline.dephasing != 0 else { return why }
+        return why + " (local dephasing also moves j within a level: the j blocks are coupled, docs/physics.md §6.4.1)"
     }
 
     /// The pair two-time function (`two-time`, docs/physics.md §6.6), zero if not asked: ~N² coherences
     /// (`pairCorrelationBytes`) integrated by Dormand–Prince over τ_max, whose step is limited by the
-    /// generator's largest decay rate λ ≈ f_eff N/4 + (Γ + W) N (a step of about 3.3/λ, seven evaluations
-    /// of ~400 flops per coherence; the decoherence rates are not in the outline and not counted).
+    /// generator's largest decay rate λ ≈ f_eff N/4 + (Γ + γ_nr + W + γ_φ) N (a step of about 3.3/λ, seven
+    /// evaluations of ~400 flops per coherence; the dephasing term calibrated on N = 50, f_eff = 15 Γ,
+    /// W = 7.5 Γ, τ_max = 20/Γ: ×1.7 measured at γ_φ = 5 Γ (×1.3 estimated), ×2.4 at 20 Γ (×2.3)).
     public static func pairCorrelationEstimate(_ outline: PointOutline) -> CostEstimate {
         guard let o = outline.observables.first(where: { $0.kind == .twoTime }), !outline.timeEvolution else {
             return CostEstimate(memoryBytes: 0, flops: 0)
@@ -82,12 +91,14 @@ extension DickeBackend: DescribedBackend {
         let n = Double(outline.dipoles)
         let coherences = 4 * (n / 2 + 1) * (n / 2 + 1)
         let feff = outline.allToAll?.feff ?? n
-        let lambda = feff * n / 4 + (1 + outline.pump) * n + 1
+        let lambda = feff * n / 4 + (1 + outline.nonradiativeDecay + outline.pump + outline.dephasing) * n + 1
         let steps = max(1, o.tauMax) * lambda / 3.3 + Double(o.tauPoints)
         return CostEstimate(memoryBytes: pairCorrelationBytes(n: outline.dipoles), flops: steps * 7 * 400 * coherences)
     }
 
-    /// Steady state: ~N²/4 populations p(j, m) solved level by level (about 16 doubles of work space
+    /// Steady state (with or without decoherence: local dephasing narrows the window of levels and j that
+    /// hold probability, so the estimate without it is an upper bound; N = 1000, f_eff = 15 Γ, W = 7.5 Γ
+    /// measured under load 12 s at γ_φ = 0, 9.5 s at 2 Γ, 5.2 s at 5 Γ): ~N²/4 populations p(j, m) solved level by level (about 16 doubles of work space
     /// each; 3.4 GB measured at N = 10⁴), solved over the window of levels that hold probability: in the
     /// synchronized window at f_eff = 15 Γ, W = 7.5 Γ 1.3 ms at N = 70, 1.6 s at N = 1000, 3.5 s at N = 3000 and 35 s at
     /// N = 10⁴ on one core, far less outside it (0.1–0.4 s up to N = 10⁴); the estimate follows the

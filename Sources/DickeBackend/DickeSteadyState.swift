@@ -91,7 +91,16 @@ public struct DickeSteadyState: Sendable {
         for _ in 0..<4 {
             let window = Self.window(from: reference.populations, n: n, epsilon: truncation, pad: pad)
             let pivot = Self.peakLevel(reference.populations, scaledTo: n)
-            let sol = try solve(window: window, pivot: pivot)
+            let sol: Solution
+            do { sol = try solve(window: window, pivot: pivot) } catch BackendError.numerical(let why) {
+                // A window with steps of several j between levels (docs/physics.md §6.4.2): solved again
+                // with the steps smoothed; windows that solve keep their result bit for bit.
+                let smooth = Self.connected(window)
+                guard smooth.values.count > window.values.count, let retry = try? solve(window: smooth, pivot: pivot) else {
+                    throw BackendError.numerical(why)
+                }
+                sol = retry
+            }
             if sol.boundaryMass <= boundaryTolerance { return sol }
             pad *= 2
         }
@@ -108,6 +117,38 @@ public struct DickeSteadyState: Sendable {
         }
         let x = p.m(level: best.level) / Double(p.n)
         return min(n, max(0, Int((x * Double(n) + Double(n) / 2).rounded())))
+    }
+
+    /// `w` widened until neighbouring levels' j ranges differ by at most one at either end,
+    /// |lo_L − lo_{L±1}| ≤ 1 and |hi_L − hi_{L±1}| ≤ 1 (within j ≥ |m| and j ≤ N/2): then every state of
+    /// the window has an emission target (j, j ± 1 at the level below) inside it, unless it lies on the
+    /// window's lowest level (docs/physics.md §6.4.2). The scaled window can step by several j between
+    /// levels where the reference window turns (a step of N/N₀ per reference level); a state on the edge
+    /// of such a step has every jump leaving the window, its balance reads 0 = inflow, and the level
+    /// reduction meets a singular matrix.
+    static func connected(_ w: DickePopulations) -> DickePopulations {
+        var lo = w.lo, hi = w.hi
+        let count = lo.count
+        var changed = true
+        while changed {
+            changed = false
+            for k in 0..<count {
+                let l = w.levelLow + k
+                var newLo = lo[k], newHi = hi[k]
+                for q in [k - 1, k + 1] where q >= 0 && q < count {
+                    newLo = min(newLo, lo[q] + 1)
+                    newHi = max(newHi, hi[q] - 1)
+                }
+                newLo = max(newLo, DickePopulations.tMin(n: w.n, level: l))
+                newHi = min(newHi, w.n / 2)
+                if newLo != lo[k] || newHi != hi[k] {
+                    lo[k] = newLo
+                    hi[k] = max(newHi, newLo)
+                    changed = true
+                }
+            }
+        }
+        return DickePopulations(n: w.n, levelLow: w.levelLow, levelHigh: w.levelHigh, lo: lo, hi: hi)
     }
 
     /// A window at N from the steady state at N₀ < N: keep the reference states with

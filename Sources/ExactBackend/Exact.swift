@@ -300,12 +300,7 @@ public struct ExactBackend: WarmStartBackend, TrajectorySplittingBackend {
                 let fits = try o.pairs.map { p in
                     let g = try QuantumRegression.correlation(l, rho: rho, dipoles: [p.a, p.b], tau: tau, tolerance: request.tolerance)
                     let omega = QuantumRegression.meanFrequency(g, spacing: tau[1] - tau[0])
-                    let y = zip(tau, g).map { t, z in (z * Complex(cos(omega * t), -sin(omega * t))).real }
-                    let fit = CosineFit.fit(tau: tau, y: y)
-                    return ObservableWriter.SampledTwoTimePair(
-                        pair: p, tau: tau, z: g, omega: omega, amplitude: fit.amplitude, frequency: fit.frequency,
-                        decay: fit.decay, amplitudeError: fit.amplitudeError, frequencyError: fit.frequencyError,
-                        decayError: fit.decayError)
+                    return ObservableWriter.TwoTimePair(pair: p, tau: tau, z: g, frame: omega)
                 }
                 ObservableWriter.twoTime(fits, into: &result)
             case .spectrum, .frequency:

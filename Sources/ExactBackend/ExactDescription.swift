@@ -93,7 +93,8 @@ extension ExactBackend: DescribedBackend {
                 let dm = estimate
                 estimate = Self.jumpTrajectoryEstimate(
                     n: n, pump: outline.pump, trajectories: Self.trajectories(t, outline.observables),
-                    time: t.burnIn + t.average, threads: outline.cores)
+                    time: t.burnIn + t.average, threads: outline.cores, dephasing: outline.dephasing,
+                    nonradiativeDecay: outline.nonradiativeDecay)
                 if let obstacle = Self.jumpTrajectoryObstacle(outline, thresholds: thresholds) {
                     // Say why trajectories were considered at all when the density matrix was the obstacle.
                     let dmProblem =
@@ -160,11 +161,16 @@ extension ExactBackend: DescribedBackend {
     }
 
     /// Quantum-jump trajectories: the tables and per-thread vectors; per 1/Γ of trajectory about
-    /// N(W + Γ)/2 jumps, each ~14 applications of H_eff to a sector of up to C(N, N/2) amplitudes with
-    /// N²/4 hops each (calibrated: N = 16, W = 7 Γ runs ~3 /Γ of trajectory per second per core, benchmarks/exact.sh).
-    public static func jumpTrajectoryEstimate(n: Int, pump: Double, trajectories: Int, time: Double, threads: Int) -> CostEstimate {
+    /// N(W + Γ + γ_nr + γ_φ)/2 jumps — emission and pump at about half the dipoles each, non-radiative decay
+    /// γ_nr⟨n_a⟩ and dephasing γ_φ/2 per dipole (docs/physics.md §6.5) — each ~14 applications of H_eff to a
+    /// sector of up to C(N, N/2) amplitudes with N²/4 hops each (calibrated: N = 16, W = 7 Γ runs ~3 /Γ of
+    /// trajectory per second per core, benchmarks/exact.sh).
+    public static func jumpTrajectoryEstimate(
+        n: Int, pump: Double, trajectories: Int, time: Double, threads: Int, dephasing: Double = 0, nonradiativeDecay: Double = 0
+    ) -> CostEstimate {
         let N = Double(n)
-        let perUnitTime = N * (pump + 1) / 2 * 14 * CostEstimate.binomial(n, n / 2) * N * N / 4
+        let jumps = N * (pump + 1 + nonradiativeDecay + dephasing) / 2
+        let perUnitTime = jumps * 14 * CostEstimate.binomial(n, n / 2) * N * N / 4
         return CostEstimate(
             memoryBytes: trajectoryMemoryEstimate(n: n, threads: threads),
             flops: Double(trajectories) * time * perUnitTime)

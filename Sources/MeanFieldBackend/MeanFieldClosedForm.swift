@@ -63,6 +63,16 @@ public enum MeanFieldClosedForm {
         return r.p > 0 ? r.qPar * r.qPerp / r.p : nil
     }
 
+    /// The largest single-dipole dephasing rate γ_φ at which some pump still synchronizes identical
+    /// dipoles of coupling F in mean field: γ_φ,c = F/2 − √(2F(Γ + γ_nr)), where at the optimal pump
+    /// W_opt = F/2 − Γ − γ_nr − γ_φ the margin F P − Q_∥Q_⊥ = (F − 2γ_φ)²/4 − 2F(Γ + γ_nr) vanishes
+    /// (docs/physics.md §4.5); nil when F ≤ 8(Γ + γ_nr), where not even γ_φ = 0 synchronizes.
+    public static func largestDephasing(feff f: Double, gamma: Double = 1, nonradiative: Double = 0) -> Double? {
+        let loss = gamma + nonradiative
+        guard f > 8 * loss else { return nil }
+        return f / 2 - (2 * f * loss).squareRoot()
+    }
+
     /// The collective frequency ω = δ − G Q_⊥/(2F) of identical dipoles at detuning δ in the
     /// synchronized phase (sign convention above; docs/physics.md §4.5).
     public static func collectiveFrequency(

@@ -25,6 +25,8 @@ extension PointOutline {
             exactMethod: spec.solver.exactMethod, trajectories: PointSettings.trajectories(of: spec),
             threads: spec.solver.threads, cores: cores, memoryBudget: budget)
         decoherence = sys.decoherence
+        dephasing = sys.dephasing
+        nonradiativeDecay = sys.nonradiativeDecay
         couplingChoice = spec.solver.couplings
         latticeExtents = ModelBuilder.latticeExtents(sys)
     }

@@ -84,6 +84,10 @@ public struct PointOutline: Sendable {
     public var memoryBudget: Int
     /// The single-dipole decoherence terms of the model (docs/physics.md §1.5).
     public var decoherence: Set<LocalDecoherence> = []
+    /// Their rates γ_φ and γ_nr (Γ), which set how many jumps a trajectory takes and how stiff the
+    /// equations are (the cost estimates of the backends; 0 when absent).
+    public var dephasing: Double = 0
+    public var nonradiativeDecay: Double = 0
     /// `solver.couplings`: how the couplings must be held, or `auto`.
     public var couplingChoice: CouplingRepresentationChoice = .auto
     /// The lattice's extents (nx, ny, nz) when its couplings are translation-invariant and the lattice

@@ -1,3 +1,5 @@
+import Foundation
+import NumericalMethods
 import Numerics
 import Physics
 
@@ -138,57 +140,6 @@ public enum ObservableWriter {
         }
     }
 
-    // MARK: - Two-time correlations
-
-    /// One pair's fit of A cos(ντ) e^{−γτ} to Re[Z_ab(τ) e^{−iωτ}], Z_ab(τ) sampled at `tau`, in the frame
-    /// rotating at ω (docs/physics.md §3.3): what the backends that integrate the regression (exact,
-    /// permutation-symmetric) know of a pair, without the regression's modes that give `TwoTimePair` its
-    /// signed ν and slow/fast rates.
-    public struct SampledTwoTimePair: Sendable {
-        public var pair: DipolePair
-        public var tau: [Double], z: [Complex<Double>]
-        public var omega: Double
-        public var amplitude: Double, frequency: Double, decay: Double
-        public var amplitudeError: Double, frequencyError: Double, decayError: Double
-
-        public init(
-            pair: DipolePair, tau: [Double], z: [Complex<Double>], omega: Double, amplitude: Double, frequency: Double,
-            decay: Double, amplitudeError: Double, frequencyError: Double, decayError: Double
-        ) {
-            self.pair = pair
-            self.tau = tau
-            self.z = z
-            self.omega = omega
-            self.amplitude = amplitude
-            self.frequency = frequency
-            self.decay = decay
-            self.amplitudeError = amplitudeError
-            self.frequencyError = frequencyError
-            self.decayError = decayError
-        }
-    }
-
-    /// `two-time` = the list of {a, b, A, nu, gamma, A-err, nu-err, gamma-err, omega}, and per pair the
-    /// table `two-time-a-b` (tau, re, im of Z_ab(τ)), as the exact backends write them.
-    public static func twoTime(_ pairs: [SampledTwoTimePair], into result: inout PointResult) {
-        var list: [ResultValue] = []
-        for p in pairs {
-            list.append(
-                .object([
-                    ("a", .number(Double(p.pair.a))), ("b", .number(Double(p.pair.b))),
-                    ("A", .number(p.amplitude)), ("nu", .number(p.frequency)),
-                    ("gamma", .number(p.decay)), ("A-err", .number(p.amplitudeError)),
-                    ("nu-err", .number(p.frequencyError)), ("gamma-err", .number(p.decayError)),
-                    ("omega", .number(p.omega))
-                ]))
-            result.tables.append(
-                ResultTable(
-                    name: Key.twoTimeTable(p.pair.a, p.pair.b), columns: ["tau", "re", "im"],
-                    rows: zip(p.tau, p.z).map { [$0, $1.real, $1.imaginary] }))
-        }
-        result[Key.twoTime] = .array(list)
-    }
-
     // MARK: - Quantum Fisher information
 
     /// The entanglement witness of F̄_Q for N dipoles: 2N/3 (docs/physics.md §3.4).
@@ -269,96 +220,142 @@ public enum ObservableWriter {
 
     // MARK: - Two-time correlations
 
-    /// One pair's two-time results (docs/physics.md §3.3).
+    /// One pair's two-time results (docs/physics.md §3.3), from every backend that gives `two-time`: the
+    /// sampled Z_ab(τ), the papers' fit A cos(ν′τ) e^{−γτ} and the two-exponential fit of the same
+    /// Re[Z_ab(τ) e^{−iωτ}] in the frame rotating at ω, and — when the backend knows the regression's modes
+    /// (cumulant) — the signed precession frequency of the pair. Both fits are made here, once, for every
+    /// backend (`init(pair:tau:z:frame:precession:)`).
     public struct TwoTimePair: Sendable, Equatable {
-        public var a: Int
-        public var b: Int
-        /// The papers' fit A cos(ν′τ) e^{−γτ} of Re Z_ab(τ) in the frame of the collective frequency.
-        public var amplitude: Double, decay: Double, amplitudeError: Double, decayError: Double
-        /// Signed relative precession frequency ν_ab = ω_b − ω_a, ω the frequency of the line that dominates
-        /// each dipole's own emission, and the larger decay rate (half width) of those two lines.
-        public var nu: Double, lineDecay: Double
-        /// Two-exponential fit of the same Re Z_ab(τ): the slow (collective) and the fast component.
-        public var slowAmplitude: Double, slowDecay: Double, slowDecayError: Double
-        public var fastAmplitude: Double, fastDecay: Double
-        /// The bare detuning difference δ_b − δ_a.
-        public var detuningDifference: Double
-        /// The sampled Z_ab(τ) (tau, re, im).
-        public var samples: [[Double]]
+        public var pair: DipolePair
+        /// Z_ab(τ) at `tau`.
+        public var tau: [Double], z: [Complex<Double>]
+        /// ω of the rotating frame of the fits: the collective frequency (cumulant) or the mean rotation
+        /// frequency of Z_ab (exact, permutation-symmetric).
+        public var frame: Double
+        /// A cos(ν′τ) e^{−γτ} (A, ν′ = `frequency`, γ, and their standard errors).
+        public var fit: CosineFit
+        /// A_s e^{−γ_s τ} + A_f e^{−γ_f τ}: the slow (collective) and the fast component.
+        public var twoExponential: TwoExponentialFit
+        /// What the regression's modes tell of the pair (nil for the backends that integrate the regression).
+        public var precession: Precession?
 
-        public init(
-            a: Int, b: Int, amplitude: Double, decay: Double, amplitudeError: Double, decayError: Double, nu: Double,
-            lineDecay: Double,
-            slowAmplitude: Double, slowDecay: Double, slowDecayError: Double, fastAmplitude: Double, fastDecay: Double,
-            detuningDifference: Double, samples: [[Double]]
-        ) {
-            self.a = a; self.b = b
-            self.amplitude = amplitude; self.decay = decay; self.amplitudeError = amplitudeError; self.decayError = decayError
-            self.nu = nu; self.lineDecay = lineDecay
-            self.slowAmplitude = slowAmplitude; self.slowDecay = slowDecay; self.slowDecayError = slowDecayError
-            self.fastAmplitude = fastAmplitude; self.fastDecay = fastDecay
-            self.detuningDifference = detuningDifference
-            self.samples = samples
+        /// The signed relative precession frequency ν_ab = ω_b − ω_a, ω the frequency of the line that
+        /// dominates each dipole's own emission, the larger decay rate (half width) of those two lines, and
+        /// the bare detuning difference δ_b − δ_a.
+        public struct Precession: Sendable, Equatable {
+            public var nu: Double, lineDecay: Double, detuningDifference: Double
+            public init(nu: Double, lineDecay: Double, detuningDifference: Double) {
+                self.nu = nu
+                self.lineDecay = lineDecay
+                self.detuningDifference = detuningDifference
+            }
+
+            /// Whether ν tells entrained from drifting (docs/physics.md §3.3). A drift ν ≠ 0 is resolved when it
+            /// exceeds the widths of the two lines, |ν| > max(γ_a, γ_b): within the coherence time the pair turns
+            /// by more than a radian. Entrainment (both dipoles on one line, ν = 0 to within 10⁻⁹ of its width)
+            /// is resolved when that line is narrower than the bare detuning difference it overcomes,
+            /// |δ_b − δ_a| > γ; two identical dipoles (δ_b = δ_a) never show it.
+            public var resolvable: Bool {
+                let entrained = abs(nu) <= 1e-9 * lineDecay
+                return entrained ? abs(detuningDifference) > lineDecay : abs(nu) > lineDecay
+            }
         }
 
-        /// Whether ν tells entrained from drifting (docs/physics.md §3.3). A drift ν ≠ 0 is resolved when it
-        /// exceeds the widths of the two lines, |ν| > max(γ_a, γ_b): within the coherence time the pair turns
-        /// by more than a radian. Entrainment (both dipoles on one line, ν = 0 to within 10⁻⁹ of its width)
-        /// is resolved when that line is narrower than the bare detuning difference it overcomes,
-        /// |δ_b − δ_a| > γ; two identical dipoles (δ_b = δ_a) never show it.
-        public var resolvable: Bool {
-            let entrained = abs(nu) <= 1e-9 * lineDecay
-            return entrained ? abs(detuningDifference) > lineDecay : abs(nu) > lineDecay
+        public init(
+            pair: DipolePair, tau: [Double], z: [Complex<Double>], frame: Double, fit: CosineFit,
+            twoExponential: TwoExponentialFit, precession: Precession? = nil
+        ) {
+            self.pair = pair
+            self.tau = tau
+            self.z = z
+            self.frame = frame
+            self.fit = fit
+            self.twoExponential = twoExponential
+            self.precession = precession
+        }
+
+        /// The pair's results from Z_ab(τ) sampled at `tau`: `CosineFit` and `TwoExponentialFit` of
+        /// Re[Z_ab(τ) e^{−iωτ}], ω = `frame` (docs/physics.md §3.3).
+        public init(pair: DipolePair, tau: [Double], z: [Complex<Double>], frame: Double, precession: Precession? = nil) {
+            let y = zip(tau, z).map { t, z in (z * Complex(cos(frame * t), -sin(frame * t))).real }
+            self.init(
+                pair: pair, tau: tau, z: z, frame: frame, fit: CosineFit.fit(tau: tau, y: y),
+                twoExponential: TwoExponentialFit.fit(tau: tau, y: y), precession: precession)
         }
     }
 
-    /// `two-time`: a list of {a, b, A, nu, gamma, A-err, gamma-err, gamma-slow, gamma-slow-err, A-slow,
-    /// gamma-fast, A-fast, line-decay, detuning-difference, resolvable} (non-finite numbers as null), the
-    /// tables `two-time-A-B` (tau, re, im) of every pair, `nu-vs-b` (b, nu, detuning-difference, resolvable
-    /// as 0/1), `nu-vs-detuning` (detuning-difference, nu, resolvable; sorted), `two-time-dipoles` (dipole, delta, omega, width: the bare
-    /// detuning, the frequency and decay rate of the dipole's dominant line, for every dipole of the pairs)
-    /// and `nu-histogram`.
+    /// `two-time`: per pair an object {a, b, A, nu, gamma, A-err, …} (non-finite numbers as null) and the
+    /// table `two-time-A-B` (tau, re, im of Z_ab(τ)). Its keys, by what the backend knows (docs/physics.md §3.1):
+    /// - with the regression's modes (`precession`, cumulant): {a, b, A, nu, gamma, A-err, gamma-err,
+    ///   gamma-slow, gamma-slow-err, A-slow, gamma-fast, A-fast, line-decay, detuning-difference,
+    ///   resolvable}, nu the signed precession frequency, and the tables `nu-vs-b` (b, nu,
+    ///   detuning-difference, resolvable as 0/1), `nu-vs-detuning` (detuning-difference, nu, resolvable;
+    ///   sorted), `two-time-dipoles` (dipole, delta, omega, width: the bare detuning, the frequency and
+    ///   decay rate of the dipole's dominant line, for every dipole of `dipoles`) and `nu-histogram`;
+    /// - without (exact, permutation-symmetric): {a, b, A, nu, gamma, A-err, nu-err, gamma-err, omega,
+    ///   gamma-slow, gamma-slow-err, A-slow, gamma-fast, A-fast}, nu = |ν′| of the fit and omega the frame.
+    /// The keys before `gamma-slow` of the second set are those bundles written before the two-exponential
+    /// fit reached these backends hold (docs/reproducibility.md §5).
     public static func twoTime(
-        _ pairs: [TwoTimePair], dipoles: [(index: Int, detuning: Double, frequency: Double, decay: Double)],
+        _ pairs: [TwoTimePair], dipoles: [(index: Int, detuning: Double, frequency: Double, decay: Double)] = [],
         into result: inout PointResult
     ) {
         func number(_ x: Double) -> ResultValue { x.isFinite ? .number(x) : .null }
         result[Key.twoTime] = .array(
             pairs.map { p in
-                .object([
-                    ("a", .number(Double(p.a))), ("b", .number(Double(p.b))),
-                    ("A", number(p.amplitude)), ("nu", number(p.nu)), ("gamma", number(p.decay)),
-                    ("A-err", number(p.amplitudeError)), ("gamma-err", number(p.decayError)),
-                    ("gamma-slow", number(p.slowDecay)), ("gamma-slow-err", number(p.slowDecayError)),
-                    ("A-slow", number(p.slowAmplitude)), ("gamma-fast", number(p.fastDecay)), ("A-fast", number(p.fastAmplitude)),
-                    ("line-decay", number(p.lineDecay)),
-                    ("detuning-difference", number(p.detuningDifference)), ("resolvable", .bool(p.resolvable))
-                ])
+                let f = p.fit, two = p.twoExponential
+                let slow: [(String, ResultValue)] = [
+                    ("gamma-slow", number(two.slowDecay)), ("gamma-slow-err", number(two.slowDecayError)),
+                    ("A-slow", number(two.slowAmplitude)), ("gamma-fast", number(two.fastDecay)),
+                    ("A-fast", number(two.fastAmplitude))
+                ]
+                let ends: [(String, ResultValue)] = [("a", .number(Double(p.pair.a))), ("b", .number(Double(p.pair.b)))]
+                guard let m = p.precession else {
+                    return .object(
+                        ends + [
+                            ("A", number(f.amplitude)), ("nu", number(f.frequency)), ("gamma", number(f.decay)),
+                            ("A-err", number(f.amplitudeError)), ("nu-err", number(f.frequencyError)),
+                            ("gamma-err", number(f.decayError)), ("omega", number(p.frame))
+                        ] + slow)
+                }
+                return .object(
+                    ends + [
+                        ("A", number(f.amplitude)), ("nu", number(m.nu)), ("gamma", number(f.decay)),
+                        ("A-err", number(f.amplitudeError)), ("gamma-err", number(f.decayError))
+                    ] + slow + [
+                        ("line-decay", number(m.lineDecay)), ("detuning-difference", number(m.detuningDifference)),
+                        ("resolvable", .bool(m.resolvable))
+                    ])
             })
         for p in pairs {
-            result.tables.append(ResultTable(name: Key.twoTimeTable(p.a, p.b), columns: ["tau", "re", "im"], rows: p.samples))
+            result.tables.append(
+                ResultTable(
+                    name: Key.twoTimeTable(p.pair.a, p.pair.b), columns: ["tau", "re", "im"],
+                    rows: zip(p.tau, p.z).map { [$0, $1.real, $1.imaginary] }))
         }
+        let modes = pairs.compactMap { p in p.precession.map { (b: p.pair.b, m: $0) } }
+        guard !modes.isEmpty else { return }
         // ν against b, and against δ_b − δ_a (sorted), first column the abscissa of their pictures.
         result.tables.append(
             ResultTable(
                 name: Key.nuAgainstPartnerTable, columns: ["b", "nu", "detuning-difference", "resolvable"],
-                rows: pairs.map { [Double($0.b), $0.nu, $0.detuningDifference, $0.resolvable ? 1 : 0] }))
+                rows: modes.map { [Double($0.b), $0.m.nu, $0.m.detuningDifference, $0.m.resolvable ? 1 : 0] }))
         result.tables.append(
             ResultTable(
                 name: Key.nuAgainstDetuningTable, columns: ["detuning-difference", "nu", "resolvable"],
-                rows: pairs.sorted { $0.detuningDifference < $1.detuningDifference }.map {
+                rows: modes.map(\.m).sorted { $0.detuningDifference < $1.detuningDifference }.map {
                     [$0.detuningDifference, $0.nu, $0.resolvable ? 1 : 0]
                 }))
         result.tables.append(
             ResultTable(
                 name: Key.twoTimeDipolesTable, columns: ["dipole", "delta", "omega", "width"],
                 rows: dipoles.map { [Double($0.index), $0.detuning, $0.frequency, $0.decay] }))
-        result.tables.append(nuHistogram(pairs))
+        result.tables.append(nuHistogram(modes.map(\.m)))
     }
 
     /// Histogram of the signed ν over the pairs: ⌈√count⌉ bins (at most 50) on [min ν, max ν], with the
     /// count of resolvable pairs beside the count of all.
-    static func nuHistogram(_ pairs: [TwoTimePair]) -> ResultTable {
+    static func nuHistogram(_ pairs: [TwoTimePair.Precession]) -> ResultTable {
         let nus = pairs.map(\.nu).filter(\.isFinite)
         let lo = nus.min() ?? 0, hi = nus.max() ?? 0
         let bins = max(1, min(50, Int(Double(nus.count).squareRoot().rounded(.up))))

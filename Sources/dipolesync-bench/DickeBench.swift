@@ -4,15 +4,16 @@ import Physics
 import Results
 
 /// Benchmark cases of the permutation-symmetric backend:
-///   dipolesync-bench dicke steady N [feff W]   — steady state ZQ, inversion, time, peak memory
+///   dipolesync-bench dicke steady N [feff W [dephasing]]   — steady state ZQ, inversion, time, peak memory
 func dickeBenchmark(_ args: [String]) throws {
     let mode = args.first ?? "steady"
     let n = args.count > 1 ? Int(args[1]) ?? 100 : 100
     let feff = args.count > 2 ? Double(args[2]) ?? 15 : 15
     let w = args.count > 3 ? Double(args[3]) ?? 7.5 : 7.5
+    let dephasing = args.count > 4 ? Double(args[4]) ?? 0 : 0
     switch mode {
     case "steady":
-        let lad = DickeLadder(n: n, gamma: 1, feff: feff, geff: 0, pump: w, detuning: 0)
+        let lad = DickeLadder(n: n, gamma: 1, feff: feff, geff: 0, pump: w, detuning: 0, dephasing: dephasing)
         let (sol, t) = try timed { try DickeSteadyState(ladder: lad).solve() }
         let mo = DickeMoments(sol.populations)
         print("N: \(n)")

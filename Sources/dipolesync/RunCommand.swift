@@ -187,7 +187,8 @@ struct Rerun: ParsableCommand {
         let fresh = BundleWriter.resultFiles(compiled: compiled, outcomes: outcomes)
         let (compared, all) = BundleVerifier.compareResults(bundle: bundle, listed: files, fresh: fresh, rtol: rtol)
         let details = all.filter(\.isSolverDetail)
-        let differences = all.filter { !$0.isSolverDetail }
+        let added = all.filter(\.isAddedKey)
+        let differences = all.filter { !$0.isSolverDetail && !$0.isAddedKey }
         if !planCheck.notes.isEmpty {
             print("note: the plan's other details changed (they do not count as results): " + planCheck.notes.joined(separator: "; "))
         }
@@ -196,6 +197,12 @@ struct Rerun: ParsableCommand {
                 "note: \(details.count) solver detail\(details.count == 1 ? "" : "s") (method text, residuals, iteration counts) changed; they do not count as results:"
             )
             for d in details.prefix(20) { print("  \(d.location): \(d.stored) → \(d.recomputed)") }
+        }
+        if !added.isEmpty {
+            let keys = Set(added.map(\.keyPath)).sorted()
+            print(
+                "note: this program writes \(added.count) result value\(added.count == 1 ? "" : "s") the bundle does not hold (keys \(keys.joined(separator: ", "))); every stored value was compared (docs/reproducibility.md §5)"
+            )
         }
         if differences.isEmpty {
             print("reproduced: \(compared) file\(compared == 1 ? "" : "s") of results \(rtol == 0 ? "bit for bit" : "within rtol \(rtol)")")

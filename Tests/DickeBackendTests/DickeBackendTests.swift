@@ -207,4 +207,32 @@ final class DickeBackendTests: XCTestCase {
         #expect(isClose(DickeMoments(w.populations).zq2, DickeMoments(full.populations).zq2, within: 1e-12))
         #expect(isClose(DickeMoments(w.populations).inversion, DickeMoments(full.populations).inversion, within: 1e-12))
     }
+
+    /// Points below threshold at large f_eff whose scaled window steps by several j between levels where it
+    /// meets the end of the reference window (docs/physics.md §6.4.2): the first window's reduction is
+    /// singular and the smoothed window (`DickeSteadyState.connected`) solves; the result equals the full
+    /// chain's. (Found by a probe of N = 600 … 1500, f_eff = 30 … 60 Γ, W = 0.3 … 80 Γ.)
+    @Test(.tags(.slow), arguments: [(600, 40.0, 0.6216586184509102), (600, 60.0, 0.48761275514955427), (600, 60.0, 0.6216586184509102)])
+    func steppedWindowsAreSmoothed(n: Int, feff: Double, w: Double) throws {
+        let lad = DickeLadder(n: n, gamma: 1, feff: feff, geff: 0, pump: w, detuning: 0)
+        let windowed = try DickeSteadyState(ladder: lad).solve()
+        #expect(windowed.truncated)
+        #expect(windowed.residual < 1e-9)
+        #expect(windowed.boundaryMass <= 1e-12)
+        let full = try DickeSteadyState(ladder: lad).solve(window: .fullWindow(n: n), pivot: nil)
+        #expect(full.residual < 1e-9)
+        #expect(isClose(DickeMoments(windowed.populations).zq2, DickeMoments(full.populations).zq2, within: 1e-10))
+        #expect(isClose(DickeMoments(windowed.populations).inversion, DickeMoments(full.populations).inversion, within: 1e-10))
+    }
+
+    /// `connected` only widens, and leaves neighbouring levels' ends at most one j apart.
+    @Test func connectedWindowsStepByAtMostOne() {
+        let w = DickePopulations(n: 40, levelLow: 18, levelHigh: 22, lo: [2, 2, 9, 2, 2], hi: [3, 3, 12, 4, 4])
+        let c = DickeSteadyState.connected(w)
+        for k in 0..<5 {
+            #expect(c.lo[k] <= w.lo[k] && c.hi[k] >= w.hi[k])
+            #expect(c.lo[k] >= DickePopulations.tMin(n: 40, level: 18 + k))
+            if k > 0 { #expect(abs(c.lo[k] - c.lo[k - 1]) <= 1 && abs(c.hi[k] - c.hi[k - 1]) <= 1) }
+        }
+    }
 }

@@ -186,6 +186,36 @@ final class ArchivedBundleTests: XCTestCase {
         }
     }
 
+    /// The committed exact Fig. A1 bundle (docs/physics.md §6.6) is intact and holds γ_slow of the same
+    /// two-exponential fit the cumulant reports (§3.3), with the shape the docs state: below threshold
+    /// Z_12 is one exponential (γ_slow = γ, Γ/γ_slow → 2.4), above it Γ/γ_slow rises with Z_Q to its
+    /// largest value inside the synchronized window, ≈ 2.5 near W = 4.3 Γ, and falls to 0.074 at 40 Γ.
+    func testArchivedFigA1ExactBundleHasTheSlowRate() throws {
+        let points = try Self.points("figa1-two-time-decay-exact")
+        XCTAssertEqual(points.count, 40)
+        var purity: [(w: Double, p: Double, z: Double)] = []
+        for p in points {
+            let w = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.pump.rate"])
+            let o = try XCTUnwrap(p["observables"] as? [String: Any])
+            let pair = try XCTUnwrap((o["two-time"] as? [[String: Any]])?.first)
+            for key in ["A", "nu", "gamma", "A-err", "nu-err", "gamma-err", "omega", "gamma-slow", "A-slow", "gamma-fast", "A-fast"] {
+                XCTAssertNotNil(pair[key] as? Double, "W = \(w): \(key)")
+            }
+            let (g, gs) = (try XCTUnwrap(pair["gamma"] as? Double), try XCTUnwrap(pair["gamma-slow"] as? Double))
+            if w < 0.2 { XCTAssertEqual(gs, g, accuracy: 2e-3 * g, "W = \(w): one exponential below threshold") }
+            purity.append((w, 1 / gs, try XCTUnwrap(o["ZQ"] as? Double)))
+        }
+        let window = purity.filter { $0.z > 0.15 }
+        let best = try XCTUnwrap(window.max { $0.p < $1.p })
+        XCTAssertEqual(best.p, 2.47, accuracy: 0.05)
+        XCTAssertTrue(best.w > 3 && best.w < 6, "peak at W = \(best.w)")
+        XCTAssertEqual(try XCTUnwrap(purity.last).p, 0.074, accuracy: 0.002)
+        XCTAssertEqual(try XCTUnwrap(purity.first).p, 2.38, accuracy: 0.02)
+        // Above the window Γ/γ_slow falls with W, as Z_Q does.
+        let above = purity.filter { $0.w > 7.5 }
+        XCTAssertTrue(zip(above, above.dropFirst()).allSatisfy { $1.p < $0.p })
+    }
+
     /// The committed dephasing-resilience bundles (docs/physics.md §8.3) are intact and say what the docs
     /// say: at every f_eff, Z_Q at the optimal pump falls monotonically with γ_φ and still holds more than
     /// half its γ_φ = 0 value at the mean-field bound F/2 − √(2FΓ); the collective line is far narrower than
@@ -312,5 +342,62 @@ final class ArchivedBundleTests: XCTestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stdout.contains("NOT reproduced: 1 difference"), r.stdout)
         XCTAssertTrue(r.stdout.contains("results.json | points[0].observables.inversion | 0.123"), r.stdout)
+    }
+
+    /// A bundle written before an observable gained keys still reruns (docs/reproducibility.md §5): the
+    /// exact pair two-time function of a bundle without `gamma-slow` … `A-fast` (as they were written before
+    /// the two-exponential fit reached the sampled backends) reproduces, with a note naming the added keys;
+    /// a key the bundle holds and the program no longer writes still fails the rerun.
+    func testRerunOfABundleWithoutNewerKeysReproducesAndNamesThem() throws {
+        guard FileManager.default.isExecutableFile(atPath: CLITests.binary.path) else { throw XCTSkip("no dipolesync binary") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dipolesync-pair-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let spec = dir.appendingPathComponent("pair.yaml")
+        try """
+        dipolesync: 1
+        name: pair
+        system:
+          lattice: {shape: all-to-all, sites: 6}
+          couplings: {uniform: {feff: 4 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables:
+          - {two-time: {pairs: [[0, 1]], tau-max: 4 /Gamma, tau-points: 81}}
+        solver: {backend: permutation-symmetric}
+
+        """.write(to: spec, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("bundle")
+        let r = try CLITests.run(["run", spec.path, "--out", out.path, "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func resign(_ edit: (String) -> String) throws {
+            let resultsURL = out.appendingPathComponent("results.json")
+            let text = edit(try String(contentsOf: resultsURL, encoding: .utf8))
+            try text.write(to: resultsURL, atomically: true, encoding: .utf8)
+            let manifestURL = out.appendingPathComponent("manifest.json")
+            let manifest = try String(contentsOf: manifestURL, encoding: .utf8)
+            let oldSHA = try XCTUnwrap(manifest.range(of: #""results.json": "[0-9a-f]{64}""#, options: .regularExpression))
+            try manifest.replacingCharacters(in: oldSHA, with: "\"results.json\": \"\(SHA256.hex(Array(text.utf8)))\"").write(
+                to: manifestURL, atomically: true, encoding: .utf8)
+        }
+        // The bundle as the previous program wrote it: the pair's object ends at omega.
+        try resign { text in
+            text.replacingOccurrences(
+                of: #",\s*"gamma-slow": [^,]+,\s*"gamma-slow-err": [^,]+,\s*"A-slow": [^,]+,\s*"gamma-fast": [^,]+,\s*"A-fast": [^\n]+"#,
+                with: "", options: .regularExpression)
+        }
+        let stored = try String(contentsOf: out.appendingPathComponent("results.json"), encoding: .utf8)
+        XCTAssertFalse(stored.contains("gamma-slow"))
+        XCTAssertTrue(stored.contains("\"omega\""))
+        let old = try CLITests.run(["rerun", out.path, "--quiet"])
+        XCTAssertEqual(old.status, 0, old.stdout + old.stderr)
+        XCTAssertTrue(old.stdout.contains("reproduced: "), old.stdout)
+        XCTAssertTrue(
+            old.stdout.contains("writes 5 result values the bundle does not hold (keys two-time.A-fast, two-time.A-slow, two-time.gamma-fast"),
+            old.stdout)
+        // A stored key the program does not write is a difference.
+        try resign { $0.replacingOccurrences(of: "\"omega\"", with: "\"omega-old\"") }
+        let renamed = try CLITests.run(["rerun", out.path, "--quiet"])
+        XCTAssertEqual(renamed.status, 1, renamed.stdout)
+        XCTAssertTrue(renamed.stdout.contains("two-time[0].omega-old | present | absent"), renamed.stdout)
     }
 }

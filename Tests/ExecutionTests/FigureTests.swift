@@ -179,6 +179,52 @@ final class DeclaredFigureTests: XCTestCase {
         XCTAssertTrue(FigureExport.python(f).contains("ax.contour(cx, cy, cz"))
     }
 
+    /// `mean-field-dephasing-threshold` over Z_Q against γ_φ: a vertical line at γ_φ = F/2 − √(2F(Γ + γ_nr))
+    /// for every swept f_eff above the wedge's tip 8(Γ + γ_nr), none below it (docs/physics.md §4.5).
+    func testDephasingThresholdOverlayIsAVerticalLinePerCoupling() throws {
+        let text = """
+            dipolesync: 1
+            name: resilience
+            system:
+              lattice: {shape: all-to-all, sites: 40}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 6 Gamma}
+              dephasing: {rate: 0 Gamma}
+              nonradiative-decay: {rate: 0.25 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.couplings.uniform.feff: [8 Gamma, 15 Gamma, 30 Gamma]
+                system.dephasing.rate: [0 Gamma, 1 Gamma, 5 Gamma, 20 Gamma]
+            figures:
+              - name: resilience
+                x: {axis: system.dephasing.rate}
+                curves: system.couplings.uniform.feff
+                series: [ZQ]
+                overlays: [mean-field-dephasing-threshold]
+                reference-lines: [{y: 0.1, label: "a tenth"}]
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p in
+            var r = PointResult()
+            r["ZQ"] = .number(0.2)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .permutationSymmetric, result: r, optimum: nil, seconds: 0)
+        }
+        let figures = Figures.figures(spec: c.base, outcomes: outcomes) { _ in .failure(FigureSourceError(reason: "none")) }
+        let f = try XCTUnwrap(figures.first)
+        XCTAssertEqual(f.series.count, 3)
+        XCTAssertEqual(f.references.count, 3, "the reference line and two thresholds (f_eff = 8 Γ < 8(Γ + γ_nr) has none)")
+        XCTAssertEqual(f.references.first?.value, 0.1)
+        let lines = f.references.dropFirst()
+        XCTAssertTrue(lines.allSatisfy { $0.direction == .vertical })
+        for (line, feff) in zip(lines, [15.0, 30]) {
+            XCTAssertEqual(line.value, feff / 2 - (2 * feff * 1.25).squareRoot(), accuracy: 1e-12)
+            XCTAssertTrue(line.label.contains("f_{eff} = \(Int(feff)) Γ"), line.label)
+        }
+        XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(f).utf8)))
+    }
+
     /// Figures are presentation: with or without them, the resolved spec, the bundle ID and the
     /// results are the same; the bundle lists each figure's SVG, CSV and script.
     /// `observable.field` reads an object's field and, for a list (`two-time`), the first entry's.

@@ -22,4 +22,29 @@ import Testing
         #expect(MeanFieldClosedForm.thresholdCoupling(pump: 1.2, nonradiative: 0.3) == nil)
         #expect(MeanFieldClosedForm.thresholdCoupling(pump: 3)! == 8)
     }
+
+    /// The end of synchronization against dephasing (`mean-field-dephasing-threshold`, docs/physics.md §4.5):
+    /// at γ_φ,c the threshold coupling at the optimal pump W_opt = F/2 − Γ − γ_nr − γ_φ is F itself, and
+    /// the closed-form Z over a fine pump grid is nonzero just below γ_φ,c and zero just above it.
+    @Test(arguments: [(10.0, 0.0), (15.0, 0.0), (30.0, 0.0), (23.5, 0.4)])
+    func largestDephasingEndsSynchronizationAtEveryPump(f: Double, nonradiative: Double) throws {
+        let c = try #require(MeanFieldClosedForm.largestDephasing(feff: f, nonradiative: nonradiative))
+        #expect(abs(c - (f / 2 - (2 * f * (1 + nonradiative)).squareRoot())) <= 1e-12 * f)
+        let wOpt = f / 2 - 1 - nonradiative - c
+        let fc = try #require(MeanFieldClosedForm.thresholdCoupling(pump: wOpt, dephasing: c, nonradiative: nonradiative))
+        #expect(abs(fc - f) <= 1e-9 * f)
+        let pumps = (0..<4001).map { 0.01 * Double($0) }
+        func best(_ g: Double) -> Double {
+            pumps.map { MeanFieldClosedForm.collectiveZ(feff: f, pump: $0, dephasing: g, nonradiative: nonradiative) }.max() ?? 0
+        }
+        #expect(best(c * (1 - 1e-3)) > 0)
+        #expect(best(c * (1 + 1e-3)) == 0)
+    }
+
+    /// No dephasing is tolerated where the coupling does not synchronize even without it, F ≤ 8(Γ + γ_nr).
+    @Test func noLargestDephasingBelowTheWedgeTip() {
+        #expect(MeanFieldClosedForm.largestDephasing(feff: 8) == nil)
+        #expect(MeanFieldClosedForm.largestDephasing(feff: 10, nonradiative: 0.25) == nil)
+        #expect(MeanFieldClosedForm.largestDephasing(feff: 8.01) ?? 0 > 0)
+    }
 }

@@ -1,7 +1,9 @@
+import Foundation
 import Numerics
 import Results
 import XCTest
 
+@testable import NumericalMethods
 @testable import Physics
 
 /// The shared observable writer (docs/physics.md §3.1): keys, order and the values it derives.
@@ -111,15 +113,19 @@ final class ObservableWriterTests: XCTestCase {
     func testTwoTimeResolvabilityAndKeys() {
         func pair(nu: Double, line: Double, dd: Double) -> ObservableWriter.TwoTimePair {
             ObservableWriter.TwoTimePair(
-                a: 0, b: 1, amplitude: 1, decay: 2, amplitudeError: 0, decayError: 0, nu: nu, lineDecay: line,
-                slowAmplitude: 0.5, slowDecay: 0.2, slowDecayError: 0, fastAmplitude: 0.5, fastDecay: 2,
-                detuningDifference: dd, samples: [[0, 1, 0]])
+                pair: DipolePair(0, 1), tau: [0], z: [Complex(1, 0)], frame: 0,
+                fit: CosineFit(
+                    amplitude: 1, frequency: 0, decay: 2, amplitudeError: 0, frequencyError: 0, decayError: 0, residualSumOfSquares: 0),
+                twoExponential: TwoExponentialFit(
+                    slowAmplitude: 0.5, slowDecay: 0.2, fastAmplitude: 0.5, fastDecay: 2, slowAmplitudeError: 0, slowDecayError: 0,
+                    fastAmplitudeError: 0, fastDecayError: 0, residualSumOfSquares: 0),
+                precession: .init(nu: nu, lineDecay: line, detuningDifference: dd))
         }
-        XCTAssertTrue(pair(nu: 0, line: 0.2, dd: 0.3).resolvable, "entrained against a larger detuning difference")
-        XCTAssertFalse(pair(nu: 0, line: 0.4, dd: 0.3).resolvable, "entrained, but the line is wider than the detuning difference")
-        XCTAssertTrue(pair(nu: -0.5, line: 0.4, dd: -0.6).resolvable, "a drift larger than the line widths")
-        XCTAssertFalse(pair(nu: -0.3, line: 0.4, dd: -0.6).resolvable, "a drift hidden by the decay")
-        XCTAssertFalse(pair(nu: 0, line: 0.4, dd: 0).resolvable, "identical dipoles")
+        XCTAssertTrue(pair(nu: 0, line: 0.2, dd: 0.3).precession!.resolvable, "entrained against a larger detuning difference")
+        XCTAssertFalse(pair(nu: 0, line: 0.4, dd: 0.3).precession!.resolvable, "entrained, but the line is wider than the detuning difference")
+        XCTAssertTrue(pair(nu: -0.5, line: 0.4, dd: -0.6).precession!.resolvable, "a drift larger than the line widths")
+        XCTAssertFalse(pair(nu: -0.3, line: 0.4, dd: -0.6).precession!.resolvable, "a drift hidden by the decay")
+        XCTAssertFalse(pair(nu: 0, line: 0.4, dd: 0).precession!.resolvable, "identical dipoles")
         var r = PointResult()
         ObservableWriter.twoTime(
             [pair(nu: 0, line: 0.2, dd: 0.3), pair(nu: -0.3, line: 0.4, dd: -0.6)],
@@ -140,5 +146,35 @@ final class ObservableWriterTests: XCTestCase {
         XCTAssertEqual(hist.rows.reduce(0) { $0 + $1[2] }, 1)
         XCTAssertEqual(r.tables[2].rows.map { $0[3] }, [1, 0])
         XCTAssertEqual(r.tables[3].rows.map { $0[0] }, [-0.6, 0.3], "sorted by the detuning difference")
+    }
+
+    /// One pair type for every backend (docs/physics.md §3.3): Z_ab(τ) sampled without the regression's modes
+    /// (exact, permutation-symmetric) is fitted here by both fits — a known A_s e^{−γ_s τ} + A_f e^{−γ_f τ}
+    /// rotating at ω is recovered in the frame ω — and written with the keys those backends always wrote
+    /// first ({a, b, A, nu, gamma, A-err, nu-err, gamma-err, omega}), then the two-exponential ones, and no
+    /// precession tables.
+    func testSampledPairIsFittedTwiceAndKeepsItsKeys() throws {
+        let omega = 0.7
+        let tau = (0..<801).map { 0.01 * Double($0) }
+        let z = tau.map { t in Complex(0.3 * exp(-0.4 * t) + 0.7 * exp(-3 * t)) * Complex(cos(omega * t), sin(omega * t)) }
+        let p = ObservableWriter.TwoTimePair(pair: DipolePair(2, 5), tau: tau, z: z, frame: omega)
+        XCTAssertNil(p.precession)
+        XCTAssertEqual(p.twoExponential.slowDecay, 0.4, accuracy: 1e-6)
+        XCTAssertEqual(p.twoExponential.fastDecay, 3, accuracy: 1e-5)
+        XCTAssertEqual(p.twoExponential.slowAmplitude, 0.3, accuracy: 1e-6)
+        XCTAssertTrue(p.fit.decay > 0.4 && p.fit.decay < 3, "the single cosine fit lies between the two rates: \(p.fit.decay)")
+        var r = PointResult()
+        ObservableWriter.twoTime([p], into: &r)
+        guard case .array(let list)? = r["two-time"], case .object(let first) = list[0] else { return XCTFail() }
+        XCTAssertEqual(
+            first.map(\.0),
+            [
+                "a", "b", "A", "nu", "gamma", "A-err", "nu-err", "gamma-err", "omega", "gamma-slow", "gamma-slow-err", "A-slow",
+                "gamma-fast", "A-fast"
+            ])
+        XCTAssertEqual(first.first { $0.0 == "omega" }?.1, .number(omega))
+        XCTAssertEqual(first.first { $0.0 == "gamma-slow" }?.1.number ?? 0, 0.4, accuracy: 1e-6)
+        XCTAssertEqual(r.tables.map(\.name), ["two-time-2-5"])
+        XCTAssertEqual(r.tables[0].rows[1], [0.01, z[1].real, z[1].imaginary])
     }
 }

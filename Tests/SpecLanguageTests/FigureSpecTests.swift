@@ -109,6 +109,11 @@ import Testing
                 "x and y are the same path", 0, nil
             ),
             ("  - {name: a, series: [ZQ], overlays: [mean-field-boundary]}\n", "drawn over a heat map", 0, nil),
+            (
+                "  - {name: a, series: [ZQ], overlays: [mean-field-dephasing-threshold]}\n", "x axis is system.dephasing.rate", 0,
+                "make system.dephasing.rate the x axis"
+            ),
+            ("  - {name: a, kind: bloch, overlays: [mean-field-dephasing-threshold]}\n", "does not apply to Bloch spheres", 0, nil),
             ("  - {name: a, series: [ZQ], x: {range: [2, 1]}}\n", "low < high", 0, nil),
             ("  - {name: A, series: [ZQ]}\n", "'figures.name' 'A' is not allowed", 12, nil),
             ("  - {name: a, series: [ZQ], kind: pie}\n", "pie", 0, nil),

@@ -119,6 +119,19 @@ public enum BundleVerifier {
         public var isSolverDetail: Bool {
             file == "results.json" && (location.hasSuffix(".method") || location.contains(".diagnostics"))
         }
+        /// A key of results.json that the bundle does not hold and this program writes (a result added to
+        /// an observable by a newer program, docs/reproducibility.md §5): listed, but it does not make a
+        /// rerun fail, since every number the bundle holds is still compared.
+        public var isAddedKey: Bool { file == "results.json" && stored == Self.absent && recomputed == Self.present }
+        static let absent = "absent", present = "present"
+        /// The key's path without list indices and without the point's prefix (`two-time.gamma-slow` for
+        /// `points[3].observables.two-time[0].gamma-slow`).
+        public var keyPath: String {
+            var path = location.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "", options: .regularExpression)
+            if path.hasPrefix("points.") { path.removeFirst("points.".count) }
+            if path.hasPrefix("observables.") { path.removeFirst("observables.".count) }
+            return path
+        }
         public var description: String {
             "\(file)  \(location)  stored \(stored)  now \(recomputed)" + (relative.isFinite ? String(format: "  (rel %.2e)", relative) : "")
         }
@@ -148,8 +161,8 @@ public enum BundleVerifier {
                 } else {
                     out.append(
                         Difference(
-                            file: file, location: p, stored: x == nil ? "absent" : "present", recomputed: y == nil ? "absent" : "present",
-                            relative: .nan))
+                            file: file, location: p, stored: x == nil ? Difference.absent : Difference.present,
+                            recomputed: y == nil ? Difference.absent : Difference.present, relative: .nan))
                 }
             }
         default:

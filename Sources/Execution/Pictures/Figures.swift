@@ -120,7 +120,7 @@ public enum Figures {
                 // Curves over a map: the value against x, drawn in the map's y units.
                 f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes)
             }
-            for o in d.overlays { f.series.append(overlay(o, x: xp, y: yp, xValues: ax.values, log: d.x.log, spec: spec)) }
+            f.series += d.overlays.compactMap { overlay($0, x: xp, y: yp, xValues: ax.values, log: d.x.log, spec: spec) }
             f.references = references(d)
             return f
         case .lines:
@@ -129,7 +129,7 @@ public enum Figures {
             let yLabel = d.series.count == 1 ? (d.series[0].label ?? valueLabel(d.series[0].value)) : "value"
             var f = Figure(name: d.name, title: title, kind: .lines, x: axis(d.x, fallback: label(xp)), y: axis(d.y, fallback: yLabel))
             for s in d.series { f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes) }
-            f.references = references(d)
+            f.references = references(d) + d.overlays.flatMap { lineOverlay($0, spec: spec) }
             return f
         }
     }
@@ -181,6 +181,24 @@ public enum Figures {
         }
         let z = xs.indices.map { i in Array(flat[(i * ys.count)..<((i + 1) * ys.count)]) }
         return Figure.Field(x: xs.map { $0 * d.x.factor }, y: ys.map { $0 * d.y.factor }, z: z, label: label)
+    }
+
+    /// An analytic overlay of a `lines` figure, as vertical lines: the mean-field end of synchronization
+    /// γ_φ = F/2 − √(2F(Γ + γ_nr)) for every f_eff the spec sweeps (else its own), where it is positive
+    /// (docs/physics.md §4.5; the spec checker allows it only over x = system.dephasing.rate).
+    static func lineOverlay(_ o: FigureSpec.Overlay, spec: ExperimentSpec) -> [Figure.ReferenceLine] {
+        switch o {
+        case .meanFieldBoundary: return []
+        case .meanFieldDephasingThreshold:
+            guard case .uniform(let base, _) = spec.system.couplings else { return [] }
+            let swept = spec.sweep?.axes.first { $0.path == "system.couplings.uniform.feff" }?.values
+            return (swept ?? [base]).compactMap { f in
+                AnalyticCurves.meanFieldLargestDephasing(feff: f, nonradiative: spec.system.nonradiativeDecay).map {
+                    Figure.ReferenceLine(
+                        direction: .vertical, value: $0, label: "mean-field end, f_{eff} = \(SVGPlot.tick(f)) Γ")
+                }
+            }
+        }
     }
 
     static func references(_ d: FigureSpec) -> [Figure.ReferenceLine] {
@@ -238,8 +256,9 @@ public enum Figures {
     }
 
     /// An analytic curve over a heat map of (x, y).
-    static func overlay(_ o: FigureSpec.Overlay, x xp: String, y yp: String, xValues: [Double], log: Bool, spec: ExperimentSpec) -> Figure.Series {
+    static func overlay(_ o: FigureSpec.Overlay, x xp: String, y yp: String, xValues: [Double], log: Bool, spec: ExperimentSpec) -> Figure.Series? {
         switch o {
+        case .meanFieldDephasingThreshold: return nil   // drawn over lines (`lineOverlay`)
         case .meanFieldBoundary:
             let (gp, np) = (spec.system.dephasing, spec.system.nonradiativeDecay)
             // Sample the pump finely over the axis of W (whichever axis it is).

@@ -319,7 +319,8 @@ public enum ExperimentSchema {
                 ]), "Heat map: contour levels of the coloured value, or {value, levels, label} for another value."),
             Field(
                 "overlays", .list(.keyword(FigureSpec.Overlay.allCases.map(\.rawValue)), min: 1, max: nil),
-                "Analytic curves: mean-field-boundary (docs/physics.md §4.2)."),
+                "Analytic curves: mean-field-boundary over a heat map of W and f_eff (docs/physics.md §4.2), mean-field-dephasing-threshold over lines against system.dephasing.rate (§4.5)."
+            ),
             Field(
                 "reference-lines",
                 .list(

@@ -260,17 +260,35 @@ struct FigureBuilder {
         var overlays: [FigureSpec.Overlay] = []
         for o in node["overlays"]?.items ?? [] {
             guard let overlay = o.scalar.flatMap(FigureSpec.Overlay.init(rawValue:)) else { continue }
-            let plane: Set<String?> = ["system.pump.rate", "system.couplings.uniform.feff"]
             if kind != .heatMap && kind != .lines {
                 fail("overlays are drawn over lines or heat maps", o.location)
-            } else if kind == .heatMap && Set([x.path, y.path]) != plane {
-                fail(
-                    "the mean-field boundary is a curve in the (system.pump.rate, system.couplings.uniform.feff) plane", o.location,
-                    hint: "make those the heat map's x and y axes")
-            } else if kind == .lines {
-                fail("the mean-field boundary is drawn over a heat map of W and f_eff", o.location)
-            } else {
-                overlays.append(overlay)
+                continue
+            }
+            switch overlay {
+            case .meanFieldBoundary:
+                let plane: Set<String?> = ["system.pump.rate", "system.couplings.uniform.feff"]
+                if kind == .heatMap && Set([x.path, y.path]) != plane {
+                    fail(
+                        "the mean-field boundary is a curve in the (system.pump.rate, system.couplings.uniform.feff) plane", o.location,
+                        hint: "make those the heat map's x and y axes")
+                } else if kind == .lines {
+                    fail("the mean-field boundary is drawn over a heat map of W and f_eff", o.location)
+                } else {
+                    overlays.append(overlay)
+                }
+            case .meanFieldDephasingThreshold:
+                // docs/physics.md §4.5: a value of γ_φ for each f_eff of identical all-to-all dipoles.
+                if kind != .lines || x.path != "system.dephasing.rate" {
+                    fail(
+                        "the mean-field dephasing threshold is a value of γ_φ: it is drawn over lines whose x axis is system.dephasing.rate",
+                        o.location, hint: "make system.dephasing.rate the x axis of a lines figure")
+                } else if case .uniform = spec.system.couplings {
+                    overlays.append(overlay)
+                } else {
+                    fail(
+                        "the mean-field dephasing threshold is that of identical all-to-all dipoles (couplings: uniform)", o.location,
+                        hint: "draw it from a spec of the collective model, or give the value as a reference line {x: …}")
+                }
             }
         }
         var references: [FigureSpec.Reference] = []

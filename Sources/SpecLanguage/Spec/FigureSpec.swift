@@ -55,6 +55,9 @@ public struct FigureSpec: Sendable {
     public enum Overlay: String, Sendable, CaseIterable {
         /// The mean-field synchronization threshold f_eff P = Q_∥Q_⊥ in the (W, f_eff) plane (docs/physics.md §4.2, §4.5).
         case meanFieldBoundary = "mean-field-boundary"
+        /// The mean-field end of synchronization against dephasing, γ_φ = F/2 − √(2F(Γ + γ_nr)): a vertical
+        /// line per f_eff over a `lines` figure of `system.dephasing.rate` (docs/physics.md §4.5).
+        case meanFieldDephasingThreshold = "mean-field-dephasing-threshold"
     }
 
     public struct Reference: Sendable {
