@@ -126,6 +126,50 @@ final class DeclaredFigureTests: XCTestCase {
 
     /// Fig. 5(a)'s panel: Z_Q/Z_Q^max over θ in degrees and a/λ, with contours of the nearest-neighbour
     /// elastic coupling g(a) sampled from the geometry, not from the six sweep points.
+    /// A `zip` sweep moves every zipped path along x: the curve holds every point, not only those at
+    /// the partner's first value (the dephasing-resilience-linewidth panel drew one point).
+    func testZipSweepCurvesHoldEveryPoint() throws {
+        let text = """
+            dipolesync: 1
+            name: zipped
+            system:
+              lattice: {shape: all-to-all, sites: 10}
+              couplings: {uniform: {feff: 6 Gamma}}
+              pump: {rate: 2 Gamma}
+              dephasing: {rate: 0 Gamma}
+            observables: [ZQ]
+            sweep:
+              zip:
+                system.dephasing.rate: [0 Gamma, 0.5 Gamma, 1 Gamma, 2 Gamma]
+                system.pump.rate: [2 Gamma, 2.5 Gamma, 3 Gamma, 2 Gamma]
+            figures:
+              - name: line
+                x: {axis: system.dephasing.rate}
+                series:
+                  - {value: ZQ}
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p -> PointOutcome in
+            var r = PointResult()
+            r["ZQ"] = .number(0.3 - 0.1 * p.parameters[0].value)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .exact, result: r, optimum: nil, seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes).first)
+        XCTAssertEqual(f.series.count, 1)
+        XCTAssertEqual(f.series.first?.x, [0, 0.5, 1, 2])
+        let y = f.series.first?.y ?? []
+        XCTAssertEqual(y.count, 4)
+        for (a, b) in zip(y, [0.3, 0.25, 0.2, 0.1]) { XCTAssertEqual(a, b, accuracy: 1e-15) }
+        // A grid still holds the other path at its first value (one curve per value with `curves:`).
+        XCTAssertFalse(Figures.determined("b", by: "a", in: [("a", 1, "b", 1), ("a", 1, "b", 2)].map(Self.point)))
+        XCTAssertTrue(Figures.determined("b", by: "a", in: [("a", 1, "b", 1), ("a", 2, "b", 1)].map(Self.point)))
+    }
+
+    static func point(_ p: (String, Double, String, Double)) -> PointOutcome {
+        PointOutcome(index: 0, parameters: [(p.0, p.1), (p.2, p.3)], backend: .exact, result: PointResult(), optimum: nil, seconds: 0)
+    }
+
     func testAngleAxisInDegreesAndContoursOfTheNearestNeighbourCoupling() throws {
         let text = """
             dipolesync: 1

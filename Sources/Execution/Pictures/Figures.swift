@@ -207,6 +207,17 @@ public enum Figures {
 
     static func parameter(_ o: PointOutcome, _ path: String) -> Double? { o.parameters.first { $0.path == path }?.value }
 
+    /// Whether the value of `path` is a function of the value of `x` over `points` (a `zip` partner of
+    /// x, or a constant).
+    static func determined(_ path: String, by x: String, in points: [PointOutcome]) -> Bool {
+        var seen: [Double: Double] = [:]
+        for o in points {
+            guard let xv = parameter(o, x), let v = parameter(o, path) else { return false }
+            if let before = seen.updateValue(v, forKey: xv), before != v { return false }
+        }
+        return true
+    }
+
     /// Whether the point sits at the first value of every swept axis other than `except`.
     static func atFirstValues(_ o: PointOutcome, except: [String], axes: [SweepAxis]) -> Bool {
         axes.allSatisfy { a in except.contains(a.path) || parameter(o, a.path) == a.values.first }
@@ -230,8 +241,9 @@ public enum Figures {
                 return []
             }
         }
-        // The paths of these points other than x: the first groups the curves, the rest are fixed.
-        let paths = (points.first?.parameters.map(\.path) ?? []).filter { $0 != xp }
+        // The paths of these points other than x that x does not determine (a path zipped with x moves
+        // along the curve): the first groups the curves, the rest are fixed.
+        let paths = (points.first?.parameters.map(\.path) ?? []).filter { $0 != xp && !determined($0, by: xp, in: points) }
         let group = s.source == .this ? d.curves : paths.first
         let fixed = paths.filter { $0 != group }
         let firsts = Dictionary(fixed.map { p in (p, points.compactMap { parameter($0, p) }.first ?? .nan) }, uniquingKeysWith: { a, _ in a })
