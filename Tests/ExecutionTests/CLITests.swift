@@ -275,6 +275,21 @@ final class ArchivedBundleTests: XCTestCase {
         }
     }
 
+    /// The committed Fig. 2(d) bundle (the unconditional QFI of 16 collective dipoles, f_eff = 15 Γ,
+    /// permutation-symmetric backend) reproduces, and the unconditional QFI stays far below the
+    /// witness 2N/3 at every W, as docs/physics.md §6.3.2 says (only the conditional one comes near it).
+    func testArchivedFig2dBundleReproducesAndStaysBelowTheWitness() throws {
+        let name = "fig2d-unconditional-qfi"
+        let points = try Self.points(name)
+        XCTAssertEqual(points.count, 40)
+        for p in points {
+            let q = try XCTUnwrap((p["observables"] as? [String: Double])?["qfi"])
+            XCTAssertTrue(q >= 0 && q < 0.5 * 32 / 3, "F_Q = \(q)")
+        }
+        let r = try CLITests.run(["rerun", CLITests.root.appendingPathComponent("outputs/archived/\(name)").path, "--rtol", "1e-9", "--quiet"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+    }
+
     /// The committed Fig. 2(c) bundle (N = 16, f_eff = 15 Γ, W = 7.5 Γ, 4 quantum-state-diffusion
     /// trajectories of 10/Γ; docs/physics.md §6.3.2) is intact and says what the docs say: F̄_Q starts at
     /// the witness 2N/3 (the ground state), and at t = 10/Γ the trajectory mean, 10.65 ± 0.07, is not

@@ -1,0 +1,28 @@
+# Redraws qfi-conditional.svg from qfi-conditional.csv with matplotlib; restyle freely.
+# Usage: python3 qfi-conditional.py [output file, default qfi-conditional.pdf]
+import csv, math, os, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.colors
+import matplotlib.pyplot as plt
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "qfi-conditional.pdf")
+rows = list(csv.DictReader(open(os.path.join(here, "qfi-conditional.csv"), encoding="utf-8")))
+
+def num(v):
+    return float(v) if v != "" else math.nan
+
+def series(label):
+    r = [row for row in rows if row["series"] == label]
+    return [num(q["x"]) for q in r], [num(q["y"]) for q in r], [num(q["value"]) for q in r], [num(q["error"]) for q in r]
+
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+x, y, _, e = series("conditional F_Q")
+ax.plot(x, y, "-", color="#1f77b4", marker="o", markersize=3, label="conditional F$_{\\mathrm{Q}}$")
+ax.fill_between(x, [a - b for a, b in zip(y, e)], [a + b for a, b in zip(y, e)], color="#1f77b4", alpha=0.22, linewidth=0)
+ax.set_xlabel("pump rate W/Γ")
+ax.set_ylabel("conditional F$_{\\mathrm{Q}}$")
+ax.set_title("conditional F$_{\\mathrm{Q}}$ versus pump rate W/Γ", fontsize=10)
+fig.tight_layout()
+fig.savefig(out)
