@@ -3,6 +3,7 @@ import LinearAlgebra
 import NumericalMethods
 import Physics
 import Results
+import TestSupport
 import Testing
 
 @testable import CumulantBackend
@@ -19,26 +20,9 @@ struct CumulantLatticeTests {
         var description: String { "\(lattice) \(couplings)\(detuned ? " detuned" : "")\(dephasing > 0 ? " dephasing" : "")" }
 
         func models() -> (dense: DipoleModel, lattice: DipoleModel) {
-            let theta = acos(1 / 3.0.squareRoot())
-            let magic = SIMD3(cos(theta), 0, sin(theta))
             let n = lattice.count
             let detunings = detuned ? (0..<n).map { 0.3 * sin(Double($0)) } : Array(repeating: 0, count: n)
-            let l: LatticeCouplings, d: Couplings
-            let spacing = 0.1
-            switch couplings {
-            case "power-law":
-                l = LatticeCouplings.powerLaw(lattice: lattice, alpha: 1.5, strength: 0.25)!
-                d = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 1.5, strength: 0.25)
-            default:
-                let orientation = couplings == "dipolar perpendicular" ? SIMD3<Double>(0, 0, 1) : magic
-                let elastic = couplings != "dissipative magic"
-                l = LatticeCouplings.dipolar(lattice: lattice, spacing: spacing, orientation: orientation, elastic: elastic)!
-                d = Couplings.dipolar(positions: lattice.unitPositions.map { $0 * spacing }, orientation: orientation, elastic: elastic)
-            }
-            let pos = lattice.unitPositions.map { $0 * spacing }
-            var dense = DipoleModel(pump: 4, detunings: detunings, f: d.f, g: d.g, positions: pos)
-            var fft = DipoleModel(
-                pump: 4, detunings: detunings, f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), positions: pos, lattice: l)
+            var (dense, fft) = latticeModelPair(lattice: lattice, couplings: couplings, alpha: 1.5, strength: 0.25, detunings: detunings)
             dense.dephasing = dephasing
             fft.dephasing = dephasing
             dense.nonradiativeDecay = dephasing / 2

@@ -2,6 +2,7 @@ import Foundation
 import LinearAlgebra
 import Physics
 import Results
+import TestSupport
 import Testing
 
 @testable import MeanFieldBackend
@@ -16,29 +17,8 @@ struct MeanFieldLatticeTests {
         var description: String { "\(lattice) \(couplings)\(steady ? " steady" : "")" }
 
         func models() -> (dense: DipoleModel, lattice: DipoleModel) {
-            let theta = acos(1 / 3.0.squareRoot())
-            let magic = SIMD3(cos(theta), 0, sin(theta))
-            let n = lattice.count
-            let detunings = (0..<n).map { 0.3 * sin(Double($0)) }
-            let l: LatticeCouplings, d: Couplings
-            let spacing = 0.1
-            switch couplings {
-            case "power-law":
-                l = LatticeCouplings.powerLaw(lattice: lattice, alpha: 2.5, strength: 0.6)!
-                d = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: 2.5, strength: 0.6)
-            default:
-                let orientation = couplings == "dipolar perpendicular" ? SIMD3<Double>(0, 0, 1) : magic
-                let elastic = couplings != "dissipative magic"
-                l = LatticeCouplings.dipolar(lattice: lattice, spacing: spacing, orientation: orientation, elastic: elastic)!
-                d = Couplings.dipolar(positions: lattice.unitPositions.map { $0 * spacing }, orientation: orientation, elastic: elastic)
-            }
-            let pos = lattice.unitPositions.map { $0 * spacing }
-            return (
-                DipoleModel(pump: 4, detunings: detunings, f: d.f, g: d.g, positions: pos),
-                DipoleModel(
-                    pump: 4, detunings: detunings, f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0), positions: pos,
-                    lattice: l)
-            )
+            let detunings = (0..<lattice.count).map { 0.3 * sin(Double($0)) }
+            return latticeModelPair(lattice: lattice, couplings: couplings, alpha: 2.5, strength: 0.6, detunings: detunings)
         }
     }
 
