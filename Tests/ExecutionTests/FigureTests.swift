@@ -399,3 +399,63 @@ final class DeclaredFigureTests: XCTestCase {
         return nil
     }
 }
+
+/// `y: {axis: cluster-size}`: the cluster order Z_Q^d over (α, d) with its contour (docs/spec-language.md §12).
+final class ClusterMapFigureTests: XCTestCase {
+    static let spec = """
+        dipolesync: 1
+        name: clusters
+        system:
+          lattice: {shape: chain, sites: 40, spacing: 0.1 lambda}
+          couplings: {power-law: {alpha: 1, strength: 0.25 Gamma}}
+          pump: {rate: 4 Gamma}
+        observables:
+          - ZQ
+          - {cluster-ZQ: {sizes: [2, 4, 8]}}
+        sweep:
+          grid:
+            system.couplings.power-law.alpha: {values: [0.5, 1, 2]}
+        figures:
+          - name: order
+            kind: heat-map
+            y: {axis: cluster-size, scale: log}
+            value: "cluster-ZQ / ZQ"
+            contours: [0.5]
+
+        """
+
+    func testClusterOrderMapTakesTheSizesAsItsYAxis() throws {
+        let (c, _) = try compileAndPlan(Self.spec)
+        // Z_Q^d = α/d, Z_Q = 1: the value is α/d at (α, d).
+        let outcomes = c.points.map { p -> PointOutcome in
+            let alpha = p.parameters[0].value
+            var r = PointResult()
+            r["ZQ"] = .number(1)
+            r["cluster-ZQ"] = .array([2.0, 4, 8].map { d in .object([("d", .number(d)), ("ZQ", .number(alpha / d))]) })
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .cumulant, result: r, optimum: nil, seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes).first)
+        let m = try XCTUnwrap(f.map)
+        XCTAssertEqual(m.x, [0.5, 1, 2])
+        XCTAssertEqual(m.y, [2, 4, 8])
+        XCTAssertEqual(m.z[2][1], 2.0 / 4, accuracy: 1e-15)
+        XCTAssertEqual(m.z[0][2], 0.5 / 8, accuracy: 1e-15)
+        XCTAssertEqual(m.contours, [0.5])
+        XCTAssertTrue(f.y.log)
+        XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(f).utf8)))
+        XCTAssertTrue(FigureExport.python(f).contains("ax.contour"))
+    }
+
+    func testClusterSizeAxisNeedsAHeatMapAndTheObservable() throws {
+        let noCluster = Self.spec.replacingOccurrences(of: "  - {cluster-ZQ: {sizes: [2, 4, 8]}}\n", with: "")
+        XCTAssertTrue(try diagnosticsText(noCluster).contains("add {cluster-ZQ"))
+        let lines = Self.spec.replacingOccurrences(of: "kind: heat-map", with: "kind: lines")
+        XCTAssertTrue(try diagnosticsText(lines).contains("cluster-size"))
+    }
+
+    private func diagnosticsText(_ text: String) throws -> String {
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "clusters.yaml", catalog: Catalog())
+        XCTAssertNil(outcome.compiled)
+        return outcome.diagnostics.map { $0.message + " " + ($0.hint ?? "") }.joined(separator: "\n")
+    }
+}

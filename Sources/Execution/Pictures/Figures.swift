@@ -91,6 +91,8 @@ public enum Figures {
                 name: d.name, title: d.title ?? "Bloch vectors of the dipoles", kind: .bloch, x: axis(d.x, fallback: ""), y: axis(d.y, fallback: ""))
             f.spheres = spheres(spec: spec, outcomes: outcomes)
             return f
+        case .heatMap where d.y.path == FigureSpec.clusterSizeAxis:
+            return clusterMap(d, spec: spec, outcomes: outcomes, axis: axis, drawn: drawn)
         case .heatMap:
             guard let xp = d.x.path, let yp = d.y.path, let value = d.value,
                 let ax = axes.first(where: { $0.path == xp }), let ay = axes.first(where: { $0.path == yp })
@@ -132,6 +134,54 @@ public enum Figures {
             f.references = references(d) + d.overlays.flatMap { lineOverlay($0, spec: spec) }
             return f
         }
+    }
+
+    /// The cluster order Z_Q^d of each point as (d, Z_Q^d), in the order written (docs/physics.md §3.2).
+    static func clusterOrder(_ o: PointOutcome) -> [(d: Double, zq: Double)] {
+        guard case .array(let items)? = o.result[ObservableWriter.Key.clusterZQ] else { return [] }
+        return items.compactMap { item in
+            guard case .object(let kv) = item else { return nil }
+            let d = kv.first { $0.0 == "d" }?.1.number, z = kv.first { $0.0 == "ZQ" }?.1.number
+            return d.flatMap { d in z.map { (d, $0) } }
+        }
+    }
+
+    /// A heat map over (swept x, cluster size d) (`y: {axis: cluster-size}`, docs/spec-language.md §12): the
+    /// value at (x, d) evaluated with `cluster-ZQ` = Z_Q^d and every other key the point's own number; other
+    /// swept paths at their first values. The d values are those of the first point drawn.
+    static func clusterMap(
+        _ d: FigureSpec, spec: ExperimentSpec, outcomes: [PointOutcome], axis: (FigureSpec.Axis, String) -> Figure.Axis,
+        drawn: (FigureSpec.Axis, [Double]) -> [Double]
+    ) -> Figure {
+        let axes = spec.sweep?.axes ?? []
+        guard let xp = d.x.path, let value = d.value, let ax = axes.first(where: { $0.path == xp }) else {
+            return Figure(name: d.name, title: d.title ?? d.name, x: axis(d.x, ""), y: axis(d.y, ""))
+        }
+        // Paths zipped with x move along it; any other path is held at its first value.
+        let free = [xp] + axes.map(\.path).filter { $0 != xp && determined($0, by: xp, in: outcomes) }
+        let members = outcomes.filter { o in parameter(o, xp) != nil && atFirstValues(o, except: free, axes: axes) }
+        let xs = ax.values
+        let orders = members.map(clusterOrder)
+        let ds = orders.first { !$0.isEmpty }?.map(\.d) ?? []
+        // Flattened (member, d) cells, d fastest.
+        let count = members.count * ds.count
+        let v = value.evaluate(count: count) { k in
+            if k == ObservableWriter.Key.clusterZQ {
+                return orders.flatMap { o in ds.map { dv in o.first { $0.d == dv }?.zq ?? .nan } }
+            }
+            return members.flatMap { o in Array(repeating: Self.value(k, o) ?? .nan, count: ds.count) }
+        }
+        var z = [[Double]](repeating: [Double](repeating: .nan, count: ds.count), count: xs.count)
+        for (m, o) in members.enumerated() {
+            guard let x = parameter(o, xp), let i = xs.firstIndex(of: x) else { continue }
+            for j in ds.indices { z[i][j] = v[m * ds.count + j] }
+        }
+        var f = Figure(
+            name: d.name, title: d.title ?? "\(valueLabel(value)) over \(label(xp)) × cluster size d", kind: .heatMap,
+            x: axis(d.x, label(xp)), y: axis(d.y, "cluster size d"))
+        f.map = Figure.Map(x: drawn(d.x, xs), y: ds, z: z, colour: axis(d.colour, valueLabel(value)), contours: d.contours.levels)
+        f.references = references(d)
+        return f
     }
 
     /// Samples per axis of a contoured geometry quantity (`FigureGeometry`), smooth where the sweep is coarse.
@@ -399,14 +449,7 @@ public enum Figures {
             }
         }
         // Cluster order: Z_Q^d over (parameter, d), or against d alone.
-        let clusters = sorted.map { o -> [(Double, Double)] in
-            guard case .array(let items)? = o.result["cluster-ZQ"] else { return [] }
-            return items.compactMap { item in
-                guard case .object(let kv) = item else { return nil }
-                let d = kv.first { $0.0 == "d" }?.1.number, z = kv.first { $0.0 == "ZQ" }?.1.number
-                return d.flatMap { d in z.map { (d, $0) } }
-            }
-        }
+        let clusters = sorted.map { clusterOrder($0).map { ($0.d, $0.zq) } }
         if let first = clusters.first, !first.isEmpty {
             if axes.count == 1, let a = axes.first, sorted.count > 1 {
                 let ds = first.map(\.0)

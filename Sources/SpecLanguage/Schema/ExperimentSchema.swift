@@ -248,7 +248,10 @@ public enum ExperimentSchema {
     static let figureAxis = ObjectShape(
         "An axis of a figure.",
         [
-            Field("axis", .string(pattern: nil, example: "system.pump.rate"), "The swept path along this axis (x of every kind; y of a heat map)."),
+            Field(
+                "axis", .string(pattern: nil, example: "system.pump.rate"),
+                "The swept path along this axis (x of every kind; y of a heat map), or `cluster-size` for the y axis of a heat map of cluster-ZQ (its sizes d)."
+            ),
             Field("label", .string(pattern: nil, example: "pump rate W/Γ"), "Axis label; `_x`, `_{xy}` subscripts, `^x` superscripts (Z_Q^2, S^z)."),
             Field("scale", .keyword(["linear", "log"]), "Linear or logarithmic axis.", default: "linear"),
             Field("range", .list(.number(.none), min: 2, max: 2), "[low, high] in the canonical units of the values (default: the data's)."),

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Results
 
 /// Reads the `figures:` section (structurally checked already) into `FigureSpec`s, checking what the
 /// schema cannot: that axes are swept paths, that expressions parse and name result keys of the
@@ -33,13 +34,26 @@ struct FigureBuilder {
         return out
     }
 
-    private func axis(_ node: YAMLNode?, figure: String) -> FigureSpec.Axis? {
+    /// Whether the spec asks for `cluster-ZQ`, whose sizes d a heat map may take as its y axis.
+    private var hasClusterOrder: Bool { spec.observables.contains { $0.kind == .clusterZQ } }
+
+    private func axis(_ node: YAMLNode?, figure: String, clusterSize: Bool = false) -> FigureSpec.Axis? {
         var a = FigureSpec.Axis(path: nil, label: nil, log: false, range: nil, centre: nil)
         guard let node else { return a }
         a.label = node["label"]?.scalar
         a.log = node["scale"]?.scalar == "log"
         a.centre = node["centre"]?.scalar.flatMap(Double.init)
-        if let p = node["axis"] {
+        if let p = node["axis"], p.scalar == FigureSpec.clusterSizeAxis {
+            guard clusterSize, hasClusterOrder else {
+                engine.error(
+                    "figure '\(figure)': '\(FigureSpec.clusterSizeAxis)' (the sizes d of cluster-ZQ) is the y axis of a heat map of a spec that asks for cluster-ZQ",
+                    at: p.location,
+                    hint: hasClusterOrder
+                        ? "use it as 'y: {axis: cluster-size}' of a 'kind: heat-map' figure" : "add {cluster-ZQ: {sizes: [...]}} to observables")
+                return nil
+            }
+            a.path = FigureSpec.clusterSizeAxis
+        } else if let p = node["axis"] {
             guard let path = p.scalar, swept.contains(path) else {
                 let text = p.scalar ?? ""
                 engine.error(
@@ -130,7 +144,9 @@ struct FigureBuilder {
             engine.error("figure '\(name)': " + message, at: at, hint: hint)
             failed = true
         }
-        guard var x = axis(node["x"], figure: name), var y = axis(node["y"], figure: name), let colour = axis(node["colour"], figure: name) else {
+        guard var x = axis(node["x"], figure: name), var y = axis(node["y"], figure: name, clusterSize: kind == .heatMap),
+            let colour = axis(node["colour"], figure: name)
+        else {
             return nil
         }
         if let p = node["colour"]?["axis"] { fail("the colour bar has no sweep axis", p.location) }
@@ -172,6 +188,19 @@ struct FigureBuilder {
                 }
             }
             if node["series"] == nil { fail("lines need 'series' (the values to draw)", node.location, hint: "e.g. series: [ZQ]") }
+        case .heatMap where y.path == FigureSpec.clusterSizeAxis:
+            // Z_Q^d over (a swept path, d): one sweep axis is enough, of a grid or a zip.
+            if swept.isEmpty {
+                fail("a heat map of the cluster order draws against a swept path, and the spec sweeps none", node.location)
+            } else if x.path == nil {
+                x.path = swept.first
+            }
+            if node["value"] == nil {
+                fail("a heat map needs 'value' (the coloured quantity)", node.location, hint: "e.g. value: cluster-ZQ")
+            }
+            if let v = node["contours"]?["value"] {
+                fail("contours of another value are drawn over maps of two swept paths; here give levels of the coloured value", v.location)
+            }
         case .heatMap:
             if sweep?.mode != .grid || swept.count < 2 {
                 fail("a heat map needs a grid sweep over two paths", node.location)
@@ -241,7 +270,8 @@ struct FigureBuilder {
         }
         var value: FigureExpression?
         if kind == .heatMap, let v = node["value"] {
-            value = expression(v, figure: name, known: ownKeys, knownFrom: "this spec")
+            let clusterKeys = y.path == FigureSpec.clusterSizeAxis ? [ObservableWriter.Key.clusterZQ] : []
+            value = expression(v, figure: name, known: ownKeys + clusterKeys, knownFrom: "this spec")
             if value == nil { failed = true }
         }
         var contours = FigureSpec.Contours(value: nil, levels: [], label: nil)

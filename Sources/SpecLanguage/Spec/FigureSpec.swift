@@ -13,6 +13,11 @@ public struct FigureSpec: Sendable {
 
     public enum Style: String, Sendable, CaseIterable { case solid, dashed, dotted, points }
 
+    /// The y axis of a heat map of the cluster order: the sizes d of `cluster-ZQ`, a result axis rather
+    /// than a swept path; the map's value may then use the key `cluster-ZQ` (Z_Q^d at each d;
+    /// docs/spec-language.md §12, docs/physics.md §3.2).
+    public static let clusterSizeAxis = "cluster-size"
+
     /// An axis: the swept path it runs along (x of every kind, y of a heat map), its label, scale and range.
     public struct Axis: Sendable {
         public var path: String?
