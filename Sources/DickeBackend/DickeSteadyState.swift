@@ -86,7 +86,19 @@ public struct DickeSteadyState: Sendable {
             feff: ladder.collective * Double(n), geff: ladder.geff,
             pump: ladder.pump, detuning: ladder.detuning, dephasing: ladder.dephasing)
         // Γ = γ + c, f_eff = c N and γ_φ are the intensive parameters shared by every N.
-        let reference = try coarse.solve()
+        do { return try solveWindowed(reference: coarse.solve(), n: n) } catch {
+            // The scaled window can miss: below threshold the peak sits near a j-boundary of the reference
+            // window, and scaling it by N/N₀ steps over states that matter (docs/physics.md §6.4.2). The full
+            // chain has no artificial boundary; it is solved when it fits the memory budget.
+            let full = DickePopulations.fullWindow(n: n)
+            guard Self.memoryEstimate(full) <= memoryBudget, let sol = try? solve(window: full, pivot: nil) else { throw error }
+            return sol
+        }
+    }
+
+    /// The chain at N restricted to the window scaled from `reference`, widened until no probability above
+    /// `boundaryTolerance` sits on its boundary.
+    private func solveWindowed(reference: Solution, n: Int) throws -> Solution {
         var pad = 0.05
         for _ in 0..<4 {
             let window = Self.window(from: reference.populations, n: n, epsilon: truncation, pad: pad)

@@ -63,3 +63,27 @@ import Testing
         }
     }
 }
+
+/// Parameter sets on which the window scaled from the N/4 reference failed above `fullWindowLimit`:
+/// the all-to-all power law at strength Γ/4 (f_eff = (N − 1)/4), below threshold ("kept probability on its
+/// boundary") and at W = 10 Γ ("populations are not finite"). They fall back to the full chain, which fits
+/// the memory budget (docs/physics.md §6.4.2); N = 900 failed the same way at W = 0.5, 2, 5, 10, 60 Γ.
+@Suite struct DickeWindowFallbackTests {
+    @Test(arguments: [(404, 0.5), (600, 10.0)]) func fallsBackToTheFullChain(_ n: Int, _ w: Double) throws {
+        let lad = DickeLadder(n: n, gamma: 1, feff: Double(n - 1) / 4, geff: 0, pump: w, detuning: 0)
+        let sol = try DickeSteadyState(ladder: lad).solve()
+        #expect(!sol.truncated)
+        #expect(sol.states == (n / 2 + 1) * (n / 2 + 1))
+        #expect(isClose(sol.populations.values.reduce(0, +), 1, within: 1e-12))
+        #expect(sol.minimum > -1e-14)
+        #expect(sol.residual < 1e-11)
+        let mom = DickeMoments(sol.populations)
+        let h = Double(n) / 2
+        let gain = w * (h - mom.jz), loss = lad.local * (h + mom.jz) + lad.collective * mom.jpjm
+        #expect(abs(gain - loss) < 1e-10 * gain)
+        // Without the fallback the solve throws; with the memory budget below the full chain's it still does.
+        var tight = DickeSteadyState(ladder: lad)
+        tight.memoryBudget = DickeSteadyState.memoryEstimate(.fullWindow(n: n)) - 1
+        #expect(throws: (any Error).self) { try tight.solve() }
+    }
+}
