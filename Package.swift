@@ -12,7 +12,8 @@ import PackageDescription
 //   → StandardBackends (the one list of this build's backends, `BackendRegistry.standard`)
 //   → Execution (executor, result bundles, tables, pictures, rerun; no concrete backend type)
 //   → dipolesync (the command line).
-// CYAML, CLAPACK and CFFTW are the thin C shims; LinearAlgebra is the Swift layer over BLAS/LAPACKE and
+// CYAML, CLAPACK and CFFTW are the thin C shims, CSpinKernels two loops of the exact backend in C (so that they
+// can be compiled for AVX2 beside the baseline and picked by the CPU); LinearAlgebra is the Swift layer over BLAS/LAPACKE and
 // FFTW (the circulant products of translation-invariant couplings);
 // NumericalMethods holds the methods that are not physics (GMRES, the Dormand–Prince integrator, the
 // damped-cosine fit, the seeded random streams, the single-precision product) for the stages above.
@@ -48,7 +49,9 @@ let package = Package(
         .target(name: "MeanFieldBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "CumulantBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
         .target(name: "DickeBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
-        .target(name: "ExactBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods"]),
+        // The state-vector kernels of the exact backend's trajectories, compiled for AVX2 and the baseline.
+        .target(name: "CSpinKernels"),
+        .target(name: "ExactBackend", dependencies: ["Physics", "Results", "LinearAlgebra", "NumericalMethods", "CSpinKernels"]),
         // The one list of the backends of this build.
         .target(
             name: "StandardBackends",

@@ -1,3 +1,4 @@
+import CSpinKernels
 import Numerics
 
 /// Vector kernels on the full 2^N state vector of N two-level dipoles in the computational basis,
@@ -18,37 +19,60 @@ enum SpinKernels {
     /// Bits below this are applied block by block (2^cacheBits amplitudes, a few arrays of which stay in L2).
     static let cacheBits = 12
 
-    /// Calls body(b, start, end) so that every bit b visits every pair block of [0, 2^N) once, in
-    /// increasing order of blocks for each b: bits below `cacheBits` one cache block at a time (all of
-    /// them for a block before the next block), the others over the whole vector.
-    @inline(__always) static func passes(n: Int, _ body: (Int, Int, Int) -> Void) {
+    /// Calls body(b, start, end, run) for the pairs (i, i + 2^b) with i in base..<base + run for every base in
+    /// stride(from: start, to: end, by: 2^(b+1)) (bit b of i clear), so that every bit b visits every pair of
+    /// [0, 2^N) once and, for each amplitude, the bits come in increasing order. Bits below `cacheBits` go
+    /// one cache block at a time (all of them for a block before the next; run = 2^b). The bits above
+    /// (N > cacheBits) go, when `tiled`, tile by tile: a tile is the 2^(N − cacheBits) runs, one per setting
+    /// of those bits, of `run` consecutive low indices, a cache block in all, and each high bit is applied to
+    /// a whole tile before the next, so that the vector is streamed from memory twice per kernel instead of
+    /// once per high bit (docs/physics.md §6.3.3). Kernels that update each amplitude from the others' fixed
+    /// values get the same bits either way; reductions across amplitudes (`lowering`) pass `tiled: false`
+    /// to keep their summation order.
+    @inline(__always) static func passes(n: Int, tiled: Bool = true, _ body: (Int, Int, Int, Int) -> Void) {
         let low = min(n, cacheBits), block = 1 << low, dim = 1 << n
         var start = 0
         while start < dim {
-            for b in 0..<low { body(b, start, start + block) }
+            for b in 0..<low { body(b, start, start + block, 1 << b) }
             start += block
         }
-        for b in low..<max(low, n) { body(b, 0, dim) }
+        guard n > low else { return }
+        guard tiled else {
+            for b in low..<n { body(b, 0, dim, 1 << b) }
+            return
+        }
+        let high = n - low, tile = max(4, block >> high)
+        var c0 = 0
+        while c0 < block {
+            for b in low..<n {
+                let bit = 1 << (b - low)
+                for h in 0..<(1 << high) where h & bit == 0 {
+                    let base = (h << low) + c0
+                    body(b, base, base + 1, tile)
+                }
+            }
+            c0 += tile
+        }
     }
 
     /// ⟨ψ|σ⁻_b|ψ⟩ = Σ_{m ∌ b} ψ(m)* ψ(m + 2^b) for every b (unnormalized ψ).
     static func lowering(_ re: UnsafePointer<Double>, _ im: UnsafePointer<Double>, n: Int) -> [Complex<Double>] {
         var accR = [SIMD4<Double>](repeating: SIMD4(), count: n), accI = accR
-        passes(n: n) { b, start, end in
+        passes(n: n, tiled: false) { b, start, end, count in
             let s = 1 << b
             var vr = accR[b], vi = accI[b]
             var base = start
             while base < end {
-                if s >= 4 {
+                if count >= 4 {
                     var i = base
-                    while i < base + s {
+                    while i < base + count {
                         let lr = load(re, i), li = load(im, i), hr = load(re, i + s), hi = load(im, i + s)
                         vr += lr * hr + li * hi
                         vi += lr * hi - li * hr
                         i += 4
                     }
                 } else {
-                    for i in base..<(base + s) {
+                    for i in base..<(base + count) {
                         vr[0] += re[i] * re[i + s] + im[i] * im[i + s]
                         vi[0] += re[i] * im[i + s] - im[i] * re[i + s]
                     }
@@ -91,88 +115,29 @@ enum SpinKernels {
     }
 
     /// out(m − 2^b) += c_b x(m) for every b and every m ∋ b: out += Σ_b c_b σ⁻_b x. With `sum`, also
-    /// sum(m − 2^b) += x(m): sum += J⁻x (J⁻ = Σ_b σ⁻_b), in the same pass.
+    /// sum(m − 2^b) += x(m): sum += J⁻x (J⁻ = Σ_b σ⁻_b), in the same pass. The loop over a bit's runs is
+    /// `ds_add_lowering` (Sources/CSpinKernels: AVX2 where the CPU has it, the same bits everywhere).
     static func addLowering(
         _ c: [Complex<Double>], _ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>,
         into or: UnsafeMutablePointer<Double>, _ oi: UnsafeMutablePointer<Double>,
         sum: (re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>)?, n: Int
     ) {
-        passes(n: n) { b, start, end in
-            let s = 1 << b
-            let cr = c[b].real, ci = c[b].imaginary
-            var base = start
-            while base < end {
-                if s >= 4 {
-                    let vcr = SIMD4(repeating: cr), vci = SIMD4(repeating: ci)
-                    var i = base
-                    while i < base + s {
-                        let hr = load(xr, i + s), hi = load(xi, i + s)
-                        store(load(or, i) + vcr * hr - vci * hi, or, i)
-                        store(load(oi, i) + vcr * hi + vci * hr, oi, i)
-                        if let sum {
-                            store(load(sum.re, i) + hr, sum.re, i)
-                            store(load(sum.im, i) + hi, sum.im, i)
-                        }
-                        i += 4
-                    }
-                } else {
-                    for i in base..<(base + s) {
-                        let hr = xr[i + s], hi = xi[i + s]
-                        or[i] += cr * hr - ci * hi
-                        oi[i] += cr * hi + ci * hr
-                        if let sum { sum.re[i] += hr; sum.im[i] += hi }
-                    }
-                }
-                base += 2 * s
-            }
+        passes(n: n) { b, start, end, run in
+            ds_add_lowering(c[b].real, c[b].imaginary, xr, xi, or, oi, sum?.re, sum?.im, 1 << b, start, end, run)
         }
     }
 
     /// out(m + 2^a) += c_a x(m) + k·y(m) for every a and every m ∌ a: out += Σ_a c_a σ⁺_a x + k J⁺y
-    /// (the second term only when `y` is given).
+    /// (the second term only when `y` is given). The loop over a bit's runs is `ds_add_raising`.
     static func addRaising(
         _ c: [Complex<Double>], _ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>,
         collective: (k: Complex<Double>, re: UnsafePointer<Double>, im: UnsafePointer<Double>)?,
         into or: UnsafeMutablePointer<Double>, _ oi: UnsafeMutablePointer<Double>, n: Int
     ) {
         let kr = collective?.k.real ?? 0, ki = collective?.k.imaginary ?? 0
-        passes(n: n) { a, start, end in
-            let s = 1 << a
-            let cr = c[a].real, ci = c[a].imaginary
-            var base = start
-            while base < end {
-                if s >= 4 {
-                    let vcr = SIMD4(repeating: cr), vci = SIMD4(repeating: ci)
-                    let vkr = SIMD4(repeating: kr), vki = SIMD4(repeating: ki)
-                    var i = base
-                    while i < base + s {
-                        let lr = load(xr, i), li = load(xi, i)
-                        var ur = load(or, i + s) + vcr * lr - vci * li
-                        var ui = load(oi, i + s) + vcr * li + vci * lr
-                        if let collective {
-                            let yr = load(collective.re, i), yi = load(collective.im, i)
-                            ur += vkr * yr - vki * yi
-                            ui += vkr * yi + vki * yr
-                        }
-                        store(ur, or, i + s)
-                        store(ui, oi, i + s)
-                        i += 4
-                    }
-                } else {
-                    for i in base..<(base + s) {
-                        let lr = xr[i], li = xi[i]
-                        var ur = cr * lr - ci * li, ui = cr * li + ci * lr
-                        if let collective {
-                            let yr = collective.re[i], yi = collective.im[i]
-                            ur += kr * yr - ki * yi
-                            ui += kr * yi + ki * yr
-                        }
-                        or[i + s] += ur
-                        oi[i + s] += ui
-                    }
-                }
-                base += 2 * s
-            }
+        passes(n: n) { a, start, end, run in
+            ds_add_raising(
+                c[a].real, c[a].imaginary, xr, xi, kr, ki, collective?.re, collective?.im, or, oi, 1 << a, start, end, run)
         }
     }
 
