@@ -100,7 +100,8 @@ let package = Package(
             exclude: ["qutip_steady.py"]),
         .testTarget(name: "DickeBackendTests", dependencies: ["DickeBackend", "Physics", "Results", "NumericalMethods", "TestSupport"]),
         .testTarget(
-            name: "ExactBackendTests", dependencies: ["ExactBackend", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"]),
+            name: "ExactBackendTests",
+            dependencies: ["ExactBackend", "CSpinKernels", "Physics", "Results", "NumericalMethods", "DickeBackend", "TestSupport"]),
         .testTarget(
             name: "ExecutionTests",
             dependencies: ["Execution", "SpecLanguage", "Planning", "Results", "NumericalMethods", "TestSupport", "StandardBackends"])

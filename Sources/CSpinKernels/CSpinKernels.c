@@ -7,10 +7,10 @@
 // Runs of 4 or more amplitudes follow the vector formula of SpinKernels.swift, shorter runs its scalar
 // formula (they differ in where the parentheses fall, and the results must stay bit for bit).
 
-__attribute__((target_clones("avx2", "default")))
-void ds_add_lowering(double cr, double ci, const double *restrict xr, const double *restrict xi,
-                     double *restrict or_, double *restrict oi, double *restrict sum_re, double *restrict sum_im,
-                     ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run) {
+static inline __attribute__((always_inline)) void lowering(
+    double cr, double ci, const double *restrict xr, const double *restrict xi, double *restrict or_,
+    double *restrict oi, double *restrict sum_re, double *restrict sum_im, ptrdiff_t s, ptrdiff_t start,
+    ptrdiff_t end, ptrdiff_t run) {
     for (ptrdiff_t base = start; base < end; base += 2 * s) {
         const double *hr = xr + base + s, *hi = xi + base + s;
         double *o_r = or_ + base, *o_i = oi + base;
@@ -36,10 +36,10 @@ void ds_add_lowering(double cr, double ci, const double *restrict xr, const doub
     }
 }
 
-__attribute__((target_clones("avx2", "default")))
-void ds_add_raising(double cr, double ci, const double *restrict xr, const double *restrict xi, double kr, double ki,
-                    const double *restrict y_re, const double *restrict y_im, double *restrict or_, double *restrict oi,
-                    ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run) {
+static inline __attribute__((always_inline)) void raising(
+    double cr, double ci, const double *restrict xr, const double *restrict xi, double kr, double ki,
+    const double *restrict y_re, const double *restrict y_im, double *restrict or_, double *restrict oi, ptrdiff_t s,
+    ptrdiff_t start, ptrdiff_t end, ptrdiff_t run) {
     for (ptrdiff_t base = start; base < end; base += 2 * s) {
         const double *l_r = xr + base, *l_i = xi + base;
         double *o_r = or_ + base + s, *o_i = oi + base + s;
@@ -73,4 +73,35 @@ void ds_add_raising(double cr, double ci, const double *restrict xr, const doubl
             }
         }
     }
+}
+
+#define LOWERING_ARGS                                                                                           \
+    double cr, double ci, const double *xr, const double *xi, double *or_, double *oi, double *sum_re,        \
+        double *sum_im, ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run
+#define RAISING_ARGS                                                                                            \
+    double cr, double ci, const double *xr, const double *xi, double kr, double ki, const double *y_re,       \
+        const double *y_im, double *or_, double *oi, ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run
+
+__attribute__((target("avx2"))) void ds_add_lowering_avx2(LOWERING_ARGS) {
+    lowering(cr, ci, xr, xi, or_, oi, sum_re, sum_im, s, start, end, run);
+}
+void ds_add_lowering_baseline(LOWERING_ARGS) { lowering(cr, ci, xr, xi, or_, oi, sum_re, sum_im, s, start, end, run); }
+__attribute__((target("avx2"))) void ds_add_raising_avx2(RAISING_ARGS) {
+    raising(cr, ci, xr, xi, kr, ki, y_re, y_im, or_, oi, s, start, end, run);
+}
+void ds_add_raising_baseline(RAISING_ARGS) { raising(cr, ci, xr, xi, kr, ki, y_re, y_im, or_, oi, s, start, end, run); }
+
+int ds_have_avx2(void) {
+    static int have = -1;
+    if (have < 0) have = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return have;
+}
+
+void ds_add_lowering(LOWERING_ARGS) {
+    if (ds_have_avx2()) ds_add_lowering_avx2(cr, ci, xr, xi, or_, oi, sum_re, sum_im, s, start, end, run);
+    else ds_add_lowering_baseline(cr, ci, xr, xi, or_, oi, sum_re, sum_im, s, start, end, run);
+}
+void ds_add_raising(RAISING_ARGS) {
+    if (ds_have_avx2()) ds_add_raising_avx2(cr, ci, xr, xi, kr, ki, y_re, y_im, or_, oi, s, start, end, run);
+    else ds_add_raising_baseline(cr, ci, xr, xi, kr, ki, y_re, y_im, or_, oi, s, start, end, run);
 }

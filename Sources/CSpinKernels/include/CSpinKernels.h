@@ -5,8 +5,8 @@
 
 /// The two single-dipole kernels of ExactBackend.SpinKernels (Sources/ExactBackend/SpinKernels.swift says
 /// what they compute), over the runs of one bit: for every base in start, start + 2s, … < end, the pairs
-/// (i, i + s), i in base..<base + run. Compiled twice (AVX2 and the baseline) and picked at load time by
-/// the CPU; both evaluate every amplitude with the same operations in the same order and no fused
+/// (i, i + s), i in base..<base + run. Compiled twice (`_avx2` and `_baseline`, both exported for tests) and
+/// picked by the CPU; both evaluate every amplitude with the same operations in the same order and no fused
 /// multiply-add, so the results are the same bits on every CPU (docs/physics.md §6.3.3).
 
 /// out(i) += c x(i + s) (and sum(i) += x(i + s) when sum_re is not NULL).
@@ -17,5 +17,18 @@ void ds_add_lowering(double cr, double ci, const double *xr, const double *xi, d
 void ds_add_raising(double cr, double ci, const double *xr, const double *xi, double kr, double ki,
                     const double *y_re, const double *y_im, double *or_, double *oi,
                     ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
+
+/// The two builds of each kernel, and whether this CPU runs the AVX2 one (tests compare them bit for bit).
+void ds_add_lowering_avx2(double cr, double ci, const double *xr, const double *xi, double *or_, double *oi,
+                          double *sum_re, double *sum_im, ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
+void ds_add_lowering_baseline(double cr, double ci, const double *xr, const double *xi, double *or_, double *oi,
+                              double *sum_re, double *sum_im, ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
+void ds_add_raising_avx2(double cr, double ci, const double *xr, const double *xi, double kr, double ki,
+                         const double *y_re, const double *y_im, double *or_, double *oi,
+                         ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
+void ds_add_raising_baseline(double cr, double ci, const double *xr, const double *xi, double kr, double ki,
+                             const double *y_re, const double *y_im, double *or_, double *oi,
+                             ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
+int ds_have_avx2(void);
 
 #endif
