@@ -116,4 +116,45 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(deviation[70]?.window), 0.02, "at N = 70 Z_Q lies visibly above the wedge")
         XCTAssertLessThan(try XCTUnwrap(deviation[1000]?.window), 1e-3)
     }
+
+    /// Fig. 4(a), chain (N = 900, f = (Γ/4)(a/r)^α, optimal W; docs/physics.md §8.1). At α = 0 every pair is
+    /// coupled alike: Z_Q^d equals Z_Q at every d, the optimum is the mean-field W = f_eff/2 − Γ and Z_Q the
+    /// mean-field maximum √(1/4 − 2Γ/f_eff)/√2 (docs/physics.md §4.2, f_eff = 899/4 Γ), up to 1/N. Global
+    /// synchronization (Z_Q^d within 10 % of Z_Q^2 up to d = 450, all above the 0.14 contour) for α ≤ 0.5;
+    /// local only for α ≥ 1: Z_Q^d falls with d, by more than 3× from d = 2 to 450, crossing 0.14 below d = 4.
+    func testArchivedFig4aChainBundleShowsGlobalThenLocalOrder() throws {
+        let points = try ArchivedBundleTests.points("fig4a-cluster-order-chain")
+        XCTAssertEqual(points.count, 9)
+        var previousZ = Double.infinity
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
+            let alpha = try XCTUnwrap(par["system.couplings.power-law.alpha"]), z = try XCTUnwrap(o["ZQ"] as? Double)
+            let cluster = try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]]).map { (d: $0["d"] ?? .nan, z: $0["ZQ"] ?? .nan) }
+            XCTAssertEqual(cluster.first?.d, 2)
+            XCTAssertEqual(cluster.last?.d, 450)
+            XCTAssertLessThan(z, previousZ, "Z_Q falls with α")
+            previousZ = z
+            if alpha == 0 {
+                XCTAssertEqual(p["backend"] as? String, "permutation-symmetric")
+                let f = 899.0 / 4, w = try XCTUnwrap((p["optimum"] as? [String: Double])?["system.pump.rate"])
+                XCTAssertEqual(w, f / 2 - 1, accuracy: 0.01 * f)
+                XCTAssertEqual(z, (0.25 - 2 / f).squareRoot() / 2.0.squareRoot(), accuracy: 2e-3)
+                for c in cluster { XCTAssertEqual(c.z, z, accuracy: 1e-9) }
+            } else {
+                XCTAssertEqual(p["backend"] as? String, "cumulant")
+            }
+            if alpha <= 0.5 {
+                for c in cluster {
+                    XCTAssertGreaterThan(c.z, 0.14, "α = \(alpha), d = \(c.d)")
+                    XCTAssertGreaterThan(c.z, 0.9 * cluster[0].z, "α = \(alpha), d = \(c.d)")
+                }
+            }
+            if alpha >= 1 {
+                for (a, b) in zip(cluster, cluster.dropFirst()) { XCTAssertLessThan(b.z, a.z, "α = \(alpha): d = \(a.d) → \(b.d)") }
+                XCTAssertGreaterThan(cluster[0].z, 3 * cluster[cluster.count - 1].z)
+                XCTAssertGreaterThan(cluster[0].z, 0.14)
+                XCTAssertLessThan(try XCTUnwrap(cluster.first { $0.d == 4 }).z, 0.14)
+            }
+        }
+    }
 }
