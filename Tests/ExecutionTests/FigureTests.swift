@@ -459,3 +459,77 @@ final class ClusterMapFigureTests: XCTestCase {
         return outcome.diagnostics.map { $0.message + " " + ($0.hint ?? "") }.joined(separator: "\n")
     }
 }
+
+/// What a figure notes about itself (drawn in red under the SVG and printed as `warning: figure
+/// 'NAME': …` by `run`, `merge` and `redraw`): curves without a finite point, contour levels the map
+/// never reaches.
+final class FigureNoteTests: XCTestCase {
+    static let spec = """
+        dipolesync: 1
+        name: notes
+        system:
+          lattice: {shape: all-to-all, sites: 10}
+          couplings: {uniform: {feff: 6 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables: [ZQ, inversion]
+        sweep:
+          grid:
+            system.pump.rate: [1 Gamma, 2 Gamma, 4 Gamma]
+            system.couplings.uniform.feff: [4 Gamma, 8 Gamma]
+        figures:
+          - name: lines
+            x: {axis: system.pump.rate}
+            series:
+              - {value: ZQ, label: "Z_Q"}
+              - {value: inversion, label: "S^z"}
+              - {value: "sqrt(-1 - abs(ZQ))", label: "imaginary"}
+          - name: map
+            kind: heat-map
+            value: ZQ
+            contours: [0.1, 0.3, 5, -1]
+
+        """
+
+    /// Z_Q = W·F/100 (0.04 … 0.32); `inversion` is in no point's results.
+    static func outcomes(_ c: CompiledSpec) -> [PointOutcome] {
+        c.points.map { p in
+            var r = PointResult()
+            r["ZQ"] = .number(p.parameters[0].value * p.parameters[1].value / 100)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .permutationSymmetric, result: r, optimum: nil, seconds: 0)
+        }
+    }
+
+    func testCurvesWithoutAFiniteValueAndUnreachableContoursAreNoted() throws {
+        let (c, plan) = try compileAndPlan(Self.spec)
+        let figures = Figures.figures(spec: c.base, outcomes: Self.outcomes(c))
+        let lines = try XCTUnwrap(figures.first { $0.name == "lines" })
+        XCTAssertEqual(lines.notes.count, 2, "\(lines.notes)")
+        XCTAssertTrue(lines.notes[0].hasPrefix("S^z: no finite values"), lines.notes[0])
+        XCTAssertTrue(lines.notes[1].hasPrefix("imaginary: no finite values"), lines.notes[1])
+        XCTAssertFalse(lines.notes.contains { $0.hasPrefix("Z_Q") })
+        let svg = SVGPlot.render(lines)
+        XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+        XCTAssertTrue(svg.contains("S^z: no finite values"))
+
+        let map = try XCTUnwrap(figures.first { $0.name == "map" })
+        XCTAssertEqual(map.notes.count, 2, "\(map.notes)")
+        XCTAssertTrue(map.notes[0].hasPrefix("contour 5 is outside the values of Z_Q (0.04 … 0.32)"), map.notes[0])
+        XCTAssertTrue(map.notes[1].hasPrefix("contour -1 is outside"), map.notes[1])
+        XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(map).utf8)))
+
+        // The bundle carries them, named by figure, for the commands to print.
+        let contents = BundleWriter.contents(compiled: c, plan: plan, outcomes: Self.outcomes(c), threads: 1, totalSeconds: 0)
+        XCTAssertEqual(contents.notes.count, 4)
+        XCTAssertTrue(contents.notes[0].hasPrefix("figure 'lines': S^z: no finite values"), contents.notes[0])
+        XCTAssertTrue(contents.notes[2].hasPrefix("figure 'map': contour 5 "), contents.notes[2])
+    }
+
+    /// With every value in range and finite, nothing is noted.
+    func testAFigureThatDrawsWholeHasNoNotes() throws {
+        let text = Self.spec.replacingOccurrences(of: "      - {value: inversion, label: \"S^z\"}\n", with: "")
+            .replacingOccurrences(of: "      - {value: \"sqrt(-1 - abs(ZQ))\", label: \"imaginary\"}\n", with: "")
+            .replacingOccurrences(of: "[0.1, 0.3, 5, -1]", with: "[0.1, 0.3]")
+        let (c, _) = try compileAndPlan(text)
+        for f in Figures.figures(spec: c.base, outcomes: Self.outcomes(c)) { XCTAssertEqual(f.notes, [], f.name) }
+    }
+}
