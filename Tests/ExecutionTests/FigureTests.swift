@@ -533,3 +533,59 @@ final class FigureNoteTests: XCTestCase {
         for f in Figures.figures(spec: c.base, outcomes: Self.outcomes(c)) { XCTAssertEqual(f.notes, [], f.name) }
     }
 }
+
+/// The legend beside a plot is as wide as its longest entry, curves and labelled reference lines alike.
+final class LegendLayoutTests: XCTestCase {
+    /// The x and the label of each legend entry of an SVG (text at the legend's font size, 12).
+    static func legendEntries(_ svg: String) -> [(x: Double, text: String)] {
+        svg.components(separatedBy: "\n").compactMap { line -> (Double, String)? in
+            guard let r = line.range(of: "<text x=\""), line.contains("font-size=\"12\">") else { return nil }
+            let rest = line[r.upperBound...]
+            guard let q = rest.firstIndex(of: "\""), let x = Double(rest[..<q]) else { return nil }
+            return (x, line)
+        }
+    }
+
+    static func width(_ svg: String) -> Double {
+        let r = svg.range(of: "width=\"")!
+        return Double(svg[r.upperBound...].prefix { $0 != "\"" })!
+    }
+
+    func testTextWidthFollowsTheLettersAndShrinksScripts() {
+        XCTAssertGreaterThan(SVGPlot.textWidth("mmmm", size: 12), 2 * SVGPlot.textWidth("iiii", size: 12))
+        XCTAssertLessThan(SVGPlot.textWidth("Z_{eff}", size: 12), SVGPlot.textWidth("Zeff", size: 12))
+        XCTAssertEqual(SVGPlot.textWidth("", size: 12), 0)
+        XCTAssertEqual(SVGPlot.textWidth("abc", size: 24), 2 * SVGPlot.textWidth("abc", size: 12), accuracy: 1e-12)
+        // On the wide side of Helvetica's widths: "mean-field end, f_{eff} = 30 Γ" at 12 px is drawn ≈ 140 px
+        // wide in Liberation Sans (rsvg-convert); the estimate gives ≈ 160 px.
+        let w = SVGPlot.textWidth("mean-field end, f_{eff} = 30 Γ", size: 12)
+        XCTAssertTrue(w > 150 && w < 185, "\(w)")
+    }
+
+    func testLongLabelsOfCurvesAndReferenceLinesFitInTheLegend() throws {
+        let long = "a very long label of a reference line, f_{eff} = 30 Γ, with more words to draw"
+        for labels in [["Z_Q", "S^z"], ["Z_Q (exact), f_{eff}/Γ = 10", "Z_Q (exact), f_{eff}/Γ = 30"]] {
+            var f = Figure(name: "t", title: "t", x: Figure.Axis(label: "x"), y: Figure.Axis(label: "y"))
+            f.series = labels.map { Figure.Series(label: $0, x: [0, 1, 2], y: [1, 2, 3]) }
+            f.references = [
+                Figure.ReferenceLine(direction: .vertical, value: 1, label: "mean-field end, f_{eff} = 30 Γ"),
+                Figure.ReferenceLine(direction: .horizontal, value: 2, label: long)
+            ]
+            let svg = SVGPlot.render(f)
+            XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+            let w = Self.width(svg)
+            let entries = Self.legendEntries(svg)
+            XCTAssertEqual(entries.count, 4)
+            for ((x, _), label) in zip(entries, labels + ["mean-field end, f_{eff} = 30 Γ", long]) {
+                XCTAssertLessThanOrEqual(x + SVGPlot.textWidth(label, size: 12), w - 8, label)
+            }
+        }
+        // Over a heat map: the curves' legend beside the colour bar.
+        var m = Figure(name: "m", title: "m", kind: .heatMap, x: Figure.Axis(label: "x"), y: Figure.Axis(label: "y"))
+        m.map = Figure.Map(x: [0, 1], y: [0, 1], z: [[0, 1], [1, 2]], colour: Figure.Axis(label: "z"))
+        m.series = [Figure.Series(label: long, x: [0, 1], y: [0, 1])]
+        let svg = SVGPlot.render(m)
+        let entry = try XCTUnwrap(Self.legendEntries(svg).last)
+        XCTAssertLessThanOrEqual(entry.x + SVGPlot.textWidth(long, size: 12), Self.width(svg) - 8)
+    }
+}
