@@ -152,6 +152,17 @@ final class RedrawTests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("--spec"), "no `from:` series: no hint about them")
         let svg = try String(contentsOf: bundle.appendingPathComponent("figures/broken.svg"), encoding: .utf8)
         XCTAssertTrue(svg.contains("imaginary: no finite values"), svg)
+        // `merge` draws the pictures of the whole: the same warning; a shard draws none.
+        let shards = dir.appendingPathComponent("shards")
+        for k in 1...2 {
+            r = try CLITests.run(
+                ["run", specURL.path, "--quiet", "--shard", "\(k)/2", "--out", shards.appendingPathComponent("shard-\(k)").path], cwd: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stderr.contains("warning: figure"), r.stderr)
+        }
+        r = try CLITests.run(["merge", shards.path, "--out", dir.appendingPathComponent("merged").path], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: warning).count - 1, 1, r.stderr)
     }
 
     func testRedrawRefusesAnotherExperimentATamperedBundleAndAShard() throws {
