@@ -28,6 +28,12 @@ func printError(_ s: String) {
     FileHandle.standardError.write(Data((s.hasSuffix("\n") ? s : s + "\n").utf8))
 }
 
+/// The figures' notes of a bundle just written (`run`, `merge`, `redraw`), each on standard error as
+/// `warning: figure 'NAME': TEXT`: the one place they are printed, beside the red line in the SVG.
+func printFigureNotes(_ contents: BundleContents) {
+    for n in contents.notes { printError("warning: \(n)") }
+}
+
 /// Options shared by the commands that read specs.
 struct CatalogOptions: ParsableArguments {
     @Option(name: .customLong("catalog"), help: "A folder of extra catalog files (repeatable).")

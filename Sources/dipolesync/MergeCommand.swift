@@ -35,6 +35,7 @@ struct Merge: ParsableCommand {
         defer { lock.release() }
         do {
             let path = try BundleWriter.write(contents, to: target, force: force)
+            printFigureNotes(contents)
             printError("merged \(merged.shards.count) shard\(merged.shards.count == 1 ? "" : "s"), \(merged.outcomes.count) points")
             print(path)
         } catch {

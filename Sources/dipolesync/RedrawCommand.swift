@@ -36,13 +36,7 @@ struct Redraw: ParsableCommand {
             )
             throw ExitStatus.invalid
         }
-        let (contents, notes) = BundleWriter.redrawn(stored, compiled: compiled)
-        for n in notes { printError("warning: \(n)") }
-        if spec == nil && !notes.isEmpty && compiled.base.figures.contains(where: { $0.series.contains { $0.source != .this } }) {
-            printError(
-                "note: `from:` paths in the bundle's spec.yaml are looked up beside the bundle; pass the original spec with --spec to look them up beside it"
-            )
-        }
+        let contents = BundleWriter.redrawn(stored, compiled: compiled)
         let inPlace = out == nil
         let target = OutputTarget.absolute(out ?? bundle)
         let lock: TargetLock
@@ -57,6 +51,12 @@ struct Redraw: ParsableCommand {
         defer { lock.release() }
         do {
             let path = try BundleWriter.write(contents, to: target, force: inPlace || force)
+            printFigureNotes(contents)
+            if spec == nil && !contents.notes.isEmpty && compiled.base.figures.contains(where: { $0.series.contains { $0.source != .this } }) {
+                printError(
+                    "note: `from:` paths in the bundle's spec.yaml are looked up beside the bundle; pass the original spec with --spec to look them up beside it"
+                )
+            }
             let figures = contents.files.filter { $0.path.hasPrefix("figures/") && $0.path.hasSuffix(".svg") }.count
             printError("redrew \(figures) figure\(figures == 1 ? "" : "s") from \(stored.outcomes.count) stored points")
             print(path)

@@ -107,6 +107,7 @@ struct Run: ParsableCommand {
         do {
             let path = try BundleWriter.write(contents, to: target, force: force)
             session.checkpoint.remove()
+            printFigureNotes(contents)
             print(path)
         } catch {
             let status = failure(error)

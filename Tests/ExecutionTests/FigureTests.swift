@@ -459,3 +459,133 @@ final class ClusterMapFigureTests: XCTestCase {
         return outcome.diagnostics.map { $0.message + " " + ($0.hint ?? "") }.joined(separator: "\n")
     }
 }
+
+/// What a figure notes about itself (drawn in red under the SVG and printed as `warning: figure
+/// 'NAME': …` by `run`, `merge` and `redraw`): curves without a finite point, contour levels the map
+/// never reaches.
+final class FigureNoteTests: XCTestCase {
+    static let spec = """
+        dipolesync: 1
+        name: notes
+        system:
+          lattice: {shape: all-to-all, sites: 10}
+          couplings: {uniform: {feff: 6 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables: [ZQ, inversion]
+        sweep:
+          grid:
+            system.pump.rate: [1 Gamma, 2 Gamma, 4 Gamma]
+            system.couplings.uniform.feff: [4 Gamma, 8 Gamma]
+        figures:
+          - name: lines
+            x: {axis: system.pump.rate}
+            series:
+              - {value: ZQ, label: "Z_Q"}
+              - {value: inversion, label: "S^z"}
+              - {value: "sqrt(-1 - abs(ZQ))", label: "imaginary"}
+          - name: map
+            kind: heat-map
+            value: ZQ
+            contours: [0.1, 0.3, 5, -1]
+
+        """
+
+    /// Z_Q = W·F/100 (0.04 … 0.32); `inversion` is in no point's results.
+    static func outcomes(_ c: CompiledSpec) -> [PointOutcome] {
+        c.points.map { p in
+            var r = PointResult()
+            r["ZQ"] = .number(p.parameters[0].value * p.parameters[1].value / 100)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .permutationSymmetric, result: r, optimum: nil, seconds: 0)
+        }
+    }
+
+    func testCurvesWithoutAFiniteValueAndUnreachableContoursAreNoted() throws {
+        let (c, plan) = try compileAndPlan(Self.spec)
+        let figures = Figures.figures(spec: c.base, outcomes: Self.outcomes(c))
+        let lines = try XCTUnwrap(figures.first { $0.name == "lines" })
+        XCTAssertEqual(lines.notes.count, 2, "\(lines.notes)")
+        XCTAssertTrue(lines.notes[0].hasPrefix("S^z: no finite values"), lines.notes[0])
+        XCTAssertTrue(lines.notes[1].hasPrefix("imaginary: no finite values"), lines.notes[1])
+        XCTAssertFalse(lines.notes.contains { $0.hasPrefix("Z_Q") })
+        let svg = SVGPlot.render(lines)
+        XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+        XCTAssertTrue(svg.contains("S^z: no finite values"))
+
+        let map = try XCTUnwrap(figures.first { $0.name == "map" })
+        XCTAssertEqual(map.notes.count, 2, "\(map.notes)")
+        XCTAssertTrue(map.notes[0].hasPrefix("contour 5 is outside the values of Z_Q (0.04 … 0.32)"), map.notes[0])
+        XCTAssertTrue(map.notes[1].hasPrefix("contour -1 is outside"), map.notes[1])
+        XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(map).utf8)))
+
+        // The bundle carries them, named by figure, for the commands to print.
+        let contents = BundleWriter.contents(compiled: c, plan: plan, outcomes: Self.outcomes(c), threads: 1, totalSeconds: 0)
+        XCTAssertEqual(contents.notes.count, 4)
+        XCTAssertTrue(contents.notes[0].hasPrefix("figure 'lines': S^z: no finite values"), contents.notes[0])
+        XCTAssertTrue(contents.notes[2].hasPrefix("figure 'map': contour 5 "), contents.notes[2])
+    }
+
+    /// With every value in range and finite, nothing is noted.
+    func testAFigureThatDrawsWholeHasNoNotes() throws {
+        let text = Self.spec.replacingOccurrences(of: "      - {value: inversion, label: \"S^z\"}\n", with: "")
+            .replacingOccurrences(of: "      - {value: \"sqrt(-1 - abs(ZQ))\", label: \"imaginary\"}\n", with: "")
+            .replacingOccurrences(of: "[0.1, 0.3, 5, -1]", with: "[0.1, 0.3]")
+        let (c, _) = try compileAndPlan(text)
+        for f in Figures.figures(spec: c.base, outcomes: Self.outcomes(c)) { XCTAssertEqual(f.notes, [], f.name) }
+    }
+}
+
+/// The legend beside a plot is as wide as its longest entry, curves and labelled reference lines alike.
+final class LegendLayoutTests: XCTestCase {
+    /// The x and the label of each legend entry of an SVG (text at the legend's font size, 12).
+    static func legendEntries(_ svg: String) -> [(x: Double, text: String)] {
+        svg.components(separatedBy: "\n").compactMap { line -> (Double, String)? in
+            guard let r = line.range(of: "<text x=\""), line.contains("font-size=\"12\">") else { return nil }
+            let rest = line[r.upperBound...]
+            guard let q = rest.firstIndex(of: "\""), let x = Double(rest[..<q]) else { return nil }
+            return (x, line)
+        }
+    }
+
+    static func width(_ svg: String) -> Double {
+        let r = svg.range(of: "width=\"")!
+        return Double(svg[r.upperBound...].prefix { $0 != "\"" })!
+    }
+
+    func testTextWidthFollowsTheLettersAndShrinksScripts() {
+        XCTAssertGreaterThan(SVGPlot.textWidth("mmmm", size: 12), 2 * SVGPlot.textWidth("iiii", size: 12))
+        XCTAssertLessThan(SVGPlot.textWidth("Z_{eff}", size: 12), SVGPlot.textWidth("Zeff", size: 12))
+        XCTAssertEqual(SVGPlot.textWidth("", size: 12), 0)
+        XCTAssertEqual(SVGPlot.textWidth("abc", size: 24), 2 * SVGPlot.textWidth("abc", size: 12), accuracy: 1e-12)
+        // On the wide side of Helvetica's widths: "mean-field end, f_{eff} = 30 Γ" at 12 px is drawn ≈ 140 px
+        // wide in Liberation Sans (rsvg-convert); the estimate gives ≈ 160 px.
+        let w = SVGPlot.textWidth("mean-field end, f_{eff} = 30 Γ", size: 12)
+        XCTAssertTrue(w > 150 && w < 185, "\(w)")
+    }
+
+    func testLongLabelsOfCurvesAndReferenceLinesFitInTheLegend() throws {
+        let long = "a very long label of a reference line, f_{eff} = 30 Γ, with more words to draw"
+        for labels in [["Z_Q", "S^z"], ["Z_Q (exact), f_{eff}/Γ = 10", "Z_Q (exact), f_{eff}/Γ = 30"]] {
+            var f = Figure(name: "t", title: "t", x: Figure.Axis(label: "x"), y: Figure.Axis(label: "y"))
+            f.series = labels.map { Figure.Series(label: $0, x: [0, 1, 2], y: [1, 2, 3]) }
+            f.references = [
+                Figure.ReferenceLine(direction: .vertical, value: 1, label: "mean-field end, f_{eff} = 30 Γ"),
+                Figure.ReferenceLine(direction: .horizontal, value: 2, label: long)
+            ]
+            let svg = SVGPlot.render(f)
+            XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+            let w = Self.width(svg)
+            let entries = Self.legendEntries(svg)
+            XCTAssertEqual(entries.count, 4)
+            for ((x, _), label) in zip(entries, labels + ["mean-field end, f_{eff} = 30 Γ", long]) {
+                XCTAssertLessThanOrEqual(x + SVGPlot.textWidth(label, size: 12), w - 8, label)
+            }
+        }
+        // Over a heat map: the curves' legend beside the colour bar.
+        var m = Figure(name: "m", title: "m", kind: .heatMap, x: Figure.Axis(label: "x"), y: Figure.Axis(label: "y"))
+        m.map = Figure.Map(x: [0, 1], y: [0, 1], z: [[0, 1], [1, 2]], colour: Figure.Axis(label: "z"))
+        m.series = [Figure.Series(label: long, x: [0, 1], y: [0, 1])]
+        let svg = SVGPlot.render(m)
+        let entry = try XCTUnwrap(Self.legendEntries(svg).last)
+        XCTAssertLessThanOrEqual(entry.x + SVGPlot.textWidth(long, size: 12), Self.width(svg) - 8)
+    }
+}

@@ -123,6 +123,48 @@ final class RedrawTests: XCTestCase {
         XCTAssertTrue(String(decoding: try XCTUnwrap(after["index.html"]), as: UTF8.self).contains("figures/order.svg"))
     }
 
+    /// A figure's notes reach the user: `run` and `redraw` print each as `warning: figure 'NAME': …` on
+    /// standard error and still succeed (the picture is drawn, with the note in red under it).
+    func testFigureNotesArePrintedAsWarningsAndTheCommandSucceeds() throws {
+        let dir = try temporaryDirectory()
+        let specURL = dir.appendingPathComponent("noted.yaml")
+        let noted =
+            Self.spec
+                + """
+                figures:
+                  - name: broken
+                    x: {axis: system.pump.rate}
+                    series:
+                      - {value: ZQ, label: "Z_Q"}
+                      - {value: "sqrt(-1 - abs(ZQ))", label: "imaginary"}
+
+                """
+        try noted.write(to: specURL, atomically: true, encoding: .utf8)
+        let bundle = dir.appendingPathComponent("bundle")
+        var r = try CLITests.run(["run", specURL.path, "--quiet", "--out", bundle.path], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let warning = "warning: figure 'broken': imaginary: no finite values to draw"
+        XCTAssertEqual(r.stderr.components(separatedBy: warning).count - 1, 1, r.stderr)
+        XCTAssertEqual(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), bundle.path, "the bundle's path is still printed last")
+        r = try CLITests.run(["redraw", bundle.path], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: warning).count - 1, 1, r.stderr)
+        XCTAssertFalse(r.stderr.contains("--spec"), "no `from:` series: no hint about them")
+        let svg = try String(contentsOf: bundle.appendingPathComponent("figures/broken.svg"), encoding: .utf8)
+        XCTAssertTrue(svg.contains("imaginary: no finite values"), svg)
+        // `merge` draws the pictures of the whole: the same warning; a shard draws none.
+        let shards = dir.appendingPathComponent("shards")
+        for k in 1...2 {
+            r = try CLITests.run(
+                ["run", specURL.path, "--quiet", "--shard", "\(k)/2", "--out", shards.appendingPathComponent("shard-\(k)").path], cwd: dir)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stderr.contains("warning: figure"), r.stderr)
+        }
+        r = try CLITests.run(["merge", shards.path, "--out", dir.appendingPathComponent("merged").path], cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: warning).count - 1, 1, r.stderr)
+    }
+
     func testRedrawRefusesAnotherExperimentATamperedBundleAndAShard() throws {
         let (dir, bundle, specURL) = try runBundle()
         let before = try Self.contents(bundle)

@@ -37,6 +37,10 @@ public enum ProgramInfo {
 public struct BundleContents {
     public var id: String
     public var files: [(path: String, data: Data)]
+    /// What the figures note about themselves (a `from:` bundle not found, a curve without a finite
+    /// point, a contour level outside the map's values), each as "figure 'NAME': note": the commands
+    /// that write the bundle print them as warnings.
+    public var notes: [String] = []
 
     public func data(_ path: String) -> Data? { files.first { $0.path == path }?.data }
 }
@@ -72,30 +76,32 @@ public enum BundleWriter {
         if let s = compiled.base.species {
             files.append(("catalog.yaml", Data(Catalog.file(holding: [s]).utf8)))
         }
-        files += pictures(compiled: compiled, plan: plan, outcomes: outcomes).files
+        let drawn = pictures(compiled: compiled, plan: plan, outcomes: outcomes)
+        files += drawn.files
         let manifest = BundleManifest.bundle(
             compiled: compiled, plan: plan, outcomes: outcomes, threads: threads,
             totalSeconds: totalSeconds, files: files, libraries: libraries, mergedFrom: mergedFrom)
         files.append(("manifest.json", manifest.data))
-        return BundleContents(id: bundleID, files: files)
+        return BundleContents(id: bundleID, files: files, notes: drawn.notes)
     }
 
     /// The files drawn from the results, last in a bundle: every figure (SVG, CSV, script) and
     /// index.html; and what the figures note about themselves (a `from:` bundle not found, …), as
-    /// "figure NAME: note".
+    /// "figure 'NAME': note".
     static func pictures(
         compiled: CompiledSpec, plan: ExecutionPlan, outcomes: [PointOutcome]
     ) -> (files: [(path: String, data: Data)], notes: [String]) {
         let figures = Figures.figures(spec: compiled.base, outcomes: outcomes)
         let page = IndexPage.html(compiled: compiled, plan: plan, outcomes: outcomes, figures: figures.map(\.name))
-        return (Figures.files(figures) + [("index.html", Data(page.utf8))], figures.flatMap { f in f.notes.map { "figure \(f.name): \($0)" } })
+        return (Figures.files(figures) + [("index.html", Data(page.utf8))], figures.flatMap { f in f.notes.map { "figure '\(f.name)': \($0)" } })
     }
 
     /// `stored` with its pictures drawn again by this program from its stored results, under the spec
     /// `compiled` (the bundle's own, or one that differs from it only where the bundle ID does not
     /// look: `figures:` or comments). Every other file keeps its bytes; the manifest
     /// lists the new files and records the redraw (`redrawn`), keeping the original run's record.
-    public static func redrawn(_ stored: StoredBundle, compiled: CompiledSpec) -> (contents: BundleContents, notes: [String]) {
+    /// The figures' notes are the contents' `notes`.
+    public static func redrawn(_ stored: StoredBundle, compiled: CompiledSpec) -> BundleContents {
         var files = stored.files.filter { !$0.path.hasPrefix("figures/") && $0.path != "index.html" }
         if let k = files.firstIndex(where: { $0.path == "spec.yaml" }) { files[k].data = Data(compiled.source.text.utf8) }
         let drawn = pictures(compiled: compiled, plan: stored.plan, outcomes: stored.outcomes)
@@ -104,7 +110,7 @@ public enum BundleWriter {
         manifest.files = BundleManifest.hashes(files)
         manifest.redrawn = BundleManifest.Redrawn(program: .current, created: BundleManifest.now())
         files.append(("manifest.json", manifest.data))
-        return (BundleContents(id: id(compiled), files: files), drawn.notes)
+        return BundleContents(id: id(compiled), files: files, notes: drawn.notes)
     }
 
     /// Writes the bundle into a temporary sibling folder and renames it into place when complete,

@@ -124,6 +124,7 @@ public enum Figures {
             }
             f.series += d.overlays.compactMap { overlay($0, x: xp, y: yp, xValues: ax.values, log: d.x.log, spec: spec) }
             f.references = references(d)
+            f.notes += f.map.map(contourNotes) ?? []
             return f
         case .lines:
             let xp = d.x.path ?? ""
@@ -181,6 +182,7 @@ public enum Figures {
             x: axis(d.x, label(xp)), y: axis(d.y, "cluster size d"))
         f.map = Figure.Map(x: drawn(d.x, xs), y: ds, z: z, colour: axis(d.colour, valueLabel(value)), contours: d.contours.levels)
         f.references = references(d)
+        f.notes += f.map.map(contourNotes) ?? []
         return f
     }
 
@@ -305,7 +307,7 @@ public enum Figures {
             groupValues = seen
         }
         let base = s.label ?? valueLabel(s.value)
-        return groupValues.map { gv -> Figure.Series in
+        let drawn = groupValues.map { gv -> Figure.Series in
             let members = kept.filter { o in gv == nil || parameter(o, group!) == gv }.sorted { (parameter($0, xp) ?? 0) < (parameter($1, xp) ?? 0) }
             let y = s.value.evaluate(count: members.count) { k in members.map { value(k, $0) ?? .nan } }
             let errorKey = s.value.singleKey.map { ObservableWriter.Key.standardError($0) }
@@ -314,6 +316,25 @@ public enum Figures {
             return Figure.Series(
                 label: name, x: members.map { (parameter($0, xp) ?? .nan) * d.x.factor }, y: y, error: error,
                 style: Figure.Style(rawValue: s.style.rawValue) ?? .solid)
+        }
+        if drawn.isEmpty { notes.append("\(base): no points to draw") }
+        for c in drawn where !zip(c.x, c.y).contains(where: { $0.isFinite && $1.isFinite }) {
+            notes.append("\(c.label): no finite values to draw (the value is missing or not a number at every point)")
+        }
+        return drawn
+    }
+
+    /// Notes for contour levels that lie outside the values of the field they follow (the map's own,
+    /// or `contourField`): such a line cannot appear.
+    static func contourNotes(_ m: Figure.Map) -> [String] {
+        let field = m.contourField?.z ?? m.z
+        let finite = field.flatMap { $0 }.filter(\.isFinite)
+        let name = m.contourField?.label ?? m.colour.label
+        guard let lo = finite.min(), let hi = finite.max() else {
+            return m.contours.isEmpty ? [] : ["contours of \(name): no finite values, no line can appear"]
+        }
+        return m.contours.filter { $0 < lo || $0 > hi }.map { level in
+            "contour \(SVGPlot.tick(level)) is outside the values of \(name) (\(SVGPlot.tick(lo)) … \(SVGPlot.tick(hi))): its line cannot appear"
         }
     }
 

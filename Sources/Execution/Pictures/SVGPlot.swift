@@ -56,7 +56,9 @@ public enum SVGPlot {
         }
         let pts = drawable.flatMap { $0 }
         guard !pts.isEmpty else { return empty(f) }
-        let legend = f.series.count > 1 || f.references.contains { !$0.label.isEmpty } ? legendWidth(f.series.map(\.label)) : 0
+        let legend =
+            f.series.count > 1 || f.references.contains { !$0.label.isEmpty }
+            ? legendWidth(f.series.map(\.label) + f.references.map(\.label).filter { !$0.isEmpty }) : 0
         let w = width + legend
         let plotRight = w - right - legend
         let xs = Scale.fit(
@@ -140,9 +142,41 @@ public enum SVGPlot {
         }
     }
 
+    /// The font size of legend entries.
+    static let legendFontSize = 12.0
+
+    /// The width of the legend column beside the plot: the widest entry's label (`textWidth` at the
+    /// legend's font size) after its 26 px line sample, with margins on both sides. Every entry of the
+    /// legend must be among `labels` (the curves and the labelled reference lines), or it may not fit.
     static func legendWidth(_ labels: [String]) -> Double {
-        let longest = labels.map { MathLabel.plain($0).count }.max() ?? 0
-        return min(260, 44 + 7 * Double(longest))
+        let widest = labels.map { textWidth($0, size: legendFontSize) }.max() ?? 0
+        return (34 + widest).rounded(.up)
+    }
+
+    /// An estimate of the width in pixels of a label (with `MathLabel` markup) drawn at `size` px in the
+    /// pictures' font (Helvetica or Arial, whose metrics Liberation Sans shares): each character's
+    /// advance width in em, sub- and superscripts at 75 %, and the 0.3 em gap that `MathLabel.svg` puts
+    /// where a run starts with a space. Errs on the wide side (a browser's fallback font may be wider).
+    static func textWidth(_ label: String, size: Double) -> Double {
+        var em = 0.0
+        for r in MathLabel.runs(label) {
+            let scale = r.shift == 0 ? 1.0 : 0.75
+            em += scale * r.text.reduce(0) { $0 + advance($1) }
+        }
+        return 1.05 * em * size
+    }
+
+    /// The advance width of a character in em (Helvetica's widths, rounded up by class).
+    static func advance(_ c: Character) -> Double {
+        switch c {
+        case "i", "j", "l", ".", ",", ":", ";", "'", "|", "!": return 0.23
+        case "f", "t", "r", "I", " ", "(", ")", "[", "]", "/", "-", "{", "}": return 0.34
+        case "m", "M", "W", "w", "…", "%", "@": return 0.89
+        case "−", "+", "=", "<", ">", "×", "±", "≤", "≥": return 0.59
+        default:
+            if c.isNumber || c.isLowercase { return 0.56 }
+            return c.isUppercase ? 0.72 : 0.6
+        }
     }
 
     // MARK: Heat maps
