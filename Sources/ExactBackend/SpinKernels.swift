@@ -29,10 +29,15 @@ enum SpinKernels {
     /// once per high bit (docs/physics.md §6.3.3). Kernels that update each amplitude from the others' fixed
     /// values get the same bits either way; reductions across amplitudes (`lowering`) pass `tiled: false`
     /// to keep their summation order.
-    @inline(__always) static func passes(n: Int, tiled: Bool = true, _ body: (Int, Int, Int, Int) -> Void) {
+    /// `prologue(start, end)`, when given, runs on each cache block before its bits (a pass that must precede
+    /// the kernel on those amplitudes, fused so that the block is read once).
+    @inline(__always) static func passes(
+        n: Int, tiled: Bool = true, prologue: ((Int, Int) -> Void)? = nil, _ body: (Int, Int, Int, Int) -> Void
+    ) {
         let low = min(n, cacheBits), block = 1 << low, dim = 1 << n
         var start = 0
         while start < dim {
+            prologue?(start, start + block)
             for b in 0..<low { body(b, start, start + block, 1 << b) }
             start += block
         }
@@ -115,14 +120,15 @@ enum SpinKernels {
     }
 
     /// out(m − 2^b) += c_b x(m) for every b and every m ∋ b: out += Σ_b c_b σ⁻_b x. With `sum`, also
-    /// sum(m − 2^b) += x(m): sum += J⁻x (J⁻ = Σ_b σ⁻_b), in the same pass. The loop over a bit's runs is
+    /// sum(m − 2^b) += x(m): sum += J⁻x (J⁻ = Σ_b σ⁻_b), in the same pass; `prologue` as in `passes`. The loop over a bit's runs is
     /// `ds_add_lowering` (Sources/CSpinKernels: AVX2 where the CPU has it, the same bits everywhere).
     static func addLowering(
         _ c: [Complex<Double>], _ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>,
         into or: UnsafeMutablePointer<Double>, _ oi: UnsafeMutablePointer<Double>,
-        sum: (re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>)?, n: Int
+        sum: (re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>)?, n: Int,
+        prologue: ((Int, Int) -> Void)? = nil
     ) {
-        passes(n: n) { b, start, end, run in
+        passes(n: n, prologue: prologue) { b, start, end, run in
             ds_add_lowering(c[b].real, c[b].imaginary, xr, xi, or, oi, sum?.re, sum?.im, 1 << b, start, end, run)
         }
     }

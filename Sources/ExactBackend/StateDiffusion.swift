@@ -314,29 +314,36 @@ final class DiffusionStepper {
         to out: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     ) {
         let (xr, xi) = x, (or, oi) = out
-        dRe.withUnsafeBufferPointer { dr in
-            dIm.withUnsafeBufferPointer { di in
-                if diagonal {
-                    for m in 0..<dim {
-                        let ar = h * dr[m] + zRe[m], ai = h * di[m] + zIm[m]
-                        or[m] = ar * xr[m] - ai * xi[m]
-                        oi[m] = ar * xi[m] + ai * xr[m]
-                    }
-                } else {
-                    for m in 0..<dim {
-                        let ar = h * dr[m], ai = h * di[m]
-                        or[m] = ar * xr[m] - ai * xi[m]
-                        oi[m] = ar * xi[m] + ai * xr[m]
-                    }
+        // out = (−iH_eff h + ζ·σᶻ diagonal) x on [start, end).
+        let dr = dRe.withUnsafeBufferPointer { $0.baseAddress! }, di = dIm.withUnsafeBufferPointer { $0.baseAddress! }
+        let (zr, zi) = (zRe, zIm)
+        func diagonalPass(_ start: Int, _ end: Int) {
+            if diagonal {
+                for m in start..<end {
+                    let ar = h * dr[m] + zr[m], ai = h * di[m] + zi[m]
+                    or[m] = ar * xr[m] - ai * xi[m]
+                    oi[m] = ar * xi[m] + ai * xr[m]
+                }
+            } else {
+                for m in start..<end {
+                    let ar = h * dr[m], ai = h * di[m]
+                    or[m] = ar * xr[m] - ai * xi[m]
+                    oi[m] = ar * xi[m] + ai * xr[m]
                 }
             }
         }
         if let collective {
-            for m in 0..<dim { tRe[m] = 0; tIm[m] = 0 }
-            SpinKernels.addLowering(alpha, xr, xi, into: or, oi, sum: (tRe, tIm), n: n)
+            // The diagonal and the zeroing of t = J⁻x run block by block just before the lowering pass reads
+            // the block (`SpinKernels.passes`): every amplitude gets the same operations in the same order.
+            let (tr, ti) = (tRe, tIm)
+            SpinKernels.addLowering(alpha, xr, xi, into: or, oi, sum: (tr, ti), n: n) { start, end in
+                diagonalPass(start, end)
+                for m in start..<end { tr[m] = 0; ti[m] = 0 }
+            }
             SpinKernels.addRaising(
-                beta, xr, xi, collective: (collective * Complex(h), UnsafePointer(tRe), UnsafePointer(tIm)), into: or, oi, n: n)
+                beta, xr, xi, collective: (collective * Complex(h), UnsafePointer(tr), UnsafePointer(ti)), into: or, oi, n: n)
         } else {
+            diagonalPass(0, dim)
             SpinKernels.addHopping(hopping.map { $0 * Complex(h) }, xr, xi, into: or, oi, n: n)
             SpinKernels.addLowering(alpha, xr, xi, into: or, oi, sum: nil, n: n)
             SpinKernels.addRaising(beta, xr, xi, collective: nil, into: or, oi, n: n)
