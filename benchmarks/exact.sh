@@ -32,7 +32,8 @@ echo "--- quantum state diffusion (qfi-conditional), N = 16, f_eff = 15 Γ, W = 
 echo "    target: one trajectory of 10/Γ in under 30 s of one core; step error of the time-averaged F̄_Q below its sampling error"
 # CPU seconds per trajectory of 10/Γ (one thread; CPU, not wall-clock, time: the machine may be shared):
 # the weak-order-2 scheme at the step 0.1/(rate scale), then the archived bundles' milstein scheme at
-# 0.05/(rate scale) over 2/Γ, each against the planner's estimate for the same work.
+# 0.05/(rate scale) over 2/Γ, each against the planner's estimate for the same work. Measured 2026-12-03
+# with the other core busy: 28–32 s per trajectory for weak-2 at 0.1 (docs/physics.md §6.3.3).
 $BENCH exact qsd 16 15 7.5 10 0.1 2 1 weak-2 | grep -E "^(qsd_N|seconds|cpu_seconds_per|qfi_conditional|peak_rss_bytes):"
 $BENCH exact qsd-plan 16 15 7.5 10 0.1 2 1 weak-2 | grep -E "^(estimate_seconds):"
 $BENCH exact qsd 16 15 7.5 2 0.05 2 1 milstein | grep -E "^(qsd_N|seconds|cpu_seconds_per|qfi_conditional):"
@@ -41,5 +42,6 @@ $BENCH exact qsd-plan 16 15 7.5 2 0.05 2 1 milstein | grep -E "^(estimate_second
 # 0.1 and 0.05 (areas joined by Chen's relation, so the levels stay close and few paths resolve their
 # differences). With weak order 2 the error of F̄(0.1) is ≈ 4/3 of F̄(0.1) − F̄(0.05); compare it with the
 # sampling error (the spread of F̄ over paths, one path's; the standard error of an ensemble divides it
-# by √trajectories).
+# by √trajectories). Six paths (the default, ~6 CPU min) show the scale only; QSD_STEP_PATHS=48 (~35 CPU
+# min) resolved it on 2026-12-03: F̄(0.1) − F̄(0.05) = 0.0008 ± 0.0020, spread 0.107 (docs/physics.md §6.3.3).
 $BENCH exact qsd-step 16 15 7.5 4 0.2 "${QSD_STEP_PATHS:-6}" 2 weak-2 3 | grep -E "^(qsd_step_N|seconds|qfi_level|step_difference|sampling_error)"
