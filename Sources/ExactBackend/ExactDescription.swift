@@ -152,6 +152,8 @@ extension ExactBackend: DescribedBackend {
     /// Density matrix in U(1) blocks (C(2N, N) numbers): `memoryEstimate` plus the model; ~N² flops per
     /// stored element and Liouvillian application (with its preconditioner), and ~40 applications'
     /// worth in all (calibrated: a 12-dipole chain at a = 0.02 λ, 88 GMRES iterations, ~1 min on 2 cores).
+    /// Dephasing is not counted: it does not raise the iterations (magic-angle chains at a = 0.02 λ,
+    /// W = 6 Γ: 85, 47, 93 iterations at γ_φ = 0, 8, 60 Γ for N = 12; 57, 41, 62 for N = 10; docs/physics.md §9.1).
     public static func densityMatrixEstimate(_ outline: PointOutline, threads: Int) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let own = Double(memoryEstimate(n: n, observables: outline.observables, evolution: outline.evolution, threads: threads))
