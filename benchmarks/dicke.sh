@@ -16,3 +16,9 @@ for n in ${DICKE_SIZES:-20 50 100 150}; do
 done
 echo "N = 10000 (ours only):"
 $BIN dicke steady 10000 15 7.5
+# The pair two-time function (two-time, docs/physics.md §6.6) against the planner's estimate, CPU
+# seconds of one core, f_eff = 15 Γ, τ_max = 40/Γ, 2000 points (docs/physics.md §9.1).
+echo "pair two-time (CPU seconds against the plan's estimate):"
+for a in "30 15 7.5 0" "50 15 7.5 0" "70 15 7.5 0" "50 15 40 0" "50 15 7.5 5"; do
+  $BIN dicke pair $a 40 2000 | grep -E "^(N|cpu_seconds|estimate_seconds):" | tr '\n' ' '; echo
+done

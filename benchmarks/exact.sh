@@ -45,3 +45,10 @@ $BENCH exact qsd-plan 16 15 7.5 2 0.05 2 1 milstein | grep -E "^(estimate_second
 # by √trajectories). Six paths (the default, ~6 CPU min) show the scale only; QSD_STEP_PATHS=48 (~35 CPU
 # min) resolved it on 2026-12-03: F̄(0.1) − F̄(0.05) = 0.0008 ± 0.0020, spread 0.107 (docs/physics.md §6.3.3).
 $BENCH exact qsd-step 16 15 7.5 4 0.2 "${QSD_STEP_PATHS:-6}" 2 weak-2 3 | grep -E "^(qsd_step_N|seconds|qfi_level|step_difference|sampling_error)"
+# The planner's diffusion estimate with dephasing and non-radiative decay (docs/physics.md §9.1): N = 12,
+# f_eff = 6 Γ, W = 3 Γ, 2 trajectories of 5/Γ on one thread, without, γ_φ = 2 Γ, γ_nr = 2 Γ, wall seconds
+# (of one thread) against the estimate.
+for r in "0 0" "2 0" "0 2"; do
+  $BENCH exact qsd 12 6 3 5 0.05 2 1 milstein $r | grep -E "^(qsd_N|seconds):" | tr '\n' ' '
+  $BENCH exact qsd-plan 12 6 3 5 0.05 2 1 milstein $r | grep -E "^estimate_seconds:"
+done

@@ -79,22 +79,42 @@ extension DickeBackend: DescribedBackend {
         return why + " (local dephasing also moves j within a level: the j blocks are coupled, docs/physics.md §6.4.1)"
     }
 
-    /// The pair two-time function (`two-time`, docs/physics.md §6.6), zero if not asked: ~N² coherences
-    /// (`pairCorrelationBytes`) integrated by Dormand–Prince over τ_max, whose step is limited by the
-    /// generator's largest decay rate λ ≈ f_eff N/4 + (Γ + γ_nr + W + γ_φ) N (a step of about 3.3/λ, seven
-    /// evaluations of ~400 flops per coherence; the dephasing term calibrated on N = 50, f_eff = 15 Γ,
-    /// W = 7.5 Γ, τ_max = 20/Γ: ×1.7 measured at γ_φ = 5 Γ (×1.3 estimated), ×2.4 at 20 Γ (×2.3)).
+    /// The pair two-time function (`two-time`, docs/physics.md §6.6), zero if not asked, from the code
+    /// (`DistinguishedDipoles.pairCorrelation`): ~4(N/2 + 1)² coherences (`pairCoherences`; the charge −1
+    /// sector holds 900 at N = 30, 4900 at 70), integrated by Dormand–Prince over τ_max with a stop at each
+    /// of the τ points. A step costs about seven applications of the sparse generator (six stages, first
+    /// same as last, and the vector updates: 7.2 applications' worth measured), each 8 flops per nonzero
+    /// and `pairNonzerosPerRow` nonzeros a row. The step is bounded by the generator's largest decay
+    /// rate λ ≈ f_eff N/4 + (Γ + γ_nr + W + γ_φ) N, 3.3/λ for Dormand–Prince; the integrator takes fewer
+    /// steps than τ_max λ/3.3 + (τ points): `pairStepShare` of them, measured. Measured with
+    /// `dipolesync-bench dicke pair N f_eff W γ_φ 40 2000` (CPU seconds, one core, f_eff = 15 Γ, τ_max = 40/Γ,
+    /// 2000 points), against this estimate: N = 30, W = 7.5 Γ 0.93 s (0.78 s estimated); N = 50 2.5 s (3.0);
+    /// N = 70 7.2 s (7.6); N = 100 19.7 s (20.6); N = 50, W = 0.5 Γ 1.1 s (1.6); W = 40 Γ 7.6 s (9.3);
+    /// N = 70, W = 40 Γ 19.8 s (24.4); N = 50, γ_φ = 5 Γ 3.6 s (4.6), 20 Γ 5.1 s (8.0). (Before: 400 flops a
+    /// coherence and evaluation, 10–18× too high on the same runs.)
     public static func pairCorrelationEstimate(_ outline: PointOutline) -> CostEstimate {
         guard let o = outline.observables.first(where: { $0.kind == .twoTime }), !outline.timeEvolution else {
             return CostEstimate(memoryBytes: 0, flops: 0)
         }
         let n = Double(outline.dipoles)
-        let coherences = 4 * (n / 2 + 1) * (n / 2 + 1)
         let feff = outline.allToAll?.feff ?? n
         let lambda = feff * n / 4 + (1 + outline.nonradiativeDecay + outline.pump + outline.dephasing) * n + 1
-        let steps = max(1, o.tauMax) * lambda / 3.3 + Double(o.tauPoints)
-        return CostEstimate(memoryBytes: pairCorrelationBytes(n: outline.dipoles), flops: steps * 7 * 400 * coherences)
+        let steps = pairStepShare * (max(1, o.tauMax) * lambda / 3.3 + Double(o.tauPoints))
+        let perStep = 7 * 8 * pairNonzerosPerRow(dephasing: outline.dephasing)
+        return CostEstimate(
+            memoryBytes: pairCorrelationBytes(n: outline.dipoles), flops: steps * perStep * pairCoherences(n: outline.dipoles))
     }
+
+    /// The coherences of the pair function's charge −1 sector: 4 blocks of about (N/2 + 1)².
+    public static func pairCoherences(n: Int) -> Double { 4 * Double(n / 2 + 1) * Double(n / 2 + 1) }
+
+    /// Nonzeros a row of the pair function's generator (`DistinguishedDipoles.Generator`): 11.7 at N = 30,
+    /// 12.0 at 50, 12.1 at 70, 12.3 at 100; with dephasing (j ± 1 within a level) 13.9 at N = 50.
+    public static func pairNonzerosPerRow(dephasing: Double) -> Double { dephasing != 0 ? 14 : 12 }
+
+    /// The share of τ_max λ/3.3 + (τ points) steps the Dormand–Prince integrator takes (measured: 0.25–0.6,
+    /// steps ≈ (CPU seconds)/(7.2 applications' CPU seconds) at N = 30–100, W = 0.5–40 Γ, γ_φ = 0–20 Γ).
+    static let pairStepShare = 0.35
 
     /// Steady state (with or without decoherence: local dephasing narrows the window of levels and j that
     /// hold probability, so the estimate without it is an upper bound; N = 1000, f_eff = 15 Γ, W = 7.5 Γ

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 import Physics
 import Results
 
@@ -151,6 +152,8 @@ extension ExactBackend: DescribedBackend {
     /// Density matrix in U(1) blocks (C(2N, N) numbers): `memoryEstimate` plus the model; ~N² flops per
     /// stored element and Liouvillian application (with its preconditioner), and ~40 applications'
     /// worth in all (calibrated: a 12-dipole chain at a = 0.02 λ, 88 GMRES iterations, ~1 min on 2 cores).
+    /// Dephasing is not counted: it does not raise the iterations (magic-angle chains at a = 0.02 λ,
+    /// W = 6 Γ: 85, 47, 93 iterations at γ_φ = 0, 8, 60 Γ for N = 12; 57, 41, 62 for N = 10; docs/physics.md §9.1).
     public static func densityMatrixEstimate(_ outline: PointOutline, threads: Int) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let own = Double(memoryEstimate(n: n, observables: outline.observables, evolution: outline.evolution, threads: threads))
@@ -177,12 +180,15 @@ extension ExactBackend: DescribedBackend {
     }
 
     /// Quantum-state-diffusion trajectories of `qfi-conditional` (docs/physics.md §6.3.1): 2^N amplitudes
-    /// and 10 work vectors per worker; a trajectory of time T takes T·(rate scale)/fraction steps of ~5
-    /// passes of N·2^(N−1) complex multiply-adds, counted as 4.5·N·2^N flops (calibrated: N = 16 runs a
-    /// step in ~2.4 ms of one core, 31 s per trajectory of 10/Γ, benchmarks/exact.sh); trajectories run in parallel on the point's
-    /// cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. The rate scale is that of
-    /// `TrajectoryEngine.rateScale` for all-to-all couplings, else ~N + W (the couplings are not known here).
-    /// (× `DiffusionScheme.relativeStepCost` for the scheme.)
+    /// and 10 work vectors per worker; a trajectory of time T takes T·(rate scale)/fraction steps
+    /// (`diffusionRateScale`: the solver's step rate, with γ_nr and γ_φ) of ~5 passes of N·2^(N−1) complex
+    /// multiply-adds, counted as 4.5·N·2^N flops (calibrated: N = 16 runs a step in ~2.4 ms of one core,
+    /// 31 s per trajectory of 10/Γ, benchmarks/exact.sh), × `DiffusionScheme.relativeStepCost` for the
+    /// scheme and × `diffusionChannelCost` for the dephasing channels; trajectories run in parallel on
+    /// the point's cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. Below N = 16 a step
+    /// costs more per amplitude than this (`dipolesync-bench exact qsd N 6 3 T 0.05 2 1 milstein`, one
+    /// thread, measured/estimated wall: 1.6 at N = 12, 1.8 at N = 10, 2.8 at N = 8, where a fixed ~3 µs
+    /// a step dominates; the same with γ_φ = 2 Γ), still within the factor 3 `plan` promises.
     public static func diffusionEstimate(_ outline: PointOutline, trajectories: Int) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
         let amps = pow(2, N)
@@ -194,16 +200,38 @@ extension ExactBackend: DescribedBackend {
         case .until(let t, _): time = t
         case .steadyState: time = (s.diffusionBurnIn ?? s.burnIn) + (s.diffusionAverage ?? s.average)
         }
-        var rate = max(1, outline.pump)
-        if let u = outline.allToAll {
-            let k = 0.5 * (u.geff * u.geff + u.feff * u.feff).squareRoot() / N
-            rate = max(rate, (N - 1) * k * N / 2 + 1 + outline.pump)
-        } else {
-            rate = max(rate, N + outline.pump)
-        }
-        let steps = time * rate / s.diffusionStepFraction
+        let steps = time * diffusionRateScale(outline) / s.diffusionStepFraction
         let perWorker = Double((trajectories + workers - 1) / workers)
-        return CostEstimate(
-            memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * 4.5 * N * amps * s.diffusionScheme.relativeStepCost)
+        let stepFlops = 4.5 * N * amps * s.diffusionScheme.relativeStepCost * diffusionChannelCost(outline)
+        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * stepFlops)
+    }
+
+    /// The rate scale the diffusion step is taken from (`TrajectoryEngine.rateScale`, the same
+    /// `TrajectoryEngine.dipoleRate` with the same γ_nr and γ_φ), as far as the outline knows the couplings:
+    /// exactly for all-to-all couplings (K_ac = (g_eff − i f_eff)/(2N), f_aa = Γ); otherwise a row sum
+    /// Σ_{c≠a} |K_ac| of ~2 (the couplings are not known here). Detunings are not counted.
+    static func diffusionRateScale(_ outline: PointOutline) -> Double {
+        let n = outline.dipoles, N = Double(n)
+        let row: Double
+        if let u = outline.allToAll {
+            row = (N - 1) * Complex(0.5 * u.geff / N, -0.5 * u.feff / N).length
+        } else {
+            row = 2
+        }
+        let dipole = TrajectoryEngine.dipoleRate(
+            couplingRow: row, n: n, detuning: 0, selfDecay: 1, pump: outline.pump,
+            nonradiativeDecay: outline.nonradiativeDecay, dephasing: outline.dephasing)
+        return max(max(1, outline.pump), dipole)
+    }
+
+    /// The cost of a diffusion step with the decoherence channels relative to one without them, beyond
+    /// the shorter step that `diffusionRateScale` counts (`DiffusionStepper`: N more channels √(γ_φ/2) σᶻ_a
+    /// with dephasing, N more √γ_nr σ⁻_a with non-radiative decay). Measured with `dipolesync-bench exact
+    /// qsd 12 6 3 5 0.05 2 1 milstein γ_φ γ_nr` (one thread, wall-clock medians of 3, the machine shared,
+    /// ±30 %): 0.75 s without; γ_φ = 2 Γ 0.99 s (×1.32, of which the rate ×1.10: channels ×1.20), γ_φ = 8 Γ
+    /// 1.21 s (×1.62, rate ×1.39: ×1.16); at N = 10 (time 20) ×1.26 (rate ×1.11: ×1.13). γ_nr = 2 Γ: 0.77 s
+    /// (×1.02, rate ×1.10: ×0.93; N = 10 ×0.98): its channels are not counted.
+    static func diffusionChannelCost(_ outline: PointOutline) -> Double {
+        outline.dephasing != 0 ? 1.2 : 1
     }
 }

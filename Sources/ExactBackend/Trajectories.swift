@@ -48,19 +48,33 @@ final class TrajectoryEngine: @unchecked Sendable {
         raising = (0...n).map { RaisingList(basis: basis, sector: $0) }
     }
 
-    /// The rate scale of H_eff that sets the diffusion step: the largest of Γ, W and, per dipole a,
-    /// (N/2) Σ_{c≠a} |K_ac| + |δ_a| + f_aa + W (+ γ_nr + γ_φ when nonzero, docs/physics.md §6.5).
+    /// The rate scale of H_eff that sets the diffusion step (`ExactBackend.diffusionStep`): the largest
+    /// of Γ, W and the dipoles' `dipoleRate`s (docs/physics.md §6.3.1, §6.5).
     static func rateScale(_ model: DipoleModel) -> Double {
         let n = model.count
         var scale = max(model.gamma, model.pump)
         for a in 0..<n {
             var row = 0.0
             for c in 0..<n where c != a { row += Complex(0.5 * model.g[a, c], -0.5 * model.f[a, c]).length }
-            var local = row * Double(n) / 2 + abs(model.detunings[a]) + model.f[a, a] + model.pump
-            if !model.decoherence.isEmpty { local += model.nonradiativeDecay + model.dephasing }
-            scale = max(scale, local)
+            scale = max(
+                scale,
+                dipoleRate(
+                    couplingRow: row, n: n, detuning: model.detunings[a], selfDecay: model.f[a, a], pump: model.pump,
+                    nonradiativeDecay: model.nonradiativeDecay, dephasing: model.dephasing))
         }
         return scale
+    }
+
+    /// Dipole a's term of the rate scale: (N/2) Σ_{c≠a} |K_ac| + |δ_a| + f_aa + W (+ γ_nr + γ_φ when either
+    /// is nonzero, docs/physics.md §6.5), `couplingRow` = Σ_{c≠a} |K_ac|. The one formula of the step's rate:
+    /// `rateScale` and the planner's `ExactBackend.diffusionEstimate` both use it.
+    static func dipoleRate(
+        couplingRow: Double, n: Int, detuning: Double, selfDecay: Double, pump: Double, nonradiativeDecay: Double,
+        dephasing: Double
+    ) -> Double {
+        var local = couplingRow * Double(n) / 2 + abs(detuning) + selfDecay + pump
+        if nonradiativeDecay != 0 || dephasing != 0 { local += nonradiativeDecay + dephasing }
+        return local
     }
 
     /// out = −i H_eff ψ for ψ in sector k.

@@ -6,10 +6,12 @@ import Results
 
 /// `dipolesync-bench exact steady N [spacing] [W]`: steady state of a dipolar chain at the magic angle;
 /// `dipolesync-bench exact jumps N [trajectories] [time] [threads]`: jump-trajectory rate.
-/// `dipolesync-bench exact qsd N feff W time fraction trajectories threads [scheme]`: quantum-state-diffusion
-/// trajectories of the uniform all-to-all model from the ground state (`qfi-conditional`, the time
-/// average over the last 60 % of `time`), with the step `fraction`/(rate scale) and the scheme
-/// (`milstein` or `weak-2`, docs/physics.md §6.3.1, §6.3.3);
+/// `dipolesync-bench exact qsd N feff W time fraction trajectories threads [scheme] [dephasing] [nonradiative]`:
+/// quantum-state-diffusion trajectories of the uniform all-to-all model from the ground state
+/// (`qfi-conditional`, the time average over the last 60 % of `time`), with the step `fraction`/(rate
+/// scale) (default: the scheme's), the scheme (`milstein` or `weak-2`, docs/physics.md §6.3.1, §6.3.3)
+/// and the rates γ_φ and γ_nr in Γ (default 0, docs/physics.md §6.5);
+/// `… qsd-plan …` with the same arguments: the planner's estimate of that work;
 /// `… qsd-step N feff W time fraction paths threads [scheme] [levels]`: each path one Brownian path at
 /// the steps h, h/2, …, h/2^(levels−1); the mean differences of F̄_Q at each step from the finest.
 /// Prints `key: value` lines.
@@ -65,9 +67,12 @@ func exactBenchmark(_ args: [String]) throws {
         print("inversion: \(r.number("inversion") ?? .nan) ± \(r.number("inversion-stderr") ?? .nan)")
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
     case "qsd":
-        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.1, trajectories: 2)
         let scheme = try qsdScheme(args)
-        let model = DipoleModel.collective(n: n, feff: feff, pump: pump)
+        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: scheme.stepFraction, trajectories: 2)
+        let (dephasing, nonradiative) = qsdRates(args)
+        var model = DipoleModel.collective(n: n, feff: feff, pump: pump)
+        model.dephasing = dephasing
+        model.nonradiativeDecay = nonradiative
         var settings = PointSettings()
         settings.trajectories = TrajectorySettings(diffusionStepFraction: fraction)
         settings.trajectories.diffusionScheme = scheme
@@ -80,7 +85,7 @@ func exactBenchmark(_ args: [String]) throws {
         let (r, t) = try timed { try ExactBackend().solve(request) }
         let cpu = processCPUSeconds() - cpu0
         print(
-            "qsd_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)  threads: \(threads)  scheme: \(scheme.rawValue)"
+            "qsd_N: \(n)  feff: \(feff)  W: \(pump)  time: \(time)  step_fraction: \(fraction)  trajectories: \(traj)  threads: \(threads)  scheme: \(scheme.rawValue)  dephasing: \(dephasing)  nonradiative: \(nonradiative)"
         )
         print("seconds: \(t)  cpu_seconds: \(cpu)")
         print("cpu_seconds_per_trajectory_per_10_over_gamma: \(cpu / Double(traj) / time * 10)")
@@ -89,18 +94,23 @@ func exactBenchmark(_ args: [String]) throws {
         for (k, v) in r.diagnostics { print("\(k): \(v)") }
     case "qsd-plan":
         // The planner's estimate (ExactBackend.diffusionEstimate) for the work of `qsd` with the same arguments.
-        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: 0.05, trajectories: 2)
+        let scheme = try qsdScheme(args)
+        let (n, feff, pump, time, fraction, traj, threads) = qsdArguments(args, fraction: scheme.stepFraction, trajectories: 2)
+        let (dephasing, nonradiative) = qsdRates(args)
         var o = ObservableRequest(kind: .qfiConditional)
         o.trajectories = traj
         var settings = TrajectorySettings(diffusionStepFraction: fraction)
-        settings.diffusionScheme = try qsdScheme(args)
+        settings.diffusionScheme = scheme
         settings.diffusionBurnIn = 0.4 * time
         settings.diffusionAverage = 0.6 * time
-        let outline = PointOutline(
+        var outline = PointOutline(
             dipoles: n, observables: [o], initial: .ground, evolution: .steadyState, pump: pump,
             permutationSymmetric: true, equalDetunings: true, couplingsName: "uniform", detuningName: "none",
             allToAll: UniformCouplings(feff: feff, geff: 0), elastic: false, detuning: nil, forced: .exact,
             exactMethod: .auto, trajectories: settings, threads: threads, cores: threads, memoryBudget: 1 << 34)
+        outline.dephasing = dephasing
+        outline.nonradiativeDecay = nonradiative
+        outline.decoherence = LocalDecoherence.terms(dephasing: dephasing, nonradiativeDecay: nonradiative)
         print("estimate_seconds: \(ExactBackend.diffusionEstimate(outline, trajectories: traj).seconds)")
     case "qsd-step":
         // Step-size error of the time-averaged F̄_Q: each trajectory one Brownian path at h and h/2.
@@ -151,6 +161,12 @@ private func qsdScheme(_ args: [String]) throws -> DiffusionScheme {
         throw BackendError.unsupported("unknown diffusion scheme \(args[8]) (milstein, weak-2)")
     }
     return s
+}
+
+/// The rates γ_φ and γ_nr of the `qsd` and `qsd-plan` modes (indices 9 and 10; default 0).
+private func qsdRates(_ args: [String]) -> (dephasing: Double, nonradiative: Double) {
+    func double(_ i: Int) -> Double { args.count > i ? Double(args[i]) ?? 0 : 0 }
+    return (double(9), double(10))
 }
 
 /// The arguments of the `qsd` modes: N, f_eff, W, time, step fraction, trajectories (at least 2), threads.
