@@ -157,4 +157,32 @@ final class ArchivedPanelTests: XCTestCase {
             }
         }
     }
+
+    /// Fig. 4(a), square (30 × 30, the same couplings; docs/physics.md §8.1): the α = 0 column equals the
+    /// chain's (the same all-to-all model); Z_Q^d flat in d to 1 % up to α = 0.5 and to 5 % at α = 1 (global
+    /// for α ≲ D/2, still global at α = D/2 = 1); all of it above the 0.14 contour up to α = 1.5;
+    /// local from α = 2 on (Z_Q^d falls with d, by 2× from d = 2 to 15, below 0.14 at d = 4) — the
+    /// boundary near α ≈ D, one unit of α later than the chain's.
+    func testArchivedFig4aSquareBundleMovesTheBoundaryToAlphaNearTwo() throws {
+        let points = try ArchivedBundleTests.points("fig4a-cluster-order-square")
+        let chainAtZero = try XCTUnwrap(try ArchivedBundleTests.points("fig4a-cluster-order-chain").first?["observables"] as? [String: Any])
+        XCTAssertEqual(points.count, 13)
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
+            let alpha = try XCTUnwrap(par["system.couplings.power-law.alpha"]), z = try XCTUnwrap(o["ZQ"] as? Double)
+            let cluster = try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]]).map { (d: $0["d"] ?? .nan, z: $0["ZQ"] ?? .nan) }
+            XCTAssertEqual(cluster.first?.d, 2)
+            XCTAssertEqual(cluster.last?.d, 15)
+            let first = cluster[0].z, last = cluster[cluster.count - 1].z
+            if alpha == 0 { XCTAssertEqual(z, try XCTUnwrap(chainAtZero["ZQ"] as? Double), accuracy: 1e-12) }
+            if alpha <= 0.5 { XCTAssertLessThan(first - last, 0.01 * first, "α = \(alpha)") }
+            if alpha == 1 { XCTAssertLessThan(first - last, 0.05 * first) }
+            if alpha <= 1.5 { XCTAssertGreaterThan(last, 0.14, "α = \(alpha)") }
+            if alpha >= 2 {
+                for (a, b) in zip(cluster, cluster.dropFirst()) { XCTAssertLessThan(b.z, a.z, "α = \(alpha): d = \(a.d) → \(b.d)") }
+                XCTAssertGreaterThan(first, 2 * last)
+                XCTAssertLessThan(cluster[2].z, 0.14, "α = \(alpha): d = 4")
+            }
+        }
+    }
 }

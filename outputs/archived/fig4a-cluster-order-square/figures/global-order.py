@@ -1,0 +1,30 @@
+# Redraws global-order.svg from global-order.csv with matplotlib; restyle freely.
+# Usage: python3 global-order.py [output file, default global-order.pdf]
+import csv, math, os, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.colors
+import matplotlib.pyplot as plt
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "global-order.pdf")
+rows = list(csv.DictReader(open(os.path.join(here, "global-order.csv"), encoding="utf-8")))
+
+def num(v):
+    return float(v) if v != "" else math.nan
+
+def series(label):
+    r = [row for row in rows if row["series"] == label]
+    return [num(q["x"]) for q in r], [num(q["y"]) for q in r], [num(q["value"]) for q in r], [num(q["error"]) for q in r]
+
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+x, y, _, e = series("Z_Q")
+ax.plot(x, y, "-", color="#1f77b4", marker="o", markersize=3, label="Z$_{\\mathrm{Q}}$")
+x, y, _, e = series("⟨σ^z⟩")
+ax.plot(x, y, "--", color="#d62728", label="⟨σ$^{\\mathrm{z}}$⟩")
+ax.set_xlabel("α")
+ax.set_ylabel("Z$_{\\mathrm{Q}}$, ⟨σ$^{\\mathrm{z}}$⟩")
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=9)
+ax.set_title("Global order and inversion at optimal W, 30 × 30 square lattice", fontsize=10)
+fig.tight_layout()
+fig.savefig(out)
