@@ -315,20 +315,23 @@ final class DiffusionStepper {
     ) {
         let (xr, xi) = x, (or, oi) = out
         // out = (−iH_eff h + ζ·σᶻ diagonal) x on [start, end).
-        let dr = dRe.withUnsafeBufferPointer { $0.baseAddress! }, di = dIm.withUnsafeBufferPointer { $0.baseAddress! }
         let (zr, zi) = (zRe, zIm)
         func diagonalPass(_ start: Int, _ end: Int) {
-            if diagonal {
-                for m in start..<end {
-                    let ar = h * dr[m] + zr[m], ai = h * di[m] + zi[m]
-                    or[m] = ar * xr[m] - ai * xi[m]
-                    oi[m] = ar * xi[m] + ai * xr[m]
-                }
-            } else {
-                for m in start..<end {
-                    let ar = h * dr[m], ai = h * di[m]
-                    or[m] = ar * xr[m] - ai * xi[m]
-                    oi[m] = ar * xi[m] + ai * xr[m]
+            dRe.withUnsafeBufferPointer { dr in
+                dIm.withUnsafeBufferPointer { di in
+                    if diagonal {
+                        for m in start..<end {
+                            let ar = h * dr[m] + zr[m], ai = h * di[m] + zi[m]
+                            or[m] = ar * xr[m] - ai * xi[m]
+                            oi[m] = ar * xi[m] + ai * xr[m]
+                        }
+                    } else {
+                        for m in start..<end {
+                            let ar = h * dr[m], ai = h * di[m]
+                            or[m] = ar * xr[m] - ai * xi[m]
+                            oi[m] = ar * xi[m] + ai * xr[m]
+                        }
+                    }
                 }
             }
         }
