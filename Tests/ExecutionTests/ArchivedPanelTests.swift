@@ -185,4 +185,41 @@ final class ArchivedPanelTests: XCTestCase {
             }
         }
     }
+
+    /// Beyond the papers (`fig4a-finite-size.yaml` restricted to N = 3 600, α = 0.5, 0.75, 1; the bundle holds
+    /// that spec; docs/physics.md §8.2): against the N = 900 chain bundle, at α = 0.75 the order turns from
+    /// local (below the 0.14 contour beyond a few dipoles) to global (above it up to d = 450, Z_Q larger), and
+    /// at α = 0.5 it grows and flattens; at α = 1 = D it stays local (Z_Q^d falls by 5× to d = 450, Z_Q smaller).
+    func testArchivedFiniteSizeBundleMovesTheChainBoundaryToLargerAlpha() throws {
+        func byAlpha(_ name: String) throws -> [Double: (z: Double, cluster: [Double: Double])] {
+            var out: [Double: (z: Double, cluster: [Double: Double])] = [:]
+            for p in try ArchivedBundleTests.points(name) {
+                let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
+                let c = try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]])
+                out[try XCTUnwrap(par["system.couplings.power-law.alpha"])] = (
+                    try XCTUnwrap(o["ZQ"] as? Double), Dictionary(uniqueKeysWithValues: c.map { ($0["d"] ?? .nan, $0["ZQ"] ?? .nan) })
+                )
+            }
+            return out
+        }
+        let large = try byAlpha("fig4a-finite-size-3600"), small = try byAlpha("fig4a-cluster-order-chain")
+        XCTAssertEqual(large.keys.sorted(), [0.5, 0.75, 1])
+        for alpha in [0.5, 0.75, 1.0] {
+            let l = try XCTUnwrap(large[alpha]), s = try XCTUnwrap(small[alpha])
+            let l2 = try XCTUnwrap(l.cluster[2]), l450 = try XCTUnwrap(l.cluster[450]), s450 = try XCTUnwrap(s.cluster[450])
+            switch alpha {
+            case 0.5:
+                XCTAssertGreaterThan(l.z, s.z)
+                XCTAssertLessThan(l2 - l450, 0.02 * l2)
+            case 0.75:
+                XCTAssertLessThan(s450, 0.14)
+                XCTAssertGreaterThan(l450, 0.14)
+                XCTAssertGreaterThan(l.z, 2 * s.z)
+            default:
+                XCTAssertLessThan(l.z, s.z)
+                XCTAssertGreaterThan(l2, 5 * l450)
+                XCTAssertLessThan(try XCTUnwrap(l.cluster[4]), 0.14)
+            }
+        }
+    }
 }
