@@ -117,31 +117,46 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(deviation[1000]?.window), 1e-3)
     }
 
+    /// One point of a Fig. 4(a)-type bundle (a sweep of the power-law α with `cluster-ZQ`), in sweep order.
+    struct ClusterPoint {
+        let alpha: Double, backend: String?, pump: Double?, z: Double
+        let cluster: [(d: Double, z: Double)]
+        func at(d: Double) throws -> Double { try XCTUnwrap(cluster.first { $0.d == d }).z }
+    }
+
+    static func clusterPoints(_ name: String) throws -> [ClusterPoint] {
+        try ArchivedBundleTests.points(name).map { p in
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
+            return ClusterPoint(
+                alpha: try XCTUnwrap(par["system.couplings.power-law.alpha"]), backend: p["backend"] as? String,
+                pump: (p["optimum"] as? [String: Double])?["system.pump.rate"], z: try XCTUnwrap(o["ZQ"] as? Double),
+                cluster: try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]]).map { (d: $0["d"] ?? .nan, z: $0["ZQ"] ?? .nan) })
+        }
+    }
+
     /// Fig. 4(a), chain (N = 900, f = (Γ/4)(a/r)^α, optimal W; docs/physics.md §8.1). At α = 0 every pair is
     /// coupled alike: Z_Q^d equals Z_Q at every d, the optimum is the mean-field W = f_eff/2 − Γ and Z_Q the
     /// mean-field maximum √(1/4 − 2Γ/f_eff)/√2 (docs/physics.md §4.2, f_eff = 899/4 Γ), up to 1/N. Global
     /// synchronization (Z_Q^d within 10 % of Z_Q^2 up to d = 450, all above the 0.14 contour) for α ≤ 0.5;
     /// local only for α ≥ 1: Z_Q^d falls with d, by more than 3× from d = 2 to 450, crossing 0.14 below d = 4.
     func testArchivedFig4aChainBundleShowsGlobalThenLocalOrder() throws {
-        let points = try ArchivedBundleTests.points("fig4a-cluster-order-chain")
+        let points = try Self.clusterPoints("fig4a-cluster-order-chain")
         XCTAssertEqual(points.count, 9)
         var previousZ = Double.infinity
         for p in points {
-            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
-            let alpha = try XCTUnwrap(par["system.couplings.power-law.alpha"]), z = try XCTUnwrap(o["ZQ"] as? Double)
-            let cluster = try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]]).map { (d: $0["d"] ?? .nan, z: $0["ZQ"] ?? .nan) }
+            let alpha = p.alpha, z = p.z, cluster = p.cluster
             XCTAssertEqual(cluster.first?.d, 2)
             XCTAssertEqual(cluster.last?.d, 450)
             XCTAssertLessThan(z, previousZ, "Z_Q falls with α")
             previousZ = z
             if alpha == 0 {
-                XCTAssertEqual(p["backend"] as? String, "permutation-symmetric")
-                let f = 899.0 / 4, w = try XCTUnwrap((p["optimum"] as? [String: Double])?["system.pump.rate"])
+                XCTAssertEqual(p.backend, "permutation-symmetric")
+                let f = 899.0 / 4, w = try XCTUnwrap(p.pump)
                 XCTAssertEqual(w, f / 2 - 1, accuracy: 0.01 * f)
                 XCTAssertEqual(z, (0.25 - 2 / f).squareRoot() / 2.0.squareRoot(), accuracy: 2e-3)
                 for c in cluster { XCTAssertEqual(c.z, z, accuracy: 1e-9) }
             } else {
-                XCTAssertEqual(p["backend"] as? String, "cumulant")
+                XCTAssertEqual(p.backend, "cumulant")
             }
             if alpha <= 0.5 {
                 for c in cluster {
@@ -153,7 +168,7 @@ final class ArchivedPanelTests: XCTestCase {
                 for (a, b) in zip(cluster, cluster.dropFirst()) { XCTAssertLessThan(b.z, a.z, "α = \(alpha): d = \(a.d) → \(b.d)") }
                 XCTAssertGreaterThan(cluster[0].z, 3 * cluster[cluster.count - 1].z)
                 XCTAssertGreaterThan(cluster[0].z, 0.14)
-                XCTAssertLessThan(try XCTUnwrap(cluster.first { $0.d == 4 }).z, 0.14)
+                XCTAssertLessThan(try p.at(d: 4), 0.14)
             }
         }
     }
@@ -164,24 +179,22 @@ final class ArchivedPanelTests: XCTestCase {
     /// local from α = 2 on (Z_Q^d falls with d, by 2× from d = 2 to 15, below 0.14 at d = 4) — the
     /// boundary near α ≈ D, one unit of α later than the chain's.
     func testArchivedFig4aSquareBundleMovesTheBoundaryToAlphaNearTwo() throws {
-        let points = try ArchivedBundleTests.points("fig4a-cluster-order-square")
-        let chainAtZero = try XCTUnwrap(try ArchivedBundleTests.points("fig4a-cluster-order-chain").first?["observables"] as? [String: Any])
+        let points = try Self.clusterPoints("fig4a-cluster-order-square")
+        let chainAtZero = try XCTUnwrap(try Self.clusterPoints("fig4a-cluster-order-chain").first)
         XCTAssertEqual(points.count, 13)
         for p in points {
-            let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
-            let alpha = try XCTUnwrap(par["system.couplings.power-law.alpha"]), z = try XCTUnwrap(o["ZQ"] as? Double)
-            let cluster = try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]]).map { (d: $0["d"] ?? .nan, z: $0["ZQ"] ?? .nan) }
+            let alpha = p.alpha, z = p.z, cluster = p.cluster
             XCTAssertEqual(cluster.first?.d, 2)
             XCTAssertEqual(cluster.last?.d, 15)
             let first = cluster[0].z, last = cluster[cluster.count - 1].z
-            if alpha == 0 { XCTAssertEqual(z, try XCTUnwrap(chainAtZero["ZQ"] as? Double), accuracy: 1e-12) }
+            if alpha == 0 { XCTAssertEqual(z, chainAtZero.z, accuracy: 1e-12) }
             if alpha <= 0.5 { XCTAssertLessThan(first - last, 0.01 * first, "α = \(alpha)") }
             if alpha == 1 { XCTAssertLessThan(first - last, 0.05 * first) }
             if alpha <= 1.5 { XCTAssertGreaterThan(last, 0.14, "α = \(alpha)") }
             if alpha >= 2 {
                 for (a, b) in zip(cluster, cluster.dropFirst()) { XCTAssertLessThan(b.z, a.z, "α = \(alpha): d = \(a.d) → \(b.d)") }
                 XCTAssertGreaterThan(first, 2 * last)
-                XCTAssertLessThan(cluster[2].z, 0.14, "α = \(alpha): d = 4")
+                XCTAssertLessThan(try p.at(d: 4), 0.14, "α = \(alpha): d = 4")
             }
         }
     }
@@ -191,22 +204,14 @@ final class ArchivedPanelTests: XCTestCase {
     /// local (below the 0.14 contour beyond a few dipoles) to global (above it up to d = 450, Z_Q larger), and
     /// at α = 0.5 it grows and flattens; at α = 1 = D it stays local (Z_Q^d falls by 5× to d = 450, Z_Q smaller).
     func testArchivedFiniteSizeBundleMovesTheChainBoundaryToLargerAlpha() throws {
-        func byAlpha(_ name: String) throws -> [Double: (z: Double, cluster: [Double: Double])] {
-            var out: [Double: (z: Double, cluster: [Double: Double])] = [:]
-            for p in try ArchivedBundleTests.points(name) {
-                let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Any])
-                let c = try XCTUnwrap(o["cluster-ZQ"] as? [[String: Double]])
-                out[try XCTUnwrap(par["system.couplings.power-law.alpha"])] = (
-                    try XCTUnwrap(o["ZQ"] as? Double), Dictionary(uniqueKeysWithValues: c.map { ($0["d"] ?? .nan, $0["ZQ"] ?? .nan) })
-                )
-            }
-            return out
+        func byAlpha(_ name: String) throws -> [Double: ClusterPoint] {
+            Dictionary(uniqueKeysWithValues: try Self.clusterPoints(name).map { ($0.alpha, $0) })
         }
         let large = try byAlpha("fig4a-finite-size-3600"), small = try byAlpha("fig4a-cluster-order-chain")
         XCTAssertEqual(large.keys.sorted(), [0.5, 0.75, 1])
         for alpha in [0.5, 0.75, 1.0] {
             let l = try XCTUnwrap(large[alpha]), s = try XCTUnwrap(small[alpha])
-            let l2 = try XCTUnwrap(l.cluster[2]), l450 = try XCTUnwrap(l.cluster[450]), s450 = try XCTUnwrap(s.cluster[450])
+            let l2 = try l.at(d: 2), l450 = try l.at(d: 450), s450 = try s.at(d: 450)
             switch alpha {
             case 0.5:
                 XCTAssertGreaterThan(l.z, s.z)
@@ -218,7 +223,7 @@ final class ArchivedPanelTests: XCTestCase {
             default:
                 XCTAssertLessThan(l.z, s.z)
                 XCTAssertGreaterThan(l2, 5 * l450)
-                XCTAssertLessThan(try XCTUnwrap(l.cluster[4]), 0.14)
+                XCTAssertLessThan(try l.at(d: 4), 0.14)
             }
         }
     }
