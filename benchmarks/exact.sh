@@ -33,7 +33,8 @@ echo "    target: one trajectory of 10/Γ in under 30 s of one core; step error 
 # CPU seconds per trajectory of 10/Γ (one thread; CPU, not wall-clock, time: the machine may be shared):
 # the weak-order-2 scheme at the step 0.1/(rate scale), then the archived bundles' milstein scheme at
 # 0.05/(rate scale) over 2/Γ, each against the planner's estimate for the same work. Measured 2026-12-03
-# on a VM whose speed varied 1.5× over the day: 28–39 s per trajectory for weak-2 at 0.1 (docs/physics.md §6.3.3).
+# with nothing else running: 24.7–26.6 s per trajectory for weak-2 at 0.1, the previous version 30.1 s back to
+# back (this VM's speed varies up to 1.5× over a day; docs/physics.md §6.3.3).
 $BENCH exact qsd 16 15 7.5 10 0.1 2 1 weak-2 | grep -E "^(qsd_N|seconds|cpu_seconds_per|qfi_conditional|peak_rss_bytes):"
 $BENCH exact qsd-plan 16 15 7.5 10 0.1 2 1 weak-2 | grep -E "^(estimate_seconds):"
 $BENCH exact qsd 16 15 7.5 2 0.05 2 1 milstein | grep -E "^(qsd_N|seconds|cpu_seconds_per|qfi_conditional):"

@@ -182,8 +182,9 @@ extension ExactBackend: DescribedBackend {
     /// Quantum-state-diffusion trajectories of `qfi-conditional` (docs/physics.md §6.3.1): 2^N amplitudes
     /// and 10 work vectors per worker; a trajectory of time T takes T·(rate scale)/fraction steps
     /// (`diffusionRateScale`: the solver's step rate, with γ_nr and γ_φ) of ~5 passes of N·2^(N−1) complex
-    /// multiply-adds, counted as 4.5·N·2^N flops (calibrated: N = 16 runs a step in ~2.4 ms of one core,
-    /// 31 s per trajectory of 10/Γ, benchmarks/exact.sh), × `DiffusionScheme.relativeStepCost` for the
+    /// multiply-adds, counted as 4.5·N·2^N flops (calibrated at N = 16, benchmarks/exact.sh: `weak-2` at the
+    /// fraction 0.1 is estimated at 24.4 s per trajectory of 10/Γ, measured 24.7–26.6 s on one core with
+    /// today's kernels, docs/physics.md §6.3.3), × `DiffusionScheme.relativeStepCost` for the
     /// scheme and × `diffusionChannelCost` for the dephasing channels; trajectories run in parallel on
     /// the point's cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. Below N = 16 a step
     /// costs more per amplitude than this (`dipolesync-bench exact qsd N 6 3 T 0.05 2 1 milstein`, one

@@ -30,15 +30,20 @@ enum SpinKernels {
     /// values get the same bits either way; reductions across amplitudes (`lowering`) pass `tiled: false`
     /// to keep their summation order.
     /// `prologue(start, end)`, when given, runs on each cache block before its bits (a pass that must precede
-    /// the kernel on those amplitudes, fused so that the block is read once).
+    /// the kernel on those amplitudes, fused so that the block is read once). `lowThree(start, end)`, when
+    /// given and N ≥ 3, replaces bits 0, 1 and 2 of each cache block: one pass that applies the three bits to
+    /// each group of 8 amplitudes in turn, with the same operations per amplitude in the same order.
     @inline(__always) static func passes(
-        n: Int, tiled: Bool = true, prologue: ((Int, Int) -> Void)? = nil, _ body: (Int, Int, Int, Int) -> Void
+        n: Int, tiled: Bool = true, prologue: ((Int, Int) -> Void)? = nil, lowThree: ((Int, Int) -> Void)? = nil,
+        _ body: (Int, Int, Int, Int) -> Void
     ) {
         let low = min(n, cacheBits), block = 1 << low, dim = 1 << n
+        let fused = low >= 3 ? lowThree : nil
         var start = 0
         while start < dim {
             prologue?(start, start + block)
-            for b in 0..<low { body(b, start, start + block, 1 << b) }
+            if let fused { fused(start, start + block) }
+            for b in (fused == nil ? 0 : 3)..<low { body(b, start, start + block, 1 << b) }
             start += block
         }
         guard n > low else { return }
@@ -63,7 +68,29 @@ enum SpinKernels {
     /// ⟨ψ|σ⁻_b|ψ⟩ = Σ_{m ∌ b} ψ(m)* ψ(m + 2^b) for every b (unnormalized ψ).
     static func lowering(_ re: UnsafePointer<Double>, _ im: UnsafePointer<Double>, n: Int) -> [Complex<Double>] {
         var accR = [SIMD4<Double>](repeating: SIMD4(), count: n), accI = accR
-        passes(n: n, tiled: false) { b, start, end, count in
+        // Bits 0–2 group by group of 8 (the scalar formula into lane 0 for bits 0 and 1, the vector one for
+        // bit 2): each bit's accumulator gets the same terms in the same order as from its own pass.
+        func lowThree(_ start: Int, _ end: Int) {
+            var r0 = accR[0], i0 = accI[0], r1 = accR[1], i1 = accI[1], r2 = accR[2], i2 = accI[2]
+            var g = start
+            while g < end {
+                for i in stride(from: g, to: g + 8, by: 2) {
+                    r0[0] += re[i] * re[i + 1] + im[i] * im[i + 1]
+                    i0[0] += re[i] * im[i + 1] - im[i] * re[i + 1]
+                }
+                for k in 0..<4 {
+                    let i = g + k + (k & 2)   // g, g + 1, g + 4, g + 5
+                    r1[0] += re[i] * re[i + 2] + im[i] * im[i + 2]
+                    i1[0] += re[i] * im[i + 2] - im[i] * re[i + 2]
+                }
+                let lr = load(re, g), li = load(im, g), hr = load(re, g + 4), hi = load(im, g + 4)
+                r2 += lr * hr + li * hi
+                i2 += lr * hi - li * hr
+                g += 8
+            }
+            accR[0] = r0; accI[0] = i0; accR[1] = r1; accI[1] = i1; accR[2] = r2; accI[2] = i2
+        }
+        passes(n: n, tiled: false, lowThree: lowThree) { b, start, end, count in
             let s = 1 << b
             var vr = accR[b], vi = accI[b]
             var base = start
@@ -121,27 +148,40 @@ enum SpinKernels {
 
     /// out(m − 2^b) += c_b x(m) for every b and every m ∋ b: out += Σ_b c_b σ⁻_b x. With `sum`, also
     /// sum(m − 2^b) += x(m): sum += J⁻x (J⁻ = Σ_b σ⁻_b), in the same pass; `prologue` as in `passes`. The loop over a bit's runs is
-    /// `ds_add_lowering` (Sources/CSpinKernels: AVX2 where the CPU has it, the same bits everywhere).
+    /// `ds_add_lowering`, bits 0–2 `ds_add_lowering_low3` (Sources/CSpinKernels: AVX2 where the CPU has it, the
+    /// same bits everywhere).
     static func addLowering(
         _ c: [Complex<Double>], _ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>,
         into or: UnsafeMutablePointer<Double>, _ oi: UnsafeMutablePointer<Double>,
         sum: (re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>)?, n: Int,
         prologue: ((Int, Int) -> Void)? = nil
     ) {
-        passes(n: n, prologue: prologue) { b, start, end, run in
+        let first = lowThree(c)
+        passes(n: n, prologue: prologue, lowThree: { start, end in ds_add_lowering_low3(first, xr, xi, or, oi, sum?.re, sum?.im, start, end) }) {
+            b, start, end, run in
             ds_add_lowering(c[b].real, c[b].imaginary, xr, xi, or, oi, sum?.re, sum?.im, 1 << b, start, end, run)
         }
     }
 
+    /// The coefficients of bits 0, 1, 2 as (re, im) pairs for the fused kernels (zeros past N).
+    static func lowThree(_ c: [Complex<Double>]) -> [Double] {
+        (0..<3).flatMap { b in b < c.count ? [c[b].real, c[b].imaginary] : [0, 0] }
+    }
+
     /// out(m + 2^a) += c_a x(m) + k·y(m) for every a and every m ∌ a: out += Σ_a c_a σ⁺_a x + k J⁺y
-    /// (the second term only when `y` is given). The loop over a bit's runs is `ds_add_raising`.
+    /// (the second term only when `y` is given). The loop over a bit's runs is `ds_add_raising`, bits 0–2
+    /// `ds_add_raising_low3`.
     static func addRaising(
         _ c: [Complex<Double>], _ xr: UnsafePointer<Double>, _ xi: UnsafePointer<Double>,
         collective: (k: Complex<Double>, re: UnsafePointer<Double>, im: UnsafePointer<Double>)?,
         into or: UnsafeMutablePointer<Double>, _ oi: UnsafeMutablePointer<Double>, n: Int
     ) {
         let kr = collective?.k.real ?? 0, ki = collective?.k.imaginary ?? 0
-        passes(n: n) { a, start, end, run in
+        let first = lowThree(c)
+        let low: (Int, Int) -> Void = { start, end in
+            ds_add_raising_low3(first, xr, xi, kr, ki, collective?.re, collective?.im, or, oi, start, end)
+        }
+        passes(n: n, lowThree: low) { a, start, end, run in
             ds_add_raising(
                 c[a].real, c[a].imaginary, xr, xi, kr, ki, collective?.re, collective?.im, or, oi, 1 << a, start, end, run)
         }

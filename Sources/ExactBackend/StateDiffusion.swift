@@ -281,17 +281,16 @@ final class DiffusionStepper {
             case .raising: beta[pair.dipole] = beta[pair.dipole] + t
             }
         }
-        let diagonal = hasPhi || !pairs.isEmpty
-        if diagonal { SpinKernels.signedSum(zeta, n: n, re: zRe, im: zIm) }
-        apply(h: h, alpha: alpha, beta: beta, diagonal: diagonal, from: (psiRe, psiIm), to: (y1Re, y1Im))
-        apply(h: h, alpha: alpha, beta: beta, diagonal: diagonal, from: (y1Re, y1Im), to: (y2Re, y2Im))
+        prepareDiagonal(h: h, zeta: hasPhi || !pairs.isEmpty ? zeta : nil)
+        apply(h: h, alpha: alpha, beta: beta, from: (psiRe, psiIm), to: (y1Re, y1Im))
+        apply(h: h, alpha: alpha, beta: beta, from: (y1Re, y1Im), to: (y2Re, y2Im))
         var nn = 0.0
         for m in 0..<dim {
             let r = psiRe[m] + y1Re[m] + 0.5 * y2Re[m], i = psiIm[m] + y1Im[m] + 0.5 * y2Im[m]
             psiRe[m] = r; psiIm[m] = i
         }
         if scheme == .weak2 {   // + ⅙G³ψ (docs/physics.md §6.3.3)
-            apply(h: h, alpha: alpha, beta: beta, diagonal: diagonal, from: (y2Re, y2Im), to: (y1Re, y1Im))
+            apply(h: h, alpha: alpha, beta: beta, from: (y2Re, y2Im), to: (y1Re, y1Im))
             let sixth = 1.0 / 6
             for m in 0..<dim { psiRe[m] += sixth * y1Re[m]; psiIm[m] += sixth * y1Im[m] }
         }
@@ -303,36 +302,48 @@ final class DiffusionStepper {
     /// G x for given α, β (no dephasing channel) — for tests of the kernels against `TrajectoryEngine.derivative`.
     func generator(h: Double, alpha: [Complex<Double>], beta: [Complex<Double>], re: [Double], im: [Double]) -> (re: [Double], im: [Double]) {
         for m in 0..<dim { y2Re[m] = re[m]; y2Im[m] = im[m] }
-        apply(h: h, alpha: alpha, beta: beta, diagonal: false, from: (y2Re, y2Im), to: (y1Re, y1Im))
+        prepareDiagonal(h: h, zeta: nil)
+        apply(h: h, alpha: alpha, beta: beta, from: (y2Re, y2Im), to: (y1Re, y1Im))
         return (Array(UnsafeBufferPointer(start: y1Re, count: dim)), Array(UnsafeBufferPointer(start: y1Im, count: dim)))
     }
 
-    /// out = G x, G = −iH_eff h + Σ_b α_b σ⁻_b + Σ_a β_a σ⁺_a (+ Σ_a ζ_a σᶻ_a, the table z, when `diagonal`).
+    /// The diagonal of G for this step, (−iH_eff h + Σ_a ζ_a σᶻ_a)(m), into the table z (which first holds
+    /// Σ_a ±ζ_a): computed once and read by the step's two or three applications of G.
+    private func prepareDiagonal(h: Double, zeta: [Complex<Double>]?) {
+        let (zr, zi) = (zRe, zIm)
+        dRe.withUnsafeBufferPointer { dr in
+            dIm.withUnsafeBufferPointer { di in
+                if let zeta {
+                    SpinKernels.signedSum(zeta, n: n, re: zr, im: zi)
+                    for m in 0..<dim {
+                        zr[m] = h * dr[m] + zr[m]
+                        zi[m] = h * di[m] + zi[m]
+                    }
+                } else {
+                    for m in 0..<dim {
+                        zr[m] = h * dr[m]
+                        zi[m] = h * di[m]
+                    }
+                }
+            }
+        }
+    }
+
+    /// out = G x, G = −iH_eff h + Σ_b α_b σ⁻_b + Σ_a β_a σ⁺_a (+ Σ_a ζ_a σᶻ_a), the diagonal from the table z
+    /// of `prepareDiagonal`.
     private func apply(
-        h: Double, alpha: [Complex<Double>], beta: [Complex<Double>], diagonal: Bool,
+        h: Double, alpha: [Complex<Double>], beta: [Complex<Double>],
         from x: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>),
         to out: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>)
     ) {
         let (xr, xi) = x, (or, oi) = out
-        // out = (−iH_eff h + ζ·σᶻ diagonal) x on [start, end).
-        let (zr, zi) = (zRe, zIm)
+        // out = (diagonal of G) x on [start, end).
+        let (zr, zi) = (UnsafePointer(zRe), UnsafePointer(zIm))
         func diagonalPass(_ start: Int, _ end: Int) {
-            dRe.withUnsafeBufferPointer { dr in
-                dIm.withUnsafeBufferPointer { di in
-                    if diagonal {
-                        for m in start..<end {
-                            let ar = h * dr[m] + zr[m], ai = h * di[m] + zi[m]
-                            or[m] = ar * xr[m] - ai * xi[m]
-                            oi[m] = ar * xi[m] + ai * xr[m]
-                        }
-                    } else {
-                        for m in start..<end {
-                            let ar = h * dr[m], ai = h * di[m]
-                            or[m] = ar * xr[m] - ai * xi[m]
-                            oi[m] = ar * xi[m] + ai * xr[m]
-                        }
-                    }
-                }
+            for m in start..<end {
+                let ar = zr[m], ai = zi[m]
+                or[m] = ar * xr[m] - ai * xi[m]
+                oi[m] = ar * xi[m] + ai * xr[m]
             }
         }
         if let collective {

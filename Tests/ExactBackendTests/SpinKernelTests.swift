@@ -116,4 +116,77 @@ import Testing
             #expect(zip(base, fast).allSatisfy { $0.bitPattern == $1.bitPattern })
         }
     }
+
+    /// The fused kernels of bits 0–2 (`ds_add_lowering_low3`, `ds_add_raising_low3`, used by the passes for
+    /// N ≥ 3) give the same bits as the three per-bit calls they replace, in both builds, with and without the
+    /// sum and collective terms (N = 7: one cache block, every bit's pass in order).
+    @Test(arguments: [false, true]) func fusedLowBitsMatchThePerBitPassesBitForBit(_ extra: Bool) {
+        var rng = SeededRandom(seed: 13, stream: [extra ? 1 : 0])
+        let n = 7, dim = 1 << n
+        let x = (Self.random(dim, &rng), Self.random(dim, &rng))
+        let o0 = (Self.random(dim, &rng), Self.random(dim, &rng)), t0 = (Self.random(dim, &rng), Self.random(dim, &rng))
+        let c = (0..<n).map { _ in Complex(rng.normal(), rng.normal()) }
+        let k = Complex(0.3, -0.7)
+        typealias Kernels = (low3: Bool, avx2: Bool)
+        func run(_ way: Kernels) -> [Double] {
+            var o = o0, t = t0
+            let c3 = SpinKernels.lowThree(c)
+            o.0.withUnsafeMutableBufferPointer { or in
+                o.1.withUnsafeMutableBufferPointer { oi in
+                    t.0.withUnsafeMutableBufferPointer { tr in
+                        t.1.withUnsafeMutableBufferPointer { ti in
+                            let (or, oi) = (or.baseAddress!, oi.baseAddress!)
+                            let sr = extra ? tr.baseAddress : nil, si = extra ? ti.baseAddress : nil
+                            // Lowering over every bit (adding into the sum), then raising reading it.
+                            if way.low3 {
+                                if way.avx2 {
+                                    ds_add_lowering_low3_avx2(c3, x.0, x.1, or, oi, sr, si, 0, dim)
+                                } else {
+                                    ds_add_lowering_low3_baseline(c3, x.0, x.1, or, oi, sr, si, 0, dim)
+                                }
+                            }
+                            for b in (way.low3 ? 3 : 0)..<n {
+                                ds_add_lowering_baseline(c[b].real, c[b].imaginary, x.0, x.1, or, oi, sr, si, 1 << b, 0, dim, 1 << b)
+                            }
+                            let (yr, yi) = extra ? (UnsafePointer(tr.baseAddress), UnsafePointer(ti.baseAddress)) : (nil, nil)
+                            if way.low3 {
+                                if way.avx2 {
+                                    ds_add_raising_low3_avx2(c3, x.0, x.1, k.real, k.imaginary, yr, yi, or, oi, 0, dim)
+                                } else {
+                                    ds_add_raising_low3_baseline(c3, x.0, x.1, k.real, k.imaginary, yr, yi, or, oi, 0, dim)
+                                }
+                            }
+                            for b in (way.low3 ? 3 : 0)..<n {
+                                ds_add_raising_baseline(
+                                    c[b].real, c[b].imaginary, x.0, x.1, k.real, k.imaginary, yr, yi, or, oi, 1 << b, 0, dim, 1 << b)
+                            }
+                        }
+                    }
+                }
+            }
+            return o.0 + o.1 + t.0 + t.1
+        }
+        let reference = run((low3: false, avx2: false))
+        #expect(reference.allSatisfy { $0.isFinite })
+        #expect(zip(reference, run((low3: true, avx2: false))).allSatisfy { $0.bitPattern == $1.bitPattern })
+        if ds_have_avx2() != 0 {
+            #expect(zip(reference, run((low3: true, avx2: true))).allSatisfy { $0.bitPattern == $1.bitPattern })
+        }
+    }
+
+    /// ⟨ψ|σ⁻_b|ψ⟩ from `SpinKernels.lowering` (bits 0–2 fused group by group) against the sum over amplitudes,
+    /// at N = 2 (no fusion), 3, 7 and 14 (tiled high bits).
+    @Test(arguments: [2, 3, 7, 14]) func loweringMeansMatchTheDefinition(_ n: Int) {
+        var rng = SeededRandom(seed: 17, stream: [UInt64(n)])
+        let dim = 1 << n
+        let re = Self.random(dim, &rng), im = Self.random(dim, &rng)
+        let got = re.withUnsafeBufferPointer { r in im.withUnsafeBufferPointer { i in SpinKernels.lowering(r.baseAddress!, i.baseAddress!, n: n) } }
+        for b in 0..<n {
+            var want = Complex<Double>.zero
+            for m in 0..<dim where m & (1 << b) == 0 {
+                want = want + Complex(re[m], -im[m]) * Complex(re[m + (1 << b)], im[m + (1 << b)])
+            }
+            #expect((got[b] - want).length < 1e-11 * Double(dim), "bit \(b)")
+        }
+    }
 }

@@ -18,6 +18,13 @@ void ds_add_raising(double cr, double ci, const double *xr, const double *xi, do
                     const double *y_re, const double *y_im, double *or_, double *oi,
                     ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
 
+/// Both kernels for bits 0, 1 and 2 at once (s = 1, 2, 4 over [start, end), a multiple of 8 long), the same
+/// bits as three calls of the kernels above in that order; c = {c0.re, c0.im, c1.re, c1.im, c2.re, c2.im}.
+void ds_add_lowering_low3(const double *c, const double *xr, const double *xi, double *or_, double *oi,
+                          double *sum_re, double *sum_im, ptrdiff_t start, ptrdiff_t end);
+void ds_add_raising_low3(const double *c, const double *xr, const double *xi, double kr, double ki,
+                         const double *y_re, const double *y_im, double *or_, double *oi, ptrdiff_t start, ptrdiff_t end);
+
 /// The two builds of each kernel, and whether this CPU runs the AVX2 one (tests compare them bit for bit).
 void ds_add_lowering_avx2(double cr, double ci, const double *xr, const double *xi, double *or_, double *oi,
                           double *sum_re, double *sum_im, ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
@@ -29,6 +36,16 @@ void ds_add_raising_avx2(double cr, double ci, const double *xr, const double *x
 void ds_add_raising_baseline(double cr, double ci, const double *xr, const double *xi, double kr, double ki,
                              const double *y_re, const double *y_im, double *or_, double *oi,
                              ptrdiff_t s, ptrdiff_t start, ptrdiff_t end, ptrdiff_t run);
+void ds_add_lowering_low3_avx2(const double *c, const double *xr, const double *xi, double *or_, double *oi,
+                               double *sum_re, double *sum_im, ptrdiff_t start, ptrdiff_t end);
+void ds_add_lowering_low3_baseline(const double *c, const double *xr, const double *xi, double *or_, double *oi,
+                                   double *sum_re, double *sum_im, ptrdiff_t start, ptrdiff_t end);
+void ds_add_raising_low3_avx2(const double *c, const double *xr, const double *xi, double kr, double ki,
+                              const double *y_re, const double *y_im, double *or_, double *oi, ptrdiff_t start,
+                              ptrdiff_t end);
+void ds_add_raising_low3_baseline(const double *c, const double *xr, const double *xi, double kr, double ki,
+                                  const double *y_re, const double *y_im, double *or_, double *oi, ptrdiff_t start,
+                                  ptrdiff_t end);
 int ds_have_avx2(void);
 
 #endif
