@@ -157,8 +157,8 @@ enum SpinKernels {
         prologue: ((Int, Int) -> Void)? = nil
     ) {
         let first = lowThree(c)
-        passes(n: n, prologue: prologue, lowThree: { start, end in ds_add_lowering_low3(first, xr, xi, or, oi, sum?.re, sum?.im, start, end) }) {
-            b, start, end, run in
+        let low: (Int, Int) -> Void = { start, end in ds_add_lowering_low3(first, xr, xi, or, oi, sum?.re, sum?.im, start, end) }
+        passes(n: n, prologue: prologue, lowThree: low) { b, start, end, run in
             ds_add_lowering(c[b].real, c[b].imaginary, xr, xi, or, oi, sum?.re, sum?.im, 1 << b, start, end, run)
         }
     }
