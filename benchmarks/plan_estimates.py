@@ -4,9 +4,8 @@ docs/architecture.md): for each spec, the plan's estimate of the points run, the
 time, the CPU seconds of the run (user + system of the child, from getrusage(RUSAGE_CHILDREN)
 deltas) and the ratio cpu/estimate. The estimates count work (CostEstimate.seconds: flops at
 2·10⁹ flop/s), which the CPU time measures whatever else shares the machine; wall time shrinks with
-cores and grows with load. A ratio outside [1/3, 3] is flagged. (Trajectory estimates count
-⌈trajectories/cores⌉ trajectories, a wall time of busy cores: their cpu/estimate is up to the core
-count.)
+cores and grows with load. A ratio outside [1/3, 3] is flagged. (Since 2026-12-03 the
+quantum-state-diffusion estimate counts every trajectory too, not ⌈trajectories/cores⌉.)
 
 Usage: benchmarks/plan-estimates.sh [--points P] [--budget SECONDS] [SPEC ...]
   --points P       run at most about P points of a sweep (shard 1 of ceil(points/P)); default 2

@@ -185,8 +185,9 @@ extension ExactBackend: DescribedBackend {
     /// multiply-adds, counted as 4.5·N·2^N flops (calibrated at N = 16, benchmarks/exact.sh: `weak-2` at the
     /// fraction 0.1 is estimated at 24.4 s per trajectory of 10/Γ, measured 24.7–26.6 s on one core with
     /// today's kernels, docs/physics.md §6.3.3), × `DiffusionScheme.relativeStepCost` for the
-    /// scheme and × `diffusionChannelCost` for the dephasing channels; trajectories run in parallel on
-    /// the point's cores, so the estimate is ⌈trajectories/cores⌉ trajectories' worth. Below N = 16 a step
+    /// scheme and × `diffusionChannelCost` for the dephasing channels. The work counts every trajectory
+    /// (`CostEstimate.seconds` is CPU time); they run in parallel on the point's cores, each worker with its
+    /// own work vectors (the memory counts them). Below N = 16 a step
     /// costs more per amplitude than this (`dipolesync-bench exact qsd N 6 3 T 0.05 2 1 milstein`, one
     /// thread, measured/estimated wall: 1.6 at N = 12, 1.8 at N = 10, 2.8 at N = 8, where a fixed ~3 µs
     /// a step dominates; the same with γ_φ = 2 Γ), still within the factor 3 `plan` promises.
@@ -202,9 +203,8 @@ extension ExactBackend: DescribedBackend {
         case .steadyState: time = (s.diffusionBurnIn ?? s.burnIn) + (s.diffusionAverage ?? s.average)
         }
         let steps = time * diffusionRateScale(outline) / s.diffusionStepFraction
-        let perWorker = Double((trajectories + workers - 1) / workers)
         let stepFlops = 4.5 * N * amps * s.diffusionScheme.relativeStepCost * diffusionChannelCost(outline)
-        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: perWorker * steps * stepFlops)
+        return CostEstimate(memoryBytes: CostEstimate.bytes(own), flops: Double(trajectories) * steps * stepFlops)
     }
 
     /// The rate scale the diffusion step is taken from (`TrajectoryEngine.rateScale`, the same

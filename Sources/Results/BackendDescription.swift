@@ -13,7 +13,10 @@ public struct CostEstimate: Sendable, Codable, Equatable {
     public var observableFlops: Double?
     /// All the point's work.
     public var totalFlops: Double { flops + (observableFlops ?? 0) }
-    /// A rough wall time at 2·10⁹ flop/s (a 2-core machine running BLAS-friendly code).
+    /// A rough time at 2·10⁹ flop/s, in CPU seconds: every backend counts all the work of the point (all its
+    /// trajectories, all its solves), so a point that spreads over several cores (BLAS threads, trajectories
+    /// in parallel) finishes sooner than this, never later (`benchmarks/plan_estimates.py` compares it with
+    /// the run's CPU time).
     public var seconds: Double { totalFlops / 2e9 }
 
     public init(memoryBytes: Int, flops: Double, observableFlops: Double? = nil) {

@@ -71,4 +71,16 @@ final class DiffusionEstimateTests: XCTestCase {
         XCTAssertEqual(base, 0.75, accuracy: 2.0 / 3 * 0.75)
         XCTAssertEqual(seconds(10, time: 20), 0.58, accuracy: 2.0 / 3 * 0.58)
     }
+
+    /// The estimate is the work of every trajectory (CPU seconds, like every backend's): the same on one core
+    /// and on two; the memory counts each worker's vectors.
+    func testTheEstimateCountsEveryTrajectoryWhateverTheCores() {
+        let one = outline(n: 10, feff: 6, pump: 3)
+        var two = one
+        two.cores = 2
+        let e1 = ExactBackend.diffusionEstimate(one, trajectories: 4), e2 = ExactBackend.diffusionEstimate(two, trajectories: 4)
+        XCTAssertEqual(e1.flops, e2.flops)
+        XCTAssertEqual(ExactBackend.diffusionEstimate(one, trajectories: 8).flops, 2 * e1.flops, accuracy: 1e-9 * e1.flops)
+        XCTAssertGreaterThan(e2.memoryBytes, e1.memoryBytes)
+    }
 }
