@@ -269,6 +269,47 @@ final class DeclaredFigureTests: XCTestCase {
         XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(f).utf8)))
     }
 
+    /// `optimum` is the location of each point's optimum in a spec with `optimize` (W_opt against the
+    /// swept axis); in a spec without `optimize` it is a located error that says so.
+    func testTheOptimumIsAValueOfASpecThatOptimizes() throws {
+        let text = """
+            dipolesync: 1
+            name: optimal
+            system:
+              lattice: {shape: all-to-all, sites: 20}
+              couplings: {uniform: {feff: 15 Gamma}}
+              pump: {rate: 6 Gamma}
+              dephasing: {rate: 0 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.dephasing.rate: [0 Gamma, 1 Gamma, 4 Gamma]
+            optimize: {maximize: ZQ, over: system.pump.rate, within: [1 Gamma, 20 Gamma]}
+            figures:
+              - name: pump
+                x: {axis: system.dephasing.rate}
+                series: [optimum, "optimum / max(optimum)"]
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p in
+            var r = PointResult()
+            r["ZQ"] = .number(0.2)
+            let phi = p.parameters[0].value
+            return PointOutcome(
+                index: p.index, parameters: p.parameters, backend: .permutationSymmetric, result: r,
+                optimum: (path: "system.pump.rate", value: 7.5 - phi, evaluations: 12), seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes) { _ in .failure(FigureSourceError(reason: "none")) }.first)
+        XCTAssertEqual(f.series.map(\.y), [[7.5, 6.5, 3.5], [1, 6.5 / 7.5, 3.5 / 7.5]])
+        let plain = text.replacingOccurrences(of: "optimize: {maximize: ZQ, over: system.pump.rate, within: [1 Gamma, 20 Gamma]}\n", with: "")
+        let outcome = SpecCompiler.compile(bytes: Array(plain.utf8), path: "optimal.yaml", catalog: Catalog())
+        XCTAssertNil(outcome.compiled)
+        let error = try XCTUnwrap(outcome.diagnostics.first { $0.message.contains("'optimum'") })
+        XCTAssertEqual(error.location.line, 15)
+        XCTAssertTrue(error.hint?.contains("a spec with 'optimize'") == true, error.hint ?? "")
+    }
+
     /// Figures are presentation: with or without them, the resolved spec, the bundle ID and the
     /// results are the same; the bundle lists each figure's SVG, CSV and script.
     /// `observable.field` reads an object's field and, for a list (`two-time`), the first entry's.

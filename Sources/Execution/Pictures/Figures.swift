@@ -33,6 +33,7 @@ public enum Figures {
     /// first pair of `two-time`, as `mutual-information` is the first pair's).
     static func value(_ key: String, _ o: PointOutcome) -> Double? {
         if let x = o.result.number(key) { return x }
+        if key == FigureSpec.optimumKey { return o.optimum?.value }
         guard let dot = key.firstIndex(of: ".") else { return nil }
         let f = String(key[key.index(after: dot)...])
         switch o.result[String(key[..<dot])] {

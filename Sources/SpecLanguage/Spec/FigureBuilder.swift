@@ -110,7 +110,9 @@ struct FigureBuilder {
                 let split = k.indices.filter { k[$0] == "-" }.first { i in
                     known.contains(String(k[..<i])) && known.contains(String(k[k.index(after: i)...]))
                 }
-                if let i = split {
+                if k == FigureSpec.optimumKey {
+                    hint = "'\(k)' is the location of the optimum of a spec with 'optimize'; \(knownFrom) has none"
+                } else if let i = split {
                     hint = "write a difference with spaces: '\(k[..<i]) - \(k[k.index(after: i)...])'"
                 } else if let close = Suggestions.closest(to: k, in: known) {
                     hint = "did you mean '\(close)'?"
@@ -130,11 +132,6 @@ struct FigureBuilder {
     private func shifted(_ node: YAMLNode, by offset: Int) -> SourceLocation {
         guard node.isPlainScalar else { return node.location }
         return SourceLocation(line: node.location.line, column: node.location.column + offset)
-    }
-
-    static func keys(of observables: [ObservableRequest]) -> [String] {
-        var seen = Set<String>()
-        return observables.flatMap(\.figureKeys).filter { seen.insert($0).inserted }
     }
 
     private func figure(_ node: YAMLNode, name: String) -> FigureSpec? {
@@ -220,7 +217,7 @@ struct FigureBuilder {
                 if let n = node[key] { fail("'\(key)' does not apply to Bloch spheres", n.location) }
             }
         }
-        let ownKeys = Self.keys(of: spec.observables)
+        let ownKeys = FigureSpec.keys(of: spec)
         var series: [FigureSpec.Series] = []
         for s in node["series"]?.items ?? [] {
             let valueNode = s.scalar != nil ? s : s["value"]
@@ -243,7 +240,7 @@ struct FigureBuilder {
                         known = nil
                     } else if let other = outcome?.compiled {
                         source = .spec(path: path, name: other.base.name)
-                        known = Self.keys(of: other.base.observables)
+                        known = FigureSpec.keys(of: other.base)
                         knownFrom = "'\(p)'"
                         if let xp = x.path, kind == .lines, !(other.base.sweep?.axes.contains { $0.path == xp } ?? false) {
                             fail("'\(p)' does not sweep '\(xp)', the x axis", pNode.location)

@@ -17,6 +17,16 @@ public struct FigureSpec: Sendable {
     /// than a swept path; the map's value may then use the key `cluster-ZQ` (Z_Q^d at each d;
     /// docs/spec-language.md §12, docs/physics.md §3.2).
     public static let clusterSizeAxis = "cluster-size"
+    /// The key of a point's optimum: the value of the `optimize.over` path where the maximum lies
+    /// (docs/spec-language.md §8, §12), for a spec with `optimize`.
+    public static let optimumKey = "optimum"
+
+    /// The keys a figure may read from a spec's points: those of its observables, and the optimum's.
+    public static func keys(of spec: ExperimentSpec) -> [String] {
+        var seen = Set<String>()
+        let observables = spec.observables.flatMap(\.figureKeys).filter { seen.insert($0).inserted }
+        return observables + (spec.optimize == nil ? [] : [optimumKey])
+    }
 
     /// An axis: the swept path it runs along (x of every kind, y of a heat map), its label, scale and range.
     public struct Axis: Sendable {
