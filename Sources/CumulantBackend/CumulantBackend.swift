@@ -125,9 +125,7 @@ public struct CumulantBackend: Backend {
         }
 
         // OpenBLAS stays on one thread; `BlockedProducts` parallelizes with a fixed partition (bit-reproducible).
-        let savedThreads = BLASLibrary.threads
-        BLASLibrary.setThreads(1)
-        defer { BLASLibrary.setThreads(savedThreads) }
+        BLASLibrary.useOneThread()
         // Lindblad form needs f ⪰ 0 (docs/physics.md §2.5), checked on f + γ_nr·1 (§1.5): LAPACK on the
         // dense matrix, the circulant bound or Lanczos for the lattice (§2.6).
         let fMin: Double

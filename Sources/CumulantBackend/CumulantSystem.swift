@@ -174,14 +174,49 @@ public final class CumulantSystem {
         }
     }
 
-    /// Calls `body(b, f, g)` for every column b of the off-diagonal f and g, in order: entries
-    /// a = 0..<N when `full`, else a = 0..<b (the pairs a < b); g is all zeros when g = 0.
-    func forEachColumn(full: Bool, _ body: (Int, UnsafePointer<Double>, UnsafePointer<Double>) -> Void) {
+    /// N from which the O(N²) loops over the pairs (the right-hand side, J·v, the low-rank
+    /// preconditioner's packing) are split among the workers; below it a split costs more than it saves.
+    static let concurrentPairsMinimum = 256
+
+    /// Calls `body(columns)` for ranges of the columns 0..<n that hold about equal numbers of pairs
+    /// a < b (column b holds b of them: the range [0, b_w) holds ≈ b_w²/2, so b_w = n √(w/workers)),
+    /// one range per worker, concurrently when n ≥ `concurrentPairsMinimum` and `threads` > 1. A
+    /// column's arithmetic does not depend on the split, so the bits do not depend on `threads`.
+    static func forEachColumnRange(n: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+        let workers = n < concurrentPairsMinimum ? 1 : max(1, min(threads, n))
+        if workers == 1 {
+            body(0..<n)
+            return
+        }
+        let bounds = (0...workers).map { w in w == workers ? n : Int((Double(n) * (Double(w) / Double(workers)).squareRoot()).rounded()) }
+        concurrentForEach(iterations: workers) { w in body(bounds[w]..<bounds[w + 1]) }
+    }
+
+    /// Calls `body(b, f, g)` for every column b of the off-diagonal f and g with the entries a = 0..<b
+    /// (the pairs a < b), the columns split among `threads` workers (`forEachColumnRange`), each with
+    /// its own column buffers; `body` must write only what belongs to column b. g is all zeros when g = 0.
+    func forEachPairColumn(threads: Int, _ body: (Int, UnsafePointer<Double>, UnsafePointer<Double>) -> Void) {
+        Self.forEachColumnRange(n: n, threads: threads) { columns in
+            var fc = [Double](repeating: 0, count: n), gc = fc
+            fc.withUnsafeMutableBufferPointer { f in
+                gc.withUnsafeMutableBufferPointer { g in
+                    for b in columns {
+                        column(b, count: b, f: f.baseAddress!, g: g.baseAddress!)
+                        body(b, UnsafePointer(f.baseAddress!), UnsafePointer(g.baseAddress!))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Calls `body(b, f, g)` for every column b of the off-diagonal f and g (all N entries), in order;
+    /// g is all zeros when g = 0.
+    func forEachColumn(_ body: (Int, UnsafePointer<Double>, UnsafePointer<Double>) -> Void) {
         fColumn.withUnsafeMutableBufferPointer { fc in
             gColumn.withUnsafeMutableBufferPointer { gc in
                 for i in 0..<n { gc[i] = 0 }
                 for b in 0..<n {
-                    column(b, count: full ? n : b, f: fc.baseAddress!, g: gc.baseAddress!)
+                    column(b, count: n, f: fc.baseAddress!, g: gc.baseAddress!)
                     body(b, UnsafePointer(fc.baseAddress!), UnsafePointer(gc.baseAddress!))
                 }
             }
@@ -192,7 +227,7 @@ public final class CumulantSystem {
     public func denseF() -> Matrix {
         if case .dense(let f, _) = storage { return f }
         var m = Matrix(rows: n, cols: n)
-        forEachColumn(full: true) { b, f, _ in for a in 0..<n { m[a, b] = f[a] } }
+        forEachColumn { b, f, _ in for a in 0..<n { m[a, b] = f[a] } }
         return m
     }
 
@@ -369,7 +404,7 @@ public final class CumulantSystem {
                 detunings.withUnsafeBufferPointer { dt in
                     out.withUnsafeMutableBufferPointer { o in
                         for a in 0..<n { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
-                        forEachColumn(full: false) { b, fe, ge in
+                        forEachPairColumn(threads: threads) { b, fe, ge in
                             var k = n + 3 * Self.pairIndex(0, b)
                             let sb = v[b], xbb = xe[b + b * n]
                             for a in 0..<b {
@@ -408,7 +443,7 @@ public final class CumulantSystem {
                         detunings.withUnsafeBufferPointer { dt in
                             out.withUnsafeMutableBufferPointer { o in
                                 for a in 0..<n { o[a] = -q * v[a] - 2 * ye[a + a * n] }
-                                forEachColumn(full: false) { b, fe, ge in
+                                forEachPairColumn(threads: threads) { b, fe, ge in
                                     var k = n + 3 * Self.pairIndex(0, b)
                                     let sb = st[b], ub = v[b]
                                     let xbb = xe[b + b * n], ybb = ye[b + b * n]
@@ -462,12 +497,10 @@ public final class CumulantSystem {
     }
 }
 
-/// Runs `body` with OpenBLAS on one thread, then restores the thread count. LAPACK's reductions
-/// (dot products, norms inside eigen-solvers) are split across threads and would otherwise change the
-/// last bits with the thread count; the O(N³) products (gemm) partition the output and stay exact.
+/// Runs `body` with OpenBLAS on one thread (`BLASLibrary.useOneThread`, not restored). LAPACK's
+/// reductions (dot products, norms inside eigen-solvers) are split across threads and would otherwise
+/// change the last bits with the thread count.
 func singleThreaded<T>(_ body: () throws -> T) rethrows -> T {
-    let saved = BLASLibrary.threads
-    BLASLibrary.setThreads(1)
-    defer { BLASLibrary.setThreads(saved) }
+    BLASLibrary.useOneThread()
     return try body()
 }

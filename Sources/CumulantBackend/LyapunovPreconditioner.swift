@@ -244,16 +244,21 @@ struct LyapunovPreconditioner {
         func inv(_ d: Double) -> Double { abs(d) < floor ? (d < 0 ? -1 / floor : 1 / floor) : 1 / d }
         let c = inv(sigma - 2 * lambdaRest)
         let dk = (0..<kk).map { inv(sigma - lambdaReal[$0] - lambdaRest) - c }
+        let threads = self.threads
         for part in 0..<2 {
             let epsilon = part == 0 ? 1.0 : -1.0
-            // xr ← X (this part, zero diagonal).
+            // xr ← X (this part, zero diagonal); column bb writes (a, bb) and (bb, a) for a ≤ bb only.
             xr.elements.withUnsafeMutableBufferPointer { px in
-                for a in 0..<n { px[a + a * n] = 0 }
-                var k = n + part
-                for bb in 0..<n {
-                    for a in 0..<bb {
-                        px[a + bb * n] = r[k]; px[bb + a * n] = epsilon * r[k]
-                        k += 3
+                r.withUnsafeBufferPointer { r in
+                    CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                        for bb in columns {
+                            px[bb + bb * n] = 0
+                            var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
+                            for a in 0..<bb {
+                                px[a + bb * n] = r[k]; px[bb + a * n] = epsilon * r[k]
+                                k += 3
+                            }
+                        }
                     }
                 }
             }
@@ -267,11 +272,17 @@ struct LyapunovPreconditioner {
             Matrix.gemm(e, b, transposeB: .transpose, alpha: 1, beta: 1, into: &z)   // + ½ E Bᵀ
             BlockedProducts.gemm(b, z, into: &xi, threads: threads)   // P = B Z'
             xi.elements.withUnsafeBufferPointer { pp in
-                var k = n + part
-                for bb in 0..<n {
-                    for a in 0..<bb {
-                        out[k] = c * r[k] + pp[a + bb * n] + epsilon * pp[bb + a * n]
-                        k += 3
+                r.withUnsafeBufferPointer { r in
+                    out.withUnsafeMutableBufferPointer { o in
+                        CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                            for bb in columns {
+                                var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
+                                for a in 0..<bb {
+                                    o[k] = c * r[k] + pp[a + bb * n] + epsilon * pp[bb + a * n]
+                                    k += 3
+                                }
+                            }
+                        }
                     }
                 }
             }

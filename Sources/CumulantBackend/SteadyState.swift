@@ -97,7 +97,7 @@ public struct CumulantSteadyStateSolver {
         let n = system.n
         var scale = system.qc
         // Column a of the symmetric f and g holds row a: the same sums in the same order.
-        system.forEachColumn(full: true) { _, f, g in
+        system.forEachColumn { _, f, g in
             var row = 0.0
             for b in 0..<n {
                 row += abs(f[b])
@@ -265,7 +265,7 @@ public struct CumulantSteadyStateSolver {
         let q = system.q, p = system.p, qc = system.qc
         guard n >= 2 else { return (p / q, 0, 0) }
         var total = 0.0
-        system.forEachColumn(full: true) { _, f, _ in for a in 0..<n { total += f[a] } }
+        system.forEachColumn { _, f, _ in for a in 0..<n { total += f[a] } }
         let f = total / Double(n * (n - 1))
         let nn = Double(n)
         let rhs: DormandPrince.RightHandSide = { _, x, dx in

@@ -124,6 +124,14 @@ public enum BLASLibrary {
 
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the number of BLAS threads. Our kernels are written so that results do not depend on it.
+    /// Sets the number of BLAS threads (benchmarks and tests of thread independence; computations use
+    /// `useOneThread`).
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+
+    /// Puts OpenBLAS on one thread, for good. Its thread count changes its blocking and so the last bits
+    /// of products and of LAPACK's reductions; dipolesync parallelizes around BLAS instead, with fixed
+    /// partitions (`BlockedProducts`). Not restored afterwards: a restore races with other callers
+    /// running concurrently (the points of a sweep, tests) and could put one of them back on several
+    /// threads mid-computation.
+    public static func useOneThread() { openblas_set_num_threads(1) }
 }

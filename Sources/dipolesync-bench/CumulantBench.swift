@@ -51,7 +51,7 @@ func cumulantBenchmark(_ args: [String]) throws {
         solver.starts = [CumulantSteadyStateSolver.Start(rawValue: only) ?? .productState]
         let system = CumulantSystem(model: model)
         system.threads = threads
-        BLASLibrary.setThreads(1)
+        BLASLibrary.useOneThread()
         do {
             let ((x, report), seconds) = try timed { try solver.solve(system) }
             print(

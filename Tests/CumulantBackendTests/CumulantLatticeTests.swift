@@ -79,6 +79,54 @@ struct CumulantLatticeTests {
                 * CumulantSteadyStateSolver.rateScale(dense))
     }
 
+    /// The O(N²) pair loops split among workers from N = `concurrentPairsMinimum` on (the right-hand
+    /// side, J·v, the low-rank preconditioner's packing): one, two and three workers give the same bits,
+    /// with dense and lattice couplings; the columns' split covers every column once.
+    @Test func pairLoopsGiveTheSameBitsOnAnyThreadCount() throws {
+        BLASLibrary.useOneThread()   // as the backend does (the products' bits depend on OpenBLAS's threads)
+        let n = CumulantSystem.concurrentPairsMinimum + 44
+        for threads in [2, 3, 7] {
+            var seen = [Int](repeating: 0, count: n)
+            let lock = NSLock()
+            CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                lock.lock()
+                for b in columns { seen[b] += 1 }
+                lock.unlock()
+            }
+            #expect(seen.allSatisfy { $0 == 1 }, "\(threads) workers")
+        }
+        for couplings in ["dipolar magic", "dissipative magic"] {
+            let (dm, lm) = latticeModelPair(
+                lattice: .chain(n), couplings: couplings, alpha: 1.5, strength: 0.25, detunings: Array(repeating: 0, count: n))
+            for model in [dm, lm] {
+                var reference: [[Double]] = []
+                for threads in [1, 2, 3] {
+                    let system = CumulantSystem(model: model)
+                    system.threads = threads
+                    system.lowRankThreshold = n / 2
+                    let state = Self.randomState(system, seed: 5, real: false), v = Self.randomState(system, seed: 6, real: false)
+                    var r = [Double](repeating: 0, count: system.packedCount), jv = r, pv = r
+                    system.rhs(state, into: &r)
+                    var scratch = Matrix(rows: n, cols: 2 * n)
+                    system.jacobianTimes(state, v, scratch: &scratch, into: &jv)
+                    var preconditioner = try LyapunovPreconditioner(system: system)
+                    try preconditioner.update(system: system, s: Array(state[0..<n]))
+                    preconditioner.apply(v, sigma: 3, into: &pv)
+                    if !system.elastic { #expect(preconditioner.kind.contains("extreme eigenvectors"), "\(couplings): the low-rank form") }
+                    let numbers = [r, jv, pv]
+                    if reference.isEmpty { reference = numbers }
+                    for (name, (x, y)) in zip(["rhs", "J·v", "preconditioner"], zip(numbers, reference)) {
+                        let first = x.indices.first { x[$0] != y[$0] }
+                        #expect(
+                            first == nil,
+                            "\(couplings), \(system.representation), \(threads) threads: \(name) differs first at \(first ?? 0) of \(x.count): \(first.map { (x[$0], y[$0]) } ?? (0, 0))"
+                        )
+                    }
+                }
+            }
+        }
+    }
+
     static let steadyCases: [Case] = [
         Case(lattice: .chain(11), couplings: "power-law"),
         Case(lattice: .chain(12), couplings: "dissipative magic", dephasing: 0.3),

@@ -78,9 +78,7 @@ public struct Executor {
         let total = effectiveThreads
         let workers = max(1, min(total, todo.count))
         let innerThreads = max(1, total / workers)
-        let previousBLAS = BLASLibrary.threads
-        BLASLibrary.setThreads(1)
-        defer { BLASLibrary.setThreads(previousBLAS) }
+        BLASLibrary.useOneThread()
 
         var outcomes = [PointOutcome?](repeating: nil, count: todo.count)
         var failure: ExecutionError?

@@ -114,9 +114,7 @@ public struct TrajectorySplit: Sendable {
         let threads = executor.effectiveThreads
         // BLAS single-threaded, as the executor runs points of a sweep: the density-matrix base's last
         // bits depend on BLAS threading (trajectories parallelize over their own workers instead).
-        let previousBLAS = BLASLibrary.threads
-        BLASLibrary.setThreads(1)
-        defer { BLASLibrary.setThreads(previousBLAS) }
+        BLASLibrary.useOneThread()
         var out: [TrajectoryUnitResult] = []
         for u in units {
             guard let pp = executor.plan.points.first(where: { $0.index == u.point }),
