@@ -29,6 +29,9 @@ extension DickeBackend: DescribedBackend {
     /// The point's estimate: the steady state or evolution, and the spectrum's regression when asked.
     public static func estimate(_ outline: PointOutline) -> CostEstimate {
         var e = estimate(n: outline.dipoles, timeEvolution: outline.timeEvolution)
+        if !outline.timeEvolution, let u = outline.uniformCouplings ?? outline.allToAll, expectsFullChain(n: outline.dipoles, feff: u.feff) {
+            e = fullChainEstimate(n: outline.dipoles)
+        }
         var observableFlops = 0.0
         if let s = outline.observables.first(where: { $0.kind == .spectrum }) {
             observableFlops += spectrumFlops(
@@ -115,6 +118,28 @@ extension DickeBackend: DescribedBackend {
     /// The share of τ_max λ/3.3 + (τ points) steps the Dormand–Prince integrator takes (measured: 0.25–0.6,
     /// steps ≈ (CPU seconds)/(7.2 applications' CPU seconds) at N = 30–100, W = 0.5–40 Γ, γ_φ = 0–20 Γ).
     static let pairStepShare = 0.35
+
+    /// Pair couplings f_eff/N from which the scaled window of the steady state is expected to fail and
+    /// the full chain to be solved instead (docs/physics.md §6.4.2, "Full-chain fallback"): it failed
+    /// for the all-to-all power law at strength Γ/4 (f_eff/N = 0.25 Γ) from N = 404 on, and held at
+    /// f_eff/N ≤ 0.1 Γ (f_eff = 40 and 60 Γ at N = 600; f_eff = 15 Γ up to N = 10⁴).
+    static let fullChainPairCoupling = 0.2
+
+    /// Whether the steady state of N dipoles with collective coupling f_eff is expected to need the full
+    /// chain beyond `DickeSteadyState.defaultFullWindowLimit` (`fullChainPairCoupling`).
+    static func expectsFullChain(n: Int, feff: Double) -> Bool {
+        n > DickeSteadyState.defaultFullWindowLimit && abs(feff) >= fullChainPairCoupling * Double(n)
+    }
+
+    /// The full chain's steady state, after the scaled windows failed: (N/2 + 1)² populations reduced
+    /// level by level, ~Σ_L K_L³ ≈ N⁴/32 flops and `DickeSteadyState.memoryEstimate` of the full window
+    /// (measured at N = 900: 16 s and 0.75 GB on one core; docs/physics.md §6.4.2).
+    static func fullChainEstimate(n: Int) -> CostEstimate {
+        let N = Double(n), windowed = estimate(n: n, timeEvolution: false)
+        let full = Double(DickeSteadyState.fullChainMemoryEstimate(n: n))
+        return CostEstimate(
+            memoryBytes: CostEstimate.bytes(max(Double(windowed.memoryBytes), full) + 1e6), flops: N * N * N * N / 32 + windowed.flops)
+    }
 
     /// Steady state (with or without decoherence: local dephasing narrows the window of levels and j that
     /// hold probability, so the estimate without it is an upper bound; N = 1000, f_eff = 15 Γ, W = 7.5 Γ

@@ -34,7 +34,8 @@ public struct DickeSteadyState: Sendable {
     /// Largest relative probability allowed on an artificial window boundary.
     public var boundaryTolerance: Double = 1e-12
     /// N up to which the full chain is solved without a window.
-    public var fullWindowLimit: Int = 400
+    public var fullWindowLimit: Int = Self.defaultFullWindowLimit
+    public static let defaultFullWindowLimit = 400
     /// Bytes the reduction may hold.
     public var memoryBudget: Int = 8 << 30
 
@@ -54,18 +55,25 @@ public struct DickeSteadyState: Sendable {
     }
 
     /// Bytes needed to hold the reduction matrices for `window`.
-    public static func memoryEstimate(_ w: DickePopulations) -> Int {
+    public static func memoryEstimate(_ w: DickePopulations) -> Int { memoryEstimate(lo: w.lo, hi: w.hi) }
+
+    /// The same for a window given by its levels' j-index ranges [lo, hi] (the full chain's:
+    /// `fullChainMemoryEstimate`, without allocating its populations).
+    static func memoryEstimate(lo: [Int], hi: [Int]) -> Int {
         var s = 0
-        for k in w.lo.indices {
-            let kk = w.hi[k] - w.lo[k] + 1
-            let next = k + 1 < w.lo.count ? w.hi[k + 1] - w.lo[k + 1] + 1 : 0
-            let prev = k > 0 ? w.hi[k - 1] - w.lo[k - 1] + 1 : 0
-            s += kk * max(next, prev) * 8 + 3 * kk * kk * 8 / max(1, w.lo.count)
+        for k in lo.indices {
+            let kk = hi[k] - lo[k] + 1
+            let next = k + 1 < lo.count ? hi[k + 1] - lo[k + 1] + 1 : 0
+            let prev = k > 0 ? hi[k - 1] - lo[k - 1] + 1 : 0
+            s += kk * max(next, prev) * 8 + 3 * kk * kk * 8 / max(1, lo.count)
         }
-        return s + 4 * kk0(w) * kk0(w) * 8
+        let widest = lo.indices.map { hi[$0] - lo[$0] + 1 }.max() ?? 0
+        return s + 4 * widest * widest * 8
     }
-    private static func kk0(_ w: DickePopulations) -> Int {
-        w.lo.indices.map { w.hi[$0] - w.lo[$0] + 1 }.max() ?? 0
+
+    /// `memoryEstimate` of the full chain of N dipoles (every level, every j).
+    public static func fullChainMemoryEstimate(n: Int) -> Int {
+        memoryEstimate(lo: (0...n).map { DickePopulations.tMin(n: n, level: $0) }, hi: Array(repeating: n / 2, count: n + 1))
     }
 
     public func solve() throws -> Solution {
@@ -90,8 +98,9 @@ public struct DickeSteadyState: Sendable {
             // The scaled window can miss: below threshold the peak sits near a j-boundary of the reference
             // window, and scaling it by N/N₀ steps over states that matter (docs/physics.md §6.4.2). The full
             // chain has no artificial boundary; it is solved when it fits the memory budget.
-            let full = DickePopulations.fullWindow(n: n)
-            guard Self.memoryEstimate(full) <= memoryBudget, let sol = try? solve(window: full, pivot: nil) else { throw error }
+            guard Self.fullChainMemoryEstimate(n: n) <= memoryBudget, let sol = try? solve(window: .fullWindow(n: n), pivot: nil) else {
+                throw error
+            }
             return sol
         }
     }

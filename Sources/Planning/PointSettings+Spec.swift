@@ -15,11 +15,11 @@ extension PointOutline {
             }
         }()
         let allToAll: UniformCouplings? = if case .uniform(let f, let g) = sys.couplings { UniformCouplings(feff: f, geff: g) } else { nil }
+        let uniform = ModelBuilder.uniformCouplings(sys, tolerance: thresholds.uniformityTolerance)
         self.init(
             dipoles: sys.count, observables: spec.observables, initial: spec.initial, evolution: spec.evolution,
             pump: sys.pump,
-            permutationSymmetric: sys.detuning.isUniform
-                && ModelBuilder.uniformCouplings(sys, tolerance: thresholds.uniformityTolerance) != nil,
+            permutationSymmetric: sys.detuning.isUniform && uniform != nil,
             equalDetunings: sys.detuning.isUniform, couplingsName: sys.couplings.name, detuningName: sys.detuning.name,
             allToAll: allToAll, elastic: elastic, detuning: sys.detuning.distribution, forced: spec.solver.backend,
             exactMethod: spec.solver.exactMethod, trajectories: PointSettings.trajectories(of: spec),
@@ -29,6 +29,7 @@ extension PointOutline {
         nonradiativeDecay = sys.nonradiativeDecay
         couplingChoice = spec.solver.couplings
         latticeExtents = ModelBuilder.latticeExtents(sys)
+        uniformCouplings = uniform
     }
 }
 

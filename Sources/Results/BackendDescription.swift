@@ -96,6 +96,9 @@ public struct PointOutline: Sendable {
     /// The lattice's extents (nx, ny, nz) when its couplings are translation-invariant and the lattice
     /// representation can hold them (docs/physics.md §2.6); nil otherwise.
     public var latticeExtents: [Int]?
+    /// The couplings every pair shares when they are uniform (the spec's all-to-all model, or a power
+    /// law with α = 0, or couplings found equal numerically; `ModelBuilder.uniformCouplings`); nil otherwise.
+    public var uniformCouplings: UniformCouplings?
 
     public init(
         dipoles: Int, observables: [ObservableRequest], initial: InitialState, evolution: Evolution, pump: Double,

@@ -139,3 +139,46 @@ final class DecoherenceRefusalTests: XCTestCase {
         XCTAssertNil(DickeBackend().unsupportedDecoherence([.dephasing, .nonradiativeDecay]))
     }
 }
+
+/// The permutation-symmetric steady state where the scaled window fails and the full chain is solved
+/// (docs/physics.md §6.4.2, "Full-chain fallback"): the all-to-all power law at strength Γ/4 beyond
+/// N = 400. Its estimate is the full chain's (measured at N = 900: 16 s and 0.75 GB on one core); the
+/// collective model at f_eff = 15 Γ keeps the window's (1.6 s measured at N = 1000).
+final class DickeFullChainEstimateTests: XCTestCase {
+    func estimate(_ system: String) throws -> CostEstimate {
+        let text = "dipolesync: 1\nname: t\nsystem:\n" + system + "\nobservables: [ZQ]\n"
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let compiled = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
+        let o = PointOutline(compiled.base, thresholds: .standard, budget: 8 << 30, cores: 2)
+        XCTAssertTrue(o.permutationSymmetric)
+        return DickeBackend.estimate(o)
+    }
+
+    func testTheFullChainIsEstimatedWhereTheWindowFails() throws {
+        let powerLaw = try estimate(
+            "  lattice: {shape: chain, sites: 900, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 0, strength: 0.25 Gamma}}\n  pump: {rate: 5 Gamma}"
+        )
+        XCTAssertGreaterThan(powerLaw.seconds, 16.0 / 3)
+        XCTAssertLessThan(powerLaw.seconds, 16.0 * 3)
+        XCTAssertGreaterThan(Double(powerLaw.memoryBytes), 0.75e9 / 3)
+        XCTAssertLessThan(Double(powerLaw.memoryBytes), 0.75e9 * 3)
+        XCTAssertEqual(powerLaw.memoryBytes, CostEstimate.bytes(Double(DickeSteadyState.fullChainMemoryEstimate(n: 900)) + 1e6))
+        let collective = try estimate(
+            "  lattice: {shape: all-to-all, sites: 1000}\n  couplings: {uniform: {feff: 15 Gamma}}\n  pump: {rate: 7.5 Gamma}")
+        XCTAssertLessThan(collective.seconds, 1.6 * 3)
+        XCTAssertGreaterThan(collective.seconds, 1.6 / 3)
+        // Below N = 400 the full chain is solved anyway, with the window's estimate.
+        let small = try estimate(
+            "  lattice: {shape: chain, sites: 300, spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 0, strength: 0.25 Gamma}}\n  pump: {rate: 5 Gamma}"
+        )
+        XCTAssertEqual(small.flops, DickeBackend.estimate(n: 300, timeEvolution: false).flops)
+    }
+
+    /// The full chain's memory estimate, computed from its levels' j ranges, equals the one of the
+    /// allocated full window that the solver holds.
+    func testTheFullChainMemoryNeedsNoPopulations() {
+        for n in [1, 2, 7, 40, 401] {
+            XCTAssertEqual(DickeSteadyState.fullChainMemoryEstimate(n: n), DickeSteadyState.memoryEstimate(.fullWindow(n: n)), "N = \(n)")
+        }
+    }
+}
