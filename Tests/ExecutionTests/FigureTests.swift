@@ -565,6 +565,22 @@ final class FigureNoteTests: XCTestCase {
         XCTAssertTrue(contents.notes[2].hasPrefix("figure 'map': contour 5 "), contents.notes[2])
     }
 
+    /// A note longer than the picture is broken at spaces into lines that each fit its width, keeping every
+    /// word, and the picture grows by a line for each.
+    func testLongNotesWrapInsideThePicture() throws {
+        var f = Figure(name: "n", title: "t", x: Figure.Axis(label: "x"), y: Figure.Axis(label: "y"))
+        f.series = [Figure.Series(label: "a", x: [0, 1], y: [0, 1])]
+        let path = "outputs/dephasing-resilience-chain-900/25bbee8ff742, outputs/archived/dephasing-resilience-chain-900"
+        f.notes = ["N = 900 (cumulant): no bundle of dephasing-resilience-chain-900.yaml (run it first: looked in \(path))", "short"]
+        let lines = SVGPlot.noteLines(f, width: SVGPlot.width)
+        XCTAssertEqual(lines.count, 3, "\(lines)")
+        XCTAssertEqual(lines.prefix(2).joined(separator: " "), f.notes[0])
+        for l in lines { XCTAssertLessThanOrEqual(1.05 * 10 * l.reduce(0) { $0 + SVGPlot.advance($1) }, SVGPlot.width - 16, l) }
+        let svg = SVGPlot.render(f)
+        XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+        XCTAssertTrue(svg.contains("height=\"\(Int(SVGPlot.height) + 14 * 3)\""))
+    }
+
     /// With every value in range and finite, nothing is noted.
     func testAFigureThatDrawsWholeHasNoNotes() throws {
         let text = Self.spec.replacingOccurrences(of: "      - {value: inversion, label: \"S^z\"}\n", with: "")

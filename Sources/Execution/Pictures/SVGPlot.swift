@@ -66,7 +66,7 @@ public enum SVGPlot {
         var yValues = pts.flatMap { [$0.y - $0.e, $0.y + $0.e] }
         yValues += f.references.filter { $0.direction == .horizontal }.map(\.value)
         let ys = Scale.fit(yValues, axis: f.y, pad: 0.05, p0: height - bottom, p1: top)
-        var svg = header(f.title, width: w, notes: f.notes.count)
+        var svg = header(f.title, width: w, notes: noteLines(f, width: w).count)
         svg += frame(xs, ys, f.x, f.y, grid: true)
         svg += clip(xs, ys)
         svg += "<g clip-path=\"url(#plot)\">\n"
@@ -214,7 +214,7 @@ public enum SVGPlot {
             guard zs.accepts(v) else { return "#bbbbbb" }
             return map(position(v))
         }
-        var svg = header(f.title, width: w, notes: f.notes.count)
+        var svg = header(f.title, width: w, notes: noteLines(f, width: w).count)
         svg += clip(xs, ys)
         svg += "<g clip-path=\"url(#plot)\" shape-rendering=\"crispEdges\">\n"
         for i in 0..<m.x.count {
@@ -392,13 +392,32 @@ public enum SVGPlot {
     }
 
     static func empty(_ f: Figure) -> String {
-        header(f.title, notes: f.notes.count)
+        header(f.title, notes: noteLines(f, width: width).count)
             + "<text x=\"\(width / 2)\" y=\"\(height / 2)\" text-anchor=\"middle\" font-size=\"13\">no finite values to plot</text>\n"
             + notes(f, width: width) + "</svg>\n"
     }
 
+    /// The notes, each broken at spaces into lines that fit the picture's width at their 10 px (a word
+    /// longer than a line keeps a line of its own).
+    static func noteLines(_ f: Figure, width w: Double) -> [String] {
+        let room = w - 16
+        return f.notes.flatMap { note -> [String] in
+            var lines: [String] = [], line = ""
+            for word in note.split(separator: " ") {
+                let longer = line.isEmpty ? String(word) : line + " " + word
+                if line.isEmpty || 1.05 * 10 * longer.reduce(0) { $0 + advance($1) } <= room {
+                    line = longer
+                } else {
+                    lines.append(line)
+                    line = String(word)
+                }
+            }
+            return lines + [line]
+        }
+    }
+
     static func notes(_ f: Figure, width w: Double) -> String {
-        f.notes.enumerated().map { k, n in
+        noteLines(f, width: w).enumerated().map { k, n in
             "<text x=\"\(w / 2)\" y=\"\(height + 8 + 14 * Double(k))\" font-size=\"10\" fill=\"#a00\" text-anchor=\"middle\">\(escape(n))</text>\n"
         }.joined()
     }
