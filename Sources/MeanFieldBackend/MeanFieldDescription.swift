@@ -66,12 +66,13 @@ extension MeanFieldBackend: DescribedBackend {
 
     /// Memory of the per-dipole tables a point returns and the bundle holds before writing them: the
     /// `correlations` table, N² rows as [[Double]] (about 80 bytes a row; the guard of `solve` refuses
-    /// the same) and its file; `phases`, N rows of 7 numbers (about 90 bytes a row) and its file.
+    /// the same); `phases`, N rows of 7 numbers (about 90 bytes a row); and while they are written,
+    /// the checkpoint's and the file's bytes (`TableFile.writingBytes`).
     static func tableBytes(_ outline: PointOutline) -> Double {
         let n = Double(outline.dipoles)
         var bytes = 0.0
-        if outline.kinds.contains(.correlations) { bytes += 80 * n * n + TableFile.bytes(rows: n * n, columns: 4) }
-        if outline.kinds.contains(.phases) { bytes += 90 * n + TableFile.bytes(rows: n, columns: 7) }
+        if outline.kinds.contains(.correlations) { bytes += 80 * n * n + TableFile.writingBytes(rows: n * n, columns: 4) }
+        if outline.kinds.contains(.phases) { bytes += 90 * n + TableFile.writingBytes(rows: n, columns: 7) }
         return bytes
     }
 

@@ -34,6 +34,15 @@ public enum TableFile {
         return (isLarge(cells: cells) ? 8 * cells + 128 : 25 * cells) + 32 * Double(columns)
     }
 
+    /// Transient memory while a point's table is written, per number: the run's checkpoint file (the
+    /// point as a JSON tree, its text and bytes; `Checkpoint.save`) and the table's file. Measured on the
+    /// 10⁶-dipole mean-field chain with `phases` (7·10⁶ numbers, `benchmarks/specs/meanfield-chain-1e6.yaml`,
+    /// 2026-12-03): 462 MB resident while solving, 719 MB at the peak while writing.
+    public static let writingBytesPerNumber = 50.0
+
+    /// `writingBytesPerNumber` for a table of `rows` × `columns` numbers.
+    public static func writingBytes(rows: Double, columns: Int) -> Double { writingBytesPerNumber * rows * Double(max(columns, 1)) }
+
     // MARK: - NPY
 
     /// The `.npy` file of `t` (format version 1.0, or 2.0 when the header is longer than 65 535 bytes):

@@ -3,6 +3,7 @@ import Physics
 import Planning
 import Results
 import SpecLanguage
+import TestSupport
 import Testing
 
 /// The planner's choice of coupling representation (`solver.couplings`, docs/physics.md §2.6).
@@ -123,6 +124,19 @@ struct LatticeCouplingsPlanTests {
             observables: "[ZQ, correlations]", free: 1_000_000_000,
             error: ["largest: tables/point-0000/correlations.npy ≈ 274.7 MiB, N² = 9e+06 pairs", "'phases' table"], at: (7, 19))
     ]
+
+    /// The 10⁶-dipole mean-field chain with `phases` (benchmarks/specs/meanfield-chain-1e6.yaml): the
+    /// plan's memory covers the measured peak, 719 MB while the 7·10⁶-number table is written (462 MB while
+    /// solving), and is not far above it (it was 438 MiB before the writing was counted).
+    @Test func millionDipoleChainMemoryCoversTheWriting() throws {
+        let path = repositoryRoot.appendingPathComponent("benchmarks/specs/meanfield-chain-1e6.yaml").path
+        let outcome = SpecCompiler.compile(file: path)
+        let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
+        let p = try #require(Planner().plan(compiled).plan?.points.first)
+        #expect(p.backend == .meanField && p.couplings == .lattice)
+        let bytes = Double(p.estimate.memoryBytes)
+        #expect(bytes >= 719e6 && bytes <= 1.5 * 719e6, "\(bytes / 1e6) MB")
+    }
 
     @Test(arguments: diskCases) func diskCheck(_ c: DiskCase) throws {
         let text = "dipolesync: 1\nname: t\nsystem:\n\(Self.chain(c.sites))\nobservables: \(c.observables)\nsolver: {backend: mean-field}\n"
