@@ -156,7 +156,8 @@ extension ExactBackend: DescribedBackend {
     /// W = 6 Γ: 85, 47, 93 iterations at γ_φ = 0, 8, 60 Γ for N = 12; 57, 41, 62 for N = 10; docs/physics.md §9.1).
     public static func densityMatrixEstimate(_ outline: PointOutline, threads: Int) -> CostEstimate {
         let n = outline.dipoles, N = Double(n)
-        let own = Double(memoryEstimate(n: n, observables: outline.observables, evolution: outline.evolution, threads: threads))
+        let own = Double(
+            memoryEstimate(n: n, observables: outline.observables, evolution: outline.evolution, threads: threads, budget: outline.memoryBudget))
         let elements = outline.initial.isU1Invariant ? CostEstimate.binomial(2 * n, n) : pow(4, N)
         return CostEstimate(
             memoryBytes: CostEstimate.bytes(own + CostEstimate.modelBytes(n: n, matrices: true)),

@@ -99,6 +99,16 @@ final class ObservableTests: XCTestCase {
         }
         XCTAssertGreaterThan(ExactBackend.memoryEstimate(n: 12, observables: []), 16 * 2_704_156 * 20)
         XCTAssertLessThan(ExactBackend.memoryEstimate(n: 12, observables: []), 8 << 30)
+        // With a point's budget on a 24 GiB machine the steady state's GMRES keeps 60 pairs (measured:
+        // 4.2 GiB for one steady state, 5.5 GB for an optimum with dephasing); a small budget, 12.
+        let large = ExactBackend.memoryEstimate(n: 12, observables: [], budget: 11 << 30)
+        XCTAssertEqual(ExactBackend.krylovDimension(n: 12, budget: 11 << 30), 60)
+        XCTAssertGreaterThan(Double(large), 4.2 * 1.074e9)
+        XCTAssertLessThan(Double(large), 1.5 * 5.5e9)
+        XCTAssertEqual(ExactBackend.memoryEstimate(n: 12, observables: [], budget: 2 << 30), ExactBackend.memoryEstimate(n: 12, observables: []))
+        XCTAssertEqual(
+            ExactBackend.memoryEstimate(n: 12, observables: [], evolution: .until(time: 1, samples: 2), budget: 11 << 30),
+            ExactBackend.memoryEstimate(n: 12, observables: [], evolution: .until(time: 1, samples: 2)))
     }
 
     /// Passing the previous state as a guess converges to the same state in fewer iterations.
