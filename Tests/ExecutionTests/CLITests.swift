@@ -253,6 +253,48 @@ final class ArchivedBundleTests: XCTestCase {
         }
     }
 
+    /// The committed dephasing-resilience chains (docs/physics.md §8.3: magic angle, a = 0.02 λ, optimal
+    /// pump) of 12 (exact), 200 and 900 dipoles (cumulant) are intact and say what the docs say: Z_Q falls
+    /// with γ_φ at every length and with the length at every γ_φ, yet the fraction of its γ_φ = 0 value
+    /// that survives a given γ_φ is the same at every length (within 0.06: 0.90–0.93 at 1 Γ, 0.72–0.77 at
+    /// 4 Γ, 0.36–0.39 at 24 Γ). The N = 200 bundle's figures read the other two bundles.
+    func testArchivedDephasingChainsKeepTheSameFractionAtEveryLength() throws {
+        let chains = [
+            ("dephasing-resilience-chain-12", "exact"), ("dephasing-resilience-chain", "cumulant"), ("dephasing-resilience-chain-900", "cumulant")
+        ]
+        var curves: [[Double: (z: Double, w: Double)]] = []
+        for (name, backend) in chains {
+            var curve: [Double: (z: Double, w: Double)] = [:]
+            for p in try Self.points(name) {
+                XCTAssertEqual(p["backend"] as? String, backend, name)
+                let phi = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.dephasing.rate"])
+                let z = try XCTUnwrap((p["observables"] as? [String: Double])?["ZQ"])
+                let w = try XCTUnwrap((p["optimum"] as? [String: Double])?["system.pump.rate"])
+                XCTAssertTrue(w > 0.5 && w < 29, "\(name), γφ = \(phi): the optimum W = \(w) lies inside the bracket")
+                curve[phi] = (z, w)
+            }
+            let sorted = curve.keys.sorted()
+            for (a, b) in zip(sorted, sorted.dropFirst()) {
+                XCTAssertLessThan(try XCTUnwrap(curve[b]).z, try XCTUnwrap(curve[a]).z, "\(name): γφ = \(a) → \(b)")
+            }
+            curves.append(curve)
+        }
+        let shared: [Double] = [0, 1, 4, 24]
+        for phi in shared {
+            let z = try curves.map { try XCTUnwrap($0[phi]).z }
+            XCTAssertTrue(z[0] > z[1] && z[1] > z[2], "γφ = \(phi): Z_Q falls with N: \(z)")
+        }
+        for (phi, expected) in [(1.0, 0.915), (4.0, 0.745), (24.0, 0.375)] {
+            let fractions = try curves.map { try XCTUnwrap($0[phi]).z / XCTUnwrap($0[0]).z }
+            XCTAssertLessThan(try XCTUnwrap(fractions.max()) - XCTUnwrap(fractions.min()), 0.06, "γφ = \(phi): \(fractions)")
+            for f in fractions { XCTAssertEqual(f, expected, accuracy: 0.04, "γφ = \(phi)") }
+        }
+        let csv = try String(
+            contentsOf: CLITests.root.appendingPathComponent("outputs/archived/dephasing-resilience-chain/figures/surviving-fraction.csv"),
+            encoding: .utf8)
+        for label in ["N = 12 (exact)", "N = 200 (cumulant)", "N = 900 (cumulant)"] { XCTAssertTrue(csv.contains(label), label) }
+    }
+
     /// The committed Fig. 5a bundle (12-dipole chains, exact, optimal W, merged from two shards) is intact
     /// and shows the papers' result: Z_Q peaks at the magic angle for each spacing, and g changing by
     /// orders of magnitude lowers it by less than a factor of two.

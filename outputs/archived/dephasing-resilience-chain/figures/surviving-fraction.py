@@ -1,0 +1,32 @@
+# Redraws surviving-fraction.svg from surviving-fraction.csv with matplotlib; restyle freely.
+# Usage: python3 surviving-fraction.py [output file, default surviving-fraction.pdf]
+import csv, math, os, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.colors
+import matplotlib.pyplot as plt
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "surviving-fraction.pdf")
+rows = list(csv.DictReader(open(os.path.join(here, "surviving-fraction.csv"), encoding="utf-8")))
+
+def num(v):
+    return float(v) if v != "" else math.nan
+
+def series(label):
+    r = [row for row in rows if row["series"] == label]
+    return [num(q["x"]) for q in r], [num(q["y"]) for q in r], [num(q["value"]) for q in r], [num(q["error"]) for q in r]
+
+fig, ax = plt.subplots(figsize=(6.4, 4.2))
+x, y, _, e = series("N = 12 (exact)")
+ax.plot(x, y, "-", color="#1f77b4", marker="o", markersize=3, label="N = 12 (exact)")
+x, y, _, e = series("N = 200 (cumulant)")
+ax.plot(x, y, "-", color="#d62728", marker="o", markersize=3, label="N = 200 (cumulant)")
+x, y, _, e = series("N = 900 (cumulant)")
+ax.plot(x, y, "-", color="#2ca02c", marker="o", markersize=3, label="N = 900 (cumulant)")
+ax.set_xlabel("dephasing γ$_{\\mathrm{φ}}$/Γ")
+ax.set_ylabel("Z$_{\\mathrm{Q}}$ / Z$_{\\mathrm{Q}}$(γ$_{\\mathrm{φ}}$ = 0)")
+ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=9)
+ax.set_title("The fraction of Z$_{\\mathrm{Q}}$ that survives dephasing does not depend on N", fontsize=10)
+fig.tight_layout()
+fig.savefig(out)
