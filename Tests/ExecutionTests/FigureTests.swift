@@ -575,7 +575,7 @@ final class FigureNoteTests: XCTestCase {
         let lines = SVGPlot.noteLines(f, width: SVGPlot.width)
         XCTAssertEqual(lines.count, 3, "\(lines)")
         XCTAssertEqual(lines.prefix(2).joined(separator: " "), f.notes[0])
-        for l in lines { XCTAssertLessThanOrEqual(1.05 * 10 * l.reduce(0) { $0 + SVGPlot.advance($1) }, SVGPlot.width - 16, l) }
+        for l in lines { XCTAssertLessThanOrEqual(SVGPlot.plainTextWidth(l, size: 10), SVGPlot.width - 16, l) }
         let svg = SVGPlot.render(f)
         XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
         XCTAssertTrue(svg.contains("height=\"\(Int(SVGPlot.height) + 14 * 3)\""))

@@ -166,6 +166,9 @@ public enum SVGPlot {
         return 1.05 * em * size
     }
 
+    /// The width of `text` drawn as it is (no sub- or superscripts), in the same metrics as `textWidth`.
+    static func plainTextWidth(_ text: some StringProtocol, size: Double) -> Double { 1.05 * size * text.reduce(0) { $0 + advance($1) } }
+
     /// The advance width of a character in em (Helvetica's widths, rounded up by class).
     static func advance(_ c: Character) -> Double {
         switch c {
@@ -405,7 +408,7 @@ public enum SVGPlot {
             var lines: [String] = [], line = ""
             for word in note.split(separator: " ") {
                 let longer = line.isEmpty ? String(word) : line + " " + word
-                if line.isEmpty || 1.05 * 10 * longer.reduce(0) { $0 + advance($1) } <= room {
+                if line.isEmpty || plainTextWidth(longer, size: 10) <= room {
                     line = longer
                 } else {
                     lines.append(line)
