@@ -97,6 +97,14 @@ public enum ModelBuilder {
         return UniformCouplings(feff: f0 * Double(n), geff: g0 * Double(n))
     }
 
+    /// f_eff of the point's couplings (docs/physics.md §2.4) without building more than it needs: the
+    /// all-to-all value, the lattice representation's sums (§2.6), else the dense f.
+    public static func effectiveCoupling(_ s: SystemSpec) -> Double {
+        if let u = uniformCouplings(s) { return u.feff }
+        if let l = latticeCouplings(s) { return l.feff }
+        return Couplings.effective(couplings(s).f)
+    }
+
     /// The smallest eigenvalue of the decay-rate matrix f + γ_nr·1 (docs/physics.md §1.5, §2.5), when it
     /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK
     /// up to `numericLimit` dipoles, and beyond for lattice power laws the circulant bound or a Lanczos

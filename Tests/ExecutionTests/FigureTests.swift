@@ -269,6 +269,71 @@ final class DeclaredFigureTests: XCTestCase {
         XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(f).utf8)))
     }
 
+    /// The threshold over dipolar chains: one line per system drawn, at γ_φ = F/2 − √(2FΓ) with F the
+    /// chain's f_eff (docs/physics.md §2.4, §4.6), here summed independently from the magic-angle kernel
+    /// f(r) = Γ sin(kr)/(kr); each in the colour of its system's curve, in the SVG and the script.
+    func testDephasingThresholdOfChainsIsDrawnPerSystemInItsColour() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("threshold-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func chain(_ name: String, sites: Int, figures: String = "") -> String {
+            """
+            dipolesync: 1
+            name: \(name)
+            system:
+              lattice: {shape: chain, sites: \(sites), spacing: 0.02 lambda}
+              couplings: dipolar
+              polarization: {angle: magic}
+              pump: {rate: 8 Gamma}
+              dephasing: {rate: 0 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.dephasing.rate: [0 Gamma, 4 Gamma, 24 Gamma]
+            \(figures)
+            """
+        }
+        try chain("long", sites: 200).write(to: dir.appendingPathComponent("long.yaml"), atomically: true, encoding: .utf8)
+        let text = chain(
+            "short", sites: 12,
+            figures: """
+                figures:
+                  - name: resilience
+                    x: {axis: system.dephasing.rate}
+                    series:
+                      - {value: ZQ, label: "N = 12"}
+                      - {value: ZQ, label: "N = 200", from: {spec: long.yaml}}
+                    overlays: [mean-field-dephasing-threshold]
+
+                """)
+        let path = dir.appendingPathComponent("short.yaml").path
+        let c = try XCTUnwrap(SpecCompiler.compile(bytes: Array(text.utf8), path: path, catalog: Catalog()).compiled)
+        let outcomes = c.points.map { p in
+            var r = PointResult()
+            r["ZQ"] = .number(0.2)
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .exact, result: r, optimum: nil, seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes) { _ in .success(outcomes) }.first)
+        XCTAssertEqual(f.series.count, 2)
+        func feff(_ n: Int) -> Double {
+            var sum = 0.0
+            for a in 0..<n { for b in 0..<n where a != b { let kr = 2 * Double.pi * 0.02 * Double(abs(a - b)); sum += sin(kr) / kr } }
+            return sum / Double(n - 1)
+        }
+        XCTAssertEqual(f.references.count, 2, f.references.map(\.label).description)
+        for (k, (line, n)) in zip(f.references, [12, 200]).enumerated() {
+            let F = feff(n)
+            XCTAssertEqual(line.value, F / 2 - (2 * F).squareRoot(), accuracy: 1e-9, "N = \(n)")
+            XCTAssertEqual(line.colour, k)
+            XCTAssertTrue(line.label.contains(String(format: "f_{eff} = %.3g Γ", F)), line.label)
+        }
+        XCTAssertEqual(feff(200), 23.5, accuracy: 0.05)
+        let svg = SVGPlot.render(f)
+        XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
+        XCTAssertTrue(svg.contains("stroke=\"\(SVGPlot.palette[1])\" stroke-width=\"1.3\""))
+        XCTAssertTrue(FigureExport.python(f).contains("axvline(\(FigureExport.pyNumber(f.references[1].value)), color=\"\(SVGPlot.palette[1])\""))
+    }
+
     /// `optimum` is the location of each point's optimum in a spec with `optimize` (W_opt against the
     /// swept axis); in a spec without `optimize` it is a located error that says so.
     func testTheOptimumIsAValueOfASpecThatOptimizes() throws {

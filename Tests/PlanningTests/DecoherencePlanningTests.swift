@@ -182,3 +182,49 @@ final class DickeFullChainEstimateTests: XCTestCase {
         }
     }
 }
+
+/// The exact backend's regressions (`spectrum`, `two-time`) are estimated from the generator's local rates
+/// (`ExactBackend.regressionFlops`) against CPU seconds measured with `run --threads 1` on magic-angle
+/// chains at a = 0.02 λ (τ_max = 20/Γ, 400 samples; 2026-12-03): within a factor 3 of each, and growing
+/// with the pump and the dephasing as the runs did.
+final class ExactRegressionEstimateTests: XCTestCase {
+    func estimate(sites: Int, pump: Double, dephasing: Double = 0, observables: String = "[ZQ, spectrum]") throws -> CostEstimate {
+        let text = """
+            dipolesync: 1
+            name: t
+            system:
+              lattice: {shape: chain, sites: \(sites), spacing: 0.02 lambda}
+              couplings: dipolar
+              polarization: {angle: magic}
+              pump: {rate: \(pump) Gamma}
+              dephasing: {rate: \(dephasing) Gamma}
+            observables: \(observables)
+            solver: {backend: exact}
+
+            """
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let compiled = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
+        let o = PointOutline(compiled.base, thresholds: .standard, budget: 8 << 30, cores: 2)
+        return ExactBackend.densityMatrixEstimate(o, threads: 1)
+    }
+
+    func testTheSpectrumIsEstimatedWithinAFactorThreeOfMeasuredRuns() throws {
+        let measured: [(sites: Int, pump: Double, dephasing: Double, seconds: Double)] = [
+            (7, 7.85, 0, 1.3), (8, 7.85, 0, 7.0), (10, 7.85, 0, 163), (8, 25, 0, 12.4), (8, 14.53, 24, 15.4)
+        ]
+        for m in measured {
+            let e = try estimate(sites: m.sites, pump: m.pump, dephasing: m.dephasing)
+            XCTAssertGreaterThan(e.seconds, m.seconds / 3, "\(m)")
+            XCTAssertLessThan(e.seconds, m.seconds * 3, "\(m)")
+        }
+        // The N = 12 member of dephasing-resilience-chain-12 would take about an hour a point, not ~1 min.
+        XCTAssertGreaterThan(try estimate(sites: 12, pump: 7.85).seconds, 1800)
+        // Z_Q alone reads nothing; each pair of two-time is one more regression.
+        XCTAssertNil(try estimate(sites: 8, pump: 7.85, observables: "[ZQ]").observableFlops)
+        let one = try XCTUnwrap(try estimate(sites: 8, pump: 7.85, observables: "[{two-time: {pairs: [[0, 1]]}}]").observableFlops)
+        let two = try XCTUnwrap(try estimate(sites: 8, pump: 7.85, observables: "[{two-time: {pairs: [[0, 1], [0, 2]]}}]").observableFlops)
+        XCTAssertEqual(two, 2 * one, accuracy: 1e-6 * one)
+        let both = try XCTUnwrap(try estimate(sites: 8, pump: 7.85, observables: "[spectrum, frequency]").observableFlops)
+        XCTAssertEqual(both, try XCTUnwrap(try estimate(sites: 8, pump: 7.85).observableFlops), "frequency comes with the spectrum")
+    }
+}

@@ -137,6 +137,50 @@ import Testing
         if let hint { #expect(e.hint?.contains(hint) == true, "\(e.hint ?? "no hint")") }
     }
 
+    /// The mean-field dephasing threshold is drawn for any couplings whose f_eff is fixed along the
+    /// curves (that of the uniform state of a lattice, docs/physics.md §4.6); a sweep that moves it
+    /// otherwise than through the all-to-all f_eff is a located error with a way out.
+    @Test func theDephasingThresholdNeedsOneCouplingPerCurve() throws {
+        func chain(sweeping extra: String) -> String {
+            """
+            dipolesync: 1
+            name: chain
+            system:
+              lattice: {shape: chain, sites: 12, spacing: 0.02 lambda}
+              couplings: dipolar
+              polarization: {angle: magic}
+              pump: {rate: 8 Gamma}
+              dephasing: {rate: 0 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.dephasing.rate: [0 Gamma, 4 Gamma]
+            \(extra)
+            figures:
+              - name: a
+                x: {axis: system.dephasing.rate}
+                series: [ZQ]
+                overlays: [mean-field-dephasing-threshold]
+
+            """
+        }
+        let fixed = try #require(compile(chain(sweeping: "")).compiled)
+        #expect(fixed.base.figures[0].overlays == [.meanFieldDephasingThreshold])
+        for (path, values) in [("system.lattice.spacing", "[0.02 lambda, 0.1 lambda]"), ("system.nonradiative-decay.rate", "[0 Gamma, 1 Gamma]")] {
+            let text = chain(sweeping: "    \(path): \(values)").replacingOccurrences(
+                of: "  dephasing: {rate: 0 Gamma}", with: "  dephasing: {rate: 0 Gamma}\n  nonradiative-decay: {rate: 0 Gamma}")
+            let outcome = compile(text)
+            #expect(outcome.compiled == nil)
+            let e = try #require(
+                outcome.diagnostics.first { $0.message.contains("'\(path)' changes the couplings from point to point") },
+                "\(outcome.diagnostics.map(\.message))")
+            #expect(
+                e.location.line
+                    == text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("overlays:") }.map { $0 + 1 })
+            #expect(e.hint?.contains("reference lines") == true)
+        }
+    }
+
     /// A series from another spec is checked against that spec's observables and sweep.
     @Test func seriesFromAnotherSpecAreChecked() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("figure-ref-\(UUID().uuidString)")

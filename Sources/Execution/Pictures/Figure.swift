@@ -68,6 +68,9 @@ public struct Figure: Sendable {
         public var direction: Direction
         public var value: Double
         public var label: String
+        /// Drawn in the colour of the series of this index (nil: grey), e.g. the threshold of one of
+        /// several systems drawn in the colour of its curve.
+        public var colour: Int? = nil
     }
 
     /// The file name without extension (`ZQ`, `point-0001-phases`).

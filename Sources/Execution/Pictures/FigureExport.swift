@@ -159,7 +159,7 @@ enum FigureExport {
             for r in f.references {
                 let call = r.direction == .horizontal ? "axhline" : "axvline"
                 s +=
-                    "ax.\(call)(\(pyNumber(r.value)), color=\"#444\", linestyle=\"--\", linewidth=1.2\(r.label.isEmpty ? "" : ", label=" + py(MathLabel.matplotlib(r.label))))\n"
+                    "ax.\(call)(\(pyNumber(r.value)), color=\"\(r.colour.map { colours[$0 % colours.count] } ?? "#444")\", linestyle=\"--\", linewidth=1.2\(r.label.isEmpty ? "" : ", label=" + py(MathLabel.matplotlib(r.label))))\n"
             }
             if f.x.log { s += "ax.set_xscale(\"log\")\n" }
             if f.y.log { s += "ax.set_yscale(\"log\")\n" }

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Planning
 import Results
 import SpecLanguage
 import StandardBackends
@@ -132,8 +133,14 @@ public enum Figures {
             let title = d.title ?? "\(d.series.map { $0.label ?? valueLabel($0.value) }.joined(separator: ", ")) versus \(label(xp))"
             let yLabel = d.series.count == 1 ? (d.series[0].label ?? valueLabel(d.series[0].value)) : "value"
             var f = Figure(name: d.name, title: title, kind: .lines, x: axis(d.x, fallback: label(xp)), y: axis(d.y, fallback: yLabel))
-            for s in d.series { f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes) }
-            f.references = references(d) + d.overlays.flatMap { lineOverlay($0, spec: spec) }
+            // Where the curves of each source begin, so that an overlay of several systems takes their colours.
+            var firstCurve: [(source: FigureSpec.Source, series: Int)] = []
+            for s in d.series {
+                let before = f.series.count
+                f.series += curves(s, figure: d, spec: spec, outcomes: outcomes, bundles: bundles, notes: &f.notes)
+                if f.series.count > before, !firstCurve.contains(where: { $0.source == s.source }) { firstCurve.append((s.source, before)) }
+            }
+            f.references = references(d) + d.overlays.flatMap { lineOverlay($0, spec: spec, sources: firstCurve, notes: &f.notes) }
             return f
         }
     }
@@ -237,18 +244,31 @@ public enum Figures {
     }
 
     /// An analytic overlay of a `lines` figure, as vertical lines: the mean-field end of synchronization
-    /// γ_φ = F/2 − √(2F(Γ + γ_nr)) for every f_eff the spec sweeps (else its own), where it is positive
-    /// (docs/physics.md §4.5; the spec checker allows it only over x = system.dephasing.rate).
-    static func lineOverlay(_ o: FigureSpec.Overlay, spec: ExperimentSpec) -> [Figure.ReferenceLine] {
+    /// γ_φ = F/2 − √(2F(Γ + γ_nr)) where it is positive, for every f_eff of the systems drawn: each
+    /// swept f_eff of an all-to-all spec, else the f_eff of its couplings, that of the uniform state of a
+    /// lattice (docs/physics.md §2.4, §4.5, §4.6; the spec checker allows it only over
+    /// x = system.dephasing.rate, with the couplings fixed). With curves from several specs, each
+    /// system's line takes the colour of its first curve.
+    static func lineOverlay(
+        _ o: FigureSpec.Overlay, spec: ExperimentSpec, sources: [(source: FigureSpec.Source, series: Int)], notes: inout [String]
+    ) -> [Figure.ReferenceLine] {
         switch o {
         case .meanFieldBoundary: return []
         case .meanFieldDephasingThreshold:
-            guard case .uniform(let base, _) = spec.system.couplings else { return [] }
-            let swept = spec.sweep?.axes.first { $0.path == "system.couplings.uniform.feff" }?.values
-            return (swept ?? [base]).compactMap { f in
-                AnalyticCurves.meanFieldLargestDephasing(feff: f, nonradiative: spec.system.nonradiativeDecay).map {
-                    Figure.ReferenceLine(
-                        direction: .vertical, value: $0, label: "mean-field end, f_{eff} = \(SVGPlot.tick(f)) Γ")
+            let drawn = sources.isEmpty ? [(source: FigureSpec.Source.this, series: 0)] : sources
+            return drawn.flatMap { source, series -> [Figure.ReferenceLine] in
+                guard let system = source == .this ? spec : ReferencedBundles.spec(source) else { return [] }
+                if let changing = FigureSpec.thresholdChangingPath(system) {
+                    notes.append("no mean-field end for \(system.name): '\(changing)' changes the couplings from point to point")
+                    return []
+                }
+                let swept = system.sweep?.axes.first { $0.path == FigureSpec.Swept.feff }?.values
+                return (swept ?? [ModelBuilder.effectiveCoupling(system.system)]).compactMap { f in
+                    AnalyticCurves.meanFieldLargestDephasing(feff: f, nonradiative: system.system.nonradiativeDecay).map {
+                        Figure.ReferenceLine(
+                            direction: .vertical, value: $0, label: "mean-field end, f_{eff} = \(String(format: "%.3g", f)) Γ",
+                            colour: drawn.count > 1 ? series : nil)
+                    }
                 }
             }
         }
@@ -346,7 +366,7 @@ public enum Figures {
         case .meanFieldBoundary:
             let (gp, np) = (spec.system.dephasing, spec.system.nonradiativeDecay)
             // Sample the pump finely over the axis of W (whichever axis it is).
-            let pumpOnX = xp == "system.pump.rate"
+            let pumpOnX = xp == FigureSpec.Swept.pump
             let pumpValues = pumpOnX ? xValues : (spec.sweep?.axes.first { $0.path == yp }?.values ?? [])
             guard let lo = pumpValues.min(), let hi = pumpValues.max(), hi > lo else {
                 return Figure.Series(label: "mean-field boundary", x: [], y: [], style: .dashed, markers: false)
@@ -635,6 +655,19 @@ public enum ReferencedBundles {
                 FigureSourceError(
                     reason: "no bundle of \((path as NSString).lastPathComponent) (run it first: looked in \(candidates.joined(separator: ", ")))"))
         }
+    }
+
+    /// The spec behind a series' numbers: the referenced spec file, or the spec.yaml of a bundle folder
+    /// (nil when it does not compile).
+    public static func spec(_ source: FigureSpec.Source) -> ExperimentSpec? {
+        let path: String
+        switch source {
+        case .this: return nil
+        case .spec(let p, _): path = p
+        case .bundle(let dir): path = dir + "/spec.yaml"
+        }
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        return SpecCompiler.compile(file: path, followReferences: false).compiled?.base
     }
 
     static func sameID(resolvedJSON data: Data, id: String) -> Bool {

@@ -94,13 +94,13 @@ public enum SVGPlot {
             if r.direction == .horizontal {
                 let y = ys(r.value)
                 svg += String(
-                    format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#444\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>\n",
-                    xs.p0, y, xs.p1, y)
+                    format: "<line x1=\"%.1f\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"%@\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>\n",
+                    xs.p0, y, xs.p1, y, referenceColour(r))
             } else {
                 let x = xs(r.value)
                 svg += String(
-                    format: "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"#444\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>\n",
-                    x, ys.p1, x, ys.p0)
+                    format: "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>\n",
+                    x, ys.p1, x, ys.p0, referenceColour(r))
             }
         }
         svg += "</g>\n"
@@ -124,14 +124,19 @@ public enum SVGPlot {
             for r in f.references where !r.label.isEmpty {
                 let ly = top + 12 + Double(row) * legendRowHeight
                 svg += String(
-                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>",
+                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"1.3\" stroke-dasharray=\"7,4\"/>",
                     lx,
-                    ly - 4, lx + 20, ly - 4)
+                    ly - 4, lx + 20, ly - 4, referenceColour(r))
                 svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(r.label))</text>\n"
                 row += 1
             }
         }
         return svg + notes(f, width: w) + "</svg>\n"
+    }
+
+    /// A reference line's stroke: its series' colour, else grey.
+    static func referenceColour(_ r: Figure.ReferenceLine) -> String {
+        r.colour.map { palette[$0 % palette.count] } ?? "#444"
     }
 
     static func dash(_ style: Figure.Style) -> String {

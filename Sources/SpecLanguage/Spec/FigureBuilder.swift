@@ -293,7 +293,7 @@ struct FigureBuilder {
             }
             switch overlay {
             case .meanFieldBoundary:
-                let plane: Set<String?> = ["system.pump.rate", "system.couplings.uniform.feff"]
+                let plane: Set<String?> = [FigureSpec.Swept.pump, FigureSpec.Swept.feff]
                 if kind == .heatMap && Set([x.path, y.path]) != plane {
                     fail(
                         "the mean-field boundary is a curve in the (system.pump.rate, system.couplings.uniform.feff) plane", o.location,
@@ -304,17 +304,18 @@ struct FigureBuilder {
                     overlays.append(overlay)
                 }
             case .meanFieldDephasingThreshold:
-                // docs/physics.md §4.5: a value of γ_φ for each f_eff of identical all-to-all dipoles.
-                if kind != .lines || x.path != "system.dephasing.rate" {
+                // docs/physics.md §4.5, §4.6: a value of γ_φ for each f_eff, that of the uniform state.
+                let changing = FigureSpec.thresholdChangingPath(spec)
+                if kind != .lines || x.path != FigureSpec.Swept.dephasing {
                     fail(
                         "the mean-field dephasing threshold is a value of γ_φ: it is drawn over lines whose x axis is system.dephasing.rate",
                         o.location, hint: "make system.dephasing.rate the x axis of a lines figure")
-                } else if case .uniform = spec.system.couplings {
-                    overlays.append(overlay)
-                } else {
+                } else if let changing {
                     fail(
-                        "the mean-field dephasing threshold is that of identical all-to-all dipoles (couplings: uniform)", o.location,
-                        hint: "draw it from a spec of the collective model, or give the value as a reference line {x: …}")
+                        "the mean-field dephasing threshold is drawn for one f_eff, and '\(changing)' changes the couplings from point to point",
+                        o.location, hint: "sweep system.couplings.uniform.feff instead, or give the values as reference lines {x: …}")
+                } else {
+                    overlays.append(overlay)
                 }
             }
         }

@@ -21,6 +21,21 @@ public struct FigureSpec: Sendable {
     /// (docs/spec-language.md §8, §12), for a spec with `optimize`.
     public static let optimumKey = "optimum"
 
+    /// The swept paths the analytic overlays are drawn along (docs/spec-language.md §12).
+    public enum Swept {
+        public static let pump = "system.pump.rate"
+        public static let feff = "system.couplings.uniform.feff"
+        public static let dephasing = "system.dephasing.rate"
+    }
+
+    /// A swept path that moves the mean-field dephasing threshold from point to point other than the
+    /// all-to-all f_eff, for which it is drawn per value (nil: none; docs/physics.md §4.5).
+    public static func thresholdChangingPath(_ spec: ExperimentSpec) -> String? {
+        (spec.sweep?.axes ?? []).map(\.path).first { path in
+            path != Swept.feff && (FigureGeometry.couplingPrefixes + ["system.nonradiative-decay."]).contains(where: path.hasPrefix)
+        }
+    }
+
     /// The keys a figure may read from a spec's points: those of its observables, and the optimum's.
     public static func keys(of spec: ExperimentSpec) -> [String] {
         var seen = Set<String>()
