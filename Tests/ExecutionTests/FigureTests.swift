@@ -328,6 +328,14 @@ final class DeclaredFigureTests: XCTestCase {
             XCTAssertTrue(line.label.contains(String(format: "f_{eff} = %.3g Γ", F)), line.label)
         }
         XCTAssertEqual(feff(200), 23.5, accuracy: 0.05)
+        // A swept path in an expression is each point's value: Z_Q / (1 + γ_φ) here.
+        var ratio = c.base
+        ratio.figures[0].series = [ratio.figures[0].series[0]]
+        ratio.figures[0].series[0].value = try FigureExpression.parse("ZQ / (1 + system.dephasing.rate)").get()
+        let drawn = try XCTUnwrap(Figures.figures(spec: ratio, outcomes: outcomes) { _ in .success(outcomes) }.first?.series.first)
+        XCTAssertEqual(drawn.x, [0, 4, 24])
+        for (y, expected) in zip(drawn.y, [0.2, 0.04, 0.008]) { XCTAssertEqual(y, expected, accuracy: 1e-15) }
+        XCTAssertEqual(drawn.y.count, 3)
         let svg = SVGPlot.render(f)
         XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
         XCTAssertTrue(svg.contains("stroke=\"\(SVGPlot.palette[1])\" stroke-width=\"1.3\""))

@@ -137,6 +137,15 @@ import Testing
         if let hint { #expect(e.hint?.contains(hint) == true, "\(e.hint ?? "no hint")") }
     }
 
+    /// A swept path is a key of a figure's expressions (its value at each point); an unswept one is not.
+    @Test func sweptPathsAreKeys() throws {
+        let c = try #require(compile(Self.base + "figures:\n  - {name: a, series: [\"ZQ / system.pump.rate\"]}\n").compiled)
+        #expect(c.base.figures[0].series[0].value.keys == ["ZQ", "system.pump.rate"])
+        let bad = compile(Self.base + "figures:\n  - {name: a, series: [\"ZQ / system.dephasing.rate\"]}\n")
+        #expect(bad.compiled == nil)
+        #expect(bad.diagnostics.contains { $0.message.contains("'system.dephasing.rate'") }, "\(bad.diagnostics.map(\.message))")
+    }
+
     /// The mean-field dephasing threshold is drawn for any couplings whose f_eff is fixed along the
     /// curves (that of the uniform state of a lattice, docs/physics.md §4.6); a sweep that moves it
     /// otherwise than through the all-to-all f_eff is a located error with a way out.

@@ -35,6 +35,7 @@ public enum Figures {
     static func value(_ key: String, _ o: PointOutcome) -> Double? {
         if let x = o.result.number(key) { return x }
         if key == FigureSpec.optimumKey { return o.optimum?.value }
+        if let swept = o.parameters.first(where: { $0.path == key }) { return swept.value }
         guard let dot = key.firstIndex(of: ".") else { return nil }
         let f = String(key[key.index(after: dot)...])
         switch o.result[String(key[..<dot])] {

@@ -36,11 +36,13 @@ public struct FigureSpec: Sendable {
         }
     }
 
-    /// The keys a figure may read from a spec's points: those of its observables, and the optimum's.
+    /// The keys a figure may read from a spec's points: those of its observables, the optimum's, and the
+    /// swept paths (each point's value, e.g. to divide by a width that grows with γ_φ).
     public static func keys(of spec: ExperimentSpec) -> [String] {
         var seen = Set<String>()
         let observables = spec.observables.flatMap(\.figureKeys).filter { seen.insert($0).inserted }
-        return observables + (spec.optimize == nil ? [] : [optimumKey])
+        let swept = (spec.sweep?.axes ?? []).map(\.path).filter { seen.insert($0).inserted }
+        return observables + (spec.optimize == nil ? [] : [optimumKey]) + swept
     }
 
     /// An axis: the swept path it runs along (x of every kind, y of a heat map), its label, scale and range.
