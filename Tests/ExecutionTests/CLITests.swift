@@ -297,7 +297,7 @@ final class ArchivedBundleTests: XCTestCase {
             for p in try Self.points(name) {
                 XCTAssertEqual(p["backend"] as? String, backend, name)
                 let phi = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.dephasing.rate"])
-                let z = try XCTUnwrap((p["observables"] as? [String: Double])?["ZQ"])
+                let z = try XCTUnwrap((p["observables"] as? [String: Any])?["ZQ"] as? Double)
                 let w = try XCTUnwrap((p["optimum"] as? [String: Double])?["system.pump.rate"])
                 XCTAssertTrue(w > 0.5 && w < 29, "\(name), γφ = \(phi): the optimum W = \(w) lies inside the bracket")
                 curve[phi] = (z, w)
@@ -322,6 +322,42 @@ final class ArchivedBundleTests: XCTestCase {
             contentsOf: CLITests.root.appendingPathComponent("outputs/archived/dephasing-resilience-chain/figures/surviving-fraction.csv"),
             encoding: .utf8)
         for label in ["N = 12 (exact)", "N = 200 (cumulant)", "N = 900 (cumulant)"] { XCTAssertTrue(csv.contains(label), label) }
+    }
+
+    /// The long chains (200 and 900 dipoles, cumulant) reach γ_φ = 47 Γ ≈ 2 f_eff and carry the collective
+    /// linewidth at each optimum (docs/physics.md §8.3): narrower than a lone dipole's Γ + W + 2γ_φ by a
+    /// factor 4 or more without dephasing, widening monotonically with γ_φ and towards the lone width,
+    /// still narrower than it at 2 f_eff. The figures draw both lengths with the mean-field end of each
+    /// chain's uniform state, γ_φ = F/2 − √(2FΓ) at F = f_eff (4.89 and 5.03 Γ), in its curve's colour.
+    func testArchivedLongDephasingChainsCarryTheirLinewidthToTwiceTheCoupling() throws {
+        for name in ["dephasing-resilience-chain", "dephasing-resilience-chain-900"] {
+            var ratios: [(phi: Double, width: Double, ratio: Double)] = []
+            for p in try Self.points(name) {
+                let phi = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.dephasing.rate"])
+                let w = try XCTUnwrap((p["optimum"] as? [String: Double])?["system.pump.rate"])
+                let o = try XCTUnwrap(p["observables"] as? [String: Any])
+                let width = try XCTUnwrap((o["spectrum"] as? [String: Double])?["linewidth"])
+                ratios.append((phi, width, width / (1 + w + 2 * phi)))
+            }
+            ratios.sort { $0.phi < $1.phi }
+            XCTAssertEqual(ratios.last?.phi, 47, name)
+            XCTAssertLessThan(try XCTUnwrap(ratios.first).ratio, 0.25, "\(name): \(ratios)")
+            XCTAssertLessThan(try XCTUnwrap(ratios.last).ratio, 1, "\(name): \(ratios)")
+            for (a, b) in zip(ratios, ratios.dropFirst()) {
+                XCTAssertLessThan(a.width, b.width, "\(name): γφ = \(a.phi) → \(b.phi)")
+                XCTAssertLessThan(a.ratio, b.ratio, "\(name): γφ = \(a.phi) → \(b.phi)")
+            }
+        }
+        let figures = CLITests.root.appendingPathComponent("outputs/archived/dephasing-resilience-chain/figures")
+        let csv = try String(contentsOf: figures.appendingPathComponent("linewidth.csv"), encoding: .utf8)
+        for label in ["N = 200 (cumulant)", "N = 900 (cumulant)"] { XCTAssertTrue(csv.contains(label), label) }
+        let script = try String(contentsOf: figures.appendingPathComponent("resilience.py"), encoding: .utf8)
+        let lines = script.components(separatedBy: "\n").filter { $0.hasPrefix("ax.axvline(") }
+        XCTAssertEqual(lines.count, 3, "one mean-field end per chain: \(lines)")
+        for (line, expected) in zip(lines, [0.871, 4.890, 5.031]) {
+            let value = try XCTUnwrap(Double(line.dropFirst("ax.axvline(".count).prefix { $0 != "," }))
+            XCTAssertEqual(value, expected, accuracy: 2e-3, line)
+        }
     }
 
     /// The committed Fig. 5a bundle (12-dipole chains, exact, optimal W, merged from two shards) is intact
