@@ -24,6 +24,6 @@ ax.axvline(2.0227744249483388, color="#444", linestyle="--", linewidth=1.2, labe
 ax.set_xlabel("dephasing γ$_{\\mathrm{φ}}$/Γ")
 ax.set_ylabel("Z$_{\\mathrm{Q}}$")
 ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False, fontsize=9)
-ax.set_title("Z$_{\\mathrm{Q}}$ at the mean-field optimal pump, N = 70, f$_{\\mathrm{eff}}$ = 15 Γ", fontsize=10)
+ax.set_title("Z$_{\\mathrm{Q}}$ at the optimal pump, N = 70, f$_{\\mathrm{eff}}$ = 15 Γ", fontsize=10)
 fig.tight_layout()
 fig.savefig(out)
