@@ -188,6 +188,17 @@ import Testing
                     == text.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("overlays:") }.map { $0 + 1 })
             #expect(e.hint?.contains("reference lines") == true)
         }
+        // All-to-all couplings: neither the geometry nor g_eff moves it (Self.base sweeps f_eff itself).
+        let allToAll = Self.base.replacingOccurrences(
+            of: "    system.couplings.uniform.feff: [4 Gamma, 8 Gamma]",
+            with:
+                "    system.dephasing.rate: [0 Gamma, 1 Gamma]\n    system.couplings.uniform.geff: [0 Gamma, 3 Gamma]\n    system.lattice.sites: [6, 8]"
+        )
+        .replacingOccurrences(of: "{uniform: {feff: 5 Gamma}}", with: "{uniform: {feff: 5 Gamma, geff: 0 Gamma}}")
+        .replacingOccurrences(of: "  pump: {rate: 2 Gamma}", with: "  pump: {rate: 2 Gamma}\n  dephasing: {rate: 0 Gamma}")
+        let accepted = compile(
+            allToAll + "figures:\n  - {name: a, x: {axis: system.dephasing.rate}, series: [ZQ], overlays: [mean-field-dephasing-threshold]}\n")
+        #expect(accepted.compiled != nil, "\(accepted.diagnostics.map(\.message))")
     }
 
     /// A series from another spec is checked against that spec's observables and sweep.

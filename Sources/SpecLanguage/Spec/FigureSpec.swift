@@ -29,11 +29,13 @@ public struct FigureSpec: Sendable {
     }
 
     /// A swept path that moves the mean-field dephasing threshold from point to point other than the
-    /// all-to-all f_eff, for which it is drawn per value (nil: none; docs/physics.md §4.5).
+    /// all-to-all f_eff, for which it is drawn per value (nil: none; docs/physics.md §4.5): γ_nr, and for
+    /// a lattice whatever changes its couplings. All-to-all couplings do not depend on the geometry, and
+    /// g_eff does not enter the threshold.
     public static func thresholdChangingPath(_ spec: ExperimentSpec) -> String? {
-        (spec.sweep?.axes ?? []).map(\.path).first { path in
-            path != Swept.feff && (FigureGeometry.couplingPrefixes + ["system.nonradiative-decay."]).contains(where: path.hasPrefix)
-        }
+        let uniform = if case .uniform = spec.system.couplings { true } else { false }
+        let moving = ["system.nonradiative-decay."] + (uniform ? [] : FigureGeometry.couplingPrefixes)
+        return (spec.sweep?.axes ?? []).map(\.path).first { path in moving.contains(where: path.hasPrefix) }
     }
 
     /// The keys a figure may read from a spec's points: those of its observables, the optimum's, and the
