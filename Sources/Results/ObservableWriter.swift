@@ -34,6 +34,12 @@ public enum ObservableWriter {
         /// `two-time`'s tables: the sampled Z_ab(τ) of a pair, ν against the partner b and against the bare
         /// detuning difference, the dipoles' own frequencies and detunings, and the histogram of ν.
         public static func twoTimeTable(_ a: Int, _ b: Int) -> String { "two-time-\(a)-\(b)" }
+        /// Whether `name` is a `twoTimeTable(a, b)` (one pair's Z_ab(τ)).
+        public static func isTwoTimePairTable(_ name: String) -> Bool {
+            guard name.hasPrefix("two-time-") else { return false }
+            let ends = name.dropFirst("two-time-".count).split(separator: "-", omittingEmptySubsequences: false)
+            return ends.count == 2 && ends.allSatisfy { !$0.isEmpty && $0.allSatisfy { ("0"..."9").contains($0) } }
+        }
         public static let nuAgainstPartnerTable = "nu-vs-b"
         public static let nuAgainstDetuningTable = "nu-vs-detuning"
         public static let twoTimeDipolesTable = "two-time-dipoles"

@@ -228,3 +228,53 @@ final class ArchivedPanelTests: XCTestCase {
         }
     }
 }
+
+/// The committed Fig. 4(b) bundle (docs/physics.md §8.2): the three regimes in which line dominates
+/// each dipole, checked against what follows without the backend.
+final class ArchivedFrequencyHistogramTests: XCTestCase {
+    func testArchivedFig4bBundleShowsEntrainedAndDriftingPairs() throws {
+        let name = "fig4b-frequency-histogram"
+        let points = try ArchivedBundleTests.points(name)
+        XCTAssertEqual(points.count, 3)
+        let dir = CLITests.root.appendingPathComponent("outputs/archived/\(name)")
+        var entrained: [Int] = []
+        for (i, p) in points.enumerated() {
+            let w = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.pump.rate"])
+            let pairs = try XCTUnwrap((p["observables"] as? [String: Any])?["two-time"] as? [[String: Any]])
+            XCTAssertEqual(pairs.count, 100)
+            // The drawn detunings: uniform in [−Γ/2, Γ/2], the same draw at every α, and each pair's
+            // δ_b − δ_a is the difference of the table's values.
+            let table = try String(contentsOf: dir.appendingPathComponent("tables/point-000\(i)/two-time-dipoles.csv"), encoding: .utf8)
+            var delta: [Int: Double] = [:]
+            for line in table.split(separator: "\n").dropFirst() {
+                let c = line.split(separator: ",").compactMap { Double($0) }
+                if c.count == 4 { delta[Int(c[0])] = c[1] }
+            }
+            XCTAssertEqual(delta.count, 101)
+            XCTAssertTrue(delta.values.allSatisfy { abs($0) <= 0.5 })
+            var count = 0
+            for pair in pairs {
+                let b = try XCTUnwrap(pair["b"] as? Double), nu = try XCTUnwrap(pair["nu"] as? Double)
+                let difference = try XCTUnwrap(pair["detuning-difference"] as? Double)
+                let line = try XCTUnwrap(pair["line-decay"] as? Double), resolvable = try XCTUnwrap(pair["resolvable"] as? Bool)
+                XCTAssertEqual(difference, try XCTUnwrap(delta[Int(b)]) - (delta[100] ?? .nan), accuracy: 1e-12)
+                // Resolvable (docs/physics.md §3.3): an entrained pair's line is narrower than the detuning
+                // difference it overcomes; a drifting pair's drift exceeds its lines' width.
+                XCTAssertEqual(resolvable, nu == 0 ? abs(difference) > line : abs(nu) > line, "b = \(b)")
+                if nu == 0 { count += 1 }
+                if i == 2 {
+                    // α = 2, f_eff = 1.8 Γ: below threshold every dipole is on a line near a lone
+                    // pumped dipole's, half width (Γ + W)/2, broadened a little by its neighbours.
+                    XCTAssertGreaterThan(line, (1 + w) / 2)
+                    XCTAssertLessThan(line, 1.15 * (1 + w) / 2)
+                }
+            }
+            entrained.append(count)
+        }
+        XCTAssertEqual(entrained, [100, 91, 1], "all-to-all, mixed, local (docs/physics.md §8.2)")
+        let histogram = try String(contentsOf: dir.appendingPathComponent("figures/nu-histogram.csv"), encoding: .utf8)
+        XCTAssertEqual(Set(histogram.split(separator: "\n").dropFirst().map { $0.split(separator: ",").first ?? "" }).count, 3)
+        let pictures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("figures").path)
+        XCTAssertEqual(pictures.filter { $0.contains("two-time-100-") && $0.hasSuffix(".svg") }.count, 3 * 4, "four pair pictures a point")
+    }
+}

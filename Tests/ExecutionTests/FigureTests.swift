@@ -166,6 +166,67 @@ final class DeclaredFigureTests: XCTestCase {
         XCTAssertTrue(Figures.determined("b", by: "a", in: [("a", 1, "b", 1), ("a", 2, "b", 1)].map(Self.point)))
     }
 
+    /// Without `figures:`, a `two-time` observable of many pairs draws the first `maxDrawnPairs` pair
+    /// functions of each point (the rest are in tables/), ν as scatter plots split by `resolvable`, and
+    /// one histogram of ν across the points on common bins whose staircases count every pair.
+    func testManyPairsDrawAFewPairFunctionsAndOneHistogramOfNu() throws {
+        let text = """
+            dipolesync: 1
+            name: pairs
+            system:
+              lattice: {shape: chain, sites: 30, spacing: 0.1 lambda}
+              couplings: {power-law: {alpha: 1, strength: 0.25 Gamma}}
+              pump: {rate: 2 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.couplings.power-law.alpha: [0, 2]
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        let pairs = 10
+        let outcomes = c.points.map { p -> PointOutcome in
+            var r = PointResult()
+            r["ZQ"] = .number(0.1)
+            for b in 0..<pairs {
+                r.tables.append(ResultTable(name: ObservableWriter.Key.twoTimeTable(15, b), columns: ["tau", "re", "im"], rows: [[0, 1, 0], [1, 0.5, 0]]))
+            }
+            // Point 0: every pair entrained; point 1: ν = b/10 − 0.45, the even partners resolvable.
+            let nu: [Double] = (0..<pairs).map { b in p.index == 0 ? 0 : Double(b) / 10 - 0.45 }
+            let rows = (0..<pairs).map { (b: Int) -> [Double] in
+                let resolvable: Double = b % 2 == 0 ? 1 : 0
+                return [Double(b), nu[b], nu[b], resolvable]
+            }
+            r.tables.append(
+                ResultTable(name: ObservableWriter.Key.nuAgainstPartnerTable, columns: ["b", "nu", "detuning-difference", "resolvable"], rows: rows))
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .cumulant, result: r, optimum: nil, seconds: 0)
+        }
+        let figures = Figures.figures(spec: c.base, outcomes: outcomes)
+        let names = figures.map(\.name)
+        for i in 0..<2 {
+            let drawn = (0..<pairs).filter { names.contains(String(format: "point-%04d-two-time-15-%d", i, $0)) }
+            XCTAssertEqual(drawn, Array(0..<Figures.maxDrawnPairs), "point \(i)")
+        }
+        XCTAssertTrue(figures.contains { $0.name == "point-0000-two-time-15-0" && $0.title.contains("pair 1 of 10 drawn") })
+        let scatter = try XCTUnwrap(figures.first { $0.name == "point-0001-nu-vs-b" })
+        XCTAssertEqual(scatter.series.map { $0.y.count }, [5, 5, 10], "resolvable, not resolvable, the bare difference")
+        XCTAssertEqual(scatter.series[0].x, [0, 2, 4, 6, 8])
+        let histogram = try XCTUnwrap(figures.first { $0.name == "nu-histogram" })
+        XCTAssertEqual(histogram.series.map(\.label), ["exponent α = 0", "exponent α = 2"])
+        for s in histogram.series {
+            // Each bin is a flat step of two points between the zero ends: the counts add up to the pairs.
+            let counts = stride(from: 1, to: s.y.count - 1, by: 2).map { s.y[$0] }
+            XCTAssertEqual(counts.reduce(0, +), Double(pairs), s.label)
+            XCTAssertEqual(s.x.first, -0.45)
+            XCTAssertEqual(s.x.last ?? 0, 0.45, accuracy: 1e-12)
+        }
+        XCTAssertEqual(histogram.series[0].y.max(), Double(pairs), "all entrained pairs in one bin")
+        XCTAssertTrue(ObservableWriter.Key.isTwoTimePairTable("two-time-100-7"))
+        for name in ["two-time-dipoles", "two-time-1", "two-time-1-2-3", "two-time--1-2", "two-time-+1-2"] {
+            XCTAssertFalse(ObservableWriter.Key.isTwoTimePairTable(name), name)
+        }
+    }
+
     static func point(_ p: (String, Double, String, Double)) -> PointOutcome {
         PointOutcome(index: 0, parameters: [(p.0, p.1), (p.2, p.3)], backend: .exact, result: PointResult(), optimum: nil, seconds: 0)
     }

@@ -389,6 +389,11 @@ public enum Figures {
     /// picture (the table holds them all).
     static let maxDrawnDipoles = 2000
 
+    /// A point's pair functions Z_ab(τ) (`two-time` tables) get a picture each for at most this many
+    /// pairs, the first ones of the observable's list; the rest are in tables/ only (a 100-pair
+    /// histogram spec would otherwise draw 100 pictures a point).
+    static let maxDrawnPairs = 4
+
     /// The rows of a per-dipole table that pictures draw (`maxDrawnDipoles`), and the stride k.
     static func drawnRows(_ t: ResultTable) -> (rows: [[Double]], stride: Int) {
         let k = max(1, (t.rows.count + maxDrawnDipoles - 1) / maxDrawnDipoles)
@@ -517,10 +522,21 @@ public enum Figures {
         }
         // Each point's own curves, for a handful of points.
         guard sorted.count <= 8 else { return out }
+        if let h = precessionHistogram(sorted) { out.append(h) }
         for o in sorted {
             let prefix = sorted.count == 1 ? "" : String(format: "point-%04d-", o.index)
+            let pairs = o.result.tables.filter { ObservableWriter.Key.isTwoTimePairTable($0.name) }.count
+            var pairsDrawn = 0
             for t in o.result.tables {
+                if ObservableWriter.Key.isTwoTimePairTable(t.name) {
+                    pairsDrawn += 1
+                    guard pairsDrawn <= maxDrawnPairs else { continue }
+                }
                 let name = ResultsDocument.fileName(t.name)
+                if precessionTables.contains(t.name) {
+                    if let f = precession(t, name: prefix + name) { out.append(f) }
+                    continue
+                }
                 let (drawn, k) = drawnRows(t)
                 let drawnColumn = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in drawn.map { $0[i] } } }
                 if t.name == "phases", let phi = drawnColumn("phi"), let sp = drawnColumn("S-perp") {
@@ -545,8 +561,9 @@ public enum Figures {
                         let e = t.columns.firstIndex(of: t.columns[i] + "-stderr").map { j in t.rows.map { $0[j] } }
                         return Figure.Series(label: columnLabel(t.columns[i]), x: x, y: t.rows.map { $0[i] }, error: e)
                     }
+                    let subset = ObservableWriter.Key.isTwoTimePairTable(t.name) && pairs > maxDrawnPairs ? " (pair \(pairsDrawn) of \(pairs) drawn; all in tables/)" : ""
                     var f = Figure(
-                        name: prefix + name, title: tableTitle(t.name), x: Figure.Axis(label: columnLabel(t.columns[0])),
+                        name: prefix + name, title: tableTitle(t.name) + subset, x: Figure.Axis(label: columnLabel(t.columns[0])),
                         y: Figure.Axis(label: series.count == 1 ? series[0].label : tableTitle(t.name)))
                     f.series = Array(series)
                     out.append(f)
