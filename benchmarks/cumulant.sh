@@ -5,6 +5,8 @@
 # Targets (release build, 2 cores): N = 900 under 10 s; a synchronized 4 000-dipole chain under 30 s
 # (lattice couplings, 4 GiB); with --large a 10⁴-dipole chain and a 100 × 100 square lattice each under
 # 30 minutes within 16 GiB (peak RSS from /usr/bin/time).
+# Measured 2026-12-03 (2 cores, shared VM): N = 4000 in 27–32 s wall (44–51 CPU s), 2.6 GiB; --large chain
+# (one thread): 9 min 17 s, peak 15.7 GiB with GMRES(4) (the restart the 16 GiB budget allows).
 # Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -87,9 +87,10 @@ public struct CumulantSteadyStateSolver {
         self.restart = restart
     }
 
-    /// Packed vectors GMRES(m) and Ψtc hold at once: the state and its residual, and GMRES's x, r, w, z
-    /// and m + 1 basis vectors; at least the Dormand–Prince fallback's 10.
-    public static func packedVectors(restart m: Int) -> Int { max(m + 7, 10) }
+    /// Packed vectors GMRES(m) and Ψtc hold at once: the state and its residual, and GMRES's x, r (which
+    /// also holds the preconditioned vector), w and m + 1 basis vectors; at least the Dormand–Prince
+    /// fallback's 10.
+    public static func packedVectors(restart m: Int) -> Int { max(m + 6, 10) }
 
     /// Q_C + max_a Σ_b |K_ab| (Q_C = Γ + W without decoherence, docs/physics.md §5.7): the fastest rate
     /// of the equations.
@@ -116,11 +117,12 @@ public struct CumulantSteadyStateSolver {
             krylovIterations: 0, preconditioner: "")
         var precond = try LyapunovPreconditioner(system: system)
         report.preconditioner = precond.kind
-        let reduced = Self.symmetricGuess(system)
 
-        func attempt(_ name: String, _ x0: [Double]) throws -> [Double]? {
+        // `continuation` takes the start over (x0 is left empty): a start kept here would be one more
+        // packed vector for the whole solve (1.2 GB at N = 10⁴).
+        func attempt(_ name: String, _ x0: inout [Double]) throws -> [Double]? {
             do {
-                let x = try continuation(system, from: x0, scale: scale, precond: &precond, report: &report)
+                let x = try continuation(system, from: &x0, scale: scale, precond: &precond, report: &report)
                 let rate = try Self.maxRegressionRate(system: system, s: Array(x[0..<n]))
                 if rate > stabilityTolerance * scale {
                     report.rejected.append("\(name): converged to an unstable fixed point (max Re λ(M) = \(rate) Γ, Z_Q² = \(Self.meanC(system, x)))")
@@ -136,13 +138,13 @@ public struct CumulantSteadyStateSolver {
         }
 
         for start in starts {
-            let x0: [Double]
+            var x0: [Double]
             switch start {
-            case .symmetricReduction: x0 = reduced
+            case .symmetricReduction: x0 = Self.symmetricGuess(system)
             case .productState: x0 = system.productState([Double](repeating: system.p / system.q, count: n))
-            case .relaxation: x0 = try relax(system, from: reduced, scale: scale, report: &report)
+            case .relaxation: x0 = try relax(system, from: Self.symmetricGuess(system), scale: scale, report: &report)
             }
-            if let x = try attempt(start.rawValue, x0) { return (x, report) }
+            if let x = try attempt(start.rawValue, &x0) { return (x, report) }
         }
         throw BackendError.noConvergence("cumulant steady state: no stable fixed point found; " + report.rejected.joined(separator: "; "))
     }
@@ -171,21 +173,23 @@ public struct CumulantSteadyStateSolver {
         }
     }
 
-    /// Ψtc from `x0` to the residual target; throws `noConvergence`.
+    /// Ψtc from `x0` (taken over: left empty) to the residual target; throws `noConvergence`.
     func continuation(
-        _ system: CumulantSystem, from x0: [Double], scale: Double,
+        _ system: CumulantSystem, from x0: inout [Double], scale: Double,
         precond: inout LyapunovPreconditioner, report: inout CumulantSteadyStateReport
     ) throws -> [Double] {
         let n = system.n
         let q = system.q
         let target = max(tolerance, 1e-13) * scale
-        var x = x0
+        var x: [Double] = []
+        swap(&x, &x0)
         var f = [Double](repeating: 0, count: system.packedCount)
         system.rhs(x, into: &f)
         var res = maxAbs(f)
         var dt = 1 / q
         var outer = 0
         var scratch = Matrix(rows: n, cols: 2 * n)
+        let workspace = GMRESWorkspace<Double>()   // GMRES's r, w and basis, lent from step to step
         defer {
             report.outerIterations += outer
             report.residual = res
@@ -201,20 +205,23 @@ public struct CumulantSteadyStateSolver {
             try precond.update(system: system, s: Array(x[0..<n]))
             // Inexact Newton forcing term; tight enough near convergence to reach the target.
             let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
-            let state = x
             let krylov = GMRES<RealKrylovArithmetic>(
                 restart: restart, maxIterations: maxKrylovPerStep,
                 tolerance: .relative(min(eta, 0.05)), preconditioning: .right)
-            var step = krylov.solve(
-                a: { v, out in
-                    system.jacobianTimes(state, v, scratch: &scratch, into: &out)
-                    for i in out.indices { out[i] = sigma * v[i] - out[i] }
-                },
-                preconditioner: { v, out in precond.apply(v, sigma: sigma, into: &out) },
-                b: f)
+            var step: GMRES<RealKrylovArithmetic>.Outcome
+            do {
+                let state = x   // ends here, so that x is the only reference to the state below
+                step = krylov.solve(
+                    a: { v, out in
+                        system.jacobianTimes(state, v, scratch: &scratch, into: &out)
+                        for i in out.indices { out[i] = sigma * v[i] - out[i] }
+                    },
+                    preconditioner: { v, out in precond.apply(v, sigma: sigma, into: &out) },
+                    b: f, workspace: workspace)
+            }
             report.krylovIterations += step.iterations
             // x + δ in δ's own storage, and F(x + δ) in f's: the state, its residual and the step are
-            // the only packed vectors held outside GMRES.
+            // the only packed vectors held outside GMRES; the one not kept is lent to the next solve.
             var xNew: [Double] = []
             swap(&xNew, &step.x)
             for i in x.indices { xNew[i] = x[i] + xNew[i] }
@@ -223,10 +230,12 @@ public struct CumulantSteadyStateSolver {
             if !resNew.isFinite || resNew > maxResidualGrowth * res {
                 dt /= 4
                 system.rhs(x, into: &f)   // restores the residual and the cached product of x
+                workspace.giveBack(&xNew)
                 continue
             }
             dt *= min(max(res / max(resNew, 1e-300), 0.5), 1e4)
-            x = xNew
+            swap(&x, &xNew)
+            workspace.giveBack(&xNew)
             res = resNew
         }
         return x

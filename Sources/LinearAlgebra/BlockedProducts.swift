@@ -41,9 +41,26 @@ extension ComplexMatrix: BlockableMatrix {
 public enum BlockedProducts {
     public static let blockColumns = 256
 
-    public static func gemm<M: BlockableMatrix>(
-        _ a: M, _ b: M, transposeA: Transpose = .none, transposeB: Transpose = .none,
-        into c: inout M, threads: Int
+    public static func gemm(
+        _ a: Matrix, _ b: Matrix, transposeA: Transpose = .none, transposeB: Transpose = .none,
+        into c: inout Matrix, threads: Int
+    ) {
+        blocked(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, threads: threads)
+    }
+
+    public static func gemm(
+        _ a: ComplexMatrix, _ b: ComplexMatrix, transposeA: Transpose = .none, transposeB: Transpose = .none,
+        into c: inout ComplexMatrix, threads: Int
+    ) {
+        blocked(a, b, transposeA: transposeA, transposeB: transposeB, into: &c, threads: threads)
+    }
+
+    /// The product for either element type, specialized by the two entry points above (a generic entry
+    /// point called from another module copied the blocks element by element through value witnesses:
+    /// 5 % of a 4 000-dipole cumulant steady state).
+    @inline(__always)
+    static func blocked<M: BlockableMatrix>(
+        _ a: M, _ b: M, transposeA: Transpose, transposeB: Transpose, into c: inout M, threads: Int
     ) {
         let n = c.cols, m = c.rows
         let blocks = (n + blockColumns - 1) / blockColumns

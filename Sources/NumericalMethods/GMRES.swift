@@ -20,14 +20,16 @@ public protocol KrylovArithmetic {
     static func inner(_ v: [Scalar], _ w: [Scalar]) -> Scalar
     /// ‖v‖₂.
     static func norm(_ v: [Scalar]) -> Double
-    /// v / ‖v‖, given ‖v‖.
-    static func normalized(_ v: [Scalar], by norm: Double) -> [Scalar]
+    /// out ← v / ‖v‖, given ‖v‖ (out is resized to v's length when it differs).
+    static func normalize(_ v: [Scalar], by norm: Double, into out: inout [Scalar])
     /// y ← y + a x.
     static func axpy(_ a: Scalar, _ x: [Scalar], _ y: inout [Scalar])
     /// y ← y + x.
     static func add(_ x: [Scalar], to y: inout [Scalar])
     /// r ← b − ax (r has the length of b).
     static func difference(_ b: [Scalar], _ ax: [Scalar], into r: inout [Scalar])
+    /// v ← 0 (GMRES is not specialized across modules: a generic loop here costs a witness call an element).
+    static func setZero(_ v: inout [Scalar])
 }
 
 /// Restarted GMRES(m) for A x = b with a right preconditioner M (Saad & Schultz 1986; the flexible
@@ -38,6 +40,32 @@ public protocol KrylovArithmetic {
 ///
 /// Each cycle starts from the true residual r = b − A x (r = b when no start is given) and builds
 /// the Krylov basis v_j of A M; how x is updated depends on `preconditioning`.
+/// Vectors a caller lends to successive `GMRES` solves of one length (the cumulant backend's
+/// pseudo-transient steps): the basis, w and r are taken from here and given back at the end of each
+/// solve instead of being allocated afresh. At N² ≈ 10⁸ numbers a fresh vector costs the kernel a
+/// page fault and a zeroed page per 4 KiB (a sixth of a 4 000-dipole steady state's time, measured).
+/// It holds as many vectors as the largest solve used, the same peak as without it.
+public final class GMRESWorkspace<Scalar> {
+    var pool: [[Scalar]] = []
+    public init() {}
+
+    /// A vector of `count` elements with unspecified contents (a fresh one of zeros when none fits).
+    func take(_ count: Int, zero: Scalar) -> [Scalar] {
+        while let v = pool.popLast() {
+            if v.count == count { return v }
+        }
+        return [Scalar](repeating: zero, count: count)
+    }
+
+    /// Lends `v` (left empty) to the next solves.
+    public func giveBack(_ v: inout [Scalar]) {
+        guard !v.isEmpty else { return }
+        var kept: [Scalar] = []
+        swap(&kept, &v)
+        pool.append(kept)
+    }
+}
+
 public struct GMRES<Arithmetic: KrylovArithmetic> {
     public typealias Scalar = Arithmetic.Scalar
     /// y ← A x (or M x); y has the length of x on entry.
@@ -84,12 +112,19 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
         public var iterations: Int
     }
 
-    /// Solves A x = b from `x0` (x = 0 when nil; then r = b without applying A).
-    public func solve(a: Operator, preconditioner m: Operator, b: [Scalar], x0: [Scalar]? = nil) -> Outcome {
+    /// Solves A x = b from `x0` (x = 0 when nil; then r = b without applying A). `workspace` lends
+    /// the working vectors (each solve allocates its own when nil).
+    public func solve(
+        a: Operator, preconditioner m: Operator, b: [Scalar], x0: [Scalar]? = nil, workspace: GMRESWorkspace<Scalar>? = nil
+    ) -> Outcome {
         let count = b.count
-        // Fresh zero vectors, not copies of one shared array: no vector beyond x, r, w, z and the
-        // basis stays allocated (the cumulant backend's vectors are ~N² long).
+        // No vector beyond x, r, w and the basis is allocated (the cumulant backend's vectors are ~N²
+        // long). With `.right` preconditioning M v_j and M (V y) are formed in r's storage: r is read
+        // only at the start of a cycle (v_0 = r/β) and is recomputed at its end, so it costs no vector
+        // of its own. Both operators must write every element of their output, whatever it held.
+        let ws = workspace ?? GMRESWorkspace<Scalar>()
         func zeros() -> [Scalar] { [Scalar](repeating: .zero, count: count) }
+        func vector() -> [Scalar] { ws.take(count, zero: .zero) }
         let threshold: Double
         switch tolerance {
         case .absolute(let t): threshold = t
@@ -99,17 +134,25 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
             threshold = t * bnorm
         }
         let flexible = preconditioning == .flexible
-        var x: [Scalar], r: [Scalar]
-        var w = zeros()   // A M v_j, then the next basis vector; V y; A x
-        var z = flexible ? [] : zeros()   // M v_j (`.right`: M (V y) too)
+        var x: [Scalar]
+        var r = vector()
+        var w = vector()   // A M v_j, then the next basis vector; V y; A x
+        var v: [[Scalar]] = []
+        var zs: [[Scalar]] = []
+        defer {
+            ws.giveBack(&r)
+            ws.giveBack(&w)
+            for i in v.indices { ws.giveBack(&v[i]) }
+            for i in zs.indices { ws.giveBack(&zs[i]) }
+        }
         if let x0 {
             x = x0
-            r = zeros()
             a(x, &w)
             Arithmetic.difference(b, w, into: &r)
         } else {
-            x = zeros()
-            r = b
+            x = vector()
+            Arithmetic.setZero(&x)
+            Arithmetic.difference(b, x, into: &r)   // r = b
         }
         var iterations = 0
         var residual = Double.infinity
@@ -118,8 +161,14 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
             let beta = Arithmetic.norm(r)
             residual = beta
             if beta <= threshold || (flexible && !beta.isFinite) { break }
-            var v: [[Scalar]] = [Arithmetic.normalized(r, by: beta)]
-            var zs: [[Scalar]] = []
+            // The basis and the z_j of the last cycle serve again.
+            var used = 0, usedZ = 0
+            func basisVector(_ source: [Scalar], _ norm: Double) {
+                if used == v.count { v.append(vector()) }
+                Arithmetic.normalize(source, by: norm, into: &v[used])
+                used += 1
+            }
+            basisVector(r, beta)
             var h: [[Scalar]] = []   // h[j] is column j of H, length j + 2
             var cs: [Scalar] = [], sn: [Scalar] = []
             var g: [Scalar] = [Arithmetic.scalar(beta)]
@@ -128,13 +177,13 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
                 if iterations >= maxIterations { break }
                 iterations += 1
                 if flexible {
-                    var zj = zeros()
-                    m(v[j], &zj)
-                    a(zj, &w)
-                    zs.append(zj)
+                    if usedZ == zs.count { zs.append(vector()) }
+                    m(v[j], &zs[usedZ])
+                    a(zs[usedZ], &w)
+                    usedZ += 1
                 } else {
-                    m(v[j], &z)
-                    a(z, &w)
+                    m(v[j], &r)   // r as z = M v_j
+                    a(r, &w)
                 }
                 var col = [Scalar](repeating: .zero, count: j + 2)
                 for i in 0...j {
@@ -159,7 +208,7 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
                 steps = j + 1
                 residual = Arithmetic.modulus(g[j + 1])
                 if residual <= threshold || hn == 0 { break }
-                v.append(Arithmetic.normalized(w, by: hn))
+                basisVector(w, hn)
             }
             // Back substitution for y.
             var y = [Scalar](repeating: .zero, count: steps)
@@ -171,10 +220,10 @@ public struct GMRES<Arithmetic: KrylovArithmetic> {
             if flexible {
                 for i in 0..<steps { Arithmetic.axpy(y[i], zs[i], &x) }
             } else {
-                for i in 0..<count { w[i] = .zero }
+                Arithmetic.setZero(&w)
                 for i in 0..<steps { Arithmetic.axpy(y[i], v[i], &w) }
-                m(w, &z)
-                Arithmetic.add(z, to: &x)
+                m(w, &r)   // r as M (V y)
+                Arithmetic.add(r, to: &x)
                 if residual <= threshold { endedOnEstimate = true; break }
             }
             // The true residual starts the next cycle.
@@ -217,7 +266,21 @@ public enum RealKrylovArithmetic: KrylovArithmetic {
 
     public static func norm(_ v: [Double]) -> Double { inner(v, v).squareRoot() }
 
-    public static func normalized(_ v: [Double], by norm: Double) -> [Double] { v.map { $0 / norm } }
+    public static func setZero(_ v: inout [Double]) {
+        v.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            base.update(repeating: 0, count: p.count)
+        }
+    }
+
+    public static func normalize(_ v: [Double], by norm: Double, into out: inout [Double]) {
+        if out.count != v.count { out = [Double](repeating: 0, count: v.count) }
+        v.withUnsafeBufferPointer { pv in
+            out.withUnsafeMutableBufferPointer { po in
+                for i in 0..<pv.count { po[i] = pv[i] / norm }
+            }
+        }
+    }
 
     public static func axpy(_ a: Double, _ x: [Double], _ y: inout [Double]) {
         x.withUnsafeBufferPointer { px in
@@ -293,10 +356,22 @@ public enum ComplexKrylovArithmetic: KrylovArithmetic {
 
     public static func norm(_ v: [Complex<Double>]) -> Double { inner(v, v).real.squareRoot() }
 
+    public static func setZero(_ v: inout [Complex<Double>]) {
+        v.withUnsafeMutableBufferPointer { p in
+            guard let base = p.baseAddress else { return }
+            base.update(repeating: .zero, count: p.count)
+        }
+    }
+
     /// v · (1/‖v‖), real and imaginary parts scaled separately.
-    public static func normalized(_ v: [Complex<Double>], by norm: Double) -> [Complex<Double>] {
+    public static func normalize(_ v: [Complex<Double>], by norm: Double, into out: inout [Complex<Double>]) {
+        if out.count != v.count { out = [Complex<Double>](repeating: .zero, count: v.count) }
         let c = 1 / norm
-        return v.map { Complex($0.real * c, $0.imaginary * c) }
+        v.withUnsafeBufferPointer { pv in
+            out.withUnsafeMutableBufferPointer { po in
+                for i in 0..<pv.count { po[i] = Complex(pv[i].real * c, pv[i].imaginary * c) }
+            }
+        }
     }
 
     public static func axpy(_ a: Complex<Double>, _ x: [Complex<Double>], _ y: inout [Complex<Double>]) {
