@@ -49,6 +49,9 @@ public final class GMRESWorkspace<Scalar> {
     var pool: [[Scalar]] = []
     public init() {}
 
+    /// Vectors held for the next solve.
+    public var count: Int { pool.count }
+
     /// A vector of `count` elements with unspecified contents (a fresh one of zeros when none fits).
     func take(_ count: Int, zero: Scalar) -> [Scalar] {
         while let v = pool.popLast() {

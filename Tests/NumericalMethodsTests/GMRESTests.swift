@@ -43,6 +43,38 @@ final class GMRESTests: XCTestCase {
         }
     }
 
+    /// Solves through a `GMRESWorkspace` give the bits of solves without one, whatever the lent vectors
+    /// held (here NaN: every element is written before it is read), and a second solve of the same size
+    /// takes every vector it needs from the workspace: its count does not grow.
+    func testWorkspaceLendsVectorsWithoutChangingTheBits() {
+        let n = 40
+        let (a, d, b) = realSystem(n: n, seed: 7)
+        let solver = GMRES<RealKrylovArithmetic>(restart: 6, maxIterations: 400, tolerance: .relative(1e-12), preconditioning: .right)
+        let apply: GMRES<RealKrylovArithmetic>.Operator = { v, y in
+            let p = self.product(a, v)
+            for i in 0..<n { y[i] = p[i] }
+        }
+        let precondition: GMRES<RealKrylovArithmetic>.Operator = { v, y in for i in 0..<n { y[i] = d[i] * v[i] } }
+        let fresh = solver.solve(a: apply, preconditioner: precondition, b: b)
+        let workspace = GMRESWorkspace<Double>()
+        for _ in 0..<3 {
+            var dirty = [Double](repeating: .nan, count: n)
+            workspace.giveBack(&dirty)
+            XCTAssertTrue(dirty.isEmpty, "giveBack takes the vector over")
+        }
+        var held: [Int] = []
+        for _ in 0..<3 {
+            let lent = solver.solve(a: apply, preconditioner: precondition, b: b, workspace: workspace)
+            XCTAssertEqual(lent.x.map(\.bitPattern), fresh.x.map(\.bitPattern))
+            XCTAssertEqual(lent.iterations, fresh.iterations)
+            held.append(workspace.count)
+        }
+        XCTAssertGreaterThan(fresh.iterations, 6, "more than one cycle: the basis is reused within the solve too")
+        XCTAssertEqual(held[1], held[0])
+        XCTAssertEqual(held[2], held[0])
+        XCTAssertEqual(held[0], 6 + 1 + 2, "the basis, r and w (x goes to the caller)")
+    }
+
     func testZeroRightHandSideReturnsZero() {
         let solver = GMRES<RealKrylovArithmetic>(restart: 5, maxIterations: 10, tolerance: .relative(1e-8), preconditioning: .right)
         let out = solver.solve(a: { v, y in y = v }, preconditioner: { v, y in y = v }, b: [0, 0, 0])
