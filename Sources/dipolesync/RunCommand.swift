@@ -3,6 +3,7 @@ import Execution
 import Foundation
 import Physics
 import Planning
+import Results
 import SpecLanguage
 import StandardBackends
 
@@ -32,6 +33,21 @@ struct Run: ParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         if let s = shard { do { _ = try ShardSpec(parsing: s) } catch { throw ValidationError("\(error)") } }
         if trajectoryBlock < 1 { throw ValidationError("--trajectory-block must be at least 1") }
+    }
+
+    /// What a shard computes of the plan, beside the plan's warning about the whole spec's work: its
+    /// points and their estimated work, its trajectory points' work by its share of their units.
+    static func shardShare(_ s: ShardSpec, plan: ExecutionPlan, ordinary: Set<Int>, split: TrajectorySplit) -> String {
+        let all = plan.points.reduce(0.0) { $0 + $1.estimate.seconds }
+        var mine = plan.points.filter { ordinary.contains($0.index) }.reduce(0.0) { $0 + $1.estimate.seconds }
+        var text = "note: shard \(s) computes \(ordinary.count) of \(plan.points.count) point\(plan.points.count == 1 ? "" : "s")"
+        if !split.isEmpty {
+            let units = split.units(of: s).count
+            let trajectories = plan.points.filter { split.work[$0.index] != nil }.reduce(0.0) { $0 + $1.estimate.seconds }
+            mine += trajectories * Double(units) / Double(split.units.count)
+            text += " and \(units) of \(split.units.count) trajectory units"
+        }
+        return text + ", ~\(CostEstimate.duration(mine)) of the plan's ~\(CostEstimate.duration(all)) of estimated work"
     }
 
     func run() throws {
@@ -68,6 +84,7 @@ struct Run: ParsableCommand {
                 let sp = try TrajectorySplit(executor: executor, block: trajectoryBlock)
                 split = sp
                 executor.only = Set(sp.ordinaryPoints(of: s, count: compiled.points.count))
+                printError(Self.shardShare(s, plan: plan, ordinary: executor.only ?? [], split: sp))
             } catch {
                 throw failure(error)
             }

@@ -156,6 +156,33 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(Self.shell([exe, "submit", "x.yaml"]).status, 2)
     }
 
+    /// `run --shard` says what the shard computes of the plan: its points and their share of the work
+    /// (the plan's warning about hours of work counts the whole spec).
+    func testAShardSaysItsShareOfThePoints() throws {
+        let exe = try Self.binary()
+        let spec = dir.appendingPathComponent("five.yaml")
+        try """
+            dipolesync: 1
+            name: five
+            system:
+              lattice: {shape: all-to-all, sites: 6}
+              couplings: {uniform: {feff: 5 Gamma}}
+              pump: {rate: 2 Gamma}
+            observables: [ZQ]
+            sweep:
+              grid:
+                system.pump.rate: [1 Gamma, 2 Gamma, 3 Gamma, 4 Gamma, 5 Gamma]
+
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        for (k, count) in [(1, 3), (2, 2)] {
+            let out = dir.appendingPathComponent("shard-\(k)").path
+            let r = Self.shell([exe, "run", spec.path, "--shard", "\(k)/2", "--out", out, "--quiet"])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertTrue(r.err.contains("note: shard \(k)/2 computes \(count) of 5 points, ~"), r.err)
+            XCTAssertTrue(r.err.contains("of the plan's ~"), r.err)
+        }
+    }
+
     func testSubmitDryRunPrintsTheScriptsAndQueuesNothing() throws {
         let exe = try Self.binary()
         _ = try ShardFixture.compile(in: dir)
