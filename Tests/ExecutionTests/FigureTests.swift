@@ -189,7 +189,8 @@ final class DeclaredFigureTests: XCTestCase {
             var r = PointResult()
             r["ZQ"] = .number(0.1)
             for b in 0..<pairs {
-                r.tables.append(ResultTable(name: ObservableWriter.Key.twoTimeTable(15, b), columns: ["tau", "re", "im"], rows: [[0, 1, 0], [1, 0.5, 0]]))
+                r.tables.append(
+                    ResultTable(name: ObservableWriter.Key.twoTimeTable(15, b), columns: ["tau", "re", "im"], rows: [[0, 1, 0], [1, 0.5, 0]]))
             }
             // Point 0: every pair entrained; point 1: ν = b/10 − 0.45, the even partners resolvable.
             let nu: [Double] = (0..<pairs).map { b in p.index == 0 ? 0 : Double(b) / 10 - 0.45 }

@@ -162,18 +162,18 @@ final class SlurmTests: XCTestCase {
         let exe = try Self.binary()
         let spec = dir.appendingPathComponent("five.yaml")
         try """
-            dipolesync: 1
-            name: five
-            system:
-              lattice: {shape: all-to-all, sites: 6}
-              couplings: {uniform: {feff: 5 Gamma}}
-              pump: {rate: 2 Gamma}
-            observables: [ZQ]
-            sweep:
-              grid:
-                system.pump.rate: [1 Gamma, 2 Gamma, 3 Gamma, 4 Gamma, 5 Gamma]
+        dipolesync: 1
+        name: five
+        system:
+          lattice: {shape: all-to-all, sites: 6}
+          couplings: {uniform: {feff: 5 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables: [ZQ]
+        sweep:
+          grid:
+            system.pump.rate: [1 Gamma, 2 Gamma, 3 Gamma, 4 Gamma, 5 Gamma]
 
-            """.write(to: spec, atomically: true, encoding: .utf8)
+        """.write(to: spec, atomically: true, encoding: .utf8)
         for (k, count) in [(1, 3), (2, 2)] {
             let out = dir.appendingPathComponent("shard-\(k)").path
             let r = Self.shell([exe, "run", spec.path, "--shard", "\(k)/2", "--out", out, "--quiet"])

@@ -561,7 +561,9 @@ public enum Figures {
                         let e = t.columns.firstIndex(of: t.columns[i] + "-stderr").map { j in t.rows.map { $0[j] } }
                         return Figure.Series(label: columnLabel(t.columns[i]), x: x, y: t.rows.map { $0[i] }, error: e)
                     }
-                    let subset = ObservableWriter.Key.isTwoTimePairTable(t.name) && pairs > maxDrawnPairs ? " (pair \(pairsDrawn) of \(pairs) drawn; all in tables/)" : ""
+                    let subset =
+                        ObservableWriter.Key.isTwoTimePairTable(t.name) && pairs > maxDrawnPairs
+                        ? " (pair \(pairsDrawn) of \(pairs) drawn; all in tables/)" : ""
                     var f = Figure(
                         name: prefix + name, title: tableTitle(t.name) + subset, x: Figure.Axis(label: columnLabel(t.columns[0])),
                         y: Figure.Axis(label: series.count == 1 ? series[0].label : tableTitle(t.name)))

@@ -37,7 +37,10 @@ extension Figures {
                 name: name, title: "relative precession frequency ν against the bare detuning difference",
                 x: Figure.Axis(label: "δ_b − δ_a (Γ)"), y: Figure.Axis(label: "frequency ν/Γ"))
             let ends = [d.filter(\.isFinite).min() ?? 0, d.filter(\.isFinite).max() ?? 0]
-            f.series = split(x: d, nu: nu, resolvable: r) + [Figure.Series(label: "ν = δ_b − δ_a (no coupling)", x: ends, y: ends, style: .dashed, markers: false)]
+            f.series =
+                split(x: d, nu: nu, resolvable: r) + [
+                    Figure.Series(label: "ν = δ_b − δ_a (no coupling)", x: ends, y: ends, style: .dashed, markers: false)
+                ]
             return f
         case Key.twoTimeDipolesTable:
             guard let i = column("dipole"), let delta = column("delta"), let omega = column("omega"), let width = column("width") else { return nil }
