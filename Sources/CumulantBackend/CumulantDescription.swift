@@ -89,7 +89,8 @@ extension CumulantBackend: DescribedBackend {
             // scale of `CostEstimate.seconds`); the general preconditioner's O(N³) eigen-decompositions.
             let product = columns * 10 * m * log2(max(m, 2)) + 40 * N * N
             let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 80 * N * N
-            let flops = latticeProducts(general: general) * (product + preconditioner)
+            let planes = lattice.filter { $0 > 1 }.count >= 2
+            let flops = latticeProducts(general: general, planes: planes) * (product + preconditioner)
             return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + 1e6), flops: flops, observableFlops: observableFlops)
         }
         return CostEstimate(
@@ -102,7 +103,12 @@ extension CumulantBackend: DescribedBackend {
     /// the synchronized 4000-dipole chain of `benchmarks/cumulant.sh` takes 6 pseudo-transient steps and
     /// 21 Krylov iterations, ~35 products (estimate 1.6·10¹¹ flops, ~80 s; measured 66 s of CPU time on
     /// a loaded 2-core machine). Elastic couplings and detunings make the equations stiffer (more steps).
-    static func latticeProducts(general: Bool) -> Double { general ? 200 : 40 }
+    /// Square and cubic lattices (`planes`) take about three times as many: the low-rank preconditioner
+    /// (extreme eigenvectors of f, the bulk by one value) fits a chain's spectrum better than a plane's
+    /// (measured on the synchronized power-law lattices of `benchmarks/cumulant.sh` at N = 2500, one
+    /// thread: chain 6 steps and 21 Krylov iterations, 20 s; 50 × 50 square 7 and 73, 79 s; 240
+    /// eigenvectors instead of 96 left the square at 72).
+    static func latticeProducts(general: Bool, planes: Bool = false) -> Double { (general ? 200 : 40) * (planes ? 3 : 1) }
 
     /// The regression (docs/physics.md §5.5): one complex eigen-decomposition (~100 N³ flops), the
     /// spectral line (~4·10³ evaluations of N Lorentzians), and per `two-time` pair the τ samples

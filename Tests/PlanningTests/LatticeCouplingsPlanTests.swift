@@ -125,6 +125,39 @@ struct LatticeCouplingsPlanTests {
             error: ["largest: tables/point-0000/correlations.npy ≈ 274.7 MiB, N² = 9e+06 pairs", "'phases' table"], at: (7, 19))
     ]
 
+    /// The cumulant backend's lattice estimates against `benchmarks/cumulant.sh` runs (release, one
+    /// thread, 2026-12-03): the synchronized power-law chain (α = 1.5, W = 4 Γ) and the 50 × 50 square
+    /// at N = 2500, 20 and 79 CPU s, each within a factor 3 (the square takes ~3× the chain's Krylov
+    /// iterations, docs/physics.md §5.3.1); the 10⁴-dipole chain in a 16 GiB budget, whose peak was
+    /// 16 471 256 KiB: the estimate within 2 % of it.
+    @Test func cumulantLatticeEstimatesMatchMeasuredRuns() throws {
+        func point(_ lattice: String, budget: String) throws -> PointPlan {
+            let text = """
+                dipolesync: 1
+                name: t
+                system:
+                  lattice: \(lattice)
+                  couplings: {power-law: {alpha: 1.5, strength: 0.25 Gamma}}
+                  pump: {rate: 4 Gamma}
+                observables: [ZQ]
+                solver: {backend: cumulant, couplings: lattice, memory: \(budget), threads: 1}
+
+                """
+            let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+            let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
+            return try #require(Planner().plan(compiled).plan?.points.first)
+        }
+        for (lattice, measured) in [("{shape: chain, sites: 2500, spacing: 0.1 lambda}", 20.0), ("{shape: square, sites: [50, 50], spacing: 0.1 lambda}", 79.0)] {
+            let p = try point(lattice, budget: "4 GiB")
+            #expect(p.backend == .cumulant && p.couplings == .lattice)
+            let ratio = p.estimate.seconds / measured
+            #expect(ratio > 1 / 3.0 && ratio < 3, "\(lattice): estimate \(p.estimate.seconds) s against \(measured) s")
+        }
+        let large = try point("{shape: chain, sites: 10000, spacing: 0.1 lambda}", budget: "16 GiB")
+        let peak = 16_471_256.0 * 1024
+        #expect(abs(Double(large.estimate.memoryBytes) / peak - 1) < 0.02, "\(large.estimate.memoryBytes) bytes against \(peak)")
+    }
+
     /// The 10⁶-dipole mean-field chain with `phases` (benchmarks/specs/meanfield-chain-1e6.yaml): the
     /// plan's memory covers the measured peak, 719 MB while the 7·10⁶-number table is written (462 MB while
     /// solving), and is not far above it (it was 438 MiB before the writing was counted).
