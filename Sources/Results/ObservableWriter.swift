@@ -359,21 +359,35 @@ public enum ObservableWriter {
         result.tables.append(nuHistogram(modes.map(\.m)))
     }
 
-    /// Histogram of the signed ν over the pairs: ⌈√count⌉ bins (at most 50) on [min ν, max ν], with the
-    /// count of resolvable pairs beside the count of all.
+    /// Bins for a histogram of ν: ⌈√samples⌉ of them (at most 50) on [min, max] of `values` (finite ones);
+    /// one bin of width 0.1 Γ centred on the value when all are equal. The `nu-histogram` table and the
+    /// picture that draws several points' histograms on common bins both use it.
+    public struct NuBins: Sendable {
+        public var start: Double, width: Double, count: Int
+        public init(_ values: [Double], samples: Int) {
+            let finite = values.filter(\.isFinite)
+            let lo = finite.min() ?? 0, hi = finite.max() ?? 0
+            let bins = max(1, min(50, Int(Double(samples).squareRoot().rounded(.up))))
+            (start, width, count) = hi > lo ? (lo, (hi - lo) / Double(bins), bins) : (lo - 0.05, 0.1, 1)
+        }
+        /// The bin of a finite value (the last bin holds the maximum).
+        public func index(_ v: Double) -> Int { min(count - 1, max(0, Int((v - start) / width))) }
+        public func centre(_ k: Int) -> Double { start + (Double(k) + 0.5) * width }
+    }
+
+    /// Histogram of the signed ν over the pairs (`NuBins`), with the count of resolvable pairs beside
+    /// the count of all.
     static func nuHistogram(_ pairs: [TwoTimePair.Precession]) -> ResultTable {
         let nus = pairs.map(\.nu).filter(\.isFinite)
-        let lo = nus.min() ?? 0, hi = nus.max() ?? 0
-        let bins = max(1, min(50, Int(Double(nus.count).squareRoot().rounded(.up))))
-        let width = hi > lo ? (hi - lo) / Double(bins) : 1
-        var counts = [Double](repeating: 0, count: bins), resolved = counts
+        let bins = NuBins(nus, samples: nus.count)
+        var counts = [Double](repeating: 0, count: bins.count), resolved = counts
         for p in pairs where p.nu.isFinite {
-            let k = min(bins - 1, max(0, Int((p.nu - lo) / width)))
+            let k = bins.index(p.nu)
             counts[k] += 1
             if p.resolvable { resolved[k] += 1 }
         }
         return ResultTable(
             name: Key.nuHistogramTable, columns: ["nu", "count", "count-resolvable"],
-            rows: (0..<bins).map { [hi > lo ? lo + (Double($0) + 0.5) * width : lo, counts[$0], resolved[$0]] })
+            rows: (0..<bins.count).map { [bins.centre($0), counts[$0], resolved[$0]] })
     }
 }

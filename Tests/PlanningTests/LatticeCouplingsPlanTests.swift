@@ -147,7 +147,9 @@ struct LatticeCouplingsPlanTests {
             let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
             return try #require(Planner().plan(compiled).plan?.points.first)
         }
-        for (lattice, measured) in [("{shape: chain, sites: 2500, spacing: 0.1 lambda}", 20.0), ("{shape: square, sites: [50, 50], spacing: 0.1 lambda}", 79.0)] {
+        for (lattice, measured) in [
+            ("{shape: chain, sites: 2500, spacing: 0.1 lambda}", 20.0), ("{shape: square, sites: [50, 50], spacing: 0.1 lambda}", 79.0)
+        ] {
             let p = try point(lattice, budget: "4 GiB")
             #expect(p.backend == .cumulant && p.couplings == .lattice)
             let ratio = p.estimate.seconds / measured

@@ -18,7 +18,7 @@ extension Figures {
         let column = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in t.rows.map { $0[i] } } }
         /// ν split by `resolvable` (1/0), so the two kinds of pair get their own colour.
         func split(x: [Double], nu: [Double], resolvable: [Double]) -> [Figure.Series] {
-            [(true, "ν, resolvable"), (false, "ν, not resolvable (line wider than |δ_b − δ_a|)")].compactMap { r, label in
+            [(true, "ν, resolvable"), (false, "ν, not resolvable (hidden by the lines' width)")].compactMap { r, label in
                 let keep = resolvable.indices.filter { (resolvable[$0] == 1) == r }
                 return keep.isEmpty ? nil : Figure.Series(label: label, x: keep.map { x[$0] }, y: keep.map { nu[$0] }, style: .points, markers: true)
             }
@@ -69,17 +69,15 @@ extension Figures {
             return (name, t.rows.map { $0[i] }.filter(\.isFinite))
         }
         let all = perPoint.flatMap(\.nu)
-        guard let lo = all.min(), let hi = all.max(), let most = perPoint.map(\.nu.count).max() else { return nil }
-        let bins = max(1, min(50, Int(Double(most).squareRoot().rounded(.up))))
-        // A single value (every pair entrained) gets one bin of width 0.1 Γ around it.
-        let (start, width) = hi > lo ? (lo, (hi - lo) / Double(bins)) : (lo - 0.05, 0.1)
-        let count = hi > lo ? bins : 1
+        guard !all.isEmpty, let most = perPoint.map(\.nu.count).max() else { return nil }
+        let bins = ObservableWriter.NuBins(all, samples: most)
+        let (start, width, count) = (bins.start, bins.width, bins.count)
         var f = Figure(
             name: "nu-histogram", title: "histogram of ν over the pairs (bins \(String(format: "%.2g", width)) Γ wide)",
             x: Figure.Axis(label: "frequency ν/Γ"), y: Figure.Axis(label: "pairs"))
         f.series = perPoint.map { p in
             var counts = [Double](repeating: 0, count: count)
-            for v in p.nu { counts[min(count - 1, max(0, Int((v - start) / width)))] += 1 }
+            for v in p.nu { counts[bins.index(v)] += 1 }
             // The staircase: up from zero at the first edge, along each bin, down at the last edge.
             var x = [start], y = [0.0]
             for (k, c) in counts.enumerated() {

@@ -18,8 +18,8 @@ def series(label):
     return [num(q["x"]) for q in r], [num(q["y"]) for q in r], [num(q["value"]) for q in r], [num(q["error"]) for q in r]
 
 fig, ax = plt.subplots(figsize=(6.4, 4.2))
-x, y, _, e = series("ν, not resolvable (line wider than |δ_b − δ_a|)")
-ax.plot(x, y, "o", color="#1f77b4", label="ν, not resolvable (line wider than |δ$_{\\mathrm{b}}$ − δ$_{\\mathrm{a}}$|)")
+x, y, _, e = series("ν, not resolvable (hidden by the lines' width)")
+ax.plot(x, y, "o", color="#1f77b4", label="ν, not resolvable (hidden by the lines' width)")
 x, y, _, e = series("δ_b − δ_a (bare)")
 ax.plot(x, y, "o", color="#d62728", label="δ$_{\\mathrm{b}}$ − δ$_{\\mathrm{a}}$ (bare)")
 ax.set_xlabel("partner dipole b")
