@@ -7,3 +7,7 @@
 static const unsigned dipolesync_fftw_flags = FFTW_ESTIMATE | FFTW_NO_SIMD;
 static const int dipolesync_fftw_forward = FFTW_FORWARD;
 static const int dipolesync_fftw_backward = FFTW_BACKWARD;
+// Real-to-real kinds and the flag for plans executed on other arrays (fftw_execute_r2r on any column).
+static const unsigned dipolesync_fftw_unaligned = FFTW_UNALIGNED;
+static const fftw_r2r_kind dipolesync_fftw_dct2 = FFTW_REDFT10;
+static const fftw_r2r_kind dipolesync_fftw_dct3 = FFTW_REDFT01;

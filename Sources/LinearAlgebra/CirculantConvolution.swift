@@ -3,7 +3,20 @@ import Foundation
 
 /// FFTW's planner is not thread-safe: every plan is made and destroyed under this lock (executing a
 /// plan is safe from any thread).
-private let plannerLock = NSLock()
+let fftwPlannerLock = NSLock()
+
+/// Grid extents of length 1…3 padded to three axes (missing axes are 1).
+func gridExtents(_ e: [Int]) -> [Int] {
+    precondition(!e.isEmpty && e.count <= 3 && e.allSatisfy { $0 >= 1 }, "extents must be 1–3 positive sizes")
+    return e + Array(repeating: 1, count: 3 - e.count)
+}
+
+/// FFTW's dimensions of a grid whose x index is fastest: FFTW is row-major (last index fastest), so
+/// z, y, x, without axes of length 1 ([1] for a single site).
+func fftwDimensions(_ axes: [Int]) -> [Int32] {
+    let dims = axes.reversed().filter { $0 > 1 }.map { Int32($0) }
+    return dims.isEmpty ? [1] : dims
+}
 
 /// Products of a multilevel symmetric Toeplitz matrix — a translation-invariant kernel k(d) on a
 /// regular nx × ny × nz grid, T_ab = k(r_a − r_b) — with vectors, in O(M log M) through the circulant
@@ -32,29 +45,26 @@ public final class CirculantConvolution {
 
     /// A convolution on an nx × ny × nz grid (extents of length 1…3; missing axes are 1).
     public init(extents e: [Int]) {
-        precondition(!e.isEmpty && e.count <= 3 && e.allSatisfy { $0 >= 1 }, "extents must be 1–3 positive sizes")
-        let ext = e + Array(repeating: 1, count: 3 - e.count)
+        let ext = gridExtents(e)
         extents = ext
         embedding = ext.map(Self.embeddingLength)
         count = ext.reduce(1, *)
         size = embedding.reduce(1, *)
         buffer = fftw_alloc_complex(size)
-        // FFTW is row-major (last index fastest): the dimensions z, y, x, without axes of length 1.
-        var dims = embedding.reversed().filter { $0 > 1 }.map { Int32($0) }
-        if dims.isEmpty { dims = [1] }
-        plannerLock.lock()
+        let dims = fftwDimensions(embedding)
+        fftwPlannerLock.lock()
         forward = fftw_plan_dft(
             Int32(dims.count), dims, buffer, buffer, dipolesync_fftw_forward, dipolesync_fftw_flags)
         backward = fftw_plan_dft(
             Int32(dims.count), dims, buffer, buffer, dipolesync_fftw_backward, dipolesync_fftw_flags)
-        plannerLock.unlock()
+        fftwPlannerLock.unlock()
     }
 
     deinit {
-        plannerLock.lock()
+        fftwPlannerLock.lock()
         fftw_destroy_plan(forward)
         fftw_destroy_plan(backward)
-        plannerLock.unlock()
+        fftwPlannerLock.unlock()
         fftw_free(buffer)
     }
 
