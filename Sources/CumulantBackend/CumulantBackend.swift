@@ -38,13 +38,13 @@ public struct CumulantBackend: Backend {
         if let lattice { bytes += CumulantSystem.latticeBytes(extents: lattice, elastic: elastic, threads: threads) }
         bytes += CumulantSteadyStateSolver.packedVectors(restart: restart) * packed
         // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
-        // scratch plus the transient eigen-decomposition of f (low rank, large N; with lattice couplings
-        // Lanczos vectors instead, `lanczosSteps` N-vectors).
+        // scratch plus the transient eigen-decomposition of f (low rank, large N); with lattice couplings
+        // one N×N scratch and a dozen N-vectors (cosine form, docs/physics.md §5.3.1).
         let lowRank = n > LyapunovPreconditioner.defaultLowRankThreshold
         if general {
             bytes += 64 * n * n
         } else if lowRank && lattice != nil {
-            bytes += 16 * n * n + 8 * n * LyapunovPreconditioner.lanczosSteps
+            bytes += 8 * n * n + 8 * n * 12
         } else {
             bytes += 8 * n * n * (lowRank ? 5 : 9)
         }

@@ -85,10 +85,13 @@ extension CumulantBackend: DescribedBackend {
             let m = Double(lattice.map(CirculantConvolution.embeddingLength).reduce(1, *))
             let columns = outline.elastic ? N : N / 2
             // Per product: the FFTs, the pair loops (~40 N² effective flops, cache-bound), and one
-            // low-rank preconditioner application (768 N² flops of BLAS, ~80 N² at the 2·10⁹ flop/s
-            // scale of `CostEstimate.seconds`); the general preconditioner's O(N³) eigen-decompositions.
+            // cosine-basis preconditioner application (two parts × four passes of N cosine transforms of
+            // length N, ~2 N² log₂ N effective flops in all — FFTW's real transforms run well above the
+            // 2·10⁹ flop/s scale of `CostEstimate.seconds` — plus ~40 N² for the transposes, packing and
+            // collective correction; calibrated on the runs of `latticeProducts`); the general
+            // preconditioner's O(N³) eigen-decompositions.
             let product = columns * 10 * m * log2(max(m, 2)) + 40 * N * N
-            let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 80 * N * N
+            let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 2 * N * N * log2(max(N, 2)) + 40 * N * N
             let planes = lattice.filter { $0 > 1 }.count >= 2
             let flops = latticeProducts(general: general, planes: planes) * (product + preconditioner)
             return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + 1e6), flops: flops, observableFlops: observableFlops)
@@ -103,12 +106,12 @@ extension CumulantBackend: DescribedBackend {
     /// the synchronized 4000-dipole chain of `benchmarks/cumulant.sh` takes 6 pseudo-transient steps and
     /// 21 Krylov iterations, ~35 products (estimate 1.6·10¹¹ flops, ~80 s; measured 66 s of CPU time on
     /// a loaded 2-core machine). Elastic couplings and detunings make the equations stiffer (more steps).
-    /// Square and cubic lattices (`planes`) take about three times as many: the low-rank preconditioner
-    /// (extreme eigenvectors of f, the bulk by one value) fits a chain's spectrum better than a plane's
-    /// (measured on the synchronized power-law lattices of `benchmarks/cumulant.sh` at N = 2500, one
-    /// thread: chain 6 steps and 21 Krylov iterations, 20 s; 50 × 50 square 7 and 73, 79 s; 240
-    /// eigenvectors instead of 96 left the square at 72).
-    static func latticeProducts(general: Bool, planes: Bool = false) -> Double { (general ? 200 : 40) * (planes ? 3 : 1) }
+    /// Square and cubic lattices (`planes`) take about twice as many: more of their sites sit near an
+    /// edge, where the preconditioner's uniform-state coupling of the collective modes is furthest off
+    /// (docs/physics.md §5.3.1; measured on the power-law lattices of `benchmarks/cumulant.sh` at N = 2500,
+    /// one thread: chain 6 steps and 15 Krylov iterations, 19 s; synchronized 50 × 50 square 7 and 35,
+    /// 51 s; the 100 × 100 square 6 and 33, 16 min on 2 threads).
+    static func latticeProducts(general: Bool, planes: Bool = false) -> Double { (general ? 200 : 40) * (planes ? 2 : 1) }
 
     /// The regression (docs/physics.md §5.5): one complex eigen-decomposition (~100 N³ flops), the
     /// spectral line (~4·10³ evaluations of N Lorentzians), and per `two-time` pair the τ samples

@@ -251,15 +251,6 @@ public final class CumulantSystem {
         }
     }
 
-    /// The median eigenvalue of the circulant embedding of the off-diagonal f (lattice couplings; the
-    /// eigenvalue distribution of f follows it, Szegő), or 0 for dense couplings.
-    func offDiagonalSpectrumMedian() -> Double {
-        guard representation == .lattice else { return 0 }
-        let size = Double(kStarSpectrum.re.count)
-        let sorted = kStarSpectrum.re.sorted()
-        return sorted[sorted.count / 2] * size
-    }
-
     // MARK: - Packing
 
     /// The packed vector of an uncorrelated state diagonal in σᶻ with ⟨σᶻ_a⟩ = s_a (C = 0, D_ab = s_a s_b).

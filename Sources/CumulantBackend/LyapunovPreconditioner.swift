@@ -19,10 +19,21 @@ struct LyapunovPreconditioner {
         /// sign of s̄) are treated exactly; the other eigenvalues are replaced by their median μ_r.
         /// O(N² K) per application instead of O(N³).
         case lowRank(b: Matrix, mu: [Double], muRest: Double)
+        /// Lattice couplings, δ = 0, g = 0: f replaced by the matrix diagonal in the lattice's cosine basis
+        /// closest to it (μ_k, `CosineTransform.rayleighQuotients`); the Lyapunov equation is then solved by
+        /// four passes of cosine transforms over X's columns: O(N² log N) per application, one N × N array.
+        case cosine(transform: CosineTransform, mu: [Double])
         case none
     }
     var kind_: Kind
     var sBar = 0.0
+    /// Mean Re C_ab over pairs (Z_Q²) at the last update: the collective correction's coefficients.
+    var cBar = 0.0
+    /// P = W − Γ − γ_nr.
+    let p: Double
+    /// Whether the cosine form corrects the collective modes (`correctCollectiveModes`; off only in tests
+    /// that measure what it saves).
+    var collectiveCorrection = true
     let n: Int
     let q: Double
     /// Q_C = Q + 2γ_φ, the decay rate of the C block (docs/physics.md §5.7).
@@ -40,6 +51,7 @@ struct LyapunovPreconditioner {
         case .symmetric: return "Lyapunov (mean-inversion, eigenvectors of f)"
         case .general: return "Lyapunov (eigenvectors of the regression matrix)"
         case .lowRank(let b, _, _): return "Lyapunov (\(b.cols) extreme eigenvectors of f, mean inversion)"
+        case .cosine: return "Lyapunov (f diagonal in the lattice's cosine basis, mean inversion)"
         case .none: return "none"
         }
     }
@@ -49,8 +61,6 @@ struct LyapunovPreconditioner {
     static let defaultLowRankThreshold = 400
     /// Eigenvectors kept at each end of the spectrum of f in the low-rank form.
     static let lowRankModes = 48
-    /// Lanczos steps for those eigenvectors with lattice couplings (memory: this many N-vectors).
-    static let lanczosSteps = 400
     var xr = Matrix(rows: 0, cols: 0)
     var xi = Matrix(rows: 0, cols: 0)
 
@@ -58,6 +68,7 @@ struct LyapunovPreconditioner {
         n = system.n
         q = system.q
         qc = system.qc
+        p = system.p
         threads = system.threads
         wide = Matrix(rows: 0, cols: 0)
         tallA = Matrix(rows: 0, cols: 0)
@@ -65,25 +76,27 @@ struct LyapunovPreconditioner {
         cScratch = ComplexMatrix(rows: 0, cols: 0)
         if n < 2 { kind_ = .none; return }
         if system.resonant && !system.elastic && n > system.lowRankThreshold && n > 4 * Self.lowRankModes {
-            let k = Self.lowRankModes
-            if system.representation == .lattice {
-                // No N×N matrix: the extreme eigenvectors of f by Lanczos on its FFT product, and for the
-                // rest of the spectrum the median of the circulant embedding's eigenvalues (whose
-                // distribution that of f follows; docs/physics.md §5.3).
-                let run = try lanczosExtremeEigenpairs(
-                    n: n, start: lanczosStartVector(n), steps: min(n, Self.lanczosSteps), lowest: k, highest: k,
-                    apply: system.applyF)
-                kind_ = .lowRank(b: run.vectors, mu: run.values, muRest: system.offDiagonalSpectrumMedian())
+            if case .lattice(let lattice, _) = system.storage {
+                // No N×N matrix: f by its diagonal in the lattice's cosine basis (docs/physics.md §5.3.1).
+                let transform = CosineTransform(extents: lattice.extents)
+                let center = lattice.kernelIndex(0, 0, 0)
+                let mu = transform.rayleighQuotients { dx, dy, dz in
+                    let i = lattice.kernelIndex(dx, dy, dz)
+                    return i == center ? 0 : lattice.fKernel[i]
+                }
+                kind_ = .cosine(transform: transform, mu: mu)
+                xr = Matrix(rows: n, cols: n)
             } else {
+                let k = Self.lowRankModes
                 let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
                 let keep = Array(0..<k) + Array((n - k)..<n)
                 var b = Matrix(rows: n, cols: 2 * k)
                 for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
                 let middle = Array(mu[k..<(n - k)])
                 kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
+                xr = Matrix(rows: n, cols: n)
+                xi = Matrix(rows: n, cols: n)
             }
-            xr = Matrix(rows: n, cols: n)
-            xi = Matrix(rows: n, cols: n)
         } else if system.resonant && !system.elastic {
             let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
             kind_ = .symmetric(u: u, mu: mu)
@@ -114,9 +127,13 @@ struct LyapunovPreconditioner {
         return m
     }
 
-    mutating func update(system: CumulantSystem, s: [Double]) throws {
+    mutating func update(system: CumulantSystem, s: [Double], meanC: Double) throws {
         switch kind_ {
         case .none: return
+        case .cosine(_, let mu):
+            sBar = s.reduce(0, +) / Double(n)
+            lambdaReal = mu.map { -qc / 2 + 0.5 * sBar * $0 }
+            cBar = meanC
         case .symmetric(_, let mu), .lowRank(_, let mu, _):
             sBar = s.reduce(0, +) / Double(n)
             lambdaReal = mu.map { -qc / 2 + 0.5 * sBar * $0 }
@@ -152,6 +169,11 @@ struct LyapunovPreconditioner {
             applyLowRank(r, b: b, lambdaRest: -qc / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
             var k = n + 2
             for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+        case .cosine(let transform, let mu):
+            applyCosine(r, transform: transform, sigma: sigma, into: &out)
+            var k = n + 2
+            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+            if collectiveCorrection { correctCollectiveModes(r, transform: transform, mu: mu, sigma: sigma, into: &out) }
         case .general(let phi, let inv, let lambda, _):
             var rc = ComplexMatrix(rows: n, cols: n)
             var k = n
@@ -247,21 +269,7 @@ struct LyapunovPreconditioner {
         let threads = self.threads
         for part in 0..<2 {
             let epsilon = part == 0 ? 1.0 : -1.0
-            // xr ← X (this part, zero diagonal); column bb writes (a, bb) and (bb, a) for a ≤ bb only.
-            xr.elements.withUnsafeMutableBufferPointer { px in
-                r.withUnsafeBufferPointer { r in
-                    CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
-                        for bb in columns {
-                            px[bb + bb * n] = 0
-                            var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
-                            for a in 0..<bb {
-                                px[a + bb * n] = r[k]; px[bb + a * n] = epsilon * r[k]
-                                k += 3
-                            }
-                        }
-                    }
-                }
-            }
+            Self.fillPart(r, part: part, n: n, threads: threads, into: &xr)   // xr ← X (this part, zero diagonal)
             var z = Matrix(rows: kk, cols: n), y = Matrix(rows: kk, cols: kk)
             BlockedProducts.gemm(b, xr, transposeA: .transpose, into: &z, threads: threads)   // Z = BᵀX
             Matrix.gemm(z, b, into: &y)   // Y = Z B
@@ -283,6 +291,200 @@ struct LyapunovPreconditioner {
                                 }
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// C block with the cosine basis Φ (orthogonal; T = S Φᵀ the unnormalized transform, S diagonal):
+    /// V = Φ [(ΦᵀXΦ)_kl / (σ − λ_k − λ_l)] Φᵀ = T⁻¹ [(T X Tᵀ)_kl / (σ − λ_k − λ_l)] T⁻ᵀ, the scalings
+    /// cancelling in the elementwise division. T X Tᵀ is T on the columns of X, a transpose, T on the
+    /// columns again (the divisor is symmetric in k, l, so the transposed order does not matter), and
+    /// back the same way. Each column is transformed alone, so the bits do not depend on `threads`.
+    private mutating func applyCosine(_ r: [Double], transform: CosineTransform, sigma: Double, into out: inout [Double]) {
+        let n = self.n
+        let floor = 1e-6 * q
+        let lam = lambdaReal
+        let threads = self.threads
+        for part in 0..<2 {
+            let epsilon = part == 0 ? 1.0 : -1.0
+            Self.fillPart(r, part: part, n: n, threads: threads, into: &xr)
+            xr.elements.withUnsafeMutableBufferPointer { px in
+                let base = px.baseAddress!
+                func columns(_ body: (UnsafeMutablePointer<Double>) -> Void) {
+                    let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
+                    concurrentForEach(iterations: workers) { w in
+                        for col in (w * n / workers)..<((w + 1) * n / workers) { body(base + col * n) }
+                    }
+                }
+                columns(transform.forward)
+                Self.transposeInPlace(base, n: n)
+                columns(transform.forward)
+                let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
+                concurrentForEach(iterations: workers) { w in
+                    for l in (w * n / workers)..<((w + 1) * n / workers) {
+                        for k in 0..<n {
+                            var d = sigma - lam[k] - lam[l]
+                            if abs(d) < floor { d = d < 0 ? -floor : floor }
+                            base[k + l * n] /= d
+                        }
+                    }
+                }
+                columns(transform.inverse)
+                Self.transposeInPlace(base, n: n)
+                columns(transform.inverse)
+            }
+            xr.elements.withUnsafeBufferPointer { pv in
+                out.withUnsafeMutableBufferPointer { o in
+                    CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                        for bb in columns {
+                            var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
+                            for a in 0..<bb {
+                                // Symmetrize (round-off) while packing.
+                                o[k] = 0.5 * (pv[a + bb * n] + epsilon * pv[bb + a * n])
+                                k += 3
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gain-saturation loop, mode by mode. In a synchronized state a change of s along a cosine mode
+    /// u_k moves the pair correlations along E_k = (u_k eᵀ + e u_kᵀ)/√2 (e = 1/√N; E_0 = e eᵀ) through
+    /// ½ s_a (fC)_ab ≈ ½ c̄ F̄ (δs_a + δs_b), and E_k feeds back into s_k and D along E_k through the row
+    /// sums of f∘C; the block-diagonal preconditioner above leaves that loop out, and GMRES then spends
+    /// its iterations on it (69 against 21 for an unsynchronized lattice of 2 500). Linearized about the
+    /// uniform state (s̄, c̄) with F̄ = μ_0 (the mean row sum of f), f̄ = F̄/(N − 1), κ_k = √(2N) (2√N for
+    /// k = 0) and ν_k = F̄ + μ_k (2F̄ for k = 0), the equations of §5.2 on (s_k, C_k, D_k) read
+    ///
+    ///     J_k = [ −Q                  −2ν_k/κ_k       0    ]
+    ///           [ (½c̄F̄ + ¼f̄) κ_k      λ_k + λ_0      ½f̄   ]
+    ///           [ (P − 2F̄c̄) κ_k       4f̄ − 2s̄ν_k    −2Q   ],
+    ///
+    /// and the preconditioner's action on those three directions is replaced by (σ − J_k)⁻¹. Work: row
+    /// sums of the C and D residuals (O(N²)), six cosine transforms of N-vectors, a rank-2 update per
+    /// block (O(N²)). An approximation either way: it only steers GMRES.
+    private func correctCollectiveModes(
+        _ r: [Double], transform: CosineTransform, mu: [Double], sigma: Double, into out: inout [Double]
+    ) {
+        let n = self.n, nd = Double(n), threads = self.threads
+        let fBar = mu[0], fPair = mu[0] / (nd - 1)
+        let scales = transform.orthonormalScales
+        // Orthonormal coefficients of the s residual and of the C and D residuals' row sums.
+        var rs = Array(r[0..<n]), rowC = [Double](repeating: 0, count: n), rowD = rowC
+        var k = n
+        for b in 0..<n {
+            for a in 0..<b {
+                rowC[a] += r[k]; rowC[b] += r[k]; rowD[a] += r[k + 2]; rowD[b] += r[k + 2]
+                k += 3
+            }
+        }
+        func coefficients(_ v: inout [Double]) {
+            v.withUnsafeMutableBufferPointer { transform.forward($0.baseAddress!) }
+            for i in 0..<n { v[i] /= scales[i] }
+        }
+        func vector(_ v: inout [Double]) {
+            for i in 0..<n { v[i] *= scales[i] }
+            v.withUnsafeMutableBufferPointer { transform.inverse($0.baseAddress!) }
+        }
+        coefficients(&rs); coefficients(&rowC); coefficients(&rowD)
+        let floor = 1e-6 * q
+        var ds = [Double](repeating: 0, count: n), wc = ds, wd = ds
+        for m in 0..<n {
+            let kappa = m == 0 ? 2 * nd.squareRoot() : (2 * nd).squareRoot()
+            let nu = m == 0 ? 2 * fBar : fBar + mu[m]
+            // Residual and the block-diagonal answer in the coordinates (s_k, C_k, D_k).
+            let toE = m == 0 ? 1 / nd.squareRoot() : (2 / nd).squareRoot()
+            let x = [rs[m], toE * rowC[m], toE * rowD[m]]
+            var dC = sigma - lambdaReal[m] - lambdaReal[0]
+            if abs(dC) < floor { dC = dC < 0 ? -floor : floor }
+            let diagonal = [x[0] / (sigma + q), x[1] / dC, x[2] / (sigma + 2 * q)]
+            let a: [[Double]] = [
+                [sigma + q, 2 * nu / kappa, 0],
+                [-(0.5 * cBar * fBar + 0.25 * fPair) * kappa, dC, -0.5 * fPair],
+                [-(p - 2 * fBar * cBar) * kappa, -(4 * fPair - 2 * sBar * nu), sigma + 2 * q]
+            ]
+            guard let y = Self.solve3(a, x) else { continue }
+            ds[m] = y[0] - diagonal[0]
+            // Back from E_k to the vector w with δC_ab = (w_a + w_b)/√N.
+            let fromE = m == 0 ? 0.5 : (0.5).squareRoot()
+            wc[m] = fromE * (y[1] - diagonal[1])
+            wd[m] = fromE * (y[2] - diagonal[2])
+        }
+        vector(&ds); vector(&wc); vector(&wd)
+        let root = nd.squareRoot()
+        for a in 0..<n { out[a] += ds[a] }
+        // Each column's pairs are updated alone (the row sums above stay serial: their order is fixed).
+        out.withUnsafeMutableBufferPointer { o in
+            CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                for b in columns {
+                    var k = n + 3 * CumulantSystem.pairIndex(0, b)
+                    for a in 0..<b {
+                        o[k] += (wc[a] + wc[b]) / root
+                        o[k + 2] += (wd[a] + wd[b]) / root
+                        k += 3
+                    }
+                }
+            }
+        }
+    }
+
+    /// x with A x = b for a 3 × 3 A (Gaussian elimination with partial pivoting), nil when singular.
+    static func solve3(_ a: [[Double]], _ b: [Double]) -> [Double]? {
+        var m = a, v = b
+        for col in 0..<3 {
+            let pivot = (col..<3).max { abs(m[$0][col]) < abs(m[$1][col]) } ?? col
+            guard abs(m[pivot][col]) > 1e-300 else { return nil }
+            m.swapAt(col, pivot); v.swapAt(col, pivot)
+            for row in (col + 1)..<3 {
+                let factor = m[row][col] / m[col][col]
+                for c in col..<3 { m[row][c] -= factor * m[col][c] }
+                v[row] -= factor * v[col]
+            }
+        }
+        var x = [0.0, 0.0, 0.0]
+        for row in stride(from: 2, through: 0, by: -1) {
+            var sum = v[row]
+            for c in (row + 1)..<3 { sum -= m[row][c] * x[c] }
+            x[row] = sum / m[row][row]
+        }
+        return x.allSatisfy(\.isFinite) ? x : nil
+    }
+
+    /// x ← X for one part of the packed C (0: Re C, symmetric; 1: Im C, antisymmetric), zero diagonal.
+    /// Static, so that no copy of the preconditioner (which would share `xr`'s storage and make the
+    /// write below copy all N² numbers) is made to call it.
+    private static func fillPart(_ r: [Double], part: Int, n: Int, threads: Int, into x: inout Matrix) {
+        let epsilon = part == 0 ? 1.0 : -1.0
+        x.elements.withUnsafeMutableBufferPointer { px in
+            r.withUnsafeBufferPointer { r in
+                CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                    for bb in columns {
+                        px[bb + bb * n] = 0
+                        var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
+                        for a in 0..<bb {
+                            px[a + bb * n] = r[k]; px[bb + a * n] = epsilon * r[k]
+                            k += 3
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Transposes the n × n column-major matrix at `m` in place, by 64 × 64 tiles.
+    private static func transposeInPlace(_ m: UnsafeMutablePointer<Double>, n: Int) {
+        let tile = 64
+        for jb in stride(from: 0, to: n, by: tile) {
+            for ib in stride(from: jb, to: n, by: tile) {
+                for j in jb..<min(jb + tile, n) {
+                    for i in max(ib, j + 1)..<min(ib + tile, n) {
+                        let t = m[i + j * n]
+                        m[i + j * n] = m[j + i * n]
+                        m[j + i * n] = t
                     }
                 }
             }

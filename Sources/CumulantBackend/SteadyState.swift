@@ -42,7 +42,10 @@ public struct CumulantSteadyStateReport: Sendable {
 /// the dominant part of I/Δt − J: the C block V ↦ V/Δt − (M V + V M†) with M = diag(iδ − Q/2) + ½ diag(s) K* (the same matrix that
 /// drives two-time correlations) through an eigen-decomposition of M, and the diagonal rates Q and 2Q
 /// of the s and D blocks. Without detunings and elastic couplings M is replaced by
-/// −Q/2 + ½ s̄ F (s̄ the mean inversion) so that one symmetric eigen-decomposition of F serves all steps.
+/// −Q/2 + ½ s̄ F (s̄ the mean inversion) so that one symmetric eigen-decomposition of F serves all steps;
+/// with lattice couplings above 400 dipoles F is replaced by its diagonal in the lattice's cosine basis,
+/// and the s, C and D blocks' collective modes are coupled as in a synchronized state (docs/physics.md
+/// §5.3.1).
 ///
 /// Which fixed point. Above the synchronization threshold the closed equations have, besides the
 /// synchronized state, unstable fixed points near the uncorrelated state (large inversion, Z_Q² ≤ 0)
@@ -81,6 +84,9 @@ public struct CumulantSteadyStateSolver {
         case relaxation = "relaxation"
     }
     public var starts: [Start] = Start.allCases
+    /// Whether the lattice preconditioner corrects the collective modes (`LyapunovPreconditioner`; off
+    /// only in tests that measure what the correction saves).
+    public var collectiveCorrection = true
 
     public init(tolerance: Double, restart: Int = 20) {
         self.tolerance = tolerance
@@ -116,6 +122,7 @@ public struct CumulantSteadyStateSolver {
             residual: .infinity, relativeResidual: .infinity, outerIterations: 0,
             krylovIterations: 0, preconditioner: "")
         var precond = try LyapunovPreconditioner(system: system)
+        precond.collectiveCorrection = collectiveCorrection
         report.preconditioner = precond.kind
 
         // `continuation` takes the start over (x0 is left empty): a start kept here would be one more
@@ -202,7 +209,7 @@ public struct CumulantSteadyStateSolver {
                     "residual \(res) after \(outer - 1) pseudo-transient steps (target \(target))")
             }
             let sigma = dt > 1e14 ? 0 : 1 / dt
-            try precond.update(system: system, s: Array(x[0..<n]))
+            try precond.update(system: system, s: Array(x[0..<n]), meanC: Self.meanC(system, x))
             // Inexact Newton forcing term; tight enough near convergence to reach the target.
             let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
             let krylov = GMRES<RealKrylovArithmetic>(
