@@ -5,7 +5,7 @@
 # Targets (release build, 2 cores): N = 900 under 10 s; a synchronized 4 000-dipole chain under 30 s
 # (lattice couplings, 4 GiB); with --large a 10⁴-dipole chain and a 100 × 100 square lattice each under
 # 30 minutes within 16 GiB (peak RSS from /usr/bin/time).
-# Measured 2026-12-04 (2 cores, idle): N = 4000 in 32.0 s wall (42.9 CPU s), 2.3 GiB, 15 Krylov iterations;
+# Measured 2026-12-04 (2 cores, idle): N = 4000 in 25.7–26.3 s wall (43 CPU s), 2.3 GiB, 15 Krylov iterations;
 # --large: chain (one thread) 5 min 48 s, peak 13.8 GiB with GMRES(4) (the restart the 16 GiB budget
 # allows); 100 × 100 square (2 threads) 9 min 41 s, peak 14.9 GiB (README, docs/physics.md §5.3.1).
 # Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)

@@ -255,7 +255,7 @@ public final class CumulantSystem {
 
     /// The packed vector of an uncorrelated state diagonal in σᶻ with ⟨σᶻ_a⟩ = s_a (C = 0, D_ab = s_a s_b).
     public func productState(_ s: [Double]) -> [Double] {
-        var v = [Double](repeating: 0, count: packedCount)
+        var v = largeArray(repeating: 0.0, count: packedCount, threads: threads)
         for a in 0..<n { v[a] = s[a] }
         for b in 0..<n { for a in 0..<b { v[n + 3 * Self.pairIndex(a, b) + 2] = s[a] * s[b] } }
         return v

@@ -85,7 +85,7 @@ struct LyapunovPreconditioner {
                     return i == center ? 0 : lattice.fKernel[i]
                 }
                 kind_ = .cosine(transform: transform, mu: mu)
-                xr = Matrix(rows: n, cols: n)
+                xr = Matrix(rows: n, cols: n, threads: system.threads)
             } else {
                 let k = Self.lowRankModes
                 let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
@@ -319,7 +319,7 @@ struct LyapunovPreconditioner {
                     }
                 }
                 columns(transform.forward)
-                Self.transposeInPlace(base, n: n)
+                Self.transposeInPlace(base, n: n, threads: threads)
                 columns(transform.forward)
                 let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
                 concurrentForEach(iterations: workers) { w in
@@ -332,7 +332,7 @@ struct LyapunovPreconditioner {
                     }
                 }
                 columns(transform.inverse)
-                Self.transposeInPlace(base, n: n)
+                Self.transposeInPlace(base, n: n, threads: threads)
                 columns(transform.inverse)
             }
             xr.elements.withUnsafeBufferPointer { pv in
@@ -475,16 +475,23 @@ struct LyapunovPreconditioner {
         }
     }
 
-    /// Transposes the n × n column-major matrix at `m` in place, by 64 × 64 tiles.
-    private static func transposeInPlace(_ m: UnsafeMutablePointer<Double>, n: Int) {
+    /// Transposes the n × n column-major matrix at `m` in place, by 64 × 64 tiles. Tile row jb swaps
+    /// the tiles (ib, jb) and (jb, ib) for ib ≥ jb, so the tile rows touch disjoint memory and are dealt
+    /// out to the workers in turn (the first rows are the longest). Pure swaps: the same bits on any
+    /// number of threads.
+    private static func transposeInPlace(_ m: UnsafeMutablePointer<Double>, n: Int, threads: Int) {
         let tile = 64
-        for jb in stride(from: 0, to: n, by: tile) {
-            for ib in stride(from: jb, to: n, by: tile) {
-                for j in jb..<min(jb + tile, n) {
-                    for i in max(ib, j + 1)..<min(ib + tile, n) {
-                        let t = m[i + j * n]
-                        m[i + j * n] = m[j + i * n]
-                        m[j + i * n] = t
+        let tileRows = (n + tile - 1) / tile
+        let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, tileRows))
+        concurrentForEach(iterations: workers) { w in
+            for jb in stride(from: w * tile, to: n, by: workers * tile) {
+                for ib in stride(from: jb, to: n, by: tile) {
+                    for j in jb..<min(jb + tile, n) {
+                        for i in max(ib, j + 1)..<min(ib + tile, n) {
+                            let t = m[i + j * n]
+                            m[i + j * n] = m[j + i * n]
+                            m[j + i * n] = t
+                        }
                     }
                 }
             }

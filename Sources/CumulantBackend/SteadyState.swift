@@ -190,13 +190,13 @@ public struct CumulantSteadyStateSolver {
         let target = max(tolerance, 1e-13) * scale
         var x: [Double] = []
         swap(&x, &x0)
-        var f = [Double](repeating: 0, count: system.packedCount)
+        var f = largeArray(repeating: 0.0, count: system.packedCount, threads: system.threads)
         system.rhs(x, into: &f)
         var res = maxAbs(f)
         var dt = 1 / q
         var outer = 0
-        var scratch = Matrix(rows: n, cols: 2 * n)
-        let workspace = GMRESWorkspace<Double>()   // GMRES's r, w and basis, lent from step to step
+        var scratch = Matrix(rows: n, cols: 2 * n, threads: system.threads)
+        let workspace = GMRESWorkspace<Double>(threads: system.threads)   // GMRES's r, w and basis, lent from step to step
         defer {
             report.outerIterations += outer
             report.residual = res
@@ -269,7 +269,7 @@ public struct CumulantSteadyStateSolver {
     static func symmetricGuess(_ system: CumulantSystem) -> [Double] {
         let n = system.n
         let (s, c, d) = symmetricReduction(system)
-        var v = [Double](repeating: 0, count: system.packedCount)
+        var v = largeArray(repeating: 0.0, count: system.packedCount, threads: system.threads)
         for a in 0..<n { v[a] = s }
         var k = n
         for _ in 0..<system.pairs { v[k] = c; v[k + 2] = d; k += 3 }

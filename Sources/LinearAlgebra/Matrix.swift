@@ -7,11 +7,12 @@ public struct Matrix: Equatable, Sendable {
     /// Column-major: element (i, j) is `elements[i + j * rows]`.
     public var elements: [Double]
 
-    public init(rows: Int, cols: Int, repeating value: Double = 0) {
+    /// A matrix of `value`s (large ones filled by `threads` threads, `largeArray`).
+    public init(rows: Int, cols: Int, repeating value: Double = 0, threads: Int = 1) {
         precondition(rows >= 0 && cols >= 0)
         self.rows = rows
         self.cols = cols
-        self.elements = Array(repeating: value, count: rows * cols)
+        self.elements = largeArray(repeating: value, count: rows * cols, threads: threads)
     }
 
     public init(rows: Int, cols: Int, elements: [Double]) {
@@ -75,7 +76,7 @@ public struct ComplexMatrix: Equatable, Sendable {
         precondition(rows >= 0 && cols >= 0)
         self.rows = rows
         self.cols = cols
-        self.elements = Array(repeating: value, count: rows * cols)
+        self.elements = largeArray(repeating: value, count: rows * cols)
     }
 
     public init(rows: Int, cols: Int, elements: [Complex<Double>]) {

@@ -1,4 +1,5 @@
 import Foundation
+import LinearAlgebra
 import Numerics
 
 /// The arithmetic `GMRES` runs on: a scalar type and the vector operations of the iteration. Each
@@ -47,7 +48,9 @@ public protocol KrylovArithmetic {
 /// It holds as many vectors as the largest solve used, the same peak as without it.
 public final class GMRESWorkspace<Scalar> {
     var pool: [[Scalar]] = []
-    public init() {}
+    /// Threads that fill a fresh vector (`largeArray`; the contents do not depend on it).
+    public var threads: Int
+    public init(threads: Int = 1) { self.threads = threads }
 
     /// Vectors held for the next solve.
     public var count: Int { pool.count }
@@ -57,7 +60,7 @@ public final class GMRESWorkspace<Scalar> {
         while let v = pool.popLast() {
             if v.count == count { return v }
         }
-        return [Scalar](repeating: zero, count: count)
+        return largeArray(repeating: zero, count: count, threads: threads)
     }
 
     /// Lends `v` (left empty) to the next solves.
