@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cumulant backend: steady state for the papers' Fig. 4a geometries (power law f = (Γ/4)(a/r)^α, g = δ = 0).
-# Couplings as the planner chooses them (`auto`): dense matrices up to 2 000 dipoles, the lattice
-# representation above (K*C by FFTs, docs/physics.md §5.3).
+# Couplings as the planner chooses them (`auto`): dense matrices up to 400 dipoles, the lattice
+# representation above (K*C by FFTs, the cosine-basis preconditioner: docs/physics.md §5.3).
 # Targets (release build, 2 cores): N = 900 under 10 s; a synchronized 4 000-dipole chain under 30 s
 # (lattice couplings, 4 GiB); with --large a 10⁴-dipole chain and a 100 × 100 square lattice each under
 # 30 minutes within 16 GiB (peak RSS from /usr/bin/time).

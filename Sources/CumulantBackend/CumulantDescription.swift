@@ -24,13 +24,14 @@ extension CumulantBackend: DescribedBackend {
 
     /// Translation-invariant lattice couplings are held as kernels and FFT spectra (K*C by FFTs,
     /// docs/physics.md §5.3) when `solver.couplings` says `lattice`, or says `auto` and N is above
-    /// `latticeCouplingsMinDipoles` (below it the dense BLAS product is as fast); dense matrices otherwise.
+    /// `cumulantLatticeCouplingsMinDipoles` (where the lattice path's preconditioner takes over); dense
+    /// matrices otherwise.
     public func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation? {
         guard outline.latticeExtents != nil else { return nil }
         switch outline.couplingChoice {
         case .lattice: return .lattice
         case .dense: return nil
-        case .auto: return outline.dipoles > thresholds.latticeCouplingsMinDipoles ? .lattice : nil
+        case .auto: return outline.dipoles > thresholds.cumulantLatticeCouplingsMinDipoles ? .lattice : nil
         }
     }
 

@@ -31,7 +31,7 @@ func cumulantBenchmark(_ args: [String]) throws {
             lattice = .chain(n)
         }
         let useLattice =
-            choice == .lattice || (choice == .auto && lattice.count > PlannerThresholds.standard.latticeCouplingsMinDipoles)
+            choice == .lattice || (choice == .auto && lattice.count > PlannerThresholds.standard.cumulantLatticeCouplingsMinDipoles)
         if useLattice, let l = LatticeCouplings.powerLaw(lattice: lattice, alpha: alpha, strength: 0.25) {
             model = DipoleModel(
                 pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: Matrix(rows: 0, cols: 0),

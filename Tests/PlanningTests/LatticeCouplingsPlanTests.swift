@@ -63,6 +63,17 @@ struct LatticeCouplingsPlanTests {
             system: "  lattice: {shape: chain, sites: 3000, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
             observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
         Case(
+            name: "the cumulant backend's threshold is its own: lattice at N = 401 (mean field: dense up to 2000)",
+            system: "  lattice: {shape: chain, sites: 401, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            solver: "solver: {backend: cumulant}", observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
+        Case(
+            name: "the cumulant backend keeps dense couplings at N = 400",
+            system: "  lattice: {shape: chain, sites: 400, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            solver: "solver: {backend: cumulant}", observables: "[ZQ]", couplings: nil, backend: .cumulant),
+        Case(
+            name: "mean field keeps dense couplings at N = 1000", system: chain(1000), solver: "solver: {backend: mean-field}",
+            observables: "[Z]", couplings: nil, backend: .meanField),
+        Case(
             name: "the cumulant backend with forced dense couplings",
             system: "  lattice: {shape: chain, sites: 3000, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
             solver: "solver: {couplings: dense}", observables: "[ZQ]", couplings: nil, backend: .cumulant),

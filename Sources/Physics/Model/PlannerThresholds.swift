@@ -23,6 +23,13 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// `solver.couplings: auto` holds translation-invariant lattice couplings as FFT spectra
     /// (docs/physics.md §2.6) above this many dipoles, dense matrices up to it. Not written to plan.json.
     public var latticeCouplingsMinDipoles = 2000
+    /// The same for the cumulant backend: above this many dipoles its lattice path preconditions in the
+    /// lattice's cosine basis with the collective correction (docs/physics.md §5.3.1), which the dense
+    /// path's low-rank preconditioner lacks — measured at N = 900 (`benchmarks/cumulant.sh`, 2 threads):
+    /// power-law chain α = 1.5 1.2 s against 2.8 s, 30 × 30 square 2.6 s against 5.1 s, chain α = 0.5
+    /// 1.4 s against 5.8 s; the dipolar chain at the magic angle (elastic couplings, the same O(N³)
+    /// preconditioner either way) 18.6 s against 20.5 s. Not written to plan.json.
+    public var cumulantLatticeCouplingsMinDipoles = 400
     /// Memory budget per point when the spec gives none: this fraction of the machine's memory.
     public var memoryFraction = 0.5
 
