@@ -2,7 +2,8 @@
 # What pinning OpenBLAS's kernel set costs (docs/reproducibility.md): the same cases with the portable
 # kernels every run uses (Haswell on x86-64), with the kernels OpenBLAS picks for this CPU
 # (DIPOLESYNC_BLAS_KERNELS=native), and with the AVX-512 kernels a SkylakeX-class CPU would pick.
-# Cases: the cumulant 4000-dipole power-law chain and the exact 12-dipole dipolar chain (release build).
+# Cases: the cumulant 4000-dipole power-law chain with dense couplings (BLAS products; the planner
+# would take lattice couplings, FFTs) and the exact 12-dipole dipolar chain (release build).
 # Usage: [THREADS=2] benchmarks/blas-kernels.sh [--quick]   (--quick: N = 900 and N = 10 instead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,7 @@ measure() {  # label, env..., -- args...
     echo "$s"
 }
 echo "case                         kernels                  seconds" >&2
-for spec in "cumulant chain $NC 1.5 4 ${THREADS:-2}" "exact steady $NE"; do
+for spec in "cumulant chain $NC 1.5 4 ${THREADS:-2} dense" "exact steady $NE"; do
     read -r -a a <<<"$spec"
     p=$(measure "${a[0]} N=${a[2]:-$NE} pinned" DIPOLESYNC_X=1 -- "${a[@]}")
     n=$(measure "${a[0]} N=${a[2]:-$NE} native" DIPOLESYNC_BLAS_KERNELS=native -- "${a[@]}")
