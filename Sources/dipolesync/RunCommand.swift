@@ -184,9 +184,12 @@ struct Rerun: ParsableCommand {
         var thresholds = PlannerThresholds.standard
         thresholds.memoryBudgetOverride = archived.plannedMemoryBudget
         let planned = Planner(thresholds: thresholds).plan(compiled)
-        guard let plan = planned.plan else {
+        guard var plan = planned.plan else {
             for d in planned.diagnostics { printError(DiagnosticRenderer.text(d, source: compiled.source)) }
             throw ExitStatus.invalid
+        }
+        if let stored = archived.storedPlan {
+            for note in ArchivedSpec.pinCouplings(&plan, to: stored).prefix(20) { print("note: \(note)") }
         }
         let planCheck = archived.comparePlan(fresh: plan)
         if !planCheck.mismatches.isEmpty {

@@ -65,4 +65,41 @@ final class LatticeCouplingsRunTests: XCTestCase {
             XCTAssertEqual(FileManager.default.contents(atPath: (written as NSString).appendingPathComponent(path)), data, path)
         }
     }
+
+    /// A rerun holds the couplings as the bundle's plan.json says (`ArchivedSpec.pinCouplings`): a
+    /// 450-dipole cumulant chain the planner now puts on lattice couplings, stored as planned dense (as
+    /// before 2026-12-04), runs dense again; the two representations agree to the solver's tolerance
+    /// only, which is why the rerun must not switch.
+    func testRerunHoldsTheCouplingsOfThePlanThatRan() throws {
+        let text = """
+            dipolesync: 1
+            name: pinned
+            system:
+              lattice: {shape: chain, sites: 450, spacing: 0.1 lambda}
+              couplings: {power-law: {alpha: 1.5}}
+              pump: {rate: 4 Gamma}
+            observables: [ZQ, inversion]
+            solver: {backend: cumulant}
+
+            """
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
+        let now = try XCTUnwrap(Planner().plan(c).plan)
+        XCTAssertEqual(now.points.map(\.couplings), [.lattice])
+        var stored = now
+        stored.points[0].couplings = nil
+        var pinned = now
+        let notes = ArchivedSpec.pinCouplings(&pinned, to: stored)
+        XCTAssertEqual(pinned.points.map(\.couplings), [nil])
+        XCTAssertEqual(notes.count, 1)
+        XCTAssertTrue(notes.first?.contains("couplings held dense as in plan.json (this version would choose lattice)") ?? false, "\(notes)")
+        var unchanged = now
+        XCTAssertEqual(ArchivedSpec.pinCouplings(&unchanged, to: now), [])
+        let dense = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first)
+        let lattice = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first)
+        XCTAssertFalse(dense.result.method.contains("couplings: lattice"), dense.result.method)
+        XCTAssertTrue(lattice.result.method.contains("couplings: lattice"), lattice.result.method)
+        let (zd, zl) = (try XCTUnwrap(dense.result.number("ZQ")), try XCTUnwrap(lattice.result.number("ZQ")))
+        XCTAssertEqual(zd, zl, accuracy: 1e-7 * zd)
+    }
 }

@@ -90,6 +90,28 @@ public struct ArchivedSpec {
         return Int(b)
     }
 
+    /// How each point held its couplings when the bundle was computed (plan.json's `couplings`; absent:
+    /// dense matrices or uniform numbers) is a choice the planner's thresholds make and a version may
+    /// change (the cumulant backend's moved from 2000 to 400 dipoles on 2026-12-04); the results agree
+    /// between representations only to the solver's tolerance, so a rerun holds them as the bundle did.
+    /// Sets `fresh`'s points to the stored representation (points matched by index, same backend) and
+    /// returns a note per point it changed.
+    public static func pinCouplings(_ fresh: inout ExecutionPlan, to stored: ExecutionPlan) -> [String] {
+        let byIndex = Dictionary(stored.points.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+        var notes: [String] = []
+        for i in fresh.points.indices {
+            guard let old = byIndex[fresh.points[i].index], old.backend == fresh.points[i].backend,
+                old.couplings != fresh.points[i].couplings
+            else { continue }
+            let name: (CouplingRepresentation?) -> String = { $0?.rawValue ?? "dense" }
+            notes.append(
+                "point \(fresh.points[i].index): couplings held \(name(old.couplings)) as in plan.json (this version would choose \(name(fresh.points[i].couplings)))"
+            )
+            fresh.points[i].couplings = old.couplings
+        }
+        return notes
+    }
+
     /// Compares the bundle's `plan.json` with the plan made now. Every point must be planned alike
     /// (same points, and for each its dipoles, parameters, backend and method): that is what the
     /// results depend on. Anything else (cost estimates, reasons, thresholds, the memory budget, node
