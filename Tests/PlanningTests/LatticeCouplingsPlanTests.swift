@@ -20,6 +20,11 @@ struct LatticeCouplingsPlanTests {
         var testDescription: String { name }
     }
 
+    /// A synchronized power-law chain (α = 1.5, W = 4 Γ) of the cumulant backend's cases.
+    static func powerLawChain(_ n: Int) -> String {
+        "  lattice: {shape: chain, sites: \(n), spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}"
+    }
+
     static func chain(_ n: Int, _ couplings: String = "") -> String {
         "  lattice: {shape: chain, sites: \(n), spacing: 0.02 lambda}\n  polarization: {angle: magic}\n  pump: {rate: 12 Gamma}"
             + (couplings.isEmpty ? "" : "\n  couplings: " + couplings)
@@ -60,22 +65,22 @@ struct LatticeCouplingsPlanTests {
             observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
         Case(
             name: "the cumulant backend takes lattice couplings above the threshold",
-            system: "  lattice: {shape: chain, sites: 3000, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            system: powerLawChain(3000),
             observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
         Case(
             name: "the cumulant backend's threshold is its own: lattice at N = 401 (mean field: dense up to 2000)",
-            system: "  lattice: {shape: chain, sites: 401, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            system: powerLawChain(401),
             solver: "solver: {backend: cumulant}", observables: "[ZQ]", couplings: .lattice, backend: .cumulant),
         Case(
             name: "the cumulant backend keeps dense couplings at N = 400",
-            system: "  lattice: {shape: chain, sites: 400, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            system: powerLawChain(400),
             solver: "solver: {backend: cumulant}", observables: "[ZQ]", couplings: nil, backend: .cumulant),
         Case(
             name: "mean field keeps dense couplings at N = 1000", system: chain(1000), solver: "solver: {backend: mean-field}",
             observables: "[Z]", couplings: nil, backend: .meanField),
         Case(
             name: "the cumulant backend with forced dense couplings",
-            system: "  lattice: {shape: chain, sites: 3000, spacing: 1 lambda}\n  couplings: {power-law: {alpha: 1.5}}\n  pump: {rate: 4 Gamma}",
+            system: powerLawChain(3000),
             solver: "solver: {couplings: dense}", observables: "[ZQ]", couplings: nil, backend: .cumulant),
         Case(
             name: "the N² correlations of a 50 000 chain exceed the memory budget", system: chain(50_000), observables: "[ZQ, correlations]",
