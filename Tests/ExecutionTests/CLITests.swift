@@ -54,6 +54,32 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(items?.first?["line"] as? Int, 2)
     }
 
+    /// An `optimize` point reports each solve of its search on standard error (a large point's search
+    /// takes an hour): the value tried and the objective, one line a solve, and the point's line last.
+    func testOptimizeReportsEachSolveOfItsSearch() throws {
+        let dir = try temporaryDirectory()
+        let spec = dir.appendingPathComponent("optimal.yaml")
+        try """
+        dipolesync: 1
+        name: optimal
+        system:
+          lattice: {shape: all-to-all, sites: 6}
+          couplings: {uniform: {feff: 5 Gamma}}
+          pump: {rate: 2 Gamma}
+        observables: [ZQ]
+        optimize: {maximize: ZQ, over: system.pump.rate, within: [0.5 Gamma, 5 Gamma]}
+
+        """.write(to: spec, atomically: true, encoding: .utf8)
+        let r = try Self.run(["run", spec.path, "--out", dir.appendingPathComponent("out").path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let steps = r.stderr.split(separator: "\n").filter { $0.contains("point #0: optimize solve ") }
+        XCTAssertGreaterThanOrEqual(steps.count, 5, r.stderr)
+        XCTAssertTrue(steps.first?.contains("optimize solve 1, system.pump.rate = ") ?? false, r.stderr)
+        XCTAssertTrue(steps.allSatisfy { $0.contains("→ ZQ = ") }, r.stderr)
+        XCTAssertEqual(steps.map { $0.split(separator: ",")[0] }, (1...steps.count).map { "point #0: optimize solve \($0)" }, "numbered in order")
+        XCTAssertTrue(r.stderr.contains("point 1/1 done"), r.stderr)
+    }
+
     func testValidateAcceptsTheExamplesAndExitsZero() throws {
         let r = try Self.run(["validate", "specs/getting-started.yaml", "specs/fig5a-angle-spacing.yaml"])
         XCTAssertEqual(r.status, 0, r.stderr)

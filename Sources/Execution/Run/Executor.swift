@@ -97,7 +97,7 @@ public struct Executor {
                 guard let sp = compiled.points.first(where: { $0.index == pp.index }) ?? nil else { continue }
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 do {
-                    var o = try solvePoint(sp, pp, threads: innerThreads)
+                    var o = try solvePoint(sp, pp, threads: innerThreads, progress: progress)
                     o.seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
                     try onPointDone?(o)
                     lock.lock()
@@ -129,7 +129,7 @@ public struct Executor {
             settings: PointSettings(spec: spec, plan: pp))
     }
 
-    func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int) throws -> PointOutcome {
+    func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int, progress: ProgressReporter? = nil) throws -> PointOutcome {
         guard let backend = registry.backend(for: pp.backend) else {
             throw BackendError.unsupported("the \(pp.backend.rawValue) backend is not available in this build")
         }
@@ -166,6 +166,7 @@ public struct Executor {
             evaluations += 1
             cache[x] = r
             let v = Self.value(r, opt.maximize.rawValue)
+            progress?.searchStep(point: sp.index, evaluation: evaluations, path: opt.over, x: x, key: opt.maximize.rawValue, value: v)
             if narrowed && v >= (best?.value ?? -Double.infinity) { best = (x, v, warmIn) }
             return v
         }

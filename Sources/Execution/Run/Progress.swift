@@ -42,6 +42,20 @@ public final class ProgressReporter: @unchecked Sendable {
         }
     }
 
+    /// One solve of an `optimize` search (a point of the papers' figures at large N takes 10–20 solves of
+    /// minutes each, so the point alone would leave the user without news for an hour): a line with the
+    /// value tried, the objective and the time since the run started. On a terminal it ends the updating
+    /// line first, which the next point redraws.
+    func searchStep(point: Int, evaluation: Int, path: String, x: Double, key: String, value: Double) {
+        lock.lock(); defer { lock.unlock() }
+        guard !quiet else { return }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let line = String(
+            format: "%@point #%d: optimize solve %d, %@ = %.6g → %@ = %.6g (%@ elapsed)\n", interactive ? "\r" : "", point, evaluation,
+            path, x, key, value, Self.clock(elapsed))
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
     func finish() {
         lock.lock(); defer { lock.unlock() }
         if interactive && !quiet && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
