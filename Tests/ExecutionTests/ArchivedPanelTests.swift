@@ -227,6 +227,25 @@ final class ArchivedPanelTests: XCTestCase {
             }
         }
     }
+
+    /// Beyond the papers (`fig4a-finite-size.yaml` restricted to N = 10⁴, α = 0.75; docs/physics.md §8.2): the
+    /// chain at α = 0.75 goes on moving towards global order with N. Against the N = 900 and 3 600 bundles,
+    /// Z_Q grows (0.065 → 0.172 → 0.231), Z_Q^d at d = 450 stays above the 0.14 contour, and its fall from
+    /// d = 2 to 450 shrinks (58 % → 18 % → 9 %).
+    func testArchivedTenThousandChainKeepsMovingTowardsGlobalOrder() throws {
+        func at075(_ name: String) throws -> ClusterPoint {
+            try XCTUnwrap(try Self.clusterPoints(name).first { $0.alpha == 0.75 }, name)
+        }
+        let points = try Self.clusterPoints("fig4a-finite-size-10000")
+        XCTAssertEqual(points.map(\.alpha), [0.75])
+        let chains = [try at075("fig4a-cluster-order-chain"), try at075("fig4a-finite-size-3600"), try at075("fig4a-finite-size-10000")]
+        let falls = try chains.map { 1 - (try $0.at(d: 450)) / (try $0.at(d: 2)) }
+        XCTAssertEqual(chains.map(\.z), chains.map(\.z).sorted(), "Z_Q grows with N")
+        XCTAssertEqual(falls, falls.sorted(by: >), "the fall of Z_Q^d with d shrinks with N: \(falls)")
+        XCTAssertLessThan(falls[2], 0.12)
+        XCTAssertGreaterThan(try chains[2].at(d: 450), 0.14)
+        XCTAssertEqual(chains[2].backend, "cumulant")
+    }
 }
 
 /// The committed Fig. 4(b) bundle (docs/physics.md §8.2): the three regimes in which line dominates
