@@ -130,13 +130,10 @@ struct LyapunovPreconditioner {
     mutating func update(system: CumulantSystem, s: [Double], meanC: Double) throws {
         switch kind_ {
         case .none: return
-        case .cosine(_, let mu):
+        case .symmetric(_, let mu), .lowRank(_, let mu, _), .cosine(_, let mu):
             sBar = s.reduce(0, +) / Double(n)
             lambdaReal = mu.map { -qc / 2 + 0.5 * sBar * $0 }
             cBar = meanC
-        case .symmetric(_, let mu), .lowRank(_, let mu, _):
-            sBar = s.reduce(0, +) / Double(n)
-            lambdaReal = mu.map { -qc / 2 + 0.5 * sBar * $0 }
         case .general(_, _, _, let old):
             if old.count == n && zip(old, s).allSatisfy({ abs($0 - $1) < 1e-3 }) { return }
             let m = Self.regressionMatrix(system: system, s: s)
@@ -312,23 +309,23 @@ struct LyapunovPreconditioner {
             Self.fillPart(r, part: part, n: n, threads: threads, into: &xr)
             xr.elements.withUnsafeMutableBufferPointer { px in
                 let base = px.baseAddress!
-                func columns(_ body: (UnsafeMutablePointer<Double>) -> Void) {
-                    let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
+                // Whole columns, equal shares (every column costs the same, unlike the pair loops'
+                // triangular `forEachColumnRange`).
+                let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
+                func eachColumn(_ body: (Int) -> Void) {
                     concurrentForEach(iterations: workers) { w in
-                        for col in (w * n / workers)..<((w + 1) * n / workers) { body(base + col * n) }
+                        for col in (w * n / workers)..<((w + 1) * n / workers) { body(col) }
                     }
                 }
+                func columns(_ transform: (UnsafeMutablePointer<Double>) -> Void) { eachColumn { transform(base + $0 * n) } }
                 columns(transform.forward)
                 Self.transposeInPlace(base, n: n, threads: threads)
                 columns(transform.forward)
-                let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
-                concurrentForEach(iterations: workers) { w in
-                    for l in (w * n / workers)..<((w + 1) * n / workers) {
-                        for k in 0..<n {
-                            var d = sigma - lam[k] - lam[l]
-                            if abs(d) < floor { d = d < 0 ? -floor : floor }
-                            base[k + l * n] /= d
-                        }
+                eachColumn { l in
+                    for k in 0..<n {
+                        var d = sigma - lam[k] - lam[l]
+                        if abs(d) < floor { d = d < 0 ? -floor : floor }
+                        base[k + l * n] /= d
                     }
                 }
                 columns(transform.inverse)
