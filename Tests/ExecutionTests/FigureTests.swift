@@ -128,6 +128,21 @@ final class DeclaredFigureTests: XCTestCase {
     /// elastic coupling g(a) sampled from the geometry, not from the six sweep points.
     /// A `zip` sweep moves every zipped path along x: the curve holds every point, not only those at
     /// the partner's first value (the dephasing-resilience-linewidth panel drew one point).
+    /// The per-dipole pictures of a large lattice draw every k-th dipole with k coprime with N, so the
+    /// subset covers every column of a square lattice (k = 125 on 500 × 500 would draw 4 columns).
+    func testDrawnDipolesOfASquareLatticeCoverEveryColumn() {
+        let side = 500
+        let t = ResultTable(name: "phases", columns: ["a"], rows: (0..<(side * side)).map { [Double($0)] })
+        let (rows, k) = Figures.drawnRows(t)
+        XCTAssertEqual(k, 127)
+        XCTAssertLessThanOrEqual(rows.count, Figures.maxDrawnDipoles)
+        XCTAssertEqual(Set(rows.map { Int($0[0]) % side }).count, side)
+        XCTAssertEqual(Figures.subsetNote(t, stride: k), " (every 127th of 250000 dipoles)")
+        XCTAssertEqual(Figures.subsetNote(t, stride: 501), " (every 501st of 250000 dipoles)")
+        XCTAssertEqual(Figures.subsetNote(t, stride: 112), " (every 112th of 250000 dipoles)")
+        XCTAssertEqual(Figures.drawnRows(ResultTable(name: "phases", columns: ["a"], rows: [[0], [1]])).stride, 1)
+    }
+
     func testZipSweepCurvesHoldEveryPoint() throws {
         let text = """
             dipolesync: 1

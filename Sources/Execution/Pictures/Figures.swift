@@ -385,8 +385,10 @@ public enum Figures {
     }
 
     /// Per-dipole pictures (Bloch spheres, phase plots) draw at most this many dipoles: every k-th
-    /// row of the `phases` table, k = ⌈N / maxDrawnDipoles⌉, so a picture of 10⁶ dipoles stays a
-    /// picture (the table holds them all).
+    /// row of the `phases` table, k the smallest integer ≥ ⌈N / maxDrawnDipoles⌉ that shares no factor
+    /// with N, so a picture of 10⁶ dipoles stays a picture (the table holds them all). Coprime with N,
+    /// the stride is coprime with every side of the lattice: on a 1000 × 1000 lattice k = 501 visits
+    /// every column, where k = 500 would draw only columns 0 and 500 (an edge and the middle).
     static let maxDrawnDipoles = 2000
 
     /// A point's pair functions Z_ab(τ) (`two-time` tables) get a picture each for at most this many
@@ -396,13 +398,22 @@ public enum Figures {
 
     /// The rows of a per-dipole table that pictures draw (`maxDrawnDipoles`), and the stride k.
     static func drawnRows(_ t: ResultTable) -> (rows: [[Double]], stride: Int) {
-        let k = max(1, (t.rows.count + maxDrawnDipoles - 1) / maxDrawnDipoles)
-        return k == 1 ? (t.rows, 1) : (Swift.stride(from: 0, to: t.rows.count, by: k).map { t.rows[$0] }, k)
+        let n = t.rows.count
+        var k = max(1, (n + maxDrawnDipoles - 1) / maxDrawnDipoles)
+        if k > 1 { while greatestCommonDivisor(k, n) != 1 { k += 1 } }
+        return k == 1 ? (t.rows, 1) : (Swift.stride(from: 0, to: n, by: k).map { t.rows[$0] }, k)
+    }
+
+    static func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
+        var (x, y) = (a, b)
+        while y != 0 { (x, y) = (y, x % y) }
+        return x
     }
 
     /// " (every k-th of N dipoles)" when a picture draws a subset.
     static func subsetNote(_ t: ResultTable, stride k: Int) -> String {
-        k == 1 ? "" : " (every \(k)th of \(t.rows.count) dipoles)"
+        let suffix = (11...13).contains(k % 100) ? "th" : ([1: "st", 2: "nd", 3: "rd"][k % 10] ?? "th")
+        return k == 1 ? "" : " (every \(k)\(suffix) of \(t.rows.count) dipoles)"
     }
 
     /// One Bloch sphere per point (at most eight) from the mean-field `phases` tables.
