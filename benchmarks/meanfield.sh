@@ -10,10 +10,13 @@
 #   sync:        a/λ = 0.02 at the magic angle (f_eff ≈ 24Γ), W = 12Γ, elastic couplings off:
 #                synchronized; lattice couplings (target: N = 10^4 under 5 s, 10^5 under 2 min).
 #   sync-dense:  the same with dense couplings (the old path; 102 s at N = 10^4).
-#   square:      sync on a √N × √N square lattice, lattice couplings.
+#   square:      sync on a √N × √N square lattice, lattice couplings: the FFT cost of a plane. Not
+#                globally synchronized: below λ/2 the square lattice's brightest modes sit at the light
+#                cone (docs/physics.md §4.7); 100 × 100: Z = 0.011, 2311 evaluations, 2.8 s (2026-12-04).
 #   chain-1e6, square-1000: the whole pipeline (`dipolesync run`: plan, solve, results, tables, pictures,
 #                bundle) on benchmarks/specs/meanfield-chain-1e6.yaml (the sync chain with 10^6 dipoles)
-#                and meanfield-square-1000.yaml (1000 × 1000 square lattice), observables Z, ZQ,
+#                and meanfield-square-1000.yaml (1000 × 1000 square lattice at the lattice resonance
+#                a = λ, docs/physics.md §4.7), observables Z, ZQ,
 #                inversion, frequency and the per-dipole `phases` (written as .npy). Target: each under
 #                30 min within 4 GiB; prints wall time, CPU time and peak memory (/usr/bin/time -v) and
 #                the bundle's size. N is ignored.
@@ -21,8 +24,11 @@
 #                from random phases did not finish: stopped after 21 CPU min, still integrating (a slowly
 #                relaxing phase texture, docs/physics.md §4.6). Started in phase (the spec since
 #                2026-12-03): 38 CPU s, 58 s wall, 0.70 GB peak, Z = 0.28717 = the closed form with
-#                F = 24 Γ. square-1000: stiff (coupling spectrum to ~2.5e3 Γ), needs an implicit
-#                integrator; not run to the end.
+#                F = 24 Γ. square-1000 (2026-12-04, 2 cores, otherwise idle): from random phases
+#                synchronized globally by t = 5.1/Γ, 77 steps, 469 evaluations, 127 CPU s, 2 min 9 s wall,
+#                0.71 GB peak, bundle 55 MB, Z = 0.28304 (collective closed form with f_eff = 22.67 Γ:
+#                0.2843; the open edges make the state slightly non-uniform); from an in-phase start
+#                Z = 0.28303 in 72 s. At a = 0.02 λ the lattice is not globally synchronized (§4.7).
 # Measured (2 shared cores, load ~8 from other jobs, 2026-12-02): sync N = 10^4: 2737 evaluations,
 # 2.2 s (1.4 s with FFTW's SIMD codelets, which the program does not use: docs/reproducibility.md),
 # 31 MiB; N = 10^5: 2389 evaluations, 22 s (9.2 ms each), 69 MiB; N = 2000: Z equal to sync-dense's to 1e-12 (0.31 s against 26 s). Dense, before lattice
