@@ -59,6 +59,7 @@ public struct Planner {
 
         var points: [PointPlan] = []
         var checkedRates = Set<String>()
+        var warnedLightCone = false
         let budgetDefault = thresholds.defaultMemoryBudget
         var solveIDs: [String] = []
         for p in compiled.points {
@@ -89,6 +90,10 @@ public struct Planner {
                     checkedRates: &checkedRates, engine: engine)
             {
                 choice = nil
+            }
+            if !warnedLightCone, choice?.backend == .meanField, let w = Self.lightConeWarning(s) {
+                warnedLightCone = true
+                engine.warning(w.message, at: doc.node(at: ["system", "lattice"])?.location ?? doc.location, hint: w.hint)
             }
             let label = choice.map { "\($0.backend.rawValue)" } ?? "none"
             let solve = node(
@@ -181,6 +186,29 @@ public struct Planner {
 
     /// Warnings about the plan's cost: hours of estimated work in all, or a point whose memory
     /// estimate exceeds the machine's memory (possible when `solver.memory` is set above it).
+    /// A planar or cubic dipolar lattice below λ/2 and at least a wavelength across in two directions
+    /// has collective modes at the light cone brighter than the uniform one: mean field's globally
+    /// synchronized state is unstable there (docs/physics.md §4.7), the dynamics need not settle, and
+    /// the steady-state check can pass a slowly drifting state. Nil for every other system.
+    public static func lightConeWarning(_ s: ExperimentSpec) -> (message: String, hint: String)? {
+        let sys = s.system
+        guard case .dipolar = sys.couplings, s.evolution == .steadyState, sys.spacing < 0.5 else { return nil }
+        let (x, y, z) = sys.lattice.extent
+        let shape: String
+        switch sys.lattice {
+        case .square: shape = "square"
+        case .triangular: shape = "triangular"
+        case .cubic: shape = "cubic"
+        default: return nil
+        }
+        let wide = [x, y, z].filter { Double($0 - 1) * sys.spacing >= 1 }.count
+        guard wide >= 2 else { return nil }
+        return (
+            "a dipolar \(shape) lattice below λ/2 and wider than λ has collective modes at the light cone brighter than the uniform one: mean field has no globally synchronized state here and its dynamics may not settle (docs/physics.md §4.7)",
+            "look at the dynamics with evolve: {until: T, samples: n}; at the lattice resonance a = λ a square lattice synchronizes"
+        )
+    }
+
     public static func costWarnings(_ points: [PointPlan], machineMemory: Int) -> [(message: String, hint: String?, memory: Bool)] {
         var out: [(String, String?, Bool)] = []
         let total = points.reduce(0.0) { $0 + $1.estimate.seconds }

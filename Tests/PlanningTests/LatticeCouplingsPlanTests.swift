@@ -198,6 +198,42 @@ struct LatticeCouplingsPlanTests {
         #expect(bytes >= peak && bytes <= 1.5 * peak, "\(bytes / 1e6) MB")
     }
 
+    /// The planner warns where mean field has no globally synchronized state (docs/physics.md §4.7): a
+    /// planar or cubic dipolar lattice below λ/2 that is wider than λ in two directions, solved for its
+    /// steady state in mean field. Not for a lattice smaller than λ, at the resonance a = λ, for chains,
+    /// power laws, time evolutions, or the cumulant backend.
+    @Test func lightConeWarning() throws {
+        func warned(
+            _ lattice: String, couplings: String = "{dipolar: {elastic: off}}", evolve: String = "steady-state", backend: String = "mean-field"
+        ) throws -> Bool {
+            let text = """
+                dipolesync: 1
+                name: t
+                system:
+                  lattice: \(lattice)
+                  couplings: \(couplings)
+                  polarization: {angle: magic}
+                  pump: {rate: 12 Gamma}
+                evolve: \(evolve)
+                observables: [ZQ]
+                solver: {backend: \(backend)}
+                """
+            let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+            let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
+            let planned = Planner().plan(compiled)
+            #expect(planned.plan != nil)
+            return planned.diagnostics.contains { $0.message.contains("light cone") }
+        }
+        #expect(try warned("{shape: square, sites: [60, 60], spacing: 0.02 lambda}"))
+        #expect(try warned("{shape: cubic, sites: [60, 60, 2], spacing: 0.02 lambda}"))
+        #expect(try !warned("{shape: square, sites: [100, 100], spacing: 1 lambda}"))
+        #expect(try !warned("{shape: square, sites: [24, 24], spacing: 0.02 lambda}"))
+        #expect(try !warned("{shape: chain, sites: 2000, spacing: 0.02 lambda}"))
+        #expect(try !warned("{shape: square, sites: [60, 60], spacing: 0.02 lambda}", couplings: "{power-law: {alpha: 3, strength: 0.1 Gamma}}"))
+        #expect(try !warned("{shape: square, sites: [60, 60], spacing: 0.02 lambda}", evolve: "{until: 1 /Gamma, samples: 2}"))
+        #expect(try !warned("{shape: square, sites: [10, 10], spacing: 0.2 lambda}", backend: "cumulant"))
+    }
+
     @Test(arguments: diskCases) func diskCheck(_ c: DiskCase) throws {
         let text = "dipolesync: 1\nname: t\nsystem:\n\(Self.chain(c.sites))\nobservables: \(c.observables)\nsolver: {backend: mean-field}\n"
         let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
