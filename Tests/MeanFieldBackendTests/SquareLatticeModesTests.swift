@@ -58,14 +58,14 @@ struct SquareLatticeModesTests {
         return try #require(series.rows.last)[z]
     }
 
-    /// A 48 × 48 lattice at a = 0.02 λ started in phase: the collective model with its f_eff
-    /// (281 Γ) would hold Z = 0.136 at W = 12 Γ, but the light-cone modes take over and Z falls
-    /// below a third of that (0.0399 at t = 6/Γ).
+    /// A 64 × 64 lattice at a = 0.02 λ (1.3 λ across) started in phase: the collective model with its
+    /// f_eff (239 Γ) would hold Z = 0.146 at W = 12 Γ, but the light-cone modes take over and Z falls
+    /// far below (0.0059 at t = 6/Γ, stationary from t ≈ 4/Γ; 0.040 at 48 × 48, 0.0145 at 100 × 100).
     @Test func subwavelengthSquareLosesGlobalOrder() throws {
-        let m = Self.model(side: 48, spacing: 0.02, pump: 12, dense: false)
+        let m = Self.model(side: 64, spacing: 0.02, pump: 12, dense: false)
         let collective = MeanFieldClosedForm.collectiveZ(feff: m.feff, pump: 12)
-        let z = try Self.finalZ(m, side: 48, time: 6)
-        #expect(collective > 0.1 && z < collective / 3, "Z = \(z), collective \(collective)")
+        let z = try Self.finalZ(m, side: 64, time: 6)
+        #expect(collective > 0.1 && z < collective / 5, "Z = \(z), collective \(collective)")
     }
 
     /// A 200 × 200 lattice at a = λ (f_eff = 9.55 Γ) at W = 3.8 Γ, started in phase, stays
