@@ -479,14 +479,20 @@ final class ArchivedBundleTests: XCTestCase {
 
     static let fig5aMagic = (acos(1 / 3.0.squareRoot()) * 1e6).rounded() / 1e6
 
-    /// How the map changes with N (docs/physics.md §8.2): at every corner point of the 12-dipole chain
-    /// (θ = 0, θ_m, 90° at a = 0.02 and 0.06 λ) Z_Q/Z_Q^max falls from 8 to 10 to 12 dipoles. At
-    /// 0.02 λ the ridge at θ_m hardly moves (0.835 → 0.830 → 0.825) while the plateau at 0 and 90° falls
-    /// by ~0.09: the ridge stands out more as the chain grows. At 0.06 λ both fall alike (by 0.08–0.09).
-    func testArchivedFig5aMapsApproachTheTwelveDipoleCorner() throws {
+    /// How the map changes with N (docs/physics.md §8.2). The 12-dipole chain is held on a 3 × 4 grid
+    /// by two bundles (θ = 0, θ_m, 90° at a = 0.02 and 0.06 λ, and at 0.04 and 0.08 λ): its maximum is at
+    /// θ_m at every spacing, and at each of its 12 points Z_Q/Z_Q^max falls from 8 to 10 to 12 dipoles.
+    /// At 0.02 λ the ridge at θ_m hardly moves (0.835 → 0.830 → 0.825) while the plateau at 0 and 90°
+    /// falls by ~0.09: the ridge stands out more as the chain grows.
+    func testArchivedFig5aMapsApproachTheTwelveDipoleChain() throws {
         let eight = try Self.fig5aByPoint("fig5a-angle-spacing-map-8"), ten = try Self.fig5aByPoint("fig5a-angle-spacing-map-10")
-        let twelve = try Self.fig5aByPoint("fig5a-angle-spacing")
-        XCTAssertEqual(twelve.count, 6)
+        let twelve = try Self.fig5aByPoint("fig5a-angle-spacing").merging(try Self.fig5aByPoint("fig5a-angle-spacing-more")) { a, _ in a }
+        XCTAssertEqual(twelve.count, 12)
+        for a in Set(twelve.keys.map { $0[1] }) {
+            let row = twelve.filter { $0.key[1] == a }
+            XCTAssertEqual(row.count, 3)
+            XCTAssertEqual(row.max { $0.value < $1.value }?.key[0], Self.fig5aMagic, "a = \(a): maximum at θ_m")
+        }
         for (key, z12) in twelve {
             let z8 = try XCTUnwrap(eight[key]), z10 = try XCTUnwrap(ten[key])
             XCTAssertTrue(z8 >= z10 && z10 >= z12, "\(key): \(z8), \(z10), \(z12)")
