@@ -274,10 +274,10 @@ public enum SpecCompiler {
                 if r["log"] != nil { engine.error("give either from/to or log, not both", at: r.location); continue }
                 values = n == 1 ? [a] : (0..<n).map { a + (b - a) * Double($0) / Double(n - 1) }
                 if n > 1 { values[n - 1] = b }
-            } else if let l = r["log"]?.items, l.count == 2 {
+            } else if let logNode = r["log"], let l = logNode.items, l.count == 2 {
                 guard let a = val(l[0]), let b = val(l[1]) else { continue }
                 guard a > 0 && b > 0 else {
-                    engine.error("a logarithmic range needs positive bounds", at: r["log"]!.location)
+                    engine.error("a logarithmic range needs positive bounds", at: logNode.location)
                     continue
                 }
                 guard let pn = r["points"], let n = Int(pn.scalar ?? "") else {

@@ -758,6 +758,22 @@ final class LegendLayoutTests: XCTestCase {
         return Double(svg[r.upperBound...].prefix { $0 != "\"" })!
     }
 
+    /// A curve of one point (a sweep run one point at a time, e.g. the N = 10⁴ finite-size chain) is drawn
+    /// on an axis of ±10 % around its value, not ±0.5 (which drew Z_Q = 0.23 on −0.27…0.73); zero and a
+    /// log axis keep a fixed half width.
+    func testASingleValueSpansTenPercentAroundIt() {
+        let one = SVGPlot.Scale.fit([0.231], axis: Figure.Axis(label: "Z_Q"), pad: 0, p0: 0, p1: 1)
+        XCTAssertEqual(one.lo, 0.2079, accuracy: 1e-12)
+        XCTAssertEqual(one.hi, 0.2541, accuracy: 1e-12)
+        XCTAssertGreaterThanOrEqual(one.ticks.filter { $0 >= one.lo && $0 <= one.hi }.count, 2)
+        let zero = SVGPlot.Scale.fit([0, 0], axis: Figure.Axis(label: "y"), pad: 0, p0: 0, p1: 1)
+        XCTAssertEqual([zero.lo, zero.hi], [-0.5, 0.5])
+        let log = SVGPlot.Scale.fit([100], axis: Figure.Axis(label: "y", log: true), pad: 0, p0: 0, p1: 1)
+        XCTAssertEqual([log.lo, log.hi], [1.5, 2.5])
+        let two = SVGPlot.Scale.fit([0.1, 0.3], axis: Figure.Axis(label: "y"), pad: 0, p0: 0, p1: 1)
+        XCTAssertEqual([two.lo, two.hi], [0.1, 0.3])
+    }
+
     func testTextWidthFollowsTheLettersAndShrinksScripts() {
         XCTAssertGreaterThan(SVGPlot.textWidth("mmmm", size: 12), 2 * SVGPlot.textWidth("iiii", size: 12))
         XCTAssertLessThan(SVGPlot.textWidth("Z_{eff}", size: 12), SVGPlot.textWidth("Zeff", size: 12))

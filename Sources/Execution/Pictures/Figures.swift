@@ -330,11 +330,18 @@ public enum Figures {
         }
         let base = s.label ?? valueLabel(s.value)
         let drawn = groupValues.map { gv -> Figure.Series in
-            let members = kept.filter { o in gv == nil || parameter(o, group!) == gv }.sorted { (parameter($0, xp) ?? 0) < (parameter($1, xp) ?? 0) }
+            let members = kept.filter { o in gv == nil || group.map { parameter(o, $0) } == gv }.sorted {
+                (parameter($0, xp) ?? 0) < (parameter($1, xp) ?? 0)
+            }
             let y = s.value.evaluate(count: members.count) { k in members.map { value(k, $0) ?? .nan } }
             let errorKey = s.value.singleKey.map { ObservableWriter.Key.standardError($0) }
             let error = errorKey.flatMap { k in s.errors && members.contains { value(k, $0) != nil } ? members.map { value(k, $0) ?? .nan } : nil }
-            let name = gv.map { v in groupValues.count > 1 ? "\(base), \(label(group!)) = \(String(format: "%.4g", v))" : base } ?? base
+            let name: String
+            if let v = gv, let g = group, groupValues.count > 1 {
+                name = "\(base), \(label(g)) = \(String(format: "%.4g", v))"
+            } else {
+                name = base
+            }
             return Figure.Series(
                 label: name, x: members.map { (parameter($0, xp) ?? .nan) * d.x.factor }, y: y, error: error,
                 style: Figure.Style(rawValue: s.style.rawValue) ?? .solid)

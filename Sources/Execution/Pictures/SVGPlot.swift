@@ -35,7 +35,13 @@ public enum SVGPlot {
             }
             let t = values.filter { $0.isFinite && (!log || $0 > 0) }.map { log ? log10($0) : $0 }
             var lo = t.min() ?? 0, hi = t.max() ?? 1
-            if lo == hi { lo -= max(0.5, abs(lo) * 0.1); hi += max(0.5, abs(hi) * 0.1) }
+            // One value: ±10 % of it around it (a single point is drawn at a readable scale), or half a
+            // decade on a log axis, or ±0.5 around zero.
+            if lo == hi {
+                let half = log || lo == 0 ? 0.5 : abs(lo) * 0.1
+                lo -= half
+                hi += half
+            }
             let p = (hi - lo) * pad
             return Scale(lo: lo - p, hi: hi + p, log: log, p0: p0, p1: p1)
         }
@@ -207,8 +213,8 @@ public enum SVGPlot {
             return e.map { log ? pow(10, $0) : $0 }
         }
         let ex = edges(m.x, f.x.log), ey = edges(m.y, f.y.log)
-        let xs = Scale.fit([ex.first!, ex.last!], axis: f.x, pad: 0, p0: left, p1: plotRight)
-        let ys = Scale.fit([ey.first!, ey.last!], axis: f.y, pad: 0, p0: height - bottom, p1: top)
+        let xs = Scale.fit([ex.first, ex.last].compactMap { $0 }, axis: f.x, pad: 0, p0: left, p1: plotRight)
+        let ys = Scale.fit([ey.first, ey.last].compactMap { $0 }, axis: f.y, pad: 0, p0: height - bottom, p1: top)
         let zs = Scale.fit(finite + (m.colour.centre.map { [$0] } ?? []), axis: m.colour, pad: 0, p0: 0, p1: 1)
         let centre = m.colour.log ? nil : m.colour.centre
         // The place of a value on the colour bar, 0…1 (two slopes around a centre).

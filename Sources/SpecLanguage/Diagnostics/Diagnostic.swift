@@ -33,8 +33,14 @@ public struct Diagnostic: Sendable, Equatable, Codable {
     public enum Severity: String, Sendable, Codable, Comparable {
         case error, warning, note
         public static func < (l: Severity, r: Severity) -> Bool {
-            let order: [Severity] = [.error, .warning, .note]
-            return order.firstIndex(of: l)! < order.firstIndex(of: r)!
+            l.rank < r.rank
+        }
+        private var rank: Int {
+            switch self {
+            case .error: 0
+            case .warning: 1
+            case .note: 2
+            }
         }
     }
 
@@ -192,7 +198,7 @@ public enum Suggestions {
             // Lengths further apart than the limit cannot be within it (and a huge key stays cheap).
             guard abs(w.count - c.count) <= limit else { continue }
             let d = distance(w, c.lowercased())
-            if d <= limit && (best == nil || d < best!.1) { best = (c, d) }
+            if d <= limit && d < (best?.1 ?? .max) { best = (c, d) }
         }
         return best?.0
     }

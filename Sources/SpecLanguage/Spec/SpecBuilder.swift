@@ -255,8 +255,8 @@ struct SpecBuilder {
             case "triangular": lattice = .triangular(d[0], d[1])
             default: lattice = .cubic(d[0], d[1], d[2])
             }
-            if latticeNode["positions"] != nil {
-                error("'positions' goes with shape 'positions' only", at: latticeNode["positions"]!.location)
+            if let positions = latticeNode["positions"] {
+                error("'positions' goes with shape 'positions' only", at: positions.location)
             }
         }
         guard let lattice else { return nil }
@@ -344,7 +344,7 @@ struct SpecBuilder {
                 guard xs.count == 3 else { return nil }
                 let norm = (xs[0] * xs[0] + xs[1] * xs[1] + xs[2] * xs[2]).squareRoot()
                 guard norm > 0 else {
-                    error("the polarization vector must not be zero", at: p["vector"]!.location)
+                    error("the polarization vector must not be zero", at: p["vector"]?.location ?? p.location)
                     return nil
                 }
                 polarization = SIMD3(xs[0], xs[1], xs[2]) / norm
@@ -605,8 +605,9 @@ struct SpecBuilder {
 
     private mutating func buildOptimize(_ doc: YAMLNode) -> OptimizeSpec? {
         guard let o = doc["optimize"], let maximize = o["maximize"]?.scalar.flatMap(OptimizeTarget.init(rawValue:)), let overNode = o["over"],
-            let over = overNode.scalar, let within = o["within"]?.items, within.count == 2
+            let over = overNode.scalar, let withinNode = o["within"], let within = withinNode.items, within.count == 2
         else { return nil }
+        let withinLocation = withinNode.location
         guard let target = SweepPaths.target(over, at: overNode.location, diagnostics: diagnostics) else {
             failed = true
             return nil
@@ -621,15 +622,15 @@ struct SpecBuilder {
             bounds.append(v)
         }
         if bounds[0] >= bounds[1] {
-            error("'within' must be [low, high] with low < high", at: o["within"]!.location)
+            error("'within' must be [low, high] with low < high", at: withinLocation)
             return nil
         }
         if !(bounds[1] - bounds[0]).isFinite {
-            error("'within' is wider than can be represented", at: o["within"]!.location, hint: "give a bracket that contains the optimum")
+            error("'within' is wider than can be represented", at: withinLocation, hint: "give a bracket that contains the optimum")
             return nil
         }
         if target.isInteger && bounds.contains(where: { !(abs($0) < 1e9) }) {
-            error("'\(over)' takes whole numbers below 10⁹", at: o["within"]!.location)
+            error("'\(over)' takes whole numbers below 10⁹", at: withinLocation)
             return nil
         }
         guard let tolerance = number(o["tolerance"] ?? Self.valueOrDefault(doc, ["optimize", "tolerance"])) else { return nil }
