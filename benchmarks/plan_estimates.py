@@ -8,7 +8,8 @@ cores and grows with load. A ratio outside [1/3, 3] is flagged. (Since 2026-12-0
 quantum-state-diffusion estimate counts every trajectory too, not ⌈trajectories/cores⌉.)
 
 Usage: benchmarks/plan-estimates.sh [--points P] [--budget SECONDS] [SPEC ...]
-  --points P       run at most about P points of a sweep (shard 1 of ceil(points/P)); default 2
+  --points P       run at most about P points of a sweep (the shard of ceil(points/P) that holds
+                   the point of largest estimate); default 2
   --budget SECONDS skip a spec whose estimate for those points exceeds this (it is listed with
                    its estimate only); default 900. The estimate decides what runs, so an estimate
                    far too low shows up as a long run, which is the point of the check.
@@ -41,7 +42,11 @@ def main():
         # Trajectory points split into units under --shard: run them whole.
         trajectories = any("trajector" in (p.get("method") or "") for p in pts)
         shards = 1 if trajectories else max(1, math.ceil(len(pts) / points_per_spec))
-        chosen = [p for p in pts if p["index"] % shards == 0]
+        # The shard that holds the point of largest estimate: the costly end of a sweep (where a cost
+        # model is most often off) is always measured.
+        cost = lambda p: p["estimate"]["flops"] + p["estimate"].get("observableFlops", 0)
+        shard = max(pts, key=cost)["index"] % shards
+        chosen = [p for p in pts if p["index"] % shards == shard]
         estimate = sum(p["estimate"]["flops"] + p["estimate"].get("observableFlops", 0) for p in chosen) / 2e9
         method = ",".join(sorted({p.get("method") or p["backend"] for p in chosen}))[:28]
         name = os.path.basename(spec)[:-5]
@@ -52,7 +57,7 @@ def main():
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "bundle")
             cmd = [binary, "run", spec, "--quiet", "--out", out]
-            if shards > 1: cmd += ["--shard", f"1/{shards}"]
+            if shards > 1: cmd += ["--shard", f"{shard + 1}/{shards}"]
             start, cpu0 = time.monotonic(), child_cpu()
             r = subprocess.run(cmd, capture_output=True, text=True)
             measured = time.monotonic() - start

@@ -116,6 +116,24 @@ final class StabilityTests: XCTestCase {
         }
     }
 
+    /// The largest point of figS2-correlations-vs-n.yaml (N = 1000, f_eff = 900 Γ, W = 450 Γ): the explicit
+    /// relaxation of the symmetric reduction runs out of steps before its 10⁻¹³ stop (its steps are held to
+    /// ~1/(N f̄)), and Newton's method finishes it, so the uniform state is still the start and no
+    /// pseudo-transient step is taken. (Before, both starts fell back to the product state, were rejected
+    /// after 80 steps, and the relaxation fallback took 91 s.) Against the reduction solved in the test by
+    /// explicit Euler and a difference-Jacobian Newton.
+    func testLargeCollectiveModelStartsFromTheSymmetricReduction() throws {
+        let n = 1000, feff = 900.0, w = 450.0
+        let reduced = try SymmetricReduction.steadyState(n: n, feff: feff, pump: w)
+        let r = try backend.solve(
+            SolveRequest(model: .collective(n: n, feff: feff, pump: w), observables: [.init(kind: .zq), .init(kind: .inversion)]))
+        XCTAssertTrue(r.diagnostics.contains { $0.0 == "steady-state-start" && $0.1 == .string("symmetric reduction") })
+        XCTAssertTrue(r.diagnostics.contains { $0.0 == "pseudo-transient-steps" && $0.1 == .number(0) })
+        XCTAssertEqual(try XCTUnwrap(r.number("ZQ2")), reduced[1], accuracy: 1e-10)
+        XCTAssertEqual(try XCTUnwrap(r.number("inversion")), reduced[0] / 2, accuracy: 1e-10)
+        XCTAssertGreaterThan(reduced[1], 0.12)   // near the f_eff → ∞ limit 1/8
+    }
+
     /// The backend reports how the state was found.
     func testDiagnosticsNameTheStart() throws {
         let r = try backend.solve(SolveRequest(model: .collective(n: 30, feff: 20, pump: 8), observables: [.init(kind: .zq)]))
