@@ -87,6 +87,142 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertLessThan(last.i - rows[rows.count - 2].i, (second.i - first.i) / 5, "saturation")
     }
 
+    /// The fixed-f_eff variant of S2 (`figS2-correlations-vs-n-fixed-feff`, f_eff = 15 Γ, W = 7.5 Γ at every N):
+    /// the pair coupling f_eff/N falls as 1/N, so I and D fall with N, and from N = 20 on both lie below
+    /// the per-pair reading's values at the same N (docs/physics.md §8.2).
+    func testArchivedFixedCouplingVariantOfS2FallsWithN() throws {
+        func rows(_ name: String) throws -> [Double: (i: Double, d: Double)] {
+            var out: [Double: (i: Double, d: Double)] = [:]
+            for p in try ArchivedBundleTests.points(name) {
+                let par = try XCTUnwrap(p["parameters"] as? [String: Double]), o = try XCTUnwrap(p["observables"] as? [String: Double])
+                out[try XCTUnwrap(par["system.lattice.sites"])] = (try XCTUnwrap(o["mutual-information"]), try XCTUnwrap(o["discord"]))
+            }
+            return out
+        }
+        let fixed = try rows("figs2-correlations-vs-n-fixed-feff"), perPair = try rows("figs2-correlations-vs-n")
+        let ns = fixed.keys.sorted()
+        XCTAssertEqual(ns, perPair.keys.sorted())
+        for (a, b) in zip(ns, ns.dropFirst()) {
+            let x = try XCTUnwrap(fixed[a]), y = try XCTUnwrap(fixed[b])
+            XCTAssertLessThan(y.i, x.i, "I falls from N = \(a) to \(b)")
+            XCTAssertLessThan(y.d, x.d, "D falls from N = \(a) to \(b)")
+            XCTAssertLessThan(y.i, try XCTUnwrap(perPair[b]).i)
+            XCTAssertLessThan(y.d, try XCTUnwrap(perPair[b]).d)
+        }
+    }
+
+    /// Fig. 2(a) insets (`fig2a-insets-bloch-snapshots`: mean field, 100 all-to-all dipoles, f_eff = 15 Γ, from
+    /// random phases to t = 40/Γ; docs/physics.md §8.1). Against the closed form of the synchronized state
+    /// (docs/physics.md §4.2, computed here: F = f_eff (N − 1)/N, s = ⟨σᶻ⟩ = (Γ + W)/F,
+    /// Z² = (W(1 − s) − Γ(1 + s))/(2F), S^z = s/2) at W = 7.5 Γ, with every phase locked; below the window
+    /// (W = Γ) Z = 0 and S^z = 0 while the phases stay spread round the equator (what the Bloch spheres
+    /// show and the old 2-D snapshot lost); above it (W = 14 Γ) Z = 0 and each dipole is driven up to the
+    /// lone-dipole inversion (W − Γ)/(2(W + Γ)).
+    func testArchivedFig2aInsetsShowSpreadLockedAndDrivenDipoles() throws {
+        let name = "fig2a-insets-bloch-snapshots"
+        let points = try ArchivedBundleTests.points(name)
+        XCTAssertEqual(points.count, 3)
+        let dir = CLITests.root.appendingPathComponent("outputs/archived/\(name)/tables")
+        for (k, p) in points.enumerated() {
+            let w = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.pump.rate"])
+            let o = try XCTUnwrap(p["observables"] as? [String: Any])
+            let z = try XCTUnwrap(o["Z"] as? Double), sz = try XCTUnwrap(o["inversion"] as? Double)
+            // The phases φ_a of the 100 dipoles and their order |⟨e^{iφ}⟩|.
+            let table = try String(contentsOf: dir.appendingPathComponent("point-000\(k)/phases.csv"), encoding: .utf8)
+            let phi = table.split(separator: "\n").dropFirst().compactMap { line in Double(line.split(separator: ",")[5]) }
+            XCTAssertEqual(phi.count, 100)
+            let order = hypot(phi.map(cos).reduce(0, +), phi.map(sin).reduce(0, +)) / Double(phi.count)
+            switch w {
+            case 1:
+                XCTAssertLessThan(z, 1e-12)
+                XCTAssertEqual(sz, 0, accuracy: 1e-12)
+                XCTAssertLessThan(order, 0.3, "phases spread")
+            case 7.5:
+                let f = 15.0 * 99 / 100, s = (1 + w) / f
+                XCTAssertEqual(z, ((w * (1 - s) - (1 + s)) / (2 * f)).squareRoot(), accuracy: 1e-6)
+                XCTAssertEqual(sz, s / 2, accuracy: 1e-9)
+                XCTAssertEqual(order, 1, accuracy: 1e-9, "phases locked")
+            default:
+                XCTAssertEqual(w, 14)
+                XCTAssertLessThan(z, 1e-12)
+                XCTAssertEqual(sz, (w - 1) / (2 * (w + 1)), accuracy: 1e-9)
+            }
+        }
+    }
+
+    /// Fig. 2(a) (`fig2a-meanfield-phase-diagram`, 200 identical all-to-all dipoles on a 60 × 60 grid of W and
+    /// f_eff): at every point the order parameter is the closed form computed here, Z = √(F P − Q²)/(√2 F)
+    /// with F = f_eff (N − 1)/N, P = W − Γ, Q = W + Γ, inside the wedge F P > Q² and 0 outside it, and the
+    /// largest Z on the grid lies on the ridge W = F/2 − Γ at the largest f_eff.
+    func testArchivedFig2aMapIsTheClosedFormWedge() throws {
+        let points = try ArchivedBundleTests.points("fig2a-meanfield-phase-diagram")
+        XCTAssertEqual(points.count, 3600)
+        var best = (z: 0.0, w: 0.0, f: 0.0)
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double])
+            let w = try XCTUnwrap(par["system.pump.rate"]), feff = try XCTUnwrap(par["system.couplings.uniform.feff"])
+            let z = try XCTUnwrap((p["observables"] as? [String: Any])?["Z"] as? Double)
+            let f = feff * 199 / 200, pp = w - 1, q = w + 1
+            let expected = f * pp > q * q ? (f * pp - q * q).squareRoot() / (2.0.squareRoot() * f) : 0
+            XCTAssertEqual(z, expected, accuracy: 1e-12, "W = \(w), f_eff = \(feff)")
+            if z > best.z { best = (z, w, feff) }
+        }
+        // The ridge: F P − Q² is largest at Q = F/2, W = F/2 − Γ, where Z = √(1/4 − 2Γ/F)/√2.
+        let f = 40.0 * 199 / 200
+        XCTAssertEqual(best.f, 40)
+        XCTAssertEqual(best.w, f / 2 - 1, accuracy: 0.7)
+        XCTAssertEqual(best.z, (0.25 - 2 / f).squareRoot() / 2.0.squareRoot(), accuracy: 1e-3)
+    }
+
+    /// Fig. 2(b) (`fig2b-zq-phase-diagram`, exact permutation-symmetric, N = 70, W on a log grid from 0.05 Γ):
+    /// the subradiant region is the whole strip W < Γ. Z_Q² takes the sign of the lone-dipole inversion
+    /// W − Γ at every one of the 4 800 points (to lowest order in f_ab, the pair coherence is
+    /// f_ab s(1 + s)/(2(Q − (N − 2) f_ab s)) with s = (W − Γ)/(W + Γ): docs/physics.md §8.1); it is deepest,
+    /// −0.0052, near W = 0.35 Γ at the largest f_eff, a fiftieth of the synchronized maximum.
+    func testArchivedFig2bMapShowsTheSubradiantStrip() throws {
+        let points = try ArchivedBundleTests.points("fig2b-zq-phase-diagram")
+        XCTAssertEqual(points.count, 4800)
+        var deepest = (zq2: 0.0, w: 0.0, f: 0.0), highest = 0.0
+        for p in points {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double])
+            let w = try XCTUnwrap(par["system.pump.rate"]), feff = try XCTUnwrap(par["system.couplings.uniform.feff"])
+            let zq2 = try XCTUnwrap((p["observables"] as? [String: Any])?["ZQ2"] as? Double)
+            XCTAssertEqual(zq2.sign, (w - 1).sign, "W = \(w), f_eff = \(feff): Z_Q² = \(zq2)")
+            if zq2 < deepest.zq2 { deepest = (zq2, w, feff) }
+            highest = max(highest, zq2)
+        }
+        XCTAssertEqual(deepest.zq2, -0.0052, accuracy: 2e-4)
+        XCTAssertEqual(deepest.w, 0.35, accuracy: 0.05)
+        XCTAssertEqual(deepest.f, 40)
+        XCTAssertGreaterThan(highest, 15 * -deepest.zq2)
+    }
+
+    /// Fig. 3(a) (`fig3a-correlations-vs-pump`, N = 70, f_eff = 15 Γ, exact): the pair's I and D vanish below
+    /// the window (W ≤ Γ: I < 10⁻³), peak inside it after Z_Q does (Z_Q at W ≈ 7.25 Γ, I at 8.5 Γ, D at
+    /// 9.25 Γ), D stays below I everywhere, and the classical part I − D peaks with Z_Q (docs/physics.md §8.1).
+    func testArchivedFig3aCorrelationsPeakInsideTheWindow() throws {
+        let points = try ArchivedBundleTests.points("fig3a-correlations-vs-pump")
+        XCTAssertEqual(points.count, 80)
+        var rows: [(w: Double, i: Double, d: Double, zq: Double)] = []
+        for p in points {
+            let w = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.pump.rate"])
+            let o = try XCTUnwrap(p["observables"] as? [String: Any])
+            rows.append((w, try XCTUnwrap(o["mutual-information"] as? Double), try XCTUnwrap(o["discord"] as? Double), try XCTUnwrap(o["ZQ"] as? Double)))
+        }
+        for r in rows {
+            XCTAssertLessThanOrEqual(r.d, r.i + 1e-12, "W = \(r.w)")
+            if r.w <= 1 { XCTAssertLessThan(r.i, 1e-3, "W = \(r.w)") }
+        }
+        func argmax(_ key: ((w: Double, i: Double, d: Double, zq: Double)) -> Double) throws -> Double {
+            try XCTUnwrap(rows.max { key($0) < key($1) }).w
+        }
+        let wZ = try argmax { $0.zq }, wI = try argmax { $0.i }, wD = try argmax { $0.d }, wC = try argmax { $0.i - $0.d }
+        XCTAssertLessThan(wZ, wI)
+        XCTAssertLessThan(wI, wD)
+        XCTAssertEqual(wC, wZ, accuracy: 0.5)
+        XCTAssertTrue((1.4...11.6).contains(wD), "inside the mean-field window at f_eff = 15 Γ")
+    }
+
     /// The companion of Fig. 2(b) (`fig2b-n-convergence`): the exact Z_Q of the collective model at
     /// f_eff = 15 Γ approaches the mean-field Z = √(f_eff P − Q²)/(√2 f_eff) of docs/physics.md §4.2
     /// (computed here) as N grows: the largest deviation over the W grid shrinks at every step of N,
