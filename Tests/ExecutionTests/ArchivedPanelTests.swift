@@ -207,7 +207,8 @@ final class ArchivedPanelTests: XCTestCase {
         for p in points {
             let w = try XCTUnwrap((p["parameters"] as? [String: Double])?["system.pump.rate"])
             let o = try XCTUnwrap(p["observables"] as? [String: Any])
-            rows.append((w, try XCTUnwrap(o["mutual-information"] as? Double), try XCTUnwrap(o["discord"] as? Double), try XCTUnwrap(o["ZQ"] as? Double)))
+            rows.append(
+                (w, try XCTUnwrap(o["mutual-information"] as? Double), try XCTUnwrap(o["discord"] as? Double), try XCTUnwrap(o["ZQ"] as? Double)))
         }
         for r in rows {
             XCTAssertLessThanOrEqual(r.d, r.i + 1e-12, "W = \(r.w)")

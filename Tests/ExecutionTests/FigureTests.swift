@@ -243,6 +243,89 @@ final class DeclaredFigureTests: XCTestCase {
         }
     }
 
+    /// Uncertainties carried through a derived value (docs/spec-language.md §12): `1 / two-time.gamma-slow`
+    /// gets the band σ/γ² of the fit's `gamma-slow-err`, `10 * ZQ` ten times the `ZQ-stderr`; a value of
+    /// two keys or with max() gets none.
+    func testDerivedValuesCarryTheUncertaintyOfTheirKey() throws {
+        let text = """
+            dipolesync: 1
+            name: bands
+            system:
+              lattice: {shape: all-to-all, sites: 20}
+              couplings: {uniform: {feff: 5 Gamma}}
+              pump: {rate: 2 Gamma}
+            observables:
+              - ZQ
+              - {two-time: {pairs: [[0, 1]], tau-max: 10 /Gamma, tau-points: 20}}
+            sweep:
+              grid:
+                system.pump.rate: [1 Gamma, 2 Gamma, 4 Gamma]
+            figures:
+              - name: purity
+                series:
+                  - {value: "1 / two-time.gamma-slow", label: "Γ/γ_slow"}
+                  - {value: "10 * ZQ", label: "10 Z_Q"}
+                  - {value: "ZQ / max(ZQ)", label: "normalized"}
+                  - {value: "ZQ * two-time.gamma-slow", label: "two keys"}
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        let outcomes = c.points.map { p -> PointOutcome in
+            let w = p.parameters[0].value
+            var r = PointResult()
+            r["ZQ"] = .number(w / 10)
+            r["ZQ-stderr"] = .number(0.01)
+            r["two-time"] = .array([.object([("a", .number(0)), ("b", .number(1)), ("gamma-slow", .number(w)), ("gamma-slow-err", .number(0.1 * w))])]
+            )
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .cumulant, result: r, optimum: nil, seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes).first)
+        XCTAssertEqual(f.series.map(\.label), ["Γ/γ_slow", "10 Z_Q", "normalized", "two keys"])
+        let purity = try XCTUnwrap(f.series[0].error)
+        for (w, e) in zip([1.0, 2, 4], purity) {
+            // |1/(γ − σ) − 1/(γ + σ)|/2 = σ/(γ² − σ²), σ = 0.1 γ.
+            XCTAssertEqual(e, 0.1 * w / (w * w - 0.01 * w * w), accuracy: 1e-12)
+        }
+        for e in try XCTUnwrap(f.series[1].error) { XCTAssertEqual(e, 0.1, accuracy: 1e-12) }
+        XCTAssertNil(f.series[2].error)
+        XCTAssertNil(f.series[3].error)
+    }
+
+    /// Fig. 2(c) without a `figures:` section: the conditional QFI's time series is drawn as one quantity
+    /// (y label and title F̄_Q, not "time evolution"), its single trajectory dotted and numbered from 1,
+    /// the mean with its error band, and the witness 2N/3 of the point as a dashed line.
+    func testConditionalQFITimeSeriesCarriesTheWitness() throws {
+        let text = """
+            dipolesync: 1
+            name: trace
+            system:
+              lattice: {shape: all-to-all, sites: 4}
+              couplings: {uniform: {feff: 3 Gamma}}
+              pump: {rate: 1.5 Gamma}
+            observables: [ZQ]
+
+            """
+        let (c, _) = try compileAndPlan(text)
+        var r = PointResult()
+        r["qfi-conditional"] = .number(2.9)
+        r["qfi-witness"] = .number(8.0 / 3)
+        r.tables = [
+            ResultTable(
+                name: "timeseries", columns: ["t", "qfi-conditional", "qfi-conditional-stderr", "qfi-conditional-trajectory-0"],
+                rows: [[0, 2.7, 0, 2.7], [1, 2.8, 0.1, 2.9], [2, 2.9, 0.1, 3.0]])
+        ]
+        let outcome = PointOutcome(index: 0, parameters: [], backend: .exact, result: r, optimum: nil, seconds: 0)
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: [outcome]).first { $0.name == "timeseries" })
+        XCTAssertEqual(f.y.label, "conditional F̄_Q")
+        XCTAssertEqual(f.title, "conditional F̄_Q against time")
+        XCTAssertEqual(f.x.label, "time t (1/Γ)")
+        XCTAssertEqual(f.series.map(\.label), ["conditional F̄_Q", "conditional F̄_Q, trajectory 1"])
+        XCTAssertEqual(f.series.map(\.style), [.solid, .dotted])
+        XCTAssertEqual(f.series[0].error, [0, 0.1, 0.1])
+        XCTAssertEqual(f.references.map(\.value), [8.0 / 3])
+        XCTAssertEqual(f.references.map(\.label), ["witness 2N/3"])
+    }
+
     static func point(_ p: (String, Double, String, Double)) -> PointOutcome {
         PointOutcome(index: 0, parameters: [(p.0, p.1), (p.2, p.3)], backend: .exact, result: PointResult(), optimum: nil, seconds: 0)
     }

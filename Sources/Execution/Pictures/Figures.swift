@@ -29,6 +29,22 @@ public enum Figures {
         return keys
     }
 
+    /// The ±1σ band of a value that reads one key with an uncertainty in the results (`KEY-stderr`, or a
+    /// fit's `FIELD-err` beside `OBSERVABLE.FIELD`), propagated to first order point by point:
+    /// σ_f = |f(k + σ) − f(k − σ)|/2 (`1 / two-time.gamma-slow` carries the fit's error of γ_slow). Nil for
+    /// values of several keys or with `max`/`min` (which mix the points), and where no point has one.
+    static func propagatedError(_ e: FigureExpression, _ members: [PointOutcome]) -> [Double]? {
+        let keys = Set(e.keys)
+        guard keys.count == 1, let key = keys.first, !e.usesAggregate else { return nil }
+        let candidates = [ObservableWriter.Key.standardError(key)] + (key.contains(".") ? [key + "-err"] : [])
+        guard let errorKey = candidates.first(where: { k in members.contains { value(k, $0) != nil } }) else { return nil }
+        let k = members.map { value(key, $0) ?? .nan }, sigma = members.map { value(errorKey, $0) ?? .nan }
+        if case .key = e { return sigma }
+        let up = e.evaluate(count: members.count) { _ in zip(k, sigma).map { $0 + $1 } }
+        let down = e.evaluate(count: members.count) { _ in zip(k, sigma).map { $0 - $1 } }
+        return zip(up, down).map { abs($0 - $1) / 2 }
+    }
+
     /// The value of a key of `plotKeys` (or of a figure expression) at one point: a scalar, or
     /// `observable.field` inside an observable's object, or inside the first entry of its list (the
     /// first pair of `two-time`, as `mutual-information` is the first pair's).
@@ -334,8 +350,7 @@ public enum Figures {
                 (parameter($0, xp) ?? 0) < (parameter($1, xp) ?? 0)
             }
             let y = s.value.evaluate(count: members.count) { k in members.map { value(k, $0) ?? .nan } }
-            let errorKey = s.value.singleKey.map { ObservableWriter.Key.standardError($0) }
-            let error = errorKey.flatMap { k in s.errors && members.contains { value(k, $0) != nil } ? members.map { value(k, $0) ?? .nan } : nil }
+            let error = s.errors ? propagatedError(s.value, members) : nil
             let name: String
             if let v = gv, let g = group, groupValues.count > 1 {
                 name = "\(base), \(label(g)) = \(String(format: "%.4g", v))"
@@ -577,15 +592,26 @@ public enum Figures {
                     let drawn = columns.filter { !(t.columns[$0].hasSuffix("-stderr") && t.columns.contains(String(t.columns[$0].dropLast(7)))) }
                     let series = drawn.prefix(6).map { i -> Figure.Series in
                         let e = t.columns.firstIndex(of: t.columns[i] + "-stderr").map { j in t.rows.map { $0[j] } }
-                        return Figure.Series(label: columnLabel(t.columns[i]), x: x, y: t.rows.map { $0[i] }, error: e)
+                        let trajectory = trajectoryColumn(t.columns[i]) != nil
+                        return Figure.Series(
+                            label: columnLabel(t.columns[i]), x: x, y: t.rows.map { $0[i] }, error: e, style: trajectory ? .dotted : .solid,
+                            markers: trajectory ? false : nil)
                     }
                     let subset =
                         ObservableWriter.Key.isTwoTimePairTable(t.name) && pairs > maxDrawnPairs
                         ? " (pair \(pairsDrawn) of \(pairs) drawn; all in tables/)" : ""
+                    // Columns of one quantity (its mean and single trajectories) share its label.
+                    let bases = Set(drawn.prefix(6).map { trajectoryColumn(t.columns[$0])?.key ?? t.columns[$0] })
+                    let yLabel = series.count == 1 ? series[0].label : (bases.count == 1 ? bases.first.map(columnLabel) : nil) ?? tableTitle(t.name)
+                    let title = t.name == "timeseries" && bases.count == 1 && t.columns[0] == "t" ? "\(yLabel) against time" : tableTitle(t.name)
                     var f = Figure(
-                        name: prefix + name, title: tableTitle(t.name) + subset, x: Figure.Axis(label: columnLabel(t.columns[0])),
-                        y: Figure.Axis(label: series.count == 1 ? series[0].label : tableTitle(t.name)))
+                        name: prefix + name, title: title + subset, x: Figure.Axis(label: columnLabel(t.columns[0])),
+                        y: Figure.Axis(label: yLabel))
                     f.series = Array(series)
+                    // The entanglement witness beside the conditional QFI (docs/physics.md §6.3).
+                    if t.columns.contains("qfi-conditional"), let witness = value("qfi-witness", o) {
+                        f.references = [Figure.ReferenceLine(direction: .horizontal, value: witness, label: keyLabel("qfi-witness"))]
+                    }
                     out.append(f)
                 }
             }
@@ -618,7 +644,7 @@ public enum Figures {
     /// The label of a result key (or a table column), with its symbol.
     static func keyLabel(_ key: String) -> String {
         let known: [String: String] = [
-            "ZQ": "Z_Q", "ZQ2": "Z_Q^2", "Z": "Z", "inversion": "S^z", "qfi": "F_Q", "qfi-conditional": "conditional F_Q",
+            "ZQ": "Z_Q", "ZQ2": "Z_Q^2", "Z": "Z", "inversion": "S^z", "qfi": "F_Q", "qfi-conditional": "conditional F̄_Q",
             "qfi-witness": "witness 2N/3", "mutual-information": "mutual information I", "discord": "discord D",
             "frequency": "frequency ω/Γ", "spectrum.linewidth": "linewidth/Γ", "spectrum.peak-frequency": "peak frequency/Γ"
         ]
@@ -627,8 +653,15 @@ public enum Figures {
         return key
     }
 
+    /// A column `KEY-trajectory-K` of a time series (one trajectory's values): the key and K.
+    static func trajectoryColumn(_ c: String) -> (key: String, k: Int)? {
+        guard let r = c.range(of: "-trajectory-", options: .backwards), let k = Int(c[r.upperBound...]) else { return nil }
+        return (String(c[..<r.lowerBound]), k)
+    }
+
     /// A column of a point's table: times and frequencies with their units.
     static func columnLabel(_ c: String) -> String {
+        if let (key, k) = trajectoryColumn(c) { return "\(keyLabel(key)), trajectory \(k + 1)" }
         switch c {
         case "t": return "time t (1/Γ)"
         case "tau": return "delay τ (1/Γ)"

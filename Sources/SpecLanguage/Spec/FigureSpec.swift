@@ -138,10 +138,13 @@ public indirect enum FigureExpression: Sendable, Equatable {
         }
     }
 
-    /// The single key when the expression is one, e.g. to find its standard error.
-    public var singleKey: String? {
-        if case .key(let k) = self { return k }
-        return nil
+    /// Whether the expression takes `max` or `min` over the points (so a point's value depends on others).
+    public var usesAggregate: Bool {
+        switch self {
+        case .number, .key: return false
+        case .unary(let f, let e): return f == "max" || f == "min" || e.usesAggregate
+        case .binary(_, let a, let b): return a.usesAggregate || b.usesAggregate
+        }
     }
 
     /// The text as written back (for default labels).
