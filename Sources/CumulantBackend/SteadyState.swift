@@ -266,7 +266,7 @@ public struct CumulantSteadyStateSolver {
     ///     dd/dt = 2P s − 2Q d + 4 f̄ c − 4 s (N−2) f̄ c
     ///
     /// relaxed from the ground state (−1, 0, 1) to t = 10⁴/Γ (early stop at ‖d/dt‖ ≤ 10⁻¹³·scale; where the
-    /// step budget runs out first, to 10⁻⁶·scale and then Newton's method, `newtonPolish`).
+    /// step budget runs out first, to 10⁻⁶·scale and then Newton's method, `ReducedEquations.newtonPolish`).
     static func symmetricGuess(_ system: CumulantSystem) -> [Double] {
         let n = system.n
         let (s, c, d) = symmetricReduction(system)
@@ -285,12 +285,8 @@ public struct CumulantSteadyStateSolver {
         system.forEachColumn { _, f, _ in for a in 0..<n { total += f[a] } }
         let f = total / Double(n * (n - 1))
         let nn = Double(n)
-        let rhs: DormandPrince.RightHandSide = { _, x, dx in
-            let (s, c, d) = (x[0], x[1], x[2])
-            dx[0] = p - q * s - 2 * (nn - 1) * f * c
-            dx[1] = -qc * c + f / 2 * (s + d) + s * (nn - 2) * f * c
-            dx[2] = 2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (nn - 2) * f * c
-        }
+        let equations = ReducedEquations(n: nn, f: f, p: p, q: q, qc: qc)
+        let rhs: DormandPrince.RightHandSide = { _, x, dx in dx = equations.residual(x) }
         let scale = qc + abs(f) * nn
         let integrator = DormandPrince(relativeTolerance: 1e-11, absoluteTolerance: 1e-13, maxSteps: 2_000_000)
         func relaxed(stop: Double) -> [Double]? {
@@ -307,15 +303,18 @@ public struct CumulantSteadyStateSolver {
         // ~1/(N f̄) and the 10⁻¹³ stop is not met within the step budget. Relax to a 10⁻⁶ stop instead
         // and finish with Newton's method on the three equations, which converges from there to the
         // same stable fixed point.
-        if let y = relaxed(stop: 1e-6 * scale), let x = newtonPolish(y, n: nn, f: f, p: p, q: q, qc: qc, tolerance: 1e-12 * scale) {
+        if let y = relaxed(stop: 1e-6 * scale), let x = equations.newtonPolish(y, tolerance: 1e-12 * scale) {
             return (x[0], x[1], x[2])
         }
         return (p / q, 0, (p / q) * (p / q))
     }
 
-    /// Newton's method on the symmetric reduction's three equations (those of `symmetricReduction`) from
-    /// `x`; nil unless the residual ends below `tolerance` within 50 steps.
-    static func newtonPolish(_ x0: [Double], n: Double, f: Double, p: Double, q: Double, qc: Double, tolerance: Double) -> [Double]? {
+    /// The symmetric reduction's three equations (`symmetricReduction`) for N dipoles with mean pair
+    /// coupling f̄ = `f`, and Newton's method on them.
+    struct ReducedEquations {
+        var n: Double, f: Double, p: Double, q: Double, qc: Double
+
+        /// (ds/dt, dc/dt, dd/dt) at x = (s, c, d).
         func residual(_ x: [Double]) -> [Double] {
             let (s, c, d) = (x[0], x[1], x[2])
             return [
@@ -324,21 +323,25 @@ public struct CumulantSteadyStateSolver {
                 2 * p * s - 2 * q * d + 4 * f * c - 4 * s * (n - 2) * f * c
             ]
         }
-        var x = x0
-        for _ in 0..<50 {
-            let r = residual(x)
-            if r.allSatisfy({ abs($0) <= tolerance }) { return x }
-            let (s, c) = (x[0], x[1])
-            let j: [[Double]] = [
-                [-q, -2 * (n - 1) * f, 0],
-                [f / 2 + (n - 2) * f * c, -qc + s * (n - 2) * f, f / 2],
-                [2 * p - 4 * (n - 2) * f * c, 4 * f - 4 * s * (n - 2) * f, -2 * q]
-            ]
-            guard let delta = solve3(j, r.map { -$0 }) else { return nil }
-            for i in 0..<3 { x[i] += delta[i] }
-            guard x.allSatisfy(\.isFinite) else { return nil }
+
+        /// Newton's method from `x0`; nil unless the residual ends below `tolerance` within 50 steps.
+        func newtonPolish(_ x0: [Double], tolerance: Double) -> [Double]? {
+            var x = x0
+            for _ in 0..<50 {
+                let r = residual(x)
+                if r.allSatisfy({ abs($0) <= tolerance }) { return x }
+                let (s, c) = (x[0], x[1])
+                let j: [[Double]] = [
+                    [-q, -2 * (n - 1) * f, 0],
+                    [f / 2 + (n - 2) * f * c, -qc + s * (n - 2) * f, f / 2],
+                    [2 * p - 4 * (n - 2) * f * c, 4 * f - 4 * s * (n - 2) * f, -2 * q]
+                ]
+                guard let delta = CumulantSteadyStateSolver.solve3(j, r.map { -$0 }) else { return nil }
+                for i in 0..<3 { x[i] += delta[i] }
+                guard x.allSatisfy(\.isFinite) else { return nil }
+            }
+            return residual(x).allSatisfy({ abs($0) <= tolerance }) ? x : nil
         }
-        return residual(x).allSatisfy({ abs($0) <= tolerance }) ? x : nil
     }
 
     /// The solution of the 3 × 3 system a·x = b by Cramer's rule; nil when a is singular.

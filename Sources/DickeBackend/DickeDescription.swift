@@ -41,7 +41,7 @@ extension DickeBackend: DescribedBackend {
         let pair = pairCorrelationEstimate(outline)
         e.memoryBytes += pair.memoryBytes
         observableFlops += pair.flops
-        return CostEstimate(memoryBytes: e.memoryBytes, flops: e.flops, observableFlops: observableFlops)
+        return CostEstimate(memoryBytes: e.memoryBytes, flops: e.flops, observableFlops: observableFlops, oneOffFlops: e.oneOffFlops)
     }
 
     /// ⟨J⁺(τ)J⁻⟩ by Dormand–Prince over the k = 1 sector (~N²/4 coherences) to τ_max: the steps follow the
@@ -133,12 +133,17 @@ extension DickeBackend: DescribedBackend {
 
     /// The full chain's steady state, after the scaled windows failed: (N/2 + 1)² populations reduced
     /// level by level, ~Σ_L K_L³ ≈ N⁴/32 flops and `DickeSteadyState.memoryEstimate` of the full window
-    /// (measured at N = 900: 16 s and 0.75 GB on one core; docs/physics.md §6.4.2).
+    /// (measured at N = 900: 16 s and 0.75 GB on one core; docs/physics.md §6.4.2). Counted 1.5 times and
+    /// as one-off work: an `optimize` search falls back to it at one or two pump rates, the others hold
+    /// in their windows (fig4a-cluster-order-chain's α = 0 point, N = 900: 10 solves, one of 28 s and
+    /// one of 8 s, the rest ~1 s; 20 CPU s in all against ~23 s estimated, ~140 s before).
     static func fullChainEstimate(n: Int) -> CostEstimate {
         let N = Double(n), windowed = estimate(n: n, timeEvolution: false)
         let full = Double(DickeSteadyState.fullChainMemoryEstimate(n: n))
+        let chain = 1.5 * N * N * N * N / 32
         return CostEstimate(
-            memoryBytes: CostEstimate.bytes(max(Double(windowed.memoryBytes), full) + 1e6), flops: N * N * N * N / 32 + windowed.flops)
+            memoryBytes: CostEstimate.bytes(max(Double(windowed.memoryBytes), full) + 1e6), flops: chain + windowed.flops,
+            oneOffFlops: chain)
     }
 
     /// Steady state (with or without decoherence: local dephasing narrows the window of levels and j that

@@ -104,7 +104,7 @@ public struct Planner {
                 .observables, key: "\(p.index)", label: s.observables.map(\.kind.rawValue).joined(separator: ", "),
                 inputs: [solve], point: p.index)
             if var c = choice {
-                if let o = s.optimize { c.estimate.flops *= Double(Self.optimizeSolves(o)) }
+                if let o = s.optimize { c.estimate = c.estimate.repeated(solves: Self.optimizeSolves(o)) }
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
                 let method = c.method

@@ -11,6 +11,9 @@ public struct CostEstimate: Sendable, Codable, Equatable {
     public var flops: Double
     /// Work of the observables read from the solved state (absent: negligible).
     public var observableFlops: Double?
+    /// The part of one solve's `flops` that a search pays once, not at every solve (absent: none): the
+    /// permutation-symmetric full chain, which one or two pump rates of a search fall back to.
+    public var oneOffFlops: Double?
     /// All the point's work.
     public var totalFlops: Double { flops + (observableFlops ?? 0) }
     /// A rough time at 2·10⁹ flop/s, in CPU seconds: every backend counts all the work of the point (all its
@@ -19,10 +22,20 @@ public struct CostEstimate: Sendable, Codable, Equatable {
     /// the run's CPU time).
     public var seconds: Double { totalFlops / 2e9 }
 
-    public init(memoryBytes: Int, flops: Double, observableFlops: Double? = nil) {
+    public init(memoryBytes: Int, flops: Double, observableFlops: Double? = nil, oneOffFlops: Double? = nil) {
         self.memoryBytes = memoryBytes
         self.flops = flops
         self.observableFlops = observableFlops.flatMap { $0 > 0 ? $0 : nil }
+        self.oneOffFlops = oneOffFlops.flatMap { $0 > 0 ? min($0, flops) : nil }
+    }
+
+    /// The estimate of a search of `solves` solves (`optimize`): every solve's work but the one-off part
+    /// once.
+    public func repeated(solves: Int) -> CostEstimate {
+        var e = self
+        let once = oneOffFlops ?? 0
+        e.flops = (flops - once) * Double(solves) + once
+        return e
     }
 
     public var summary: String {
