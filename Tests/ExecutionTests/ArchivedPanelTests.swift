@@ -181,7 +181,7 @@ final class ArchivedPanelTests: XCTestCase {
     /// the subradiant region is the whole strip W < Γ. Z_Q² takes the sign of the lone-dipole inversion
     /// W − Γ at every one of the 4 800 points (to lowest order in f_ab, the pair coherence is
     /// f_ab s(1 + s)/(2(Q − (N − 2) f_ab s)) with s = (W − Γ)/(W + Γ): docs/physics.md §8.1); it is deepest,
-    /// −0.0052, near W = 0.35 Γ at the largest f_eff, a fiftieth of the synchronized maximum.
+    /// −0.0052, near W = 0.35 Γ at the largest f_eff, a twentieth of the synchronized maximum.
     func testArchivedFig2bMapShowsTheSubradiantStrip() throws {
         let points = try ArchivedBundleTests.points("fig2b-zq-phase-diagram")
         XCTAssertEqual(points.count, 4800)

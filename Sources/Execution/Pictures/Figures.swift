@@ -400,7 +400,14 @@ public enum Figures {
                 let t = Double(k) / Double(n - 1)
                 return log && start > 0 ? start * pow(hi / start, t) : start + (hi - start) * t
             }
-            let f = w.map { AnalyticCurves.meanFieldThresholdCoupling(pump: $0, dephasing: gp, nonradiative: np) ?? .nan }
+            // Where the threshold climbs far past the map (f_eff → ∞ as W → Γ + γ_nr) its samples are left
+            // out: a vertex 10⁷ plot heights away spoils the dashes of the line in the renderers.
+            let couplingValues = spec.sweep?.axes.first { $0.path == (pumpOnX ? yp : xp) }?.values ?? []
+            let bound = (couplingValues.max() ?? .infinity) * 4
+            let f = w.map { w -> Double in
+                let v = AnalyticCurves.meanFieldThresholdCoupling(pump: w, dephasing: gp, nonradiative: np) ?? .nan
+                return v <= bound ? v : .nan
+            }
             return Figure.Series(
                 label: "mean-field boundary", x: pumpOnX ? w : f, y: pumpOnX ? f : w, style: .dashed, markers: false)
         }
