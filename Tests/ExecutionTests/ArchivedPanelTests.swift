@@ -389,6 +389,31 @@ final class ArchivedPanelTests: XCTestCase {
         }
     }
 
+    /// The marginal exponent α = 1 = D at N = 10⁴ (shard 13 of the full run; docs/physics.md §8.2): it stays
+    /// local. Against the N = 900 chain and the N = 3 600 bundle, Z_Q^d at every shared d is the same to 5 %
+    /// (0.159 at d = 2, 0.031 at d = 450: the cluster order does not depend on N), it crosses the 0.14
+    /// contour by d = 4 at every N, and the global Z_Q falls with N (0.023 → 0.014 → 0.0094), where at
+    /// α = 0.75 it grows.
+    func testMarginalExponentStaysLocalAtTenThousand() throws {
+        let shards = try Self.finiteSizeShards()
+        let large = try XCTUnwrap(shards[10000]?.first { $0.alpha == 1 })
+        func at1(_ name: String) throws -> ClusterPoint { try XCTUnwrap(try Self.clusterPoints(name).first { $0.alpha == 1 }, name) }
+        let chains = [try at1("fig4a-cluster-order-chain"), try at1("fig4a-finite-size-3600"), large]
+        XCTAssertEqual(chains.map(\.z), chains.map(\.z).sorted(by: >), "Z_Q falls with N")
+        XCTAssertLessThan(large.z, 0.5 * chains[0].z)
+        for c in chains {
+            XCTAssertLessThan(try c.at(d: 4), 0.14)
+            XCTAssertGreaterThan(try c.at(d: 2), 0.14)
+            XCTAssertGreaterThan(try c.at(d: 2), 4 * (try c.at(d: 450)), "local: Z_Q^d falls with d")
+        }
+        for x in large.cluster {
+            for other in chains.dropLast() where other.cluster.contains(where: { $0.d == x.d }) {
+                XCTAssertEqual(x.z, try other.at(d: x.d), accuracy: 0.05 * x.z, "d = \(x.d)")
+            }
+        }
+        XCTAssertEqual(large.backend, "cumulant")
+    }
+
     /// Beyond the papers (`fig4a-finite-size.yaml` restricted to N = 3 600, α = 0.5, 0.75, 1; the bundle holds
     /// that spec; docs/physics.md §8.2): against the N = 900 chain bundle, at α = 0.75 the order turns from
     /// local (below the 0.14 contour beyond a few dipoles) to global (above it up to d = 450, Z_Q larger), and
