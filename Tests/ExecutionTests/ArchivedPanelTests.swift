@@ -414,6 +414,26 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertEqual(large.backend, "cumulant")
     }
 
+    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1.25 and 1.5, N = 10⁴
+    /// at α = 1) has the N = 900 shard's cluster order: Z_Q^d within 5 % at every d, below the 0.14 contour
+    /// from d = 4 on, and a global Z_Q at most two thirds of the N = 900 one: local order whose range does
+    /// not grow with N (docs/physics.md §8.2).
+    func testShardsBeyondTheMarginalExponentKeepTheirClusterOrder() throws {
+        let shards = try Self.finiteSizeShards()
+        let small = Dictionary(uniqueKeysWithValues: try XCTUnwrap(shards[900]).map { ($0.alpha, $0) })
+        var checked = 0
+        for (n, points) in shards where n > 900 {
+            for p in points where p.alpha >= 1 {
+                let s = try XCTUnwrap(small[p.alpha])
+                XCTAssertLessThan(p.z, 2.0 / 3 * s.z, "N = \(n), α = \(p.alpha)")
+                XCTAssertLessThan(try p.at(d: 4), 0.14, "N = \(n), α = \(p.alpha)")
+                for x in p.cluster { XCTAssertEqual(x.z, try s.at(d: x.d), accuracy: 0.05 * x.z, "N = \(n), α = \(p.alpha), d = \(x.d)") }
+                checked += 1
+            }
+        }
+        XCTAssertGreaterThanOrEqual(checked, 2)
+    }
+
     /// Beyond the papers (`fig4a-finite-size.yaml` restricted to N = 3 600, α = 0.5, 0.75, 1; the bundle holds
     /// that spec; docs/physics.md §8.2): against the N = 900 chain bundle, at α = 0.75 the order turns from
     /// local (below the 0.14 contour beyond a few dipoles) to global (above it up to d = 450, Z_Q larger), and
