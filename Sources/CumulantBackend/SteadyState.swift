@@ -331,31 +331,18 @@ public struct CumulantSteadyStateSolver {
                 let r = residual(x)
                 if r.allSatisfy({ abs($0) <= tolerance }) { return x }
                 let (s, c) = (x[0], x[1])
-                let j: [[Double]] = [
+                let rows: [[Double]] = [
                     [-q, -2 * (n - 1) * f, 0],
                     [f / 2 + (n - 2) * f * c, -qc + s * (n - 2) * f, f / 2],
                     [2 * p - 4 * (n - 2) * f * c, 4 * f - 4 * s * (n - 2) * f, -2 * q]
                 ]
-                guard let delta = CumulantSteadyStateSolver.solve3(j, r.map { -$0 }) else { return nil }
+                var j = Matrix(rows: 3, cols: 3)
+                for a in 0..<3 { for b in 0..<3 { j[a, b] = rows[a][b] } }
+                guard let delta = try? LinearAlgebra.solve(j, r.map { -$0 }) else { return nil }
                 for i in 0..<3 { x[i] += delta[i] }
                 guard x.allSatisfy(\.isFinite) else { return nil }
             }
             return residual(x).allSatisfy({ abs($0) <= tolerance }) ? x : nil
-        }
-    }
-
-    /// The solution of the 3 × 3 system a·x = b by Cramer's rule; nil when a is singular.
-    static func solve3(_ a: [[Double]], _ b: [Double]) -> [Double]? {
-        func det(_ m: [[Double]]) -> Double {
-            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
-                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
-        }
-        let d = det(a)
-        guard d != 0, d.isFinite else { return nil }
-        return (0..<3).map { k in
-            var m = a
-            for i in 0..<3 { m[i][k] = b[i] }
-            return det(m) / d
         }
     }
 
