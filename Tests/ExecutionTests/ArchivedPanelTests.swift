@@ -389,6 +389,25 @@ final class ArchivedPanelTests: XCTestCase {
         }
     }
 
+    /// The full run's N = 3 600 shards give the numbers of the run restricted to N = 3 600
+    /// (outputs/archived/fig4a-finite-size-3600, 2026-12-03: the same model and search, but the former
+    /// preconditioner, so a different path to the same steady states; docs/physics.md §8.2) at every α both
+    /// hold: Z_Q to 10⁻⁶ (stationary at the optimum), the optimal W to 1 %, Z_Q^d at every d to 10⁻⁴ of itself.
+    func testFiniteSizeShardsAgreeWithTheRestrictedThirtySixHundredRun() throws {
+        let shards = try Self.finiteSizeShards()
+        let restricted = Dictionary(uniqueKeysWithValues: try Self.clusterPoints("fig4a-finite-size-3600").map { ($0.alpha, $0) })
+        var checked = 0
+        for p in shards[3600] ?? [] {
+            guard let r = restricted[p.alpha] else { continue }
+            XCTAssertEqual(p.z, r.z, accuracy: 1e-6, "α = \(p.alpha)")
+            XCTAssertEqual(try XCTUnwrap(p.pump), try XCTUnwrap(r.pump), accuracy: 0.01 * (r.pump ?? 1))
+            XCTAssertEqual(p.cluster.map(\.d), r.cluster.map(\.d))
+            for x in p.cluster { XCTAssertEqual(x.z, try r.at(d: x.d), accuracy: 1e-4 * x.z, "α = \(p.alpha), d = \(x.d)") }
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 1)
+    }
+
     /// The marginal exponent α = 1 = D at N = 10⁴ (shard 13 of the full run; docs/physics.md §8.2): it stays
     /// local. Against the N = 900 chain and the N = 3 600 bundle, Z_Q^d at every shared d is the same to 5 %
     /// (0.159 at d = 2, 0.031 at d = 450: the cluster order does not depend on N), it crosses the 0.14
