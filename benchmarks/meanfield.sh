@@ -29,8 +29,12 @@
 #                0.71 GB peak, bundle 55 MB, Z = 0.28304 (collective closed form with f_eff = 22.67 Γ:
 #                0.2843; the open edges make the state slightly non-uniform); from an in-phase start
 #                Z = 0.28303 in 72 s. At a = 0.02 λ the lattice is not globally synchronized (§4.7).
-#                `plan`: ~24 min, 810 MiB (it assumes ~3 000 right-hand sides; this run needed 469,
-#                at 0.27 s each against the 0.48 s assumed).
+#                `plan`: ~24 min, 810 MiB (it assumed ~3 000 right-hand sides; this run needed 469,
+#                at 0.27 s each against the 0.48 s assumed). Since 2026-12-05 `plan` counts ~300
+#                right-hand sides from an in-phase start (chain-1e6: ~37 s planned, 235 measured in
+#                34.6 CPU s) and 3 000 otherwise, each FFT at 2.5 M log₂ M flops (square-1000: ~13 min,
+#                0.15 s a right-hand side against 0.27 s measured: the plane's FFTs run slower than a
+#                line's).
 # Measured (2 shared cores, load ~8 from other jobs, 2026-12-02): sync N = 10^4: 2737 evaluations,
 # 2.2 s (1.4 s with FFTW's SIMD codelets, which the program does not use: docs/reproducibility.md),
 # 31 MiB; N = 10^5: 2389 evaluations, 22 s (9.2 ms each), 69 MiB; N = 2000: Z equal to sync-dense's to 1e-12 (0.31 s against 26 s). Dense, before lattice

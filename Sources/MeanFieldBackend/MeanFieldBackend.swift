@@ -118,6 +118,10 @@ public struct MeanFieldBackend: Backend {
 
     // MARK: - Dynamic
 
+    /// Whether a product state at polar angle θ lies so close to a pole (|β| = ½|sin θ| below half
+    /// `symmetryBreakingAmplitude`) that it starts from seeded random transverse components instead.
+    func needsSymmetryBreaking(polar: Double) -> Bool { abs(0.5 * sin(polar)) < symmetryBreakingAmplitude / 2 }
+
     /// The initial (β, s) of `request.initial`, with seeded phases (SeededRandom(seed, [pointIndex])).
     func initialState(_ request: SolveRequest) -> (y: [Double], description: String) {
         let n = request.model.count
@@ -134,7 +138,7 @@ public struct MeanFieldBackend: Backend {
         }
         var amplitude = 0.5 * sin(polar)
         var s = cos(polar)
-        if abs(amplitude) < symmetryBreakingAmplitude / 2 {
+        if needsSymmetryBreaking(polar: polar) {
             let e = symmetryBreakingAmplitude
             amplitude = e
             s = (s >= 0 ? 1 : -1) * max(0, 1 - 4 * e * e).squareRoot()

@@ -52,14 +52,15 @@ extension MeanFieldBackend: DescribedBackend {
 
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
         let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
+        let evaluations = rhsEvaluations(initial: outline.initial, evolution: outline.evolution)
+        var estimate: CostEstimate
         if couplingRepresentation(for: outline, method: method, thresholds: thresholds) == .lattice, let ext = outline.latticeExtents {
-            var estimate = Self.latticeEstimate(extents: ext, elastic: outline.elastic)
-            estimate.memoryBytes = CostEstimate.bytes(Double(estimate.memoryBytes) + Self.tableBytes(outline))
-            return BackendAssessment(refusal: nil, estimate: estimate)
+            estimate = Self.latticeEstimate(extents: ext, elastic: outline.elastic, evaluations: evaluations)
+        } else {
+            // No N cap: the memory estimate (16 N² bytes of f and g) against the budget limits the dense
+            // representation, as the lattice one's limits it (Planner.assess).
+            estimate = Self.estimate(n: outline.dipoles, method: method, evaluations: evaluations)
         }
-        // No N cap: the memory estimate (16 N² bytes of f and g) against the budget limits the dense
-        // representation, as the lattice one's limits it (Planner.assess).
-        var estimate = Self.estimate(n: outline.dipoles, method: method)
         estimate.memoryBytes = CostEstimate.bytes(Double(estimate.memoryBytes) + Self.tableBytes(outline))
         return BackendAssessment(refusal: nil, estimate: estimate)
     }
@@ -84,29 +85,44 @@ extension MeanFieldBackend: DescribedBackend {
     }
 
     /// The dynamic method with lattice couplings: the spectra and FFT buffers (`LatticeCouplings.bytes`,
-    /// a second product's for the spectra's construction), the integrator's O(N) state; `rhsEvaluations`
-    /// right-hand sides with two FFTs of the embedding (size M) each, 5 M log₂ M flops apiece.
-    public static func latticeEstimate(extents: [Int], elastic: Bool) -> CostEstimate {
+    /// a second product's for the spectra's construction), the integrator's O(N) state; `evaluations`
+    /// right-hand sides with a forward and an inverse complex FFT of the embedding (size M) each,
+    /// counted as 2.5 M log₂ M flops apiece: FFTW's transforms run at about twice the 2·10⁹ flop/s of
+    /// `CostEstimate.seconds` on their nominal 5 M log₂ M (measured: 9.6 ms a right-hand side at
+    /// N = 10⁵, M ≈ 2·10⁵; ~0.1 s at N = 10⁶, `benchmarks/meanfield.sh`).
+    public static func latticeEstimate(extents: [Int], elastic: Bool, evaluations: Double) -> CostEstimate {
         let n = Double(extents.reduce(1, *))
         let m = Double(extents.map(CirculantConvolution.embeddingLength).reduce(1, *))
         let bytes = Double(LatticeCouplings.bytes(extents: extents, elastic: elastic)) + 16 * m + 9 * 24 * n + 1e6
-        return CostEstimate(memoryBytes: CostEstimate.bytes(bytes), flops: rhsEvaluations * (10 * m * log2(max(m, 2)) + 20 * m))
+        return CostEstimate(memoryBytes: CostEstimate.bytes(bytes), flops: evaluations * (5 * m * log2(max(m, 2)) + 20 * m))
     }
 
-    /// Right-hand sides a dynamic solve evaluates: Dormand–Prince to the steady state or the end time
-    /// takes a few hundred steps of 7 stages (calibrated: the synchronized 10⁴ chain of
-    /// `benchmarks/meanfield.sh`, 2 737 in 102 s with dense couplings and 2.2 s with lattice ones; the
-    /// Fig. 2(a) insets, N = 100 to 40/Γ, 0.05 s a point).
-    static let rhsEvaluations = 3000.0
+    /// Right-hand sides a dynamic solve evaluates (Dormand–Prince, 7 stages a step). From one common
+    /// phase (`startsInPhase`) to the steady state a lattice relaxes in a few tens of steps: 235 for
+    /// the 10⁶-dipole synchronized chain of `benchmarks/meanfield.sh` (`chain-1e6`). From random
+    /// phases, or to a fixed end time at a tight tolerance, a few hundred steps: 2 737 for the
+    /// synchronized 10⁴ chain (2 389 at 10⁵), 3 847–4 159 for the Fig. 2(a) insets (N = 100 to 40/Γ at
+    /// rtol 1e-10); a run that only decays to the incoherent state needs fewer (187 for the ⁸⁷Sr
+    /// chain), so this is an upper estimate there.
+    func rhsEvaluations(initial: InitialState, evolution: Evolution) -> Double {
+        evolution == .steadyState && startsInPhase(initial) ? 300 : 3000
+    }
+
+    /// Whether every dipole starts with one common phase: a product state off the poles with a given
+    /// azimuth. On a pole the backend adds seeded random transverse components (`initialState`).
+    func startsInPhase(_ initial: InitialState) -> Bool {
+        guard case .product(let polar, let azimuth) = initial, azimuth != nil else { return false }
+        return !needsSymmetryBreaking(polar: polar)
+    }
 
     /// The dynamic method with dense couplings: the model's f and g and O(N) integrator state; each
     /// right-hand side reads f and g once (16 N² bytes, bandwidth-bound: ~N² flops' worth of time,
     /// calibrated on the 10⁴ chain, 37 ms a product). The analytic methods cost nothing to speak of.
-    public static func estimate(n: Int, method: PointMethod) -> CostEstimate {
+    public static func estimate(n: Int, method: PointMethod, evaluations: Double) -> CostEstimate {
         let N = Double(n)
         if method != .dynamic { return CostEstimate(memoryBytes: 1 << 20, flops: 1e6) }
         return CostEstimate(
             memoryBytes: CostEstimate.bytes(CostEstimate.modelBytes(n: n, matrices: true) + 9 * 24 * N + 1e6),
-            flops: rhsEvaluations * N * N)
+            flops: evaluations * N * N)
     }
 }
