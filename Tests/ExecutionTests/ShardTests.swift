@@ -193,6 +193,22 @@ final class ShardTests: XCTestCase {
         XCTAssertTrue(m.contains("truncated-manifest") && m.contains("manifest.json"), m)
         m = try corrupt("deleted") { d in try fm.removeItem(atPath: d + "/points/point-000010.json") }
         XCTAssertTrue(m.contains("deleted") && m.contains("missing"), m)
+        // Another build: another source revision, or the same revision with uncommitted changes.
+        func rebuilt(_ name: String, _ edit: @escaping (String) -> String) throws -> String {
+            try corrupt(name) { d in
+                let mf = d + "/manifest.json"
+                try edit(try String(contentsOfFile: mf, encoding: .utf8)).write(toFile: mf, atomically: true, encoding: .utf8)
+            }
+        }
+        let revision = ProgramInfo.sourceRevision.revision
+        m = try rebuilt("other-revision") {
+            $0.replacingOccurrences(of: "\"source-revision\": \"\(revision)\"", with: "\"source-revision\": \"0123456789abcdef\"")
+        }
+        XCTAssertTrue(m.contains("different builds") && m.contains("other-revision (0123456789ab"), m)
+        let modified = !ProgramInfo.sourceRevision.dirty
+        m = try rebuilt("other-tree") { $0.replacingOccurrences(of: "\"source-modified\": \(!modified)", with: "\"source-modified\": \(modified)") }
+        XCTAssertTrue(m.contains("different builds") && m.contains("other-tree"), m)
+        XCTAssertTrue(m.contains("\(revision.prefix(12)) modified"), m)
         // A complete (non-shard) bundle is not a shard.
         let full = try BundleWriter.write(
             BundleWriter.contents(

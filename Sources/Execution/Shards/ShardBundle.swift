@@ -66,6 +66,12 @@ public enum ShardBundle {
         public var libraries: BundleManifest.Libraries
         /// The whole manifest.
         public var manifest: BundleManifest
+
+        /// The build that computed the shard: its source revision (12 digits), marked "modified" when
+        /// tracked files had uncommitted changes (two such builds of one revision may differ).
+        public var build: String {
+            String(revision.prefix(12)) + (manifest.program.sourceModified == true ? " modified" : "")
+        }
     }
 
     /// Reads a shard bundle: every file must match its SHA-256 in the manifest, the manifest must
@@ -187,17 +193,12 @@ public enum ShardBundle {
         }
     }
 
-    /// Merges shard bundles. They must come from the same resolved spec, program version and source
-    /// revision, and hold every point exactly once; each point must have run on the backend the
-    /// plan names. Every error names the shards concerned.
-    ///
-    /// Trajectory points (see `TrajectorySplit`) are gathered from their units: every unit of the split
-    /// must be present exactly once, all with the same split decision, and the point's result is the
-    /// exact backend's reduction of its base and all its trajectories (`registry` gives the backend).
-    public static func merge(_ paths: [String], registry: BackendRegistry = .standard) throws -> Merged {
-        guard !paths.isEmpty else { throw ShardError.invalid("no shards to merge") }
-        let shards = try paths.map(load)
-        let first = shards[0]
+    /// Whether shards can be parts of one run, as `merge` requires before it looks at their points:
+    /// one resolved spec and program version, one build (`Loaded.build`: the source revision, and
+    /// whether its tracked files had changes), one BLAS kernel set and one trajectory split. A
+    /// campaign gathered over weeks therefore runs every shard with one binary
+    /// (docs/reproducibility.md §4). Every error names the shards concerned.
+    public static func checkOneComputation(_ shards: [Loaded]) throws {
         // Same computation.
         let groups = Dictionary(grouping: shards.indices, by: { shards[$0].identity.resolvedSHA256 + "|" + shards[$0].identity.programVersion })
         if groups.count > 1 {
@@ -206,9 +207,9 @@ public enum ShardBundle {
             }.joined(separator: "; ")
             throw ShardError.invalid("the shards come from different specs or program versions: \(text)")
         }
-        let revisions = Set(shards.map(\.revision))
-        if revisions.count > 1 {
-            let text = shards.map { "\($0.path) (\($0.revision.prefix(12)))" }.joined(separator: ", ")
+        let builds = Set(shards.map(\.build))
+        if builds.count > 1 {
+            let text = shards.map { "\($0.path) (\($0.build))" }.joined(separator: ", ")
             throw ShardError.invalid("the shards were computed by different builds of dipolesync: \(text)")
         }
         // One arithmetic: points computed with different BLAS kernels would not be those of one run
@@ -229,6 +230,20 @@ public enum ShardBundle {
                 .joined(separator: "; ")
             throw ShardError.invalid("the shards were split differently: \(text)")
         }
+    }
+
+    /// Merges shard bundles. They must come from the same resolved spec, program version and source
+    /// revision, and hold every point exactly once; each point must have run on the backend the
+    /// plan names. Every error names the shards concerned.
+    ///
+    /// Trajectory points (see `TrajectorySplit`) are gathered from their units: every unit of the split
+    /// must be present exactly once, all with the same split decision, and the point's result is the
+    /// exact backend's reduction of its base and all its trajectories (`registry` gives the backend).
+    public static func merge(_ paths: [String], registry: BackendRegistry = .standard) throws -> Merged {
+        guard !paths.isEmpty else { throw ShardError.invalid("no shards to merge") }
+        let shards = try paths.map(load)
+        let first = shards[0]
+        try checkOneComputation(shards)
         let trajectoryPoints = Set(first.trajectoryPoints)
         // Every point exactly once.
         let total = first.identity.points
