@@ -26,6 +26,15 @@ public enum ObservableWriter {
         public static let discord = "discord"
         public static let spectrum = "spectrum"
         public static let twoTime = "two-time"
+        /// The figure key of one cluster's Z_Q^d (`cluster-ZQ.d450`: the entry of `cluster-ZQ` with d = 450;
+        /// docs/spec-language.md §12).
+        public static func clusterZQ(size d: Int) -> String { clusterZQ + ".d\(d)" }
+        /// The cluster size d of a `clusterZQ(size:)` key (nil: another key).
+        public static func clusterSize(ofKey key: String) -> Int? {
+            let prefix = clusterZQ + ".d"
+            guard key.hasPrefix(prefix), let d = Int(key.dropFirst(prefix.count)), d > 0, key == clusterZQ(size: d) else { return nil }
+            return d
+        }
         /// Diagnostic: the `cluster-ZQ` sizes that do not fit in the row from the central dipole.
         public static let clusterZQSkipped = "cluster-ZQ-skipped"
         /// Tables.

@@ -730,6 +730,41 @@ final class ClusterMapFigureTests: XCTestCase {
         XCTAssertTrue(try diagnosticsText(lines).contains("cluster-size"))
     }
 
+    /// `cluster-ZQ.dN` is one cluster's Z_Q^d as a number per point: a curve of the largest cluster's
+    /// order against α, with values built on it; only the requested sizes are keys (a closest one named).
+    func testOneClustersOrderIsAValueOfItsOwn() throws {
+        let curve = Self.spec.replacingOccurrences(
+            of: """
+                    kind: heat-map
+                    y: {axis: cluster-size, scale: log}
+                    value: "cluster-ZQ / ZQ"
+                    contours: [0.5]
+                """,
+            with: """
+                    x: {axis: system.couplings.power-law.alpha}
+                    series:
+                      - {value: cluster-ZQ.d8, label: "Z_Q^8"}
+                      - {value: "cluster-ZQ.d2 / ZQ", label: "Z_Q^2/Z_Q"}
+                """)
+        XCTAssertNotEqual(curve, Self.spec)
+        let (c, _) = try compileAndPlan(curve)
+        let outcomes = c.points.map { p -> PointOutcome in
+            let alpha = p.parameters[0].value
+            var r = PointResult()
+            r["ZQ"] = .number(0.5)
+            r["cluster-ZQ"] = .array([2.0, 4, 8].map { d in .object([("d", .number(d)), ("ZQ", .number(alpha / d)), ("ZQ2", .number(0))]) })
+            return PointOutcome(index: p.index, parameters: p.parameters, backend: .cumulant, result: r, optimum: nil, seconds: 0)
+        }
+        let f = try XCTUnwrap(Figures.figures(spec: c.base, outcomes: outcomes).first)
+        XCTAssertEqual(f.series.map(\.label), ["Z_Q^8", "Z_Q^2/Z_Q"])
+        XCTAssertEqual(f.series[0].x, [0.5, 1, 2])
+        XCTAssertEqual(f.series[0].y, [0.5 / 8, 1.0 / 8, 2.0 / 8])
+        XCTAssertEqual(f.series[1].y, [0.5, 1, 2])
+        let unknown = curve.replacingOccurrences(of: "cluster-ZQ.d8", with: "cluster-ZQ.d16")
+        let text = try diagnosticsText(unknown)
+        XCTAssertTrue(text.contains("unknown observable 'cluster-ZQ.d16'") && text.contains("did you mean 'cluster-ZQ.d"), text)
+    }
+
     private func diagnosticsText(_ text: String) throws -> String {
         let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "clusters.yaml", catalog: Catalog())
         XCTAssertNil(outcome.compiled)

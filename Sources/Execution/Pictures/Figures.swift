@@ -47,10 +47,14 @@ public enum Figures {
 
     /// The value of a key of `plotKeys` (or of a figure expression) at one point: a scalar, or
     /// `observable.field` inside an observable's object, or inside the first entry of its list (the
-    /// first pair of `two-time`, as `mutual-information` is the first pair's).
+    /// first pair of `two-time`, as `mutual-information` is the first pair's), or one cluster's Z_Q^d
+    /// (`cluster-ZQ.d450`).
     static func value(_ key: String, _ o: PointOutcome) -> Double? {
         if let x = o.result.number(key) { return x }
         if key == FigureSpec.optimumKey { return o.optimum?.value }
+        if let d = ObservableWriter.Key.clusterSize(ofKey: key) {
+            return clusterOrder(o).first { $0.d == Double(d) }?.zq
+        }
         if let swept = o.parameters.first(where: { $0.path == key }) { return swept.value }
         guard let dot = key.firstIndex(of: ".") else { return nil }
         let f = String(key[key.index(after: dot)...])

@@ -372,7 +372,9 @@ extension ObservableRequest {
         case .spectrum: return [K.spectrum + ".linewidth", K.spectrum + ".peak-frequency"]
         // The first pair's fit (docs/physics.md §3.3); the slow/fast split only where the backend reports it.
         case .twoTime: return ["A", "nu", "gamma", "gamma-slow", "A-slow", "gamma-fast", "A-fast"].map { K.twoTime + "." + $0 }
-        case .correlations, .phases, .clusterZQ: return []
+        // One key per cluster size: Z_Q^d of that cluster (`cluster-ZQ.d450`).
+        case .clusterZQ: return clusterSizes.map { K.clusterZQ(size: $0) }
+        case .correlations, .phases: return []
         default: return [kind.rawValue]
         }
     }
