@@ -177,6 +177,50 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertEqual(best.z, (0.25 - 2 / f).squareRoot() / 2.0.squareRoot(), accuracy: 1e-3)
     }
 
+    /// Fig. 2(a) again, not through the closed form: at 12 points of the archived map spread over the
+    /// wedge and outside it (away from its edge, where relaxation is slow), the mean-field equations of
+    /// the 200 dipoles integrated from random phases (asking for `phases` takes the dynamic method) reach
+    /// the bundle's Z to 10⁻⁷ (measured: 6·10⁻¹⁰ inside the wedge, 3·10⁻⁹ outside, where Z = 0).
+    func testArchivedFig2aMapAgreesWithTheIntegratedEquations() throws {
+        let points = try ArchivedBundleTests.points("fig2a-meanfield-phase-diagram")
+        var chosen: [(w: Double, feff: Double, z: Double)] = []
+        for (k, p) in points.enumerated() where k % 97 == 0 {
+            let par = try XCTUnwrap(p["parameters"] as? [String: Double])
+            let w = try XCTUnwrap(par["system.pump.rate"]), feff = try XCTUnwrap(par["system.couplings.uniform.feff"])
+            let f = feff * 199 / 200, margin = f * (w - 1) - (w + 1) * (w + 1)
+            guard abs(margin) > 0.2 * (w + 1) * (w + 1) else { continue }
+            chosen.append((w, feff, try XCTUnwrap((p["observables"] as? [String: Any])?["Z"] as? Double)))
+        }
+        chosen = Array(chosen.filter { $0.z > 0 }.prefix(8) + chosen.filter { $0.z == 0 }.prefix(4))
+        XCTAssertEqual(chosen.count, 12)
+        func list(_ v: [Double]) -> String { "[" + v.map { "\($0) Gamma" }.joined(separator: ", ") + "]" }
+        let spec = """
+            dipolesync: 1
+            name: fig2a-dynamic
+            system:
+              lattice: {shape: all-to-all, sites: 200}
+              couplings: {uniform: {feff: 15 Gamma, geff: 0 Gamma}}
+              detuning: none
+              pump: {rate: 7.5 Gamma}
+            initial: {product: {polar: 90 deg, azimuth: random}}
+            evolve: steady-state
+            observables: [Z, phases]
+            sweep:
+              zip:
+                system.pump.rate: {values: \(list(chosen.map(\.w)))}
+                system.couplings.uniform.feff: {values: \(list(chosen.map(\.feff)))}
+            solver: {backend: mean-field, seed: 20150617, tolerance: 1e-10}
+
+            """
+        let outcomes = try runPipeline(spec)
+        XCTAssertEqual(outcomes.count, chosen.count)
+        for (o, c) in zip(outcomes, chosen) {
+            XCTAssertTrue(o.result.method.contains("dynamic"), o.result.method)
+            let z = try XCTUnwrap(o.result.number("Z"))
+            XCTAssertEqual(z, c.z, accuracy: 1e-7, "W = \(c.w), f_eff = \(c.feff)")
+        }
+    }
+
     /// Fig. 2(b) (`fig2b-zq-phase-diagram`, exact permutation-symmetric, N = 70, W on a log grid from 0.05 Γ):
     /// the subradiant region is the whole strip W < Γ. Z_Q² takes the sign of the lone-dipole inversion
     /// W − Γ at every one of the 4 800 points (to lowest order in f_ab, the pair coherence is
@@ -351,6 +395,8 @@ final class ArchivedPanelTests: XCTestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("shard-") }.sorted()
         let spec = CLITests.root.appendingPathComponent("specs/fig4a-finite-size.yaml").path
         let id = BundleWriter.id(try XCTUnwrap(SpecCompiler.compile(file: spec, followReferences: false).compiled))
+        // One computation, as `merge` will require: one spec, build, BLAS kernel set.
+        XCTAssertNoThrow(try ShardBundle.checkOneComputation(names.map { try ShardBundle.load(folder.appendingPathComponent($0).path) }))
         var byN: [Double: [ClusterPoint]] = [:]
         for name in names {
             let dir = folder.appendingPathComponent(name)
@@ -389,33 +435,37 @@ final class ArchivedPanelTests: XCTestCase {
         }
     }
 
-    /// The full run's N = 3 600 shards give the numbers of the run restricted to N = 3 600
-    /// (outputs/archived/fig4a-finite-size-3600, 2026-12-03: the same model and search, but the former
-    /// preconditioner, so a different path to the same steady states; docs/physics.md §8.2) at every α both
-    /// hold: Z_Q to 10⁻⁶ (stationary at the optimum), the optimal W to 1 %, Z_Q^d at every d to 10⁻⁴ of itself.
-    func testFiniteSizeShardsAgreeWithTheRestrictedThirtySixHundredRun() throws {
+    /// The full run's shards give the numbers of the runs restricted to one N made before it
+    /// (outputs/archived/fig4a-finite-size-3600, 2026-12-03, α = 0.5, 0.75, 1 with the former
+    /// preconditioner, so a different path to the same steady states; -10000, 2026-12-04, α = 0.75; and
+    /// and shard 13 of an earlier build (N = 10⁴, α = 1, `earlierShardTenThousandAtOne`); docs/physics.md §8.2) at every point both hold:
+    /// Z_Q to 10⁻⁶ (stationary at the optimum), the optimal W to 1 %, Z_Q^d at every d to 10⁻⁴ of itself.
+    func testFiniteSizeShardsAgreeWithTheRestrictedRuns() throws {
         let shards = try Self.finiteSizeShards()
-        let restricted = Dictionary(uniqueKeysWithValues: try Self.clusterPoints("fig4a-finite-size-3600").map { ($0.alpha, $0) })
         var checked = 0
-        for p in shards[3600] ?? [] {
-            guard let r = restricted[p.alpha] else { continue }
-            XCTAssertEqual(p.z, r.z, accuracy: 1e-6, "α = \(p.alpha)")
-            XCTAssertEqual(try XCTUnwrap(p.pump), try XCTUnwrap(r.pump), accuracy: 0.01 * (r.pump ?? 1))
-            XCTAssertEqual(p.cluster.map(\.d), r.cluster.map(\.d))
-            for x in p.cluster { XCTAssertEqual(x.z, try r.at(d: x.d), accuracy: 1e-4 * x.z, "α = \(p.alpha), d = \(x.d)") }
-            checked += 1
+        for (n, name) in [(3600.0, "fig4a-finite-size-3600"), (10000, "fig4a-finite-size-10000"), (10000, "")] {
+            let points = name.isEmpty ? try Self.earlierShardTenThousandAtOne() : try Self.clusterPoints(name)
+            let restricted = Dictionary(uniqueKeysWithValues: points.map { ($0.alpha, $0) })
+            for p in shards[n] ?? [] {
+                guard let r = restricted[p.alpha] else { continue }
+                XCTAssertEqual(p.z, r.z, accuracy: 1e-6, "N = \(n), α = \(p.alpha)")
+                XCTAssertEqual(try XCTUnwrap(p.pump), try XCTUnwrap(r.pump), accuracy: 0.01 * (r.pump ?? 1))
+                XCTAssertEqual(p.cluster.map(\.d), r.cluster.map(\.d))
+                for x in p.cluster { XCTAssertEqual(x.z, try r.at(d: x.d), accuracy: 1e-4 * x.z, "N = \(n), α = \(p.alpha), d = \(x.d)") }
+                checked += 1
+            }
         }
-        XCTAssertGreaterThanOrEqual(checked, 1)
+        XCTAssertGreaterThanOrEqual(checked, 2)
     }
 
-    /// The marginal exponent α = 1 = D at N = 10⁴ (shard 13 of the full run; docs/physics.md §8.2): it stays
+    /// The marginal exponent α = 1 = D at N = 10⁴ (shard 13 of the full run by an earlier build, which `merge`
+    /// would not take with the others: `earlierShardTenThousandAtOne`; docs/physics.md §8.2): it stays
     /// local. Against the N = 900 chain and the N = 3 600 bundle, Z_Q^d at every shared d is the same to 5 %
     /// (0.159 at d = 2, 0.031 at d = 450: the cluster order does not depend on N), it crosses the 0.14
     /// contour by d = 4 at every N, and the global Z_Q falls with N (0.023 → 0.014 → 0.0094), where at
     /// α = 0.75 it grows.
     func testMarginalExponentStaysLocalAtTenThousand() throws {
-        let shards = try Self.finiteSizeShards()
-        let large = try XCTUnwrap(shards[10000]?.first { $0.alpha == 1 })
+        let large = try XCTUnwrap(try Self.earlierShardTenThousandAtOne().first { $0.alpha == 1 })
         func at1(_ name: String) throws -> ClusterPoint { try XCTUnwrap(try Self.clusterPoints(name).first { $0.alpha == 1 }, name) }
         let chains = [try at1("fig4a-cluster-order-chain"), try at1("fig4a-finite-size-3600"), large]
         XCTAssertEqual(chains.map(\.z), chains.map(\.z).sorted(by: >), "Z_Q falls with N")
@@ -433,8 +483,19 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertEqual(large.backend, "cumulant")
     }
 
-    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1.25 and 1.5, N = 10⁴
-    /// at α = 1) has the N = 900 shard's cluster order: Z_Q^d within 5 % at every d, below the 0.14 contour
+    /// Shard 13 of the full run (N = 10⁴, α = 1; 1 h 30 min on 2 threads) as an earlier build computed it
+    /// (revision 094902c, outputs/shards/fig4a-finite-size-094902c): kept for its numbers, apart from the
+    /// campaign's shards, which must all come from one build.
+    static func earlierShardTenThousandAtOne() throws -> [ClusterPoint] {
+        let dir = CLITests.root.appendingPathComponent("outputs/shards/fig4a-finite-size-094902c/shard-13-of-15")
+        let (manifest, _) = try BundleVerifier.check(dir.path)
+        XCTAssertEqual(manifest.program.sourceRevision?.prefix(7), "094902c")
+        let data = try Data(contentsOf: dir.appendingPathComponent("results.json"))
+        return try clusterPoints(try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["points"] as? [[String: Any]]))
+    }
+
+    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1, 1.25 and 1.5)
+    /// has the N = 900 shard's cluster order: Z_Q^d within 5 % at every d, below the 0.14 contour
     /// from d = 4 on, and a global Z_Q at most two thirds of the N = 900 one: local order whose range does
     /// not grow with N (docs/physics.md §8.2).
     func testShardsBeyondTheMarginalExponentKeepTheirClusterOrder() throws {
