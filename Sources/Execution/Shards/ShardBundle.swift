@@ -232,8 +232,8 @@ public enum ShardBundle {
         }
     }
 
-    /// Merges shard bundles. They must come from the same resolved spec, program version and source
-    /// revision, and hold every point exactly once; each point must have run on the backend the
+    /// Merges shard bundles. They must be parts of one computation (`checkOneComputation`: spec,
+    /// program version, build, BLAS kernels, split), and hold every point exactly once; each point must have run on the backend the
     /// plan names. Every error names the shards concerned.
     ///
     /// Trajectory points (see `TrajectorySplit`) are gathered from their units: every unit of the split
