@@ -381,6 +381,7 @@ final class DeclaredFigureTests: XCTestCase {
         let svg = SVGPlot.render(f)
         XCTAssertNoThrow(try XMLDocument(data: Data(svg.utf8)))
         XCTAssertTrue(svg.contains(">-100</text>") && svg.contains("lines: g(a)/Γ"))
+        XCTAssertFalse(svg.contains(MathLabel.svg(SVGPlot.contourLabel(m, 0))), "lines of a field of their own are not legend entries")
         let csv = FigureExport.csv(f)
         XCTAssertEqual(csv.components(separatedBy: "\ncontours,").count - 1, Figures.geometrySamples * Figures.geometrySamples)
         XCTAssertTrue(FigureExport.python(f).contains("ax.contour(cx, cy, cz"))
@@ -827,7 +828,13 @@ final class FigureNoteTests: XCTestCase {
         XCTAssertEqual(map.notes.count, 2, "\(map.notes)")
         XCTAssertTrue(map.notes[0].hasPrefix("contour 5 is outside the values of Z_Q (0.04 … 0.32)"), map.notes[0])
         XCTAssertTrue(map.notes[1].hasPrefix("contour -1 is outside"), map.notes[1])
-        XCTAssertNoThrow(try XMLDocument(data: Data(SVGPlot.render(map).utf8)))
+        let mapSVG = SVGPlot.render(map)
+        XCTAssertNoThrow(try XMLDocument(data: Data(mapSVG.utf8)))
+        // The lines that are drawn are named in the legend, the unreachable ones are not.
+        let m = try XCTUnwrap(map.map)
+        XCTAssertEqual(SVGPlot.contourLabel(m, 0.1), "Z_Q = 0.1")
+        for level in [0.1, 0.3] { XCTAssertTrue(mapSVG.contains(MathLabel.svg(SVGPlot.contourLabel(m, level)) + "</text>"), "\(level)") }
+        for level in [5.0, -1] { XCTAssertFalse(mapSVG.contains(MathLabel.svg(SVGPlot.contourLabel(m, level))), "\(level)") }
 
         // The bundle carries them, named by figure, for the commands to print.
         let contents = BundleWriter.contents(compiled: c, plan: plan, outcomes: Self.outcomes(c), threads: 1, totalSeconds: 0)

@@ -199,7 +199,15 @@ public enum SVGPlot {
         guard let m = f.map, !m.x.isEmpty, !m.y.isEmpty else { return empty(f) }
         let finite = m.z.flatMap { $0 }.filter { $0.isFinite && (!m.colour.log || $0 > 0) }
         guard !finite.isEmpty else { return empty(f) }
-        let legend = f.series.isEmpty ? 0 : legendWidth(f.series.map(\.label))
+        // Contours through the cell centres, or along a field of their own with each level written on its line.
+        let field = m.contourField ?? Figure.Field(x: m.x, y: m.y, z: m.z, label: "")
+        let contourLines = m.contours.map { (level: $0, segments: Contour.segments(x: field.x, y: field.y, z: field.z, level: $0)) }
+        // Lines of the coloured field itself are named in the legend ("Z_Q^2 = 0"), as the curves are;
+        // those of a field of their own carry their level on the line and the field's name below the plot.
+        let contourEntries =
+            m.contourField != nil ? [] : contourLines.filter { !$0.segments.isEmpty }.map { (level: $0.level, label: contourLabel(m, $0.level)) }
+        let legendLabels = f.series.map(\.label) + contourEntries.map(\.label)
+        let legend = legendLabels.isEmpty ? 0 : legendWidth(legendLabels)
         let w = width + legend
         let plotRight = w - right - 92 - legend
         // Cell edges halfway between the sample points (in the axis' own coordinate), the outer ones
@@ -240,11 +248,8 @@ public enum SVGPlot {
                     min(xa, xb), min(ya, yb), abs(xb - xa) + 0.3, abs(yb - ya) + 0.3, colour(v))
             }
         }
-        // Contours through the cell centres, or along a field of their own with each level written on its line.
-        let field = m.contourField ?? Figure.Field(x: m.x, y: m.y, z: m.z, label: "")
         var labels = ""
-        for level in m.contours {
-            let segments = Contour.segments(x: field.x, y: field.y, z: field.z, level: level)
+        for (level, segments) in contourLines {
             for seg in segments {
                 svg += String(
                     format: "<line x1=\"%.2f\" y1=\"%.2f\" x2=\"%.2f\" y2=\"%.2f\" stroke=\"%@\" stroke-width=\"1.2\"/>\n",
@@ -314,6 +319,15 @@ public enum SVGPlot {
                     overlayPalette(m)[k % overlayPalette(m).count], dash(s.style))
                 svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(s.label))</text>\n"
             }
+            for (k, e) in contourEntries.enumerated() {
+                // The line's sample on the map's colour at its level, where a white line shows as it does on the map.
+                let ly = top + 12 + Double(f.series.count + k) * legendRowHeight
+                svg += String(format: "<rect x=\"%.1f\" y=\"%.1f\" width=\"24\" height=\"10\" fill=\"%@\"/>", lx - 2, ly - 9, colour(e.level))
+                svg += String(
+                    format: "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"1.2\"/>", lx, ly - 4, lx + 20,
+                    ly - 4, contourColour(m))
+                svg += "<text x=\"\(lx + 26)\" y=\"\(ly)\" font-size=\"12\">\(MathLabel.svg(e.label))</text>\n"
+            }
         }
         return svg + notes(f, width: w) + "</svg>\n"
     }
@@ -325,6 +339,9 @@ public enum SVGPlot {
     static func overlayPalette(_ m: Figure.Map?) -> [String] {
         m?.colour.centre != nil && m?.colour.log == false ? divergingOverlayColours : overlayColours
     }
+
+    /// The legend's name of a contour line of the coloured field: "Z_Q^2 = 0".
+    static func contourLabel(_ m: Figure.Map, _ level: Double) -> String { "\(m.colour.label) = \(tick(level))" }
 
     static func contourColour(_ m: Figure.Map) -> String { m.colour.centre != nil && !m.colour.log ? "#222222" : "white" }
 
