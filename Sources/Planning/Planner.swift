@@ -383,13 +383,15 @@ public struct Planner {
     }
 
     /// Solves of one `optimize` search (docs/spec-language.md §8): the coarse scan of 6 points, then
-    /// Brent's method in the two scan cells around the best sample (width 0.4 of the bracket) down to
-    /// the tolerance. Parabolic steps converge faster than golden section's (×0.618 a step), so the
-    /// golden-section count of steps is a bound, capped at 7: measured on smooth peaks, 5–7 steps after
-    /// the scan (Tests/ExecutionTests/ExecutorTests.swift; fig5a 12-dipole optima: docs/physics.md §8.1).
+    /// Brent's method in the two scan cells around the best sample (width 0.4 of the bracket, or the
+    /// top two cells of a log scan, the widest against their ends) down to the tolerance. Parabolic
+    /// steps converge faster than golden section's (×0.618 a step), so the golden-section count of
+    /// steps is a bound, capped at 7: measured on smooth peaks, 5–7 steps after the scan
+    /// (Tests/ExecutionTests/ExecutorTests.swift; fig5a 12-dipole optima: docs/physics.md §8.1).
     static func optimizeSolves(_ o: OptimizeSpec) -> Int {
         let scan = OptimizeSearch.scanPoints
-        let width = 0.4 * abs(o.high - o.low)
+        let samples = OptimizeSearch.samples(low: o.low, high: o.high, spacing: o.scan)
+        let width = o.scan == .log ? o.high - samples[scan - 3] : 0.4 * abs(o.high - o.low)
         let target = max(o.tolerance * max(abs(o.low), abs(o.high)), 1e-12)
         let ratio = log(width / target) / log(1.618_034)
         let steps = width > target ? (ratio.isFinite ? Int(min(ratio.rounded(.up), 7)) : 7) : 0
@@ -445,6 +447,17 @@ extension PointOutline {
 /// The shape of the `optimize` search (docs/spec-language.md §8), shared by the search itself
 /// (`Optimizer`, Execution) and its cost estimate (`Planner.optimizeSolves`).
 public enum OptimizeSearch {
-    /// Points of the coarse scan, ends included (cells of 1/5 of the bracket).
+    /// Points of the coarse scan, ends included (cells of 1/5 of the bracket, or of its log).
     public static let scanPoints = 6
+
+    /// The coarse scan's samples of [low, high]: equally spaced (low + (high − low)·i/5, the
+    /// arithmetic of every bundle before `scan` existed), or in equal ratios (high/low)^{1/5} for
+    /// `.log` (low > 0, which validation ensures), its ends exactly low and high.
+    public static func samples(low: Double, high: Double, spacing: OptimizeScan) -> [Double] {
+        let n = scanPoints
+        return (0..<n).map { i in
+            guard spacing == .log else { return low + (high - low) * Double(i) / Double(n - 1) }
+            return i == 0 ? low : i == n - 1 ? high : low * pow(high / low, Double(i) / Double(n - 1))
+        }
+    }
 }

@@ -78,6 +78,17 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(steps.allSatisfy { $0.contains("→ ZQ = ") }, r.stderr)
         XCTAssertEqual(steps.map { $0.split(separator: ",")[0] }, (1...steps.count).map { "point #0: optimize solve \($0)" }, "numbered in order")
         XCTAssertTrue(r.stderr.contains("point 1/1 done"), r.stderr)
+
+        // With `scan: log` the first six solves are the bracket's samples in equal ratios (docs/spec-language.md §8).
+        try String(contentsOf: spec, encoding: .utf8).replacingOccurrences(
+            of: "within: [0.5 Gamma, 5 Gamma]}", with: "within: [0.3 Gamma, 200 Gamma], scan: log}"
+        ).write(to: spec, atomically: true, encoding: .utf8)
+        let l = try Self.run(["run", spec.path, "--out", dir.appendingPathComponent("log").path])
+        XCTAssertEqual(l.status, 0, l.stderr)
+        let tried = l.stderr.split(separator: "\n").filter { $0.contains("point #0: optimize solve ") }.compactMap {
+            $0.components(separatedBy: "system.pump.rate = ").last?.components(separatedBy: " ").first
+        }
+        XCTAssertEqual(Array(tried.prefix(6)), ["0.3", "1.10129", "4.04282", "14.8411", "54.4814", "200"], l.stderr)
     }
 
     func testValidateAcceptsTheExamplesAndExitsZero() throws {

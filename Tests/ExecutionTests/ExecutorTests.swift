@@ -107,6 +107,60 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(y, 30, accuracy: 1e-3)
     }
 
+    /// `scan: log` (docs/spec-language.md §8): samples in equal ratios with exact ends (the linear scan's
+    /// are the arithmetic of the bundles made before the key existed). Over a bracket of decades both
+    /// find a single Z_Q(W)-like peak at 3–5 Γ, in 14–18 solves either way (Brent's steps are set by the
+    /// tolerance relative to the cell); where a narrow peak at the low end stands beside a broad lower
+    /// hump further up, only the log scan, which samples the low end, finds the higher one.
+    func testLogScanSamplesInEqualRatiosAndFindsANarrowPeakAtTheLowEnd() throws {
+        let log = OptimizeSearch.samples(low: 0.3, high: 200, spacing: .log)
+        XCTAssertEqual(log.first, 0.3)
+        XCTAssertEqual(log.last, 200)
+        for i in 1..<log.count { XCTAssertEqual(log[i] / log[i - 1], pow(200 / 0.3, 0.2), accuracy: 1e-12) }
+        let linear = OptimizeSearch.samples(low: 0.3, high: 200, spacing: .linear)
+        XCTAssertEqual(linear, (0..<6).map { 0.3 + (200 - 0.3) * Double($0) / 5 })
+
+        let shapes: [(String, (Double) -> Double)] = [
+            ("rise and decline at f = 8", { w in w <= 1 ? 0 : (w - 1) / (w + 1) * exp(-w / 8) }),
+            ("rise and decline at f = 12", { w in w <= 1 ? 0 : (w - 1) / (w + 1) * exp(-w / 12) }),
+            ("lorentzian at 3.4", { w in 1 / (1 + (w - 3.4) * (w - 3.4)) })
+        ]
+        for (name, f) in shapes {
+            let found = try [OptimizeScan.linear, .log].map { try Optimizer.maximize(f, low: 0.3, high: 200, relativeTolerance: 1e-3, scan: $0) }
+            // Both reach the maximum to the tolerance (1e-3 of the cell's end) and agree to second order.
+            XCTAssertEqual(f(found[1]), f(found[0]), accuracy: 1e-5 * f(found[0]), name)
+        }
+        let twoHumps = { (w: Double) in exp(-(w - 3) * (w - 3) / 2) + 0.5 * exp(-(w - 100) * (w - 100) / 3600) }
+        XCTAssertEqual(try Optimizer.maximize(twoHumps, low: 0.3, high: 200, relativeTolerance: 1e-3, scan: .log), 3, accuracy: 0.01)
+        XCTAssertEqual(try Optimizer.maximize(twoHumps, low: 0.3, high: 200, relativeTolerance: 1e-3, scan: .linear), 100, accuracy: 1)
+    }
+
+    /// A spec's `scan: log` reaches the search: its first six solves are the log samples of the bracket
+    /// (`OptimizeSearch.samples`), and it finds the optimum of Z_Q(W) (10 collectively coupled dipoles,
+    /// f_eff = 8 Γ) that the linear scan finds.
+    func testARunWithALogScanFindsTheSameOptimum() throws {
+        let text = """
+            dipolesync: 1
+            name: t
+            system:
+              lattice: {shape: all-to-all, sites: 10}
+              couplings: {uniform: {feff: 8 Gamma}}
+              pump: {rate: 1 Gamma}
+            observables: [ZQ]
+            optimize:
+              maximize: ZQ
+              over: system.pump.rate
+              within: [0.3 Gamma, 200 Gamma]
+
+            """
+        let linear = try XCTUnwrap(runPipeline(text).first)
+        let log = try XCTUnwrap(runPipeline(text + "  scan: log\n").first)
+        let (a, b) = (try XCTUnwrap(linear.optimum), try XCTUnwrap(log.optimum))
+        XCTAssertEqual(b.value, a.value, accuracy: 2e-3 * a.value)
+        XCTAssertEqual(log.result.number("ZQ") ?? 0, linear.result.number("ZQ") ?? 1, accuracy: 1e-5)
+        XCTAssertNotEqual(b.value, a.value, "another sequence of solves")
+    }
+
     /// The golden-section search `Optimizer` used before Brent's method (an 11-point scan, then golden
     /// section in the two cells around the best sample to a width ≤ tolerance·max(|a|, |b|)).
     static func goldenSectionReference(_ f: (Double) -> Double, low: Double, high: Double, relativeTolerance: Double) -> (x: Double, calls: Int) {

@@ -272,6 +272,14 @@ import Testing
             text: spec(tail: "observables: [ZQ]\noptimize: {maximize: ZQ, over: system.pump.rate, within: [3 Gamma, 2 Gamma]}"),
             message: "low < high", line: 7, column: 58),
         Case(
+            name: "optimize log scan from zero",
+            text: spec(tail: "observables: [ZQ]\noptimize: {maximize: ZQ, over: system.pump.rate, within: [0 Gamma, 2 Gamma], scan: log}"),
+            message: "a log scan needs a bracket above zero", line: 7, column: 84),
+        Case(
+            name: "optimize unknown scan",
+            text: spec(tail: "observables: [ZQ]\noptimize: {maximize: ZQ, over: system.pump.rate, within: [1 Gamma, 2 Gamma], scan: cubic}"),
+            message: "'cubic'", line: 7, column: 84),
+        Case(
             name: "optimize path unknown",
             text: spec(tail: "observables: [ZQ]\noptimize: {maximize: ZQ, over: system.pump, within: [1 Gamma, 2 Gamma]}"),
             message: "'system.pump' is not a single number", line: 7, column: 32),

@@ -170,7 +170,7 @@ public struct Executor {
             if narrowed && v >= (best?.value ?? -Double.infinity) { best = (x, v, warmIn) }
             return v
         }
-        let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance)
+        let xBest = try Optimizer.maximize(objective, low: opt.low, high: opt.high, relativeTolerance: opt.tolerance, scan: opt.scan)
         _ = try objective(xBest)
         guard var result = cache[xBest] else { throw BackendError.numerical("optimum lost") }
         if narrowed {
@@ -188,7 +188,8 @@ public struct Executor {
 }
 
 /// One-dimensional maximization on a bracket (docs/spec-language.md §8): a coarse scan of
-/// `OptimizeSearch.scanPoints` equally spaced points (so a second hump is not missed), then Brent's method
+/// `OptimizeSearch.scanPoints` points, equally spaced or in equal ratios (`OptimizeSearch.samples`;
+/// so a second hump is not missed), then Brent's method
 /// (parabolic interpolation through the best three points, golden-section steps where a parabola
 /// is not trusted) in the two scan cells around the best sample, until the maximum is bracketed
 /// to a width ≤ `relativeTolerance`·max(|a|, |b|) of that cell, as the golden-section search it
@@ -197,10 +198,10 @@ public struct Executor {
 public enum Optimizer {
     public static func maximize(
         _ f: (Double) throws -> Double, low: Double, high: Double,
-        relativeTolerance: Double
+        relativeTolerance: Double, scan: OptimizeScan = .linear
     ) throws -> Double {
         let n = OptimizeSearch.scanPoints
-        let xs = (0..<n).map { low + (high - low) * Double($0) / Double(n - 1) }
+        let xs = OptimizeSearch.samples(low: low, high: high, spacing: scan)
         var fs: [Double] = []
         for x in xs { fs.append(try f(x)) }
         var best = 0

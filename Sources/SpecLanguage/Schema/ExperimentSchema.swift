@@ -239,7 +239,11 @@ public enum ExperimentSchema {
             Field("maximize", .keyword(scalarObservables), "The observable to maximize.", required: true),
             Field("over", .string(pattern: nil, example: "system.pump.rate"), "Dotted path of the scalar to vary.", required: true),
             Field("within", .list(.scalar(description: "a bound"), min: 2, max: 2), "[low, high] bracket.", required: true),
-            Field("tolerance", .number(.positive), "Relative tolerance of the optimum's location.", default: "1e-3")
+            Field("tolerance", .number(.positive), "Relative tolerance of the optimum's location.", default: "1e-3"),
+            Field(
+                "scan", .keyword(OptimizeScan.allCases.map(\.rawValue)),
+                "Spacing of the coarse scan's 6 samples: equal steps, or equal ratios for a bracket over decades (low > 0).",
+                default: "linear")
         ])
 
     /// `figures:` names: they name files in the bundle's figures/ folder.

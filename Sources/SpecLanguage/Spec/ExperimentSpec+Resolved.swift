@@ -83,11 +83,15 @@ extension ExperimentSpec {
             o.append(
                 (
                     "optimize",
-                    .object([
-                        ("maximize", .string(op.maximize.rawValue)), ("over", .string(op.over)),
-                        ("within", .array([.number(op.low), .number(op.high)])),
-                        ("tolerance", .number(op.tolerance))
-                    ])
+                    .object(
+                        [
+                            ("maximize", .string(op.maximize.rawValue)), ("over", .string(op.over)),
+                            ("within", .array([.number(op.low), .number(op.high)])),
+                            ("tolerance", .number(op.tolerance))
+                        ]
+                            // Written only when not the default, so that the resolved spec (and the ID) of
+                            // bundles from before the key existed is what their specs resolve to today.
+                            + (op.scan == .linear ? [] : [("scan", .string(op.scan.rawValue))]))
                 ))
         }
         if let sw = sweep {

@@ -171,7 +171,14 @@ public struct OptimizeSpec: Sendable, Equatable {
     public var low: Double
     public var high: Double
     public var tolerance: Double
+    /// How the search's coarse scan spaces its samples over [low, high] (docs/spec-language.md §8).
+    public var scan: OptimizeScan = .linear
     public var location: SourceLocation
+}
+
+/// The spacing of `optimize`'s coarse scan: equal steps, or equal ratios (a bracket over decades).
+public enum OptimizeScan: String, Sendable, Equatable, CaseIterable {
+    case linear, log
 }
 
 public struct SweepSpec: Sendable, Equatable {

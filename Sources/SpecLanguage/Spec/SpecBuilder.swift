@@ -634,9 +634,19 @@ struct SpecBuilder {
             return nil
         }
         guard let tolerance = number(o["tolerance"] ?? Self.valueOrDefault(doc, ["optimize", "tolerance"])) else { return nil }
+        let scanNode = o["scan"]
+        guard let scan = (scanNode ?? Self.valueOrDefault(doc, ["optimize", "scan"]))?.scalar.flatMap(OptimizeScan.init(rawValue:)) else {
+            return nil
+        }
+        if scan == .log && bounds[0] <= 0 {
+            error(
+                "a log scan needs a bracket above zero (got [\(fmt3(bounds[0])), \(fmt3(bounds[1]))])", at: scanNode?.location ?? withinLocation,
+                hint: "start the bracket at a small positive value, or use 'scan: linear'")
+            return nil
+        }
         return OptimizeSpec(
             maximize: maximize, over: over, low: bounds[0], high: bounds[1],
-            tolerance: tolerance, location: o.location)
+            tolerance: tolerance, scan: scan, location: o.location)
     }
 }
 
