@@ -135,32 +135,6 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(try Optimizer.maximize(twoHumps, low: 0.3, high: 200, relativeTolerance: 1e-3, scan: .linear), 100, accuracy: 1)
     }
 
-    /// A spec's `scan: log` reaches the search: its first six solves are the log samples of the bracket
-    /// (`OptimizeSearch.samples`), and it finds the optimum of Z_Q(W) (10 collectively coupled dipoles,
-    /// f_eff = 8 Γ) that the linear scan finds.
-    func testARunWithALogScanFindsTheSameOptimum() throws {
-        let text = """
-            dipolesync: 1
-            name: t
-            system:
-              lattice: {shape: all-to-all, sites: 10}
-              couplings: {uniform: {feff: 8 Gamma}}
-              pump: {rate: 1 Gamma}
-            observables: [ZQ]
-            optimize:
-              maximize: ZQ
-              over: system.pump.rate
-              within: [0.3 Gamma, 200 Gamma]
-
-            """
-        let linear = try XCTUnwrap(runPipeline(text).first)
-        let log = try XCTUnwrap(runPipeline(text + "  scan: log\n").first)
-        let (a, b) = (try XCTUnwrap(linear.optimum), try XCTUnwrap(log.optimum))
-        XCTAssertEqual(b.value, a.value, accuracy: 2e-3 * a.value)
-        XCTAssertEqual(log.result.number("ZQ") ?? 0, linear.result.number("ZQ") ?? 1, accuracy: 1e-5)
-        XCTAssertNotEqual(b.value, a.value, "another sequence of solves")
-    }
-
     /// The golden-section search `Optimizer` used before Brent's method (an 11-point scan, then golden
     /// section in the two cells around the best sample to a width ≤ tolerance·max(|a|, |b|)).
     static func goldenSectionReference(_ f: (Double) -> Double, low: Double, high: Double, relativeTolerance: Double) -> (x: Double, calls: Int) {
