@@ -437,7 +437,7 @@ final class ArchivedPanelTests: XCTestCase {
 
     /// The full run's shards give the numbers of the runs restricted to one N made before it
     /// (outputs/archived/fig4a-finite-size-3600, 2026-12-03, α = 0.5, 0.75, 1 with the former
-    /// preconditioner, so a different path to the same steady states; -10000, 2026-12-04, α = 0.75; and
+    /// preconditioner, so a different path to the same steady states; -10000, 2026-12-04, α = 0.75;
     /// and shard 13 of an earlier build (N = 10⁴, α = 1, `earlierShardTenThousandAtOne`); docs/physics.md §8.2) at every point both hold:
     /// Z_Q to 10⁻⁶ (stationary at the optimum), the optimal W to 1 %, Z_Q^d at every d to 10⁻⁴ of itself.
     func testFiniteSizeShardsAgreeWithTheRestrictedRuns() throws {
@@ -458,14 +458,13 @@ final class ArchivedPanelTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(checked, 2)
     }
 
-    /// The marginal exponent α = 1 = D at N = 10⁴ (shard 13 of the full run by an earlier build, which `merge`
-    /// would not take with the others: `earlierShardTenThousandAtOne`; docs/physics.md §8.2): it stays
+    /// The marginal exponent α = 1 = D at N = 10⁴ (shard 13 of the full run; docs/physics.md §8.2): it stays
     /// local. Against the N = 900 chain and the N = 3 600 bundle, Z_Q^d at every shared d is the same to 5 %
     /// (0.159 at d = 2, 0.031 at d = 450: the cluster order does not depend on N), it crosses the 0.14
     /// contour by d = 4 at every N, and the global Z_Q falls with N (0.023 → 0.014 → 0.0094), where at
     /// α = 0.75 it grows.
     func testMarginalExponentStaysLocalAtTenThousand() throws {
-        let large = try XCTUnwrap(try Self.earlierShardTenThousandAtOne().first { $0.alpha == 1 })
+        let large = try XCTUnwrap(try Self.finiteSizeShards()[10000]?.first { $0.alpha == 1 })
         func at1(_ name: String) throws -> ClusterPoint { try XCTUnwrap(try Self.clusterPoints(name).first { $0.alpha == 1 }, name) }
         let chains = [try at1("fig4a-cluster-order-chain"), try at1("fig4a-finite-size-3600"), large]
         XCTAssertEqual(chains.map(\.z), chains.map(\.z).sorted(by: >), "Z_Q falls with N")
@@ -484,8 +483,8 @@ final class ArchivedPanelTests: XCTestCase {
     }
 
     /// Shard 13 of the full run (N = 10⁴, α = 1; 1 h 30 min on 2 threads) as an earlier build computed it
-    /// (revision 094902c, outputs/shards/fig4a-finite-size-094902c): kept for its numbers, apart from the
-    /// campaign's shards, which must all come from one build.
+    /// (revision 094902c, outputs/shards/fig4a-finite-size-094902c): kept apart from the campaign's shards,
+    /// which must all come from one build, as a second build's numbers to compare them with.
     static func earlierShardTenThousandAtOne() throws -> [ClusterPoint] {
         let dir = CLITests.root.appendingPathComponent("outputs/shards/fig4a-finite-size-094902c/shard-13-of-15")
         let (manifest, _) = try BundleVerifier.check(dir.path)
@@ -494,7 +493,7 @@ final class ArchivedPanelTests: XCTestCase {
         return try clusterPoints(try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["points"] as? [[String: Any]]))
     }
 
-    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1, 1.25 and 1.5)
+    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1, 1.25 and 1.5, N = 10⁴ at α = 1)
     /// has the N = 900 shard's cluster order: Z_Q^d within 5 % at every d, below the 0.14 contour
     /// from d = 4 on, and a global Z_Q at most two thirds of the N = 900 one: local order whose range does
     /// not grow with N (docs/physics.md §8.2).
