@@ -107,8 +107,10 @@ public enum ModelBuilder {
 
     /// The smallest eigenvalue of the decay-rate matrix f + γ_nr·1 (docs/physics.md §1.5, §2.5), when it
     /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK
-    /// up to `numericLimit` dipoles, and beyond for lattice power laws the circulant bound or a Lanczos
-    /// iteration on the FFT product (`LatticeCouplings.smallestRateEigenvalue`, docs/physics.md §2.6).
+    /// up to `numericLimit` dipoles, and beyond for power laws the circulant bound or a Lanczos
+    /// iteration on the FFT product on a lattice (`LatticeCouplings.smallestRateEigenvalue`,
+    /// docs/physics.md §2.6), Gershgorin's bound or a Lanczos iteration on the dense f elsewhere
+    /// (`Couplings.smallestRateEigenvalue(_:tolerance:)`).
     /// Beyond `numericLimit`, dipolar couplings are not checked (nil): their f is positive semidefinite
     /// for any positions (docs/physics.md §2.5), and a Lanczos iteration could only confirm it, at
     /// minutes for 10⁶ dipoles (their Toeplitz spectrum has a dense cluster at its bottom).
@@ -122,8 +124,14 @@ public enum ModelBuilder {
             return nil
         case .dipolar, .powerLaw:
             guard s.count <= numericLimit else {
-                return (try? latticeCouplings(s)?.smallestRateEigenvalue(tolerance: PlannerThresholds.rateMatrixTolerance))?
-                    .map { $0 + s.nonradiativeDecay }
+                let tolerance = PlannerThresholds.rateMatrixTolerance
+                let lambda: Double?
+                if let l = latticeCouplings(s) {
+                    lambda = try? l.smallestRateEigenvalue(tolerance: tolerance)
+                } else {
+                    lambda = try? Couplings.smallestRateEigenvalue(couplings(s).f, tolerance: tolerance)
+                }
+                return lambda.map { $0 + s.nonradiativeDecay }
             }
             return (try? Couplings.smallestRateEigenvalue(couplings(s).f)).map { $0 + s.nonradiativeDecay }
         }

@@ -8,8 +8,9 @@ import XCTest
 
 @testable import Execution
 
-/// A mean-field sweep with lattice couplings (docs/physics.md §2.6) through the executor: the same bytes
-/// with one and two threads and after a 3-shard split, and the plan's representation reaching the backend.
+/// Sweeps with lattice couplings (docs/physics.md §2.6, §5.3) through the executor, in mean field and in
+/// the cumulant backend: the same bytes with one and two threads and after a 3-shard split, and the
+/// plan's representation reaching the backend.
 final class LatticeCouplingsRunTests: XCTestCase {
     static let spec = """
         dipolesync: 1
@@ -27,12 +28,37 @@ final class LatticeCouplingsRunTests: XCTestCase {
 
         """
 
+    /// A 450-dipole power-law chain in the cumulant backend: above 400 dipoles the planner holds its
+    /// couplings as a lattice and the solver takes the cosine-basis preconditioner (docs/physics.md §5.3.1).
+    static let cumulantSpec = """
+        dipolesync: 1
+        name: lattice-shards-cumulant
+        system:
+          lattice: {shape: chain, sites: 450, spacing: 0.1 lambda}
+          couplings: {power-law: {alpha: 1.0, strength: 0.25 Gamma}}
+          pump: {rate: 3 Gamma}
+        observables: [ZQ, inversion, {cluster-ZQ: {sizes: [2, 16]}}]
+        sweep:
+          grid:
+            system.pump.rate: {from: 2 Gamma, to: 6 Gamma, points: 3}
+        solver: {backend: cumulant}
+
+        """
+
     func testThreadsAndShardsGiveTheSameBytes() throws {
+        try Self.expectSameBytes(Self.spec)
+    }
+
+    func testCumulantThreadsAndShardsGiveTheSameBytes() throws {
+        try Self.expectSameBytes(Self.cumulantSpec)
+    }
+
+    static func expectSameBytes(_ spec: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dipolesync-lattice-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("spec.yaml").path
-        try Self.spec.write(toFile: path, atomically: true, encoding: .utf8)
+        try spec.write(toFile: path, atomically: true, encoding: .utf8)
         let outcome = SpecCompiler.compile(file: path)
         let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
         let p = try XCTUnwrap(Planner().plan(c).plan)

@@ -157,12 +157,44 @@ struct LatticeCouplingsTests {
         let exact = all[0]
         let scale = max(abs(all[0]), abs(all[all.count - 1]))
         let check = try l.smallestRateEigenvalue(tolerance: PlannerThresholds.rateMatrixTolerance)
-        // Both sides of the Lindblad check agree with LAPACK's verdict.
+        // Both sides of the Lindblad check agree with LAPACK's verdict, and its value is the bound it
+        // claims to be: the circulant bound lies below λ_min (interlacing, docs/physics.md §2.6), a Ritz
+        // value above it.
         #expect((check < -PlannerThresholds.rateMatrixTolerance) == (exact < -PlannerThresholds.rateMatrixTolerance))
+        #expect(l.circulantLowerBound <= exact + 1e-12 * scale)
+        if check == l.circulantLowerBound {
+            #expect(check >= -PlannerThresholds.rateMatrixTolerance)
+        } else {
+            #expect(check >= exact - 1e-12 * scale)
+        }
         // 300 vectors, restarted: a single cycle stops ~1e-4 above (the cluster at the bottom).
         let lanczos = try l.lanczosSmallestEigenvalue(steps: 300)
         #expect(lanczos.value >= exact - 1e-12 * scale)
         #expect(abs(lanczos.value - exact) < 1e-9 * scale, "Lanczos \(lanczos.value), LAPACK \(exact), \(lanczos.steps) products")
+    }
+
+    /// The dense check beyond LAPACK's range (`Couplings.smallestRateEigenvalue(_:tolerance:)`) on a
+    /// 600-site triangular lattice, where LAPACK still answers: a short-range law passes by Gershgorin's
+    /// bound (below λ_min, above −tolerance); long-range laws go to Lanczos, whose Ritz value lies above
+    /// λ_min, within 1e-6 of the spectrum's scale, and gives LAPACK's verdict.
+    @Test(arguments: [(6.0, 0.1), (0.5, 1.0), (1.5, 0.3), (3.0, 0.5)])
+    func denseCheckBeyondLAPACK(_ alpha: Double, _ strength: Double) throws {
+        let positions = Lattice.triangular(30, 20).unitPositions
+        let f = Couplings.powerLaw(positions: positions, spacing: 1, alpha: alpha, strength: strength).f
+        let all = try symmetricEigenvalues(f)
+        let (exact, scale) = (all[0], max(abs(all[0]), abs(all[all.count - 1])))
+        let tolerance = PlannerThresholds.rateMatrixTolerance
+        let check = try Couplings.smallestRateEigenvalue(f, tolerance: tolerance)
+        #expect((check < -tolerance) == (exact < -tolerance), "check \(check), LAPACK \(exact)")
+        let n = positions.count
+        let gershgorin = (0..<n).map { a in f[a, a] - (0..<n).reduce(0) { $1 == a ? $0 : $0 + abs(f[a, $1]) } }.min() ?? 0
+        #expect((gershgorin >= -tolerance) == (alpha == 6), "only the short-range law passes by the bound")
+        if gershgorin >= -tolerance {
+            #expect(abs(check - gershgorin) <= 1e-12 * scale && check <= exact + 1e-12 * scale)
+        } else {
+            #expect(check >= exact - 1e-12 * scale)
+            #expect(check - exact < 1e-6 * scale || check < -tolerance, "Lanczos \(check), LAPACK \(exact)")
+        }
     }
 
     /// A power law with α = 0.5 and A = 1 on a 10⁵-site chain: its Fourier sum at k = π is

@@ -87,7 +87,17 @@ struct LatticeCouplingsPlanTests {
             error: "no backend can deliver 'correlations' at N = 50000"),
         Case(
             name: "a non-physical power law on a 10⁵ chain is refused without a dense matrix",
-            system: chain(100_000, "{power-law: {alpha: 0.5, strength: 1 Gamma}}"), error: "not positive semidefinite")
+            system: chain(100_000, "{power-law: {alpha: 0.5, strength: 1 Gamma}}"), error: "not positive semidefinite"),
+        Case(
+            name: "a non-physical power law on a 2 500-site triangular lattice (dense, beyond LAPACK's 2000) is refused",
+            system:
+                "  lattice: {shape: triangular, sites: [50, 50], spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 0.5, strength: 1 Gamma}}\n  pump: {rate: 5 Gamma}",
+            solver: "solver: {backend: mean-field}", observables: "[Z]", error: "not positive semidefinite"),
+        Case(
+            name: "a short-range power law there passes Gershgorin's bound",
+            system:
+                "  lattice: {shape: triangular, sites: [50, 50], spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 6, strength: 0.1 Gamma}}\n  pump: {rate: 5 Gamma}",
+            solver: "solver: {backend: mean-field}", observables: "[Z]", couplings: nil, backend: .meanField)
     ]
 
     @Test(arguments: cases) func representationChoice(_ c: Case) throws {

@@ -106,4 +106,29 @@ public struct Couplings: Sendable {
     public static func smallestRateEigenvalue(_ f: Matrix) throws -> Double {
         try symmetricEigenvalues(f).first ?? 0
     }
+
+    /// The smallest eigenvalue of a dense f as the positivity check needs it where LAPACK's O(N³) is
+    /// too slow for a plan (docs/physics.md §2.5, §2.6): Gershgorin's lower bound
+    /// min_a (f_aa − Σ_{b≠a} |f_ab|) when it is at least −`tolerance` (f is then positive semidefinite
+    /// within it), else the smallest Ritz value of the Lanczos iteration on the product with f, an upper
+    /// bound (a negative one proves f is not), from the lattice check's fixed start and within the same
+    /// ~4·10⁹ flops of products (2 N² each).
+    public static func smallestRateEigenvalue(_ f: Matrix, tolerance: Double) throws -> Double {
+        let n = f.rows
+        guard n >= 1 else { return 0 }
+        var gershgorin = Double.infinity
+        for a in 0..<n {
+            var off = 0.0
+            for b in 0..<n where b != a { off += abs(f[b, a]) }   // f is symmetric: its column a, contiguous
+            gershgorin = min(gershgorin, f[a, a] - off)
+        }
+        if gershgorin >= -tolerance { return gershgorin }
+        let steps = min(300, max(20, 5_000_000 / n))
+        let products = 4e9 / (2 * Double(n) * Double(n))
+        let restarts = max(0, min(LatticeCouplings.lanczosRestarts, Int(products / Double(steps)) - 1))
+        return try lanczosSmallestEigenvalue(
+            n: n, start: lanczosStartVector(n), steps: min(steps, max(20, Int(products))), stopBelow: min(gershgorin / 2, -tolerance),
+            restarts: restarts, apply: f.apply
+        ).value
+    }
 }
