@@ -493,7 +493,7 @@ final class ArchivedPanelTests: XCTestCase {
         return try clusterPoints(try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["points"] as? [[String: Any]]))
     }
 
-    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1, 1.25 and 1.5, N = 10⁴ at α = 1)
+    /// Every shard of the full run at α ≥ 1 = D beyond N = 900 (so far N = 3 600 at α = 1, 1.25 and 1.5, N = 10⁴ at α = 1 and 1.25)
     /// has the N = 900 shard's cluster order: Z_Q^d within 5 % at every d, below the 0.14 contour
     /// from d = 4 on, and a global Z_Q at most two thirds of the N = 900 one: local order whose range does
     /// not grow with N (docs/physics.md §8.2).
