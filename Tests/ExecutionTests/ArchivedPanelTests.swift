@@ -542,6 +542,77 @@ final class ArchivedPanelTests: XCTestCase {
         }
     }
 
+    /// The full `fig4a-finite-size.yaml` run (issue #15), merged from its 15 shards into
+    /// outputs/archived/fig4a-finite-size (docs/physics.md §8.2): every grid point, with the shards' numbers
+    /// bit for bit, and the answer to its question. The change from global to local order does not
+    /// sharpen at α = D/2; it moves with N towards α = D = 1 and sharpens there:
+    /// - below D (α = 0.5, 0.75) the global Z_Q grows with N, and Z_Q^450 at α = 0.75 crosses the papers'
+    ///   0.14 contour between N = 900 and 3 600, so the α at which Z_Q^450 falls through 0.14 (interpolated
+    ///   on the grid) grows with N and stays below 1;
+    /// - from D on (α = 1, 1.25, 1.5) Z_Q^d at every d is the same at every N (to 2 % at α = 1, 0.2 % beyond) and below 0.14 from
+    ///   d = 4, while the global Z_Q falls with N; beyond D as ~N^{−1/2}: N·Z_Q² changes by less than 20 %
+    ///   from N = 900 to 10⁴ (summable correlations), where at α = 0.75 it grows 100-fold;
+    /// - the fall of Z_Q^450 across the cell α = 0.75 → 1 steepens with N, the one across 0.5 → 0.75 flattens.
+    func testFullFiniteSizeRunMovesTheCrossoverTowardsAlphaEqualsD() throws {
+        let raw = try ArchivedBundleTests.points("fig4a-finite-size")
+        let points = try Self.clusterPoints(raw)
+        let sizes = try raw.map { try XCTUnwrap(($0["parameters"] as? [String: Double])?["system.lattice.sites"]) }
+        let ns: [Double] = [900, 3600, 10000], alphas = [0.5, 0.75, 1, 1.25, 1.5]
+        XCTAssertEqual(sizes, ns.flatMap { Array(repeating: $0, count: alphas.count) })
+        XCTAssertEqual(points.map(\.alpha), Array(repeating: alphas, count: ns.count).flatMap { $0 })
+        var grid: [Double: [Double: ClusterPoint]] = [:]
+        for (n, p) in zip(sizes, points) { grid[n, default: [:]][p.alpha] = p }
+        func at(_ n: Double, _ alpha: Double) throws -> ClusterPoint { try XCTUnwrap(grid[n]?[alpha], "N = \(n), α = \(alpha)") }
+
+        let shards = try Self.finiteSizeShards()
+        XCTAssertEqual(shards.values.map(\.count).reduce(0, +), 15)
+        for (n, list) in shards {
+            for s in list {
+                let m = try at(n, s.alpha)
+                XCTAssertEqual(m.z, s.z)
+                XCTAssertEqual(m.pump, s.pump)
+                XCTAssertEqual(m.cluster.map(\.z), s.cluster.map(\.z))
+                XCTAssertEqual(m.backend, "cumulant")
+            }
+        }
+
+        for alpha in alphas {
+            let z = try ns.map { try at($0, alpha).z }
+            XCTAssertEqual(z, alpha < 1 ? z.sorted() : z.sorted(by: >), "α = \(alpha): Z_Q against N")
+            guard alpha >= 1 else { continue }
+            let small = try at(900, alpha)
+            for n in ns.dropFirst() {
+                let p = try at(n, alpha)
+                XCTAssertLessThan(try p.at(d: 4), 0.14, "N = \(n), α = \(alpha)")
+                // 1.3 % at most at α = 1 (d = 450), 0.1 % beyond.
+                let allowed = alpha == 1 ? 0.02 : 0.002
+                for x in p.cluster { XCTAssertEqual(x.z, try small.at(d: x.d), accuracy: allowed * x.z, "N = \(n), α = \(alpha), d = \(x.d)") }
+            }
+            if alpha > 1 {
+                let nz2 = zip(ns, z).map { $0 * $1 * $1 }
+                XCTAssertLessThan(nz2[2] / nz2[0], 1.2, "α = \(alpha): N·Z_Q² \(nz2)")
+            }
+        }
+        let nz2 = try ns.map { n in n * pow(try at(n, 0.75).z, 2) }
+        XCTAssertGreaterThan(nz2[2] / nz2[0], 100)
+
+        // Where Z_Q^450 falls through 0.14, interpolated linearly between grid points.
+        func crossing(_ n: Double) throws -> Double {
+            let z = try alphas.map { try at(n, $0).at(d: 450) }
+            let i = try XCTUnwrap(z.indices.dropLast().first { z[$0] >= 0.14 && z[$0 + 1] < 0.14 }, "N = \(n): \(z)")
+            return alphas[i] + (z[i] - 0.14) / (z[i] - z[i + 1]) * (alphas[i + 1] - alphas[i])
+        }
+        let crossings = try ns.map(crossing)
+        XCTAssertEqual(crossings, crossings.sorted(), "the crossing moves to larger α with N: \(crossings)")
+        XCTAssertLessThan(crossings[0], 0.75)
+        XCTAssertGreaterThan(crossings[1], 0.75)
+        XCTAssertLessThan(crossings[2], 1)
+        func fall(_ n: Double, _ from: Double, _ to: Double) throws -> Double { try at(n, from).at(d: 450) - at(n, to).at(d: 450) }
+        let late = try ns.map { try fall($0, 0.75, 1) }, early = try ns.map { try fall($0, 0.5, 0.75) }
+        XCTAssertEqual(late, late.sorted(), "the step at α = 0.75 → 1 steepens with N: \(late)")
+        XCTAssertEqual(early, early.sorted(by: >), "the step at α = 0.5 → 0.75 flattens with N: \(early)")
+    }
+
     /// Beyond the papers (`fig4a-finite-size.yaml` restricted to N = 10⁴, α = 0.75; docs/physics.md §8.2): the
     /// chain at α = 0.75 goes on moving towards global order with N. Against the N = 900 and 3 600 bundles,
     /// Z_Q grows (0.065 → 0.172 → 0.231), Z_Q^d at d = 450 stays above the 0.14 contour, and its fall from
