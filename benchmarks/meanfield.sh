@@ -35,6 +35,12 @@
 #                34.6 CPU s) and 3 000 otherwise, each FFT at 2.5 M log₂ M flops (square-1000: ~13 min,
 #                0.15 s a right-hand side against 0.27 s measured: the plane's FFTs run slower than a
 #                line's).
+#   collective-1e6: the whole pipeline on benchmarks/specs/meanfield-collective-1e6.yaml: the all-to-all
+#                model with 10^6 Gaussian-detuned dipoles (σ = 2 Γ, f_eff = 15 Γ, W = 7.5 Γ) from random
+#                phases, couplings held as f_eff and g_eff (O(N) sums). Measured 2026-12-06 (2 cores,
+#                one other build running): 643 evaluations, 10.8 s wall, 10.0 CPU s, 0.70 GB peak, bundle
+#                55 MB; Z = 0.16776 against the N → ∞ self-consistent 0.16784 (docs/physics.md §4.3).
+#                `plan`: ~60 s, 627 MiB (3 000 right-hand sides assumed from random phases).
 # Measured (2 shared cores, load ~8 from other jobs, 2026-12-02): sync N = 10^4: 2737 evaluations,
 # 2.2 s (1.4 s with FFTW's SIMD codelets, which the program does not use: docs/reproducibility.md),
 # 31 MiB; N = 10^5: 2389 evaluations, 22 s (9.2 ms each), 69 MiB; N = 2000: Z equal to sync-dense's to 1e-12 (0.31 s against 26 s). Dense, before lattice
@@ -71,6 +77,7 @@ for c in $CASES; do
     square) $B mean-field "$N" 0.02 magic 12 off 1e-6 2 2000 lattice square ;;
     chain-1e6) pipeline meanfield-chain-1e6 ;;
     square-1000) pipeline meanfield-square-1000 ;;
+    collective-1e6) pipeline meanfield-collective-1e6 ;;
     *) echo "unknown case $c"; exit 2 ;;
   esac
 done

@@ -30,7 +30,7 @@ extension CumulantBackend: DescribedBackend {
         guard outline.latticeExtents != nil else { return nil }
         switch outline.couplingChoice {
         case .lattice: return .lattice
-        case .dense: return nil
+        case .dense, .uniform: return nil
         case .auto: return outline.dipoles > thresholds.cumulantLatticeCouplingsMinDipoles ? .lattice : nil
         }
     }

@@ -254,12 +254,16 @@ public struct MeanFieldBackend: Backend {
         return result
     }
 
-    /// What results.json's `method` adds for the lattice representation (nothing for dense couplings,
+    /// What results.json's `method` adds for a matrix-free representation (nothing for dense couplings,
     /// so their results read as before).
     private static func couplingsNote(_ dyn: MeanFieldDynamics) -> String {
-        guard let l = dyn.lattice else { return "" }
-        let m = l.couplings.fSpectrum.count
-        return "; couplings: lattice (translation-invariant, FFT products on a circulant embedding of \(m) sites)"
+        switch dyn.couplings.representation {
+        case .dense: return ""
+        case .uniform: return "; couplings: uniform (all-to-all: f_eff and g_eff, O(N) sums)"
+        case .lattice:
+            let m = dyn.couplings.lattice?.fSpectrum.count ?? 0
+            return "; couplings: lattice (translation-invariant, FFT products on a circulant embedding of \(m) sites)"
+        }
     }
 
     private static func scalarColumns(_ kinds: [ObservableKind]) -> [String] {

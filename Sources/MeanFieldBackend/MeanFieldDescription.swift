@@ -16,15 +16,18 @@ extension MeanFieldBackend: DescribedBackend {
     /// The analytic methods read `DipoleModel.uniform` only.
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { method == nil || method == .dynamic }
 
-    /// The dynamic equations hold translation-invariant lattice couplings as FFT spectra
-    /// (docs/physics.md §2.6) when `solver.couplings` says `lattice`, or says `auto` and N is above
-    /// `latticeCouplingsMinDipoles`; dense matrices otherwise.
+    /// The dynamic equations hold the couplings matrix-free when they can and `solver.couplings` says so,
+    /// or says `auto` and N is above `matrixFreeCouplingsMinDipoles`: translation-invariant lattice
+    /// couplings as FFT spectra (docs/physics.md §2.6), all-to-all couplings as f_eff and g_eff (O(N)
+    /// sums, §4.1); dense matrices otherwise.
     public func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation? {
-        guard method == nil || method == .dynamic, outline.latticeExtents != nil else { return nil }
-        switch outline.couplingChoice {
-        case .lattice: return .lattice
-        case .dense: return nil
-        case .auto: return outline.dipoles > thresholds.latticeCouplingsMinDipoles ? .lattice : nil
+        guard method == nil || method == .dynamic else { return nil }
+        let possible: CouplingRepresentation? =
+            outline.latticeExtents != nil ? .lattice : outline.uniformCouplings != nil ? .uniform : nil
+        guard let possible else { return nil }
+        switch outline.couplingChoice.forced {
+        case nil: return outline.dipoles > thresholds.matrixFreeCouplingsMinDipoles ? possible : nil
+        case .some(let forced): return forced == possible ? possible : nil
         }
     }
 
@@ -54,8 +57,11 @@ extension MeanFieldBackend: DescribedBackend {
         let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
         let evaluations = rhsEvaluations(initial: outline.initial, evolution: outline.evolution)
         var estimate: CostEstimate
-        if couplingRepresentation(for: outline, method: method, thresholds: thresholds) == .lattice, let ext = outline.latticeExtents {
+        let representation = couplingRepresentation(for: outline, method: method, thresholds: thresholds)
+        if representation == .lattice, let ext = outline.latticeExtents {
             estimate = Self.latticeEstimate(extents: ext, elastic: outline.elastic, evaluations: evaluations)
+        } else if representation == .uniform {
+            estimate = Self.uniformEstimate(n: outline.dipoles, evaluations: evaluations)
         } else {
             // No N cap: the memory estimate (16 N² bytes of f and g) against the budget limits the dense
             // representation, as the lattice one's limits it (Planner.assess).
@@ -113,6 +119,13 @@ extension MeanFieldBackend: DescribedBackend {
     func startsInPhase(_ initial: InitialState) -> Bool {
         guard case .product(let polar, let azimuth) = initial, azimuth != nil else { return false }
         return !needsSymmetryBreaking(polar: polar)
+    }
+
+    /// The dynamic method with all-to-all couplings held as f_eff and g_eff: the integrator's O(N) state
+    /// and, per right-hand side, the coupling sums and the equations in ~40 N flops.
+    public static func uniformEstimate(n: Int, evaluations: Double) -> CostEstimate {
+        let N = Double(n)
+        return CostEstimate(memoryBytes: CostEstimate.bytes(9 * 24 * N + 1e6), flops: evaluations * 40 * N)
     }
 
     /// The dynamic method with dense couplings: the model's f and g and O(N) integrator state; each

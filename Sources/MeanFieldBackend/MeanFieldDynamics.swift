@@ -11,99 +11,46 @@ import Physics
 ///
 /// with β_a = ⟨σ⁻_a⟩, s_a = ⟨σᶻ_a⟩ and Γ_a = f_aa (with γ_φ = γ_nr = 0 the added terms are exact
 /// zeros, so the arithmetic is that of §4.1 bit for bit). The state is the flat vector
-/// y = (Re β_0…Re β_{N−1}, Im β_0…Im β_{N−1}, s_0…s_{N−1}), so its first 2N entries are the N×2
-/// column-major matrix X = [Re β, Im β], and the coupling sums are the two BLAS products f·X and g·X
-/// (dgemm, 2·N²·2 flops each; the g product is skipped when g = 0) with the diagonal terms
-/// f_aa β_a, g_aa β_a subtracted afterwards. No copy of f or g is made: memory beyond the model is O(N).
-/// For a lattice model (`DipoleModel.lattice`, docs/physics.md §2.6) the coupling sums are one FFT
-/// product (f + i g)β instead, and no N×N array exists.
+/// y = (Re β_0…Re β_{N−1}, Im β_0…Im β_{N−1}, s_0…s_{N−1}). The coupling sums are one product of the
+/// model's `CouplingOperator` (docs/physics.md §2.6): two BLAS products f·X and g·X with dense
+/// matrices (2·N²·2 flops each, no copy of f or g), O(N) for the all-to-all model, one FFT product on
+/// a lattice. Memory beyond the model is O(N).
 final class MeanFieldDynamics {
     let n: Int
-    let f: Matrix
-    let g: Matrix
-    let hasElastic: Bool
-    /// The FFT products of a lattice model (nil: the dense f and g).
-    let lattice: LatticeProduct?
+    /// The couplings f + i g, in the representation the model holds them in.
+    let couplings: CouplingOperator
     let fDiagonal: [Double]
-    let gDiagonal: [Double]
     let detunings: [Double]
     let pump: Double
     /// Local pure dephasing γ_φ and non-radiative decay γ_nr (docs/physics.md §1.5, §4.5).
     let dephasing: Double
     let nonradiativeDecay: Double
-    private var x: Matrix
-    private var fx: Matrix
-    private var gx: Matrix
+    /// The coupling sums k (real parts, then imaginary parts).
+    private var k: [Double]
     /// Number of right-hand-side evaluations so far.
     private(set) var evaluations = 0
 
     init(model: DipoleModel) {
         n = model.count
-        f = model.f
-        g = model.g
-        if !model.hasMatrices, let l = model.lattice {
-            lattice = LatticeProduct(l)
-            hasElastic = l.gSpectrum != nil
-            fDiagonal = Array(repeating: l.gamma, count: n)
-            gDiagonal = Array(repeating: 0, count: n)
-        } else {
-            lattice = nil
-            hasElastic = model.g.elements.contains { $0 != 0 }
-            fDiagonal = model.f.diagonal
-            gDiagonal = model.g.diagonal
-        }
+        couplings = CouplingOperator(model)
+        fDiagonal = couplings.diagonal.f
         detunings = model.detunings
         pump = model.pump
         dephasing = model.dephasing
         nonradiativeDecay = model.nonradiativeDecay
-        let dense = lattice == nil
-        x = Matrix(rows: dense ? n : 0, cols: 2)
-        fx = Matrix(rows: n, cols: 2)
-        gx = Matrix(rows: dense ? n : 0, cols: 2)
+        k = [Double](repeating: 0, count: 2 * n)
     }
 
     /// The coupling sums k_a = Σ_{b≠a} (f_ab + i g_ab) β_b for the β held in y[0..<2N], written
-    /// to fx (real part in column 0, imaginary part in column 1).
+    /// to k (real parts in k[0..<N], imaginary parts in k[N..<2N]).
     private func couplingSums(_ y: [Double]) {
         let n = self.n
-        if let lattice {
-            fx.elements.withUnsafeMutableBufferPointer { k in
-                y.withUnsafeBufferPointer { py in
-                    lattice.apply(
-                        real: UnsafeBufferPointer(rebasing: py[0..<n]), imaginary: UnsafeBufferPointer(rebasing: py[n..<(2 * n)]),
-                        intoReal: UnsafeMutableBufferPointer(rebasing: k[0..<n]),
-                        imaginary: UnsafeMutableBufferPointer(rebasing: k[n..<(2 * n)]))
-                }
-            }
-            return
-        }
-        x.elements.withUnsafeMutableBufferPointer { px in
+        k.withUnsafeMutableBufferPointer { pk in
             y.withUnsafeBufferPointer { py in
-                for i in 0..<(2 * n) { px[i] = py[i] }
-            }
-        }
-        Matrix.gemm(f, x, into: &fx)
-        if hasElastic { Matrix.gemm(g, x, into: &gx) }
-        let elastic = hasElastic
-        fx.elements.withUnsafeMutableBufferPointer { k in
-            gx.elements.withUnsafeBufferPointer { gb in
-                y.withUnsafeBufferPointer { py in
-                    fDiagonal.withUnsafeBufferPointer { fd in
-                        gDiagonal.withUnsafeBufferPointer { gd in
-                            for a in 0..<n {
-                                let br = py[a], bi = py[n + a]
-                                var kr = k[a] - fd[a] * br
-                                var ki = k[n + a] - fd[a] * bi
-                                if elastic {
-                                    kr -= gb[n + a] - gd[a] * bi
-                                    ki += gb[a] - gd[a] * br
-                                }
-                                k[a] = kr
-                                k[n + a] = ki
-                            }
-                        }
-                    }
-                }
+                couplings.apply(
+                    real: UnsafeBufferPointer(rebasing: py[0..<n]), imaginary: UnsafeBufferPointer(rebasing: py[n..<(2 * n)]),
+                    intoReal: UnsafeMutableBufferPointer(rebasing: pk[0..<n]),
+                    imaginary: UnsafeMutableBufferPointer(rebasing: pk[n..<(2 * n)]), offDiagonal: true)
             }
         }
     }
@@ -113,7 +60,7 @@ final class MeanFieldDynamics {
         evaluations += 1
         couplingSums(y)
         let n = self.n, w = pump, gphi = dephasing, gnr = nonradiativeDecay
-        fx.elements.withUnsafeBufferPointer { k in
+        k.withUnsafeBufferPointer { k in
             y.withUnsafeBufferPointer { py in
                 dy.withUnsafeMutableBufferPointer { pd in
                     detunings.withUnsafeBufferPointer { det in
@@ -162,22 +109,5 @@ final class MeanFieldDynamics {
     }
 
     /// The largest off-diagonal absolute row sum max_a Σ_{b≠a} |f_ab + i g_ab| (a rate scale).
-    func couplingScale() -> Double {
-        if let lattice { return lattice.couplings.couplingScale }
-        var best = 0.0
-        var rowSums = [Double](repeating: 0, count: n)
-        f.elements.withUnsafeBufferPointer { pf in
-            g.elements.withUnsafeBufferPointer { pg in
-                for b in 0..<n {
-                    let col = b * n
-                    for a in 0..<n where a != b {
-                        let fv = pf[col + a], gv = pg[col + a]
-                        rowSums[a] += (fv * fv + gv * gv).squareRoot()
-                    }
-                }
-            }
-        }
-        for v in rowSums { best = max(best, v) }
-        return best
-    }
+    func couplingScale() -> Double { couplings.couplingScale }
 }

@@ -22,9 +22,10 @@ public enum ModelBuilder {
         }
     }
 
-    /// The model of a point; `seed` draws the detunings. With `matrices: false` an all-to-all model is
-    /// built without its N×N matrices (for backends that read only `uniform`).
-    /// With `representation: .lattice` the couplings are held as `LatticeCouplings` (no N×N matrix).
+    /// The model of a point; `seed` draws the detunings. With `matrices: false` or
+    /// `representation: .uniform` an all-to-all model is built without its N×N matrices (for backends
+    /// that read only `uniform`, or hold it so: `CouplingOperator`). With `representation: .lattice` the
+    /// couplings are held as `LatticeCouplings` (no N×N matrix).
     public static func model(
         _ s: SystemSpec, seed: UInt64, couplings c: Couplings? = nil, matrices: Bool = true,
         representation: CouplingRepresentation? = nil
@@ -38,6 +39,7 @@ public enum ModelBuilder {
             model.nonradiativeDecay = s.nonradiativeDecay
             return model
         }
+        let matrices = matrices && representation != .uniform
         let built = (matrices || uniformCouplings(s) == nil) ? (c ?? couplings(s)) : nil
         let uniform = uniformCouplings(s, couplings: built)
         let c = built ?? Couplings(f: Matrix(rows: 0, cols: 0), g: Matrix(rows: 0, cols: 0))
@@ -106,7 +108,8 @@ public enum ModelBuilder {
     }
 
     /// The smallest eigenvalue of the decay-rate matrix f + γ_nr·1 (docs/physics.md §1.5, §2.5), when it
-    /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N), LAPACK
+    /// can be had cheaply: closed form for the uniform model (Γ − f_eff/N, and Γ + f_eff(N−1)/N) and a power
+    /// law with α = 0 (the same with f_eff = N·A), LAPACK
     /// up to `numericLimit` dipoles, and beyond for power laws the circulant bound or a Lanczos
     /// iteration on the FFT product on a lattice (`LatticeCouplings.smallestRateEigenvalue`,
     /// docs/physics.md §2.6), Gershgorin's bound or a Lanczos iteration on the dense f elsewhere
@@ -120,6 +123,9 @@ public enum ModelBuilder {
         case .uniform(let feff, _):
             // A single dipole is held to the same f_eff ≤ NΓ as the backends require of every N.
             return min(1 - feff / n, 1 + feff * (n - 1) / n) + s.nonradiativeDecay
+        case .powerLaw(let alpha, let a) where alpha == 0:
+            // f_ab = A for every pair: eigenvalues Γ − A (N − 1 times) and Γ + (N − 1)A, without the N×N f.
+            return (s.count >= 2 ? min(1 - a, 1 + (n - 1) * a) : 1) + s.nonradiativeDecay
         case .dipolar where s.count > numericLimit:
             return nil
         case .dipolar, .powerLaw:

@@ -110,10 +110,7 @@ public struct Planner {
                 let method = c.method
                 let representation = description(c.backend)?.couplingRepresentation(
                     for: outline(s, budget: budget), method: method?.method, thresholds: thresholds)
-                let couplingReason =
-                    representation == .lattice
-                    ? "; couplings: lattice (translation-invariant: spectra of the circulant embeddings, FFT products, O(N) memory)"
-                    : ""
+                let couplingReason = representation.map(Self.couplingsReason) ?? ""
                 points.append(
                     PointPlan(
                         index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
@@ -259,14 +256,20 @@ public struct Planner {
         }
         let a = b.assess(outline, thresholds: thresholds)
         if let refusal = a.refusal { return (false, refusal, a.estimate) }
-        if outline.couplingChoice == .lattice,
+        if let forced = outline.couplingChoice.forced, forced != .dense,
             b.couplingRepresentation(for: outline, method: b.method(for: outline, thresholds: thresholds)?.method, thresholds: thresholds)
-                != .lattice
+                != forced
         {
-            let why =
-                outline.latticeExtents == nil
-                ? "solver.couplings: lattice needs translation-invariant couplings (dipolar or power-law on a chain, square or cubic lattice)"
-                : "it does not hold the couplings as a lattice (solver.couplings: lattice)"
+            let why: String
+            switch forced {
+            case .lattice where outline.latticeExtents == nil:
+                why = "solver.couplings: lattice needs translation-invariant couplings (dipolar or power-law on a chain, square or cubic lattice)"
+            case .uniform where outline.uniformCouplings == nil:
+                why = "solver.couplings: uniform needs all-to-all couplings (couplings: uniform, a power law with alpha 0, or pairs found equal)"
+            default:
+                why =
+                    "it does not hold the couplings as \(forced == .lattice ? "a lattice" : "f_eff and g_eff") (solver.couplings: \(forced.rawValue))"
+            }
             return (false, why, a.estimate)
         }
         if let refusal = b.unsupportedDecoherence(outline.decoherence) { return (false, refusal, a.estimate) }
@@ -418,6 +421,15 @@ public struct Planner {
         case .cubic(let x, let y, let z): return "cubic \(x)×\(y)×\(z), a = \(num(s.spacing)) λ"
         case .positions(let p): return "\(p.count) positions, a = \(num(s.spacing)) λ"
         case .allToAll(let n): return "all-to-all, N = \(n)"
+        }
+    }
+
+    /// What a point's reason adds for a matrix-free coupling representation (docs/physics.md §2.6).
+    static func couplingsReason(_ representation: CouplingRepresentation) -> String {
+        switch representation {
+        case .dense: return ""
+        case .uniform: return "; couplings: uniform (all-to-all: f_eff and g_eff, O(N) sums, no N×N matrix)"
+        case .lattice: return "; couplings: lattice (translation-invariant: spectra of the circulant embeddings, FFT products, O(N) memory)"
         }
     }
 

@@ -633,7 +633,7 @@ final class DeclaredFigureTests: XCTestCase {
             let r = Subprocess.run(["python3", figures.appendingPathComponent(s).path, out], environment: ["MPLBACKEND": "Agg"], timeout: 300)
             XCTAssertEqual(r.status, 0, "\(s): \(r.stderr)")
             let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-            XCTAssertGreaterThan(size ?? 0, 2000, "\(s) wrote no picture")
+            XCTAssertGreaterThan(size, 2000, "\(s) wrote no picture")
         }
     }
 
@@ -871,6 +871,17 @@ final class FigureNoteTests: XCTestCase {
 
 /// The legend beside a plot is as wide as its longest entry, curves and labelled reference lines alike.
 final class LegendLayoutTests: XCTestCase {
+    /// Swept values in legend entries: whole numbers in full (the N = 10000 of fig4a-finite-size printed
+    /// as "1e+04" before), others to four significant digits.
+    func testLegendValuesPrintWholeNumbersInFull() {
+        XCTAssertEqual(SVGPlot.legendValue(10000), "10000")
+        XCTAssertEqual(SVGPlot.legendValue(900), "900")
+        XCTAssertEqual(SVGPlot.legendValue(-3), "-3")
+        XCTAssertEqual(SVGPlot.legendValue(2.5), "2.5")
+        XCTAssertEqual(SVGPlot.legendValue(0.123456), "0.1235")
+        XCTAssertEqual(SVGPlot.legendValue(1e8), "1e+08")
+    }
+
     /// The x and the label of each legend entry of an SVG (text at the legend's font size, 12).
     static func legendEntries(_ svg: String) -> [(x: Double, text: String)] {
         svg.components(separatedBy: "\n").compactMap { line -> (Double, String)? in

@@ -57,22 +57,27 @@ struct MeanFieldLatticeTests {
         let dense = try MeanFieldBackend().solve(Self.request(dm, c))
         let fft = try MeanFieldBackend().solve(Self.request(lm, c))
         #expect(fft.method.contains("couplings: lattice") && !dense.method.contains("couplings: lattice"))
-        #expect(dense.values.map(\.key) == fft.values.map(\.key))
-        for (a, b) in zip(dense.values, fft.values) {
-            let x = Self.numbers(a.value), y = Self.numbers(b.value)
+        Self.expectAgreement(dense, fft, steady: c.steady)
+    }
+
+    /// Every value and table of two solutions of one model agree to 1e-10 (relative, or absolute below 1).
+    /// A steady state's common phase is free (U(1)): round-off differences drift along it over the long
+    /// integration, so there the absolute azimuth `phi` agrees to 1e-7 only; everything that is
+    /// phase-invariant (S-perp, s, the correlations β_a*β_b) to 1e-10.
+    static func expectAgreement(_ dense: PointResult, _ other: PointResult, steady: Bool) {
+        #expect(dense.values.map(\.key) == other.values.map(\.key))
+        for (a, b) in zip(dense.values, other.values) {
+            let x = numbers(a.value), y = numbers(b.value)
             #expect(x.count == y.count)
             for (u, v) in zip(x, y) { #expect(abs(u - v) <= 1e-10 * max(1, abs(u)), "\(a.key): \(u) vs \(v)") }
         }
-        #expect(dense.tables.map(\.name) == fft.tables.map(\.name))
-        for (s, t) in zip(dense.tables, fft.tables) {
+        #expect(dense.tables.map(\.name) == other.tables.map(\.name))
+        for (s, t) in zip(dense.tables, other.tables) {
             #expect(s.rows.count == t.rows.count)
-            // A steady state's common phase is free (U(1)): round-off differences drift along it over
-            // the long integration, so the absolute azimuth `phi` agrees to 1e-7 only; everything that
-            // is phase-invariant (S-perp, s, the correlations β_a*β_b) to 1e-10.
             let phi = s.columns.firstIndex(of: "phi")
             for (r, q) in zip(s.rows, t.rows) {
                 for (j, (u, v)) in zip(r, q).enumerated() {
-                    let allowed = c.steady && j == phi ? 1e-7 : 1e-10
+                    let allowed = steady && j == phi ? 1e-7 : 1e-10
                     #expect(abs(u - v) <= allowed * max(1, abs(u)), "table \(s.name) column \(s.columns[j]): \(u) vs \(v)")
                 }
             }

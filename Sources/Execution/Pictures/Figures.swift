@@ -357,7 +357,7 @@ public enum Figures {
             let error = s.errors ? propagatedError(s.value, members) : nil
             let name: String
             if let v = gv, let g = group, groupValues.count > 1 {
-                name = "\(base), \(label(g)) = \(String(format: "%.4g", v))"
+                name = "\(base), \(label(g)) = \(SVGPlot.legendValue(v))"
             } else {
                 name = base
             }

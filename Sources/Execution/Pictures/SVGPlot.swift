@@ -522,6 +522,13 @@ public enum SVGPlot {
         return out
     }
 
+    /// A swept value in a legend: whole numbers below 10⁷ in full (N = 10000, not 1e+04), others to
+    /// four significant digits.
+    static func legendValue(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e7 { return String(format: "%.0f", v) }
+        return String(format: "%.4g", v)
+    }
+
     static func tick(_ v: Double) -> String {
         if v == 0 { return "0" }
         if abs(v) >= 1e5 || abs(v) < 1e-3 { return String(format: "%.1e", v) }

@@ -29,7 +29,17 @@ public enum CouplingRepresentation: String, CaseIterable, Sendable, Codable {
 
 /// `solver.couplings` (docs/spec-language.md §9): the representation the planner must use, or `auto`.
 public enum CouplingRepresentationChoice: String, CaseIterable, Sendable, Codable {
-    case auto, dense, lattice
+    case auto, dense, uniform, lattice
+
+    /// The representation this choice forces (nil for `auto`).
+    public var forced: CouplingRepresentation? {
+        switch self {
+        case .auto: return nil
+        case .dense: return .dense
+        case .uniform: return .uniform
+        case .lattice: return .lattice
+        }
+    }
 }
 
 /// `solver.exact-method` (docs/spec-language.md §9): how the exact backend holds the state, or `auto`.

@@ -20,9 +20,11 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     public var cumulantMaxDipoles = 5000
     /// Largest N for the permutation-symmetric steady state (O(N²) populations).
     public var permutationSymmetricMaxDipoles = 20000
-    /// `solver.couplings: auto` holds translation-invariant lattice couplings as FFT spectra
-    /// (docs/physics.md §2.6) above this many dipoles, dense matrices up to it. Not written to plan.json.
-    public var latticeCouplingsMinDipoles = 2000
+    /// With `solver.couplings: auto` the mean-field equations hold the couplings matrix-free above this
+    /// many dipoles — translation-invariant lattice couplings as FFT spectra, all-to-all ones as f_eff and
+    /// g_eff (docs/physics.md §2.6, §4.1) — and as dense matrices up to it (so the bundles of smaller
+    /// models compute the same bits as before either representation existed). Not written to plan.json.
+    public var matrixFreeCouplingsMinDipoles = 2000
     /// The same for the cumulant backend: above this many dipoles its lattice path preconditions in the
     /// lattice's cosine basis with the collective correction (docs/physics.md §5.3.1), which the dense
     /// path's low-rank preconditioner lacks — measured at N = 900 (`benchmarks/cumulant.sh`, 2 threads):

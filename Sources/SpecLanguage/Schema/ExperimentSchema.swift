@@ -359,7 +359,7 @@ public enum ExperimentSchema {
                 default: "auto"),
             Field(
                 "couplings", .keyword(couplingRepresentations),
-                "How the mean-field and cumulant backends hold the couplings f and g (docs/physics.md §2.6): dense (N×N matrices, any positions), lattice (translation-invariant dipolar or power-law couplings on a chain, square or cubic lattice: O(N) memory, products by FFT), or auto: lattice for such lattices above 2000 dipoles in mean field and above 400 in the cumulant backend, dense otherwise. The exact and permutation-symmetric backends hold them dense; lattice rules them out.",
+                "How the mean-field and cumulant backends hold the couplings f and g (docs/physics.md §2.6): dense (N×N matrices, any positions), uniform (all-to-all couplings as f_eff and g_eff: O(N) sums, mean-field equations only), lattice (translation-invariant dipolar or power-law couplings on a chain, square or cubic lattice: O(N) memory, products by FFT), or auto: lattice for such lattices and uniform for all-to-all models above 2000 dipoles in mean field, lattice above 400 in the cumulant backend, dense otherwise. The exact and permutation-symmetric backends hold them as they need; lattice and uniform rule out the backends that do not hold them so.",
                 default: "auto"),
             Field(
                 "diffusion-scheme", .keyword(diffusionSchemes),
