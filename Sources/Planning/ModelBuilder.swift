@@ -134,6 +134,9 @@ public enum ModelBuilder {
                 let lambda: Double?
                 if let l = latticeCouplings(s) {
                     lambda = try? l.smallestRateEigenvalue(tolerance: tolerance)
+                } else if s.count > PlannerThresholds.denseRateCheckMaxDipoles {
+                    // Not checked: f alone would take 8 N² bytes (7.2 GB at the limit).
+                    return nil
                 } else {
                     lambda = try? Couplings.smallestRateEigenvalue(couplings(s).f, tolerance: tolerance)
                 }

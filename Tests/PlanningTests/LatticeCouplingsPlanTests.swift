@@ -121,6 +121,11 @@ struct LatticeCouplingsPlanTests {
                 "  lattice: {shape: triangular, sites: [50, 50], spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 0.5, strength: 1 Gamma}}\n  pump: {rate: 5 Gamma}",
             solver: "solver: {backend: mean-field}", observables: "[Z]", error: "not positive semidefinite"),
         Case(
+            name: "a power law on a 300 × 300 triangular lattice is refused by memory, without building its 650 GB f",
+            system:
+                "  lattice: {shape: triangular, sites: [300, 300], spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 3, strength: 0.1 Gamma}}\n  pump: {rate: 5 Gamma}",
+            observables: "[Z]", error: "over the memory budget"),
+        Case(
             name: "a short-range power law there passes Gershgorin's bound",
             system:
                 "  lattice: {shape: triangular, sites: [50, 50], spacing: 0.1 lambda}\n  couplings: {power-law: {alpha: 6, strength: 0.1 Gamma}}\n  pump: {rate: 5 Gamma}",

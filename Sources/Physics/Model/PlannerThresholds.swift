@@ -40,6 +40,13 @@ public struct PlannerThresholds: Sendable, Codable, Equatable {
     /// so that neither plans differently on a machine with other memory.
     public var memoryBudgetOverride: Int?
 
+    /// Beyond this many dipoles the planner does not build a dense f (8 N² bytes: 7.2 GB here) to check the
+    /// Lindblad form of a power law on positions that are not a lattice (docs/physics.md §2.6): the dense
+    /// backends need twice that for f and g, past any default budget of the machines it runs on, and a
+    /// plan must not take more memory than the run would. A 300 × 300 triangular lattice once made
+    /// `plan` allocate 650 GB and trap.
+    public static let denseRateCheckMaxDipoles = 30_000
+
     /// The rate matrix f counts as positive semidefinite when its smallest eigenvalue is at least
     /// −`rateMatrixTolerance` (in Γ; backends scale it by the size of f). docs/physics.md §2.5.
     public static let rateMatrixTolerance = 1e-9
