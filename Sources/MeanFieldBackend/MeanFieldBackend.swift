@@ -175,7 +175,7 @@ public struct MeanFieldBackend: Backend {
             // The fastest rate of the equations: the residual of a numerically stationary state is
             // about (integration error) × (this rate), so ε scales with it.
             let detuningScale = model.detunings.reduce(0) { max($0, abs($1)) }
-            let rateScale = gammaMax + model.pump + dyn.couplingScale() + detuningScale
+            let rateScale = gammaMax + model.pump + dyn.couplings.couplingScale + detuningScale
             let epsilon = 10 * rtol * rateScale
             let hold = 2 / (gammaMax + model.pump)
             var holdStart: Double?

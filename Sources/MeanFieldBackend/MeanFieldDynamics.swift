@@ -107,7 +107,4 @@ final class MeanFieldDynamics {
         }
         return (omega, r, den > 0 ? grow / den : nil)
     }
-
-    /// The largest off-diagonal absolute row sum max_a Σ_{b≠a} |f_ab + i g_ab| (a rate scale).
-    func couplingScale() -> Double { couplings.couplingScale }
 }

@@ -153,15 +153,6 @@ public final class CouplingOperator {
         }
     }
 
-    /// Whether g has a nonzero entry (elastic couplings).
-    public var isElastic: Bool {
-        switch storage {
-        case .lattice(let p): return p.couplings.gSpectrum != nil
-        case .uniform(_, let geff, _): return geff != 0
-        case .dense(_, _, _, _, let elastic): return elastic
-        }
-    }
-
     /// The lattice couplings, when held as such.
     public var lattice: LatticeCouplings? {
         if case .lattice(let p) = storage { return p.couplings }
