@@ -40,7 +40,7 @@
 #                phases, couplings held as f_eff and g_eff (O(N) sums). Measured 2026-12-06 (2 cores,
 #                one other build running): 643 evaluations, 10.8 s wall, 10.0 CPU s, 0.70 GB peak, bundle
 #                55 MB; Z = 0.16776 against the N → ∞ self-consistent 0.16784 (docs/physics.md §4.3).
-#                `plan`: ~60 s, 627 MiB (3 000 right-hand sides assumed from random phases).
+#                `plan`: ~20 s, 627 MiB (1 000 right-hand sides assumed for an all-to-all model from random phases).
 # Measured (2 shared cores, load ~8 from other jobs, 2026-12-02): sync N = 10^4: 2737 evaluations,
 # 2.2 s (1.4 s with FFTW's SIMD codelets, which the program does not use: docs/reproducibility.md),
 # 31 MiB; N = 10^5: 2389 evaluations, 22 s (9.2 ms each), 69 MiB; N = 2000: Z equal to sync-dense's to 1e-12 (0.31 s against 26 s). Dense, before lattice

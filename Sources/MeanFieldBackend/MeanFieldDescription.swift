@@ -55,7 +55,7 @@ extension MeanFieldBackend: DescribedBackend {
 
     public func assess(_ outline: PointOutline, thresholds: PlannerThresholds) -> BackendAssessment {
         let method = self.method(for: outline, thresholds: thresholds)?.method ?? .dynamic
-        let evaluations = rhsEvaluations(initial: outline.initial, evolution: outline.evolution)
+        let evaluations = rhsEvaluations(initial: outline.initial, evolution: outline.evolution, uniform: outline.uniformCouplings != nil)
         var estimate: CostEstimate
         let representation = couplingRepresentation(for: outline, method: method, thresholds: thresholds)
         if representation == .lattice, let ext = outline.latticeExtents {
@@ -106,12 +106,17 @@ extension MeanFieldBackend: DescribedBackend {
     /// Right-hand sides a dynamic solve evaluates (Dormand–Prince, 7 stages a step). From one common
     /// phase (`startsInPhase`) to the steady state a lattice relaxes in a few tens of steps: 235 for
     /// the 10⁶-dipole synchronized chain of `benchmarks/meanfield.sh` (`chain-1e6`). From random
-    /// phases, or to a fixed end time at a tight tolerance, a few hundred steps: 2 737 for the
-    /// synchronized 10⁴ chain (2 389 at 10⁵), 3 847–4 159 for the Fig. 2(a) insets (N = 100 to 40/Γ at
-    /// rtol 1e-10); a run that only decays to the incoherent state needs fewer (187 for the ⁸⁷Sr
-    /// chain), so this is an upper estimate there.
-    func rhsEvaluations(initial: InitialState, evolution: Evolution) -> Double {
-        evolution == .steadyState && startsInPhase(initial) ? 300 : 3000
+    /// phases an all-to-all model (`uniform`) locks through its one collective field in about a hundred
+    /// steps: 643 right-hand sides for the 10⁶ Gaussian-detuned dipoles of `collective-1e6`, 607 for
+    /// 10⁵ (more close to the synchronization threshold, where the relaxation slows down). Other
+    /// geometries from random phases, or any run to a fixed end time at a tight tolerance, take a few
+    /// hundred steps: 2 737 for the synchronized 10⁴ chain (2 389 at 10⁵; the 1000 × 1000 square took
+    /// 469), 3 847–4 159 for the Fig. 2(a) insets (N = 100 to 40/Γ at rtol 1e-10); a run that only
+    /// decays to the incoherent state needs fewer (187 for the ⁸⁷Sr chain), so this is an upper
+    /// estimate there.
+    func rhsEvaluations(initial: InitialState, evolution: Evolution, uniform: Bool = false) -> Double {
+        guard evolution == .steadyState else { return 3000 }
+        return startsInPhase(initial) ? 300 : uniform ? 1000 : 3000
     }
 
     /// Whether every dipole starts with one common phase: a product state off the poles with a given

@@ -67,5 +67,12 @@ struct MeanFieldUniformTests {
         #expect(abs(inversion - sc.inversion) < 0.01 * abs(sc.inversion), "inversion \(inversion) vs \(sc.inversion)")
         #expect(abs(omega) < 5 * sigma / Double(n).squareRoot(), "ω = \(omega)")
         #expect(r.method.contains("couplings: uniform"))
+        // The planner's count of right-hand sides for an all-to-all model from random phases, within a factor 3.
+        let planned = MeanFieldBackend().rhsEvaluations(initial: request.initial, evolution: .steadyState, uniform: true)
+        guard case .number(let counted) = try #require(r.diagnostics.first { $0.key == "evaluations" }?.value) else {
+            Issue.record("no evaluation count")
+            return
+        }
+        #expect(planned / 3 < counted && counted < 3 * planned, "\(counted) right-hand sides, planned \(planned)")
     }
 }

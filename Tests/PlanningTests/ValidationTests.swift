@@ -430,6 +430,15 @@ import Testing
         if c.severity == .error { #expect(outcome.compiled.flatMap { _ in outcome.hasErrors ? nil : 1 } == nil, "compiled despite an error") }
     }
 
+    /// Uniform couplings do not depend on the positions, so a wide spacing is no warning there.
+    @Test func wideSpacingWithUniformCouplingsIsNoWarning() {
+        let wide = "  lattice: {shape: chain, sites: 4, spacing: 0.6 lambda}"
+        let uniform = compile(Self.spec(lattice: wide, systemExtra: "  couplings: {uniform: {feff: 15 Gamma}}"))
+        #expect(!uniform.hasErrors)
+        #expect(!uniform.diagnostics.contains { $0.message.contains("not subwavelength") })
+        #expect(compile(Self.spec(lattice: wide)).diagnostics.contains { $0.message.contains("not subwavelength") })
+    }
+
     @Test func nonUTF8BytesAreReportedWithTheirPosition() {
         var bytes = Array("dipolesync: 1\nname: t\ndescription: caf".utf8)
         bytes += [0xE9, 0x0A]

@@ -270,7 +270,8 @@ struct SpecBuilder {
         } else if let sNode = latticeNode["spacing"] {
             guard let a = quantity(sNode, .length, what: "spacing") else { return nil }
             spacing = a
-            if a >= 0.5 {
+            // Uniform couplings do not depend on the positions: the regime warning would say nothing.
+            if a >= 0.5 && doc.node(at: ["system", "couplings", "uniform"]) == nil {
                 diagnostics.warning(
                     "spacing a/λ = \(fmt3(a)) ≥ 0.5: the array is not subwavelength, outside the regime the papers study",
                     at: sNode.location)
