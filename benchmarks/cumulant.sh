@@ -8,6 +8,8 @@
 # Measured 2026-12-04 (2 cores, idle): N = 4000 in 25.7–26.3 s wall (43 CPU s), 2.3 GiB, 15 Krylov iterations;
 # --large: chain (one thread) 5 min 48 s, peak 13.8 GiB with GMRES(4) (the restart the 16 GiB budget
 # allows); 100 × 100 square (2 threads) 9 min 41 s, peak 14.9 GiB (README, docs/physics.md §5.3.1).
+# Elastic dipolar chain, N = 2 500, a = 0.2 λ (2026-12-06, 2 threads): 17 s wall, 1.0 GiB, 7 steps and
+# 25 Krylov iterations; the stability test on its Lanczos bound (docs/physics.md §5.3.1).
 # Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +29,8 @@ fi
 run chain 900 1.5 4 "$THREADS"
 run square 900 1.5 4 "$THREADS"
 run chain 900 0.5 6 "$THREADS" || echo "FAILED: chain 900 alpha 0.5"
+# Elastic couplings: dipolar chain at the magic angle, a = 0.2 λ, W = 3 Γ (g and f both in the cosine basis).
+run dipolar-chain 2500 0.2 3 "$THREADS" || echo "FAILED: dipolar chain 2500"
 if [[ "${1:-}" != "--quick" ]]; then
     run chain 4000 1.5 4 "$THREADS"
 fi

@@ -29,25 +29,16 @@ public struct CumulantBackend: Backend {
 
     /// Bytes the steady-state solver needs for N dipoles with GMRES(restart), plus the regression if
     /// asked. `lattice`: the extents when the couplings are held as a lattice (docs/physics.md §5.3; no
-    /// N×N coupling matrix), nil for dense matrices.
+    /// N×N coupling matrix), nil for dense matrices. The preconditioner's share is its form's
+    /// (`LyapunovPreconditioner.Form`).
     public static func memoryEstimate(
-        n: Int, elastic: Bool, general: Bool, restart: Int, regression: Bool, lattice: [Int]? = nil, threads: Int = 1
+        n: Int, elastic: Bool, equalDetunings: Bool, restart: Int, regression: Bool, lattice: [Int]? = nil, threads: Int = 1
     ) -> Int {
         let packed = 8 * (n + 3 * n * (n - 1) / 2)
         var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic, representation: lattice == nil ? .dense : .lattice)
         if let lattice { bytes += CumulantSystem.latticeBytes(extents: lattice, elastic: elastic, threads: threads) }
         bytes += CumulantSteadyStateSolver.packedVectors(restart: restart) * packed
-        // Preconditioner: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
-        // scratch plus the transient eigen-decomposition of f (low rank, large N); with lattice couplings
-        // one N×N scratch and a dozen N-vectors (cosine form, docs/physics.md §5.3.1).
-        let lowRank = n > LyapunovPreconditioner.defaultLowRankThreshold
-        if general {
-            bytes += 64 * n * n
-        } else if lowRank && lattice != nil {
-            bytes += 8 * n * n + 8 * n * 12
-        } else {
-            bytes += 8 * n * n * (lowRank ? 5 : 9)
-        }
+        bytes += LyapunovPreconditioner.Form(n: n, elastic: elastic, equalDetunings: equalDetunings, lattice: lattice != nil).bytes(n: n)
         if regression { bytes += 16 * n * n * 5 }
         return bytes + (1 << 20)
     }
@@ -55,11 +46,11 @@ public struct CumulantBackend: Backend {
     /// The largest GMRES restart (at most 20, at least 2) whose `memoryEstimate` fits `budget`, or nil
     /// when not even the smallest does. The planner's estimate and `solve` use the same choice.
     public static func restart(
-        budget: Int, n: Int, elastic: Bool, general: Bool, regression: Bool, lattice: [Int]?, threads: Int
+        budget: Int, n: Int, elastic: Bool, equalDetunings: Bool, regression: Bool, lattice: [Int]?, threads: Int
     ) -> Int? {
         (2...20).reversed().first {
             memoryEstimate(
-                n: n, elastic: elastic, general: general, restart: $0, regression: regression, lattice: lattice,
+                n: n, elastic: elastic, equalDetunings: equalDetunings, restart: $0, regression: regression, lattice: lattice,
                 threads: threads) <= budget
         }
     }
@@ -110,16 +101,16 @@ public struct CumulantBackend: Backend {
             throw BackendError.unsupported("dephasing and non-radiative decay rates must be finite and ≥ 0")
         }
         let elastic = lattice.map { $0.gKernel != nil } ?? model.g.elements.contains { $0 != 0 }
-        let general = elastic || !model.detunings.allSatisfy { $0 == 0 }
+        let equalDetunings = model.detunings.allSatisfy { $0 == model.detunings.first }
         let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
         let threads = max(1, request.threads)
         guard
             let restart = Self.restart(
-                budget: request.memoryBudget, n: n, elastic: elastic, general: general, regression: regression,
+                budget: request.memoryBudget, n: n, elastic: elastic, equalDetunings: equalDetunings, regression: regression,
                 lattice: lattice?.extents, threads: threads)
         else {
             let needed = Self.memoryEstimate(
-                n: n, elastic: elastic, general: general, restart: 2, regression: regression, lattice: lattice?.extents,
+                n: n, elastic: elastic, equalDetunings: equalDetunings, restart: 2, regression: regression, lattice: lattice?.extents,
                 threads: threads)
             throw BackendError.memory(needed: needed, budget: request.memoryBudget)
         }
@@ -169,7 +160,7 @@ public struct CumulantBackend: Backend {
                 ("krylov-iterations", .number(Double(report.krylovIterations))),
                 ("preconditioner", .string(report.preconditioner)),
                 ("steady-state-start", .string(report.start)),
-                ("regression-max-rate", .number(report.regressionMaxRate))
+                (report.regressionRateIsBound ? "regression-max-rate-bound" : "regression-max-rate", .number(report.regressionMaxRate))
             ]
             if report.integratorSteps > 0 {
                 result.diagnostics.append(("relaxation-steps", .number(Double(report.integratorSteps))))

@@ -57,8 +57,10 @@ public final class CumulantSystem {
     public var pairs: Int { n * (n - 1) / 2 }
     /// Length of a packed vector.
     public var packedCount: Int { n + 3 * pairs }
-    /// Whether the detunings all vanish.
-    public let resonant: Bool
+    /// Whether the detunings are all equal (zero or not): a common detuning drops out of the equal-time
+    /// equations (only differences δ_a − δ_b enter, docs/physics.md §5.2) and shifts every eigenvalue of
+    /// the regression matrix by the same iδ, leaving their real parts (§5.5).
+    public let equalDetunings: Bool
     /// Workers for the products (results do not depend on it: `BlockedProducts` for dense couplings,
     /// whole columns per worker for the lattice).
     public var threads = 1
@@ -86,7 +88,7 @@ public final class CumulantSystem {
         dephasing = model.dephasing
         nonradiativeDecay = model.nonradiativeDecay
         detunings = model.detunings
-        resonant = model.detunings.allSatisfy { $0 == 0 }
+        equalDetunings = model.detunings.allSatisfy { $0 == model.detunings.first }
         fColumn = [Double](repeating: 0, count: n)
         gColumn = fColumn
         if !model.hasMatrices, let lattice = model.lattice {
@@ -248,6 +250,32 @@ public final class CumulantSystem {
         case .dense(let f, _): return f.apply(v)
         case .lattice:
             return convolutions[0].apply(kStarSpectrum.re, v)
+        }
+    }
+
+    /// y = K* x = (F − iG) x (zero diagonal) for a complex x: BLAS for dense couplings, an FFT for the
+    /// lattice (the regression matrix's product in the stability test, docs/physics.md §5.3.1).
+    public func applyKStar(_ x: [Complex<Double>]) -> [Complex<Double>] {
+        let re = x.map(\.real), im = x.map(\.imaginary)
+        switch storage {
+        case .dense(let f, let g):
+            let (fr, fi) = (f.apply(re), f.apply(im))
+            guard let g else { return (0..<n).map { Complex(fr[$0], fi[$0]) } }
+            let (gr, gi) = (g.apply(re), g.apply(im))
+            // (F − iG)(u + iw) = (Fu + Gw) + i(Fw − Gu)
+            return (0..<n).map { Complex(fr[$0] + gi[$0], fi[$0] - gr[$0]) }
+        case .lattice:
+            var yr = [Double](repeating: 0, count: n), yi = yr
+            re.withUnsafeBufferPointer { pr in
+                im.withUnsafeBufferPointer { pi in
+                    yr.withUnsafeMutableBufferPointer { qr in
+                        yi.withUnsafeMutableBufferPointer { qi in
+                            convolutions[0].apply(kStarSpectrum.re, kStarSpectrum.im, real: pr, imaginary: pi, intoReal: qr, imaginary: qi)
+                        }
+                    }
+                }
+            }
+            return (0..<n).map { Complex(yr[$0], yi[$0]) }
         }
     }
 

@@ -19,10 +19,12 @@ struct LyapunovPreconditioner {
         /// sign of s̄) are treated exactly; the other eigenvalues are replaced by their median μ_r.
         /// O(N² K) per application instead of O(N³).
         case lowRank(b: Matrix, mu: [Double], muRest: Double)
-        /// Lattice couplings, δ = 0, g = 0: f replaced by the matrix diagonal in the lattice's cosine basis
-        /// closest to it (μ_k, `CosineTransform.rayleighQuotients`); the Lyapunov equation is then solved by
-        /// four passes of cosine transforms over X's columns: O(N² log N) per application, one N × N array.
-        case cosine(transform: CosineTransform, mu: [Double])
+        /// Lattice couplings, equal detunings: f (and g, `nu`, when elastic) replaced by the matrices
+        /// diagonal in the lattice's cosine basis closest to them (μ_k, ν_k,
+        /// `CosineTransform.rayleighQuotients`); the Lyapunov equation is then solved by four passes of
+        /// cosine transforms over X's columns: O(N² log N) per application, one N × N array (two when
+        /// elastic: the complex divisors couple Re C and Im C).
+        case cosine(transform: CosineTransform, mu: [Double], nu: [Double]?)
         case none
     }
     var kind_: Kind
@@ -40,6 +42,8 @@ struct LyapunovPreconditioner {
     let qc: Double
     let threads: Int
     var lambdaReal: [Double] = []
+    /// Im λ_k = −½ s̄ ν_k (elastic cosine form).
+    var lambdaImaginary: [Double] = []
     // Scratch.
     var wide: Matrix
     var tallA: Matrix
@@ -51,7 +55,8 @@ struct LyapunovPreconditioner {
         case .symmetric: return "Lyapunov (mean-inversion, eigenvectors of f)"
         case .general: return "Lyapunov (eigenvectors of the regression matrix)"
         case .lowRank(let b, _, _): return "Lyapunov (\(b.cols) extreme eigenvectors of f, mean inversion)"
-        case .cosine: return "Lyapunov (f diagonal in the lattice's cosine basis, mean inversion)"
+        case .cosine(_, _, nil): return "Lyapunov (f diagonal in the lattice's cosine basis, mean inversion)"
+        case .cosine: return "Lyapunov (f and g diagonal in the lattice's cosine basis, mean inversion)"
         case .none: return "none"
         }
     }
@@ -64,6 +69,39 @@ struct LyapunovPreconditioner {
     var xr = Matrix(rows: 0, cols: 0)
     var xi = Matrix(rows: 0, cols: 0)
 
+    /// Which form a system gets: the one place `init`, the memory estimate and the plan read it from.
+    enum Form: Equatable {
+        case none, symmetric, lowRank, general
+        /// Lattice couplings; `elastic`: g's diagonal too, two N × N arrays.
+        case cosine(elastic: Bool)
+
+        init(n: Int, elastic: Bool, equalDetunings: Bool, lattice: Bool, lowRankThreshold: Int = defaultLowRankThreshold) {
+            let large = n > lowRankThreshold && n > 4 * lowRankModes
+            if n < 2 {
+                self = .none
+            } else if equalDetunings && large && lattice {
+                self = .cosine(elastic: elastic)
+            } else if equalDetunings && !elastic {
+                self = large ? .lowRank : .symmetric
+            } else {
+                self = .general
+            }
+        }
+
+        /// Bytes it holds: four complex N×N (general), U and four N×2N scratch (symmetric), two N×N
+        /// scratch plus the transient eigen-decomposition of f (low rank), one N×N scratch (two when
+        /// elastic) and a dozen N-vectors (cosine).
+        func bytes(n: Int) -> Int {
+            switch self {
+            case .none: return 0
+            case .general: return 64 * n * n
+            case .symmetric: return 72 * n * n
+            case .lowRank: return 40 * n * n
+            case .cosine(let elastic): return 8 * n * n * (elastic ? 2 : 1) + 8 * n * 12
+            }
+        }
+    }
+
     init(system: CumulantSystem) throws {
         n = system.n
         q = system.q
@@ -74,36 +112,43 @@ struct LyapunovPreconditioner {
         tallA = Matrix(rows: 0, cols: 0)
         tallB = Matrix(rows: 0, cols: 0)
         cScratch = ComplexMatrix(rows: 0, cols: 0)
-        if n < 2 { kind_ = .none; return }
-        if system.resonant && !system.elastic && n > system.lowRankThreshold && n > 4 * Self.lowRankModes {
-            if case .lattice(let lattice, _) = system.storage {
-                // No N×N matrix: f by its diagonal in the lattice's cosine basis (docs/physics.md §5.3.1).
-                let transform = CosineTransform(extents: lattice.extents)
-                let center = lattice.kernelIndex(0, 0, 0)
-                let mu = transform.rayleighQuotients { dx, dy, dz in
+        let form = Form(
+            n: n, elastic: system.elastic, equalDetunings: system.equalDetunings, lattice: system.representation == .lattice,
+            lowRankThreshold: system.lowRankThreshold)
+        switch form {
+        case .none:
+            kind_ = .none
+        case .cosine:
+            guard case .lattice(let lattice, _) = system.storage else { kind_ = .none; return }
+            // No N×N matrix: f and g by their diagonals in the lattice's cosine basis (docs/physics.md §5.3.1).
+            let transform = CosineTransform(extents: lattice.extents)
+            let center = lattice.kernelIndex(0, 0, 0)
+            func quotients(_ kernel: [Double]) -> [Double] {
+                transform.rayleighQuotients { dx, dy, dz in
                     let i = lattice.kernelIndex(dx, dy, dz)
-                    return i == center ? 0 : lattice.fKernel[i]
+                    return i == center ? 0 : kernel[i]
                 }
-                kind_ = .cosine(transform: transform, mu: mu)
-                xr = Matrix(rows: n, cols: n, threads: system.threads)
-            } else {
-                let k = Self.lowRankModes
-                let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
-                let keep = Array(0..<k) + Array((n - k)..<n)
-                var b = Matrix(rows: n, cols: 2 * k)
-                for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
-                let middle = Array(mu[k..<(n - k)])
-                kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
-                xr = Matrix(rows: n, cols: n)
-                xi = Matrix(rows: n, cols: n)
             }
-        } else if system.resonant && !system.elastic {
+            kind_ = .cosine(transform: transform, mu: quotients(lattice.fKernel), nu: lattice.gKernel.map(quotients))
+            xr = Matrix(rows: n, cols: n, threads: system.threads)
+            if system.elastic { xi = Matrix(rows: n, cols: n, threads: system.threads) }
+        case .lowRank:
+            let k = Self.lowRankModes
+            let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
+            let keep = Array(0..<k) + Array((n - k)..<n)
+            var b = Matrix(rows: n, cols: 2 * k)
+            for (j, col) in keep.enumerated() { for i in 0..<n { b[i, j] = u[i, col] } }
+            let middle = Array(mu[k..<(n - k)])
+            kind_ = .lowRank(b: b, mu: keep.map { mu[$0] }, muRest: middle[middle.count / 2])
+            xr = Matrix(rows: n, cols: n)
+            xi = Matrix(rows: n, cols: n)
+        case .symmetric:
             let (mu, u) = try singleThreaded { try symmetricEigen(system.denseF()) }
             kind_ = .symmetric(u: u, mu: mu)
             wide = Matrix(rows: n, cols: 2 * n)
             tallA = Matrix(rows: 2 * n, cols: n)
             tallB = Matrix(rows: 2 * n, cols: n)
-        } else {
+        case .general:
             kind_ = .general(
                 phi: ComplexMatrix(rows: 0, cols: 0), phiInverse: ComplexMatrix(rows: 0, cols: 0),
                 lambda: [], s: [])
@@ -130,9 +175,10 @@ struct LyapunovPreconditioner {
     mutating func update(system: CumulantSystem, s: [Double], meanC: Double) throws {
         switch kind_ {
         case .none: return
-        case .symmetric(_, let mu), .lowRank(_, let mu, _), .cosine(_, let mu):
+        case .symmetric(_, let mu), .lowRank(_, let mu, _), .cosine(_, let mu, _):
             sBar = s.reduce(0, +) / Double(n)
             lambdaReal = mu.map { -qc / 2 + 0.5 * sBar * $0 }
+            if case .cosine(_, _, let nu?) = kind_ { lambdaImaginary = nu.map { -0.5 * sBar * $0 } }
             cBar = meanC
         case .general(_, _, _, let old):
             if old.count == n && zip(old, s).allSatisfy({ abs($0 - $1) < 1e-3 }) { return }
@@ -166,8 +212,12 @@ struct LyapunovPreconditioner {
             applyLowRank(r, b: b, lambdaRest: -qc / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
             var k = n + 2
             for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
-        case .cosine(let transform, let mu):
-            applyCosine(r, transform: transform, sigma: sigma, into: &out)
+        case .cosine(let transform, let mu, let nu):
+            if nu == nil {
+                applyCosine(r, transform: transform, sigma: sigma, into: &out)
+            } else {
+                applyComplexCosine(r, transform: transform, sigma: sigma, into: &out)
+            }
             var k = n + 2
             for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
             if collectiveCorrection { correctCollectiveModes(r, transform: transform, mu: mu, sigma: sigma, into: &out) }
@@ -305,43 +355,89 @@ struct LyapunovPreconditioner {
         let lam = lambdaReal
         let threads = self.threads
         for part in 0..<2 {
-            let epsilon = part == 0 ? 1.0 : -1.0
             Self.fillPart(r, part: part, n: n, threads: threads, into: &xr)
             xr.elements.withUnsafeMutableBufferPointer { px in
                 let base = px.baseAddress!
-                // Whole columns, equal shares (every column costs the same, unlike the pair loops'
-                // triangular `forEachColumnRange`).
-                let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
-                func eachColumn(_ body: (Int) -> Void) {
-                    concurrentForEach(iterations: workers) { w in
-                        for col in (w * n / workers)..<((w + 1) * n / workers) { body(col) }
-                    }
-                }
-                func columns(_ transform: (UnsafeMutablePointer<Double>) -> Void) { eachColumn { transform(base + $0 * n) } }
-                columns(transform.forward)
-                Self.transposeInPlace(base, n: n, threads: threads)
-                columns(transform.forward)
-                eachColumn { l in
+                Self.cosinePasses(base, transform: transform, forward: true, n: n, threads: threads)
+                Self.eachColumn(n: n, threads: threads) { l in
                     for k in 0..<n {
                         var d = sigma - lam[k] - lam[l]
                         if abs(d) < floor { d = d < 0 ? -floor : floor }
                         base[k + l * n] /= d
                     }
                 }
-                columns(transform.inverse)
-                Self.transposeInPlace(base, n: n, threads: threads)
-                columns(transform.inverse)
+                Self.cosinePasses(base, transform: transform, forward: false, n: n, threads: threads)
             }
-            xr.elements.withUnsafeBufferPointer { pv in
-                out.withUnsafeMutableBufferPointer { o in
-                    CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
-                        for bb in columns {
-                            var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
-                            for a in 0..<bb {
-                                // Symmetrize (round-off) while packing.
-                                o[k] = 0.5 * (pv[a + bb * n] + epsilon * pv[bb + a * n])
-                                k += 3
-                            }
+            Self.packPart(xr, part: part, n: n, threads: threads, into: &out)
+        }
+    }
+
+    /// The same with elastic couplings: λ_k = −Q_C/2 + ½ s̄ (μ_k − iν_k) (ν_k: g's cosine-basis diagonal),
+    /// so the divisor d_kl = σ − λ_k − λ_l* is complex with d_lk = d_kl*, and Y = (A + iB)/d couples
+    /// A = Φᵀ Re R Φ (symmetric) and B = Φᵀ Im R Φ (antisymmetric): both parts are transformed at once,
+    /// in `xr` and `xi`. After the forward passes position (k, l) holds the transposes, A_lk and B_lk,
+    /// so it is divided by d_lk; the inverse passes transpose back.
+    private mutating func applyComplexCosine(_ r: [Double], transform: CosineTransform, sigma: Double, into out: inout [Double]) {
+        let n = self.n, threads = self.threads
+        let floor2 = 1e-12 * q * q
+        let (lr, li) = (lambdaReal, lambdaImaginary)
+        Self.fillPart(r, part: 0, n: n, threads: threads, into: &xr)
+        Self.fillPart(r, part: 1, n: n, threads: threads, into: &xi)
+        xr.elements.withUnsafeMutableBufferPointer { pr in
+            xi.elements.withUnsafeMutableBufferPointer { pi in
+                let (re, im) = (pr.baseAddress!, pi.baseAddress!)
+                Self.cosinePasses(re, transform: transform, forward: true, n: n, threads: threads)
+                Self.cosinePasses(im, transform: transform, forward: true, n: n, threads: threads)
+                Self.eachColumn(n: n, threads: threads) { l in
+                    for k in 0..<n {
+                        // d_lk = σ − λ_l − λ_k*
+                        var dr = sigma - lr[l] - lr[k], di = li[k] - li[l]
+                        if dr * dr + di * di < floor2 { (dr, di) = (floor2.squareRoot(), 0) }
+                        let len2 = dr * dr + di * di
+                        let (a, b) = (re[k + l * n], im[k + l * n])
+                        re[k + l * n] = (a * dr + b * di) / len2
+                        im[k + l * n] = (b * dr - a * di) / len2
+                    }
+                }
+                Self.cosinePasses(re, transform: transform, forward: false, n: n, threads: threads)
+                Self.cosinePasses(im, transform: transform, forward: false, n: n, threads: threads)
+            }
+        }
+        Self.packPart(xr, part: 0, n: n, threads: threads, into: &out)
+        Self.packPart(xi, part: 1, n: n, threads: threads, into: &out)
+    }
+
+    /// Whole columns of an n × n array in equal shares (every column costs the same, unlike the pair
+    /// loops' triangular `forEachColumnRange`).
+    private static func eachColumn(n: Int, threads: Int, _ body: (Int) -> Void) {
+        let workers = n < CumulantSystem.concurrentPairsMinimum ? 1 : max(1, min(threads, n))
+        concurrentForEach(iterations: workers) { w in
+            for col in (w * n / workers)..<((w + 1) * n / workers) { body(col) }
+        }
+    }
+
+    /// T on the columns of the n × n array at `base`, a transpose, T on the columns again (T⁻¹ when not
+    /// `forward`): T X Tᵀ stored transposed, or back.
+    private static func cosinePasses(
+        _ base: UnsafeMutablePointer<Double>, transform: CosineTransform, forward: Bool, n: Int, threads: Int
+    ) {
+        let pass = forward ? transform.forward : transform.inverse
+        eachColumn(n: n, threads: threads) { pass(base + $0 * n) }
+        transposeInPlace(base, n: n, threads: threads)
+        eachColumn(n: n, threads: threads) { pass(base + $0 * n) }
+    }
+
+    /// Packs one part of V (0: Re, symmetrized; 1: Im, antisymmetrized, round-off) into the packed C.
+    private static func packPart(_ v: Matrix, part: Int, n: Int, threads: Int, into out: inout [Double]) {
+        let epsilon = part == 0 ? 1.0 : -1.0
+        v.elements.withUnsafeBufferPointer { pv in
+            out.withUnsafeMutableBufferPointer { o in
+                CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                    for bb in columns {
+                        var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
+                        for a in 0..<bb {
+                            o[k] = 0.5 * (pv[a + bb * n] + epsilon * pv[bb + a * n])
+                            k += 3
                         }
                     }
                 }

@@ -23,6 +23,9 @@ public struct CumulantSteadyStateReport: Sendable {
     /// max Re λ(M) of the regression matrix M = diag(iδ − Q/2) + ½ diag(s) K* at the returned state
     /// (in Γ); ≤ 0 for a stable steady state, see `CumulantSteadyStateSolver`.
     public var regressionMaxRate = 0.0
+    /// Whether `regressionMaxRate` is the upper bound of `maxRegressionRate` (elastic couplings or
+    /// detunings on a large lattice) rather than the eigenvalue itself.
+    public var regressionRateIsBound = false
     /// Attempts that were discarded, with the reason.
     public var rejected: [String] = []
 }
@@ -130,13 +133,14 @@ public struct CumulantSteadyStateSolver {
         func attempt(_ name: String, _ x0: inout [Double]) throws -> [Double]? {
             do {
                 let x = try continuation(system, from: &x0, scale: scale, precond: &precond, report: &report)
-                let rate = try Self.maxRegressionRate(system: system, s: Array(x[0..<n]))
+                let (rate, isBound) = try Self.maxRegressionRate(system: system, s: Array(x[0..<n]), acceptBelow: stabilityTolerance * scale)
                 if rate > stabilityTolerance * scale {
                     report.rejected.append("\(name): converged to an unstable fixed point (max Re λ(M) = \(rate) Γ, Z_Q² = \(Self.meanC(system, x)))")
                     return nil
                 }
                 report.start = name
                 report.regressionMaxRate = rate
+                report.regressionRateIsBound = isBound
                 return x
             } catch BackendError.noConvergence(let why) {
                 report.rejected.append("\(name): \(why)")
@@ -346,22 +350,47 @@ public struct CumulantSteadyStateSolver {
         }
     }
 
-    /// max Re λ of M = diag(iδ − Q_C/2) + ½ diag(s) K* (in Γ; Q_C = Q + 2γ_φ, docs/physics.md §5.7). Resonant,
-    /// g = 0, s of one sign: the symmetric form −Q_C/2 + ½ sign(s) |S|^{1/2} F |S|^{1/2} (same spectrum);
-    /// otherwise LAPACK dgeev on M
-    /// or on the real 2N×2N form [[Re M, −Im M], [Im M, Re M]] (spectrum λ ∪ λ*).
-    static func maxRegressionRate(system: CumulantSystem, s: [Double]) throws -> Double {
+    /// max Re λ of M = diag(iδ − Q_C/2) + ½ diag(s) K* (in Γ; Q_C = Q + 2γ_φ, docs/physics.md §5.7), or an
+    /// upper bound on it (`isBound`). Equal detunings, g = 0, s of one sign: the symmetric form
+    /// −Q_C/2 + ½ sign(s) |S|^{1/2} F |S|^{1/2} (same real parts); otherwise LAPACK dgeev on M or on the
+    /// real 2N×2N form [[Re M, −Im M], [Im M, Re M]] (spectrum λ ∪ λ*).
+    ///
+    /// Lattice couplings above the low-rank threshold build no N×N array (§5.3.1). With g ≠ 0 or unequal
+    /// detunings and s of one sign, M is similar to diag(iδ − Q_C/2) + ½ sign(s) R(F − iG)R (R = |S|^{1/2}),
+    /// whose Hermitian part is −Q_C/2 + ½ sign(s) RFR (iδ and −iRGR are anti-Hermitian): every Re λ lies
+    /// below the symmetric form's value, which is returned as a bound when it is at most `acceptBelow`
+    /// (the stability test then holds; coherent couplings and detunings only add stability). Otherwise,
+    /// and for s of both signs, the Krylov–Schur iteration on the FFT product (`arnoldiRightmost`).
+    static func maxRegressionRate(
+        system: CumulantSystem, s: [Double], acceptBelow: Double = -.infinity
+    ) throws -> (rate: Double, isBound: Bool) {
         let n = system.n
         let q = system.qc
-        guard n >= 2 else { return -q / 2 }
-        if system.resonant && !system.elastic {
+        guard n >= 2 else { return (-q / 2, false) }
+        let sign: Double? = s.allSatisfy { $0 >= 0 } ? 1 : (s.allSatisfy { $0 <= 0 } ? -1 : nil)
+        let exact = system.equalDetunings && !system.elastic
+        if system.representation == .lattice && n > system.lowRankThreshold {
+            if let sign {
+                if s.allSatisfy({ $0 == 0 }) { return (-q / 2, false) }
+                let r = s.map { abs($0).squareRoot() }
+                let symmetric = -q / 2 + 0.5 * sign * (try lanczosExtreme(system: system, r: r, sign: sign))
+                if exact { return (symmetric, false) }
+                if symmetric <= acceptBelow { return (symmetric, true) }
+            }
+            return (try arnoldiRightmost(system: system, s: s), false)
+        }
+        return (try denseMaxRegressionRate(system: system, s: s), false)
+    }
+
+    /// max Re λ(M) from LAPACK on the dense matrices (`maxRegressionRate`'s small-N path).
+    static func denseMaxRegressionRate(system: CumulantSystem, s: [Double]) throws -> Double {
+        let n = system.n
+        let q = system.qc
+        if system.equalDetunings && !system.elastic {
             if s.allSatisfy({ $0 == 0 }) { return -q / 2 }
             let sign: Double? = s.allSatisfy { $0 >= 0 } ? 1 : (s.allSatisfy { $0 <= 0 } ? -1 : nil)
             if let sign {
                 let r = s.map { abs($0).squareRoot() }
-                if system.representation == .lattice && n > system.lowRankThreshold {
-                    return -q / 2 + 0.5 * sign * (try lanczosExtreme(system: system, r: r, sign: sign))
-                }
                 var m = system.denseF()
                 for b in 0..<n { for a in 0..<n { m[a, b] = r[a] * m[a, b] * r[b] } }
                 let mu = try singleThreaded { try symmetricEigenvalues(m) }
@@ -385,6 +414,34 @@ public struct CumulantSteadyStateSolver {
         let lambda = try singleThreaded { try eigenvalues(m) }
         return lambda.map(\.real).max() ?? 0
     }
+
+    /// max Re λ(M) for M = diag(iδ − Q_C/2) + ½ diag(s) K* by the Arnoldi iteration on the lattice's FFT
+    /// product, without any N×N array (docs/physics.md §5.3.1): elastic couplings, unequal detunings or
+    /// an inversion of both signs, where M is not similar to a symmetric matrix. The Ritz value must
+    /// converge to 10⁻⁹ of the spectrum's scale (far inside the test's `stabilityTolerance`), or the
+    /// solve fails with that said.
+    static func arnoldiRightmost(system: CumulantSystem, s: [Double]) throws -> Double {
+        let n = system.n
+        let diagonal = (0..<n).map { Complex(-system.qc / 2, system.detunings[$0]) }
+        let start = lanczosStartVector(n).map { Complex($0) }
+        let run = try arnoldiRightmostEigenvalue(
+            n: n, start: start, basisSize: arnoldiBasis, maxProducts: arnoldiMaxProducts, tolerance: 1e-9
+        ) { v in
+            var y = system.applyKStar(v)
+            for i in 0..<n { y[i] = diagonal[i] * v[i] + Complex(0.5 * s[i]) * y[i] }
+            return y
+        }
+        guard run.converged else {
+            throw BackendError.numerical(
+                "the stability test's Arnoldi iteration did not converge in \(run.products) products (residual \(run.residual) of the rightmost Ritz value \(run.value))"
+            )
+        }
+        return run.value.real
+    }
+
+    /// The stability test's Krylov–Schur basis (memory 16 N bytes a vector) and its limit on products.
+    static let arnoldiBasis = 200
+    static let arnoldiMaxProducts = 4000
 
     /// The extreme eigenvalue of |S|^{1/2} F |S|^{1/2} on the side `sign` (the largest for sign > 0, minus
     /// the smallest for sign < 0) by the Lanczos iteration on the lattice's FFT product, without any N×N

@@ -91,6 +91,48 @@ public func eigen(_ a: ComplexMatrix) throws -> (values: [Complex<Double>], vect
     return (w, vr)
 }
 
+/// Complex Schur decomposition A = Z T Z* (LAPACK `zgees`), reordered (`ztrsen`) so that the `leading`
+/// eigenvalues of largest `key` come first on T's diagonal. T upper triangular, Z unitary; `values` is
+/// T's diagonal after the reordering.
+public func orderedSchur(_ a: ComplexMatrix, leading: Int, key: (Complex<Double>) -> Double) throws -> (
+    t: ComplexMatrix, z: ComplexMatrix, values: [Complex<Double>]
+) {
+    precondition(a.rows == a.cols, "orderedSchur needs a square matrix")
+    let n = a.rows
+    var t = a
+    var z = ComplexMatrix(rows: n, cols: n)
+    var w = [Complex<Double>](repeating: .zero, count: n)
+    if n == 0 { return (t, z, w) }
+    var sdim: Int32 = 0
+    let info = t.elements.withUnsafeMutableBufferPointer { pt in
+        w.withUnsafeMutableBufferPointer { pw in
+            z.elements.withUnsafeMutableBufferPointer { pz in
+                LAPACKE_zgees(
+                    LAPACK_COL_MAJOR, 86 /* V */, 78 /* N */, nil, Int32(n), asLapack(pt.baseAddress), Int32(n), &sdim,
+                    asLapack(pw.baseAddress), asLapack(pz.baseAddress), Int32(n))
+            }
+        }
+    }
+    try check(info, "zgees")
+    var select = [Int32](repeating: 0, count: n)
+    for i in w.indices.sorted(by: { (key(w[$0]), $1) > (key(w[$1]), $0) }).prefix(leading) { select[i] = 1 }
+    var m: Int32 = 0
+    var sCond = 0.0, sep = 0.0
+    let reorder = t.elements.withUnsafeMutableBufferPointer { pt in
+        w.withUnsafeMutableBufferPointer { pw in
+            z.elements.withUnsafeMutableBufferPointer { pz in
+                select.withUnsafeBufferPointer { ps in
+                    LAPACKE_ztrsen(
+                        LAPACK_COL_MAJOR, 78 /* N */, 86 /* V */, ps.baseAddress, Int32(n), asLapack(pt.baseAddress), Int32(n),
+                        asLapack(pz.baseAddress), Int32(n), asLapack(pw.baseAddress), &m, &sCond, &sep)
+                }
+            }
+        }
+    }
+    try check(reorder, "ztrsen")
+    return (t, z, w)
+}
+
 /// Eigenvalues of a general real matrix (LAPACK `dgeev`), as complex numbers.
 public func eigenvalues(_ a: Matrix) throws -> [Complex<Double>] {
     precondition(a.rows == a.cols)

@@ -4,9 +4,12 @@ import LinearAlgebra
 import Physics
 
 /// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS] [COUPLINGS] [MEMORY-GIB]` (GEOMETRY chain,
-/// square, or collective with ALPHA read as f_eff; COUPLINGS auto, dense or lattice, auto as the planner
-/// chooses; memory budget 4 GiB unless given): steady state of the cumulant backend for a chain of N
-/// dipoles or a √N × √N square with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a), g = δ = 0.
+/// square, or collective with ALPHA read as f_eff, or dipolar-chain, dipolar-square with ALPHA read as
+/// the spacing a/λ; COUPLINGS auto, dense or lattice, auto as the planner chooses; memory budget 4 GiB
+/// unless given): steady state of the cumulant backend for a chain of N dipoles or a √N × √N square
+/// with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a), g = δ = 0, or with the full dipolar
+/// couplings (elastic, polarization at the magic angle to the chain, in the square's plane).
+/// `CUMULANT_COLLECTIVE=0` turns the preconditioner's collective correction off.
 /// Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
 func cumulantBenchmark(_ args: [String]) throws {
     if args.first == "gemm" { cumulantGemmBenchmark(args.count > 1 ? Int(args[1]) ?? 900 : 900); return }
@@ -23,6 +26,22 @@ func cumulantBenchmark(_ args: [String]) throws {
         // `cumulant collective N FEFF W THREADS`: the uniform model f_ab = f_eff/N.
         lattice = .chain(n)
         model = .collective(n: n, feff: alpha, pump: pump)
+    } else if geometry.hasPrefix("dipolar-") {
+        let side = Int(Double(n).squareRoot().rounded())
+        lattice = geometry == "dipolar-square" ? .square(side, side) : .chain(n)
+        let theta = acos(1 / 3.0.squareRoot())
+        let orientation = SIMD3(cos(theta), 0, sin(theta))
+        let useLattice =
+            choice == .lattice || (choice == .auto && lattice.count > PlannerThresholds.standard.cumulantLatticeCouplingsMinDipoles)
+        let positions = lattice.unitPositions.map { $0 * alpha }
+        if useLattice, let l = LatticeCouplings.dipolar(lattice: lattice, spacing: alpha, orientation: orientation, elastic: true) {
+            model = DipoleModel(
+                pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: Matrix(rows: 0, cols: 0),
+                g: Matrix(rows: 0, cols: 0), positions: positions, lattice: l)
+        } else {
+            let c = Couplings.dipolar(positions: positions, orientation: orientation, elastic: true)
+            model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g, positions: positions)
+        }
     } else {
         if geometry == "square" {
             let side = Int(Double(n).squareRoot().rounded())
@@ -45,17 +64,20 @@ func cumulantBenchmark(_ args: [String]) throws {
         model: model, lattice: lattice,
         observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
         tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)))
-    if let only = ProcessInfo.processInfo.environment["CUMULANT_START"] {
-        // Diagnostics: one start of the steady-state solver only (symmetric reduction, product state, relaxation).
+    let environment = ProcessInfo.processInfo.environment
+    if environment["CUMULANT_START"] != nil || environment["CUMULANT_COLLECTIVE"] == "0" {
+        // Diagnostics: the steady-state solver alone, from one start only (symmetric reduction, product
+        // state, relaxation) or without the preconditioner's collective correction.
         var solver = CumulantSteadyStateSolver(tolerance: 1e-10)
-        solver.starts = [CumulantSteadyStateSolver.Start(rawValue: only) ?? .productState]
+        if let only = environment["CUMULANT_START"] { solver.starts = [CumulantSteadyStateSolver.Start(rawValue: only) ?? .productState] }
+        solver.collectiveCorrection = environment["CUMULANT_COLLECTIVE"] != "0"
         let system = CumulantSystem(model: model)
         system.threads = threads
         BLASLibrary.useOneThread()
         do {
             let ((x, report), seconds) = try timed { try solver.solve(system) }
             print(
-                "seconds: \(String(format: "%.2f", seconds)) start: \(report.start) steps: \(report.outerIterations) relaxation-steps: \(report.integratorSteps) rate: \(report.regressionMaxRate) inversion: \(x[0..<system.n].reduce(0, +) / Double(2 * system.n))"
+                "seconds: \(String(format: "%.2f", seconds)) start: \(report.start) steps: \(report.outerIterations) krylov: \(report.krylovIterations) relaxation-steps: \(report.integratorSteps) rate: \(report.regressionMaxRate) inversion: \(x[0..<system.n].reduce(0, +) / Double(2 * system.n))"
             )
         } catch { print("failed: \(error)") }
         return

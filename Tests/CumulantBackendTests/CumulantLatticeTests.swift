@@ -207,10 +207,55 @@ struct CumulantLatticeTests {
         #expect(d <= 1e-10)
         #expect(abs(r1.regressionMaxRate - r2.regressionMaxRate) <= 1e-9, "\(r1.regressionMaxRate) vs \(r2.regressionMaxRate)")
         let s = Array(x2[0..<fft.n])
-        let lanczos = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s)
+        let lanczos = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s).rate
         fft.lowRankThreshold = 10_000
-        let exact = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s)
+        let exact = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s).rate
         #expect(abs(lanczos - exact) <= 1e-10, "\(lanczos) vs \(exact)")
+    }
+
+    /// Elastic couplings and a common detuning above the low-rank threshold: the preconditioner diagonalizes
+    /// f and g in the lattice's cosine basis (complex divisors), and the stability test accepts the state on
+    /// the bound −Q_C/2 + ½ λ_max(|S|^{1/2} F |S|^{1/2}) ≥ max Re λ(M) (docs/physics.md §5.3.1). The steady
+    /// state agrees with the dense path (eigen-decomposition of M); the bound lies above LAPACK's max Re λ(M)
+    /// and equals the symmetric form's largest eigenvalue; the Krylov–Schur iteration on the FFT product
+    /// gives LAPACK's value, also for an inversion of both signs (with and without g).
+    @Test(arguments: [(Lattice.chain(230), "dipolar magic", 0.0), (Lattice.square(15, 15), "dipolar perpendicular", 0.7)])
+    func elasticLatticePathsAgreeWithDense(lattice: Lattice, couplings: String, detuning: Double) throws {
+        let n = lattice.count
+        let (dm, lm) = latticeModelPair(
+            lattice: lattice, couplings: couplings, alpha: 0, strength: 0, detunings: Array(repeating: detuning, count: n), pump: 6)
+        let dense = CumulantSystem(model: dm), fft = CumulantSystem(model: lm)
+        fft.lowRankThreshold = 100
+        #expect(fft.elastic && fft.equalDetunings)
+        let solver = CumulantSteadyStateSolver(tolerance: 1e-12)
+        let (x1, r1) = try solver.solve(dense)
+        let (x2, r2) = try solver.solve(fft)
+        #expect(r1.preconditioner.contains("regression matrix") && r2.preconditioner.contains("f and g diagonal"), "\(r2.preconditioner)")
+        #expect(Self.maxDifference(x1, x2).0 <= 1e-10)
+        #expect(!r1.regressionRateIsBound && r2.regressionRateIsBound)
+        #expect(r1.regressionMaxRate < 0 && r2.regressionMaxRate < 0)
+        #expect(r2.regressionMaxRate >= r1.regressionMaxRate - 1e-12, "bound \(r2.regressionMaxRate) below max Re λ = \(r1.regressionMaxRate)")
+        let steady = Array(x2[0..<n])
+        var symmetric = dense.denseF()
+        for b in 0..<n { for a in 0..<n { symmetric[a, b] *= steady[a].squareRoot() * steady[b].squareRoot() } }
+        let top = try #require(try symmetricEigenvalues(symmetric).last)
+        #expect(steady.allSatisfy { $0 > 0 })
+        #expect(abs(r2.regressionMaxRate - (-dense.qc / 2 + 0.5 * top)) <= 1e-9)
+        #expect(abs(try CumulantSteadyStateSolver.arnoldiRightmost(system: fft, s: steady) - r1.regressionMaxRate) <= 1e-9)
+        // An inversion of both signs, where no symmetric form exists: Krylov–Schur against LAPACK.
+        let s = (0..<n).map { 0.9 * sin(0.37 * Double($0) + 0.2) }
+        let arnoldi = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: s)
+        let exact = try CumulantSteadyStateSolver.maxRegressionRate(system: dense, s: s)
+        #expect(!arnoldi.isBound && abs(arnoldi.rate - exact.rate) <= 1e-9, "\(arnoldi) vs \(exact)")
+        let pair = latticeModelPair(
+            lattice: lattice, couplings: "power-law", alpha: 1.5, strength: 0.25, detunings: Array(repeating: 0, count: n))
+        let resonant = CumulantSystem(model: pair.lattice), resonantDense = CumulantSystem(model: pair.dense)
+        resonant.lowRankThreshold = 100
+        let (a, b) = (
+            try CumulantSteadyStateSolver.maxRegressionRate(system: resonant, s: s).rate,
+            try CumulantSteadyStateSolver.maxRegressionRate(system: resonantDense, s: s).rate
+        )
+        #expect(abs(a - b) <= 1e-9, "mixed-sign inversion, g = 0: \(a) vs \(b)")
     }
 
     /// The cosine-basis preconditioner's collective correction (docs/physics.md §5.3.1) on synchronized

@@ -111,7 +111,7 @@ final class StabilityTests: XCTestCase {
             let m = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
             let direct = try eigen(m).values.map(\.real).max() ?? 0
             XCTAssertEqual(
-                try CumulantSteadyStateSolver.maxRegressionRate(system: system, s: s), direct, accuracy: 1e-10,
+                try CumulantSteadyStateSolver.maxRegressionRate(system: system, s: s).rate, direct, accuracy: 1e-10,
                 "trial \(trial)")
         }
     }
