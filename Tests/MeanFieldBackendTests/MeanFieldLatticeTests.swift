@@ -63,7 +63,8 @@ struct MeanFieldLatticeTests {
     /// Every value and table of two solutions of one model agree to 1e-10 (relative, or absolute below 1).
     /// A steady state's common phase is free (U(1)): round-off differences drift along it over the long
     /// integration, so there the absolute azimuth `phi` agrees to 1e-7 only; everything that is
-    /// phase-invariant (S-perp, s, the correlations β_a*β_b) to 1e-10.
+    /// phase-invariant (S-perp, s, the correlations β_a*β_b) to 1e-10, and the phases relative to dipole
+    /// 0's to the correlations' 1e-10 over the product of the two S-perp.
     static func expectAgreement(_ dense: PointResult, _ other: PointResult, steady: Bool) {
         #expect(dense.values.map(\.key) == other.values.map(\.key))
         for (a, b) in zip(dense.values, other.values) {
@@ -79,6 +80,15 @@ struct MeanFieldLatticeTests {
                 for (j, (u, v)) in zip(r, q).enumerated() {
                     let allowed = steady && j == phi ? 1e-7 : 1e-10
                     #expect(abs(u - v) <= allowed * max(1, abs(u)), "table \(s.name) column \(s.columns[j]): \(u) vs \(v)")
+                }
+            }
+            // Phases relative to dipole 0's (the state's common phase is free in a steady state: it turns at
+            // the frequency ω, and where it stands depends on when the integration stopped).
+            if let phi, let perp = s.columns.firstIndex(of: "S-perp"), let first = s.rows.first, let firstOther = t.rows.first {
+                for (r, q) in zip(s.rows, t.rows) {
+                    let d = remainder((r[phi] - first[phi]) - (q[phi] - firstOther[phi]), 2 * Double.pi)
+                    let allowed = steady ? 1e-10 / max(r[perp] * first[perp], 1e-3) : 1e-10
+                    #expect(abs(d) <= allowed, "table \(s.name): relative phase \(r[phi] - first[phi]) vs \(q[phi] - firstOther[phi])")
                 }
             }
         }
