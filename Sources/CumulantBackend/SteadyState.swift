@@ -362,7 +362,7 @@ public struct CumulantSteadyStateSolver {
     /// (the stability test then holds; coherent couplings and detunings only add stability). Otherwise,
     /// and for s of both signs, the Krylov–Schur iteration on the FFT product (`arnoldiRightmost`).
     static func maxRegressionRate(
-        system: CumulantSystem, s: [Double], acceptBelow: Double = -.infinity
+        system: CumulantSystem, s: [Double], acceptBelow: Double = -.infinity, arnoldiProducts: Int = arnoldiMaxProducts
     ) throws -> (rate: Double, isBound: Bool) {
         let n = system.n
         let q = system.qc
@@ -377,7 +377,14 @@ public struct CumulantSteadyStateSolver {
                 if exact { return (symmetric, false) }
                 if symmetric <= acceptBelow { return (symmetric, true) }
             }
-            return (try arnoldiRightmost(system: system, s: s), false)
+            do {
+                return (try arnoldiRightmost(system: system, s: s, products: arnoldiProducts), false)
+            } catch BackendError.numerical(let why) where n > arnoldiFallbackMaxDipoles {
+                throw BackendError.numerical(why)
+            } catch BackendError.numerical {
+                // Unconverged (a cluster at the spectrum's right end): LAPACK, which N still allows.
+                return (try denseMaxRegressionRate(system: system, s: s), false)
+            }
         }
         return (try denseMaxRegressionRate(system: system, s: s), false)
     }
@@ -415,17 +422,18 @@ public struct CumulantSteadyStateSolver {
         return lambda.map(\.real).max() ?? 0
     }
 
-    /// max Re λ(M) for M = diag(iδ − Q_C/2) + ½ diag(s) K* by the Arnoldi iteration on the lattice's FFT
-    /// product, without any N×N array (docs/physics.md §5.3.1): elastic couplings, unequal detunings or
+    /// max Re λ(M) for M = diag(iδ − Q_C/2) + ½ diag(s) K* by the Krylov–Schur iteration on the lattice's
+    /// FFT product, without any N×N array (docs/physics.md §5.3.1): elastic couplings, unequal detunings or
     /// an inversion of both signs, where M is not similar to a symmetric matrix. The Ritz value must
-    /// converge to 10⁻⁹ of the spectrum's scale (far inside the test's `stabilityTolerance`), or the
-    /// solve fails with that said.
-    static func arnoldiRightmost(system: CumulantSystem, s: [Double]) throws -> Double {
+    /// converge to 10⁻⁹ of the spectrum's scale (far inside the test's `stabilityTolerance`), or this
+    /// throws (`maxRegressionRate` then falls back to LAPACK up to `arnoldiFallbackMaxDipoles`, and
+    /// beyond it the solve fails with that said).
+    static func arnoldiRightmost(system: CumulantSystem, s: [Double], products: Int = arnoldiMaxProducts) throws -> Double {
         let n = system.n
         let diagonal = (0..<n).map { Complex(-system.qc / 2, system.detunings[$0]) }
         let start = lanczosStartVector(n).map { Complex($0) }
         let run = try arnoldiRightmostEigenvalue(
-            n: n, start: start, basisSize: arnoldiBasis, maxProducts: arnoldiMaxProducts, tolerance: 1e-9
+            n: n, start: start, basisSize: arnoldiBasis, maxProducts: products, tolerance: 1e-9
         ) { v in
             var y = system.applyKStar(v)
             for i in 0..<n { y[i] = diagonal[i] * v[i] + Complex(0.5 * s[i]) * y[i] }
@@ -438,6 +446,10 @@ public struct CumulantSteadyStateSolver {
         }
         return run.value.real
     }
+
+    /// Up to this N an unconverged Krylov–Schur iteration falls back to LAPACK on the dense 2N × 2N form
+    /// (minutes at the limit).
+    static let arnoldiFallbackMaxDipoles = 2000
 
     /// The stability test's Krylov–Schur basis (memory 16 N bytes a vector) and its limit on products.
     static let arnoldiBasis = 200
