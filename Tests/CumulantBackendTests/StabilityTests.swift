@@ -92,22 +92,38 @@ final class StabilityTests: XCTestCase {
         }
     }
 
+    /// A detuning common to all dipoles drops out of the equal-time equations (docs/physics.md §5.3.1): the
+    /// steady state of a detuned chain is the resonant one, through the same preconditioner.
+    func testCommonDetuningLeavesTheSteadyStateAlone() throws {
+        var rng = SeededRandom(seed: 5)
+        var model = DenseReference.randomModel(n: 12, rng: &rng, elastic: true, detuned: false)
+        let (x0, r0) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(CumulantSystem(model: model))
+        model.detunings = Array(repeating: -2.4, count: 12)
+        let (x1, r1) = try CumulantSteadyStateSolver(tolerance: 1e-12).solve(CumulantSystem(model: model))
+        XCTAssertEqual(r0.preconditioner, r1.preconditioner)
+        XCTAssertEqual(r0.regressionMaxRate, r1.regressionMaxRate, accuracy: 1e-12)
+        for i in x0.indices { XCTAssertEqual(x0[i], x1[i], accuracy: 1e-12) }
+    }
+
     /// max Re λ(M) against the eigenvalues of the complex matrix M itself (zgeev), for the symmetric
-    /// shortcut (s of one sign), the real general path (mixed signs) and the detuned/elastic path.
+    /// shortcut (s of one sign), the real general path (mixed signs), the detuned/elastic path, and the
+    /// symmetric shortcut with a detuning common to all dipoles (it shifts every eigenvalue by iδ).
     func testRegressionRateMatchesDirectEigenvalues() throws {
         var rng = SeededRandom(seed: 77)
         let n = 9
-        for trial in 0..<4 {
-            let model = DenseReference.randomModel(n: n, rng: &rng, elastic: trial == 3, detuned: trial >= 2)
+        for trial in 0..<5 {
+            var model = DenseReference.randomModel(n: n, rng: &rng, elastic: trial == 3, detuned: trial == 2 || trial == 3)
+            if trial == 4 { model.detunings = Array(repeating: 1.7, count: n) }
             let system = CumulantSystem(model: model)
             let s: [Double] = (0..<n).map { a in
                 let u = rng.uniform()
                 switch trial {
-                case 0: return u;
+                case 0, 4: return u;
                 case 1: return a % 2 == 0 ? u : -u;
                 default: return 2 * u - 1
                 }
             }
+            XCTAssertEqual(system.equalDetunings, trial != 2 && trial != 3)
             let m = LyapunovPreconditioner.regressionMatrix(system: system, s: s)
             let direct = try eigen(m).values.map(\.real).max() ?? 0
             XCTAssertEqual(
