@@ -109,11 +109,6 @@ public struct MeanFieldBackend: Backend {
         for o in request.observables where !observables.contains(o.kind) {
             throw BackendError.unsupported("mean-field describes product states and has no `\(o.kind.rawValue)`")
         }
-        if request.request(.correlations) != nil {
-            // N² rows of four numbers, as [[Double]] (about 80 bytes a row).
-            let needed = 80 &* m.count &* m.count
-            if needed > request.memoryBudget { throw BackendError.memory(needed: needed, budget: request.memoryBudget) }
-        }
     }
 
     // MARK: - Dynamic
@@ -305,9 +300,6 @@ public struct MeanFieldBackend: Backend {
     ) throws {
         let n = request.model.count
         let beta = { (a: Int) in Complex(y[a], y[n + a]) }
-        let correlation = { (a: Int, b: Int) -> Complex<Double> in
-            a == b ? Complex((1 + y[2 * n + a]) / 2) : beta(a).conjugate * beta(b)
-        }
         for o in request.observables {
             switch o.kind {
             case .zq, .inversion, .z, .frequency:
@@ -328,7 +320,9 @@ public struct MeanFieldBackend: Backend {
                     sizes: o.clusterSizes, lattice: request.lattice,
                     zq2: { OrderParameters.productZQ2(count: n, indices: $0, beta: beta) }, into: &result)
             case .correlations:
-                ObservableWriter.correlations(count: n, correlation: correlation, into: &result)
+                // β_a* β_b from the N amplitudes as the table is written: no N² array (docs/physics.md §4.1).
+                ObservableWriter.productCorrelations(
+                    re: Array(y[0..<n]), im: Array(y[n..<(2 * n)]), populations: (0..<n).map { (1 + y[2 * n + $0]) / 2 }, into: &result)
             case .phases:
                 var rows: [[Double]] = []
                 rows.reserveCapacity(n)

@@ -13,6 +13,9 @@ extension MeanFieldBackend: DescribedBackend {
     /// Both single-dipole terms, in the dynamic equations and the closed forms (docs/physics.md §4.5).
     public var decoherence: Set<LocalDecoherence> { [.dephasing, .nonradiativeDecay] }
 
+    /// `correlations` are β_a* β_b: held as the N amplitudes and populations (docs/physics.md §4.1).
+    public var factoredTables: Set<ObservableKind> { [.correlations] }
+
     /// The analytic methods read `DipoleModel.uniform` only.
     public func needsCouplingMatrices(method: PointMethod?) -> Bool { method == nil || method == .dynamic }
 
@@ -72,13 +75,15 @@ extension MeanFieldBackend: DescribedBackend {
     }
 
     /// Memory of the per-dipole tables a point returns and the bundle holds before writing them: the
-    /// `correlations` table, N² rows as [[Double]] (about 80 bytes a row; the guard of `solve` refuses
-    /// the same); `phases`, N rows of 7 numbers (about 90 bytes a row); and while they are written,
-    /// the checkpoint's and the file's bytes (`TableFile.writingBytes`).
+    /// `correlations` table as its factors (three numbers a dipole, `factoredTables`), in the checkpoint
+    /// as such, and while it is written its `.npy` file's bytes (8 a number, N² rows of 4) three times:
+    /// built in memory, copied for its hash, read back by the check of the written bundle (measured: N =
+    /// 3 000, a 288 MB file, 882 MB peak); `phases`, N rows of 7 numbers (about 90 bytes a row); and
+    /// while they are written, the checkpoint's and the file's bytes (`TableFile.writingBytes`).
     static func tableBytes(_ outline: PointOutline) -> Double {
         let n = Double(outline.dipoles)
         var bytes = 0.0
-        if outline.kinds.contains(.correlations) { bytes += 80 * n * n + TableFile.writingBytes(rows: n * n, columns: 4) }
+        if outline.kinds.contains(.correlations) { bytes += 24 * n + TableFile.writingBytes(rows: n, columns: 3) + 3 * 32 * n * n }
         if outline.kinds.contains(.phases) { bytes += 90 * n + TableFile.writingBytes(rows: n, columns: 7) }
         return bytes
     }

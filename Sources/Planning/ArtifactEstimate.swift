@@ -85,8 +85,11 @@ public enum ArtifactEstimate {
 
     /// The disk a run of `compiled` needs at its peak, when the bundle is written beside the
     /// checkpoint of its points: the fixed files, every point's share and tables, and the
-    /// checkpoint's copy of the tables; with the largest single file.
-    public static func total(_ compiled: CompiledSpec) -> (bytes: Double, largest: Item?) {
+    /// checkpoint's copy of the tables (of an N²-row table whose point's backend holds it as factors,
+    /// `factored(point)`, three numbers a dipole); with the largest single file.
+    public static func total(
+        _ compiled: CompiledSpec, factored: (Int) -> Set<ObservableKind> = { _ in [] }
+    ) -> (bytes: Double, largest: Item?) {
         var total = fixedBytes
         var largest: Item?
         for p in compiled.points {
@@ -95,7 +98,11 @@ public enum ArtifactEstimate {
                 total += item.bytes
                 if item.bytes > (largest?.bytes ?? 0) { largest = item }
             }
-            for t in tables(p.spec) { total += checkpointBytesPerNumber * t.rows * Double(t.columns) }
+            let compact = factored(p.index)
+            for t in tables(p.spec) {
+                let numbers = t.observable.map(compact.contains) == true ? 3 * Double(p.spec.system.count) : t.rows * Double(t.columns)
+                total += checkpointBytesPerNumber * numbers
+            }
         }
         return (total, largest)
     }

@@ -126,7 +126,8 @@ public struct Planner {
                 label: "results.json, tables, pictures", inputs: observableIDs,
                 points: compiled.points.map(\.index)))
         if !engine.hasErrors, let disk {
-            checkDisk(compiled, disk: disk, engine: engine)
+            let backendOf = Dictionary(points.map { ($0.index, $0.backend) }, uniquingKeysWith: { a, _ in a })
+            checkDisk(compiled, disk: disk, engine: engine) { backendOf[$0].flatMap(self.description)?.factoredTables ?? [] }
         }
         if !engine.hasErrors {
             for w in Self.costWarnings(points, machineMemory: Int(clamping: ProcessInfo.processInfo.physicalMemory)) {
@@ -150,8 +151,10 @@ public struct Planner {
 
     /// Refuses a plan whose bundle would not fit in `disk`'s free space (docs/spec-language.md §11.3):
     /// the error stands at the observable whose table is largest (else at `evolve` or the top).
-    func checkDisk(_ compiled: CompiledSpec, disk: DiskSpace, engine: DiagnosticEngine) {
-        let (total, largest) = ArtifactEstimate.total(compiled)
+    func checkDisk(
+        _ compiled: CompiledSpec, disk: DiskSpace, engine: DiagnosticEngine, factored: (Int) -> Set<ObservableKind> = { _ in [] }
+    ) {
+        let (total, largest) = ArtifactEstimate.total(compiled, factored: factored)
         guard total > Double(disk.freeBytes) else { return }
         let doc = compiled.document
         let bytes = { (x: Double) in ByteCount(x < 9e18 ? Int(x) : Int.max).description }

@@ -182,10 +182,14 @@ public protocol DescribedBackend: Backend {
     /// The single-dipole decoherence terms it represents (docs/physics.md §1.5); the planner refuses it
     /// for a model with any other, and so does `unsupportedDecoherence` in its `solve`.
     var decoherence: Set<LocalDecoherence> { get }
+    /// The observables whose N²-row tables it holds as O(N) factors (`ResultTable.Storage.pairProducts`):
+    /// the run's checkpoint keeps the factors, not the rows (`ArtifactEstimate.total`).
+    var factoredTables: Set<ObservableKind> { get }
 }
 
 extension DescribedBackend {
     public var decoherence: Set<LocalDecoherence> { [] }
+    public var factoredTables: Set<ObservableKind> { [] }
 
     /// Why this backend cannot take `model`'s decoherence terms (nil: it can): the planner's refusal and
     /// the guard of `solve`, in the same words.

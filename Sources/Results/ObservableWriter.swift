@@ -132,8 +132,17 @@ public enum ObservableWriter {
                 rows.append([Double(a), Double(b), c.real, c.imaginary])
             }
         }
-        result.tables.append(ResultTable(name: Key.correlationsTable, columns: ["a", "b", "re", "im"], rows: rows))
+        result.tables.append(ResultTable(name: Key.correlationsTable, columns: correlationsColumns, rows: rows))
     }
+
+    /// The same table for a product state, held as its O(N) factors (`ResultTable.Storage.pairProducts`):
+    /// β_a = re_a + i im_a, and the populations on the diagonal.
+    public static func productCorrelations(re: [Double], im: [Double], populations: [Double], into result: inout PointResult) {
+        result.tables.append(
+            ResultTable(name: Key.correlationsTable, columns: correlationsColumns, storage: .pairProducts(re: re, im: im, diagonal: populations)))
+    }
+
+    static let correlationsColumns = ["a", "b", "re", "im"]
 
     // MARK: - Pair correlations
 

@@ -1,3 +1,4 @@
+import Numerics
 import Physics
 
 /// What a backend returns for one point: the values that go into `results.json` (keys fixed by
@@ -110,15 +111,85 @@ public indirect enum ResultValue: Sendable, Equatable, Codable {
     }
 }
 
-/// A table of numbers with named columns (written as CSV).
+/// A table of numbers with named columns (written as CSV or `.npy`, `TableFile`).
 public struct ResultTable: Sendable, Equatable {
     /// File stem, e.g. "correlations" or "two-time-0-1".
     public var name: String
     public var columns: [String]
-    public var rows: [[Double]]
+    /// How the rows are held: as rows, or generated from O(N) numbers when they are many (`Storage`).
+    public var storage: Storage
+
+    public enum Storage: Sendable, Equatable {
+        case rows([[Double]])
+        /// The N² rows (a, b, Re z_ab, Im z_ab) of every ordered pair, a-major, of a product state's
+        /// ⟨σ⁺_a σ⁻_b⟩: z_ab = β_a* β_b off the diagonal (β_a = re_a + i im_a) and (diagonal_a, 0) on it
+        /// (mean field's `correlations`, docs/physics.md §4.1): 24 N bytes instead of ~80 N².
+        case pairProducts(re: [Double], im: [Double], diagonal: [Double])
+    }
+
     public init(name: String, columns: [String], rows: [[Double]]) {
         self.name = name
         self.columns = columns
-        self.rows = rows
+        self.storage = .rows(rows)
+    }
+
+    public init(name: String, columns: [String], storage: Storage) {
+        self.name = name
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// The rows (built in full on every read of a generated storage: N² arrays for `pairProducts`; writers,
+    /// pictures and the checkpoint use `rowCount` and `forEachRow`, or read it once).
+    public var rows: [[Double]] {
+        get {
+            switch storage {
+            case .rows(let r): return r
+            case .pairProducts:
+                var out: [[Double]] = []
+                out.reserveCapacity(rowCount)
+                forEachRow { out.append(Array($0)) }
+                return out
+            }
+        }
+        set { storage = .rows(newValue) }
+    }
+
+    public var rowCount: Int {
+        switch storage {
+        case .rows(let r): return r.count
+        case .pairProducts(let re, _, _): return re.count * re.count
+        }
+    }
+
+    /// Calls `body` with each row in order (a generated row lives in one reused buffer).
+    public func forEachRow(_ body: (ArraySlice<Double>) -> Void) {
+        switch storage {
+        case .rows(let r):
+            for row in r { body(row[...]) }
+        case .pairProducts(let re, let im, let diagonal):
+            let n = re.count
+            var row = [0.0, 0.0, 0.0, 0.0]
+            for a in 0..<n {
+                let ca = Complex(re[a], im[a]).conjugate
+                for b in 0..<n {
+                    // The same arithmetic as the closure it replaces: β_a* β_b, or the population.
+                    let z = a == b ? Complex(diagonal[a]) : ca * Complex(re[b], im[b])
+                    row[0] = Double(a)
+                    row[1] = Double(b)
+                    row[2] = z.real
+                    row[3] = z.imaginary
+                    body(row[...])
+                }
+            }
+        }
+    }
+
+    /// Equal names, columns and rows, however they are held.
+    public static func == (l: ResultTable, r: ResultTable) -> Bool {
+        guard l.name == r.name, l.columns == r.columns else { return false }
+        if l.storage == r.storage { return true }
+        guard l.rowCount == r.rowCount else { return false }
+        return l.rows == r.rows
     }
 }

@@ -19,7 +19,7 @@ public enum TableFile {
         isLarge(cells: Double(rows) * Double(max(columns, 1))) ? .npy : .csv
     }
 
-    public static func format(of t: ResultTable) -> Format { format(rows: t.rows.count, columns: t.columns.count) }
+    public static func format(of t: ResultTable) -> Format { format(rows: t.rowCount, columns: t.columns.count) }
 
     /// The same for a row count in Double (an estimate: 10¹² pairs).
     public static func format(rows: Double, columns: Int) -> Format { isLarge(cells: rows * Double(max(columns, 1))) ? .npy : .csv }
@@ -52,13 +52,13 @@ public enum TableFile {
     /// value as a little-endian IEEE 754 double. `numpy.load` reads it as a structured array.
     public static func npy(_ t: ResultTable) -> Data {
         let descr = t.columns.map { "('\(pythonEscaped($0))', '<f8')" }.joined(separator: ", ")
-        let dict = "{'descr': [\(descr)], 'fortran_order': False, 'shape': (\(t.rows.count),), }"
+        let dict = "{'descr': [\(descr)], 'fortran_order': False, 'shape': (\(t.rowCount),), }"
         var header = Array(dict.utf8)
         let long = header.count + 1 + 10 > 65_535
         let prefix = long ? 12 : 10
         let padding = (64 - (prefix + header.count + 1) % 64) % 64
         header += [UInt8](repeating: 0x20, count: padding) + [0x0A]
-        var d = Data(capacity: prefix + header.count + 8 * t.rows.count * t.columns.count)
+        var d = Data(capacity: prefix + header.count + 8 * t.rowCount * t.columns.count)
         d.append(contentsOf: [0x93] + Array("NUMPY".utf8) + [long ? 2 : 1, 0])
         if long {
             withUnsafeBytes(of: UInt32(header.count).littleEndian) { d.append(contentsOf: $0) }
@@ -67,8 +67,8 @@ public enum TableFile {
         }
         d.append(contentsOf: header)
         var row = [UInt64](repeating: 0, count: t.columns.count)
-        for r in t.rows {
-            for j in row.indices { row[j] = (j < r.count ? r[j] : .nan).bitPattern.littleEndian }
+        t.forEachRow { r in
+            for j in row.indices { row[j] = (j < r.count ? r[r.startIndex + j] : .nan).bitPattern.littleEndian }
             row.withUnsafeBytes { d.append(contentsOf: $0) }
         }
         return d

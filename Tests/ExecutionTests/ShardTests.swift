@@ -23,7 +23,12 @@ final class ShardTests: XCTestCase {
                 ("ZQ", .number(0.25)), ("xs", .array(xs.map { .number($0) })), ("~a", .string("~b")),
                 ("s", .string("plain \"quoted\"\n")), ("o", .object([("k", .null), ("b", .bool(false))])), ("ZQ", .number(-1))
             ],
-            tables: [ResultTable(name: "t~", columns: ["~c", "d"], rows: [xs, xs.reversed()].map { Array($0.prefix(2)) } + [[.nan, oddNaN]])],
+            tables: [
+                ResultTable(name: "t~", columns: ["~c", "d"], rows: [xs, xs.reversed()].map { Array($0.prefix(2)) } + [[.nan, oddNaN]]),
+                ResultTable(
+                    name: "correlations", columns: ["a", "b", "re", "im"],
+                    storage: .pairProducts(re: Array(xs.prefix(3)), im: Array(xs.suffix(3)), diagonal: [0.5, -0.0, oddNaN]))
+            ],
             method: "~method", diagnostics: [("d", .number(.infinity))])
         let o = PointOutcome(
             index: 41, parameters: [("system.pump.rate", 1.0 / 7), ("b", -0.0)], backend: .cumulant,
@@ -49,9 +54,15 @@ final class ShardTests: XCTestCase {
         XCTAssertEqual(back.seconds, 0.125)
         XCTAssertEqual(back.result.values.map(\.key), o.result.values.map(\.key))
         XCTAssertEqual(back.result.values.map { bits($0.value) }, o.result.values.map { bits($0.value) })
-        XCTAssertEqual(back.result.tables.map(\.name), ["t~"])
+        XCTAssertEqual(back.result.tables.map(\.name), ["t~", "correlations"])
         XCTAssertEqual(back.result.tables[0].columns, ["~c", "d"])
-        XCTAssertEqual(back.result.tables[0].rows.flatMap { $0 }.map(\.bitPattern), o.result.tables[0].rows.flatMap { $0 }.map(\.bitPattern))
+        for i in 0..<2 {
+            XCTAssertEqual(back.result.tables[i].rows.flatMap { $0 }.map(\.bitPattern), o.result.tables[i].rows.flatMap { $0 }.map(\.bitPattern))
+        }
+        // A factored table comes back as its factors (the checkpoint holds 3N numbers, not 4N²).
+        guard case .pairProducts(let re, let im, let diagonal) = back.result.tables[1].storage else { return XCTFail("not factored") }
+        XCTAssertEqual((re + im + diagonal).map(\.bitPattern), (Array(xs.prefix(3)) + Array(xs.suffix(3)) + [0.5, -0.0, oddNaN]).map(\.bitPattern))
+        XCTAssertEqual(back.result.tables[1].rowCount, 9)
         XCTAssertEqual(back.result.method, "~method")
         XCTAssertEqual(back.result.diagnostics.map { bits($0.value) }, ["n\(Double.infinity.bitPattern)"])
         // Damaged point files are refused, never half-read.

@@ -276,12 +276,29 @@ final class MeanFieldDynamicTests: XCTestCase {
         XCTAssertThrowsError(try MeanFieldBackend(maxTime: 0.5).solve(collectiveRequest(n: 10, feff: 15, pump: 7.5))) {
             guard case BackendError.noConvergence = $0 else { return XCTFail("\($0)") }
         }
-        // Memory budget for the correlation table.
-        var req = collectiveRequest(n: 2000, feff: 15, pump: 7.5, observables: [.correlations])
-        req.memoryBudget = 1 << 20
-        XCTAssertThrowsError(try MeanFieldBackend().solve(req)) {
-            guard case BackendError.memory = $0 else { return XCTFail("\($0)") }
-        }
+    }
+
+    /// The correlation table is held as β and the populations (`ResultTable.Storage.pairProducts`, 24 N
+    /// bytes): 1 000 dipoles need no 10⁶-row array, and the rows it generates are, bit for bit, those of
+    /// ⟨σ⁺_a σ⁻_b⟩ = β_a* β_b (diagonal (1 + s_a)/2) written row by row, a-major, as before.
+    func testCorrelationTableIsHeldAsItsFactors() throws {
+        let n = 1000
+        let r = try MeanFieldBackend().solve(collectiveRequest(n: n, feff: 15, pump: 7.5, observables: [.correlations, .phases]))
+        let t = try XCTUnwrap(r.tables.first { $0.name == "correlations" })
+        guard case .pairProducts(let re, let im, let populations) = t.storage else { return XCTFail("held as rows") }
+        XCTAssertEqual(t.rowCount, n * n)
+        XCTAssertEqual(re.count, n)
+        var reference = PointResult()
+        ObservableWriter.correlations(
+            count: n, correlation: { a, b in a == b ? Complex(populations[a]) : Complex(re[a], im[a]).conjugate * Complex(re[b], im[b]) },
+            into: &reference)
+        XCTAssertEqual(reference.tables[0], t)
+        XCTAssertEqual(reference.tables[0].rows.flatMap { $0 }.map(\.bitPattern), t.rows.flatMap { $0 }.map(\.bitPattern))
+        XCTAssertEqual(TableFile.npy(reference.tables[0]), TableFile.npy(t))
+        // The populations are the phases table's s: (1 + s)/2.
+        let phases = try XCTUnwrap(r.tables.first { $0.name == "phases" })
+        let s = try XCTUnwrap(phases.columns.firstIndex(of: "s"))
+        for a in [0, 17, n - 1] { XCTAssertEqual(populations[a], (1 + phases.rows[a][s]) / 2, accuracy: 1e-15) }
     }
 
     /// correlations and cluster-ZQ come from ⟨σ⁺_aσ⁻_b⟩ = β_a* β_b: in the synchronized collective

@@ -85,7 +85,7 @@ public enum ResultsDocument {
 
     public static func csv(_ t: ResultTable) -> String {
         var out = t.columns.map(csvField).joined(separator: ",") + "\n"
-        for r in t.rows { out += r.map(num).joined(separator: ",") + "\n" }
+        t.forEachRow { r in out += r.map(num).joined(separator: ",") + "\n" }
         return out
     }
 

@@ -431,10 +431,11 @@ public enum Figures {
 
     /// The rows of a per-dipole table that pictures draw (`maxDrawnDipoles`), and the stride k.
     static func drawnRows(_ t: ResultTable) -> (rows: [[Double]], stride: Int) {
-        let n = t.rows.count
+        let n = t.rowCount
         var k = max(1, (n + maxDrawnDipoles - 1) / maxDrawnDipoles)
         if k > 1 { while greatestCommonDivisor(k, n) != 1 { k += 1 } }
-        return k == 1 ? (t.rows, 1) : (Swift.stride(from: 0, to: n, by: k).map { t.rows[$0] }, k)
+        let rows = t.rows   // once: a generated table builds its rows on every read
+        return k == 1 ? (rows, 1) : (Swift.stride(from: 0, to: n, by: k).map { rows[$0] }, k)
     }
 
     static func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
@@ -446,7 +447,7 @@ public enum Figures {
     /// " (every k-th of N dipoles)" when a picture draws a subset.
     static func subsetNote(_ t: ResultTable, stride k: Int) -> String {
         let suffix = (11...13).contains(k % 100) ? "th" : ([1: "st", 2: "nd", 3: "rd"][k % 10] ?? "th")
-        return k == 1 ? "" : " (every \(k)\(suffix) of \(t.rows.count) dipoles)"
+        return k == 1 ? "" : " (every \(k)\(suffix) of \(t.rowCount) dipoles)"
     }
 
     /// One Bloch sphere per point (at most eight) from the mean-field `phases` tables.
@@ -581,6 +582,7 @@ public enum Figures {
                     if let f = precession(t, name: prefix + name) { out.append(f) }
                     continue
                 }
+                if t.name == "correlations" { continue }   // an N² table; the numbers are in tables/
                 let (drawn, k) = drawnRows(t)
                 let drawnColumn = { (c: String) -> [Double]? in t.columns.firstIndex(of: c).map { i in drawn.map { $0[i] } } }
                 if t.name == "phases", let phi = drawnColumn("phi"), let sp = drawnColumn("S-perp") {
@@ -595,9 +597,7 @@ public enum Figures {
                             markers: true)
                     ]
                     out.append(f)
-                } else if t.name == "correlations" {
-                    continue   // an N² table; the numbers are in tables/
-                } else if t.columns.count >= 2, t.rows.count >= 2 {
+                } else if t.columns.count >= 2, t.rowCount >= 2 {
                     let x = t.rows.map { $0[0] }
                     let columns = Array(t.columns.indices.dropFirst())
                     let drawn = columns.filter { !(t.columns[$0].hasSuffix("-stderr") && t.columns.contains(String(t.columns[$0].dropLast(7)))) }

@@ -45,11 +45,19 @@ public enum OutcomeCodec {
                 "tables",
                 .array(
                     o.result.tables.map { t in
-                        .object([
-                            ("name", .string(escape(t.name))),
-                            ("columns", .array(t.columns.map { .string(escape($0)) })),
-                            ("rows", .array(t.rows.map { .array($0.map(number)) }))
-                        ])
+                        let held: (String, ResultValue)
+                        switch t.storage {
+                        case .rows(let rows): held = ("rows", .array(rows.map { .array($0.map(number)) }))
+                        case .pairProducts(let re, let im, let diagonal):
+                            // The O(N) factors, not the N² rows they generate.
+                            held = (
+                                "pair-products",
+                                .object([
+                                    ("re", .array(re.map(number))), ("im", .array(im.map(number))), ("diagonal", .array(diagonal.map(number)))
+                                ])
+                            )
+                        }
+                        return .object([("name", .string(escape(t.name))), ("columns", .array(t.columns.map { .string(escape($0)) })), held])
                     })
             ),
             ("method", .string(escape(o.result.method))),
@@ -118,8 +126,7 @@ public enum OutcomeCodec {
         guard case .array(let ts) = try field("tables") else { throw DecodeError.invalid("'tables' is a list") }
         let tables = try ts.map { t -> ResultTable in
             guard case .object(let tf) = t, case .string(let name)? = tf.first(where: { $0.0 == "name" })?.1,
-                case .array(let cols)? = tf.first(where: { $0.0 == "columns" })?.1,
-                case .array(let rows)? = tf.first(where: { $0.0 == "rows" })?.1
+                case .array(let cols)? = tf.first(where: { $0.0 == "columns" })?.1
             else {
                 throw DecodeError.invalid("malformed table")
             }
@@ -127,6 +134,20 @@ public enum OutcomeCodec {
                 guard case .string(let s) = c else { throw DecodeError.invalid("a column name is a string") }
                 return try unescape(s)
             }
+            if case .object(let pp)? = tf.first(where: { $0.0 == "pair-products" })?.1 {
+                func vector(_ key: String) throws -> [Double] {
+                    guard case .array(let xs)? = pp.first(where: { $0.0 == key })?.1 else {
+                        throw DecodeError.invalid("'pair-products' has no list '\(key)'")
+                    }
+                    return try xs.map { try double($0, "a pair-products factor") }
+                }
+                let (re, im, diagonal) = (try vector("re"), try vector("im"), try vector("diagonal"))
+                guard re.count == im.count, re.count == diagonal.count else {
+                    throw DecodeError.invalid("'pair-products' lists of unequal lengths")
+                }
+                return ResultTable(name: try unescape(name), columns: columns, storage: .pairProducts(re: re, im: im, diagonal: diagonal))
+            }
+            guard case .array(let rows)? = tf.first(where: { $0.0 == "rows" })?.1 else { throw DecodeError.invalid("malformed table") }
             let r = try rows.map { row -> [Double] in
                 guard case .array(let xs) = row else { throw DecodeError.invalid("a table row is a list") }
                 return try xs.map { try double($0, "a table cell") }
