@@ -125,6 +125,9 @@ public struct ResultTable: Sendable, Equatable {
         /// ⟨σ⁺_a σ⁻_b⟩: z_ab = β_a* β_b off the diagonal (β_a = re_a + i im_a) and (diagonal_a, 0) on it
         /// (mean field's `correlations`, docs/physics.md §4.1): 24 N bytes instead of ~80 N².
         case pairProducts(re: [Double], im: [Double], diagonal: [Double])
+        /// Row-major numbers, `columns.count` a row: a large table read back from its `.npy` file
+        /// (8 bytes a number instead of an array a row).
+        case flat([Double])
     }
 
     public init(name: String, columns: [String], rows: [[Double]]) {
@@ -145,7 +148,7 @@ public struct ResultTable: Sendable, Equatable {
         get {
             switch storage {
             case .rows(let r): return r
-            case .pairProducts:
+            case .pairProducts, .flat:
                 var out: [[Double]] = []
                 out.reserveCapacity(rowCount)
                 forEachRow { out.append(Array($0)) }
@@ -159,6 +162,7 @@ public struct ResultTable: Sendable, Equatable {
         switch storage {
         case .rows(let r): return r.count
         case .pairProducts(let re, _, _): return re.count * re.count
+        case .flat(let values): return columns.isEmpty ? 0 : values.count / columns.count
         }
     }
 
@@ -167,6 +171,9 @@ public struct ResultTable: Sendable, Equatable {
         switch storage {
         case .rows(let r):
             for row in r { body(row[...]) }
+        case .flat(let values):
+            let width = columns.count
+            for i in 0..<rowCount { body(values[(i * width)..<((i + 1) * width)]) }
         case .pairProducts(let re, let im, let diagonal):
             let n = re.count
             var row = [0.0, 0.0, 0.0, 0.0]

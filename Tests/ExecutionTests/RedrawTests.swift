@@ -276,6 +276,11 @@ final class StoredResultsTests: XCTestCase {
         let npy = try? ResultsDocument.table(name: t.name, npy: TableFile.npy(t))
         XCTAssertEqual(npy?.columns, t.columns)
         XCTAssertEqual(npy?.rows.flatMap { $0 }.map(\.bitPattern), t.rows.flatMap { $0 }.map(\.bitPattern))
+        // Held as the file's numbers (8 bytes each, not an array a row), and written out again the same.
+        if case .flat(let values)? = npy?.storage { XCTAssertEqual(values.count, 6) } else { XCTFail("not flat") }
+        XCTAssertEqual(npy?.rowCount, 2)
+        XCTAssertEqual(npy.map(TableFile.npy), TableFile.npy(t))
+        XCTAssertEqual(npy.map(ResultsDocument.csv), ResultsDocument.csv(t))
         XCTAssertNil(ResultsDocument.table(name: "x", csv: "a,b\n1,zz\n"))
         XCTAssertNil(ResultsDocument.table(name: "x", csv: "a,b\n1\n"))
         XCTAssertNil(ResultsDocument.table(name: "x", csv: "\"a,b\n"))

@@ -151,11 +151,10 @@ extension ResultsDocument {
         return ResultTable(name: name, columns: columns, rows: rows)
     }
 
-    /// A table written by `TableFile.npy` read back.
+    /// A table written by `TableFile.npy` read back, its numbers as they lie in the file (`Storage.flat`).
     static func table(name: String, npy data: Data) throws -> ResultTable {
         let d = try TableFile.readNPY(data)
-        let width = d.columns.count
-        return ResultTable(name: name, columns: d.columns, rows: (0..<d.rows).map { i in Array(d.values[(i * width)..<((i + 1) * width)]) })
+        return ResultTable(name: name, columns: d.columns, storage: .flat(d.values))
     }
 
     /// The fields of one CSV line written by `csvField` (quotes around fields holding a comma or a quote).

@@ -47,7 +47,7 @@ public enum OutcomeCodec {
                     o.result.tables.map { t in
                         let held: (String, ResultValue)
                         switch t.storage {
-                        case .rows(let rows): held = ("rows", .array(rows.map { .array($0.map(number)) }))
+                        case .rows, .flat: held = ("rows", .array(t.rows.map { .array($0.map(number)) }))
                         case .pairProducts(let re, let im, let diagonal):
                             // The O(N) factors, not the N² rows they generate.
                             held = (
