@@ -76,14 +76,14 @@ extension MeanFieldBackend: DescribedBackend {
 
     /// Memory of the per-dipole tables a point returns and the bundle holds before writing them: the
     /// `correlations` table as its factors (three numbers a dipole, `factoredTables`), in the checkpoint
-    /// as such, and while it is written its `.npy` file's bytes (8 a number, N² rows of 4) three times:
-    /// built in memory, copied for its hash, read back by the check of the written bundle (measured: N =
-    /// 3 000, a 288 MB file, 882 MB peak); `phases`, N rows of 7 numbers (about 90 bytes a row); and
-    /// while they are written, the checkpoint's and the file's bytes (`TableFile.writingBytes`).
+    /// as such, and while it is written its `.npy` file's bytes (8 a number, N² rows of 4), built in
+    /// memory and hashed where they lie (measured: N = 3 000, a 288 MB file, 320 MB peak for the whole
+    /// run; 882 MB while the hash copied the file twice); `phases`, N rows of 7 numbers (about 90 bytes
+    /// a row); and while they are written, the checkpoint's and the file's bytes (`TableFile.writingBytes`).
     static func tableBytes(_ outline: PointOutline) -> Double {
         let n = Double(outline.dipoles)
         var bytes = 0.0
-        if outline.kinds.contains(.correlations) { bytes += 24 * n + TableFile.writingBytes(rows: n, columns: 3) + 3 * 32 * n * n }
+        if outline.kinds.contains(.correlations) { bytes += 24 * n + TableFile.writingBytes(rows: n, columns: 3) + 32 * n * n }
         if outline.kinds.contains(.phases) { bytes += 90 * n + TableFile.writingBytes(rows: n, columns: 7) }
         return bytes
     }

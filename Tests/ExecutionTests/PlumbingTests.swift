@@ -28,6 +28,29 @@ final class PlumbingTests: XCTestCase {
 
     /// Every field, its key, order and formatting, pinned: this is manifest.json as dipolesync has
     /// always written it (a merged bundle, and a shard with a trajectory split).
+    /// SHA-256 against Python's hashlib on messages around the 64-byte block and the 56-byte padding
+    /// boundaries (bytes (7i + 3) mod 256), for the array, Data and string entry points.
+    func testSHA256MatchesHashlibAtBlockBoundaries() {
+        let expected: [(Int, String)] = [
+            (0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (55, "e7313d333c272e639f790978283f9eb392e843d0f29b7016828bb1daa4aac70b"),
+            (56, "4324d65f3c103567f5589c710bc08f8523f929a9272e3af36fc968e52abc6c27"),
+            (63, "81c80242132f230c3bd41b3e63bbcff16107339549214a99614ff26664625055"),
+            (64, "39e3d7b6b5d075d37d053ad89b24b41bef4f3c29760c84447cab3f3be1882241"),
+            (65, "aacca6ff74fdbb296d165a45cecfa04e5127bc008770fbbdd48006f2d2fae95e"),
+            (119, "9ce7368e4daf32341631b492e80359dc9f594b48453cd0dd5bf0b19279cc177e"),
+            (120, "7836b787757e95e58b3ca5aec90b1b004e8deba1e50e9675af9cabf1a13a04b5"),
+            (128, "d2742f1f4ac6bb7ca2b239ee18402ba8b3f9f8e652d2a72973c2b9ba11c08cf6"),
+            (1000, "1e9bc38cbf860b9ec31918b065f9b52476c549a782e0e7990bed8ce3868d2371")
+        ]
+        for (n, digest) in expected {
+            let bytes = (0..<n).map { UInt8((7 * $0 + 3) % 256) }
+            XCTAssertEqual(SHA256.hex(bytes), digest, "\(n) bytes")
+            XCTAssertEqual(SHA256.hex(Data(bytes)), digest, "\(n) bytes as Data")
+        }
+        XCTAssertEqual(SHA256.hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
     func testTheManifestIsWrittenExactlyAsBefore() throws {
         let libraries = BundleManifest.Libraries(
             blas: "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64",

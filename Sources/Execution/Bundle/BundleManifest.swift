@@ -324,7 +324,7 @@ public struct BundleManifest: Codable, Equatable, Sendable {
 
     /// The SHA-256 of each file, in order.
     public static func hashes(_ files: [(path: String, data: Data)]) -> [FileHash] {
-        files.map { FileHash(path: $0.path, sha256: SHA256.hex([UInt8]($0.data))) }
+        files.map { FileHash(path: $0.path, sha256: SHA256.hex($0.data)) }
     }
 
     /// The time of writing, as manifests record it.

@@ -60,7 +60,7 @@ public enum BundleVerifier {
             guard let bytes = fm.contents(atPath: full) else {
                 throw BundleError.invalid(file: full, reason: "is listed in the manifest but missing")
             }
-            let actual = SHA256.hex([UInt8](bytes))
+            let actual = SHA256.hex(bytes)
             if actual != sha {
                 throw BundleError.invalid(file: full, reason: "does not match its SHA-256 in the manifest (modified or truncated)")
             }

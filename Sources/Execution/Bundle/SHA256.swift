@@ -15,22 +15,26 @@ public struct SHA256 {
 
     /// The digest of `bytes` as 64 lowercase hex digits.
     public static func hex<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        digest(Array(bytes)).map { String(format: "%02x", $0) }.joined()
+        hexDigits(digest(Array(bytes)))
     }
+
+    /// The same for a file's contents, read where they lie (a bundle's tables reach hundreds of MB).
+    public static func hex(_ data: Data) -> String { hexDigits(data.withUnsafeBytes { digest($0) }) }
 
     public static func hex(_ s: String) -> String { hex(Array(s.utf8)) }
 
-    public static func digest(_ message: [UInt8]) -> [UInt8] {
+    static func hexDigits(_ d: [UInt8]) -> String { d.map { String(format: "%02x", $0) }.joined() }
+
+    public static func digest(_ message: [UInt8]) -> [UInt8] { message.withUnsafeBytes { digest($0) } }
+
+    /// FIPS 180-4: the message's whole 64-byte blocks in place, then its tail padded with 0x80, zeros
+    /// and the bit length (one or two blocks), so no copy of the message is made.
+    public static func digest(_ message: UnsafeRawBufferPointer) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var m = message
-        let bitLength = UInt64(message.count) &* 8
-        m.append(0x80)
-        while m.count % 64 != 56 { m.append(0) }
-        for i in (0..<8).reversed() { m.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
         var w = [UInt32](repeating: 0, count: 64)
-        for chunk in stride(from: 0, to: m.count, by: 64) {
+        func block(_ m: UnsafeRawBufferPointer) {
             for i in 0..<16 {
-                let b = chunk + 4 * i
+                let b = 4 * i
                 w[i] = UInt32(m[b]) << 24 | UInt32(m[b + 1]) << 16 | UInt32(m[b + 2]) << 8 | UInt32(m[b + 3])
             }
             for i in 16..<64 {
@@ -50,6 +54,16 @@ public struct SHA256 {
             }
             h[0] = h[0] &+ a; h[1] = h[1] &+ b; h[2] = h[2] &+ c; h[3] = h[3] &+ d
             h[4] = h[4] &+ e; h[5] = h[5] &+ f; h[6] = h[6] &+ g; h[7] = h[7] &+ hh
+        }
+        let whole = message.count / 64
+        for c in 0..<whole { block(UnsafeRawBufferPointer(rebasing: message[(64 * c)..<(64 * c + 64)])) }
+        var tail = [UInt8](message[(64 * whole)...])
+        let bitLength = UInt64(message.count) &* 8
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
+        tail.withUnsafeBytes { t in
+            for c in stride(from: 0, to: t.count, by: 64) { block(UnsafeRawBufferPointer(rebasing: t[c..<(c + 64)])) }
         }
         var out: [UInt8] = []
         for v in h { for s in [24, 16, 8, 0] { out.append(UInt8(truncatingIfNeeded: v >> UInt32(s))) } }

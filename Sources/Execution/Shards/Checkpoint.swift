@@ -111,7 +111,7 @@ public struct Checkpoint: Sendable {
     public func save(_ o: PointOutcome, name: String) throws {
         try create(name: name)
         let body = OutcomeCodec.data(o)
-        var data = Data((Self.pointHeader + SHA256.hex([UInt8](body)) + "\n").utf8)
+        var data = Data((Self.pointHeader + SHA256.hex(body) + "\n").utf8)
         data.append(body)
         try Self.atomicWrite(data, to: folder.appendingPathComponent(Self.pointName(o.index)))
     }
