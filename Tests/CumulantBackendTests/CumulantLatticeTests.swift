@@ -295,7 +295,7 @@ struct CumulantLatticeTests {
         // Ten products do not converge: LAPACK below 2000 dipoles, an error naming the iteration above.
         let fallback = try CumulantSteadyStateSolver.maxRegressionRate(system: fft, s: mixed, arnoldiProducts: 10)
         let lapack = try CumulantSteadyStateSolver.maxRegressionRate(system: dense, s: mixed).rate
-        #expect(abs(fallback.rate - lapack) <= 1e-12, "\(fallback.rate) vs \(lapack)")
+        #expect(abs(fallback.rate - lapack) <= 1e-10, "\(fallback.rate) vs \(lapack)")
         #expect(throws: BackendError.self) { try CumulantSteadyStateSolver.arnoldiRightmost(system: fft, s: mixed, products: 10) }
     }
 
