@@ -379,9 +379,7 @@ public struct CumulantSteadyStateSolver {
             }
             do {
                 return (try arnoldiRightmost(system: system, s: s, products: arnoldiProducts), false)
-            } catch BackendError.numerical(let why) where n > arnoldiFallbackMaxDipoles {
-                throw BackendError.numerical(why)
-            } catch BackendError.numerical {
+            } catch BackendError.numerical where n <= arnoldiFallbackMaxDipoles {
                 // Unconverged (a cluster at the spectrum's right end): LAPACK, which N still allows.
                 return (try denseMaxRegressionRate(system: system, s: s), false)
             }
