@@ -78,11 +78,10 @@ public func arnoldiRightmostEigenvalue(
             h[j, j - 1] = Complex(norm)
             scale(&w, 1 / norm)
             basis.append(w)
-            if j == m || j == n || products % 10 == 0 {
+            if j == m || j == n || products % 10 == 0 || products >= maxProducts {
                 last = try rightmost(j)
-                if last.converged || j == n { return (last.value, last.residual, products, last.converged) }
+                if last.converged || j == n || products >= maxProducts { return (last.value, last.residual, products, last.converged) }
             }
-            if products >= maxProducts { return (last.value, last.residual, products, false) }
         }
         // Krylov–Schur restart: H_m = Z T Z*, the `keep` rightmost Ritz values first.
         var hm = ComplexMatrix(rows: m, cols: m)
