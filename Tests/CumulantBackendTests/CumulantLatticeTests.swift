@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import NumericalMethods
+import Numerics
 import Physics
 import Results
 import TestSupport
@@ -77,6 +78,12 @@ struct CumulantLatticeTests {
         #expect(
             abs(CumulantSteadyStateSolver.rateScale(dense) - CumulantSteadyStateSolver.rateScale(fft)) <= 1e-12
                 * CumulantSteadyStateSolver.rateScale(dense))
+        // K* x for a complex vector (the stability test's product): BLAS against the FFT.
+        let x = (0..<dense.n).map { a -> Complex<Double> in Complex(sin(1.3 * Double(a) + 0.2), cos(0.7 * Double(a))) }
+        let (k1, k2) = (dense.applyKStar(x), fft.applyKStar(x))
+        let parts = { (k: [Complex<Double>]) -> [Double] in k.flatMap { [$0.real, $0.imaginary] } }
+        let (dk, sk) = Self.maxDifference(parts(k1), parts(k2))
+        #expect(sk > 0 && dk <= 1e-12 * sk, "K*x")
     }
 
     /// The O(N²) pair loops split among workers from N = `concurrentPairsMinimum` on (the right-hand
