@@ -11,11 +11,11 @@ import Results
 /// iδ − Q_C/2 with Q_C = Q + 2γ_φ.
 struct LyapunovPreconditioner {
     enum Kind {
-        /// δ = 0, g = 0: F_off = U diag(μ) Uᵀ once; λ_k = −Q_C/2 + ½ s̄ μ_k.
+        /// Equal detunings, g = 0: F_off = U diag(μ) Uᵀ once; λ_k = −Q_C/2 + ½ s̄ μ_k.
         case symmetric(u: Matrix, mu: [Double])
         /// General: M = diag(iδ − Q/2) + ½ diag(s) K*, recomputed when s moves.
         case general(phi: ComplexMatrix, phiInverse: ComplexMatrix, lambda: [Complex<Double>], s: [Double])
-        /// Large N, δ = 0, g = 0: only the K eigenvectors B of F with extreme μ (the slow modes for either
+        /// Large N, equal detunings, g = 0: only the K eigenvectors B of F with extreme μ (the slow modes for either
         /// sign of s̄) are treated exactly; the other eigenvalues are replaced by their median μ_r.
         /// O(N² K) per application instead of O(N³).
         case lowRank(b: Matrix, mu: [Double], muRest: Double)
