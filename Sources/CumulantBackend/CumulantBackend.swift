@@ -198,8 +198,8 @@ public struct CumulantBackend: Backend {
                     from: 0, x0, to: outputs, rhs: { _, y, dy in system.rhs(y, into: &dy) },
                     observe: { t, y in
                         var row = [t]
-                        if wantZQ { let z2 = Self.zq2(system, y); row += [OrderParameters.zq(fromSquare: z2), z2] }
-                        if wantInv { row.append(y[0..<n].reduce(0, +) / Double(2 * n)) }
+                        if wantZQ { let z2 = system.meanReC(y); row += [OrderParameters.zq(fromSquare: z2), z2] }
+                        if wantInv { row.append(system.inversions(y).reduce(0, +) / Double(2 * n)) }
                         do {
                             if let p = miPair { row.append(try PairCorrelations.mutualInformation(Self.xState(system, y, p))) }
                             if let p = dPair { row.append(try PairCorrelations.discord(Self.xState(system, y, p))) }
@@ -223,17 +223,8 @@ public struct CumulantBackend: Backend {
         return result
     }
 
-    static func zq2(_ system: CumulantSystem, _ y: [Double]) -> Double {
-        let n = system.n
-        guard n >= 2 else { return 0 }
-        var s = 0.0
-        var k = n
-        for _ in 0..<(n * (n - 1) / 2) { s += 2 * y[k]; k += 3 }
-        return s / Double(n * (n - 1))
-    }
-
     static func xState(_ system: CumulantSystem, _ y: [Double], _ p: DipolePair) -> ComplexMatrix {
-        PairCorrelations.xState(sa: y[p.a], sb: y[p.b], dab: system.d(y, p.a, p.b), cab: system.c(y, p.a, p.b))
+        PairCorrelations.xState(sa: system.s(y, p.a), sb: system.s(y, p.b), dab: system.d(y, p.a, p.b), cab: system.c(y, p.a, p.b))
     }
 
     private func observables(
@@ -254,7 +245,7 @@ public struct CumulantBackend: Backend {
             case .zq:
                 ObservableWriter.zq(fromSquare: OrderParameters.zq2(count: n, correlation: corr), into: &result)
             case .inversion:
-                ObservableWriter.inversion(state[0..<n].reduce(0, +) / Double(2 * n), into: &result)
+                ObservableWriter.inversion(system.inversions(state).reduce(0, +) / Double(2 * n), into: &result)
             case .clusterZQ:
                 let lattice = request.lattice.count == n ? request.lattice : .allToAll(n)
                 ObservableWriter.clusterZQ(sizes: o.clusterSizes, lattice: lattice, correlation: corr, into: &result)

@@ -85,7 +85,8 @@ extension CumulantBackend: DescribedBackend {
         let observableFlops = regression ? regressionFlops(n: n, observables: outline.observables) : nil
         if let lattice {
             let m = Double(lattice.map(CirculantConvolution.embeddingLength).reduce(1, *))
-            let columns = outline.elastic ? N : N / 2
+            // C is complex (every column its own transform) with g or with unequal detunings.
+            let columns = outline.elastic || !outline.equalDetunings ? N : N / 2
             // Per product: the FFTs, the pair loops (~40 N² effective flops, cache-bound), and one
             // cosine-basis preconditioner application (two parts × four passes of N cosine transforms of
             // length N, ~2 N² log₂ N effective flops in all — FFTW's real transforms run well above the

@@ -23,8 +23,10 @@ import Physics
 /// lattice, the kernels and circulant spectra of `LatticeCouplings` (X column by column through FFTs,
 /// O(N² log N) work, no N×N coupling matrix). Either way the state takes O(N²) memory.
 ///
-/// Packed layout of a state or residual vector (length N + 3·N(N−1)/2): s_0 … s_{N−1}, then for
-/// every pair a < b in the order p = b(b−1)/2 + a the three numbers Re C_ab, Im C_ab, D_ab.
+/// Packed layout of a state or residual vector (`PackedLayout`): s_0 … s_{N−1}, then for every pair a < b
+/// in the order p = b(b−1)/2 + a the three numbers Re C_ab, Im C_ab, D_ab (length N + 3·N(N−1)/2); or,
+/// asked for (`reflection`) with lattice couplings and equal detunings, one member of each orbit of the
+/// lattice's point reflection (about half as long; docs/physics.md §5.3.2).
 public final class CumulantSystem {
     public let n: Int
     public let gamma: Double
@@ -53,10 +55,10 @@ public final class CumulantSystem {
     public var p: Double { pump - (gamma + nonradiativeDecay) }
     /// Q_C = Q + 2γ_φ, the decay rate of C_ab (twice that of σ⁺_a in the regression matrix).
     public var qc: Double { q + 2 * dephasing }
-    /// Number of pairs a < b.
-    public var pairs: Int { n * (n - 1) / 2 }
+    /// Where s, C and D lie in a packed vector.
+    public let layout: PackedLayout
     /// Length of a packed vector.
-    public var packedCount: Int { n + 3 * pairs }
+    public var packedCount: Int { layout.count }
     /// Whether the detunings are all equal (zero or not): a common detuning drops out of the equal-time
     /// equations (only differences δ_a − δ_b enter, docs/physics.md §5.2) and shifts every eigenvalue of
     /// the regression matrix by the same iδ, leaving their real parts (§5.5).
@@ -71,7 +73,8 @@ public final class CumulantSystem {
     /// Scratch N×2N matrices ([Re | Im] halves side by side; dense couplings only).
     var wideA: Matrix
     var wideB: Matrix
-    /// X = K*C of the last `rhs` call.
+    /// X = K*C of the last `rhs` call: N × 2·`layout.xColumns` ([Re | Im]; the columns b ≥ ⌈N/2⌉ of a
+    /// reflected layout are those of N − 1 − b, read backwards).
     public private(set) var x: Matrix
     /// One column of f and of g (scratch of the pair loops).
     private var fColumn: [Double]
@@ -81,7 +84,9 @@ public final class CumulantSystem {
     private var kStarSpectrum: (re: [Double], im: [Double]?) = ([], nil)
     private var convolutions: [CirculantConvolution] = []
 
-    public init(model: DipoleModel) {
+    /// `reflection`: store one member of each orbit of the lattice's point reflection (`PackedLayout`),
+    /// used when the couplings are a lattice's and the detunings equal (else the full layout).
+    public init(model: DipoleModel, reflection: Bool = false) {
         n = model.count
         gamma = model.gamma
         pump = model.pump
@@ -120,14 +125,19 @@ public final class CumulantSystem {
             wideA = Matrix(rows: n, cols: 2 * n)
         }
         wideB = Matrix(rows: 0, cols: 0)
-        x = Matrix(rows: n, cols: 2 * n)
+        let lattice: Bool = if case .lattice = storage { true } else { false }
+        layout = PackedLayout(n: n, reflected: reflection && lattice && equalDetunings)
+        x = Matrix(rows: n, cols: 2 * layout.xColumns)
     }
+
+    /// A Jacobian product's scratch for K*V, shaped like `x`.
+    public func productScratch() -> Matrix { Matrix(rows: n, cols: 2 * layout.xColumns, threads: threads) }
 
     /// Bytes of the N×N matrices this object and the solver's Jacobian scratch hold: dense f, g, X, the
     /// unpacked C and scratch; for the lattice only X and the Jacobian's K*V (plus `LatticeCouplings`'
     /// O(N) spectra and kernels and one FFT buffer per worker, `latticeBytes`).
-    public static func fixedBytes(n: Int, elastic: Bool, representation: CouplingRepresentation = .dense) -> Int {
-        if representation == .lattice { return 8 * n * n * 4 }
+    public static func fixedBytes(n: Int, elastic: Bool, representation: CouplingRepresentation = .dense, reflected: Bool = false) -> Int {
+        if representation == .lattice { return 8 * n * PackedLayout.xColumns(n: n, reflected: reflected) * 4 }
         return 8 * n * n * (1 + 2 + 2 + 2 + (elastic ? 3 : 0))
     }
 
@@ -184,26 +194,40 @@ public final class CumulantSystem {
     /// a < b (column b holds b of them: the range [0, b_w) holds ≈ b_w²/2, so b_w = n √(w/workers)),
     /// one range per worker, concurrently when n ≥ `concurrentPairsMinimum` and `threads` > 1. A
     /// column's arithmetic does not depend on the split, so the bits do not depend on `threads`.
-    static func forEachColumnRange(n: Int, threads: Int, _ body: (Range<Int>) -> Void) {
+    /// With a reflected `layout` the ranges hold about equal numbers of its stored pairs.
+    static func forEachColumnRange(n: Int, threads: Int, layout: PackedLayout? = nil, _ body: (Range<Int>) -> Void) {
         let workers = n < concurrentPairsMinimum ? 1 : max(1, min(threads, n))
         if workers == 1 {
             body(0..<n)
             return
         }
-        let bounds = (0...workers).map { w in w == workers ? n : Int((Double(n) * (Double(w) / Double(workers)).squareRoot()).rounded()) }
+        let bounds: [Int]
+        if let layout, layout.reflected {
+            var b = 0
+            bounds = (0...workers).map { w in
+                if w == workers { return n }
+                let target = layout.pairCount * w / workers
+                while b < n && layout.pairsBefore(b) < target { b += 1 }
+                return b
+            }
+        } else {
+            bounds = (0...workers).map { w in w == workers ? n : Int((Double(n) * (Double(w) / Double(workers)).squareRoot()).rounded()) }
+        }
         concurrentForEach(iterations: workers) { w in body(bounds[w]..<bounds[w + 1]) }
     }
 
-    /// Calls `body(b, f, g)` for every column b of the off-diagonal f and g with the entries a = 0..<b
-    /// (the pairs a < b), the columns split among `threads` workers (`forEachColumnRange`), each with
-    /// its own column buffers; `body` must write only what belongs to column b. g is all zeros when g = 0.
+    /// Calls `body(b, f, g)` for every column b of the off-diagonal f and g with the entries
+    /// a = 0..<`layout.pairsInColumn(b)` (the stored pairs a < b), the columns split among `threads`
+    /// workers (`forEachColumnRange`), each with its own column buffers; `body` must write only what
+    /// belongs to column b. g is all zeros when g = 0.
     func forEachPairColumn(threads: Int, _ body: (Int, UnsafePointer<Double>, UnsafePointer<Double>) -> Void) {
-        Self.forEachColumnRange(n: n, threads: threads) { columns in
+        let layout = self.layout
+        Self.forEachColumnRange(n: n, threads: threads, layout: layout) { columns in
             var fc = [Double](repeating: 0, count: n), gc = fc
             fc.withUnsafeMutableBufferPointer { f in
                 gc.withUnsafeMutableBufferPointer { g in
                     for b in columns {
-                        column(b, count: b, f: f.baseAddress!, g: g.baseAddress!)
+                        column(b, count: layout.pairsInColumn(b), f: f.baseAddress!, g: g.baseAddress!)
                         body(b, UnsafePointer(f.baseAddress!), UnsafePointer(g.baseAddress!))
                     }
                 }
@@ -284,12 +308,16 @@ public final class CumulantSystem {
     /// The packed vector of an uncorrelated state diagonal in σᶻ with ⟨σᶻ_a⟩ = s_a (C = 0, D_ab = s_a s_b).
     public func productState(_ s: [Double]) -> [Double] {
         var v = largeArray(repeating: 0.0, count: packedCount, threads: threads)
-        for a in 0..<n { v[a] = s[a] }
-        for b in 0..<n { for a in 0..<b { v[n + 3 * Self.pairIndex(a, b) + 2] = s[a] * s[b] } }
+        for a in 0..<layout.sCount { v[a] = s[a] }
+        for b in 0..<n {
+            let k = layout.columnOffset(b)
+            for a in 0..<layout.pairsInColumn(b) { v[k + 3 * a + 2] = s[a] * s[b] }
+        }
         return v
     }
 
     /// Writes the Hermitian matrix with zero diagonal held in the C-part of `v` into `m` ([Re | Im], N×2N).
+    /// Full layout only (dense couplings are never reflected).
     func unpackC(_ v: UnsafeBufferPointer<Double>, into m: inout Matrix) {
         let n = self.n, nn = n * n
         m.elements.withUnsafeMutableBufferPointer { c in
@@ -333,17 +361,18 @@ public final class CumulantSystem {
     /// g = 0 and Im C = 0 (the resonant power-law and magic-angle cases) X is real and two columns share
     /// one complex transform (F(u + iv) = Fu + iFv). Columns are split among `threads` workers, each with
     /// its own plans; a column's arithmetic does not depend on which worker does it.
+    /// With a reflected layout only the columns b < ⌈N/2⌉ are computed (`PackedLayout.xColumns`).
     private func latticeProduct(_ v: UnsafeBufferPointer<Double>, into out: inout Matrix) {
-        let n = self.n, nn = n * n
+        let layout = self.layout, n = self.n, columns = layout.xColumns, nn = n * columns
         var realC = kStarSpectrum.im == nil
         if realC {
-            var k = n + 1
-            for _ in 0..<pairs where realC {
+            var k = layout.sCount + 1
+            for _ in 0..<layout.pairCount where realC {
                 if v[k] != 0 { realC = false }
                 k += 3
             }
         }
-        let jobs = realC ? (n + 1) / 2 : n
+        let jobs = realC ? (columns + 1) / 2 : columns
         let workers = max(1, min(threads, jobs))
         while convolutions.count < workers { convolutions.append(CirculantConvolution(extents: convolutions[0].extents)) }
         let convs = convolutions
@@ -356,18 +385,18 @@ public final class CumulantSystem {
                 var colR = [Double](repeating: 0, count: n), colI = colR
                 var outR = colR, outI = colR
                 func gather(_ b: Int, _ re: UnsafeMutablePointer<Double>, _ im: UnsafeMutablePointer<Double>?) {
-                    var k = n + 3 * Self.pairIndex(0, b)
-                    for a in 0..<b {
+                    // The pairs stored in column b in order, then every other entry through the layout.
+                    var k = layout.columnOffset(b)
+                    let stored = layout.pairsInColumn(b)
+                    for a in 0..<stored {
                         re[a] = v[k]
                         im?[a] = v[k + 1]
                         k += 3
                     }
-                    re[b] = 0
-                    im?[b] = 0
-                    for a in (b + 1)..<max(n, b + 1) {
-                        let j = n + 3 * Self.pairIndex(b, a)
-                        re[a] = v[j]
-                        im?[a] = -v[j + 1]
+                    for a in stored..<n {
+                        let (r, i) = layout.c(v, a, b)
+                        re[a] = r
+                        im?[a] = i
                     }
                 }
                 let range = (jobs * w / workers)..<(jobs * (w + 1) / workers)
@@ -379,7 +408,7 @@ public final class CumulantSystem {
                                     if realC {
                                         let b0 = 2 * job, b1 = 2 * job + 1
                                         gather(b0, cr.baseAddress!, nil)
-                                        if b1 < n {
+                                        if b1 < columns {
                                             gather(b1, ci.baseAddress!, nil)
                                         } else {
                                             for a in 0..<n { ci[a] = 0 }
@@ -390,7 +419,7 @@ public final class CumulantSystem {
                                             o[a + b0 * n] = yr[a]
                                             o[nn + a + b0 * n] = 0
                                         }
-                                        if b1 < n {
+                                        if b1 < columns {
                                             for a in 0..<n {
                                                 o[a + b1 * n] = yi[a]
                                                 o[nn + a + b1 * n] = 0
@@ -417,17 +446,18 @@ public final class CumulantSystem {
     /// dx/dt for the packed state `state`; also caches X = K*C for `jacobianTimes`.
     public func rhs(_ state: [Double], into out: inout [Double]) {
         state.withUnsafeBufferPointer { multiplyKStar($0, into: &x) }
-        let n = self.n, nn = n * n, q = self.q, p = self.p, qc = self.qc
+        let n = self.n, layout = self.layout, nn = n * layout.xColumns, q = self.q, p = self.p, qc = self.qc
         state.withUnsafeBufferPointer { v in
             x.elements.withUnsafeBufferPointer { xe in
                 detunings.withUnsafeBufferPointer { dt in
                     out.withUnsafeMutableBufferPointer { o in
-                        for a in 0..<n { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
+                        for a in 0..<layout.sCount { o[a] = p - q * v[a] - 2 * xe[a + a * n] }
                         forEachPairColumn(threads: threads) { b, fe, ge in
-                            var k = n + 3 * Self.pairIndex(0, b)
-                            let sb = v[b], xbb = xe[b + b * n]
-                            for a in 0..<b {
-                                let i = a + b * n, j = b + a * n
+                            var k = layout.columnOffset(b)
+                            let column = self.xColumn(b)
+                            let sb = v[layout.sIndex(b)], xbb = xe[column.index(b)]
+                            for a in 0..<layout.pairsInColumn(b) {
+                                let i = column.index(a), j = b + a * n
                                 let sa = v[a], cr = v[k], ci = v[k + 1], d = v[k + 2]
                                 let f = fe[a], g = ge[a]
                                 let dl = dt[a] - dt[b]
@@ -454,20 +484,21 @@ public final class CumulantSystem {
     /// linearization of the quadratic right-hand side. `y` is N×2N scratch.
     public func jacobianTimes(_ state: [Double], _ v: [Double], scratch y: inout Matrix, into out: inout [Double]) {
         v.withUnsafeBufferPointer { multiplyKStar($0, into: &y) }
-        let n = self.n, nn = n * n, q = self.q, p = self.p, qc = self.qc
+        let n = self.n, layout = self.layout, nn = n * layout.xColumns, q = self.q, p = self.p, qc = self.qc
         state.withUnsafeBufferPointer { st in
             v.withUnsafeBufferPointer { v in
                 x.elements.withUnsafeBufferPointer { xe in
                     y.elements.withUnsafeBufferPointer { ye in
                         detunings.withUnsafeBufferPointer { dt in
                             out.withUnsafeMutableBufferPointer { o in
-                                for a in 0..<n { o[a] = -q * v[a] - 2 * ye[a + a * n] }
+                                for a in 0..<layout.sCount { o[a] = -q * v[a] - 2 * ye[a + a * n] }
                                 forEachPairColumn(threads: threads) { b, fe, ge in
-                                    var k = n + 3 * Self.pairIndex(0, b)
-                                    let sb = st[b], ub = v[b]
-                                    let xbb = xe[b + b * n], ybb = ye[b + b * n]
-                                    for a in 0..<b {
-                                        let i = a + b * n, j = b + a * n
+                                    var k = layout.columnOffset(b)
+                                    let column = self.xColumn(b)
+                                    let sb = st[layout.sIndex(b)], ub = v[layout.sIndex(b)]
+                                    let xbb = xe[column.index(b)], ybb = ye[column.index(b)]
+                                    for a in 0..<layout.pairsInColumn(b) {
+                                        let i = column.index(a), j = b + a * n
                                         let sa = st[a], ua = v[a]
                                         let cr = st[k], ci = st[k + 1]
                                         let vr = v[k], vi = v[k + 1], e = v[k + 2]
@@ -496,23 +527,51 @@ public final class CumulantSystem {
         }
     }
 
+    /// Where column b of X = K*C (or of K*V) lies in `x`: X_ab at `index(a)`. Column b itself, or with a
+    /// reflected layout for b ≥ ⌈N/2⌉ column N − 1 − b read backwards (X_ab = X_a'b').
+    struct XColumn {
+        let base: Int, start: Int, step: Int
+        @inline(__always) func index(_ a: Int) -> Int { base + start + step * a }
+    }
+
+    @inline(__always) func xColumn(_ b: Int) -> XColumn {
+        b < layout.xColumns ? XColumn(base: b * n, start: 0, step: 1) : XColumn(base: (n - 1 - b) * n, start: n - 1, step: -1)
+    }
+
     // MARK: - Accessors of a packed state
+
+    /// s_a = ⟨σᶻ_a⟩ of every dipole.
+    public func inversions(_ v: [Double]) -> [Double] { layout.inversions(v) }
+
+    /// s_a = ⟨σᶻ_a⟩.
+    public func s(_ v: [Double], _ a: Int) -> Double { v[layout.sIndex(a)] }
+
+    /// Mean of Re C_ab over the N(N − 1)/2 pairs (= Z_Q², docs/physics.md §3.2; each stored pair of a
+    /// reflected layout counted for as many pairs as it stands for).
+    public func meanReC(_ v: [Double]) -> Double {
+        guard n >= 2 else { return 0 }
+        var sum = 0.0, k = layout.sCount
+        if layout.reflected {
+            for b in 0..<n {
+                for a in 0..<layout.pairsInColumn(b) { sum += layout.multiplicity(a, b) * v[k]; k += 3 }
+            }
+        } else {
+            for _ in 0..<layout.pairCount { sum += v[k]; k += 3 }
+        }
+        return sum / Double(layout.allPairs)
+    }
 
     /// C_ab = ⟨σ⁺_a σ⁻_b⟩ for a ≠ b; ⟨σ⁺_a σ⁻_a⟩ = (1 + s_a)/2 on the diagonal.
     public func c(_ v: [Double], _ a: Int, _ b: Int) -> Complex<Double> {
-        if a == b { return Complex((1 + v[a]) / 2) }
-        if a < b {
-            let k = n + 3 * Self.pairIndex(a, b)
-            return Complex(v[k], v[k + 1])
-        }
-        let k = n + 3 * Self.pairIndex(b, a)
-        return Complex(v[k], -v[k + 1])
+        if a == b { return Complex((1 + v[layout.sIndex(a)]) / 2) }
+        let (re, im) = v.withUnsafeBufferPointer { layout.c($0, a, b) }
+        return Complex(re, im)
     }
 
     /// D_ab = ⟨σᶻ_a σᶻ_b⟩ (1 on the diagonal).
     public func d(_ v: [Double], _ a: Int, _ b: Int) -> Double {
         if a == b { return 1 }
-        return v[n + 3 * Self.pairIndex(min(a, b), max(a, b)) + 2]
+        return v[layout.slot(min(a, b), max(a, b)).index + 2]
     }
 }
 

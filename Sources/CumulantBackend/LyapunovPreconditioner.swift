@@ -19,15 +19,19 @@ struct LyapunovPreconditioner {
         /// sign of s̄) are treated exactly; the other eigenvalues are replaced by their median μ_r.
         /// O(N² K) per application instead of O(N³).
         case lowRank(b: Matrix, mu: [Double], muRest: Double)
-        /// Lattice couplings, equal detunings: f (and g, `nu`, when elastic) replaced by the matrices
+        /// Lattice couplings: f (and g, `nu`, when elastic) replaced by the matrices
         /// diagonal in the lattice's cosine basis closest to them (μ_k, ν_k,
         /// `CosineTransform.rayleighQuotients`); the Lyapunov equation is then solved by four passes of
         /// cosine transforms over X's columns: O(N² log N) per application, one N × N array (two when
-        /// elastic: the complex divisors couple Re C and Im C).
+        /// elastic: the complex divisors couple Re C and Im C). Unequal detunings are divided out after it,
+        /// pair by pair (`divideDetuningDifferences`).
         case cosine(transform: CosineTransform, mu: [Double], nu: [Double]?)
         case none
     }
     var kind_: Kind
+    /// The detunings when they are not all equal (cosine form: their differences are divided out in the
+    /// position basis after the cosine-basis inverse, `divideDetuningDifferences`).
+    var detunings: [Double]? = nil
     var sBar = 0.0
     /// Mean Re C_ab over pairs (Z_Q²) at the last update: the collective correction's coefficients.
     var cBar = 0.0
@@ -37,6 +41,8 @@ struct LyapunovPreconditioner {
     /// that measure what it saves).
     var collectiveCorrection = true
     let n: Int
+    /// The packed vectors' layout (a reflected one only with the cosine form).
+    let layout: PackedLayout
     let q: Double
     /// Q_C = Q + 2γ_φ, the decay rate of the C block (docs/physics.md §5.7).
     let qc: Double
@@ -55,8 +61,10 @@ struct LyapunovPreconditioner {
         case .symmetric: return "Lyapunov (mean-inversion, eigenvectors of f)"
         case .general: return "Lyapunov (eigenvectors of the regression matrix)"
         case .lowRank(let b, _, _): return "Lyapunov (\(b.cols) extreme eigenvectors of f, mean inversion)"
-        case .cosine(_, _, nil): return "Lyapunov (f diagonal in the lattice's cosine basis, mean inversion)"
-        case .cosine: return "Lyapunov (f and g diagonal in the lattice's cosine basis, mean inversion)"
+        case .cosine(_, _, let nu):
+            let couplings = nu == nil ? "f" : "f and g"
+            let detuning = detunings == nil ? "" : ", detuning differences in the position basis"
+            return "Lyapunov (\(couplings) diagonal in the lattice's cosine basis, mean inversion\(detuning))"
         case .none: return "none"
         }
     }
@@ -79,7 +87,8 @@ struct LyapunovPreconditioner {
             let large = n > lowRankThreshold && n > 4 * lowRankModes
             if n < 2 {
                 self = .none
-            } else if equalDetunings && large && lattice {
+            } else if large && lattice {
+                // Any detunings: their differences are divided out pair by pair (`divideDetuningDifferences`).
                 self = .cosine(elastic: elastic)
             } else if equalDetunings && !elastic {
                 self = large ? .lowRank : .symmetric
@@ -104,6 +113,7 @@ struct LyapunovPreconditioner {
 
     init(system: CumulantSystem) throws {
         n = system.n
+        layout = system.layout
         q = system.q
         qc = system.qc
         p = system.p
@@ -115,6 +125,10 @@ struct LyapunovPreconditioner {
         let form = Form(
             n: n, elastic: system.elastic, equalDetunings: system.equalDetunings, lattice: system.representation == .lattice,
             lowRankThreshold: system.lowRankThreshold)
+        if layout.reflected, case .cosine = form {
+        } else if layout.reflected && form != .none {
+            throw BackendError.unsupported("a reflected packed layout needs the cosine-basis preconditioner (lattice couplings above its threshold)")
+        }
         switch form {
         case .none:
             kind_ = .none
@@ -130,6 +144,7 @@ struct LyapunovPreconditioner {
                 }
             }
             kind_ = .cosine(transform: transform, mu: quotients(lattice.fKernel), nu: lattice.gKernel.map(quotients))
+            if !system.equalDetunings { detunings = system.detunings }
             xr = Matrix(rows: n, cols: n, threads: system.threads)
             if system.elastic { xi = Matrix(rows: n, cols: n, threads: system.threads) }
         case .lowRank:
@@ -194,32 +209,34 @@ struct LyapunovPreconditioner {
 
     mutating func apply(_ r: [Double], sigma: Double, into out: inout [Double]) {
         let n = self.n
-        for a in 0..<n { out[a] = r[a] / (sigma + q) }
+        let (sCount, pairs) = (layout.sCount, layout.pairCount)
+        for a in 0..<sCount { out[a] = r[a] / (sigma + q) }
         guard n >= 2 else { return }
         let dRate = sigma + 2 * q
         switch kind_ {
         case .none:
-            var k = n
-            for _ in 0..<(n * (n - 1) / 2) {
+            var k = sCount
+            for _ in 0..<pairs {
                 out[k] = r[k] / (sigma + qc); out[k + 1] = r[k + 1] / (sigma + qc); out[k + 2] = r[k + 2] / dRate
                 k += 3
             }
         case .symmetric(let u, _):
             applySymmetric(r, u: u, sigma: sigma, into: &out)
-            var k = n + 2
-            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+            var k = sCount + 2
+            for _ in 0..<pairs { out[k] = r[k] / dRate; k += 3 }
         case .lowRank(let b, _, let muRest):
             applyLowRank(r, b: b, lambdaRest: -qc / 2 + 0.5 * sBar * muRest, sigma: sigma, into: &out)
-            var k = n + 2
-            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+            var k = sCount + 2
+            for _ in 0..<pairs { out[k] = r[k] / dRate; k += 3 }
         case .cosine(let transform, let mu, let nu):
             if nu == nil {
                 applyCosine(r, transform: transform, sigma: sigma, into: &out)
             } else {
                 applyComplexCosine(r, transform: transform, sigma: sigma, into: &out)
             }
-            var k = n + 2
-            for _ in 0..<(n * (n - 1) / 2) { out[k] = r[k] / dRate; k += 3 }
+            var k = sCount + 2
+            for _ in 0..<pairs { out[k] = r[k] / dRate; k += 3 }
+            if let delta = detunings { divideDetuningDifferences(delta, sigma: sigma, into: &out) }
             if collectiveCorrection { correctCollectiveModes(r, transform: transform, mu: mu, sigma: sigma, into: &out) }
         case .general(let phi, let inv, let lambda, _):
             var rc = ComplexMatrix(rows: n, cols: n)
@@ -316,7 +333,7 @@ struct LyapunovPreconditioner {
         let threads = self.threads
         for part in 0..<2 {
             let epsilon = part == 0 ? 1.0 : -1.0
-            Self.fillPart(r, part: part, n: n, threads: threads, into: &xr)   // xr ← X (this part, zero diagonal)
+            Self.fillPart(r, part: part, layout: layout, threads: threads, into: &xr)   // xr ← X (this part, zero diagonal)
             var z = Matrix(rows: kk, cols: n), y = Matrix(rows: kk, cols: kk)
             BlockedProducts.gemm(b, xr, transposeA: .transpose, into: &z, threads: threads)   // Z = BᵀX
             Matrix.gemm(z, b, into: &y)   // Y = Z B
@@ -355,7 +372,7 @@ struct LyapunovPreconditioner {
         let lam = lambdaReal
         let threads = self.threads
         for part in 0..<2 {
-            Self.fillPart(r, part: part, n: n, threads: threads, into: &xr)
+            Self.fillPart(r, part: part, layout: layout, threads: threads, into: &xr)
             xr.elements.withUnsafeMutableBufferPointer { px in
                 let base = px.baseAddress!
                 Self.cosinePasses(base, transform: transform, forward: true, n: n, threads: threads)
@@ -368,7 +385,7 @@ struct LyapunovPreconditioner {
                 }
                 Self.cosinePasses(base, transform: transform, forward: false, n: n, threads: threads)
             }
-            Self.packPart(xr, part: part, n: n, threads: threads, into: &out)
+            Self.packPart(xr, part: part, layout: layout, threads: threads, into: &out)
         }
     }
 
@@ -381,8 +398,8 @@ struct LyapunovPreconditioner {
         let n = self.n, threads = self.threads
         let floor2 = 1e-12 * q * q
         let (lr, li) = (lambdaReal, lambdaImaginary)
-        Self.fillPart(r, part: 0, n: n, threads: threads, into: &xr)
-        Self.fillPart(r, part: 1, n: n, threads: threads, into: &xi)
+        Self.fillPart(r, part: 0, layout: layout, threads: threads, into: &xr)
+        Self.fillPart(r, part: 1, layout: layout, threads: threads, into: &xi)
         xr.elements.withUnsafeMutableBufferPointer { pr in
             xi.elements.withUnsafeMutableBufferPointer { pi in
                 let (re, im) = (pr.baseAddress!, pi.baseAddress!)
@@ -403,8 +420,30 @@ struct LyapunovPreconditioner {
                 Self.cosinePasses(im, transform: transform, forward: false, n: n, threads: threads)
             }
         }
-        Self.packPart(xr, part: 0, n: n, threads: threads, into: &out)
-        Self.packPart(xi, part: 1, n: n, threads: threads, into: &out)
+        Self.packPart(xr, part: 0, layout: layout, threads: threads, into: &out)
+        Self.packPart(xi, part: 1, layout: layout, threads: threads, into: &out)
+    }
+
+    /// Unequal detunings in the cosine form: σ − J on C_ab holds −i(δ_a − δ_b), diagonal in the position
+    /// basis, not the cosine basis; with c = σ + Q_C the operator is taken as L₀ (c − iΔ)/c (L₀ the cosine
+    /// form's), whose error (1 − L₀/c) iΔ is small on every mode the couplings do not slow down, so after
+    /// L₀⁻¹ each V_ab is multiplied by c/(c − iΔ_ab) (docs/physics.md §5.3.1).
+    private func divideDetuningDifferences(_ delta: [Double], sigma: Double, into out: inout [Double]) {
+        let n = self.n, c = sigma + qc
+        out.withUnsafeMutableBufferPointer { o in
+            CumulantSystem.forEachColumnRange(n: n, threads: threads, layout: layout) { columns in
+                for b in columns {
+                    var k = layout.columnOffset(b)
+                    for a in 0..<layout.pairsInColumn(b) {
+                        let d = delta[a] - delta[b], scale = c / (c * c + d * d)
+                        let (re, im) = (o[k], o[k + 1])
+                        o[k] = scale * (c * re - d * im)
+                        o[k + 1] = scale * (c * im + d * re)
+                        k += 3
+                    }
+                }
+            }
+        }
     }
 
     /// Whole columns of an n × n array in equal shares (every column costs the same, unlike the pair
@@ -428,14 +467,14 @@ struct LyapunovPreconditioner {
     }
 
     /// Packs one part of V (0: Re, symmetrized; 1: Im, antisymmetrized, round-off) into the packed C.
-    private static func packPart(_ v: Matrix, part: Int, n: Int, threads: Int, into out: inout [Double]) {
-        let epsilon = part == 0 ? 1.0 : -1.0
+    private static func packPart(_ v: Matrix, part: Int, layout: PackedLayout, threads: Int, into out: inout [Double]) {
+        let epsilon = part == 0 ? 1.0 : -1.0, n = layout.n
         v.elements.withUnsafeBufferPointer { pv in
             out.withUnsafeMutableBufferPointer { o in
-                CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+                CumulantSystem.forEachColumnRange(n: n, threads: threads, layout: layout) { columns in
                     for bb in columns {
-                        var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
-                        for a in 0..<bb {
+                        var k = layout.columnOffset(bb) + part
+                        for a in 0..<layout.pairsInColumn(bb) {
                             o[k] = 0.5 * (pv[a + bb * n] + epsilon * pv[bb + a * n])
                             k += 3
                         }
@@ -467,11 +506,17 @@ struct LyapunovPreconditioner {
         let fBar = mu[0], fPair = mu[0] / (nd - 1)
         let scales = transform.orthonormalScales
         // Orthonormal coefficients of the s residual and of the C and D residuals' row sums.
-        var rs = Array(r[0..<n]), rowC = [Double](repeating: 0, count: n), rowD = rowC
-        var k = n
+        // (A reflected layout's stored pair stands for its image too, unless it is its own.)
+        let layout = self.layout
+        var rs = layout.inversions(r), rowC = [Double](repeating: 0, count: n), rowD = rowC
+        var k = layout.sCount
         for b in 0..<n {
-            for a in 0..<b {
+            for a in 0..<layout.pairsInColumn(b) {
                 rowC[a] += r[k]; rowC[b] += r[k]; rowD[a] += r[k + 2]; rowD[b] += r[k + 2]
+                if layout.reflected && a + b != n - 1 {
+                    let (a1, b1) = (n - 1 - a, n - 1 - b)
+                    rowC[a1] += r[k]; rowC[b1] += r[k]; rowD[a1] += r[k + 2]; rowD[b1] += r[k + 2]
+                }
                 k += 3
             }
         }
@@ -509,13 +554,13 @@ struct LyapunovPreconditioner {
         }
         vector(&ds); vector(&wc); vector(&wd)
         let root = nd.squareRoot()
-        for a in 0..<n { out[a] += ds[a] }
+        for a in 0..<layout.sCount { out[a] += ds[a] }
         // Each column's pairs are updated alone (the row sums above stay serial: their order is fixed).
         out.withUnsafeMutableBufferPointer { o in
-            CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
+            CumulantSystem.forEachColumnRange(n: n, threads: threads, layout: layout) { columns in
                 for b in columns {
-                    var k = n + 3 * CumulantSystem.pairIndex(0, b)
-                    for a in 0..<b {
+                    var k = layout.columnOffset(b)
+                    for a in 0..<layout.pairsInColumn(b) {
                         o[k] += (wc[a] + wc[b]) / root
                         o[k + 2] += (wd[a] + wd[b]) / root
                         k += 3
@@ -550,17 +595,25 @@ struct LyapunovPreconditioner {
     /// x ← X for one part of the packed C (0: Re C, symmetric; 1: Im C, antisymmetric), zero diagonal.
     /// Static, so that no copy of the preconditioner (which would share `xr`'s storage and make the
     /// write below copy all N² numbers) is made to call it.
-    private static func fillPart(_ r: [Double], part: Int, n: Int, threads: Int, into x: inout Matrix) {
-        let epsilon = part == 0 ? 1.0 : -1.0
+    /// A reflected layout's other pairs are read through `PackedLayout.slot` (Im C of a conjugated slot
+    /// with the sign flipped).
+    private static func fillPart(_ r: [Double], part: Int, layout: PackedLayout, threads: Int, into x: inout Matrix) {
+        let epsilon = part == 0 ? 1.0 : -1.0, n = layout.n
         x.elements.withUnsafeMutableBufferPointer { px in
             r.withUnsafeBufferPointer { r in
                 CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
                     for bb in columns {
                         px[bb + bb * n] = 0
-                        var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
-                        for a in 0..<bb {
+                        var k = layout.columnOffset(bb) + part
+                        let stored = layout.pairsInColumn(bb)
+                        for a in 0..<stored {
                             px[a + bb * n] = r[k]; px[bb + a * n] = epsilon * r[k]
                             k += 3
+                        }
+                        for a in stored..<bb {
+                            let (index, conjugate) = layout.slot(a, bb)
+                            let value = conjugate && part == 1 ? -r[index + 1] : r[index + part]
+                            px[a + bb * n] = value; px[bb + a * n] = epsilon * value
                         }
                     }
                 }

@@ -22,7 +22,7 @@ public struct Regression {
 
     public init(system: CumulantSystem, state: [Double]) throws {
         let n = system.n
-        let m = LyapunovPreconditioner.regressionMatrix(system: system, s: Array(state[0..<n]))
+        let m = LyapunovPreconditioner.regressionMatrix(system: system, s: system.inversions(state))
         let (lambda, phi) = try singleThreaded { try eigen(m) }
         if let bad = lambda.first(where: { $0.real >= 0 }) {
             throw BackendError.numerical(

@@ -133,9 +133,9 @@ public struct CumulantSteadyStateSolver {
         func attempt(_ name: String, _ x0: inout [Double]) throws -> [Double]? {
             do {
                 let x = try continuation(system, from: &x0, scale: scale, precond: &precond, report: &report)
-                let (rate, isBound) = try Self.maxRegressionRate(system: system, s: Array(x[0..<n]), acceptBelow: stabilityTolerance * scale)
+                let (rate, isBound) = try Self.maxRegressionRate(system: system, s: system.inversions(x), acceptBelow: stabilityTolerance * scale)
                 if rate > stabilityTolerance * scale {
-                    report.rejected.append("\(name): converged to an unstable fixed point (max Re λ(M) = \(rate) Γ, Z_Q² = \(Self.meanC(system, x)))")
+                    report.rejected.append("\(name): converged to an unstable fixed point (max Re λ(M) = \(rate) Γ, Z_Q² = \(system.meanReC(x)))")
                     return nil
                 }
                 report.start = name
@@ -189,7 +189,6 @@ public struct CumulantSteadyStateSolver {
         _ system: CumulantSystem, from x0: inout [Double], scale: Double,
         precond: inout LyapunovPreconditioner, report: inout CumulantSteadyStateReport
     ) throws -> [Double] {
-        let n = system.n
         let q = system.q
         let target = max(tolerance, 1e-13) * scale
         var x: [Double] = []
@@ -199,7 +198,7 @@ public struct CumulantSteadyStateSolver {
         var res = maxAbs(f)
         var dt = 1 / q
         var outer = 0
-        var scratch = Matrix(rows: n, cols: 2 * n, threads: system.threads)
+        var scratch = system.productScratch()
         let workspace = GMRESWorkspace<Double>(threads: system.threads)   // GMRES's r, w and basis, lent from step to step
         defer {
             report.outerIterations += outer
@@ -213,7 +212,7 @@ public struct CumulantSteadyStateSolver {
                     "residual \(res) after \(outer - 1) pseudo-transient steps (target \(target))")
             }
             let sigma = dt > 1e14 ? 0 : 1 / dt
-            try precond.update(system: system, s: Array(x[0..<n]), meanC: Self.meanC(system, x))
+            try precond.update(system: system, s: system.inversions(x), meanC: system.meanReC(x))
             // Inexact Newton forcing term; tight enough near convergence to reach the target.
             let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
             let krylov = GMRES<RealKrylovArithmetic>(
@@ -252,15 +251,6 @@ public struct CumulantSteadyStateSolver {
         return x
     }
 
-    /// Mean of Re C_ab over pairs (= Z_Q²).
-    static func meanC(_ system: CumulantSystem, _ x: [Double]) -> Double {
-        let n = system.n
-        guard n >= 2 else { return 0 }
-        var s = 0.0, k = n
-        for _ in 0..<system.pairs { s += x[k]; k += 3 }
-        return s / Double(system.pairs)
-    }
-
     /// The packed uniform state (s, c, d) of the three-variable symmetric reduction with the mean pair
     /// coupling f̄ (g and δ ignored): with Q = Γ + γ_nr + W, P = W − Γ − γ_nr, Q_C = Q + 2γ_φ
     /// (docs/physics.md §5.7),
@@ -272,12 +262,11 @@ public struct CumulantSteadyStateSolver {
     /// relaxed from the ground state (−1, 0, 1) to t = 10⁴/Γ (early stop at ‖d/dt‖ ≤ 10⁻¹³·scale; where the
     /// step budget runs out first, to 10⁻⁶·scale and then Newton's method, `ReducedEquations.newtonPolish`).
     static func symmetricGuess(_ system: CumulantSystem) -> [Double] {
-        let n = system.n
         let (s, c, d) = symmetricReduction(system)
         var v = largeArray(repeating: 0.0, count: system.packedCount, threads: system.threads)
-        for a in 0..<n { v[a] = s }
-        var k = n
-        for _ in 0..<system.pairs { v[k] = c; v[k + 2] = d; k += 3 }
+        for a in 0..<system.layout.sCount { v[a] = s }
+        var k = system.layout.sCount
+        for _ in 0..<system.layout.pairCount { v[k] = c; v[k + 2] = d; k += 3 }
         return v
     }
 

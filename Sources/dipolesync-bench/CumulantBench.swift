@@ -1,6 +1,7 @@
 import CumulantBackend
 import Foundation
 import LinearAlgebra
+import NumericalMethods
 import Physics
 
 /// `dipolesync-bench cumulant GEOMETRY N [ALPHA] [W] [THREADS] [COUPLINGS] [MEMORY-GIB]` (GEOMETRY chain,
@@ -9,7 +10,8 @@ import Physics
 /// unless given): steady state of the cumulant backend for a chain of N dipoles or a √N × √N square
 /// with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a), g = δ = 0, or with the full dipolar
 /// couplings (elastic, polarization at the magic angle to the chain, in the square's plane).
-/// `CUMULANT_COLLECTIVE=0` turns the preconditioner's collective correction off.
+/// `CUMULANT_COLLECTIVE=0` turns the preconditioner's collective correction off; `CUMULANT_DISORDER=w` draws
+/// the detunings uniformly from [−w/2, w/2] (in Γ, seed 1: the spec's `uniform: {width: w}`).
 /// Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
 func cumulantBenchmark(_ args: [String]) throws {
     if args.first == "gemm" { cumulantGemmBenchmark(args.count > 1 ? Int(args[1]) ?? 900 : 900); return }
@@ -21,7 +23,7 @@ func cumulantBenchmark(_ args: [String]) throws {
     let choice = args.count > 5 ? CouplingRepresentationChoice(rawValue: args[5]) ?? .auto : .auto
     let memory = args.count > 6 ? (Double(args[6]) ?? 4) : 4
     let lattice: Lattice
-    let model: DipoleModel
+    var model: DipoleModel
     if geometry == "collective" {
         // `cumulant collective N FEFF W THREADS`: the uniform model f_ab = f_eff/N.
         lattice = .chain(n)
@@ -59,6 +61,10 @@ func cumulantBenchmark(_ args: [String]) throws {
             let c = Couplings.powerLaw(positions: lattice.unitPositions, spacing: 1, alpha: alpha, strength: 0.25)
             model = DipoleModel(pump: pump, detunings: .init(repeating: 0, count: lattice.count), f: c.f, g: c.g)
         }
+    }
+    if let w = ProcessInfo.processInfo.environment["CUMULANT_DISORDER"].flatMap(Double.init) {
+        var random = SeededRandom(seed: 1)
+        model.detunings = (0..<model.count).map { _ in w * (random.uniform() - 0.5) }
     }
     let request = SolveRequest(
         model: model, lattice: lattice,

@@ -255,5 +255,5 @@ final class DecoherenceTests: XCTestCase {
 }
 
 enum SteadyStateSolverZQ2 {
-    static func meanC(_ system: CumulantSystem, _ x: [Double]) -> Double { CumulantSteadyStateSolver.meanC(system, x) }
+    static func meanC(_ system: CumulantSystem, _ x: [Double]) -> Double { system.meanReC(x) }
 }
