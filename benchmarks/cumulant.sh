@@ -12,6 +12,8 @@
 # 25 Krylov iterations; the stability test on its Lanczos bound (docs/physics.md §5.3.1). --large also
 # runs it at N = 10⁴ (16 GiB): 305 s wall (508 CPU s), peak 15.7 GiB (16 441 340 KiB), 7 steps and 25
 # Krylov iterations, Z_Q = 0.0036245; `plan` says ~13 min and 15.7 GiB.
+# 2026-12-06, reflection-symmetric layout (docs/physics.md §5.3.2; CUMULANT_REFLECTION=0 for the full
+# one), --large on 2 threads: chain 202 s, peak 7.3 GiB; square 294 s, 9.5 GiB; elastic chain 252 s, 8.6 GiB.
 # Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,9 @@ run square 900 1.5 4 "$THREADS"
 run chain 900 0.5 6 "$THREADS" || echo "FAILED: chain 900 alpha 0.5"
 # Elastic couplings: dipolar chain at the magic angle, a = 0.2 λ, W = 3 Γ (g and f both in the cosine basis).
 run dipolar-chain 2500 0.2 3 "$THREADS" || echo "FAILED: dipolar chain 2500"
+# Detuning disorder (uniform, full width 4 Γ): the cosine preconditioner with the detuning differences
+# divided out pair by pair (docs/physics.md §5.3.1), no O(N³) eigen-decomposition.
+CUMULANT_DISORDER=4 run chain 2500 1.5 4 "$THREADS" || echo "FAILED: disordered chain 2500"
 if [[ "${1:-}" != "--quick" ]]; then
     run chain 4000 1.5 4 "$THREADS"
 fi

@@ -29,13 +29,15 @@ public struct CumulantBackend: Backend {
 
     /// Bytes the steady-state solver needs for N dipoles with GMRES(restart), plus the regression if
     /// asked. `lattice`: the extents when the couplings are held as a lattice (docs/physics.md §5.3; no
-    /// N×N coupling matrix), nil for dense matrices. The preconditioner's share is its form's
-    /// (`LyapunovPreconditioner.Form`).
+    /// N×N coupling matrix), nil for dense matrices; `reflected`: the reflected packed layout
+    /// (`PackedLayout`). The preconditioner's share is its form's (`LyapunovPreconditioner.Form`).
     public static func memoryEstimate(
-        n: Int, elastic: Bool, equalDetunings: Bool, restart: Int, regression: Bool, lattice: [Int]? = nil, threads: Int = 1
+        n: Int, elastic: Bool, equalDetunings: Bool, restart: Int, regression: Bool, lattice: [Int]? = nil, reflected: Bool = false,
+        threads: Int = 1
     ) -> Int {
-        let packed = 8 * (n + 3 * n * (n - 1) / 2)
-        var bytes = CumulantSystem.fixedBytes(n: n, elastic: elastic, representation: lattice == nil ? .dense : .lattice)
+        let packed = 8 * PackedLayout.count(n: n, reflected: reflected)
+        var bytes = CumulantSystem.fixedBytes(
+            n: n, elastic: elastic, representation: lattice == nil ? .dense : .lattice, reflected: reflected)
         if let lattice { bytes += CumulantSystem.latticeBytes(extents: lattice, elastic: elastic, threads: threads) }
         bytes += CumulantSteadyStateSolver.packedVectors(restart: restart) * packed
         bytes += LyapunovPreconditioner.Form(n: n, elastic: elastic, equalDetunings: equalDetunings, lattice: lattice != nil).bytes(n: n)
@@ -46,12 +48,12 @@ public struct CumulantBackend: Backend {
     /// The largest GMRES restart (at most 20, at least 2) whose `memoryEstimate` fits `budget`, or nil
     /// when not even the smallest does. The planner's estimate and `solve` use the same choice.
     public static func restart(
-        budget: Int, n: Int, elastic: Bool, equalDetunings: Bool, regression: Bool, lattice: [Int]?, threads: Int
+        budget: Int, n: Int, elastic: Bool, equalDetunings: Bool, regression: Bool, lattice: [Int]?, reflected: Bool = false, threads: Int
     ) -> Int? {
         (2...20).reversed().first {
             memoryEstimate(
                 n: n, elastic: elastic, equalDetunings: equalDetunings, restart: $0, regression: regression, lattice: lattice,
-                threads: threads) <= budget
+                reflected: reflected, threads: threads) <= budget
         }
     }
 
@@ -104,14 +106,21 @@ public struct CumulantBackend: Backend {
         let equalDetunings = model.detunings.allSatisfy { $0 == model.detunings.first }
         let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
         let threads = max(1, request.threads)
+        // The planner's `stateSymmetry` (held by rerun from plan.json): steady states only, and only where
+        // this version's rule allows it (a plan.json of another version or edited by hand may ask for it
+        // elsewhere: the full layout then).
+        let steady: Bool = if case .steadyState = request.evolution { true } else { false }
+        let reflected =
+            request.settings.symmetry == .reflection && steady
+            && Self.stateSymmetry(n: n, elastic: elastic, equalDetunings: equalDetunings, lattice: lattice != nil) == .reflection
         guard
             let restart = Self.restart(
                 budget: request.memoryBudget, n: n, elastic: elastic, equalDetunings: equalDetunings, regression: regression,
-                lattice: lattice?.extents, threads: threads)
+                lattice: lattice?.extents, reflected: reflected, threads: threads)
         else {
             let needed = Self.memoryEstimate(
                 n: n, elastic: elastic, equalDetunings: equalDetunings, restart: 2, regression: regression, lattice: lattice?.extents,
-                threads: threads)
+                reflected: reflected, threads: threads)
             throw BackendError.memory(needed: needed, budget: request.memoryBudget)
         }
 
@@ -135,12 +144,12 @@ public struct CumulantBackend: Backend {
                 "the rate matrix f is not positive semidefinite (smallest eigenvalue \(fMin) Γ), so the master equation is not of Lindblad form")
         }
 
-        let system = CumulantSystem(model: model)
+        let system = CumulantSystem(model: model, reflection: reflected)
         system.threads = threads
         let couplingsNote =
-            lattice.map {
+            (lattice.map {
                 "; couplings: lattice (translation-invariant, K*C by FFTs on a circulant embedding of \($0.fSpectrum.count) sites)"
-            } ?? ""
+            } ?? "") + (system.layout.reflected ? "; state stored once per orbit of the lattice's point reflection" : "")
         var result = PointResult()
         var state: [Double]
         switch request.evolution {

@@ -35,6 +35,26 @@ extension CumulantBackend: DescribedBackend {
         }
     }
 
+    /// Steady states with lattice couplings and equal detunings store one member of each orbit of the
+    /// lattice's point reflection (`PackedLayout`, docs/physics.md §5.3.2), where the preconditioner is the
+    /// cosine form (above its threshold: the smaller forms read the full layout).
+    public func stateSymmetry(for outline: PointOutline, couplings: CouplingRepresentation?, thresholds: PlannerThresholds) -> StateSymmetry? {
+        Self.stateSymmetry(outline, lattice: couplings == .lattice)
+    }
+
+    /// `stateSymmetry`'s rule, for the estimate too.
+    static func stateSymmetry(_ outline: PointOutline, lattice: Bool) -> StateSymmetry? {
+        guard case .steadyState = outline.evolution else { return nil }
+        return stateSymmetry(n: outline.dipoles, elastic: outline.elastic, equalDetunings: outline.equalDetunings, lattice: lattice)
+    }
+
+    /// The rule for a steady state of N dipoles.
+    public static func stateSymmetry(n: Int, elastic: Bool, equalDetunings: Bool, lattice: Bool) -> StateSymmetry? {
+        guard lattice, equalDetunings else { return nil }
+        if case .cosine = LyapunovPreconditioner.Form(n: n, elastic: elastic, equalDetunings: true, lattice: true) { return .reflection }
+        return nil
+    }
+
     /// Why the model is not one it represents: an initial state with coherences between excitation
     /// numbers, or dense couplings for more than `PlannerThresholds.cumulantMaxDipoles` dipoles (O(N³)
     /// work per product; the lattice representation is limited by its memory and work estimates only).
@@ -72,16 +92,17 @@ extension CumulantBackend: DescribedBackend {
         let regression = kinds.contains(.twoTime) || kinds.contains(.spectrum) || kinds.contains(.frequency)
         let form = LyapunovPreconditioner.Form(n: n, elastic: outline.elastic, equalDetunings: outline.equalDetunings, lattice: lattice != nil)
         let general = form == .general
+        let reflected = Self.stateSymmetry(outline, lattice: lattice != nil) == .reflection
         let threads = max(1, outline.threads ?? outline.cores)
         let restart =
             restart(
                 budget: outline.memoryBudget, n: n, elastic: outline.elastic, equalDetunings: outline.equalDetunings,
-                regression: regression, lattice: lattice, threads: threads) ?? 2
+                regression: regression, lattice: lattice, reflected: reflected, threads: threads) ?? 2
         let own =
             n > 1
             ? memoryEstimate(
                 n: n, elastic: outline.elastic, equalDetunings: outline.equalDetunings,
-                restart: restart, regression: regression, lattice: lattice, threads: threads) : 1 << 20
+                restart: restart, regression: regression, lattice: lattice, reflected: reflected, threads: threads) : 1 << 20
         let observableFlops = regression ? regressionFlops(n: n, observables: outline.observables) : nil
         if let lattice {
             let m = Double(lattice.map(CirculantConvolution.embeddingLength).reduce(1, *))
@@ -93,7 +114,8 @@ extension CumulantBackend: DescribedBackend {
             // 2·10⁹ flop/s scale of `CostEstimate.seconds` — plus ~40 N² for the transposes, packing and
             // collective correction; calibrated on the runs of `latticeProducts`); the general
             // preconditioner's O(N³) eigen-decompositions.
-            let product = columns * 10 * m * log2(max(m, 2)) + 40 * N * N
+            // The reflected layout (docs/physics.md §5.3.2) computes half the columns and pairs.
+            let product = (columns * 10 * m * log2(max(m, 2)) + 40 * N * N) * (reflected ? 0.5 : 1)
             let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 2 * N * N * log2(max(N, 2)) + 40 * N * N
             let planes = lattice.filter { $0 > 1 }.count >= 2
             let flops = latticeProducts(general: general, elastic: outline.elastic, planes: planes) * (product + preconditioner)

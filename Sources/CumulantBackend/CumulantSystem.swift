@@ -481,7 +481,7 @@ public final class CumulantSystem {
     }
 
     /// J·v at `state`, which must be the state of the last `rhs` call (X is reused): the exact
-    /// linearization of the quadratic right-hand side. `y` is N×2N scratch.
+    /// linearization of the quadratic right-hand side. `y` is scratch shaped like `x` (`productScratch`).
     public func jacobianTimes(_ state: [Double], _ v: [Double], scratch y: inout Matrix, into out: inout [Double]) {
         v.withUnsafeBufferPointer { multiplyKStar($0, into: &y) }
         let n = self.n, layout = self.layout, nn = n * layout.xColumns, q = self.q, p = self.p, qc = self.qc

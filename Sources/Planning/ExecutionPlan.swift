@@ -32,6 +32,9 @@ public struct PointPlan: Sendable, Codable, Equatable {
     /// How the backend holds the couplings when not as dense matrices or uniform numbers: `lattice`
     /// (docs/physics.md §2.6); nil otherwise (so plans of other points read as before).
     public var couplings: CouplingRepresentation?
+    /// A symmetry of the state the backend stores only once (`reflection`); nil otherwise (and in plans
+    /// written before it existed, whose points rerun without it).
+    public var symmetry: StateSymmetry? = nil
     public var reason: String
     public var ruledOut: [String: String]
     public var estimate: CostEstimate

@@ -110,11 +110,13 @@ public struct Planner {
                 let method = c.method
                 let representation = description(c.backend)?.couplingRepresentation(
                     for: outline(s, budget: budget), method: method?.method, thresholds: thresholds)
-                let couplingReason = representation.map(Self.couplingsReason) ?? ""
+                let symmetry = description(c.backend)?.stateSymmetry(
+                    for: outline(s, budget: budget), couplings: representation, thresholds: thresholds)
+                let couplingReason = (representation.map(Self.couplingsReason) ?? "") + (symmetry.map(Self.symmetryReason) ?? "")
                 points.append(
                     PointPlan(
                         index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
-                        backend: c.backend, method: method?.method, couplings: representation,
+                        backend: c.backend, method: method?.method, couplings: representation, symmetry: symmetry,
                         reason: c.reason + (method.map { "; \($0.reason)" } ?? "") + couplingReason, ruledOut: c.ruledOut,
                         estimate: c.estimate, dipoles: sys.count, solveNode: solve))
             }
@@ -433,6 +435,13 @@ public struct Planner {
         case .dense: return ""
         case .uniform: return "; couplings: uniform (all-to-all: f_eff and g_eff, O(N) sums, no N×N matrix)"
         case .lattice: return "; couplings: lattice (translation-invariant: spectra of the circulant embeddings, FFT products, O(N) memory)"
+        }
+    }
+
+    static func symmetryReason(_ symmetry: StateSymmetry) -> String {
+        switch symmetry {
+        case .reflection:
+            return "; state: reflection-symmetric (one member of each orbit of the lattice's point reflection stored, about half the memory)"
         }
     }
 

@@ -171,6 +171,8 @@ public protocol DescribedBackend: Backend {
     /// How it holds the couplings of the point: `.lattice` when it uses the lattice representation
     /// (docs/physics.md §2.6), nil for its default (dense matrices, or the uniform numbers).
     func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation?
+    /// A symmetry of the point's state it stores only once with `couplings` (nil: none).
+    func stateSymmetry(for outline: PointOutline, couplings: CouplingRepresentation?, thresholds: PlannerThresholds) -> StateSymmetry?
     /// How it would solve the point and why, when it has several ways (nil: its only way, or none fits).
     func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)?
     /// Whether it can represent the point's model within its limits (the refusal, else nil) and its
@@ -189,6 +191,9 @@ public protocol DescribedBackend: Backend {
 
 extension DescribedBackend {
     public var decoherence: Set<LocalDecoherence> { [] }
+    public func stateSymmetry(for outline: PointOutline, couplings: CouplingRepresentation?, thresholds: PlannerThresholds) -> StateSymmetry? {
+        nil
+    }
     public var factoredTables: Set<ObservableKind> { [] }
 
     /// Why this backend cannot take `model`'s decoherence terms (nil: it can): the planner's refusal and

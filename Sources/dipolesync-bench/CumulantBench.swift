@@ -10,7 +10,8 @@ import Physics
 /// unless given): steady state of the cumulant backend for a chain of N dipoles or a √N × √N square
 /// with power-law couplings f = (Γ/4)(a/r)^α (papers' Fig. 4a), g = δ = 0, or with the full dipolar
 /// couplings (elastic, polarization at the magic angle to the chain, in the square's plane).
-/// `CUMULANT_COLLECTIVE=0` turns the preconditioner's collective correction off; `CUMULANT_DISORDER=w` draws
+/// `CUMULANT_COLLECTIVE=0` turns the preconditioner's collective correction off, `CUMULANT_REFLECTION=0`
+/// the reflection-symmetric layout; `CUMULANT_DISORDER=w` draws
 /// the detunings uniformly from [−w/2, w/2] (in Γ, seed 1: the spec's `uniform: {width: w}`).
 /// Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
 func cumulantBenchmark(_ args: [String]) throws {
@@ -66,10 +67,17 @@ func cumulantBenchmark(_ args: [String]) throws {
         var random = SeededRandom(seed: 1)
         model.detunings = (0..<model.count).map { _ in w * (random.uniform() - 0.5) }
     }
+    // As the planner chooses (`CumulantBackend.stateSymmetry`) unless `CUMULANT_REFLECTION=0`.
+    let symmetry: StateSymmetry? =
+        ProcessInfo.processInfo.environment["CUMULANT_REFLECTION"] == "0"
+        ? nil
+        : CumulantBackend.stateSymmetry(
+            n: model.count, elastic: model.lattice?.gKernel != nil, equalDetunings: model.detunings.allSatisfy { $0 == model.detunings.first },
+            lattice: model.representation == .lattice)
     let request = SolveRequest(
         model: model, lattice: lattice,
         observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
-        tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)))
+        tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)), settings: PointSettings(symmetry: symmetry))
     let environment = ProcessInfo.processInfo.environment
     if environment["CUMULANT_START"] != nil || environment["CUMULANT_COLLECTIVE"] == "0" {
         // Diagnostics: the steady-state solver alone, from one start only (symmetric reduction, product

@@ -189,7 +189,7 @@ struct Rerun: ParsableCommand {
             throw ExitStatus.invalid
         }
         if let stored = archived.storedPlan {
-            for note in ArchivedSpec.pinCouplings(&plan, to: stored).prefix(20) { print("note: \(note)") }
+            for note in ArchivedSpec.pinStorage(&plan, to: stored).prefix(20) { print("note: \(note)") }
         }
         let planCheck = archived.comparePlan(fresh: plan)
         if !planCheck.mismatches.isEmpty {

@@ -92,40 +92,75 @@ final class LatticeCouplingsRunTests: XCTestCase {
         }
     }
 
-    /// A rerun holds the couplings as the bundle's plan.json says (`ArchivedSpec.pinCouplings`): a
-    /// 450-dipole cumulant chain the planner now puts on lattice couplings, stored as planned dense (as
-    /// before 2026-12-04), runs dense again; the two representations agree to the solver's tolerance
-    /// only, which is why the rerun must not switch.
-    func testRerunHoldsTheCouplingsOfThePlanThatRan() throws {
+    /// A 450-dipole power-law chain in the cumulant backend (`extra`: lines added after the system's) and
+    /// its plan.
+    static func cumulantChain450(_ extra: String = "") throws -> (CompiledSpec, ExecutionPlan) {
         let text = """
             dipolesync: 1
-            name: pinned
+            name: chain-450
             system:
               lattice: {shape: chain, sites: 450, spacing: 0.1 lambda}
               couplings: {power-law: {alpha: 1.5}}
               pump: {rate: 4 Gamma}
+            \(extra)
             observables: [ZQ, inversion]
             solver: {backend: cumulant}
 
             """
         let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
         let c = try XCTUnwrap(outcome.compiled, "\(outcome.diagnostics.map(\.message))")
-        let now = try XCTUnwrap(Planner().plan(c).plan)
+        return (c, try XCTUnwrap(Planner().plan(c).plan))
+    }
+
+    /// A rerun holds the couplings as the bundle's plan.json says (`ArchivedSpec.pinStorage`): a
+    /// 450-dipole cumulant chain the planner now puts on lattice couplings, stored as planned dense (as
+    /// before 2026-12-04), runs dense again; the two representations agree to the solver's tolerance
+    /// only, which is why the rerun must not switch.
+    func testRerunHoldsTheCouplingsOfThePlanThatRan() throws {
+        let (c, now) = try Self.cumulantChain450()
         XCTAssertEqual(now.points.map(\.couplings), [.lattice])
         var stored = now
         stored.points[0].couplings = nil
         var pinned = now
-        let notes = ArchivedSpec.pinCouplings(&pinned, to: stored)
+        let notes = ArchivedSpec.pinStorage(&pinned, to: stored)
         XCTAssertEqual(pinned.points.map(\.couplings), [nil])
         XCTAssertEqual(notes.count, 1)
         XCTAssertTrue(notes.first?.contains("couplings held dense as in plan.json (this version would choose lattice)") ?? false, "\(notes)")
         var unchanged = now
-        XCTAssertEqual(ArchivedSpec.pinCouplings(&unchanged, to: now), [])
+        XCTAssertEqual(ArchivedSpec.pinStorage(&unchanged, to: now), [])
         let dense = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first)
         let lattice = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first)
         XCTAssertFalse(dense.result.method.contains("couplings: lattice"), dense.result.method)
         XCTAssertTrue(lattice.result.method.contains("couplings: lattice"), lattice.result.method)
         let (zd, zl) = (try XCTUnwrap(dense.result.number("ZQ")), try XCTUnwrap(lattice.result.number("ZQ")))
         XCTAssertEqual(zd, zl, accuracy: 1e-7 * zd)
+    }
+
+    /// The planner stores a cumulant steady state with lattice couplings and equal detunings once per
+    /// orbit of the lattice's point reflection (plan.json's `symmetry: reflection`, docs/physics.md
+    /// §5.3.2), not with detuning disorder or for dynamics; a rerun of a bundle planned before it (no
+    /// `symmetry`) holds the full layout (`ArchivedSpec.pinStorage`), since the two agree only to the
+    /// solver's tolerance.
+    func testRerunHoldsTheStateSymmetryOfThePlanThatRan() throws {
+        let (c, now) = try Self.cumulantChain450()
+        XCTAssertEqual(now.points.map(\.symmetry), [.reflection])
+        XCTAssertTrue(now.json().contains("\"symmetry\" : \"reflection\"") || now.json().contains("\"symmetry\":\"reflection\""), now.json())
+        XCTAssertTrue(now.points[0].reason.contains("reflection"), now.points[0].reason)
+        XCTAssertEqual(try Self.cumulantChain450("  detuning: {uniform: {width: 1 Gamma}}").1.points.map(\.symmetry), [nil])
+        XCTAssertEqual(try Self.cumulantChain450("evolve: {until: 1 /Gamma, samples: 2}").1.points.map(\.symmetry), [nil])
+        var stored = now
+        stored.points[0].symmetry = nil
+        var pinned = now
+        let notes = ArchivedSpec.pinStorage(&pinned, to: stored)
+        XCTAssertEqual(pinned.points.map(\.symmetry), [nil])
+        XCTAssertEqual(notes, ["point 0: state symmetry none as in plan.json (this version would choose reflection)"])
+        let full = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first)
+        let half = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first)
+        XCTAssertFalse(full.result.method.contains("reflection"), full.result.method)
+        XCTAssertTrue(half.result.method.contains("state stored once per orbit of the lattice's point reflection"), half.result.method)
+        for key in ["ZQ", "inversion"] {
+            let (a, b) = (try XCTUnwrap(full.result.number(key)), try XCTUnwrap(half.result.number(key)))
+            XCTAssertEqual(a, b, accuracy: 1e-8 * abs(a), key)
+        }
     }
 }

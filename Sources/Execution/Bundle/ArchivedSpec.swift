@@ -90,24 +90,33 @@ public struct ArchivedSpec {
         return Int(b)
     }
 
-    /// How each point held its couplings when the bundle was computed (plan.json's `couplings`; absent:
-    /// dense matrices or uniform numbers) is a choice the planner's thresholds make and a version may
-    /// change (the cumulant backend's moved from 2000 to 400 dipoles on 2026-12-04); the results agree
-    /// between representations only to the solver's tolerance, so a rerun holds them as the bundle did.
-    /// Sets `fresh`'s points to the stored representation (points matched by index, same backend) and
-    /// returns a note per point it changed.
-    public static func pinCouplings(_ fresh: inout ExecutionPlan, to stored: ExecutionPlan) -> [String] {
+    /// How each point held its couplings (plan.json's `couplings`; absent: dense matrices or uniform
+    /// numbers) and which symmetry of its state it stored once (`symmetry`; absent: none) when the bundle
+    /// was computed are choices the planner's thresholds make and a version may change (the cumulant
+    /// backend's lattice couplings moved from 2000 to 400 dipoles on 2026-12-04; its reflection-symmetric
+    /// layout came on 2026-12-06); the results agree between them only to the solver's tolerance, so a
+    /// rerun holds them as the bundle did. Sets `fresh`'s points to the stored choices (points matched by
+    /// index, same backend) and returns a note per choice it changed.
+    public static func pinStorage(_ fresh: inout ExecutionPlan, to stored: ExecutionPlan) -> [String] {
         let byIndex = Dictionary(stored.points.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
         var notes: [String] = []
         for i in fresh.points.indices {
-            guard let old = byIndex[fresh.points[i].index], old.backend == fresh.points[i].backend,
-                old.couplings != fresh.points[i].couplings
-            else { continue }
-            let name: (CouplingRepresentation?) -> String = { $0?.rawValue ?? "dense" }
-            notes.append(
-                "point \(fresh.points[i].index): couplings held \(name(old.couplings)) as in plan.json (this version would choose \(name(fresh.points[i].couplings)))"
-            )
-            fresh.points[i].couplings = old.couplings
+            guard let old = byIndex[fresh.points[i].index], old.backend == fresh.points[i].backend else { continue }
+            let index = fresh.points[i].index
+            if old.couplings != fresh.points[i].couplings {
+                let name: (CouplingRepresentation?) -> String = { $0?.rawValue ?? "dense" }
+                notes.append(
+                    "point \(index): couplings held \(name(old.couplings)) as in plan.json (this version would choose \(name(fresh.points[i].couplings)))"
+                )
+                fresh.points[i].couplings = old.couplings
+            }
+            if old.symmetry != fresh.points[i].symmetry {
+                let name: (StateSymmetry?) -> String = { $0?.rawValue ?? "none" }
+                notes.append(
+                    "point \(index): state symmetry \(name(old.symmetry)) as in plan.json (this version would choose \(name(fresh.points[i].symmetry)))"
+                )
+                fresh.points[i].symmetry = old.symmetry
+            }
         }
         return notes
     }

@@ -119,15 +119,27 @@ public struct PointSettings: Sendable, Equatable {
     public var trajectories: TrajectorySettings
     /// How the couplings are held (nil: as the backend's default, dense or uniform).
     public var couplings: CouplingRepresentation?
+    /// A symmetry of the state the backend stores only once (nil: none).
+    public var symmetry: StateSymmetry?
 
     public init(
         method: PointMethod? = nil, trajectories: TrajectorySettings = TrajectorySettings(),
-        couplings: CouplingRepresentation? = nil
+        couplings: CouplingRepresentation? = nil, symmetry: StateSymmetry? = nil
     ) {
         self.method = method
         self.trajectories = trajectories
         self.couplings = couplings
+        self.symmetry = symmetry
     }
+}
+
+/// A symmetry of a point's state that a backend uses to store and compute less, as plan.json's
+/// `symmetry` records it (docs/spec-language.md §11). The results agree with those of the full state
+/// only to the solver's tolerance, so `rerun` holds the bundle's choice (`ArchivedSpec.pinStorage`).
+public enum StateSymmetry: String, Sendable, Codable, CaseIterable {
+    /// The lattice's point reflection a ↦ N − 1 − a (cumulant steady states with lattice couplings and
+    /// equal detunings: one member of each orbit of the pair correlations, docs/physics.md §5.3.2).
+    case reflection
 }
 
 /// `optimize.maximize`: a result of one number per point (docs/spec-language.md §8); the result key
