@@ -8,6 +8,13 @@ import Testing
 
 /// The planner's choice of coupling representation (`solver.couplings`, docs/physics.md §2.6).
 struct LatticeCouplingsPlanTests {
+    /// The plan of the first point of the spec `text` (which must compile).
+    static func firstPoint(_ text: String) throws -> PointPlan {
+        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
+        let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
+        return try #require(Planner().plan(compiled).plan?.points.first)
+    }
+
     struct Case: Sendable, CustomTestStringConvertible {
         var name: String
         var system: String
@@ -232,9 +239,7 @@ struct LatticeCouplingsPlanTests {
                 solver: {backend: cumulant, couplings: lattice, memory: \(budget), threads: 1}
 
                 """
-            let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
-            let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
-            return try #require(Planner().plan(compiled).plan?.points.first)
+            return try Self.firstPoint(text)
         }
         for (lattice, budget, measured) in [
             ("{shape: chain, sites: 2500, spacing: 0.1 lambda}", "4 GiB", 12.0),
@@ -276,9 +281,7 @@ struct LatticeCouplingsPlanTests {
             solver: {backend: cumulant, memory: 16 GiB, seed: 1}
 
             """
-        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
-        let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
-        let p = try #require(Planner().plan(compiled).plan?.points.first)
+        let p = try Self.firstPoint(text)
         #expect(p.backend == .cumulant && p.couplings == .lattice && p.symmetry == nil)
         #expect(p.estimate.seconds > 368 / 3.0 && p.estimate.seconds < 3 * 368, "\(p.estimate.seconds) s")
         let ratio = Double(p.estimate.memoryBytes) / (14_494_008.0 * 1024)
@@ -307,9 +310,7 @@ struct LatticeCouplingsPlanTests {
                 solver: {backend: cumulant, memory: \(budget), threads: 2}
 
                 """
-            let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
-            let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
-            return try #require(Planner().plan(compiled).plan?.points.first)
+            return try Self.firstPoint(text)
         }
         for (lattice, measured) in [
             ("{shape: chain, sites: 2500, spacing: 0.2 lambda}", 13.6),
@@ -364,9 +365,7 @@ struct LatticeCouplingsPlanTests {
             solver: {backend: mean-field}
 
             """
-        let outcome = SpecCompiler.compile(bytes: Array(text.utf8), path: "spec.yaml", catalog: Catalog())
-        let compiled = try #require(outcome.compiled, "did not compile: \(outcome.diagnostics.map(\.message))")
-        let p = try #require(Planner().plan(compiled).plan?.points.first)
+        let p = try Self.firstPoint(text)
         let (bytes, peak) = (Double(p.estimate.memoryBytes), 319_848.0 * 1024)
         #expect(bytes >= 0.85 * peak && bytes <= 1.3 * peak, "\(bytes / 1e6) MB against \(peak / 1e6) MB")
     }
