@@ -150,8 +150,6 @@ public final class CumulantSystem {
             + max(threads, 1) * (CirculantConvolution.bytes(extents: extents) + 32 * n)
     }
 
-    @inline(__always) public static func pairIndex(_ a: Int, _ b: Int) -> Int { b * (b - 1) / 2 + a }
-
     // MARK: - Couplings
 
     /// Writes f_ab and g_ab for a = 0..<count (count ≤ N; f_bb = g_bb = 0) of column b into `f`, `g`

@@ -325,7 +325,7 @@ struct LyapunovPreconditioner {
     /// the second and third terms are each other's ε-transposes, so V = c X + P + ε Pᵀ with
     /// P = B [D (Z − Y Bᵀ) + ½ (Y∘H − cY) Bᵀ]: two N×N×K products per part (Z and P).
     private mutating func applyLowRank(_ r: [Double], b: Matrix, lambdaRest: Double, sigma: Double, into out: inout [Double]) {
-        let n = self.n, kk = b.cols
+        let n = self.n, kk = b.cols, layout = self.layout
         let floor = 1e-6 * q
         func inv(_ d: Double) -> Double { abs(d) < floor ? (d < 0 ? -1 / floor : 1 / floor) : 1 / d }
         let c = inv(sigma - 2 * lambdaRest)
@@ -348,7 +348,7 @@ struct LyapunovPreconditioner {
                     out.withUnsafeMutableBufferPointer { o in
                         CumulantSystem.forEachColumnRange(n: n, threads: threads) { columns in
                             for bb in columns {
-                                var k = n + 3 * CumulantSystem.pairIndex(0, bb) + part
+                                var k = layout.columnOffset(bb) + part
                                 for a in 0..<bb {
                                     o[k] = c * r[k] + pp[a + bb * n] + epsilon * pp[bb + a * n]
                                     k += 3

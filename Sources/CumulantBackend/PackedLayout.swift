@@ -68,8 +68,6 @@ public struct PackedLayout: Sendable, Equatable {
     /// How many of the N(N − 1)/2 pairs the stored pair (a, b) stands for: 2, or 1 for a pair that is its
     /// own image (a + b = N − 1) and in the full layout.
     @inline(__always) public func multiplicity(_ a: Int, _ b: Int) -> Double { reflected && a + b != n - 1 ? 2 : 1 }
-    /// How many dipoles s_a stands for.
-    @inline(__always) public func sMultiplicity(_ a: Int) -> Double { reflected && 2 * a != n - 1 ? 2 : 1 }
 
     /// s_0 … s_{N−1} of a packed vector.
     public func inversions(_ v: [Double]) -> [Double] { (0..<n).map { v[sIndex($0)] } }

@@ -72,7 +72,6 @@ struct ReflectionTests {
             let b = (0..<n).last { layout.pairsBefore($0) <= p } ?? 0
             #expect(Double(count) == layout.multiplicity(p - layout.pairsBefore(b), b), "slot \(k)")
         }
-        #expect((0..<layout.sCount).map { layout.sMultiplicity($0) }.reduce(0, +) == Double(n))
         #expect((0..<n).allSatisfy { layout.sIndex($0) == layout.sIndex(n - 1 - $0) && layout.sIndex($0) < layout.sCount })
     }
 
