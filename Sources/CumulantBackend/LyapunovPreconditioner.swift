@@ -125,9 +125,14 @@ struct LyapunovPreconditioner {
         let form = Form(
             n: n, elastic: system.elastic, equalDetunings: system.equalDetunings, lattice: system.representation == .lattice,
             lowRankThreshold: system.lowRankThreshold)
-        if layout.reflected, case .cosine = form {
-        } else if layout.reflected && form != .none {
-            throw BackendError.unsupported("a reflected packed layout needs the cosine-basis preconditioner (lattice couplings above its threshold)")
+        // The other forms read the full layout.
+        switch form {
+        case .cosine, .none: break
+        case .symmetric, .lowRank, .general:
+            if layout.reflected {
+                throw BackendError.unsupported(
+                    "a reflected packed layout needs the cosine-basis preconditioner (lattice couplings above its threshold)")
+            }
         }
         switch form {
         case .none:
