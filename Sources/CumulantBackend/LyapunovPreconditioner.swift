@@ -192,6 +192,20 @@ struct LyapunovPreconditioner {
         return m
     }
 
+    /// The fastest growth rate of the C block in this preconditioner's model of M, max(0, 2 max_k Re λ_k)
+    /// (C along the mode pair (k, k) grows at λ_k + λ_k*): positive where the state the model was
+    /// updated at has correlations that grow, as the symmetric-reduction start does on a dipolar plane whose
+    /// light-cone modes are brighter than the uniform one (docs/physics.md §5.3.1). 0 for `.none`.
+    var growthRate: Double {
+        let top: Double?
+        switch kind_ {
+        case .none: top = nil
+        case .general(_, _, let lambda, _): top = lambda.map(\.real).max()
+        case .symmetric, .lowRank, .cosine: top = lambdaReal.max()
+        }
+        return max(0, 2 * (top ?? 0))
+    }
+
     mutating func update(system: CumulantSystem, s: [Double], meanC: Double) throws {
         switch kind_ {
         case .none: return

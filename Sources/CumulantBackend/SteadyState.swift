@@ -38,7 +38,9 @@ public struct CumulantSteadyStateReport: Sendable {
 ///
 /// so that early steps follow the physical relaxation and late steps (Δt → ∞) are Newton steps with
 /// quadratic convergence. A step that raises the residual more than `maxResidualGrowth`-fold is rejected
-/// and retried with Δt/4.
+/// and retried with Δt/4. While the preconditioner's model of the state has correlations growing at
+/// ρ > Q/4 (a start far from any steady state, such as the symmetric reduction's on a dipolar plane whose
+/// light-cone modes outshine the uniform one), Δt is held to 1/(2ρ) (docs/physics.md §5.3.1).
 ///
 /// Each linear system is solved by right-preconditioned restarted GMRES (`GMRES<RealKrylovArithmetic>`,
 /// `.right`) with exact Jacobian-vector products (one O(N³) product each). The preconditioner inverts
@@ -90,6 +92,9 @@ public struct CumulantSteadyStateSolver {
     /// Whether the lattice preconditioner corrects the collective modes (`LyapunovPreconditioner`; off
     /// only in tests that measure what the correction saves).
     public var collectiveCorrection = true
+    /// Whether a pseudo-transient step is held below 1/(2ρ) while the preconditioner's model has
+    /// correlations growing at ρ > Q/4 (`continuation`; off only in tests that measure what it saves).
+    public var growthLimitsStep = true
 
     public init(tolerance: Double, restart: Int = 20) {
         self.tolerance = tolerance
@@ -211,8 +216,15 @@ public struct CumulantSteadyStateSolver {
                 throw BackendError.noConvergence(
                     "residual \(res) after \(outer - 1) pseudo-transient steps (target \(target))")
             }
-            let sigma = dt > 1e14 ? 0 : 1 / dt
             try precond.update(system: system, s: system.inversions(x), meanC: system.meanReC(x))
+            // Far from a steady state some correlations may grow (ρ > Q/4 in the preconditioner's model):
+            // implicit Euler multiplies a mode growing at ρ by 1/(1 − ρΔt), so a step beyond Δt = 1/(2ρ)
+            // is no relaxation step, and the preconditioner's divisors σ − λ_k − λ_l pass through zero.
+            // (Near a steady state the model's rates are at or just above 0 — the synchronized mode of a
+            // lattice, slightly off in the mean-inversion model — and Δt must be free to grow.)
+            let growth = precond.growthRate
+            if growthLimitsStep && growth > q / 4 && dt > 0.5 / growth { dt = 0.5 / growth }
+            let sigma = dt > 1e14 ? 0 : 1 / dt
             // Inexact Newton forcing term; tight enough near convergence to reach the target.
             let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
             let krylov = GMRES<RealKrylovArithmetic>(
