@@ -192,18 +192,15 @@ struct LyapunovPreconditioner {
         return m
     }
 
-    /// The fastest growth rate of the C block in this preconditioner's model of M, max(0, 2 max_k Re λ_k)
+    /// The fastest growth rate of the C block in the cosine form's model of M, max(0, 2 max_k Re λ_k)
     /// (C along the mode pair (k, k) grows at λ_k + λ_k*): positive where the state the model was
     /// updated at has correlations that grow, as the symmetric-reduction start does on a dipolar plane whose
-    /// light-cone modes are brighter than the uniform one (docs/physics.md §5.3.1). 0 for `.none`.
+    /// light-cone modes are brighter than the uniform one (docs/physics.md §5.3.1), which the solver's
+    /// steps then follow. 0 for the other forms (dense couplings or N ≤ 400): their solves converge without
+    /// that rule, and a bundle they computed before it must still rerun bit for bit.
     var growthRate: Double {
-        let top: Double?
-        switch kind_ {
-        case .none: top = nil
-        case .general(_, _, let lambda, _): top = lambda.map(\.real).max()
-        case .symmetric, .lowRank, .cosine: top = lambdaReal.max()
-        }
-        return max(0, 2 * (top ?? 0))
+        guard case .cosine = kind_ else { return 0 }
+        return max(0, 2 * (lambdaReal.max() ?? 0))
     }
 
     mutating func update(system: CumulantSystem, s: [Double], meanC: Double) throws {

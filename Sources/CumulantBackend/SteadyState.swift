@@ -40,7 +40,7 @@ public struct CumulantSteadyStateReport: Sendable {
 /// quadratic convergence. A step that raises the residual more than `maxResidualGrowth`-fold is rejected
 /// and retried with Δt/4. While the preconditioner's model of the state has correlations growing at
 /// ρ > Q/4 (a start far from any steady state, such as the symmetric reduction's on a dipolar plane whose
-/// light-cone modes outshine the uniform one), Δt is held to 1/(2ρ) (docs/physics.md §5.3.1).
+/// light-cone modes outshine the uniform one), accepted steps are Δt = 1/(2ρ) (docs/physics.md §5.3.1).
 ///
 /// Each linear system is solved by right-preconditioned restarted GMRES (`GMRES<RealKrylovArithmetic>`,
 /// `.right`) with exact Jacobian-vector products (one O(N³) product each). The preconditioner inverts
@@ -92,9 +92,11 @@ public struct CumulantSteadyStateSolver {
     /// Whether the lattice preconditioner corrects the collective modes (`LyapunovPreconditioner`; off
     /// only in tests that measure what the correction saves).
     public var collectiveCorrection = true
-    /// Whether a pseudo-transient step is held below 1/(2ρ) while the preconditioner's model has
-    /// correlations growing at ρ > Q/4 (`continuation`; off only in tests that measure what it saves).
+    /// Whether pseudo-transient steps are Δt = 1/(2ρ) while the preconditioner's model has correlations
+    /// growing at ρ > Q/4 (`continuation`; off only in tests that measure what it saves).
     public var growthLimitsStep = true
+    /// Receives a line after every accepted pseudo-transient step (`SolverProgress`).
+    public var progress: SolverProgress?
 
     public init(tolerance: Double, restart: Int = 20) {
         self.tolerance = tolerance
@@ -223,7 +225,8 @@ public struct CumulantSteadyStateSolver {
             // (Near a steady state the model's rates are at or just above 0 — the synchronized mode of a
             // lattice, slightly off in the mean-inversion model — and Δt must be free to grow.)
             let growth = precond.growthRate
-            if growthLimitsStep && growth > q / 4 && dt > 0.5 / growth { dt = 0.5 / growth }
+            let growthStep = growthLimitsStep && growth > q / 4 ? 0.5 / growth : nil
+            if let growthStep, dt > growthStep { dt = growthStep }
             let sigma = dt > 1e14 ? 0 : 1 / dt
             // Inexact Newton forcing term; tight enough near convergence to reach the target.
             let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
@@ -255,7 +258,14 @@ public struct CumulantSteadyStateSolver {
                 workspace.giveBack(&xNew)
                 continue
             }
+            progress?.note(
+                String(
+                    format: "cumulant steady state: step %d (Δt = %.3g/Γ), residual %.2e Γ (target %.2e Γ), %d Krylov iterations", outer, dt,
+                    resNew, target, report.krylovIterations))
             dt *= min(max(res / max(resNew, 1e-300), 0.5), 1e4)
+            // While correlations grow the residual rises with them: that is the relaxation, not a failing
+            // step, so Δt is not shrunk below the growth's step (rejections still divide it).
+            if let growthStep { dt = max(dt, growthStep) }
             swap(&x, &xNew)
             workspace.giveBack(&xNew)
             res = resNew

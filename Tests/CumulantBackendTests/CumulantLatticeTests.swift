@@ -354,11 +354,11 @@ struct CumulantLatticeTests {
     /// A dipolar plane below λ/2 (a = 0.1 λ, magic angle) whose light-cone modes outshine the uniform one:
     /// the symmetric-reduction start (mean pair coupling) has correlations that grow at ρ = 2 max Re λ_k
     /// well above Q, so a first step of Δt = 1/Q overshoots them and the preconditioner's divisors
-    /// σ − λ_k − λ_l pass through zero. Holding Δt ≤ 1/(2ρ) while that lasts (docs/physics.md §5.3.1)
-    /// reaches the same state in a fraction of the Krylov iterations (here 196 against 979; 21 × 21: 202
-    /// against 773; 50 × 50 at a = 0.2 λ: 101 s, where the unguarded solve had not finished in 24 minutes).
-    /// How many the unguarded solve needs depends on how close to zero some divisor happens to fall
-    /// (15 × 15: 168 against 171; 17 × 17: 161 against 338).
+    /// σ − λ_k − λ_l pass through zero. Steps of Δt = 1/(2ρ) while that lasts (docs/physics.md §5.3.1)
+    /// reach the same state in a fraction of the Krylov iterations (here 150 against 979; 21 × 21: 149
+    /// against 773; 50 × 50 at a = 0.2 λ: 65 s, where the solve without them had not finished in 24
+    /// minutes). How many that solve needs depends on how close to zero some divisor happens to fall, so
+    /// it varies from lattice to lattice (15 × 15: 171).
     @Test func growingStartIsRelaxedNotOvershot() throws {
         let lattice = Lattice.square(19, 19)
         let (_, lm) = latticeModelPair(

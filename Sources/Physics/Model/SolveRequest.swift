@@ -20,6 +20,9 @@ public struct SolveRequest: Sendable {
     public var memoryBudget: Int
     /// The planner's method and the trajectory schedule of this point.
     public var settings: PointSettings
+    /// Where a backend reports how a long solve of this point is getting on (nil: nowhere). Notes
+    /// only: nothing reported here enters the result.
+    public var progress: SolverProgress?
 
     public init(
         model: DipoleModel, lattice: Lattice? = nil, observables: [ObservableRequest],
@@ -44,6 +47,16 @@ public struct SolveRequest: Sendable {
     public func request(_ kind: ObservableKind) -> ObservableRequest? {
         observables.first { $0.kind == kind }
     }
+}
+
+/// A backend's reports from within one point: each `note` is one line, such as the cumulant
+/// backend's "cumulant steady state: step 7, residual 3.1e-05 Γ (target 2.2e-09 Γ), …" after every
+/// pseudo-transient step (a steady state of 10⁴ dipoles takes minutes to half an hour). The receiver
+/// decides what to print (`ProgressReporter` throttles them).
+public struct SolverProgress: Sendable {
+    public let note: @Sendable (String) -> Void
+
+    public init(_ note: @escaping @Sendable (String) -> Void) { self.note = note }
 }
 
 /// The observables of docs/spec-language.md §6 (names fixed by the contract, §14).
