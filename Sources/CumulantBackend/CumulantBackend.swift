@@ -154,7 +154,8 @@ public struct CumulantBackend: Backend {
         var state: [Double]
         switch request.evolution {
         case .steadyState:
-            let solver = CumulantSteadyStateSolver(tolerance: request.tolerance, restart: restart)
+            var solver = CumulantSteadyStateSolver(tolerance: request.tolerance, restart: restart)
+            solver.progress = request.progress
             let (x, report) = try solver.solve(system)
             state = x
             result.method =

@@ -13,7 +13,8 @@ import Physics
 /// `CUMULANT_COLLECTIVE=0` turns the preconditioner's collective correction off, `CUMULANT_REFLECTION=0`
 /// the reflection-symmetric layout; `CUMULANT_DISORDER=w` draws
 /// the detunings uniformly from [−w/2, w/2] (in Γ, seed 1: the spec's `uniform: {width: w}`).
-/// Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d.
+/// Prints time, peak memory, the iteration counts, residual and Z_Q, cluster Z_Q^d, and on standard error
+/// every pseudo-transient step (`SolverProgress`).
 func cumulantBenchmark(_ args: [String]) throws {
     if args.first == "gemm" { cumulantGemmBenchmark(args.count > 1 ? Int(args[1]) ?? 900 : 900); return }
     let geometry = args.count > 0 ? args[0] : "chain"
@@ -74,10 +75,12 @@ func cumulantBenchmark(_ args: [String]) throws {
         : CumulantBackend.stateSymmetry(
             n: model.count, elastic: model.lattice?.gKernel != nil, equalDetunings: model.detunings.allSatisfy { $0 == model.detunings.first },
             lattice: model.representation == .lattice)
-    let request = SolveRequest(
+    var request = SolveRequest(
         model: model, lattice: lattice,
         observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
         tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)), settings: PointSettings(symmetry: symmetry))
+    // Every pseudo-transient step on standard error.
+    request.progress = SolverProgress { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
     let environment = ProcessInfo.processInfo.environment
     if environment["CUMULANT_START"] != nil || environment["CUMULANT_COLLECTIVE"] == "0" {
         // Diagnostics: the steady-state solver alone, from one start only (symmetric reduction, product
@@ -85,6 +88,7 @@ func cumulantBenchmark(_ args: [String]) throws {
         var solver = CumulantSteadyStateSolver(tolerance: 1e-10)
         if let only = environment["CUMULANT_START"] { solver.starts = [CumulantSteadyStateSolver.Start(rawValue: only) ?? .productState] }
         solver.collectiveCorrection = environment["CUMULANT_COLLECTIVE"] != "0"
+        solver.progress = request.progress
         let system = CumulantSystem(model: model)
         system.threads = threads
         BLASLibrary.useOneThread()

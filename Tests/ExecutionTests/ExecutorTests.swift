@@ -44,6 +44,42 @@ final class ExecutorTests: XCTestCase {
             BundleWriter.resultFiles(compiled: cs, outcomes: try s2.run()).map(\.data))
     }
 
+    /// A backend's notes from within a point reach the progress reporter (`SolverProgress`): the cumulant
+    /// steady state reports every pseudo-transient step, and the reporter prints notes no more often than
+    /// its interval (none with an hour's interval, while the point's own line still comes).
+    func testSolverNotesReachTheProgressReporter() throws {
+        let (c, p) = try compiled(
+            """
+            dipolesync: 1
+            name: notes
+            system:
+              lattice: {shape: chain, sites: 24, spacing: 0.05 lambda}
+              couplings: {power-law: {alpha: 1.5}}
+              pump: {rate: 4 Gamma}
+            observables: [ZQ]
+            solver: {backend: cumulant}
+            """)
+        final class Lines: @unchecked Sendable {
+            private let lock = NSLock()
+            private var lines: [String] = []
+            func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
+            var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
+        }
+        let every = Lines(), hourly = Lines()
+        let outcome = try XCTUnwrap(
+            Executor(compiled: c, plan: p, registry: .standard).run(progress: ProgressReporter(noteInterval: 0, sink: every.append)).first)
+        guard case .number(let steps)? = outcome.result.diagnostics.first(where: { $0.key == "pseudo-transient-steps" })?.value else {
+            return XCTFail("no pseudo-transient-steps in \(outcome.result.diagnostics)")
+        }
+        let notes = every.all.filter { $0.hasPrefix("point #0: cumulant steady state: step ") }
+        XCTAssertGreaterThan(steps, 0)
+        XCTAssertEqual(Double(notes.count), steps, "\(every.all)")
+        XCTAssertTrue(notes.last?.contains("residual") ?? false)
+        _ = try Executor(compiled: c, plan: p, registry: .standard).run(progress: ProgressReporter(noteInterval: 3600, sink: hourly.append))
+        XCTAssertFalse(hourly.all.contains { $0.contains("steady state") }, "\(hourly.all)")
+        XCTAssertTrue(hourly.all.contains { $0.hasPrefix("point 1/1 done") }, "\(hourly.all)")
+    }
+
     func testBundleIsCompleteAndRerunDetectsTampering() throws {
         let (c, p) = try compiled(Self.cumulantSweep)
         let outcomes = try Executor(compiled: c, plan: p, registry: .standard).run()

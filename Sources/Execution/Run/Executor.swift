@@ -116,17 +116,20 @@ public struct Executor {
         return outcomes.compactMap { $0 }
     }
 
-    func request(for spec: ExperimentSpec, point pp: PointPlan, threads: Int) -> SolveRequest {
+    /// `progress` receives the backend's notes on the solve (`SolverProgress`).
+    func request(for spec: ExperimentSpec, point pp: PointPlan, threads: Int, progress: ProgressReporter? = nil) -> SolveRequest {
         let point = pp.index
         let described = registry.backend(for: pp.backend) as? any DescribedBackend
         let matrices = described?.needsCouplingMatrices(method: pp.method) ?? true
         let model = ModelBuilder.model(spec.system, seed: spec.solver.seed, matrices: matrices, representation: pp.couplings)
-        return SolveRequest(
+        var request = SolveRequest(
             model: model, lattice: spec.system.lattice, observables: spec.observables,
             initial: spec.initial, evolution: spec.evolution, seed: spec.solver.seed,
             pointIndex: point, tolerance: spec.solver.tolerance, threads: threads,
             memoryBudget: spec.solver.memoryBudget ?? plan.memoryBudget,
             settings: PointSettings(spec: spec, plan: pp))
+        request.progress = progress.map { reporter in SolverProgress { reporter.solverNote(point: point, $0) } }
+        return request
     }
 
     func solvePoint(_ sp: SpecPoint, _ pp: PointPlan, threads: Int, progress: ProgressReporter? = nil) throws -> PointOutcome {
@@ -134,7 +137,7 @@ public struct Executor {
             throw BackendError.unsupported("the \(pp.backend.rawValue) backend is not available in this build")
         }
         guard let opt = sp.spec.optimize else {
-            let r = try backend.solve(request(for: sp.spec, point: pp, threads: threads))
+            let r = try backend.solve(request(for: sp.spec, point: pp, threads: threads, progress: progress))
             return PointOutcome(index: sp.index, parameters: sp.parameters, backend: pp.backend, result: r, optimum: nil, seconds: 0)
         }
         var evaluations = 0
@@ -154,7 +157,7 @@ public struct Executor {
                 throw BackendError.unsupported("cannot set \(opt.over) to \(x)")
             }
             s.observables = observables
-            let req = request(for: s, point: pp, threads: threads)
+            let req = request(for: s, point: pp, threads: threads, progress: progress)
             if let w = backend as? any WarmStartBackend { return try w.solve(req, warmStart: warmIn) }
             return (try backend.solve(req), nil)
         }
