@@ -118,7 +118,7 @@ extension CumulantBackend: DescribedBackend {
             let product = (columns * 10 * m * log2(max(m, 2)) + 40 * N * N) * (reflected ? 0.5 : 1)
             let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 2 * N * N * log2(max(N, 2)) + 40 * N * N
             let planes = lattice.filter { $0 > 1 }.count >= 2
-            let flops = latticeProducts(general: general, elastic: outline.elastic, planes: planes) * (product + preconditioner)
+            let flops = latticeProducts(general: general, planes: planes) * (product + preconditioner)
             return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + 1e6), flops: flops, observableFlops: observableFlops)
         }
         // Couplings alike for every pair and equal detunings: the symmetric reduction's uniform state is
@@ -141,15 +141,17 @@ extension CumulantBackend: DescribedBackend {
     /// edge, where the preconditioner's uniform-state coupling of the collective modes is furthest off
     /// (docs/physics.md §5.3.1; measured on the power-law lattices of `benchmarks/cumulant.sh` at N = 2500,
     /// one thread: chain 6 steps and 15 Krylov iterations, 19 s; synchronized 50 × 50 square 7 and 35,
-    /// 51 s; the 100 × 100 square 6 and 33, 16 min on 2 threads). Elastic couplings, whose cosine-basis
-    /// diagonal is a rougher fit, take as many on a chain (between one and three times a resonant chain's
-    /// Krylov iterations, each with twice the transforms: C is complex) and three times as many on a
-    /// plane, where g's edges weigh more and the count grows with the side (dipolar at the magic angle,
-    /// W = 3 Γ, 2 threads, `dipolesync-bench cumulant dipolar-chain|dipolar-square`: chain of 2 500 at
-    /// a = 0.2 λ 7 steps and 25 Krylov iterations, 17 s; at a = 0.05 λ 9 and 71, 44 s; squares at 0.2 λ,
-    /// 30 × 30: 8 and 106, 25 s; 40 × 40: 8 and 184, 94 s).
-    static func latticeProducts(general: Bool, elastic: Bool = false, planes: Bool = false) -> Double {
-        (general ? 200 : 40) * (planes ? 2 : 1) * (elastic && !general && planes ? 3 : 1)
+    /// 51 s; the 100 × 100 square 6 and 33, 16 min on 2 threads). Elastic couplings take as many on a
+    /// chain (between one and three times a resonant chain's Krylov iterations, each with twice the
+    /// transforms: C is complex) and, on a plane, about 2.5 times a resonant plane's products (the bright
+    /// light-cone modes, docs/physics.md §5.3.1) — which the per-product estimate for complex C already
+    /// over-counts about as much, so the count here is a resonant plane's, calibrated on the total time
+    /// (dipolar at the magic angle, W = 3 Γ, 2 threads, `dipolesync-bench cumulant dipolar-chain|dipolar-square`:
+    /// chain of 2 500 at a = 0.2 λ 7 steps and 25 Krylov iterations, 17 s; at a = 0.05 λ 9 and 71, 44 s;
+    /// squares at 0.2 λ, 30 × 30: 7 and 84, 11 s; 40 × 40: 7 and 94, 30 s; 50 × 50: 8 and 105, 65 s;
+    /// 100 × 100 in 16 GiB: 10 and 183, 31 min).
+    static func latticeProducts(general: Bool, planes: Bool = false) -> Double {
+        (general ? 200 : 40) * (planes ? 2 : 1)
     }
 
     /// The regression (docs/physics.md §5.5): one complex eigen-decomposition (~100 N³ flops), the
