@@ -14,6 +14,9 @@
 # Krylov iterations, Z_Q = 0.0036245; `plan` says ~13 min and 15.7 GiB.
 # 2026-12-06, reflection-symmetric layout (docs/physics.md §5.3.2; CUMULANT_REFLECTION=0 for the full
 # one), --large on 2 threads: chain 202 s, peak 7.3 GiB; square 294 s, 9.5 GiB; elastic chain 252 s, 8.6 GiB.
+# Elastic dipolar squares at a = 0.2 λ (2026-12-07, 2 threads; steps that follow the bright light-cone
+# modes' growth, docs/physics.md §5.3.1): 50 × 50 65 s, 1.15 GiB, 8 steps and 105 Krylov iterations;
+# --large runs 100 × 100 (16 GiB): 31 min wall, peak 15.9 GiB, 10 steps and 183 Krylov iterations.
 # Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +32,7 @@ if [[ "${1:-}" == "--large" ]]; then
     run chain 10000 1.5 4 "$THREADS" auto 16
     run square 10000 1.5 4 "$THREADS" auto 16
     run dipolar-chain 10000 0.2 3 "$THREADS" auto 16
+    run dipolar-square 10000 0.2 3 "$THREADS" auto 16
     exit 0
 fi
 run chain 900 1.5 4 "$THREADS"
@@ -41,4 +45,6 @@ run dipolar-chain 2500 0.2 3 "$THREADS" || echo "FAILED: dipolar chain 2500"
 CUMULANT_DISORDER=4 run chain 2500 1.5 4 "$THREADS" || echo "FAILED: disordered chain 2500"
 if [[ "${1:-}" != "--quick" ]]; then
     run chain 4000 1.5 4 "$THREADS"
+    # The elastic dipolar plane, whose light-cone modes outshine the uniform one.
+    run dipolar-square 2500 0.2 3 "$THREADS" || echo "FAILED: dipolar square 2500"
 fi
