@@ -163,6 +163,7 @@ public struct MeanFieldBackend: Backend {
         var result = PointResult()
         var finalY: [Double]
         var dy = [Double](repeating: 0, count: 3 * n)
+        var notes = ThrottledNotes(progress: request.progress)
         switch request.evolution {
         case .steadyState:
             // The largest local rates: decay Γ_a + γ_nr, and the transverse damping adds 2γ_φ (docs/physics.md §4.5).
@@ -182,6 +183,9 @@ public struct MeanFieldBackend: Backend {
                     shouldStop: { t, y, dydt in
                         let (_, r, growth) = dyn.rotatingFrameResidual(y, dydt)
                         lastResidual = r
+                        notes.note {
+                            String(format: "mean-field dynamics: t = %.4g/Γ, residual %.2e Γ (stationary below ε = %.2e Γ)", t, r, epsilon)
+                        }
                         // Stationary: small residual, and the coherences not growing away from the
                         // unstable fixed point β ≈ 0 (where the residual is small too). Integration
                         // errors are relative (rtol), so the growth rate of a truly stationary state is
@@ -225,6 +229,7 @@ public struct MeanFieldBackend: Backend {
                 outcome = try integrator.integrate(
                     from: 0, y0, to: times, rhs: rhs,
                     observe: { t, y in
+                        notes.note { String(format: "mean-field dynamics: t = %.4g/Γ of %.4g/Γ", t, time) }
                         if scalars.contains(.frequency) { dyn.rhs(y, &sampleDy) }
                         let v = Self.scalarValues(y, sampleDy, n: n, dyn: dyn, kinds: scalars)
                         rows.append([t] + v.map(\.value))
@@ -438,5 +443,22 @@ private enum EvolutionKind {
         case .steadyState: self = .steady
         case .until: self = .evolutionUntil
         }
+    }
+}
+
+/// A backend's progress notes (`SolverProgress`) from a loop of cheap steps: the first step and then at most
+/// one a second, the text built only when sent.
+struct ThrottledNotes {
+    let progress: SolverProgress?
+    private var last: UInt64?
+
+    init(progress: SolverProgress?) { self.progress = progress }
+
+    mutating func note(_ text: () -> String) {
+        guard let progress else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        if let last, now - last < 1_000_000_000 { return }
+        last = now
+        progress.note(text())
     }
 }
