@@ -95,7 +95,7 @@ public struct CumulantSteadyStateSolver {
     /// Whether pseudo-transient steps are Δt = 1/(2ρ) while the preconditioner's model has correlations
     /// growing at ρ > Q/4 (`continuation`; off only in tests that measure what it saves).
     public var growthLimitsStep = true
-    /// Receives a line after every accepted pseudo-transient step (`SolverProgress`).
+    /// Receives a line after every pseudo-transient step, accepted or rejected (`SolverProgress`).
     public var progress: SolverProgress?
 
     public init(tolerance: Double, restart: Int = 20) {
@@ -253,6 +253,10 @@ public struct CumulantSteadyStateSolver {
             system.rhs(xNew, into: &f)
             let resNew = maxAbs(f)
             if !resNew.isFinite || resNew > maxResidualGrowth * res {
+                progress?.note(
+                    String(
+                        format: "cumulant steady state: step %d rejected (residual %.2e Γ from %.2e Γ), Δt = %.3g/Γ → %.3g/Γ", outer, resNew, res, dt,
+                        dt / 4))
                 dt /= 4
                 system.rhs(x, into: &f)   // restores the residual and the cached product of x
                 workspace.giveBack(&xNew)
