@@ -2,6 +2,7 @@ import ExactBackend
 import Physics
 import Planning
 import Results
+import TestSupport
 import XCTest
 
 @testable import Execution
@@ -59,13 +60,7 @@ final class ExecutorTests: XCTestCase {
             observables: [ZQ]
             solver: {backend: cumulant}
             """)
-        final class Lines: @unchecked Sendable {
-            private let lock = NSLock()
-            private var lines: [String] = []
-            func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
-            var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
-        }
-        let every = Lines(), hourly = Lines()
+        let every = CollectedLines(), hourly = CollectedLines()
         let outcome = try XCTUnwrap(
             Executor(compiled: c, plan: p, registry: .standard).run(progress: ProgressReporter(noteInterval: 0, sink: every.append)).first)
         guard case .number(let steps)? = outcome.result.diagnostics.first(where: { $0.key == "pseudo-transient-steps" })?.value else {

@@ -364,23 +364,16 @@ final class MeanFieldDynamicTests: XCTestCase {
 /// step and at most one a second after it, with the time reached (steady state: and the residual against
 /// ε; a time evolution: against the end time); and the notes do not change the result.
 final class MeanFieldProgressTests: XCTestCase {
-    final class Notes: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ s: String) { lock.lock(); lines.append(s); lock.unlock() }
-        var all: [String] { lock.lock(); defer { lock.unlock() }; return lines }
-    }
-
     func testDynamicMethodNotesItsProgress() throws {
         var request = collectiveRequest(n: 40, feff: 15, pump: 7.5)
         let silent = try MeanFieldBackend().solve(request)
-        let steady = Notes()
+        let steady = CollectedLines()
         request.progress = SolverProgress(steady.append)
         let reported = try MeanFieldBackend().solve(request)
         XCTAssertEqual(reported.number("Z"), silent.number("Z"))
         XCTAssertFalse(steady.all.isEmpty)
         XCTAssertTrue(steady.all.allSatisfy { $0.hasPrefix("mean-field dynamics: t = ") && $0.contains("stationary below ε") }, "\(steady.all)")
-        let evolving = Notes()
+        let evolving = CollectedLines()
         request.evolution = .until(time: 5, samples: 11)
         request.progress = SolverProgress(evolving.append)
         _ = try MeanFieldBackend().solve(request)
