@@ -144,8 +144,9 @@ extension CumulantBackend: DescribedBackend {
     /// 51 s; the 100 × 100 square 6 and 33, 16 min on 2 threads). Elastic couplings take as many on a
     /// chain (between one and three times a resonant chain's Krylov iterations, each with twice the
     /// transforms: C is complex) and, on a plane, about 2.5 times a resonant plane's products (the bright
-    /// light-cone modes, docs/physics.md §5.3.1) — which the per-product estimate for complex C already
-    /// over-counts about as much, so the count here is a resonant plane's, calibrated on the total time
+    /// light-cone modes, docs/physics.md §5.3.1). The count here is nevertheless a resonant plane's: with
+    /// it the estimates match the measured total times below (10 s – 26 min against 11 s – 31 min), so the
+    /// per-product cost for complex C is over-counted by about as much (not measured on its own)
     /// (dipolar at the magic angle, W = 3 Γ, 2 threads, `dipolesync-bench cumulant dipolar-chain|dipolar-square`:
     /// chain of 2 500 at a = 0.2 λ 7 steps and 25 Krylov iterations, 17 s; at a = 0.05 λ 9 and 71, 44 s;
     /// squares at 0.2 λ, 30 × 30: 7 and 84, 11 s; 40 × 40: 7 and 94, 30 s; 50 × 50: 8 and 105, 65 s;
