@@ -156,13 +156,15 @@ public struct CumulantBackend: Backend {
         case .steadyState:
             var solver = CumulantSteadyStateSolver(tolerance: request.tolerance, restart: restart)
             solver.progress = request.progress
+            solver.revision = try Self.steadyStateRevision(request.settings.solverRevision)
             let (x, report) = try solver.solve(system)
             state = x
             result.method =
                 String(
                     format:
-                        "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d); residual %.2e",
-                    restart, report.residual) + couplingsNote
+                        "cumulant expansion to second order (U(1)-symmetric closure), steady state by pseudo-transient continuation with preconditioned GMRES(%d)",
+                    restart) + (solver.revision == .eisenstatWalker ? " and Eisenstat–Walker forcing" : "")
+                + String(format: "; residual %.2e", report.residual) + couplingsNote
             result.diagnostics += [
                 ("residual", .number(report.residual)),
                 ("relative-residual", .number(report.relativeResidual)),

@@ -42,6 +42,24 @@ extension CumulantBackend: DescribedBackend {
         Self.stateSymmetry(outline, lattice: couplings == .lattice)
     }
 
+    /// Steady states are iterated (`CumulantSteadyStateSolver.Revision`): the current revision.
+    public func solverRevision(for outline: PointOutline) -> Int? {
+        guard case .steadyState = outline.evolution else { return nil }
+        return CumulantSteadyStateSolver.Revision.current.rawValue
+    }
+
+    /// The steady-state iteration a request's `solverRevision` names (nil: revision 1, of plans that
+    /// recorded none); a revision this version does not know is refused, not approximated.
+    static func steadyStateRevision(_ recorded: Int?) throws -> CumulantSteadyStateSolver.Revision {
+        guard let recorded else { return .fixedForcing }
+        guard let revision = CumulantSteadyStateSolver.Revision(rawValue: recorded) else {
+            let known = CumulantSteadyStateSolver.Revision.allCases.map { String($0.rawValue) }.joined(separator: ", ")
+            throw BackendError.unsupported(
+                "solver revision \(recorded) is not one this version of the cumulant backend knows (\(known)): it was computed by a newer dipolesync")
+        }
+        return revision
+    }
+
     /// `stateSymmetry`'s rule, for the estimate too.
     static func stateSymmetry(_ outline: PointOutline, lattice: Bool) -> StateSymmetry? {
         guard case .steadyState = outline.evolution else { return nil }
@@ -145,12 +163,13 @@ extension CumulantBackend: DescribedBackend {
     /// chain (between one and three times a resonant chain's Krylov iterations, each with twice the
     /// transforms: C is complex) and, on a plane, about 2.5 times a resonant plane's products (the bright
     /// light-cone modes, docs/physics.md §5.3.1). The count here is nevertheless a resonant plane's: with
-    /// it the estimates match the measured total times below (10 s – 26 min against 11 s – 31 min), so the
+    /// it the estimates match the measured total times below (10 s – 26 min against 11 s – 23 min), so the
     /// per-product cost for complex C is over-counted by about as much (not measured on its own)
-    /// (dipolar at the magic angle, W = 3 Γ, 2 threads, `dipolesync-bench cumulant dipolar-chain|dipolar-square`:
-    /// chain of 2 500 at a = 0.2 λ 7 steps and 25 Krylov iterations, 17 s; at a = 0.05 λ 9 and 71, 44 s;
-    /// squares at 0.2 λ, 30 × 30: 7 and 84, 11 s; 40 × 40: 7 and 94, 30 s; 50 × 50: 8 and 105, 65 s;
-    /// 100 × 100 in 16 GiB: 10 and 183, 31 min).
+    /// (dipolar at the magic angle, W = 3 Γ, 2 threads, `dipolesync-bench cumulant dipolar-chain|dipolar-square`,
+    /// solver revision 2 (2026-12-07; revision 1 in parentheses): chain of 2 500 at a = 0.2 λ 8 steps and 21
+    /// Krylov iterations, 12 s (7 and 25, 17 s); at a = 0.05 λ 10 and 48, 24 s (9 and 71, 44 s); squares at
+    /// 0.2 λ, 40 × 40: 9 and 75, 30.5 s (7 and 94, 30 s); 50 × 50: 10 and 81, 54 s (8 and 105, 65 s);
+    /// 100 × 100 in 16 GiB: 13 and 147, 23 min (10 and 183, 31 min)).
     static func latticeProducts(general: Bool, planes: Bool = false) -> Double {
         (general ? 200 : 40) * (planes ? 2 : 1)
     }

@@ -43,7 +43,8 @@ public struct CumulantSteadyStateReport: Sendable {
 /// light-cone modes outshine the uniform one), accepted steps are Δt = 1/(2ρ) (docs/physics.md §5.3.1).
 ///
 /// Each linear system is solved by right-preconditioned restarted GMRES (`GMRES<RealKrylovArithmetic>`,
-/// `.right`) with exact Jacobian-vector products (one O(N³) product each). The preconditioner inverts
+/// `.right`) with exact Jacobian-vector products (one O(N³) product each), to the inexact-Newton forcing
+/// term of the point's `revision` (`forcing`). The preconditioner inverts
 /// the dominant part of I/Δt − J: the C block V ↦ V/Δt − (M V + V M†) with M = diag(iδ − Q/2) + ½ diag(s) K* (the same matrix that
 /// drives two-time correlations) through an eigen-decomposition of M, and the diagonal rates Q and 2Q
 /// of the s and D blocks. Without detunings and elastic couplings M is replaced by
@@ -97,6 +98,22 @@ public struct CumulantSteadyStateSolver {
     public var growthLimitsStep = true
     /// Receives a line after every pseudo-transient step, accepted or rejected (`SolverProgress`).
     public var progress: SolverProgress?
+    /// Which revision of the iteration computes the state (`Revision`; plan.json's `solverRevision`).
+    public var revision = Revision.current
+
+    /// The revisions of the iteration (docs/physics.md §5.3.1). They reach the same state to the
+    /// tolerance, not bit for bit, so plan.json records the one a point used and `rerun` holds it;
+    /// every revision once recorded stays here.
+    public enum Revision: Int, Sendable, CaseIterable {
+        /// Newton forcing η = min(0.05, ½ ‖F‖∞/scale): plans written before 2026-12-07, which record
+        /// no `solverRevision`.
+        case fixedForcing = 1
+        /// Eisenstat–Walker forcing: η = 0.9 (‖F‖/‖F_prev‖)², safeguarded by 0.9 η_prev², at most 0.05
+        /// and never tighter than revision 1's (`forcing`).
+        case eisenstatWalker = 2
+
+        public static let current = Revision.eisenstatWalker
+    }
 
     public init(tolerance: Double, restart: Int = 20) {
         self.tolerance = tolerance
@@ -205,6 +222,8 @@ public struct CumulantSteadyStateSolver {
         var res = maxAbs(f)
         var dt = 1 / q
         var outer = 0
+        // The residual before the last accepted step and the last step's forcing term (`forcing`).
+        var previousResidual: Double? = nil, previousEta = 0.05
         var scratch = system.productScratch()
         let workspace = GMRESWorkspace<Double>(threads: system.threads)   // GMRES's r, w and basis, lent from step to step
         defer {
@@ -228,8 +247,8 @@ public struct CumulantSteadyStateSolver {
             let growthStep = growthLimitsStep && growth > q / 4 ? 0.5 / growth : nil
             if let growthStep, dt > growthStep { dt = growthStep }
             let sigma = dt > 1e14 ? 0 : 1 / dt
-            // Inexact Newton forcing term; tight enough near convergence to reach the target.
-            let eta = max(min(0.05, 0.5 * res / scale), 0.1 * target / max(res, 1e-300))
+            let eta = forcing(residual: res, previous: previousResidual, previousEta: previousEta, scale: scale, target: target)
+            previousEta = eta
             let krylov = GMRES<RealKrylovArithmetic>(
                 restart: restart, maxIterations: maxKrylovPerStep,
                 tolerance: .relative(min(eta, 0.05)), preconditioning: .right)
@@ -272,9 +291,29 @@ public struct CumulantSteadyStateSolver {
             if let growthStep { dt = max(dt, growthStep) }
             swap(&x, &xNew)
             workspace.giveBack(&xNew)
+            previousResidual = res
             res = resNew
         }
         return x
+    }
+
+    /// The inexact Newton forcing term η of a step from residual `residual` (‖F‖∞; `previous` before the
+    /// last accepted step, nil at the first): GMRES stops at ‖r‖ ≤ η ‖F‖. Revision 1: η = min(0.05,
+    /// ½ ‖F‖/scale), tightening with the residual. Revision 2 (Eisenstat and Walker's choice 2, γ = 0.9,
+    /// α = 2): η = 0.9 (‖F‖/‖F_prev‖)², at least 0.9 η_prev² when that exceeds 0.1 (so that one lucky step
+    /// does not make the next solve needlessly tight), at most 0.05, and never tighter than revision 1's:
+    /// early linear solves are loose where the residual falls slowly and tight only where it falls
+    /// quadratically. Both are at least 0.1 target/‖F‖: no solve is tighter than the target needs.
+    func forcing(residual res: Double, previous: Double?, previousEta: Double, scale: Double, target: Double) -> Double {
+        let fixed = min(0.05, 0.5 * res / scale)
+        var eta = fixed
+        if revision == .eisenstatWalker, let previous, previous > 0 {
+            var ew = 0.9 * (res / previous) * (res / previous)
+            let safeguard = 0.9 * previousEta * previousEta
+            if safeguard > 0.1 { ew = max(ew, safeguard) }
+            eta = max(fixed, min(0.05, ew))
+        }
+        return max(eta, 0.1 * target / max(res, 1e-300))
     }
 
     /// The packed uniform state (s, c, d) of the three-variable symmetric reduction with the mean pair

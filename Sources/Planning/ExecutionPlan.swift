@@ -35,6 +35,9 @@ public struct PointPlan: Sendable, Codable, Equatable {
     /// A symmetry of the state the backend stores only once (`reflection`); nil otherwise (and in plans
     /// written before it existed, whose points rerun without it).
     public var symmetry: StateSymmetry? = nil
+    /// The revision of the backend's iterative solver (`DescribedBackend.solverRevision`); nil where it
+    /// has none (and in plans written before revisions were recorded: revision 1).
+    public var solverRevision: Int? = nil
     public var reason: String
     public var ruledOut: [String: String]
     public var estimate: CostEstimate

@@ -108,15 +108,15 @@ public struct Planner {
                 var params: [String: Double] = [:]
                 for (k, v) in p.parameters { params[k] = v }
                 let method = c.method
-                let representation = description(c.backend)?.couplingRepresentation(
-                    for: outline(s, budget: budget), method: method?.method, thresholds: thresholds)
-                let symmetry = description(c.backend)?.stateSymmetry(
-                    for: outline(s, budget: budget), couplings: representation, thresholds: thresholds)
+                let pointOutline = outline(s, budget: budget), chosen = description(c.backend)
+                let representation = chosen?.couplingRepresentation(for: pointOutline, method: method?.method, thresholds: thresholds)
+                let symmetry = chosen?.stateSymmetry(for: pointOutline, couplings: representation, thresholds: thresholds)
                 let couplingReason = (representation.map(Self.couplingsReason) ?? "") + (symmetry.map(Self.symmetryReason) ?? "")
                 points.append(
                     PointPlan(
                         index: p.index, parameters: params, parameterOrder: p.parameters.map(\.path),
                         backend: c.backend, method: method?.method, couplings: representation, symmetry: symmetry,
+                        solverRevision: chosen?.solverRevision(for: pointOutline),
                         reason: c.reason + (method.map { "; \($0.reason)" } ?? "") + couplingReason, ruledOut: c.ruledOut,
                         estimate: c.estimate, dipoles: sys.count, solveNode: solve))
             }

@@ -38,7 +38,9 @@ extension PointSettings {
     /// `solver.trajectories`, and for the diffusion ensemble `qfi-conditional`'s `until` (the first
     /// 40 % burn-in, the rest averaged) and `solver.diffusion-scheme` at its step.
     public init(spec: ExperimentSpec, plan: PointPlan) {
-        self.init(method: plan.method, trajectories: Self.trajectories(of: spec), couplings: plan.couplings, symmetry: plan.symmetry)
+        self.init(
+            method: plan.method, trajectories: Self.trajectories(of: spec), couplings: plan.couplings, symmetry: plan.symmetry,
+            solverRevision: plan.solverRevision)
     }
 
     static func trajectories(of spec: ExperimentSpec) -> TrajectorySettings {

@@ -173,6 +173,11 @@ public protocol DescribedBackend: Backend {
     func couplingRepresentation(for outline: PointOutline, method: PointMethod?, thresholds: PlannerThresholds) -> CouplingRepresentation?
     /// A symmetry of the point's state it stores only once with `couplings` (nil: none).
     func stateSymmetry(for outline: PointOutline, couplings: CouplingRepresentation?, thresholds: PlannerThresholds) -> StateSymmetry?
+    /// The revision of the iterative solver it would compute the point with (nil: it has none). An
+    /// iterative solver's results agree between revisions only to its tolerance, and `rerun` compares
+    /// bit for bit, so the planner records the revision in plan.json (`solverRevision`), `rerun` holds
+    /// the bundle's (`ArchivedSpec.pinStorage`) and the backend keeps every revision it has recorded.
+    func solverRevision(for outline: PointOutline) -> Int?
     /// How it would solve the point and why, when it has several ways (nil: its only way, or none fits).
     func method(for outline: PointOutline, thresholds: PlannerThresholds) -> (method: PointMethod, reason: String)?
     /// Whether it can represent the point's model within its limits (the refusal, else nil) and its
@@ -194,6 +199,7 @@ extension DescribedBackend {
     public func stateSymmetry(for outline: PointOutline, couplings: CouplingRepresentation?, thresholds: PlannerThresholds) -> StateSymmetry? {
         nil
     }
+    public func solverRevision(for outline: PointOutline) -> Int? { nil }
     public var factoredTables: Set<ObservableKind> { [] }
 
     /// Why this backend cannot take `model`'s decoherence terms (nil: it can): the planner's refusal and

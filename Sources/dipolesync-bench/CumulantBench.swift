@@ -75,10 +75,15 @@ func cumulantBenchmark(_ args: [String]) throws {
         : CumulantBackend.stateSymmetry(
             n: model.count, elastic: model.lattice?.gKernel != nil, equalDetunings: model.detunings.allSatisfy { $0 == model.detunings.first },
             lattice: model.representation == .lattice)
+    // The steady-state iteration's revision: the current one unless `CUMULANT_REVISION` names another.
+    let revision =
+        ProcessInfo.processInfo.environment["CUMULANT_REVISION"].flatMap(Int.init).flatMap(CumulantSteadyStateSolver.Revision.init(rawValue:))
+        ?? .current
     var request = SolveRequest(
         model: model, lattice: lattice,
         observables: [.init(kind: .zq), .init(kind: .inversion), .init(kind: .clusterZQ, clusterSizes: [2, 10, 50])],
-        tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)), settings: PointSettings(symmetry: symmetry))
+        tolerance: 1e-10, threads: threads, memoryBudget: Int(memory * Double(1 << 30)),
+        settings: PointSettings(symmetry: symmetry, solverRevision: revision.rawValue))
     // Every pseudo-transient step on standard error.
     request.progress = SolverProgress { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
     let environment = ProcessInfo.processInfo.environment
@@ -88,6 +93,7 @@ func cumulantBenchmark(_ args: [String]) throws {
         var solver = CumulantSteadyStateSolver(tolerance: 1e-10)
         if let only = environment["CUMULANT_START"] { solver.starts = [CumulantSteadyStateSolver.Start(rawValue: only) ?? .productState] }
         solver.collectiveCorrection = environment["CUMULANT_COLLECTIVE"] != "0"
+        solver.revision = revision
         solver.progress = request.progress
         let system = CumulantSystem(model: model)
         system.threads = threads

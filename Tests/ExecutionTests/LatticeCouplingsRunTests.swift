@@ -163,4 +163,29 @@ final class LatticeCouplingsRunTests: XCTestCase {
             XCTAssertEqual(a, b, accuracy: 1e-8 * abs(a), key)
         }
     }
+
+    /// The planner records the revision of the cumulant steady-state iteration (plan.json's
+    /// `solverRevision`, docs/physics.md §5.3.1; none for dynamics); a rerun of a bundle planned before
+    /// revisions were recorded holds revision 1 (`ArchivedSpec.pinStorage`), whose forcing term differs
+    /// and whose results agree with revision 2's only to the solver's tolerance.
+    func testRerunHoldsTheSolverRevisionOfThePlanThatRan() throws {
+        let (c, now) = try Self.cumulantChain450()
+        XCTAssertEqual(now.points.map(\.solverRevision), [2])
+        XCTAssertTrue(now.json().contains("\"solverRevision\" : 2"), now.json())
+        XCTAssertEqual(try Self.cumulantChain450("evolve: {until: 1 /Gamma, samples: 2}").1.points.map(\.solverRevision), [nil])
+        var stored = now
+        stored.points[0].solverRevision = nil
+        var pinned = now
+        let notes = ArchivedSpec.pinStorage(&pinned, to: stored)
+        XCTAssertEqual(pinned.points.map(\.solverRevision), [nil])
+        XCTAssertEqual(notes, ["point 0: solver revision 1 (none recorded) as in plan.json (this version would use 2)"])
+        let old = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first)
+        let new = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first)
+        XCTAssertFalse(old.result.method.contains("Eisenstat"), old.result.method)
+        XCTAssertTrue(new.result.method.contains("Eisenstat–Walker forcing"), new.result.method)
+        for key in ["ZQ", "inversion"] {
+            let (a, b) = (try XCTUnwrap(old.result.number(key)), try XCTUnwrap(new.result.number(key)))
+            XCTAssertEqual(a, b, accuracy: 1e-8 * abs(a), key)
+        }
+    }
 }

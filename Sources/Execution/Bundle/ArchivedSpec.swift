@@ -94,7 +94,8 @@ public struct ArchivedSpec {
     /// numbers) and which symmetry of its state it stored once (`symmetry`; absent: none) when the bundle
     /// was computed are choices the planner's thresholds make and a version may change (the cumulant
     /// backend's lattice couplings moved from 2000 to 400 dipoles on 2026-12-04; its reflection-symmetric
-    /// layout came on 2026-12-06); the results agree between them only to the solver's tolerance, so a
+    /// layout came on 2026-12-06), and so is the revision of the backend's iterative solver
+    /// (`solverRevision`; absent: 1); the results agree between them only to the solver's tolerance, so a
     /// rerun holds them as the bundle did. Sets `fresh`'s points to the stored choices (points matched by
     /// index, same backend) and returns a note per choice it changed.
     public static func pinStorage(_ fresh: inout ExecutionPlan, to stored: ExecutionPlan) -> [String] {
@@ -116,6 +117,13 @@ public struct ArchivedSpec {
                     "point \(index): state symmetry \(name(old.symmetry)) as in plan.json (this version would choose \(name(fresh.points[i].symmetry)))"
                 )
                 fresh.points[i].symmetry = old.symmetry
+            }
+            if old.solverRevision != fresh.points[i].solverRevision {
+                let name: (Int?) -> String = { $0.map(String.init) ?? "1 (none recorded)" }
+                notes.append(
+                    "point \(index): solver revision \(name(old.solverRevision)) as in plan.json (this version would use \(name(fresh.points[i].solverRevision)))"
+                )
+                fresh.points[i].solverRevision = old.solverRevision
             }
         }
         return notes

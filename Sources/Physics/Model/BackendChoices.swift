@@ -121,15 +121,19 @@ public struct PointSettings: Sendable, Equatable {
     public var couplings: CouplingRepresentation?
     /// A symmetry of the state the backend stores only once (nil: none).
     public var symmetry: StateSymmetry?
+    /// The revision of the backend's iterative solver that computes the point (nil: its first, the one
+    /// of plans written before revisions were recorded); see `DescribedBackend.solverRevision`.
+    public var solverRevision: Int?
 
     public init(
         method: PointMethod? = nil, trajectories: TrajectorySettings = TrajectorySettings(),
-        couplings: CouplingRepresentation? = nil, symmetry: StateSymmetry? = nil
+        couplings: CouplingRepresentation? = nil, symmetry: StateSymmetry? = nil, solverRevision: Int? = nil
     ) {
         self.method = method
         self.trajectories = trajectories
         self.couplings = couplings
         self.symmetry = symmetry
+        self.solverRevision = solverRevision
     }
 }
 
