@@ -17,6 +17,11 @@
 # Elastic dipolar squares at a = 0.2 λ (2026-12-07, 2 threads; steps that follow the bright light-cone
 # modes' growth, docs/physics.md §5.3.1): 50 × 50 65 s, 1.15 GiB, 8 steps and 105 Krylov iterations;
 # --large runs 100 × 100 (16 GiB): 31 min wall, peak 15.9 GiB, 10 steps and 183 Krylov iterations.
+# 2026-12-07, solver revision 2 (Eisenstat–Walker forcing, docs/physics.md §5.3.1; CUMULANT_REVISION=1 for
+# the former): N = 900 chain / square / chain α = 0.5 1.1 / 2.1 / 1.1 s (14 / 26 / 16 Krylov iterations;
+# revision 1 the same day 15 / 36 / 20); N = 4000 24.1 s (28.2 s); elastic chain 2 500 12.0 s; elastic
+# square 50 × 50 53.7 s, 81 iterations; --large: chain 127 s, square 211 s (25 iterations), elastic chain
+# 244 s, elastic square 100 × 100 23 min 19 s, peak 16 644 712 KiB, 13 steps and 147 Krylov iterations.
 # Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)
 set -euo pipefail
 cd "$(dirname "$0")/.."
