@@ -148,20 +148,30 @@ final class LatticeCouplingsRunTests: XCTestCase {
         XCTAssertTrue(now.points[0].reason.contains("reflection"), now.points[0].reason)
         XCTAssertEqual(try Self.cumulantChain450("  detuning: {uniform: {width: 1 Gamma}}").1.points.map(\.symmetry), [nil])
         XCTAssertEqual(try Self.cumulantChain450("evolve: {until: 1 /Gamma, samples: 2}").1.points.map(\.symmetry), [nil])
+        let (notes, full, half) = try Self.runPinnedAndCurrent(c, now, clearing: \.symmetry)
+        XCTAssertEqual(notes, ["point 0: state symmetry none as in plan.json (this version would choose reflection)"])
+        XCTAssertFalse(full.method.contains("reflection"), full.method)
+        XCTAssertTrue(half.method.contains("state stored once per orbit of the lattice's point reflection"), half.method)
+    }
+
+    /// Runs `now`'s point as planned and as `ArchivedSpec.pinStorage` holds it for a plan.json without
+    /// `field` (one written before the choice was recorded): the notes, the pinned and the current
+    /// results, whose Z_Q and inversion must agree to the solver's tolerance (1e-8), not bit for bit.
+    static func runPinnedAndCurrent<T>(
+        _ c: CompiledSpec, _ now: ExecutionPlan, clearing field: WritableKeyPath<PointPlan, T?>
+    ) throws -> (notes: [String], pinned: PointResult, current: PointResult) {
         var stored = now
-        stored.points[0].symmetry = nil
+        stored.points[0][keyPath: field] = nil
         var pinned = now
         let notes = ArchivedSpec.pinStorage(&pinned, to: stored)
-        XCTAssertEqual(pinned.points.map(\.symmetry), [nil])
-        XCTAssertEqual(notes, ["point 0: state symmetry none as in plan.json (this version would choose reflection)"])
-        let full = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first)
-        let half = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first)
-        XCTAssertFalse(full.result.method.contains("reflection"), full.result.method)
-        XCTAssertTrue(half.result.method.contains("state stored once per orbit of the lattice's point reflection"), half.result.method)
+        XCTAssertNil(pinned.points[0][keyPath: field])
+        let old = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first).result
+        let new = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first).result
         for key in ["ZQ", "inversion"] {
-            let (a, b) = (try XCTUnwrap(full.result.number(key)), try XCTUnwrap(half.result.number(key)))
+            let (a, b) = (try XCTUnwrap(old.number(key)), try XCTUnwrap(new.number(key)))
             XCTAssertEqual(a, b, accuracy: 1e-8 * abs(a), key)
         }
+        return (notes, old, new)
     }
 
     /// The planner records the revision of the cumulant steady-state iteration (plan.json's
@@ -173,19 +183,9 @@ final class LatticeCouplingsRunTests: XCTestCase {
         XCTAssertEqual(now.points.map(\.solverRevision), [2])
         XCTAssertTrue(now.json().contains("\"solverRevision\" : 2"), now.json())
         XCTAssertEqual(try Self.cumulantChain450("evolve: {until: 1 /Gamma, samples: 2}").1.points.map(\.solverRevision), [nil])
-        var stored = now
-        stored.points[0].solverRevision = nil
-        var pinned = now
-        let notes = ArchivedSpec.pinStorage(&pinned, to: stored)
-        XCTAssertEqual(pinned.points.map(\.solverRevision), [nil])
+        let (notes, old, new) = try Self.runPinnedAndCurrent(c, now, clearing: \.solverRevision)
         XCTAssertEqual(notes, ["point 0: solver revision 1 (none recorded) as in plan.json (this version would use 2)"])
-        let old = try XCTUnwrap(Executor(compiled: c, plan: pinned, registry: .standard).run().first)
-        let new = try XCTUnwrap(Executor(compiled: c, plan: now, registry: .standard).run().first)
-        XCTAssertFalse(old.result.method.contains("Eisenstat"), old.result.method)
-        XCTAssertTrue(new.result.method.contains("Eisenstat–Walker forcing"), new.result.method)
-        for key in ["ZQ", "inversion"] {
-            let (a, b) = (try XCTUnwrap(old.result.number(key)), try XCTUnwrap(new.result.number(key)))
-            XCTAssertEqual(a, b, accuracy: 1e-8 * abs(a), key)
-        }
+        XCTAssertFalse(old.method.contains("Eisenstat"), old.method)
+        XCTAssertTrue(new.method.contains("Eisenstat–Walker forcing"), new.method)
     }
 }
