@@ -55,7 +55,7 @@ extension CumulantBackend: DescribedBackend {
         guard let revision = CumulantSteadyStateSolver.Revision(rawValue: recorded) else {
             let known = CumulantSteadyStateSolver.Revision.allCases.map { String($0.rawValue) }.joined(separator: ", ")
             throw BackendError.unsupported(
-                "solver revision \(recorded) is not one this version of the cumulant backend knows (\(known)): it was computed by a newer dipolesync")
+                "solver revision \(recorded) is not one this version of the cumulant backend knows (\(known)): a newer dipolesync wrote it, or plan.json was edited")
         }
         return revision
     }
