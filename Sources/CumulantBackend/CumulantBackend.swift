@@ -106,12 +106,11 @@ public struct CumulantBackend: Backend {
         let equalDetunings = model.detunings.allSatisfy { $0 == model.detunings.first }
         let regression = request.observables.contains { [.twoTime, .spectrum, .frequency].contains($0.kind) }
         let threads = max(1, request.threads)
-        // The planner's `stateSymmetry` (held by rerun from plan.json): steady states only, and only where
-        // this version's rule allows it (a plan.json of another version or edited by hand may ask for it
-        // elsewhere: the full layout then).
-        let steady: Bool = if case .steadyState = request.evolution { true } else { false }
+        // The planner's `stateSymmetry` (held by rerun from plan.json), only where this version's rule
+        // allows it (a plan.json edited by hand may ask for it elsewhere: the full layout then). Every
+        // start and initial state here is a uniform product state, reflection-symmetric.
         let reflected =
-            request.settings.symmetry == .reflection && steady
+            request.settings.symmetry == .reflection
             && Self.stateSymmetry(n: n, elastic: elastic, equalDetunings: equalDetunings, lattice: lattice != nil) == .reflection
         guard
             let restart = Self.restart(

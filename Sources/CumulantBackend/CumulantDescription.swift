@@ -35,9 +35,10 @@ extension CumulantBackend: DescribedBackend {
         }
     }
 
-    /// Steady states with lattice couplings and equal detunings store one member of each orbit of the
-    /// lattice's point reflection (`PackedLayout`, docs/physics.md §5.3.2), where the preconditioner is the
-    /// cosine form (above its threshold: the smaller forms read the full layout).
+    /// States with lattice couplings and equal detunings — steady states and the time evolution from the
+    /// uniform product states the backend starts from — store one member of each orbit of the lattice's
+    /// point reflection (`PackedLayout`, docs/physics.md §5.3.2), above the cosine-form preconditioner's
+    /// threshold (the smaller forms read the full layout).
     public func stateSymmetry(for outline: PointOutline, couplings: CouplingRepresentation?, thresholds: PlannerThresholds) -> StateSymmetry? {
         Self.stateSymmetry(outline, lattice: couplings == .lattice)
     }
@@ -55,18 +56,18 @@ extension CumulantBackend: DescribedBackend {
         guard let revision = CumulantSteadyStateSolver.Revision(rawValue: recorded) else {
             let known = CumulantSteadyStateSolver.Revision.allCases.map { String($0.rawValue) }.joined(separator: ", ")
             throw BackendError.unsupported(
-                "solver revision \(recorded) is not one this version of the cumulant backend knows (\(known)): a newer dipolesync wrote it, or plan.json was edited")
+                "solver revision \(recorded) is not one this version of the cumulant backend knows (\(known)): a newer dipolesync wrote it, or plan.json was edited"
+            )
         }
         return revision
     }
 
     /// `stateSymmetry`'s rule, for the estimate too.
     static func stateSymmetry(_ outline: PointOutline, lattice: Bool) -> StateSymmetry? {
-        guard case .steadyState = outline.evolution else { return nil }
-        return stateSymmetry(n: outline.dipoles, elastic: outline.elastic, equalDetunings: outline.equalDetunings, lattice: lattice)
+        stateSymmetry(n: outline.dipoles, elastic: outline.elastic, equalDetunings: outline.equalDetunings, lattice: lattice)
     }
 
-    /// The rule for a steady state of N dipoles.
+    /// The rule for N dipoles.
     public static func stateSymmetry(n: Int, elastic: Bool, equalDetunings: Bool, lattice: Bool) -> StateSymmetry? {
         guard lattice, equalDetunings else { return nil }
         if case .cosine = LyapunovPreconditioner.Form(n: n, elastic: elastic, equalDetunings: true, lattice: true) { return .reflection }
@@ -112,10 +113,15 @@ extension CumulantBackend: DescribedBackend {
         let general = form == .general
         let reflected = Self.stateSymmetry(outline, lattice: lattice != nil) == .reflection
         let threads = max(1, outline.threads ?? outline.cores)
+        // Time evolution holds the Dormand–Prince integrator's 10 packed vectors (`packedVectors`' floor,
+        // the smallest restart's), steady states the GMRES basis the budget allows.
         let restart =
-            restart(
+            outline.timeEvolution
+            ? 2
+            : restart(
                 budget: outline.memoryBudget, n: n, elastic: outline.elastic, equalDetunings: outline.equalDetunings,
                 regression: regression, lattice: lattice, reflected: reflected, threads: threads) ?? 2
+        let rightHandSides = Self.timeEvolutionRightHandSides(outline)
         let own =
             n > 1
             ? memoryEstimate(
@@ -136,7 +142,10 @@ extension CumulantBackend: DescribedBackend {
             let product = (columns * 10 * m * log2(max(m, 2)) + 40 * N * N) * (reflected ? 0.5 : 1)
             let preconditioner = general ? 100 * N * N * N / latticeProducts(general: true) : 2 * N * N * log2(max(N, 2)) + 40 * N * N
             let planes = lattice.filter { $0 > 1 }.count >= 2
-            let flops = latticeProducts(general: general, planes: planes) * (product + preconditioner)
+            // Time evolution: right-hand sides only, no preconditioner, each about a third of `product`'s
+            // count (calibrated: the power-law chains of `timeEvolutionRightHandSides`).
+            let flops =
+                rightHandSides.map { $0 * product / 3.5 } ?? latticeProducts(general: general, planes: planes) * (product + preconditioner)
             return CostEstimate(memoryBytes: CostEstimate.bytes(Double(own) + 1e6), flops: flops, observableFlops: observableFlops)
         }
         // Couplings alike for every pair and equal detunings: the symmetric reduction's uniform state is
@@ -144,11 +153,29 @@ extension CumulantBackend: DescribedBackend {
         // left is the model, the preconditioner's setup and the stability check's symmetric
         // eigenvalues (calibrated on figS2-correlations-vs-n.yaml, one core: N = 500, 700, 1000 in 0.07,
         // 0.44 and 0.64 s).
-        let solve = outline.permutationSymmetric ? 1.5 * N * N * N + 600 * N * N : 30 * N * N * N + (general ? 4e4 : 6e3) * N * N
+        let steady = outline.permutationSymmetric ? 1.5 * N * N * N + 600 * N * N : 30 * N * N * N + (general ? 4e4 : 6e3) * N * N
+        // Time evolution: a right-hand side is one BLAS product K*C and the pair loops (N³/6 + 10 N² on
+        // `CostEstimate`'s scale; calibrated: chains of 200 and 400, `timeEvolutionRightHandSides`).
+        let solve = rightHandSides.map { $0 * (N * N * N / 6 + 10 * N * N) } ?? steady
         return CostEstimate(
             memoryBytes: CostEstimate.bytes(Double(own) + CostEstimate.modelBytes(n: n, matrices: true)),
             flops: solve,
             observableFlops: observableFlops)
+    }
+
+    /// Right-hand sides a time evolution to t takes (nil for a steady state): Dormand–Prince 5(4) at the
+    /// tolerance 10⁻¹⁰ takes ~16 steps per unit of Q_C t (Q_C = Γ + W + γ_nr + 2γ_φ, the rate of the
+    /// correlations' decay, docs/physics.md §5.7), six right-hand sides each. Measured (2 threads,
+    /// `dipolesync run`, power-law chains α = 1.5 from the ground state, 2026-12-07): N = 4 000 lattice,
+    /// W = 4 Γ, t = 2/Γ: 164 steps, 204 s wall and 1.19 GB peak in the reflected layout (396 s and 2.35 GB
+    /// in the full one; the estimate before said 48 and 75 s); N = 2 000, W = 8 Γ, t = 1/Γ: 162 steps,
+    /// 43 s, 0.33 GB; dense N = 400 and 200 (W = 4 Γ, t = 2/Γ): 164 steps, 5.2 s and 1.3 s. Couplings
+    /// much faster than Q_C (elastic ones at close spacing) shorten the steps further, which the estimate
+    /// does not see.
+    static func timeEvolutionRightHandSides(_ outline: PointOutline) -> Double? {
+        guard case .until(let time, _) = outline.evolution else { return nil }
+        let qc = 1 + outline.pump + outline.nonradiativeDecay + 2 * outline.dephasing
+        return 6 * (16 * qc * max(time, 0) + 10)
     }
 
     /// Products K*C (right-hand sides and Jacobian-vector products) a lattice steady state takes:

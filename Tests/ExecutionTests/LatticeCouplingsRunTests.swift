@@ -136,9 +136,9 @@ final class LatticeCouplingsRunTests: XCTestCase {
         XCTAssertEqual(zd, zl, accuracy: 1e-7 * zd)
     }
 
-    /// The planner stores a cumulant steady state with lattice couplings and equal detunings once per
-    /// orbit of the lattice's point reflection (plan.json's `symmetry: reflection`, docs/physics.md
-    /// §5.3.2), not with detuning disorder or for dynamics; a rerun of a bundle planned before it (no
+    /// The planner stores a cumulant state with lattice couplings and equal detunings once per orbit of
+    /// the lattice's point reflection (plan.json's `symmetry: reflection`, docs/physics.md §5.3.2), steady
+    /// states and dynamics (since 2026-12-07) alike, not with detuning disorder; a rerun of a bundle planned before it (no
     /// `symmetry`) holds the full layout (`ArchivedSpec.pinStorage`), since the two agree only to the
     /// solver's tolerance.
     func testRerunHoldsTheStateSymmetryOfThePlanThatRan() throws {
@@ -147,7 +147,7 @@ final class LatticeCouplingsRunTests: XCTestCase {
         XCTAssertTrue(now.json().contains("\"symmetry\" : \"reflection\"") || now.json().contains("\"symmetry\":\"reflection\""), now.json())
         XCTAssertTrue(now.points[0].reason.contains("reflection"), now.points[0].reason)
         XCTAssertEqual(try Self.cumulantChain450("  detuning: {uniform: {width: 1 Gamma}}").1.points.map(\.symmetry), [nil])
-        XCTAssertEqual(try Self.cumulantChain450("evolve: {until: 1 /Gamma, samples: 2}").1.points.map(\.symmetry), [nil])
+        XCTAssertEqual(try Self.cumulantChain450("evolve: {until: 1 /Gamma, samples: 2}").1.points.map(\.symmetry), [.reflection])
         let (notes, full, half) = try Self.runPinnedAndCurrent(c, now, clearing: \.symmetry)
         XCTAssertEqual(notes, ["point 0: state symmetry none as in plan.json (this version would choose reflection)"])
         XCTAssertFalse(full.method.contains("reflection"), full.method)
