@@ -22,7 +22,8 @@
 # revision 1 the same day 15 / 36 / 20); N = 4000 24.1 s (28.2 s); elastic chain 2 500 12.0 s; elastic
 # square 50 × 50 53.7 s, 81 iterations; --large: chain 127 s, square 211 s (25 iterations), elastic chain
 # 244 s, elastic square 100 × 100 23 min 19 s, peak 16 644 712 KiB, 13 steps and 147 Krylov iterations.
-# Usage: benchmarks/cumulant.sh [--quick | --large]   (--quick skips N = 4000; --large runs only N = 10⁴)
+# Usage: benchmarks/cumulant.sh [--quick | --large | --dynamics]   (--quick skips N = 4000; --large runs only
+# N = 10⁴; --dynamics runs only the time evolution below)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product dipolesync-bench >/dev/null
@@ -33,6 +34,21 @@ run() {
     /usr/bin/time -f "wall-seconds: %e  cpu-seconds: %U  max-rss: %M KiB" "$BIN" cumulant "$@" 2>&1 \
         | grep -E "case|seconds|peak-memory|pseudo|krylov|relative-residual|ZQ:|inversion:|max-rss|cluster"
 }
+# --dynamics: the whole pipeline (`dipolesync run`) on benchmarks/specs/cumulant-dynamics-chain-4000.yaml,
+# time evolution in the reflection-symmetric layout, beside `plan`'s estimate. 2026-12-07 (2 threads):
+# 204 s wall, peak 1 191 664 KiB, 164 Dormand–Prince steps (`plan`: ~3 min, 1.3 GiB); in the full layout
+# of the build before: 396 s, 2 347 468 KiB (docs/physics.md §5.3.2).
+if [[ "${1:-}" == "--dynamics" ]]; then
+    swift build -c release --product dipolesync >/dev/null
+    spec=benchmarks/specs/cumulant-dynamics-chain-4000.yaml
+    .build/release/dipolesync plan "$spec" | grep -E "^\s+memory ≈"
+    out=$(mktemp -d)
+    /usr/bin/time -f "wall-seconds: %e  cpu-seconds: %U  max-rss: %M KiB" .build/release/dipolesync run "$spec" --out "$out/bundle" --quiet
+    grep -oE '"(integrator-steps|ZQ|inversion)": ?[0-9.e+-]*' "$out/bundle/results.json" | tr '\n' ' '
+    echo
+    rm -rf "$out"
+    exit 0
+fi
 if [[ "${1:-}" == "--large" ]]; then
     run chain 10000 1.5 4 "$THREADS" auto 16
     run square 10000 1.5 4 "$THREADS" auto 16
