@@ -174,7 +174,8 @@ extension CumulantBackend: DescribedBackend {
     /// does not see.
     static func timeEvolutionRightHandSides(_ outline: PointOutline) -> Double? {
         guard case .until(let time, _) = outline.evolution else { return nil }
-        let qc = 1 + outline.pump + outline.nonradiativeDecay + 2 * outline.dephasing
+        let qc = CumulantSystem.correlationDecayRate(
+            gamma: 1, pump: outline.pump, nonradiativeDecay: outline.nonradiativeDecay, dephasing: outline.dephasing)
         return 6 * (16 * qc * max(time, 0) + 10)
     }
 

@@ -54,7 +54,13 @@ public final class CumulantSystem {
     /// P = W − Γ − γ_nr.
     public var p: Double { pump - (gamma + nonradiativeDecay) }
     /// Q_C = Q + 2γ_φ, the decay rate of C_ab (twice that of σ⁺_a in the regression matrix).
-    public var qc: Double { q + 2 * dephasing }
+    public var qc: Double {
+        Self.correlationDecayRate(gamma: gamma, pump: pump, nonradiativeDecay: nonradiativeDecay, dephasing: dephasing)
+    }
+    /// Q_C = (Γ + γ_nr + W) + 2γ_φ (docs/physics.md §5.7), for a model or, in the planner's estimate, an outline.
+    public static func correlationDecayRate(gamma: Double, pump: Double, nonradiativeDecay: Double, dephasing: Double) -> Double {
+        gamma + nonradiativeDecay + pump + 2 * dephasing
+    }
     /// Where s, C and D lie in a packed vector.
     public let layout: PackedLayout
     /// Length of a packed vector.
